@@ -1,0 +1,104 @@
+# reftriage: build, test, demo, install.
+#
+#   make            build build/reftriage
+#   make demo       install missing dependencies, build, import sample_packages/, show the result
+#   make check      every test suite, on the normal and the ASan/UBSan build
+#   make asan-check every test suite on the ASan/UBSan build only
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make format     apply .clang-format
+#   make deps       install missing Debian packages (apt-get, as root)
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+BUILD    ?= build
+SAN      ?=
+VERSION  := 0.1.0
+
+PKGS     := jansson sqlite3 libsodium
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+            -Wmissing-prototypes -Wpointer-arith -Wvla -Wundef
+CSTD     := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64
+OPT      ?= -O2 -g
+ifeq ($(SAN),1)
+OPT      := -O1 -g -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+ALL_CFLAGS  = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude -Isrc/store \
+              -DREFTRIAGE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS        = $(PKG_LIBS) -lcsv
+
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/model/*.c src/ingest/*.c src/store/*.c))
+CLI_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
+GEN_SRC  := $(BUILD)/gen/migrations.c
+MIGRATIONS := $(sort $(wildcard schemas/[0-9]*.sql))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps demo check asan-check unit-bins install uninstall clean format bench
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/reftriage
+
+$(BUILD)/reftriage: $(LIB_OBJ) $(CLI_OBJ) $(BUILD)/src/cli/main.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c $(wildcard include/reftriage/*.h) src/store/store-internal.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed-sql.sh $@ $(MIGRATIONS)
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c src/store/store-internal.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+unit-bins: $(UNIT_BIN)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJ) $(CLI_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(CLI_OBJ) $(ALL_LDFLAGS) \
+		$(LIBS) -lcmocka
+
+deps:
+	@sh tools/deps.sh
+
+# Every suite runs even when one fails; the last line is "N passed, N failed".
+check: deps
+	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bins
+	@sh tests/run-suites.sh build build/asan
+
+asan-check: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bins
+	@sh tests/run-suites.sh build/asan
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh $(BUILD)/reftriage
+
+bench: all
+	@sh tools/bench.sh $(BUILD)/reftriage
+
+install: $(BUILD)/reftriage
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/reftriage $(DESTDIR)$(PREFIX)/bin/reftriage
+	install -d $(DESTDIR)$(PREFIX)/share/reftriage/schemas
+	install -m 0644 schemas/*.json $(DESTDIR)$(PREFIX)/share/reftriage/schemas/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/reftriage
+	rm -rf $(DESTDIR)$(PREFIX)/share/reftriage
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,110 @@
+/*
+ * Streaming decoders: CSV (RFC 4180, via libcsv), JSON (one object or an
+ * array of them, framed one element at a time and decoded with jansson) and
+ * NDJSON (one object a line). Memory is bounded by the largest record, never
+ * by the file: no decoder holds more than one record at a time.
+ *
+ * Each record, valid or not, is handed to a callback as it is read. A record
+ * that breaks the contract comes with every reason and its raw bytes, for
+ * quarantine. Problems with the file as a whole (a bad CSV header, JSON that
+ * cannot be framed) are also handed over as a rejected record, after which
+ * reading stops and ingest_result.stopped is set.
+ */
+#ifndef REFTRIAGE_INGEST_H
+#define REFTRIAGE_INGEST_H
+
+#include "reftriage/diag.h"
+#include "reftriage/hash.h"
+#include "reftriage/package.h"
+
+enum ingest_format { INGEST_AUTO, INGEST_CSV, INGEST_JSON, INGEST_NDJSON };
+
+/* "csv", "json", "ndjson" (and "auto"). */
+const char *ingest_format_name(enum ingest_format f);
+/* Parse a --format value; -1 when it is none of csv, json, ndjson. */
+int ingest_format_parse(const char *s, enum ingest_format *out);
+
+/* Records larger than this are refused (and not held in memory). */
+#define INGEST_MAX_RECORD (1024 * 1024)
+/* At most this much of a rejected record's raw text is kept for quarantine. */
+#define INGEST_MAX_RAW (64 * 1024)
+
+struct ingest_opts {
+	enum ingest_format format; /* INGEST_AUTO: from the name, then the content */
+	bool ignore_unknown;       /* unknown columns/keys are ignored, not errors */
+	size_t max_record;         /* 0: INGEST_MAX_RECORD */
+};
+
+struct ingest_record {
+	const struct package *pkg;     /* the valid package, or NULL when rejected */
+	const struct reasons *reasons; /* every reason, when rejected */
+	const char *ref;               /* a rejected record's valid package_ref, or NULL */
+	size_t ref_len;
+	const char *raw; /* the record's bytes as read (at most INGEST_MAX_RAW) */
+	size_t raw_len;
+	uint64_t raw_size;  /* the record's full size in bytes */
+	unsigned long line; /* line where the record starts (1-based) */
+	long index;         /* position in a JSON array, else -1 */
+};
+
+/*
+ * Called once per record. The record and everything it points to are valid
+ * only during the call. Return 0 to go on, or -1 (with d filled) to stop.
+ */
+typedef int (*ingest_fn)(void *ctx, const struct ingest_record *rec, struct diag *d);
+
+/* Called now and then with the bytes read so far (for progress). May be NULL. */
+typedef void (*ingest_progress_fn)(void *ctx, uint64_t bytes, unsigned long records);
+
+struct ingest_result {
+	enum ingest_format format;           /* the format used */
+	uint64_t bytes;                      /* bytes read */
+	unsigned char file_hash[HASH_BYTES]; /* BLAKE2b-256 of the bytes read */
+	unsigned long records;               /* records handed to the callback */
+	bool stopped;                        /* reading stopped at a file-level error */
+};
+
+/*
+ * Read fd to its end (name is used in messages and for format detection),
+ * calling fn for each record. Returns 0, or -1 with d filled: EX_IOERR for a
+ * read error, EX_DATAERR when the format cannot be detected, EX_SOFTWARE when
+ * memory runs out, or whatever fn set.
+ */
+int ingest_fd(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
+              ingest_progress_fn progress, void *ctx, struct ingest_result *res, struct diag *d);
+
+/* --- shared by the decoders (ingest/source.c) ------------------------- */
+
+/* A buffered reader over a file descriptor that hashes what it reads. */
+struct source {
+	int fd;
+	const char *name;
+	unsigned char *buf; /* INGEST_CHUNK bytes */
+	size_t pos, len;
+	bool eof;
+	uint64_t total;
+	struct hash_stream hash;
+	ingest_progress_fn progress;
+	void *ctx;
+	unsigned long *records;
+};
+
+#define INGEST_CHUNK (256 * 1024)
+
+/* Refill an empty buffer; 0 at end of file with len == 0, -1 on read error. */
+int source_fill(struct source *s, struct diag *d);
+
+int csv_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
+               struct ingest_result *res, struct diag *d);
+int json_decode(struct source *s, const struct ingest_opts *o, bool ndjson, ingest_fn fn, void *ctx,
+                struct ingest_result *res, struct diag *d);
+
+/*
+ * Hand over a rejected record (raw cut to INGEST_MAX_RAW). pkg, when not
+ * NULL, is the record's partly validated package, for its package_ref.
+ */
+int ingest_reject(ingest_fn fn, void *ctx, const struct reasons *r, const struct package *pkg,
+                  const char *raw, size_t raw_len, uint64_t raw_size, unsigned long line,
+                  long index, struct diag *d);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * A small streaming JSON writer into a struct buf. Output is compact, keys
+ * are written in the order given, and strings are escaped the same way every
+ * time (this is what makes the canonical form of a package canonical):
+ * '"' '\\' and control characters are escaped (\n \r \t \b \f, else \u00XX),
+ * everything else, including non-ASCII UTF-8, is copied as it is.
+ */
+#ifndef REFTRIAGE_JSONW_H
+#define REFTRIAGE_JSONW_H
+
+#include "reftriage/buf.h"
+
+/* Append s[0..n) as a JSON string (with quotes). */
+int jsonw_string(struct buf *b, const char *s, size_t n) MUST_CHECK;
+/* Append "key": with the separator needed; *first tracks the first member. */
+int jsonw_key(struct buf *b, bool *first, const char *key) MUST_CHECK;
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * The store: one SQLite file (mode 0600, WAL) holding packages, their
+ * versions, linking keys, import runs and quarantine. src/store/ is the only
+ * module that includes sqlite3.h; every statement in it is prepared once and
+ * takes its values through bound parameters.
+ *
+ * Ownership: store_create()/store_open() return a new struct store that the
+ * caller frees with store_close(). Strings handed to callbacks are valid only
+ * during the call.
+ */
+#ifndef REFTRIAGE_STORE_H
+#define REFTRIAGE_STORE_H
+
+#include "reftriage/diag.h"
+#include "reftriage/package.h"
+
+struct store;
+
+/* The schema version this binary writes (the highest migration in schemas/). */
+int store_schema_version(void);
+
+/*
+ * Create a new store at path; refuses (EX_CANTCREAT) if anything exists
+ * there. The file is created mode 0600 and put in WAL mode.
+ */
+int store_create(const char *path, struct store **out, struct diag *d) MUST_CHECK;
+
+/*
+ * Open an existing store. wait_ms is how long to wait for another writer
+ * before giving up with EX_TEMPFAIL. A missing file or one that is not a
+ * reftriage store is EX_CONFIG; so is a store written by a newer reftriage.
+ * An older store is migrated.
+ */
+int store_open(const char *path, int wait_ms, struct store **out, struct diag *d) MUST_CHECK;
+void store_close(struct store *st);
+
+/* The path the store was opened with. */
+const char *store_path(const struct store *st);
+
+/* Write transactions. store_begin() takes the write lock at once (BEGIN IMMEDIATE). */
+int store_begin(struct store *st, struct diag *d) MUST_CHECK;
+int store_commit(struct store *st, struct diag *d) MUST_CHECK;
+/* Roll back the open transaction, if any. Cannot fail in a way callers can mend. */
+void store_rollback(struct store *st);
+/* A savepoint inside a transaction, to undo part of it. */
+int store_savepoint(struct store *st, struct diag *d) MUST_CHECK;
+int store_rollback_to_savepoint(struct store *st, struct diag *d) MUST_CHECK;
+
+/* --- import ----------------------------------------------------------- */
+
+struct store_import {
+	const char *file;
+	const char *format;
+	const char *operator_name;
+	bool strict;
+	int64_t started_at;
+	/* Filled in before store_import_finish(). */
+	unsigned char file_hash[32];
+	uint64_t bytes;
+	unsigned long n_new, n_updated, n_unchanged, n_rejected, n_withheld;
+	bool stopped;
+	int64_t id; /* set by store_import_start() */
+};
+
+int store_import_start(struct store *st, struct store_import *imp, struct diag *d) MUST_CHECK;
+int store_import_finish(struct store *st, const struct store_import *imp, int64_t now,
+                        struct diag *d) MUST_CHECK;
+
+enum store_put { STORE_NEW, STORE_UPDATED, STORE_UNCHANGED };
+
+/*
+ * Store a validated package: a new package, a new version of a known one
+ * (when its content hash differs from the latest version's), or nothing.
+ */
+int store_put_package(struct store *st, int64_t import_id, const struct package *p,
+                      unsigned long line, long index, int64_t now, enum store_put *res,
+                      struct diag *d) MUST_CHECK;
+
+/* What store_put_package() would do, without writing (for --dry-run). */
+int store_peek_package(struct store *st, const struct package *p, enum store_put *res,
+                       struct diag *d) MUST_CHECK;
+
+struct store_reject {
+	const char *file;
+	unsigned long line;
+	long index;              /* -1 when not in an array */
+	const char *package_ref; /* NULL when unknown */
+	const void *raw;
+	size_t raw_len;
+	uint64_t raw_size;
+	const struct reasons *reasons;
+};
+
+int store_put_quarantine(struct store *st, int64_t import_id, const struct store_reject *r,
+                         int64_t now, struct diag *d) MUST_CHECK;
+
+/* --- reading ---------------------------------------------------------- */
+
+struct store_package {
+	int64_t id;
+	const char *ref;
+	int latest_version;
+	const char *status;
+	const char *assigned_to; /* NULL when unassigned */
+	bool updated;
+	int64_t received_at;
+	int64_t first_seen_at;
+	int64_t changed_at;
+};
+
+struct store_version {
+	int version;
+	const unsigned char *hash; /* 32 bytes */
+	int64_t imported_at;
+	const char *file; /* the input file it came from */
+	unsigned long line;
+	long index;
+	const char *canonical;
+	size_t canonical_len;
+	const void *facts;
+	size_t facts_len;
+};
+
+/*
+ * Look up a package by ref. Returns 0 and calls pkg_fn once, then ver_fn for
+ * each version newest first; 1 when there is no such package; -1 on error.
+ */
+int store_get_package(struct store *st, const char *ref,
+                      int (*pkg_fn)(void *ctx, const struct store_package *p),
+                      int (*ver_fn)(void *ctx, const struct store_version *v), void *ctx,
+                      struct diag *d) MUST_CHECK;
+
+struct store_quarantined {
+	int64_t id;
+	int64_t import_id;
+	const char *file;
+	unsigned long line;
+	long index;
+	const char *package_ref; /* NULL when unknown */
+	const void *raw;
+	size_t raw_len;
+	uint64_t raw_size;
+	const char *reasons; /* one a line: FIELD, a tab, the message */
+	int64_t created_at;
+};
+
+/* Every quarantined record, oldest first; or only id when id > 0 (1: none). */
+int store_quarantine(struct store *st, int64_t id,
+                     int (*fn)(void *ctx, const struct store_quarantined *q), void *ctx,
+                     struct diag *d) MUST_CHECK;
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * Times in reftriage are UTC microseconds since 1970-01-01 (int64_t); dates
+ * are days since 1970-01-01 (int32_t). Parsing is strict: what is not a
+ * valid RFC 3339 date-time or YYYY-MM-DD date is refused, never guessed.
+ */
+#ifndef REFTRIAGE_TIMEUTIL_H
+#define REFTRIAGE_TIMEUTIL_H
+
+#include "reftriage/compat.h"
+
+#define US_PER_SEC INT64_C(1000000)
+#define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
+/*
+ * Parse "YYYY-MM-DD" (midnight UTC) or an RFC 3339 date-time with a Z or
+ * +HH:MM offset and at most six fractional digits. On failure returns -1
+ * and sets *why to a static phrase ("month 13 is not 01-12", ...).
+ */
+int time_parse_datetime(const char *s, size_t n, int64_t *us, const char **why);
+/* Parse "YYYY-MM-DD" only. */
+int time_parse_date(const char *s, size_t n, int32_t *days, const char **why);
+
+/* "2026-11-02T08:15:00Z", with a fraction only when there is one. */
+void time_format(int64_t us, char out[40]);
+/* "2026-11-02". */
+void time_format_date(int32_t days, char out[16]);
+
+/* The current time, or the value of REFTRIAGE_NOW (an RFC 3339 time) if set. */
+int64_t time_now(void);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * reftriage import: read packages from files (or stdin), validate each record,
+ * and store the valid ones; each file is one transaction.
+ */
+#include "reftriage/cli.h"
+
+#include "reftriage/buf.h"
+#include "reftriage/hash.h"
+#include "reftriage/ingest.h"
+#include "reftriage/jsonw.h"
+#include "reftriage/timeutil.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: reftriage [--db PATH] import [OPTIONS] FILE... | -\n\n"
+    "Import referral packages from CSV, JSON (one object or an array) or NDJSON.\n"
+    "The format comes from the file name (.csv, .json, .ndjson/.jsonl), else from\n"
+    "the content. Each file is one transaction: it is wholly in or wholly out.\n"
+    "Records that break the data contract are refused, never altered: each is\n"
+    "reported as FILE:LINE: FIELD: message and kept in quarantine.\n\n"
+    "Options:\n"
+    "  --format csv|json|ndjson  force the format (needed for stdin, '-')\n"
+    "  --strict                  a file with any rejected record imports nothing\n"
+    "  --dry-run                 validate and report only; the store is not changed\n"
+    "  --ignore-unknown-fields   accept columns/keys outside the contract (ignored)\n"
+    "  --summary json            one JSON summary object on stdout, for scripts\n"
+    "  --wait SECONDS            wait this long for another writer (default 30)\n\n"
+    "Exit: 0 all records imported or unchanged; 65 a record or file was rejected;\n"
+    "66 a file cannot be opened; 74 I/O error; 75 the store is busy (retry).\n";
+
+struct file_report {
+	const char *name;
+	const char *format;
+	uint64_t bytes;
+	unsigned char hash[HASH_BYTES];
+	bool hashed;
+	unsigned long n_new, n_updated, n_unchanged, n_rejected, n_withheld;
+	bool stopped;
+	int code;           /* 0, or the exit code for this file */
+	const char *status; /* for --summary json */
+	char error[600];    /* a file-level error, when there is one */
+};
+
+struct import_ctx {
+	struct cli *cli;
+	struct store *st;
+	bool strict, dry_run, summary_json;
+	struct ingest_opts opts;
+	struct store_import imp;
+	struct file_report *rep;
+	bool withholding; /* --strict and a record was rejected: store nothing more */
+	int64_t now;
+};
+
+static void print_reasons(const struct import_ctx *x, const struct ingest_record *rec)
+{
+	size_t i;
+
+	for (i = 0; i < rec->reasons->n; i++) {
+		const struct reason *r = &rec->reasons->r[i];
+
+		fprintf(stderr, "%s:%lu: %s: %s\n", x->rep->name, rec->line, r->field, r->message);
+	}
+	if (rec->reasons->more)
+		fprintf(stderr, "%s:%lu: record: and %zu more reasons\n", x->rep->name, rec->line,
+		        rec->reasons->more);
+}
+
+static int on_record(void *ctx, const struct ingest_record *rec, struct diag *d)
+{
+	struct import_ctx *x = ctx;
+	enum store_put res;
+
+	if (!rec->pkg) {
+		struct store_reject rj;
+		char ref[80];
+
+		print_reasons(x, rec);
+		x->rep->n_rejected++;
+		if (x->strict && !x->withholding) {
+			/* Undo what this file stored so far; from now on only quarantine. */
+			if (store_rollback_to_savepoint(x->st, d) < 0)
+				return -1;
+			x->withholding = true;
+			x->rep->n_withheld = x->rep->n_new + x->rep->n_updated;
+			x->rep->n_new = x->rep->n_updated = 0;
+		}
+		memset(&rj, 0, sizeof(rj));
+		rj.file = x->rep->name;
+		rj.line = rec->line;
+		rj.index = rec->index;
+		rj.package_ref = NULL;
+		if (rec->ref && rec->ref_len < sizeof(ref)) {
+			memcpy(ref, rec->ref, rec->ref_len);
+			ref[rec->ref_len] = '\0';
+			rj.package_ref = ref;
+		}
+		rj.raw = rec->raw;
+		rj.raw_len = rec->raw_len;
+		rj.raw_size = rec->raw_size;
+		rj.reasons = rec->reasons;
+		return store_put_quarantine(x->st, x->imp.id, &rj, x->now, d);
+	}
+	if (x->withholding) {
+		x->rep->n_withheld++;
+		return 0;
+	}
+	if (store_put_package(x->st, x->imp.id, rec->pkg, rec->line, rec->index, x->now, &res, d) <
+	    0)
+		return -1;
+	if (res == STORE_NEW)
+		x->rep->n_new++;
+	else if (res == STORE_UPDATED)
+		x->rep->n_updated++;
+	else
+		x->rep->n_unchanged++;
+	return 0;
+}
+
+/* Import one open file descriptor as one transaction. Returns an exit code. */
+static int import_fd(struct import_ctx *x, int fd)
+{
+	struct ingest_result res;
+	struct diag d;
+	int rc;
+
+	diag_clear(&d);
+	x->withholding = false;
+	x->now = time_now();
+	if (store_begin(x->st, &d) < 0)
+		return cli_report(&d);
+	memset(&x->imp, 0, sizeof(x->imp));
+	x->imp.file = x->rep->name;
+	x->imp.format = ingest_format_name(x->opts.format);
+	x->imp.operator_name = x->cli->operator_name;
+	x->imp.strict = x->strict;
+	x->imp.started_at = x->now;
+	if (store_import_start(x->st, &x->imp, &d) < 0 || store_savepoint(x->st, &d) < 0) {
+		store_rollback(x->st);
+		return cli_report(&d);
+	}
+	rc = ingest_fd(fd, x->rep->name, &x->opts, on_record, NULL, x, &res, &d);
+	x->rep->format = ingest_format_name(res.format);
+	x->rep->bytes = res.bytes;
+	memcpy(x->rep->hash, res.file_hash, HASH_BYTES);
+	x->rep->hashed = true;
+	x->rep->stopped = res.stopped;
+	if (rc < 0) {
+		store_rollback(x->st);
+		x->rep->n_new = x->rep->n_updated = x->rep->n_unchanged = 0;
+		x->rep->n_rejected = x->rep->n_withheld = 0;
+		(void)snprintf(x->rep->error, sizeof(x->rep->error), "%s", d.message);
+		return cli_report(&d);
+	}
+	memcpy(x->imp.file_hash, res.file_hash, HASH_BYTES);
+	x->imp.format = x->rep->format;
+	x->imp.bytes = res.bytes;
+	x->imp.n_new = x->rep->n_new;
+	x->imp.n_updated = x->rep->n_updated;
+	x->imp.n_unchanged = x->rep->n_unchanged;
+	x->imp.n_rejected = x->rep->n_rejected;
+	x->imp.n_withheld = x->rep->n_withheld;
+	x->imp.stopped = res.stopped;
+	if (store_import_finish(x->st, &x->imp, time_now(), &d) < 0) {
+		store_rollback(x->st);
+		return cli_report(&d);
+	}
+	if (x->dry_run) {
+		store_rollback(x->st);
+	} else if (store_commit(x->st, &d) < 0) {
+		x->rep->n_new = x->rep->n_updated = x->rep->n_unchanged = 0;
+		return cli_report(&d);
+	}
+	return x->rep->n_rejected ? EX_DATAERR : EX_OK;
+}
+
+static void print_file_line(const struct import_ctx *x, const struct file_report *r)
+{
+	if (r->code != EX_OK && r->code != EX_DATAERR)
+		return;
+	if (r->error[0])
+		return;
+	fprintf(stderr, "%s: %lu %s (%lu new, %lu updated), %lu unchanged, %lu rejected", r->name,
+	        r->n_new + r->n_updated, x->dry_run ? "would be imported" : "imported", r->n_new,
+	        r->n_updated, r->n_unchanged, r->n_rejected);
+	if (r->n_withheld)
+		fprintf(stderr, "; --strict: %lu valid records not imported", r->n_withheld);
+	if (r->stopped)
+		fprintf(stderr, "; reading stopped at a file-level error");
+	if (x->dry_run)
+		fprintf(stderr, " [dry run: nothing stored]");
+	fputc('\n', stderr);
+}
+
+static int json_summary(const struct import_ctx *x, const struct file_report *reps, size_t n,
+                        int exit_code)
+{
+	struct buf b;
+	unsigned long t[5] = {0};
+	size_t i;
+	bool first = true;
+	int rc = 0;
+
+	buf_init(&b);
+	rc |= buf_addc(&b, '{');
+	rc |= jsonw_key(&b, &first, "store");
+	rc |= jsonw_string(&b, x->cli->db_path, strlen(x->cli->db_path));
+	rc |= jsonw_key(&b, &first, "dry_run");
+	rc |= buf_adds(&b, x->dry_run ? "true" : "false");
+	rc |= jsonw_key(&b, &first, "strict");
+	rc |= buf_adds(&b, x->strict ? "true" : "false");
+	rc |= jsonw_key(&b, &first, "files");
+	rc |= buf_addc(&b, '[');
+	for (i = 0; i < n; i++) {
+		const struct file_report *r = &reps[i];
+		bool f1 = true;
+		char hex[HASH_HEX];
+
+		rc |= buf_adds(&b, i ? ",{" : "{");
+		rc |= jsonw_key(&b, &f1, "file");
+		rc |= jsonw_string(&b, r->name, strlen(r->name));
+		rc |= jsonw_key(&b, &f1, "format");
+		rc |= r->format ? jsonw_string(&b, r->format, strlen(r->format))
+		                : buf_adds(&b, "null");
+		rc |= jsonw_key(&b, &f1, "bytes");
+		rc |= buf_addf(&b, "%llu", (unsigned long long)r->bytes);
+		rc |= jsonw_key(&b, &f1, "file_hash");
+		if (r->hashed) {
+			hash_hex(hex, r->hash);
+			rc |= jsonw_string(&b, hex, strlen(hex));
+		} else {
+			rc |= buf_adds(&b, "null");
+		}
+		rc |= buf_addf(&b,
+		               ",\"new\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"rejected\":%lu,"
+		               "\"withheld\":%lu,\"stopped\":%s,\"status\":\"%s\",\"exit_code\":%d",
+		               r->n_new, r->n_updated, r->n_unchanged, r->n_rejected, r->n_withheld,
+		               r->stopped ? "true" : "false", r->status ? r->status : "error",
+		               r->code);
+		rc |= jsonw_key(&b, &f1, "error");
+		rc |= r->error[0] ? jsonw_string(&b, r->error, strlen(r->error))
+		                  : buf_adds(&b, "null");
+		rc |= buf_addc(&b, '}');
+		t[0] += r->n_new;
+		t[1] += r->n_updated;
+		t[2] += r->n_unchanged;
+		t[3] += r->n_rejected;
+		t[4] += r->n_withheld;
+	}
+	rc |=
+	    buf_addf(&b,
+	             "],\"totals\":{\"new\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"rejected\":%lu,"
+	             "\"withheld\":%lu},\"exit_code\":%d}\n",
+	             t[0], t[1], t[2], t[3], t[4], exit_code);
+	if (rc == 0)
+		fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+	if (rc) {
+		fprintf(stderr, "reftriage: import: out of memory writing the summary\n");
+		return EX_SOFTWARE;
+	}
+	return EX_OK;
+}
+
+/* Worse outcomes win: a stop, then unreadable input, then rejected data. */
+static int worse(int a, int b)
+{
+	static const int order[] = {EX_SOFTWARE,  EX_IOERR,   EX_TEMPFAIL, EX_CONFIG,
+	                            EX_CANTCREAT, EX_NOINPUT, EX_DATAERR,  EX_OK};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++)
+		if (a == order[i] || b == order[i])
+			return order[i];
+	return a ? a : b;
+}
+
+static bool fatal(int code)
+{
+	return code != EX_OK && code != EX_DATAERR && code != EX_NOINPUT;
+}
+
+int cmd_import(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"strict", no_argument, NULL, 's'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"ignore-unknown-fields", no_argument, NULL, 'u'},
+	    {"summary", required_argument, NULL, 'S'},
+	    {"wait", required_argument, NULL, 'w'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct import_ctx x;
+	struct file_report *reps = NULL;
+	struct stat *seen = NULL;
+	long wait_s = 30;
+	int c, i, nfiles, code = EX_OK;
+
+	memset(&x, 0, sizeof(x));
+	x.cli = cli;
+	cli_getopt_start();
+	while ((c = cli_getopt(cli, argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return EX_OK;
+		case 'f':
+			if (ingest_format_parse(cli_optarg, &x.opts.format) < 0)
+				return cli_usage_error(
+				    cli, "--format takes csv, json or ndjson, not '%s'",
+				    cli_optarg);
+			break;
+		case 's':
+			x.strict = true;
+			break;
+		case 'n':
+			x.dry_run = true;
+			break;
+		case 'u':
+			x.opts.ignore_unknown = true;
+			break;
+		case 'S':
+			if (strcmp(cli_optarg, "json") != 0)
+				return cli_usage_error(cli, "--summary takes 'json', not '%s'",
+				                       cli_optarg);
+			x.summary_json = true;
+			break;
+		case 'w':
+			if (cli_parse_uint(cli, "--wait", cli_optarg, 86400, &wait_s) < 0)
+				return EX_USAGE;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	nfiles = argc - cli_optind;
+	if (nfiles <= 0)
+		return cli_usage_error(cli, "name at least one FILE, or '-' for standard input");
+	for (i = cli_optind; i < argc; i++) {
+		int k;
+
+		if (strcmp(argv[i], "-") == 0 && x.opts.format == INGEST_AUTO)
+			return cli_usage_error(cli, "reading standard input ('-') needs --format");
+		for (k = cli_optind; k < i; k++)
+			if (strcmp(argv[i], "-") == 0 && strcmp(argv[k], "-") == 0)
+				return cli_usage_error(cli, "standard input ('-') named twice");
+	}
+	code = cli_open_store(cli, (int)wait_s * 1000, &x.st);
+	if (code != EX_OK)
+		return code;
+	reps = calloc((size_t)nfiles, sizeof(*reps));
+	seen = calloc((size_t)nfiles, sizeof(*seen));
+	if (!reps || !seen) {
+		fprintf(stderr, "reftriage: import: out of memory\n");
+		code = EX_SOFTWARE;
+		goto out;
+	}
+	for (i = 0; i < nfiles; i++) {
+		const char *path = argv[cli_optind + i];
+		struct file_report *r = &reps[i];
+		bool is_stdin = strcmp(path, "-") == 0;
+		int fd, k, fc;
+
+		x.rep = r;
+		r->name = is_stdin ? "(stdin)" : path;
+		if (fatal(code)) {
+			(void)snprintf(r->error, sizeof(r->error),
+			               "not read: import stopped earlier");
+			r->status = "not_read";
+			continue;
+		}
+		fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			r->code = EX_NOINPUT;
+			(void)snprintf(r->error, sizeof(r->error), "cannot open: %s",
+			               strerror(errno));
+			fprintf(stderr, "reftriage: %s: %s\n", path, r->error);
+			code = worse(code, r->code);
+			continue;
+		}
+		if (fstat(fd, &seen[i]) != 0 || S_ISDIR(seen[i].st_mode)) {
+			r->code = EX_NOINPUT;
+			(void)snprintf(r->error, sizeof(r->error), "cannot read: %s",
+			               S_ISDIR(seen[i].st_mode) ? "it is a directory"
+			                                        : strerror(errno));
+			fprintf(stderr, "reftriage: %s: %s\n", path, r->error);
+			code = worse(code, r->code);
+			(void)close(fd);
+			continue;
+		}
+		for (k = 0; k < i && !is_stdin; k++)
+			if (reps[k].hashed && seen[k].st_dev == seen[i].st_dev &&
+			    seen[k].st_ino == seen[i].st_ino)
+				break;
+		if (k < i && !is_stdin) {
+			fprintf(stderr, "reftriage: %s: named more than once; read once only\n",
+			        path);
+			(void)snprintf(r->error, sizeof(r->error),
+			               "named more than once; read once only");
+			r->status = "duplicate";
+			(void)close(fd);
+			continue;
+		}
+		fc = import_fd(&x, fd);
+		if (!is_stdin)
+			(void)close(fd);
+		r->code = fc;
+		r->status = fc == EX_OK                        ? "ok"
+		            : fc == EX_DATAERR && !r->error[0] ? "rejected"
+		                                               : "error";
+		print_file_line(&x, r);
+		code = worse(code, fc);
+	}
+out:
+	if (x.summary_json && reps)
+		code = worse(code, json_summary(&x, reps, (size_t)nfiles, code));
+	free(reps);
+	free(seen);
+	store_close(x.st);
+	return code;
+}

@@ -1,0 +1,252 @@
+/*
+ * reftriage: triage of child-protection referral packages.
+ * The table of commands and the work common to all of them.
+ */
+#include "reftriage/cli.h"
+
+#include "reftriage/hash.h"
+#include "reftriage/timeutil.h"
+
+#include <getopt.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef REFTRIAGE_VERSION
+#define REFTRIAGE_VERSION "0.1.0"
+#endif
+
+static const struct cmd commands[] = {
+    {"init", "create the store (refuses to overwrite one)", cmd_init},
+    {"import", "import packages from CSV, JSON or NDJSON files", cmd_import},
+    {"show", "one package: its fields and versions", cmd_show},
+    {"quarantine", "rejected records with their reasons (list | show ID)", cmd_quarantine},
+};
+
+char *cli_optarg;
+int cli_optind;
+
+int cli_report(const struct diag *d)
+{
+	fputs("reftriage: ", stderr);
+	if (d->file[0])
+		fprintf(stderr, "%s:", d->file);
+	if (d->file[0] && d->line)
+		fprintf(stderr, "%lu:", d->line);
+	if (d->file[0])
+		fputc(' ', stderr);
+	if (d->field[0])
+		fprintf(stderr, "%s: ", d->field);
+	fprintf(stderr, "%s\n", d->message[0] ? d->message : "unknown error");
+	return d->code ? d->code : EX_SOFTWARE;
+}
+
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "reftriage: %s: ", cli->command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'reftriage %s --help')\n", cli->command);
+	return EX_USAGE;
+}
+
+void cli_warn(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "reftriage: %s: ", cli->command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_open_store(const struct cli *cli, int wait_ms, struct store **out)
+{
+	struct diag d;
+
+	diag_clear(&d);
+	if (store_open(cli->db_path, wait_ms, out, &d) < 0)
+		return cli_report(&d);
+	return EX_OK;
+}
+
+void cli_getopt_start(void)
+{
+	optind = 0; /* glibc: a full reset, as each command parses its own argv */
+	opterr = 0;
+}
+
+int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortopts,
+               const struct option *longopts)
+{
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	cli_optarg = optarg;
+	cli_optind = optind;
+	if (c == '?' || c == ':') {
+		const char *bad = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+		if (c == ':')
+			cli_usage_error(cli, "option '%s' needs a value", bad);
+		else if (optopt)
+			cli_usage_error(cli, "unknown option '-%c'", optopt);
+		else
+			cli_usage_error(cli, "unknown option '%s'", bad);
+		return '?';
+	}
+	return c;
+}
+
+int cli_finish_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "reftriage: standard output: write error: %s\n",
+		        errno ? strerror(errno) : "unknown");
+		return EX_IOERR;
+	}
+	return EX_OK;
+}
+
+int cli_parse_uint(const struct cli *cli, const char *opt, const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > max) {
+		cli_usage_error(cli, "%s takes a whole number from 0 to %ld, not '%s'", opt, max,
+		                s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: reftriage [--db PATH] [--operator NAME] COMMAND [ARGS]\n\n"
+	           "Triage of referral packages: import, validate, store.\n\n"
+	           "Commands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nGlobal options:\n"
+	           "  --db PATH        the store (default: $REFTRIAGE_DB, else ./reftriage.db)\n"
+	           "  --operator NAME  who is acting, for the record (default: "
+	           "$REFTRIAGE_OPERATOR, else the login name)\n"
+	           "  --version        print the version\n"
+	           "  --help           print this help\n\n"
+	           "'reftriage COMMAND --help' describes a command. Exit codes follow sysexits.h:\n"
+	           "0 ok, 64 usage, 65 data error, 66 cannot open input, 70 internal error,\n"
+	           "73 cannot create, 74 I/O error, 75 store busy (retry), 78 configuration.\n");
+}
+
+static const char *login_name(void)
+{
+	static char name[64];
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (pw && pw->pw_name && pw->pw_name[0])
+		(void)snprintf(name, sizeof(name), "%s", pw->pw_name);
+	else
+		(void)snprintf(name, sizeof(name), "uid:%ld", (long)geteuid());
+	return name;
+}
+
+/* "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i past it. */
+static int global_value(int argc, char **argv, int *i, const char *name, const char **out)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*out = a + n + 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "reftriage: %s needs a value (see 'reftriage --help')\n", name);
+		return -1;
+	}
+	*out = argv[++*i];
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	const char *env;
+	int i, rc;
+	size_t k;
+
+	/* Everything reftriage creates is for its owner only. */
+	umask(077);
+	if (hash_library_init() < 0) {
+		fprintf(stderr, "reftriage: cannot initialise libsodium\n");
+		return EX_SOFTWARE;
+	}
+	memset(&cli, 0, sizeof(cli));
+	env = getenv("REFTRIAGE_DB");
+	cli.db_path = env && *env ? env : "reftriage.db";
+	env = getenv("REFTRIAGE_OPERATOR");
+	cli.operator_name = env && *env ? env : NULL;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		int r;
+
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return cli_finish_stdout();
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("reftriage %s (store schema %d)\n", REFTRIAGE_VERSION,
+			       store_schema_version());
+			return cli_finish_stdout();
+		}
+		if ((r = global_value(argc, argv, &i, "--db", &cli.db_path)) != 0) {
+			if (r < 0)
+				return EX_USAGE;
+			continue;
+		}
+		if ((r = global_value(argc, argv, &i, "--operator", &cli.operator_name)) != 0) {
+			if (r < 0)
+				return EX_USAGE;
+			continue;
+		}
+		fprintf(stderr, "reftriage: unknown global option '%s' (see 'reftriage --help')\n",
+		        argv[i]);
+		return EX_USAGE;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (!cli.db_path[0]) {
+		fprintf(stderr, "reftriage: --db needs a path\n");
+		return EX_USAGE;
+	}
+	if (!cli.operator_name || !cli.operator_name[0])
+		cli.operator_name = login_name();
+	for (k = 0; k < ARRAY_SIZE(commands); k++) {
+		if (strcmp(argv[i], commands[k].name) != 0)
+			continue;
+		cli.command = commands[k].name;
+		rc = commands[k].run(&cli, argc - i, argv + i);
+		if (rc == EX_OK)
+			rc = cli_finish_stdout();
+		else if (cli_finish_stdout() != EX_OK && rc != EX_OK)
+			rc = rc ? rc : EX_IOERR;
+		return rc;
+	}
+	fprintf(stderr, "reftriage: '%s' is not a command (see 'reftriage --help')\n", argv[i]);
+	return EX_USAGE;
+}

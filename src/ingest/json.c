@@ -1,0 +1,615 @@
+/*
+ * JSON and NDJSON decoding. The only file that includes jansson.h.
+ *
+ * A JSON file holds one object, an array of objects, or a sequence of objects
+ * (NDJSON). A small framer of our own walks the bytes, tracking strings and
+ * brackets, and cuts out one top-level element at a time; jansson decodes just
+ * that element. So memory is bounded by one record, a broken record does not
+ * stop its neighbours from being read, and every record is known by its line,
+ * its array index and its raw bytes. An NDJSON file is read a line at a time.
+ */
+#include "reftriage/ingest.h"
+
+#include "reftriage/alloc.h"
+#include "reftriage/text.h"
+
+#include <jansson.h>
+
+/* Records are flat; anything nested deeper than this is refused unread. */
+#define MAX_DEPTH 32
+
+enum outer {
+	O_TOP,       /* before the first value */
+	O_ARR_FIRST, /* after '[' */
+	O_ARR_ELEM,  /* after ',' */
+	O_ARR_AFTER, /* after an element */
+	O_SEQ,       /* between top-level objects */
+	O_DONE,      /* after the closing ']' */
+};
+
+enum elem_kind { E_BRACKET, E_STRING, E_BARE };
+
+struct jsondec {
+	const char *name;
+	const struct ingest_opts *o;
+	ingest_fn fn;
+	void *ctx;
+	struct ingest_result *res;
+	struct diag *d;
+	bool ndjson;
+
+	enum outer outer;
+	unsigned long line;
+
+	/* The element being framed. */
+	bool in_elem;
+	enum elem_kind kind;
+	bool in_str, esc;
+	int depth, maxdepth;
+	struct buf elem;
+	uint64_t elem_size;
+	bool oversize;
+	unsigned long elem_line;
+	long index; /* array index, or -1 */
+	long next_index;
+
+	struct package pkg;
+	struct reasons reasons;
+	bool stop;
+};
+
+static int reject_rec(struct jsondec *j, bool with_pkg)
+{
+	return ingest_reject(j->fn, j->ctx, &j->reasons, with_pkg ? &j->pkg : NULL, j->elem.data,
+	                     j->elem.len, j->elem_size, j->elem_line, j->index, j->d);
+}
+
+static int reject(struct jsondec *j)
+{
+	return reject_rec(j, false);
+}
+
+static int oom(struct jsondec *j)
+{
+	diag_at(j->d, j->name, j->elem_line, NULL);
+	return diag_set(j->d, EX_SOFTWARE, "out of memory");
+}
+
+/* A problem with the file's structure: report it and stop reading. */
+static int structural(struct jsondec *j, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+static int structural(struct jsondec *j, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	reasons_clear(&j->reasons);
+	reasons_add(&j->reasons, "record", "%s", msg);
+	if (!j->in_elem) {
+		j->elem_line = j->line;
+		j->index = -1;
+	}
+	j->res->records++;
+	j->res->stopped = true;
+	j->stop = true;
+	return reject(j);
+}
+
+static void add_idents(struct jsondec *j, json_t *arr)
+{
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(arr, i, item)
+	{
+		json_t *type = json_object_get(item, "type"),
+		       *token = json_object_get(item, "token");
+
+		if (!json_is_object(item) || json_object_size(item) != 2 || !json_is_string(type) ||
+		    !json_is_string(token)) {
+			reasons_add(
+			    &j->reasons, "identifiers",
+			    "item %zu is not an object {\"type\": \"...\", \"token\": \"...\"} "
+			    "with exactly those two string members",
+			    i + 1);
+			continue;
+		}
+		(void)package_add_ident(&j->pkg, json_string_value(type), json_string_length(type),
+		                        json_string_value(token), json_string_length(token), i + 1,
+		                        &j->reasons);
+	}
+}
+
+/* Validate one decoded object; fill j->pkg and j->reasons. */
+static void object_to_package(struct jsondec *j, json_t *obj)
+{
+	const char *key;
+	json_t *v;
+
+	package_reset(&j->pkg);
+	json_object_foreach(obj, key, v)
+	{
+		size_t klen = strlen(key);
+		int f = contract_lookup(key, klen);
+		char lex[64];
+
+		if (f < 0) {
+			char shown[160];
+			const char *hint;
+
+			if (j->o->ignore_unknown)
+				continue;
+			text_display(shown, sizeof(shown), key, klen, 38);
+			hint = contract_suggest(key, klen);
+			if (hint)
+				reasons_add(
+				    &j->reasons, shown,
+				    "is not a field of the contract (did you mean %s?); use "
+				    "--ignore-unknown-fields to ignore it",
+				    hint);
+			else
+				reasons_add(&j->reasons, shown,
+				            "is not a field of the contract; use "
+				            "--ignore-unknown-fields to ignore it");
+			continue;
+		}
+		switch (json_typeof(v)) {
+		case JSON_STRING:
+			(void)package_set_json_string(&j->pkg, f, json_string_value(v),
+			                              json_string_length(v), &j->reasons);
+			break;
+		case JSON_INTEGER:
+			(void)snprintf(lex, sizeof(lex), "%" JSON_INTEGER_FORMAT,
+			               json_integer_value(v));
+			(void)package_set_json_int(&j->pkg, f, (int64_t)json_integer_value(v), lex,
+			                           &j->reasons);
+			break;
+		case JSON_REAL:
+			(void)snprintf(lex, sizeof(lex), "%.17g", json_real_value(v));
+			(void)package_set_json_real(&j->pkg, f, lex, &j->reasons);
+			break;
+		case JSON_TRUE:
+		case JSON_FALSE:
+			(void)package_set_json_bool(&j->pkg, f, json_is_true(v), &j->reasons);
+			break;
+		case JSON_NULL:
+			(void)package_set_json_null(&j->pkg, f, &j->reasons);
+			break;
+		case JSON_ARRAY:
+			if (f == F_IDENTIFIERS) {
+				if (package_set_json_null(&j->pkg, f, &j->reasons) == 0)
+					add_idents(j, v);
+			} else {
+				(void)package_set_json_wrong(&j->pkg, f, "an array", &j->reasons);
+			}
+			break;
+		case JSON_OBJECT:
+			(void)package_set_json_wrong(&j->pkg, f, "an object", &j->reasons);
+			break;
+		}
+	}
+	(void)package_finish(&j->pkg, &j->reasons);
+}
+
+/*
+ * The key of the top-level member that holds byte pos of the element, for
+ * messages about bytes jansson refused; "record" when there is none.
+ */
+static void key_at(const char *s, size_t n, size_t pos, char *out, size_t outsize)
+{
+	size_t i, kstart = 0, kend = 0, sstart = 0;
+	bool in_str = false, esc = false, have = false;
+	int depth = 0;
+
+	(void)snprintf(out, outsize, "record");
+	for (i = 0; i < n && i < pos; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"') {
+				in_str = false;
+				if (depth == 1) {
+					size_t k = i + 1;
+
+					while (k < n && (s[k] == ' ' || s[k] == '\t' ||
+					                 s[k] == '\n' || s[k] == '\r'))
+						k++;
+					if (k < n && s[k] == ':') {
+						kstart = sstart;
+						kend = i;
+						have = true;
+					}
+				}
+			}
+			continue;
+		}
+		if (c == '"') {
+			in_str = true;
+			sstart = i + 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	if (have)
+		text_display(out, outsize, s + kstart, kend - kstart, 38);
+}
+
+static int deliver(struct jsondec *j)
+{
+	struct ingest_record rec;
+	json_error_t err;
+	json_t *v;
+	size_t bad;
+
+	j->res->records++;
+	reasons_clear(&j->reasons);
+	if (j->oversize) {
+		reasons_add(&j->reasons, "record",
+		            "the record is %llu bytes long, over the limit of %zu bytes; it was "
+		            "not read",
+		            (unsigned long long)j->elem_size, j->o->max_record);
+		return reject(j);
+	}
+	if (j->maxdepth > MAX_DEPTH) {
+		reasons_add(
+		    &j->reasons, "record",
+		    "the record is nested %d levels deep (the limit is %d); it was not read",
+		    j->maxdepth, MAX_DEPTH);
+		return reject(j);
+	}
+	bad = utf8_invalid_at(j->elem.data, j->elem.len);
+	if (bad != j->elem.len) {
+		char key[160];
+
+		key_at(j->elem.data, j->elem.len, bad, key, sizeof(key));
+		reasons_add(&j->reasons, key,
+		            "is not valid UTF-8 (byte %zu of the record is 0x%02x); the record is "
+		            "refused",
+		            bad + 1, (unsigned char)j->elem.data[bad]);
+		return reject(j);
+	}
+	{
+		size_t k = 0;
+
+		while (k < j->elem.len && strchr(" \t\r\n", j->elem.data[k]))
+			k++;
+		if (k == j->elem.len || j->elem.data[k] != '{') {
+			const char *what = "not JSON";
+			char c = k < j->elem.len ? j->elem.data[k] : '\0';
+
+			if (c == '[')
+				what = "an array";
+			else if (c == '"')
+				what = "a string";
+			else if (c == 't' || c == 'f')
+				what = "a boolean";
+			else if (c == 'n')
+				what = "null";
+			else if (c == '-' || (c >= '0' && c <= '9'))
+				what = "a number";
+			reasons_add(&j->reasons, "record", "%s is %s, not a package object",
+			            j->index >= 0 ? "the array element" : "the value", what);
+			return reject(j);
+		}
+	}
+	v = json_loadb(j->elem.data, j->elem.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+	if (!v) {
+		char key[160];
+
+		key_at(j->elem.data, j->elem.len, (size_t)err.position, key, sizeof(key));
+		reasons_add(&j->reasons, key, "invalid JSON at line %lu, column %d: %s",
+		            j->elem_line + (unsigned long)(err.line > 0 ? err.line - 1 : 0),
+		            err.column, err.text);
+		return reject(j);
+	}
+	object_to_package(j, v);
+	json_decref(v);
+	if (package_oom(&j->pkg))
+		return oom(j);
+	if (j->reasons.n || j->reasons.more)
+		return reject_rec(j, true);
+	memset(&rec, 0, sizeof(rec));
+	rec.pkg = &j->pkg;
+	rec.raw = j->elem.data;
+	rec.raw_len = j->elem.len;
+	rec.raw_size = j->elem_size;
+	rec.line = j->elem_line;
+	rec.index = j->index;
+	return j->fn(j->ctx, &rec, j->d);
+}
+
+static void start_elem(struct jsondec *j, unsigned char c)
+{
+	j->in_elem = true;
+	j->in_str = j->esc = false;
+	j->depth = j->maxdepth = 0;
+	j->kind = (c == '{' || c == '[') ? E_BRACKET : c == '"' ? E_STRING : E_BARE;
+	j->elem_line = j->line;
+	j->elem_size = 0;
+	j->oversize = false;
+	buf_reset(&j->elem);
+	if (j->outer == O_SEQ || j->outer == O_TOP)
+		j->index = -1;
+	else
+		j->index = j->next_index++;
+}
+
+static int add_bytes(struct jsondec *j, const unsigned char *p, size_t n)
+{
+	if (!n)
+		return 0;
+	j->elem_size += n;
+	if (j->oversize)
+		return 0;
+	if (j->elem.len + n > j->o->max_record) {
+		j->oversize = true;
+		return 0;
+	}
+	if (buf_add(&j->elem, p, n) < 0)
+		return oom(j);
+	return 0;
+}
+
+static int end_elem(struct jsondec *j)
+{
+	int rc;
+
+	j->in_elem = false;
+	rc = deliver(j);
+	if (j->outer == O_ARR_FIRST || j->outer == O_ARR_ELEM)
+		j->outer = O_ARR_AFTER;
+	return rc;
+}
+
+static bool is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Advance the framer over p[0..n). Bytes of an element are appended in runs,
+ * not one at a time.
+ */
+static int frame(struct jsondec *j, const unsigned char *p, size_t n)
+{
+	size_t i = 0, from = 0;
+
+	while (i < n && !j->stop) {
+		unsigned char c = p[i];
+
+		if (j->in_elem) {
+			bool ends = false, include = true;
+
+			if (j->in_str) {
+				if (j->esc)
+					j->esc = false;
+				else if (c == '\\')
+					j->esc = true;
+				else if (c == '"') {
+					j->in_str = false;
+					if (j->kind == E_STRING)
+						ends = true;
+				}
+			} else if (j->kind == E_BARE) {
+				if (is_ws(c) || c == ',' || c == ']' || c == '}' || c == '[' ||
+				    c == '{' || c == '"') {
+					ends = true;
+					include = false;
+				}
+			} else if (c == '"') {
+				j->in_str = true;
+			} else if (c == '{' || c == '[') {
+				if (++j->depth > j->maxdepth)
+					j->maxdepth = j->depth;
+			} else if (c == '}' || c == ']') {
+				if (--j->depth == 0)
+					ends = true;
+			}
+			if (c == '\n')
+				j->line++;
+			if (!ends) {
+				i++;
+				continue;
+			}
+			if (add_bytes(j, p + from, i + (include ? 1 : 0) - from) < 0)
+				return -1;
+			if (c == '\n' && !include)
+				j->line--; /* counted again below, outside the element */
+			if (end_elem(j) < 0)
+				return -1;
+			if (include)
+				i++;
+			from = i;
+			continue;
+		}
+		/* Between elements. */
+		if (c == '\n')
+			j->line++;
+		if (is_ws(c)) {
+			i++;
+			continue;
+		}
+		switch (j->outer) {
+		case O_TOP:
+			if (c == '[') {
+				j->outer = O_ARR_FIRST;
+				i++;
+				continue;
+			}
+			j->outer = O_SEQ;
+			break;
+		case O_ARR_FIRST:
+			if (c == ']') {
+				j->outer = O_DONE;
+				i++;
+				continue;
+			}
+			break;
+		case O_ARR_ELEM:
+			if (c == ']')
+				return structural(j,
+				                  "a comma before ']' at line %lu: JSON allows no "
+				                  "trailing comma",
+				                  j->line);
+			break;
+		case O_ARR_AFTER:
+			if (c == ',') {
+				j->outer = O_ARR_ELEM;
+				i++;
+				continue;
+			}
+			if (c == ']') {
+				j->outer = O_DONE;
+				i++;
+				continue;
+			}
+			return structural(
+			    j,
+			    "expected ',' or ']' after array element %ld at line %lu, "
+			    "found '%c'",
+			    j->next_index - 1, j->line, c >= 0x20 && c < 0x7f ? c : '?');
+		case O_SEQ:
+			break;
+		case O_DONE:
+			return structural(j, "text after the end of the array at line %lu",
+			                  j->line);
+		}
+		if (c == '}' || c == ']')
+			return structural(j, "unexpected '%c' at line %lu", c, j->line);
+		start_elem(j, c);
+		from = i;
+		if (j->kind == E_BRACKET) {
+			j->depth = j->maxdepth = 1;
+		} else if (j->kind == E_STRING) {
+			j->in_str = true;
+		}
+		i++;
+	}
+	if (j->in_elem && !j->stop)
+		return add_bytes(j, p + from, n - from);
+	return 0;
+}
+
+static int frame_eof(struct jsondec *j)
+{
+	if (j->stop)
+		return 0;
+	if (j->in_elem) {
+		if (j->kind == E_BARE)
+			return end_elem(j);
+		j->res->stopped = true;
+		j->stop = true;
+		j->res->records++;
+		reasons_clear(&j->reasons);
+		reasons_add(&j->reasons, "record",
+		            "the file ends inside this record (%s); it was not read",
+		            j->in_str ? "an unterminated string" : "an unclosed '{' or '['");
+		return reject(j);
+	}
+	if (j->outer == O_ARR_FIRST || j->outer == O_ARR_ELEM || j->outer == O_ARR_AFTER)
+		return structural(j, "the file ends before the array is closed with ']'");
+	return 0;
+}
+
+/* NDJSON: each line is one record; blank lines are ignored. */
+static int ndjson_line(struct jsondec *j)
+{
+	size_t k;
+
+	for (k = 0; k < j->elem.len; k++)
+		if (!is_ws((unsigned char)j->elem.data[k]))
+			break;
+	if (k == j->elem.len && !j->oversize)
+		return 0;
+	return deliver(j);
+}
+
+static int ndjson(struct jsondec *j, const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const unsigned char *nl = memchr(p + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - p) : n;
+
+		if (!j->in_elem) {
+			j->in_elem = true;
+			j->elem_line = j->line;
+			j->elem_size = 0;
+			j->oversize = false;
+			j->maxdepth = 0;
+			j->index = -1;
+			buf_reset(&j->elem);
+		}
+		if (add_bytes(j, p + i, end - i) < 0)
+			return -1;
+		if (!nl)
+			break;
+		j->in_elem = false;
+		if (ndjson_line(j) < 0)
+			return -1;
+		j->line++;
+		i = end + 1;
+	}
+	return 0;
+}
+
+int json_decode(struct source *s, const struct ingest_opts *o, bool is_ndjson, ingest_fn fn,
+                void *ctx, struct ingest_result *res, struct diag *d)
+{
+	struct jsondec *j = rt_calloc(1, sizeof(*j));
+	int rc = 0;
+
+	if (!j) {
+		diag_at(d, s->name, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	j->name = s->name;
+	j->o = o;
+	j->fn = fn;
+	j->ctx = ctx;
+	j->res = res;
+	j->d = d;
+	j->ndjson = is_ndjson;
+	j->line = 1;
+	j->index = -1;
+	buf_init(&j->elem);
+	package_init(&j->pkg);
+	for (;;) {
+		if (s->pos == s->len) {
+			if (source_fill(s, d) < 0) {
+				rc = -1;
+				goto out;
+			}
+			if (s->len == 0)
+				break;
+		}
+		rc = is_ndjson ? ndjson(j, s->buf + s->pos, s->len - s->pos)
+		               : frame(j, s->buf + s->pos, s->len - s->pos);
+		s->pos = s->len;
+		if (rc < 0 || j->stop)
+			goto out;
+	}
+	if (is_ndjson) {
+		if (j->in_elem) {
+			j->in_elem = false;
+			rc = ndjson_line(j);
+		}
+	} else {
+		rc = frame_eof(j);
+	}
+out:
+	buf_release(&j->elem);
+	package_release(&j->pkg);
+	rt_free(j);
+	return rc;
+}

@@ -1,0 +1,39 @@
+#include "reftriage/hash.h"
+
+#include <sodium.h>
+
+_Static_assert(sizeof(crypto_generichash_state) <= sizeof(((struct hash_stream *)0)->state),
+               "hash_stream too small for crypto_generichash_state");
+
+int hash_library_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void hash_bytes(unsigned char out[HASH_BYTES], const void *p, size_t n)
+{
+	/* Cannot fail with these sizes and no key. */
+	(void)crypto_generichash(out, HASH_BYTES, p, n, NULL, 0);
+}
+
+void hash_stream_init(struct hash_stream *h)
+{
+	(void)crypto_generichash_init((crypto_generichash_state *)(void *)h->state, NULL, 0,
+	                              HASH_BYTES);
+}
+
+void hash_stream_update(struct hash_stream *h, const void *p, size_t n)
+{
+	(void)crypto_generichash_update((crypto_generichash_state *)(void *)h->state, p, n);
+}
+
+void hash_stream_final(struct hash_stream *h, unsigned char out[HASH_BYTES])
+{
+	(void)crypto_generichash_final((crypto_generichash_state *)(void *)h->state, out,
+	                               HASH_BYTES);
+}
+
+void hash_hex(char out[HASH_HEX], const unsigned char h[HASH_BYTES])
+{
+	(void)sodium_bin2hex(out, HASH_HEX, h, HASH_BYTES);
+}

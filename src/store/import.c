@@ -1,0 +1,318 @@
+/* Writing imported packages, versions, linking keys and quarantine rows. */
+#include "store-internal.h"
+
+#include "reftriage/contract.h"
+
+static int bind_text(sqlite3_stmt *s, int i, const char *p, size_t n)
+{
+	if (!p)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, p, (int)n, SQLITE_STATIC);
+}
+
+static int done(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	return 0;
+}
+
+int store_import_start(struct store *st, struct store_import *imp, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db,
+	                        "INSERT INTO imports (file, format, operator, strict, started_at) "
+	                        "VALUES (?1, ?2, ?3, ?4, ?5)",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "recording the import", d);
+	if (sqlite3_bind_text(s, 1, imp->file, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, imp->format, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, imp->operator_name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 4, imp->strict) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, imp->started_at) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "recording the import", d);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "recording the import", d);
+	imp->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_import_finish(struct store *st, const struct store_import *imp, int64_t now,
+                        struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db,
+	                        "UPDATE imports SET file_hash = ?2, bytes = ?3, finished_at = ?4, "
+	                        "n_new = ?5, n_updated = ?6, n_unchanged = ?7, n_rejected = ?8, "
+	                        "n_withheld = ?9, stopped = ?10, format = ?11 WHERE id = ?1",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "recording the import", d);
+	if (sqlite3_bind_int64(s, 1, imp->id) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 2, imp->file_hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, (sqlite3_int64)imp->bytes) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, now) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)imp->n_new) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, (sqlite3_int64)imp->n_updated) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, (sqlite3_int64)imp->n_unchanged) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 8, (sqlite3_int64)imp->n_rejected) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 9, (sqlite3_int64)imp->n_withheld) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 10, imp->stopped) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 11, imp->format, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "recording the import", d);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "recording the import", d);
+	return 0;
+}
+
+/* Look up ref: 1 and the latest version when known, 0 when new. */
+static int find(struct store *st, const struct package *p, int64_t *pid, int *version, int64_t *vid,
+                bool *same, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, S_FIND_REF, d);
+	size_t rlen;
+	const char *ref = package_str(p, F_PACKAGE_REF, &rlen);
+	int rc;
+
+	if (!s)
+		return -1;
+	if (bind_text(s, 1, ref, rlen) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "looking up a package", d);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_fail(st, rc, "looking up a package", d);
+	}
+	*pid = sqlite3_column_int64(s, 0);
+	*version = sqlite3_column_int(s, 1);
+	*same =
+	    sqlite3_column_bytes(s, 2) == 32 && memcmp(sqlite3_column_blob(s, 2), p->hash, 32) == 0;
+	*vid = sqlite3_column_int64(s, 3);
+	sqlite3_reset(s);
+	return 1;
+}
+
+int store_peek_package(struct store *st, const struct package *p, enum store_put *res,
+                       struct diag *d)
+{
+	int64_t pid, vid;
+	int version, rc;
+	bool same;
+
+	rc = find(st, p, &pid, &version, &vid, &same, d);
+	if (rc < 0)
+		return -1;
+	*res = rc == 0 ? STORE_NEW : same ? STORE_UNCHANGED : STORE_UPDATED;
+	return 0;
+}
+
+/* Add (or, with del, remove) the linking keys of p for package pid. */
+static int keys(struct store *st, const struct package *p, int64_t pid, bool del, struct diag *d)
+{
+	size_t i, n;
+	const char *subject = package_str(p, F_SUBJECT_REF, &n);
+	char key[300];
+
+	if (subject) {
+		int kn = snprintf(key, sizeof(key), "subject:%.*s", (int)n, subject);
+		sqlite3_stmt *s = store_stmt(st, del ? S_DELETE_KEY : S_INSERT_KEY, d);
+
+		if (!s)
+			return -1;
+		if (bind_text(s, 1, key, (size_t)kn) != SQLITE_OK ||
+		    sqlite3_bind_int64(s, 2, pid) != SQLITE_OK)
+			return store_fail(st, SQLITE_ERROR, "storing linking keys", d);
+		if (done(st, s, "storing linking keys", d) < 0)
+			return -1;
+	}
+	for (i = 0; i < p->nids; i++) {
+		const struct ident *id = &p->ids[i];
+		int kn = snprintf(key, sizeof(key), "%s:%.*s", contract_ident_types[id->type],
+		                  (int)id->len, p->arena.data + id->off);
+		sqlite3_stmt *s = store_stmt(st, del ? S_DELETE_KEY : S_INSERT_KEY, d);
+
+		if (!s)
+			return -1;
+		if (bind_text(s, 1, key, (size_t)kn) != SQLITE_OK ||
+		    sqlite3_bind_int64(s, 2, pid) != SQLITE_OK)
+			return store_fail(st, SQLITE_ERROR, "storing linking keys", d);
+		if (done(st, s, "storing linking keys", d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Remove the keys of the version that is being replaced. */
+static int drop_old_keys(struct store *st, int64_t pid, int64_t vid, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, S_LATEST_FACTS, d);
+	int rc;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, vid) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "reading a version", d);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_fail(st, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "reading a version",
+		                  d);
+	}
+	rc = package_decode_facts(&st->old, sqlite3_column_blob(s, 0),
+	                          (size_t)sqlite3_column_bytes(s, 0));
+	sqlite3_reset(s);
+	if (rc < 0) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "a stored version's facts cannot be read");
+	}
+	return keys(st, &st->old, pid, true, d);
+}
+
+static int bind_summary_cols(sqlite3_stmt *s, int first, const struct package *p)
+{
+	const struct field_def *src = &contract_fields[F_SOURCE];
+	const struct field_def *type = &contract_fields[F_REFERRAL_TYPE];
+	size_t n;
+	const char *fa = package_str(p, F_FORCE_AREA, &n);
+
+	if (sqlite3_bind_int64(s, first, p->v[F_RECEIVED_AT]) != SQLITE_OK ||
+	    sqlite3_bind_text(s, first + 1, src->values[p->v[F_SOURCE]], -1, SQLITE_STATIC) !=
+	        SQLITE_OK ||
+	    sqlite3_bind_text(s, first + 2, type->values[p->v[F_REFERRAL_TYPE]], -1,
+	                      SQLITE_STATIC) != SQLITE_OK ||
+	    bind_text(s, first + 3, fa, n) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+int store_put_package(struct store *st, int64_t import_id, const struct package *p,
+                      unsigned long line, long index, int64_t now, enum store_put *res,
+                      struct diag *d)
+{
+	int64_t pid = 0, vid = 0;
+	int version = 0, rc;
+	bool same = false;
+	sqlite3_stmt *s;
+	size_t rlen;
+	const char *ref = package_str(p, F_PACKAGE_REF, &rlen);
+
+	rc = find(st, p, &pid, &version, &vid, &same, d);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 && same) {
+		*res = STORE_UNCHANGED;
+		return 0;
+	}
+	if (package_encode_facts(p, &st->scratch) < 0) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	if (rc == 0) {
+		s = store_stmt(st, S_INSERT_PACKAGE, d);
+		if (!s)
+			return -1;
+		if (bind_text(s, 1, ref, rlen) != SQLITE_OK || bind_summary_cols(s, 2, p) < 0 ||
+		    sqlite3_bind_int64(s, 6, now) != SQLITE_OK)
+			return store_fail(st, SQLITE_ERROR, "storing a package", d);
+		if (done(st, s, "storing a package", d) < 0)
+			return -1;
+		pid = sqlite3_last_insert_rowid(st->db);
+		version = 1;
+		*res = STORE_NEW;
+	} else {
+		if (drop_old_keys(st, pid, vid, d) < 0)
+			return -1;
+		version++;
+		s = store_stmt(st, S_UPDATE_PACKAGE, d);
+		if (!s)
+			return -1;
+		if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK ||
+		    sqlite3_bind_int(s, 2, version) != SQLITE_OK ||
+		    bind_summary_cols(s, 3, p) < 0 || sqlite3_bind_int64(s, 7, now) != SQLITE_OK)
+			return store_fail(st, SQLITE_ERROR, "storing a package", d);
+		if (done(st, s, "storing a package", d) < 0)
+			return -1;
+		*res = STORE_UPDATED;
+	}
+	s = store_stmt(st, S_INSERT_VERSION, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, version) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 3, p->hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, import_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)line) != SQLITE_OK ||
+	    (index >= 0 ? sqlite3_bind_int64(s, 6, index) : sqlite3_bind_null(s, 6)) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, now) != SQLITE_OK ||
+	    bind_text(s, 8, p->canonical.data, p->canonical.len) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 9, st->scratch.data, (int)st->scratch.len, SQLITE_STATIC) !=
+	        SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "storing a version", d);
+	if (done(st, s, "storing a version", d) < 0)
+		return -1;
+	return keys(st, p, pid, false, d);
+}
+
+/*
+ * Reasons are stored one a line, "FIELD<TAB>message". Neither part can hold
+ * a tab or a line break: values in messages are shown escaped.
+ */
+static int reasons_text(struct buf *b, const struct reasons *r)
+{
+	size_t i;
+
+	buf_reset(b);
+	for (i = 0; i < r->n; i++)
+		if (buf_addf(b, "%s\t%s\n", r->r[i].field, r->r[i].message) < 0)
+			return -1;
+	if (r->more && buf_addf(b, "record\tand %zu more reasons\n", r->more) < 0)
+		return -1;
+	return 0;
+}
+
+int store_put_quarantine(struct store *st, int64_t import_id, const struct store_reject *r,
+                         int64_t now, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, S_INSERT_QUARANTINE, d);
+
+	if (!s)
+		return -1;
+	if (reasons_text(&st->scratch, r->reasons) < 0) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	if (sqlite3_bind_int64(s, 1, import_id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, r->file, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, (sqlite3_int64)r->line) != SQLITE_OK ||
+	    (r->index >= 0 ? sqlite3_bind_int64(s, 4, r->index) : sqlite3_bind_null(s, 4)) !=
+	        SQLITE_OK ||
+	    bind_text(s, 5, r->package_ref, r->package_ref ? strlen(r->package_ref) : 0) !=
+	        SQLITE_OK ||
+	    sqlite3_bind_blob(s, 6, r->raw_len ? r->raw : "", (int)r->raw_len, SQLITE_STATIC) !=
+	        SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, (sqlite3_int64)r->raw_size) != SQLITE_OK ||
+	    bind_text(s, 8, st->scratch.data, st->scratch.len) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 9, now) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "storing a rejected record", d);
+	return done(st, s, "storing a rejected record", d);
+}

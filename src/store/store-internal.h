@@ -1,0 +1,46 @@
+/* Private to src/store/: the one place sqlite3.h is included. */
+#ifndef REFTRIAGE_STORE_INTERNAL_H
+#define REFTRIAGE_STORE_INTERNAL_H
+
+#include "reftriage/store.h"
+
+#include <sqlite3.h>
+
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+extern const struct migration migrations[];
+extern const size_t n_migrations;
+
+/* Statements prepared once per store and kept. */
+enum stmt_id {
+	S_FIND_REF,
+	S_INSERT_PACKAGE,
+	S_UPDATE_PACKAGE,
+	S_INSERT_VERSION,
+	S_INSERT_KEY,
+	S_DELETE_KEY,
+	S_LATEST_FACTS,
+	S_INSERT_QUARANTINE,
+	S_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[S_COUNT];
+	struct buf scratch; /* facts and keys of the package being stored */
+	struct package old; /* a replaced version, decoded for its keys */
+	bool in_tx;
+};
+
+/* Fill d from the connection's last error; always returns -1. */
+int store_fail(struct store *st, int rc, const char *what, struct diag *d);
+
+/* The statement id, prepared on first use; NULL after filling d. */
+sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d);
+
+#endif

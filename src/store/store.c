@@ -1,0 +1,329 @@
+/* Opening, creating and migrating the store; transactions; errors. */
+#include "store-internal.h"
+
+#include "reftriage/alloc.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* PRAGMA application_id: "RFTR", so a reftriage store is known as one. */
+#define APPLICATION_ID 0x52465452
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_FIND_REF] = "SELECT p.id, p.latest_version, v.content_hash, v.id FROM packages p "
+                   "JOIN package_versions v ON v.package_id = p.id AND v.version = "
+                   "p.latest_version WHERE p.ref = ?1",
+    [S_INSERT_PACKAGE] = "INSERT INTO packages (ref, latest_version, received_at, source, "
+                         "referral_type, force_area, first_seen_at, changed_at) VALUES "
+                         "(?1, 1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    [S_UPDATE_PACKAGE] = "UPDATE packages SET latest_version = ?2, received_at = ?3, source = "
+                         "?4, referral_type = ?5, force_area = ?6, changed_at = ?7, updated = "
+                         "1 WHERE id = ?1",
+    [S_INSERT_VERSION] = "INSERT INTO package_versions (package_id, version, content_hash, "
+                         "import_id, source_line, source_index, imported_at, canonical, facts) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES (?1, ?2)",
+    [S_DELETE_KEY] = "DELETE FROM package_keys WHERE key = ?1 AND package_id = ?2",
+    [S_LATEST_FACTS] = "SELECT facts FROM package_versions WHERE id = ?1",
+    [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
+                            "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "
+                            "?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+};
+
+int store_schema_version(void)
+{
+	return migrations[n_migrations - 1].version;
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int store_fail(struct store *st, int rc, const char *what, struct diag *d)
+{
+	int code;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_TEMPFAIL,
+		                "the store is busy: another reftriage is writing to it; try again "
+		                "later");
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+		code = EX_IOERR;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = EX_CONFIG;
+		break;
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		code = EX_CANTCREAT;
+		break;
+	default:
+		code = EX_SOFTWARE;
+	}
+	diag_at(d, st->path, 0, NULL);
+	return diag_set(d, code, "%s: %s", what,
+	                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+}
+
+sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d)
+{
+	int rc;
+
+	if (st->stmt[id]) {
+		sqlite3_reset(st->stmt[id]);
+		sqlite3_clear_bindings(st->stmt[id]);
+		return st->stmt[id];
+	}
+	rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[id],
+	                        NULL);
+	if (rc != SQLITE_OK) {
+		(void)store_fail(st, rc, "preparing a statement", d);
+		return NULL;
+	}
+	return st->stmt[id];
+}
+
+/* Run a statement that returns no rows and has no parameters. */
+static int exec(struct store *st, const char *sql, struct diag *d)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "running SQL", d);
+	return 0;
+}
+
+/* Read one integer from a statement without parameters (a PRAGMA). */
+static int query_int(struct store *st, const char *sql, int64_t *out, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "reading the store", d);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading the store", d);
+	return 0;
+}
+
+static struct store *store_new(const char *path, struct diag *d)
+{
+	struct store *st = rt_calloc(1, sizeof(*st));
+
+	if (st)
+		st->path = rt_memdup0(path, strlen(path));
+	if (!st || !st->path) {
+		rt_free(st);
+		diag_at(d, path, 0, NULL);
+		diag_set(d, EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	buf_init(&st->scratch);
+	package_init(&st->old);
+	return st;
+}
+
+void store_close(struct store *st)
+{
+	int i;
+
+	if (!st)
+		return;
+	if (st->in_tx)
+		store_rollback(st);
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	/* Closing can only fail with statements left open, and all are finalized. */
+	(void)sqlite3_close(st->db);
+	buf_release(&st->scratch);
+	package_release(&st->old);
+	rt_free(st->path);
+	rt_free(st);
+}
+
+static int connect(struct store *st, int flags, int wait_ms, struct diag *d)
+{
+	int rc = sqlite3_open_v2(st->path, &st->db, flags, NULL);
+
+	if (rc != SQLITE_OK) {
+		rc = store_fail(st, rc, "cannot open the store", d);
+		d->code = EX_CONFIG;
+		return rc;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if (sqlite3_busy_timeout(st->db, wait_ms) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "setting the busy timeout", d);
+	/*
+	 * FULL makes each commit durable; with one transaction per input file it
+	 * costs one fsync a file. The cache bounds the memory SQLite may use.
+	 */
+	return exec(st,
+	            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+	            "PRAGMA cache_size = -32768; PRAGMA trusted_schema = OFF;",
+	            d);
+}
+
+static int migrate(struct store *st, int64_t from, struct diag *d)
+{
+	size_t i;
+
+	if (store_begin(st, d) < 0)
+		return -1;
+	for (i = 0; i < n_migrations; i++) {
+		char sql[64];
+
+		if (migrations[i].version <= from)
+			continue;
+		if (exec(st, migrations[i].sql, d) < 0) {
+			store_rollback(st);
+			return -1;
+		}
+		(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", migrations[i].version);
+		if (exec(st, sql, d) < 0) {
+			store_rollback(st);
+			return -1;
+		}
+	}
+	return store_commit(st, d);
+}
+
+int store_create(const char *path, struct store **out, struct diag *d)
+{
+	struct store *st;
+	char sql[96];
+	int fd;
+
+	*out = NULL;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		diag_at(d, path, 0, NULL);
+		if (errno == EEXIST)
+			return diag_set(
+			    d, EX_CANTCREAT,
+			    "a file already exists there; init never overwrites a store "
+			    "(use --db to name a new one)");
+		return diag_set(d, EX_CANTCREAT, "cannot create the store: %s", strerror(errno));
+	}
+	if (close(fd) != 0) {
+		diag_at(d, path, 0, NULL);
+		(void)unlink(path);
+		return diag_set(d, EX_CANTCREAT, "cannot create the store: %s", strerror(errno));
+	}
+	st = store_new(path, d);
+	if (!st) {
+		(void)unlink(path);
+		return -1;
+	}
+	(void)snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA journal_mode = WAL;",
+	               APPLICATION_ID);
+	if (connect(st, SQLITE_OPEN_READWRITE, 0, d) < 0 || exec(st, sql, d) < 0 ||
+	    migrate(st, 0, d) < 0) {
+		if (d->code == EX_CONFIG)
+			d->code = EX_CANTCREAT;
+		store_close(st);
+		(void)unlink(path);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+int store_open(const char *path, int wait_ms, struct store **out, struct diag *d)
+{
+	struct store *st;
+	struct stat sb;
+	int64_t app, version;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0) {
+		diag_at(d, path, 0, NULL);
+		if (errno == ENOENT)
+			return diag_set(d, EX_CONFIG,
+			                "no store here; create one with 'reftriage init' (or name "
+			                "it with --db or REFTRIAGE_DB)");
+		return diag_set(d, EX_CONFIG, "cannot open the store: %s", strerror(errno));
+	}
+	st = store_new(path, d);
+	if (!st)
+		return -1;
+	if (connect(st, SQLITE_OPEN_READWRITE, wait_ms, d) < 0)
+		goto fail;
+	if (query_int(st, "PRAGMA application_id", &app, d) < 0) {
+		if (d->code != EX_TEMPFAIL) {
+			d->code = EX_CONFIG;
+			(void)snprintf(d->message, sizeof(d->message),
+			               "not a reftriage store (not an SQLite database)");
+		}
+		goto fail;
+	}
+	if (app != APPLICATION_ID) {
+		diag_at(d, path, 0, NULL);
+		diag_set(d, EX_CONFIG,
+		         "not a reftriage store (an SQLite database of another kind)");
+		goto fail;
+	}
+	if (query_int(st, "PRAGMA user_version", &version, d) < 0)
+		goto fail;
+	if (version > store_schema_version()) {
+		diag_at(d, path, 0, NULL);
+		diag_set(d, EX_CONFIG,
+		         "the store has schema version %lld, newer than this reftriage knows (%d); "
+		         "use a newer reftriage",
+		         (long long)version, store_schema_version());
+		goto fail;
+	}
+	if (version < store_schema_version() && migrate(st, version, d) < 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+int store_begin(struct store *st, struct diag *d)
+{
+	if (exec(st, "BEGIN IMMEDIATE", d) < 0)
+		return -1;
+	st->in_tx = true;
+	return 0;
+}
+
+int store_commit(struct store *st, struct diag *d)
+{
+	if (exec(st, "COMMIT", d) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	st->in_tx = false;
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = false;
+}
+
+int store_savepoint(struct store *st, struct diag *d)
+{
+	return exec(st, "SAVEPOINT file_records", d);
+}
+
+int store_rollback_to_savepoint(struct store *st, struct diag *d)
+{
+	return exec(st, "ROLLBACK TO file_records", d);
+}

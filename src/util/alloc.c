@@ -1,0 +1,68 @@
+#include "reftriage/alloc.h"
+
+static long fail_after = -1;
+static bool env_read;
+
+static bool should_fail(void)
+{
+	if (!env_read) {
+		const char *s = getenv("REFTRIAGE_FAIL_ALLOC");
+
+		env_read = true;
+		if (s && *s)
+			fail_after = strtol(s, NULL, 10);
+	}
+	if (fail_after < 0)
+		return false;
+	if (fail_after == 0)
+		return true;
+	fail_after--;
+	return false;
+}
+
+void alloc_fail_after(long n)
+{
+	env_read = true;
+	fail_after = n;
+}
+
+void *rt_malloc(size_t n)
+{
+	if (should_fail())
+		return NULL;
+	return malloc(n ? n : 1);
+}
+
+void *rt_calloc(size_t count, size_t size)
+{
+	if (should_fail())
+		return NULL;
+	return calloc(count ? count : 1, size ? size : 1);
+}
+
+void *rt_realloc(void *p, size_t n)
+{
+	if (should_fail())
+		return NULL;
+	return realloc(p, n ? n : 1);
+}
+
+void rt_free(void *p)
+{
+	free(p);
+}
+
+char *rt_memdup0(const void *p, size_t n)
+{
+	char *s;
+
+	if (n == SIZE_MAX)
+		return NULL;
+	s = rt_malloc(n + 1);
+	if (!s)
+		return NULL;
+	if (n)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}

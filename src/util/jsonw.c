@@ -1,0 +1,65 @@
+#include "reftriage/jsonw.h"
+
+int jsonw_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	if (buf_reserve(b, n + 2) < 0 || buf_addc(b, '"') < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+		size_t en = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (buf_add(b, s + run, i - run) < 0)
+			return -1;
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"':
+			esc[1] = '"';
+			break;
+		case '\\':
+			esc[1] = '\\';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			en = 6;
+		}
+		if (buf_add(b, esc, en) < 0)
+			return -1;
+	}
+	if (buf_add(b, s + run, n - run) < 0)
+		return -1;
+	return buf_addc(b, '"');
+}
+
+int jsonw_key(struct buf *b, bool *first, const char *key)
+{
+	if (!*first && buf_addc(b, ',') < 0)
+		return -1;
+	*first = false;
+	if (jsonw_string(b, key, strlen(key)) < 0)
+		return -1;
+	return buf_addc(b, ':');
+}

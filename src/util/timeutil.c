@@ -1,0 +1,220 @@
+#include "reftriage/timeutil.h"
+
+#include <time.h>
+
+/* Howard Hinnant's days_from_civil / civil_from_days. */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	*y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y += *m <= 2;
+}
+
+static bool digits(const char *s, size_t n, unsigned *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (unsigned)(s[i] - '0');
+	}
+	return true;
+}
+
+static unsigned month_days(unsigned y, unsigned m)
+{
+	static const unsigned md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return md[m - 1];
+}
+
+static int parse_ymd(const char *s, size_t n, int64_t *days, const char **why)
+{
+	unsigned y, m, d;
+
+	if (n < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &m) ||
+	    !digits(s + 8, 2, &d)) {
+		*why = "not a date of the form YYYY-MM-DD";
+		return -1;
+	}
+	if (y < 1900) {
+		*why = "year is before 1900";
+		return -1;
+	}
+	if (m < 1 || m > 12) {
+		*why = "month is not 01-12";
+		return -1;
+	}
+	if (d < 1 || d > month_days(y, m)) {
+		*why = "day does not exist in that month";
+		return -1;
+	}
+	*days = days_from_civil(y, m, d);
+	return 0;
+}
+
+int time_parse_date(const char *s, size_t n, int32_t *days, const char **why)
+{
+	int64_t d;
+
+	if (n != 10) {
+		*why = "not a date of the form YYYY-MM-DD";
+		return -1;
+	}
+	if (parse_ymd(s, n, &d, why) < 0)
+		return -1;
+	*days = (int32_t)d;
+	return 0;
+}
+
+int time_parse_datetime(const char *s, size_t n, int64_t *us, const char **why)
+{
+	int64_t days, frac = 0, off = 0;
+	unsigned hh, mi, ss;
+	size_t i;
+
+	if (parse_ymd(s, n, &days, why) < 0) {
+		*why = "not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date (2026-11-02)";
+		return -1;
+	}
+	if (n == 10) {
+		*us = days * US_PER_DAY;
+		return 0;
+	}
+	if (n < 20 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' ||
+	    !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &ss)) {
+		*why = "not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date (2026-11-02)";
+		return -1;
+	}
+	if (hh > 23 || mi > 59) {
+		*why = "time of day is out of range";
+		return -1;
+	}
+	if (ss > 59) {
+		*why = "seconds are out of range (leap seconds are not accepted)";
+		return -1;
+	}
+	i = 19;
+	if (s[i] == '.') {
+		size_t nd = 0;
+
+		i++;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			if (nd == 6) {
+				*why = "more than six fractional digits";
+				return -1;
+			}
+			frac = frac * 10 + (s[i] - '0');
+			nd++;
+			i++;
+		}
+		if (nd == 0) {
+			*why = "a decimal point with no digits after it";
+			return -1;
+		}
+		while (nd++ < 6)
+			frac *= 10;
+	}
+	if (i == n) {
+		*why = "no time zone (add Z for UTC or an offset such as +01:00)";
+		return -1;
+	}
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+		off = 0;
+	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == n && s[i + 3] == ':') {
+		unsigned oh, om;
+
+		if (!digits(s + i + 1, 2, &oh) || !digits(s + i + 4, 2, &om)) {
+			*why = "time zone offset is not +HH:MM or -HH:MM";
+			return -1;
+		}
+		if (oh > 23 || om > 59) {
+			*why = "time zone offset is out of range";
+			return -1;
+		}
+		off = ((int64_t)oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+	} else {
+		*why = "time zone is not Z or +HH:MM / -HH:MM";
+		return -1;
+	}
+	*us = days * US_PER_DAY + ((int64_t)hh * 3600 + mi * 60 + ss - off) * US_PER_SEC + frac;
+	return 0;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+void time_format(int64_t us, char out[40])
+{
+	int64_t days = floor_div(us, US_PER_DAY), y;
+	int64_t rem = us - days * US_PER_DAY;
+	int64_t secs = rem / US_PER_SEC, frac = rem % US_PER_SEC;
+	unsigned m, d;
+	char fr[16] = "";
+
+	civil_from_days(days, &y, &m, &d);
+	if (frac) {
+		int k = 6;
+
+		(void)snprintf(fr, sizeof(fr), ".%06lld", (long long)frac);
+		while (fr[k] == '0')
+			fr[k--] = '\0';
+	}
+	(void)snprintf(out, 40, "%04lld-%02u-%02uT%02lld:%02lld:%02lld%sZ", (long long)y, m, d,
+	               (long long)(secs / 3600), (long long)(secs / 60 % 60),
+	               (long long)(secs % 60), fr);
+}
+
+void time_format_date(int32_t days, char out[16])
+{
+	int64_t y;
+	unsigned m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	(void)snprintf(out, 16, "%04lld-%02u-%02u", (long long)y, m, d);
+}
+
+int64_t time_now(void)
+{
+	const char *env = getenv("REFTRIAGE_NOW");
+	struct timespec ts;
+	const char *why;
+	int64_t us;
+
+	if (env && *env && time_parse_datetime(env, strlen(env), &us, &why) == 0)
+		return us;
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
+}
