@@ -79,15 +79,15 @@ static int on_show(void *ctx, const struct store_quarantined *q)
 	printf("raw record  %llu bytes%s\n", (unsigned long long)q->raw_size,
 	       q->raw_len < q->raw_size ? ", first part shown" : "");
 	{
-		size_t n = q->raw_len;
+		size_t rn = q->raw_len;
 
 		/* The record's own line end is not worth a line of its own. */
-		if (n && ((const char *)q->raw)[n - 1] == '\n')
-			n--;
-		if (n && ((const char *)q->raw)[n - 1] == '\r')
-			n--;
+		if (rn && ((const char *)q->raw)[rn - 1] == '\n')
+			rn--;
+		if (rn && ((const char *)q->raw)[rn - 1] == '\r')
+			rn--;
 		fputs("  | ", stdout);
-		cli_put_safe(stdout, q->raw, n, "  | ");
+		cli_put_safe(stdout, q->raw, rn, "  | ");
 	}
 	putchar('\n');
 	return ferror(stdout) ? -1 : 0;
