@@ -106,7 +106,7 @@ int time_parse_datetime(const char *s, size_t n, int64_t *us, const char **why)
 		*us = days * US_PER_DAY;
 		return 0;
 	}
-	if (n < 20 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' ||
+	if (n < 19 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' ||
 	    !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &ss)) {
 		*why = "not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date (2026-11-02)";
 		return -1;
@@ -120,7 +120,7 @@ int time_parse_datetime(const char *s, size_t n, int64_t *us, const char **why)
 		return -1;
 	}
 	i = 19;
-	if (s[i] == '.') {
+	if (i < n && s[i] == '.') {
 		size_t nd = 0;
 
 		i++;
@@ -179,30 +179,32 @@ void time_format(int64_t us, char out[40])
 {
 	int64_t days = floor_div(us, US_PER_DAY), y;
 	int64_t rem = us - days * US_PER_DAY;
-	int64_t secs = rem / US_PER_SEC, frac = rem % US_PER_SEC;
-	unsigned m, d;
-	char fr[16] = "";
+	unsigned secs = (unsigned)(rem / US_PER_SEC), frac = (unsigned)(rem % US_PER_SEC);
+	unsigned m, d, yy;
+	char fr[8] = "";
 
 	civil_from_days(days, &y, &m, &d);
+	/* Parsed times have four-digit years; clamp so the text always fits. */
+	yy = (unsigned)(y < 0 ? 0 : y > 9999 ? 9999 : y);
 	if (frac) {
 		int k = 6;
 
-		(void)snprintf(fr, sizeof(fr), ".%06lld", (long long)frac);
+		(void)snprintf(fr, sizeof(fr), ".%06u", frac % 1000000u);
 		while (fr[k] == '0')
 			fr[k--] = '\0';
 	}
-	(void)snprintf(out, 40, "%04lld-%02u-%02uT%02lld:%02lld:%02lld%sZ", (long long)y, m, d,
-	               (long long)(secs / 3600), (long long)(secs / 60 % 60),
-	               (long long)(secs % 60), fr);
+	(void)snprintf(out, 40, "%04u-%02u-%02uT%02u:%02u:%02u%sZ", yy % 10000u, m % 100u, d % 100u,
+	               (secs / 3600) % 100u, secs / 60 % 60, secs % 60, fr);
 }
 
 void time_format_date(int32_t days, char out[16])
 {
 	int64_t y;
-	unsigned m, d;
+	unsigned m, d, yy;
 
 	civil_from_days(days, &y, &m, &d);
-	(void)snprintf(out, 16, "%04lld-%02u-%02u", (long long)y, m, d);
+	yy = (unsigned)(y < 0 ? 0 : y > 9999 ? 9999 : y);
+	(void)snprintf(out, 16, "%04u-%02u-%02u", yy % 10000u, m % 100u, d % 100u);
 }
 
 int64_t time_now(void)

@@ -1,0 +1,108 @@
+/* Work common to every command: reporting errors, options, the store, stdout. */
+#include "reftriage/cli.h"
+
+#include <getopt.h>
+
+char *cli_optarg;
+int cli_optind;
+
+int cli_report(const struct diag *d)
+{
+	fputs("reftriage: ", stderr);
+	if (d->file[0])
+		fprintf(stderr, "%s:", d->file);
+	if (d->file[0] && d->line)
+		fprintf(stderr, "%lu:", d->line);
+	if (d->file[0])
+		fputc(' ', stderr);
+	if (d->field[0])
+		fprintf(stderr, "%s: ", d->field);
+	fprintf(stderr, "%s\n", d->message[0] ? d->message : "unknown error");
+	return d->code ? d->code : EX_SOFTWARE;
+}
+
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "reftriage: %s: ", cli->command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'reftriage %s --help')\n", cli->command);
+	return EX_USAGE;
+}
+
+void cli_warn(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "reftriage: %s: ", cli->command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_open_store(const struct cli *cli, int wait_ms, struct store **out)
+{
+	struct diag d;
+
+	diag_clear(&d);
+	if (store_open(cli->db_path, wait_ms, out, &d) < 0)
+		return cli_report(&d);
+	return EX_OK;
+}
+
+void cli_getopt_start(void)
+{
+	optind = 0; /* glibc: a full reset, as each command parses its own argv */
+	opterr = 0;
+}
+
+int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortopts,
+               const struct option *longopts)
+{
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	cli_optarg = optarg;
+	cli_optind = optind;
+	if (c == '?' || c == ':') {
+		const char *bad = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+		if (c == ':')
+			cli_usage_error(cli, "option '%s' needs a value", bad);
+		else if (optopt)
+			cli_usage_error(cli, "unknown option '-%c'", optopt);
+		else
+			cli_usage_error(cli, "unknown option '%s'", bad);
+		return '?';
+	}
+	return c;
+}
+
+int cli_finish_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "reftriage: standard output: write error: %s\n",
+		        errno ? strerror(errno) : "unknown");
+		return EX_IOERR;
+	}
+	return EX_OK;
+}
+
+int cli_parse_uint(const struct cli *cli, const char *opt, const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > max) {
+		cli_usage_error(cli, "%s takes a whole number from 0 to %ld, not '%s'", opt, max,
+		                s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,455 @@
+/* The streaming decoders: records, positions, raw bytes, every bad shape. */
+#include "unit.h"
+
+#include "reftriage/hash.h"
+#include "reftriage/ingest.h"
+
+#include <unistd.h>
+
+#define MAXREC 64
+
+struct got {
+	size_t n;
+	struct {
+		bool valid;
+		unsigned long line;
+		long index;
+		char field[40];
+		char message[600];
+		char raw[256];
+		char ref[80];
+		unsigned char hash[HASH_BYTES];
+		uint64_t raw_size;
+	} r[MAXREC];
+};
+
+static int collect(void *ctx, const struct ingest_record *rec, struct diag *d)
+{
+	struct got *g = ctx;
+	size_t i = g->n++;
+
+	(void)d;
+	assert_true(i < MAXREC);
+	g->r[i].valid = rec->pkg != NULL;
+	g->r[i].line = rec->line;
+	g->r[i].index = rec->index;
+	g->r[i].raw_size = rec->raw_size;
+	(void)snprintf(g->r[i].raw, sizeof(g->r[i].raw), "%.*s", (int)rec->raw_len, rec->raw);
+	if (rec->pkg)
+		memcpy(g->r[i].hash, rec->pkg->hash, HASH_BYTES);
+	else {
+		(void)snprintf(g->r[i].field, sizeof(g->r[i].field), "%s",
+		               rec->reasons->r[0].field);
+		(void)snprintf(g->r[i].message, sizeof(g->r[i].message), "%s",
+		               rec->reasons->r[0].message);
+	}
+	if (rec->ref)
+		(void)snprintf(g->r[i].ref, sizeof(g->r[i].ref), "%.*s", (int)rec->ref_len,
+		               rec->ref);
+	return 0;
+}
+
+/* Decode text (of n bytes) named name; returns ingest_fd's result. */
+static int decode_n(const char *name, const char *text, size_t n, bool ignore_unknown,
+                    struct got *g, struct ingest_result *res, struct diag *d)
+{
+	struct ingest_opts o = {.format = INGEST_AUTO, .ignore_unknown = ignore_unknown};
+	FILE *f = tmpfile();
+	int rc;
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, n, f), n);
+	assert_int_equal(fflush(f), 0);
+	rewind(f);
+	memset(g, 0, sizeof(*g));
+	diag_clear(d);
+	rc = ingest_fd(fileno(f), name, &o, collect, NULL, g, res, d);
+	fclose(f);
+	return rc;
+}
+
+static int decode(const char *name, const char *text, struct got *g, struct ingest_result *res,
+                  struct diag *d)
+{
+	return decode_n(name, text, strlen(text), false, g, res, d);
+}
+
+#define HEAD "package_ref,received_at,source,referral_type,summary\n"
+
+static void csv_records_lines_and_raw(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode("a.csv",
+	                        HEAD
+	                        "SYN-1,2026-11-02,CEOP,grooming,one\n"
+	                        "SYN-2,2026-11-02,CEOP,grooming,\"two, with\n\"\"quotes\"\"\"\n"
+	                        "\n"
+	                        "SYN-3,2026-11-02,CEOP,grooming,three",
+	                        &g, &res, &d),
+	                 0);
+	assert_int_equal(res.format, INGEST_CSV);
+	assert_int_equal(g.n, 3);
+	assert_true(g.r[0].valid && g.r[1].valid && g.r[2].valid);
+	assert_int_equal(g.r[0].line, 2);
+	assert_int_equal(g.r[1].line, 3);
+	assert_int_equal(g.r[2].line, 6); /* the blank line 5 is skipped */
+	assert_string_equal(g.r[1].raw,
+	                    "SYN-2,2026-11-02,CEOP,grooming,\"two, with\n\"\"quotes\"\"\"\n");
+	assert_string_equal(g.r[2].raw, "SYN-3,2026-11-02,CEOP,grooming,three");
+}
+
+static void csv_bom_and_crlf(void **state)
+{
+	static struct got g1, g2;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode("a.csv", "\xef\xbb\xbf" HEAD "SYN-1,2026-11-02,CEOP,grooming,x\n",
+	                        &g1, &res, &d),
+	                 0);
+	assert_int_equal(decode("b.csv",
+	                        "package_ref,received_at,source,referral_type,summary\r\n"
+	                        "SYN-1,2026-11-02,CEOP,grooming,x\r\n",
+	                        &g2, &res, &d),
+	                 0);
+	assert_int_equal(g1.n, 1);
+	assert_int_equal(g2.n, 1);
+	assert_true(g1.r[0].valid && g2.r[0].valid);
+	assert_memory_equal(g1.r[0].hash, g2.r[0].hash, HASH_BYTES);
+}
+
+static void csv_field_count(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode("a.csv",
+	                        HEAD "SYN-1,2026-11-02,CEOP,grooming\n"
+	                             "SYN-2,2026-11-02,CEOP,grooming,x,extra\n"
+	                             "SYN-3,2026-11-02,CEOP,grooming,fine\n",
+	                        &g, &res, &d),
+	                 0);
+	assert_int_equal(g.n, 3);
+	assert_false(g.r[0].valid);
+	assert_string_equal(g.r[0].message, "the record has 4 fields but the header has 5");
+	assert_false(g.r[1].valid);
+	assert_string_equal(g.r[1].message, "the record has 6 fields but the header has 5");
+	assert_true(g.r[2].valid); /* good records are not lost */
+}
+
+static void csv_bad_quotes(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode("a.csv",
+	                        HEAD "SYN-1,2026-11-02,CEOP,grooming,ab\"c\n"
+	                             "SYN-2,2026-11-02,CEOP,grooming,\"x\"y\n"
+	                             "SYN-3,2026-11-02,CEOP,grooming,ok\n",
+	                        &g, &res, &d),
+	                 0);
+	assert_int_equal(g.n, 3);
+	assert_false(g.r[0].valid);
+	assert_non_null(strstr(g.r[0].message, "malformed quoting"));
+	assert_false(g.r[1].valid);
+	assert_true(g.r[2].valid);
+	assert_int_equal(g.r[2].line, 4);
+}
+
+static void csv_unterminated_quote(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode("a.csv",
+	                        HEAD "SYN-1,2026-11-02,CEOP,grooming,ok\n"
+	                             "SYN-2,2026-11-02,CEOP,grooming,\"never closed\n"
+	                             "SYN-3,2026-11-02,CEOP,grooming,swallowed\n",
+	                        &g, &res, &d),
+	                 0);
+	assert_int_equal(g.n, 2);
+	assert_true(g.r[0].valid);
+	assert_false(g.r[1].valid);
+	assert_int_equal(g.r[1].line, 3);
+	assert_non_null(strstr(g.r[1].message, "the quote opened on line 3 is never closed"));
+	assert_true(res.stopped);
+}
+
+static void csv_header_problems(void **state)
+{
+	static const char unknown_col[] = "package_ref,received_at,source,referral_type,colour\n"
+	                                  "SYN-1,2026-11-02,CEOP,grooming,blue\n";
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode("a.csv",
+	                        "package_ref,recieved_at,source,referral_type,source\n"
+	                        "SYN-1,2026-11-02,CEOP,grooming,CEOP\n",
+	                        &g, &res, &d),
+	                 0);
+	assert_int_equal(g.n, 1); /* the header, refused; no data record is read */
+	assert_true(res.stopped);
+	assert_string_equal(g.r[0].field, "recieved_at");
+	assert_non_null(strstr(g.r[0].message, "did you mean received_at?"));
+
+	assert_int_equal(decode("b.csv", "SYN-1,2026-11-02,CEOP,grooming\n", &g, &res, &d), 0);
+	assert_string_equal(g.r[0].field, "header");
+	assert_non_null(strstr(g.r[0].message, "not a header row"));
+
+	/* Header only: nothing to import, and nothing wrong. */
+	assert_int_equal(decode("c.csv", HEAD, &g, &res, &d), 0);
+	assert_int_equal(g.n, 0);
+	assert_false(res.stopped);
+
+	/* Unknown columns ignored on request. */
+	assert_int_equal(decode_n("d.csv", unknown_col, strlen(unknown_col), true, &g, &res, &d),
+	                 0);
+	assert_int_equal(g.n, 1);
+	assert_true(g.r[0].valid);
+}
+
+static void empty_file(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode("e.csv", "", &g, &res, &d), -1);
+	assert_int_equal(d.code, EX_DATAERR);
+	assert_non_null(strstr(d.message, "empty"));
+	assert_int_equal(decode("e.json", "  \n ", &g, &res, &d), 0);
+	assert_int_equal(g.n, 0);
+}
+
+static void json_array_positions(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(
+	    decode("a.json",
+	           "[\n"
+	           " {\"package_ref\":\"SYN-1\",\"received_at\":\"2026-11-02\",\"source\":\"CEOP\","
+	           "\"referral_type\":\"grooming\"},\n"
+	           " 42,\n"
+	           " {\"package_ref\":\"SYN-3\",\"received_at\":\"2026-11-02\",\"source\":\"CEOP\","
+	           "\"referral_type\":\"grooming\", \"subject_age\": 3.5},\n"
+	           " {\"package_ref\":\"SYN-4\",\"received_at\":\"2026-11-02\",\"source\":\"CEOP\","
+	           "\"referral_type\":\"grooming\", \"colour\": \"x]}\"}\n"
+	           "]\n",
+	           &g, &res, &d),
+	    0);
+	assert_int_equal(g.n, 4);
+	assert_true(g.r[0].valid);
+	assert_int_equal(g.r[0].line, 2);
+	assert_int_equal(g.r[0].index, 0);
+	assert_false(g.r[1].valid);
+	assert_int_equal(g.r[1].index, 1);
+	assert_string_equal(g.r[1].message, "the array element is a number, not a package object");
+	assert_false(g.r[2].valid);
+	assert_int_equal(g.r[2].line, 4);
+	assert_string_equal(g.r[2].field, "subject_age");
+	assert_string_equal(g.r[2].ref, "SYN-3"); /* for quarantine */
+	assert_false(g.r[3].valid);
+	assert_string_equal(g.r[3].field, "colour");
+	assert_int_equal(g.r[3].index, 3);
+	assert_false(res.stopped);
+}
+
+static void json_single_object_and_sequence(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(
+	    decode("a.json",
+	           "{\n \"package_ref\": \"SYN-1\",\n \"received_at\": \"2026-11-02\",\n"
+	           " \"source\": \"CEOP\",\n \"referral_type\": \"grooming\"\n}\n",
+	           &g, &res, &d),
+	    0);
+	assert_int_equal(g.n, 1);
+	assert_true(g.r[0].valid);
+	assert_int_equal(g.r[0].index, -1);
+	/* NDJSON content in a file named .json. */
+	assert_int_equal(
+	    decode("b.json",
+	           "{\"package_ref\":\"SYN-1\",\"received_at\":\"2026-11-02\",\"source\":"
+	           "\"CEOP\",\"referral_type\":\"grooming\"}\n"
+	           "{\"package_ref\":\"SYN-2\",\"received_at\":\"2026-11-02\",\"source\":"
+	           "\"CEOP\",\"referral_type\":\"grooming\"}\n",
+	           &g, &res, &d),
+	    0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.r[1].line, 2);
+}
+
+static void json_structural(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode("a.json", "[{\"a\":1},]", &g, &res, &d), 0);
+	assert_non_null(strstr(g.r[g.n - 1].message, "trailing comma"));
+	assert_true(res.stopped);
+	assert_int_equal(decode("b.json", "[{\"a\":1} {\"b\":2}]", &g, &res, &d), 0);
+	assert_non_null(strstr(g.r[g.n - 1].message, "expected ',' or ']'"));
+	assert_int_equal(decode("c.json", "[{\"a\":\"unterminated}]", &g, &res, &d), 0);
+	assert_non_null(strstr(g.r[0].message, "unterminated string"));
+	assert_int_equal(decode("d.json", "[{\"a\":1}", &g, &res, &d), 0);
+	assert_non_null(strstr(g.r[g.n - 1].message, "before the array is closed"));
+	assert_int_equal(decode("e.json", "[] []", &g, &res, &d), 0);
+	assert_non_null(strstr(g.r[0].message, "text after the end of the array"));
+}
+
+static void json_deep_nesting(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+	char *s = malloc(20010);
+	size_t i;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < 10000; i++)
+		s[i] = '[';
+	for (i = 0; i < 10000; i++)
+		s[10000 + i] = ']';
+	s[20000] = '\0';
+	assert_int_equal(decode("deep.json", s, &g, &res, &d), 0);
+	assert_int_equal(g.n, 1);
+	assert_non_null(strstr(g.r[0].message, "nested 9999 levels deep"));
+	free(s);
+}
+
+static void json_invalid_utf8_names_key(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(
+	    decode("a.ndjson",
+	           "{\"package_ref\":\"SYN-1\",\"received_at\":\"2026-11-02\",\"source\":"
+	           "\"CEOP\",\"referral_type\":\"grooming\",\"summary\":\"bad \xff\"}\n",
+	           &g, &res, &d),
+	    0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.r[0].field, "summary");
+	assert_non_null(strstr(g.r[0].message, "not valid UTF-8"));
+}
+
+static void ndjson_lines(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(
+	    decode("a.ndjson",
+	           "{\"package_ref\":\"SYN-1\",\"received_at\":\"2026-11-02\",\"source\":"
+	           "\"CEOP\",\"referral_type\":\"grooming\"}\n"
+	           "\n"
+	           "{\"package_ref\":\"SYN-2\", broken\n"
+	           "   \r\n"
+	           "{\"package_ref\":\"SYN-3\",\"received_at\":\"2026-11-02\",\"source\":"
+	           "\"CEOP\",\"referral_type\":\"grooming\"}",
+	           &g, &res, &d),
+	    0);
+	assert_int_equal(res.format, INGEST_NDJSON);
+	assert_int_equal(g.n, 3);
+	assert_true(g.r[0].valid);
+	assert_false(g.r[1].valid);
+	assert_int_equal(g.r[1].line, 3);
+	assert_non_null(strstr(g.r[1].message, "invalid JSON at line 3"));
+	assert_true(g.r[2].valid);
+	assert_int_equal(g.r[2].line, 5);
+}
+
+static void oversize_record_not_held(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+	size_t big = 3 * 1024 * 1024, n;
+	char *s = malloc(big + 200);
+
+	(void)state;
+	assert_non_null(s);
+	n = (size_t)snprintf(s, 200, "{\"package_ref\":\"SYN-1\",\"summary\":\"");
+	memset(s + n, 'a', big);
+	n += big;
+	n += (size_t)snprintf(s + n, 200,
+	                      "\"}\n{\"package_ref\":\"SYN-2\",\"received_at\":\"2026-11-02\","
+	                      "\"source\":\"CEOP\",\"referral_type\":\"grooming\"}\n");
+	assert_int_equal(decode_n("big.ndjson", s, n, false, &g, &res, &d), 0);
+	assert_int_equal(g.n, 2);
+	assert_false(g.r[0].valid);
+	assert_non_null(strstr(g.r[0].message, "over the limit of 1048576 bytes"));
+	assert_true(g.r[0].raw_size > big);
+	assert_true(g.r[1].valid);
+	free(s);
+}
+
+static void file_hash_is_of_all_bytes(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+	unsigned char want[HASH_BYTES];
+	const char *text = HEAD "SYN-1,2026-11-02,CEOP,grooming,x\n";
+
+	(void)state;
+	assert_int_equal(hash_library_init(), 0);
+	hash_bytes(want, text, strlen(text));
+	assert_int_equal(decode("a.csv", text, &g, &res, &d), 0);
+	assert_memory_equal(res.file_hash, want, HASH_BYTES);
+	assert_int_equal(res.bytes, strlen(text));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(csv_records_lines_and_raw),
+	    cmocka_unit_test(csv_bom_and_crlf),
+	    cmocka_unit_test(csv_field_count),
+	    cmocka_unit_test(csv_bad_quotes),
+	    cmocka_unit_test(csv_unterminated_quote),
+	    cmocka_unit_test(csv_header_problems),
+	    cmocka_unit_test(empty_file),
+	    cmocka_unit_test(json_array_positions),
+	    cmocka_unit_test(json_single_object_and_sequence),
+	    cmocka_unit_test(json_structural),
+	    cmocka_unit_test(json_deep_nesting),
+	    cmocka_unit_test(json_invalid_utf8_names_key),
+	    cmocka_unit_test(ndjson_lines),
+	    cmocka_unit_test(oversize_record_not_held),
+	    cmocka_unit_test(file_hash_is_of_all_bytes),
+	};
+
+	if (hash_library_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

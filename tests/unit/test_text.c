@@ -1,0 +1,107 @@
+/* UTF-8 validation, safe display of values, edit distance, times. */
+#include "unit.h"
+
+#include "reftriage/text.h"
+#include "reftriage/timeutil.h"
+
+static void utf8_valid_and_invalid(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_invalid_at("plain ascii", 11), 11);
+	assert_int_equal(utf8_invalid_at("caf\xc3\xa9", 5), 5);
+	assert_int_equal(utf8_invalid_at("\xf0\x9f\x98\x80", 4), 4);       /* U+1F600 */
+	assert_int_equal(utf8_invalid_at("ab\xff", 3), 2);                 /* never valid */
+	assert_int_equal(utf8_invalid_at("\xc0\xaf", 2), 0);               /* overlong */
+	assert_int_equal(utf8_invalid_at("\xe0\x80\xaf", 3), 0);           /* overlong */
+	assert_int_equal(utf8_invalid_at("\xed\xa0\x80", 3), 0);           /* surrogate */
+	assert_int_equal(utf8_invalid_at("\xf4\x90\x80\x80", 4), 0);       /* > U+10FFFF */
+	assert_int_equal(utf8_invalid_at("12345678\xc3", 9), 8);           /* cut short */
+	assert_int_equal(utf8_invalid_at("0123456789abcdef\x80", 17), 16); /* after fast path */
+}
+
+static void display_escapes_and_cuts(void **state)
+{
+	char out[400];
+	char longv[200];
+
+	(void)state;
+	text_display(out, sizeof(out), "a\nb\x01\xff", 5, 80);
+	assert_string_equal(out, "a\\nb\\x01\\xff");
+	memset(longv, 'x', sizeof(longv));
+	text_display(out, sizeof(out), longv, sizeof(longv), 80);
+	assert_int_equal(strlen(out), 83);
+	assert_string_equal(out + 80, "...");
+	/* Multi-byte characters count as one and are never split. */
+	text_display(out, sizeof(out), "\xc3\xa9\xc3\xa9\xc3\xa9", 6, 2);
+	assert_string_equal(out, "\xc3\xa9\xc3\xa9...");
+	/* A tiny buffer is never overrun. */
+	text_display(out, 6, "abcdefghij", 10, 80);
+	assert_true(strlen(out) < 6);
+}
+
+static void distance(void **state)
+{
+	(void)state;
+	assert_int_equal(text_distance("source", 6, "source", 6, 3), 0);
+	assert_int_equal(text_distance("sorce", 5, "source", 6, 3), 1);
+	assert_int_equal(text_distance("youngest_chlid_age", 18, "youngest_child_age", 18, 3), 2);
+	assert_true(text_distance("abc", 3, "xyzxyz", 6, 3) > 3);
+	assert_true(text_ieq("TRUE", 4, "true"));
+	assert_false(text_ieq("tru", 3, "true"));
+}
+
+static void parse_times(void **state)
+{
+	const char *why;
+	int64_t us;
+	int32_t days;
+	char out[40];
+
+	(void)state;
+	assert_int_equal(time_parse_datetime("2026-11-02T08:15:00Z", 20, &us, &why), 0);
+	time_format(us, out);
+	assert_string_equal(out, "2026-11-02T08:15:00Z");
+	/* An offset is converted to UTC. */
+	assert_int_equal(time_parse_datetime("2026-11-02T08:15:00+01:00", 25, &us, &why), 0);
+	time_format(us, out);
+	assert_string_equal(out, "2026-11-02T07:15:00Z");
+	/* Crossing midnight and a year backwards. */
+	assert_int_equal(time_parse_datetime("2026-01-01T00:30:00+01:00", 25, &us, &why), 0);
+	time_format(us, out);
+	assert_string_equal(out, "2025-12-31T23:30:00Z");
+	assert_int_equal(time_parse_datetime("2026-11-02T08:15:00.250-05:30", 29, &us, &why), 0);
+	time_format(us, out);
+	assert_string_equal(out, "2026-11-02T13:45:00.25Z");
+	/* A date alone is midnight UTC. */
+	assert_int_equal(time_parse_datetime("2024-02-29", 10, &us, &why), 0);
+	time_format(us, out);
+	assert_string_equal(out, "2024-02-29T00:00:00Z");
+	/* Refused. */
+	assert_int_equal(time_parse_datetime("2026-02-29", 10, &us, &why), -1);
+	assert_int_equal(time_parse_datetime("2026-13-01", 10, &us, &why), -1);
+	assert_int_equal(time_parse_datetime("2026-11-02T08:15:00", 19, &us, &why), -1);
+	assert_non_null(strstr(why, "time zone"));
+	assert_int_equal(time_parse_datetime("2026-11-02T24:00:00Z", 20, &us, &why), -1);
+	assert_int_equal(time_parse_datetime("2026-11-02T23:59:60Z", 20, &us, &why), -1);
+	assert_int_equal(time_parse_datetime("2026-11-02T08:15:00+1:00", 24, &us, &why), -1);
+	assert_int_equal(time_parse_datetime("2026-11-02 08:15:00Z", 20, &us, &why), -1);
+	assert_int_equal(time_parse_datetime("2026-11-02T08:15:00.1234567Z", 28, &us, &why), -1);
+	assert_int_equal(time_parse_datetime("02/11/2026", 10, &us, &why), -1);
+	assert_int_equal(time_parse_date("2026-11-02", 10, &days, &why), 0);
+	time_format_date(days, out);
+	assert_string_equal(out, "2026-11-02");
+	assert_int_equal(time_parse_date("2026-11-02T00:00:00Z", 20, &days, &why), -1);
+	assert_int_equal(time_parse_date("1899-12-31", 10, &days, &why), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(utf8_valid_and_invalid),
+	    cmocka_unit_test(display_escapes_and_cuts),
+	    cmocka_unit_test(distance),
+	    cmocka_unit_test(parse_times),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
