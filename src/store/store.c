@@ -56,8 +56,10 @@ int store_fail(struct store *st, int rc, const char *what, struct diag *d)
 	case SQLITE_FULL:
 		code = EX_IOERR;
 		break;
-	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_CONFIG, "not a reftriage store (not an SQLite database)");
+	case SQLITE_CORRUPT:
 		code = EX_CONFIG;
 		break;
 	case SQLITE_CANTOPEN:
@@ -260,14 +262,8 @@ int store_open(const char *path, int wait_ms, struct store **out, struct diag *d
 		return -1;
 	if (connect(st, SQLITE_OPEN_READWRITE, wait_ms, d) < 0)
 		goto fail;
-	if (query_int(st, "PRAGMA application_id", &app, d) < 0) {
-		if (d->code != EX_TEMPFAIL) {
-			d->code = EX_CONFIG;
-			(void)snprintf(d->message, sizeof(d->message),
-			               "not a reftriage store (not an SQLite database)");
-		}
+	if (query_int(st, "PRAGMA application_id", &app, d) < 0)
 		goto fail;
-	}
 	if (app != APPLICATION_ID) {
 		diag_at(d, path, 0, NULL);
 		diag_set(d, EX_CONFIG,

@@ -99,7 +99,10 @@ int time_parse_datetime(const char *s, size_t n, int64_t *us, const char **why)
 	size_t i;
 
 	if (parse_ymd(s, n, &days, why) < 0) {
-		*why = "not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date (2026-11-02)";
+		/* Keep a calendar reason ("day does not exist"); replace a shape one. */
+		if (n < 10 || s[4] != '-' || s[7] != '-')
+			*why = "not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date "
+			       "(2026-11-02)";
 		return -1;
 	}
 	if (n == 10) {

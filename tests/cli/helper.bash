@@ -1,0 +1,83 @@
+# Shared set-up for the CLI tests: a fresh directory and store per test.
+# RT is the binary under test (set by tests/run-suites.sh; defaults to build/).
+
+TOP="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+RT="${RT:-$TOP/build/reftriage}"
+SAMPLES="$TOP/sample_packages"
+
+setup() {
+	WORK="$(mktemp -d)"
+	cd "$WORK" || return 1
+	export REFTRIAGE_DB="$WORK/store.db"
+	export REFTRIAGE_OPERATOR="tester"
+	unset REFTRIAGE_NOW REFTRIAGE_FAIL_ALLOC
+}
+
+teardown() {
+	cd / && rm -rf "$WORK"
+}
+
+# Run reftriage with stdout and stderr kept apart: $status, $output (stdout),
+# $err (all of stderr) and $err1 (its first line).
+rt() {
+	local out errf
+	errf="$WORK/.stderr"
+	set +e
+	output="$("$RT" "$@" 2>"$errf")"
+	status=$?
+	set -e
+	err="$(cat "$errf")"
+	err1="$(head -n 1 "$errf")"
+}
+
+# The same, with standard input from a file.
+rt_stdin() {
+	local in="$1" errf="$WORK/.stderr"
+	shift
+	set +e
+	output="$("$RT" "$@" <"$in" 2>"$errf")"
+	status=$?
+	set -e
+	err="$(cat "$errf")"
+	err1="$(head -n 1 "$errf")"
+}
+
+init_store() {
+	"$RT" init 2>/dev/null
+}
+
+sql() {
+	sqlite3 "$REFTRIAGE_DB" "$@"
+}
+
+expect_status() {
+	if [ "$status" -ne "$1" ]; then
+		echo "expected exit $1, got $status" >&2
+		echo "stdout: $output" >&2
+		echo "stderr: $err" >&2
+		return 1
+	fi
+}
+
+expect_err1() {
+	if [ "$err1" != "$1" ]; then
+		echo "first line of stderr:" >&2
+		echo "  got:  $err1" >&2
+		echo "  want: $1" >&2
+		return 1
+	fi
+}
+
+expect_err_has() {
+	case "$err" in
+	*"$1"*) ;;
+	*) echo "stderr lacks: $1" >&2; echo "stderr: $err" >&2; return 1 ;;
+	esac
+}
+
+expect_out_has() {
+	case "$output" in
+	*"$1"*) ;;
+	*) echo "stdout lacks: $1" >&2; echo "stdout: $output" >&2; return 1 ;;
+	esac
+}

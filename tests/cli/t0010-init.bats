@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# reftriage init, opening stores, and the global options.
+
+load helper
+
+@test "init creates a store, mode 0600, in WAL mode" {
+	rt init
+	expect_status 0
+	expect_err1 "reftriage: created store $REFTRIAGE_DB (schema 1)"
+	[ "$(stat -c %a "$REFTRIAGE_DB")" = 600 ]
+	[ "$(sql 'PRAGMA journal_mode')" = wal ]
+	[ "$(sql 'PRAGMA user_version')" = 1 ]
+}
+
+@test "init refuses to overwrite an existing store, and leaves it as it was" {
+	init_store
+	"$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	rt init
+	expect_status 73
+	expect_err1 "reftriage: $REFTRIAGE_DB: a file already exists there; init never overwrites a store (use --db to name a new one)"
+	[ "$(sql 'SELECT count(*) FROM packages')" = 60 ]
+}
+
+@test "init refuses to overwrite any file, not only stores" {
+	echo "not a store" >"$WORK/notes.txt"
+	rt --db "$WORK/notes.txt" init
+	expect_status 73
+	[ "$(cat "$WORK/notes.txt")" = "not a store" ]
+}
+
+@test "init in a directory that does not exist: exit 73" {
+	rt --db "$WORK/no/such/dir/s.db" init
+	expect_status 73
+	expect_err_has "cannot create the store"
+}
+
+@test "a missing store is a configuration error (78) that says what to do" {
+	rt import "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 78
+	expect_err1 "reftriage: $REFTRIAGE_DB: no store here; create one with 'reftriage init' (or name it with --db or REFTRIAGE_DB)"
+}
+
+@test "a store from a newer reftriage is refused, not damaged" {
+	init_store
+	sql 'PRAGMA user_version = 99'
+	rt show SYN-20261102-0001
+	expect_status 78
+	expect_err1 "reftriage: $REFTRIAGE_DB: the store has schema version 99, newer than this reftriage knows (1); use a newer reftriage"
+	[ "$(sql 'PRAGMA user_version')" = 99 ]
+}
+
+@test "a file that is not a store is refused (78)" {
+	echo "plain text" >"$WORK/text.db"
+	rt --db "$WORK/text.db" show X123
+	expect_status 78
+	expect_err1 "reftriage: $WORK/text.db: not a reftriage store (not an SQLite database)"
+	sqlite3 "$WORK/other.db" 'CREATE TABLE t (x)'
+	rt --db "$WORK/other.db" show X123
+	expect_status 78
+	expect_err1 "reftriage: $WORK/other.db: not a reftriage store (an SQLite database of another kind)"
+}
+
+@test "--db beats REFTRIAGE_DB; --db=PATH works too" {
+	rt --db "$WORK/a.db" init
+	expect_status 0
+	rt --db="$WORK/b.db" init
+	expect_status 0
+	[ -f "$WORK/a.db" ] && [ -f "$WORK/b.db" ] && [ ! -f "$REFTRIAGE_DB" ]
+}
+
+@test "--version, --help, and a command's --help go to stdout with exit 0" {
+	rt --version
+	expect_status 0
+	expect_out_has "reftriage 0.1.0 (store schema 1)"
+	rt --help
+	expect_status 0
+	expect_out_has "usage: reftriage [--db PATH] [--operator NAME] COMMAND [ARGS]"
+	for c in init import show quarantine; do
+		rt "$c" --help
+		expect_status 0
+		expect_out_has "usage: reftriage [--db PATH] $c"
+	done
+}
+
+@test "usage errors exit 64 with a message" {
+	rt
+	expect_status 64
+	rt frobnicate
+	expect_status 64
+	expect_err1 "reftriage: 'frobnicate' is not a command (see 'reftriage --help')"
+	rt --colour init
+	expect_status 64
+	expect_err1 "reftriage: unknown global option '--colour' (see 'reftriage --help')"
+	rt --db
+	expect_status 64
+	rt init extra
+	expect_status 64
+	expect_err1 "reftriage: init: unexpected argument 'extra' (see 'reftriage init --help')"
+	rt import --bogus x.csv
+	expect_status 64
+	expect_err1 "reftriage: import: unknown option '--bogus' (see 'reftriage import --help')"
+	rt import --format
+	expect_status 64
+	expect_err1 "reftriage: import: option '--format' needs a value (see 'reftriage import --help')"
+}
+
+@test "a write error on stdout is an I/O error (74), not success" {
+	rt --help
+	run bash -c "'$RT' --help >/dev/full"
+	[ "$status" -eq 74 ]
+	[[ "$output" == *"standard output: write error"* ]]
+}

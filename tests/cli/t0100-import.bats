@@ -1,0 +1,268 @@
+#!/usr/bin/env bats
+# reftriage import: formats, versions, idempotence, options, summaries, exit codes.
+
+load helper
+
+CSV="$SAMPLES/referrals-2026-11-02.csv"
+JSON="$SAMPLES/referrals-2026-11-02.json"
+
+count() { sql "SELECT count(*) FROM $1"; }
+
+@test "import the sample day from CSV: 60 new packages, exit 0" {
+	init_store
+	rt import "$CSV"
+	expect_status 0
+	expect_err1 "$CSV: 60 imported (60 new, 0 updated), 0 unchanged, 0 rejected"
+	[ "$(count packages)" = 60 ]
+	[ "$(count package_versions)" = 60 ]
+	[ "$(count quarantine)" = 0 ]
+}
+
+@test "the same packages as JSON are unchanged: CSV and JSON hash alike" {
+	init_store
+	rt import "$CSV"
+	rt import "$JSON"
+	expect_status 0
+	expect_err1 "$JSON: 0 imported (0 new, 0 updated), 60 unchanged, 0 rejected"
+	[ "$(count package_versions)" = 60 ]
+}
+
+@test "JSON first, then CSV: the same hashes either way" {
+	"$RT" --db "$WORK/a.db" init 2>/dev/null
+	"$RT" --db "$WORK/b.db" init 2>/dev/null
+	"$RT" --db "$WORK/a.db" import "$CSV" 2>/dev/null
+	"$RT" --db "$WORK/b.db" import "$JSON" 2>/dev/null
+	a=$(sqlite3 "$WORK/a.db" "SELECT group_concat(p.ref || hex(v.content_hash)) FROM packages p JOIN package_versions v ON v.package_id = p.id ORDER BY p.ref")
+	b=$(sqlite3 "$WORK/b.db" "SELECT group_concat(p.ref || hex(v.content_hash)) FROM packages p JOIN package_versions v ON v.package_id = p.id ORDER BY p.ref")
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+
+@test "NDJSON, and NDJSON on standard input with --format" {
+	init_store
+	python3 -c "import json,sys; [print(json.dumps(p)) for p in json.load(open('$JSON'))]" >"$WORK/day.ndjson"
+	rt import "$WORK/day.ndjson"
+	expect_status 0
+	expect_err1 "$WORK/day.ndjson: 60 imported (60 new, 0 updated), 0 unchanged, 0 rejected"
+	rt_stdin "$CSV" import --format csv -
+	expect_status 0
+	expect_err1 "(stdin): 0 imported (0 new, 0 updated), 60 unchanged, 0 rejected"
+}
+
+@test "standard input needs --format (64), and may be named once only" {
+	init_store
+	rt_stdin "$CSV" import -
+	expect_status 64
+	expect_err1 "reftriage: import: reading standard input ('-') needs --format (see 'reftriage import --help')"
+	rt_stdin "$CSV" import --format csv - -
+	expect_status 64
+	[ "$(count packages)" = 0 ]
+}
+
+@test "the format comes from the content when the name says nothing" {
+	init_store
+	cp "$JSON" "$WORK/day.txt"
+	rt import "$WORK/day.txt"
+	expect_status 0
+	expect_err1 "$WORK/day.txt: 60 imported (60 new, 0 updated), 0 unchanged, 0 rejected"
+	[ "$(sql 'SELECT format FROM imports')" = json ]
+}
+
+@test "--format overrides the name; a wrong --format value is a usage error" {
+	init_store
+	cp "$CSV" "$WORK/day.json"
+	rt import --format csv "$WORK/day.json"
+	expect_status 0
+	rt import --format xml "$WORK/day.json"
+	expect_status 64
+	expect_err1 "reftriage: import: --format takes csv, json or ndjson, not 'xml' (see 'reftriage import --help')"
+}
+
+@test "re-importing is idempotent: nothing changes, exit 0" {
+	init_store
+	"$RT" import "$CSV" 2>/dev/null
+	before=$(sql 'SELECT group_concat(id || ref || latest_version) FROM packages')
+	rt import "$CSV"
+	expect_status 0
+	expect_err1 "$CSV: 0 imported (0 new, 0 updated), 60 unchanged, 0 rejected"
+	[ "$(sql 'SELECT group_concat(id || ref || latest_version) FROM packages')" = "$before" ]
+	[ "$(count package_versions)" = 60 ]
+}
+
+@test "a changed package becomes a new version; the earlier one is kept" {
+	init_store
+	"$RT" import "$CSV" 2>/dev/null
+	sed 's/^SYN-20261102-0005,\(.*\),52,/SYN-20261102-0005,\1,53,/' "$CSV" >"$WORK/v2.csv"
+	! cmp -s "$CSV" "$WORK/v2.csv"
+	rt import "$WORK/v2.csv"
+	expect_status 0
+	expect_err1 "$WORK/v2.csv: 1 imported (0 new, 1 updated), 59 unchanged, 0 rejected"
+	[ "$(sql "SELECT latest_version || updated FROM packages WHERE ref = 'SYN-20261102-0005'")" = 21 ]
+	[ "$(sql "SELECT count(*) FROM package_versions v JOIN packages p ON p.id = v.package_id WHERE p.ref = 'SYN-20261102-0005'")" = 2 ]
+	# Sending the first version again is a change too: it becomes version 3.
+	rt import "$CSV"
+	expect_err1 "$CSV: 1 imported (0 new, 1 updated), 59 unchanged, 0 rejected"
+}
+
+@test "linking keys follow the latest version only" {
+	init_store
+	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-L1,2026-11-02,CEOP,grooming,S1,email:aa;ip:bb\n' >"$WORK/l1.csv"
+	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-L1,2026-11-02,CEOP,grooming,S2,email:aa\n' >"$WORK/l2.csv"
+	"$RT" import "$WORK/l1.csv" 2>/dev/null
+	[ "$(sql 'SELECT group_concat(key) FROM (SELECT key FROM package_keys ORDER BY key)')" = "email:aa,ip:bb,subject:S1" ]
+	"$RT" import "$WORK/l2.csv" 2>/dev/null
+	[ "$(sql 'SELECT group_concat(key) FROM (SELECT key FROM package_keys ORDER BY key)')" = "email:aa,subject:S2" ]
+}
+
+@test "a file named twice is read once" {
+	init_store
+	rt import "$CSV" "$CSV"
+	expect_status 0
+	expect_err_has "reftriage: $CSV: named more than once; read once only"
+	[ "$(count imports)" = 1 ]
+}
+
+@test "an unreadable file is 66, and the other files are still imported" {
+	init_store
+	rt import "$WORK/missing.csv" "$CSV"
+	expect_status 66
+	expect_err1 "reftriage: $WORK/missing.csv: cannot open: No such file or directory"
+	[ "$(count packages)" = 60 ]
+	mkdir "$WORK/dir"
+	rt import "$WORK/dir"
+	expect_status 66
+	expect_err1 "reftriage: $WORK/dir: cannot read: it is a directory"
+}
+
+@test "66 outranks 65: unreadable and rejected files in one run" {
+	init_store
+	rt import "$SAMPLES/invalid/wrong-types.csv" "$WORK/missing.csv"
+	expect_status 66
+	[ "$(count packages)" = 2 ]
+}
+
+@test "--dry-run reports what would happen and changes nothing" {
+	init_store
+	before=$(sql 'SELECT count(*) FROM imports')
+	rt import --dry-run "$CSV" "$SAMPLES/invalid/wrong-types.csv"
+	expect_status 65
+	expect_err1 "$CSV: 60 would be imported (60 new, 0 updated), 0 unchanged, 0 rejected [dry run: nothing stored]"
+	expect_err_has "wrong-types.csv:3: subject_age: \"3.5\" is not a whole number"
+	[ "$(count packages)" = 0 ]
+	[ "$(count quarantine)" = 0 ]
+	[ "$(count imports)" = "$before" ]
+}
+
+@test "--strict: a file with a rejected record imports nothing, and says so" {
+	init_store
+	rt import --strict "$SAMPLES/invalid/wrong-types.csv" "$CSV"
+	expect_status 65
+	expect_err_has "wrong-types.csv: 0 imported (0 new, 0 updated), 0 unchanged, 2 rejected; --strict: 2 valid records not imported"
+	expect_err_has "$CSV: 60 imported (60 new, 0 updated), 0 unchanged, 0 rejected"
+	[ "$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'SYN-INV-%'")" = 0 ]
+	# The rejects are still kept for inspection.
+	[ "$(count quarantine)" = 2 ]
+}
+
+@test "--strict with a clean file imports it all" {
+	init_store
+	rt import --strict "$CSV"
+	expect_status 0
+	[ "$(count packages)" = 60 ]
+}
+
+@test "--ignore-unknown-fields accepts extra columns and keys" {
+	init_store
+	printf 'package_ref,received_at,source,referral_type,colour\nSYN-U1,2026-11-02,CEOP,grooming,blue\n' >"$WORK/u.csv"
+	rt import "$WORK/u.csv"
+	expect_status 65
+	rt import --ignore-unknown-fields "$WORK/u.csv"
+	expect_status 0
+	rt import --ignore-unknown-fields "$SAMPLES/invalid/unknown-key.json"
+	expect_status 0
+	expect_err1 "$SAMPLES/invalid/unknown-key.json: 3 imported (3 new, 0 updated), 0 unchanged, 0 rejected"
+}
+
+@test "--summary json: one object on stdout for scripts" {
+	init_store
+	rt import --summary json "$CSV" "$SAMPLES/invalid/wrong-types.csv" "$WORK/missing.csv"
+	expect_status 66
+	echo "$output" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["exit_code"] == 66, s
+assert s["totals"] == {"new": 62, "updated": 0, "unchanged": 0, "rejected": 2, "withheld": 0}, s
+f = s["files"]
+assert [x["status"] for x in f] == ["ok", "rejected", "error"], f
+assert f[0]["format"] == "csv" and len(f[0]["file_hash"]) == 64
+assert f[2]["error"].startswith("cannot open"), f
+'
+}
+
+@test "the import run is recorded: operator, file hash, counts" {
+	init_store
+	rt --operator analyst7 import "$CSV"
+	[ "$(sql 'SELECT operator || "|" || n_new || "|" || format || "|" || bytes FROM imports')" = "analyst7|60|csv|$(stat -c %s "$CSV")" ]
+	want=$(b2sum -l 256 "$CSV" | cut -d" " -f1)
+	[ "$(sql 'SELECT lower(hex(file_hash)) FROM imports')" = "$want" ]
+}
+
+@test "the content hash is BLAKE2b-256 of the canonical form (b2sum agrees)" {
+	init_store
+	"$RT" import "$CSV" 2>/dev/null
+	sql "SELECT canonical FROM package_versions WHERE id = 1" | tr -d '\n' >"$WORK/c.json"
+	want=$(b2sum -l 256 "$WORK/c.json" | cut -d" " -f1)
+	[ "$(sql 'SELECT lower(hex(content_hash)) FROM package_versions WHERE id = 1')" = "$want" ]
+}
+
+@test "values full of quotes, semicolons and SQL come back unchanged" {
+	init_store
+	cat >"$WORK/sql.json" <<-'JSON'
+	{"package_ref": "R1'); DROP TABLE packages; --", "received_at": "2026-11-02", "source": "CEOP", "referral_type": "other"}
+	{"package_ref": "SYN-SQL-1", "received_at": "2026-11-02", "source": "CEOP", "referral_type": "other", "force_area": "O'Brien\"; DELETE FROM packages; --", "summary": "Robert'); DROP TABLE package_versions;-- \" ; SELECT * FROM quarantine", "subject_ref": "x' OR '1'='1"}
+	JSON
+	rt import --format ndjson "$WORK/sql.json"
+	expect_status 65
+	expect_err1 "$WORK/sql.json:1: package_ref: \"R1'); DROP TABLE packages; --\" has a character outside A-Z a-z 0-9 . _ / - at position 3"
+	rt show SYN-SQL-1 --format json
+	expect_status 0
+	echo "$output" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["versions"][0]["package"]
+assert p["force_area"] == "O'"'"'Brien\"; DELETE FROM packages; --", p
+assert p["summary"] == "Robert'"'"'); DROP TABLE package_versions;-- \" ; SELECT * FROM quarantine", p
+assert p["subject_ref"] == "x'"'"' OR '"'"'1'"'"'='"'"'1", p
+'
+	[ "$(count packages)" = 1 ]
+}
+
+@test "a 100 MB single line is refused without being held, and the next record is kept" {
+	init_store
+	pre='{"package_ref":"SYN-BIG-1","received_at":"2026-11-02","source":"CEOP","referral_type":"other","summary":"'
+	size=$((${#pre} + 104857600 + 2)) # the line, without its line end
+	{
+		printf '%s' "$pre"
+		head -c 104857600 /dev/zero | tr '\0' 'a'
+		printf '"}\n{"package_ref":"SYN-BIG-2","received_at":"2026-11-02","source":"CEOP","referral_type":"other"}\n'
+	} >"$WORK/big.ndjson"
+	rt import "$WORK/big.ndjson"
+	expect_status 65
+	expect_err1 "$WORK/big.ndjson:1: record: the record is $size bytes long, over the limit of 1048576 bytes; it was not read"
+	[ "$(sql 'SELECT group_concat(ref) FROM packages')" = "SYN-BIG-2" ]
+	# Quarantine keeps the first 64 KiB and the full size.
+	[ "$(sql 'SELECT length(raw) || " " || raw_size FROM quarantine')" = "65536 $size" ]
+}
+
+@test "a 100 MB CSV field is refused the same way" {
+	init_store
+	pre='SYN-BIG-1,2026-11-02,CEOP,other,"'
+	size=$((${#pre} + 104857600 + 2)) # the record with its closing quote and line end
+	{
+		printf 'package_ref,received_at,source,referral_type,summary\n%s' "$pre"
+		head -c 104857600 /dev/zero | tr '\0' 'a'
+		printf '"\nSYN-BIG-2,2026-11-02,CEOP,other,fine\n'
+	} >"$WORK/big.csv"
+	rt import "$WORK/big.csv"
+	expect_status 65
+	expect_err1 "$WORK/big.csv:2: record: the record is $size bytes long, over the limit of 1048576 bytes; it was not read"
+	[ "$(sql 'SELECT group_concat(ref) FROM packages')" = "SYN-BIG-2" ]
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# Bad input as data: each directory under tests/data/invalid/ holds an input
+# (a link into sample_packages/invalid/), the expected first line of stderr,
+# the exit code, and "PACKAGES QUARANTINED" counts after the import. A new
+# case needs a directory, not code.
+
+load helper
+
+CASES="$TOP/tests/data/invalid"
+
+@test "there are bad-input cases to run (at least 20)" {
+	n=$(find "$CASES" -mindepth 1 -maxdepth 1 -type d | wc -l)
+	[ "$n" -ge 20 ]
+}
+
+@test "every bad-input case: its message, its exit code, and nothing good lost" {
+	failed=0
+	for dir in "$CASES"/*/; do
+		name=$(basename "$(readlink -f "$dir/input")")
+		rm -rf "$WORK/case" && mkdir "$WORK/case" && cd "$WORK/case"
+		cp "$dir/input" "$name"
+		export REFTRIAGE_DB="$WORK/case/store.db"
+		"$RT" init 2>/dev/null
+		args=""
+		[ -f "$dir/args" ] && args=$(cat "$dir/args")
+		rt import $args "$name"
+		got_counts="$(sql 'SELECT count(*) FROM packages') $(sql 'SELECT count(*) FROM quarantine')"
+		if [ "$status" -ne "$(cat "$dir/exit")" ] || [ "$err1" != "$(cat "$dir/expected")" ] ||
+			[ "$got_counts" != "$(cat "$dir/stored")" ]; then
+			echo "case $(basename "$dir"):" >&2
+			echo "  exit $status (want $(cat "$dir/exit"))" >&2
+			echo "  stderr: $err1" >&2
+			echo "  want:   $(cat "$dir/expected")" >&2
+			echo "  stored/quarantined: $got_counts (want $(cat "$dir/stored"))" >&2
+			failed=$((failed + 1))
+		fi
+		# Nothing crashed: a crash or sanitizer report would say so on stderr.
+		case "$err" in *Sanitizer*|*"runtime error"*|*Segmentation*) echo "case $dir crashed" >&2; failed=$((failed + 1)) ;; esac
+		if [ "$(sql 'PRAGMA integrity_check')" != ok ]; then
+			echo "case $dir: store fails integrity_check" >&2
+			failed=$((failed + 1))
+		fi
+	done
+	[ "$failed" -eq 0 ]
+}
+
+@test "a rejected record is quarantined with raw text, position and every reason" {
+	init_store
+	rt import "$SAMPLES/invalid/wrong-types.json"
+	expect_status 65
+	[ "$(sql 'SELECT line || "|" || array_index || "|" || package_ref FROM quarantine')" = "3|1|SYN-INV-0002" ]
+	[ "$(sql "SELECT count(*) FROM quarantine, json_each('[1]') WHERE reasons LIKE '%subject_age%' AND reasons LIKE '%child_in_household%' AND reasons LIKE '%force_area%' AND reasons LIKE '%identifiers%'")" = 1 ]
+	raw=$(sql 'SELECT raw FROM quarantine')
+	[ "$raw" = "$(sed -n 3p "$SAMPLES/invalid/wrong-types.json" | sed 's/^  //; s/,$//')" ]
+}
+
+@test "the raw bytes of a rejected record are kept exactly, even when not UTF-8" {
+	init_store
+	rt import "$SAMPLES/invalid/invalid-utf8.csv"
+	expect_status 65
+	[ "$(sql 'SELECT hex(raw) FROM quarantine')" = "$(sed -n 3p "$SAMPLES/invalid/invalid-utf8.csv" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" ]
+}

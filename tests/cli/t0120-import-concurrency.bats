@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# Another writer, and a crash: each file is one transaction.
+
+load helper
+
+@test "while another writer holds the store, import waits --wait seconds, then exits 75" {
+	init_store
+	mkfifo "$WORK/hold"
+	# sqlite3 takes the write lock and keeps it until told to go on.
+	(sqlite3 "$REFTRIAGE_DB" "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('lock', 'held');" ".shell cat '$WORK/hold' >/dev/null" "COMMIT;") &
+	holder=$!
+	for i in $(seq 50); do
+		[ "$(sqlite3 "$REFTRIAGE_DB" 'PRAGMA lock_status' 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	rt import --wait 1 "$SAMPLES/referrals-2026-11-02.csv"
+	echo go >"$WORK/hold"
+	wait "$holder"
+	expect_status 75
+	expect_err1 "reftriage: $REFTRIAGE_DB: the store is busy: another reftriage is writing to it; try again later"
+	[ "$(sql 'SELECT count(*) FROM packages')" = 0 ]
+	# Once the other writer is done, the same command succeeds.
+	rt import --wait 1 "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 0
+	[ "$(sql 'SELECT count(*) FROM packages')" = 60 ]
+}
+
+@test "an import killed with SIGKILL leaves its file wholly in or wholly out" {
+	init_store
+	python3 "$TOP/tools/gen-packages.py" bulk 100000 7 csv "$WORK/bulk.csv"
+	"$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	for delay in 0.3 0.8; do
+		"$RT" import "$WORK/bulk.csv" 2>/dev/null &
+		pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		[ "$(sql 'PRAGMA integrity_check')" = ok ]
+		n=$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'BULK-%'")
+		[ "$n" = 0 ] || [ "$n" = 100000 ]
+		# What was committed before is never lost.
+		[ "$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'SYN-%'")" = 60 ]
+	done
+}

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Write SYNTHETIC referral packages. Nothing here describes a real person,
+place or event: every ref, subject and identifier token is random hex from a
+seeded generator, force areas are invented, and summaries say SYNTHETIC.
+
+  gen-packages.py sample OUTDIR         the curated day of referrals in sample_packages/
+  gen-packages.py bulk N SEED FORMAT OUT  N packages (csv, ndjson or json) for benchmarks
+
+Bulk data has a realistic shape: about 40 % of optional fields unknown, quoted
+text with commas and newlines, repeated subjects and identifiers.
+"""
+import csv
+import json
+import random
+import sys
+
+FIELDS = [
+    "package_ref", "received_at", "source", "referral_type", "force_area", "classification",
+    "summary", "subject_ref", "subject_age", "subject_sex", "subject_access_to_children",
+    "subject_lives_with_children", "subject_prior_sexual_offence",
+    "subject_prior_contact_offence", "subject_registered_sex_offender",
+    "subject_on_bail_or_licence", "images_cat_a", "images_cat_b", "images_cat_c",
+    "videos_count", "first_generation", "self_generated", "distribution",
+    "livestream_payment", "sexual_communication", "image_requests", "meeting_proposed",
+    "meeting_date", "travel_indicated", "coercion_or_threats", "children_contacted",
+    "child_identified", "youngest_child_age", "child_in_household", "child_location_known",
+    "child_self_harm_risk", "ongoing_contact", "identifiers",
+]
+BOOLS = {f for f in FIELDS if f.startswith(("subject_access", "subject_lives", "subject_prior",
+                                             "subject_registered", "subject_on"))} | {
+    "first_generation", "self_generated", "distribution", "livestream_payment",
+    "sexual_communication", "image_requests", "meeting_proposed", "travel_indicated",
+    "coercion_or_threats", "child_identified", "child_in_household", "child_location_known",
+    "child_self_harm_risk", "ongoing_contact"}
+FORCES = ["Northshire", "Eastmoor", "Westvale", "Southmere"]  # invented force areas
+
+
+def tok(rng, n=12):
+    return "%0*x" % (n, rng.getrandbits(4 * n))
+
+
+def csv_value(f, v):
+    if v is None:
+        return ""
+    if f == "identifiers":
+        return ";".join("%s:%s" % (i["type"], i["token"]) for i in v)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return str(v)
+
+
+def write_csv(path, pkgs):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(FIELDS)
+        for p in pkgs:
+            w.writerow([csv_value(k, p.get(k)) for k in FIELDS])
+
+
+def write_json(path, pkgs, ndjson):
+    with open(path, "w", encoding="utf-8") as f:
+        if ndjson:
+            for p in pkgs:
+                f.write(json.dumps(p, ensure_ascii=False) + "\n")
+        else:
+            f.write("[\n")
+            for i, p in enumerate(pkgs):
+                f.write(("  " if i == 0 else ", ") + json.dumps(p, ensure_ascii=False) + "\n")
+            f.write("]\n")
+
+
+# --- the curated sample day -------------------------------------------------
+
+def sample(outdir):
+    rng = random.Random(20261102)
+    day = "2026-11-02"
+    subjects = [tok(rng) for _ in range(45)]  # some subjects recur: linked referrals
+    shared_email = tok(rng)
+    shared_user = tok(rng)
+    pkgs = []
+
+    def add(kind, src, **kw):
+        n = len(pkgs) + 1
+        hh, mm = 6 + (n * 7) % 14, (n * 13) % 60
+        p = {
+            "package_ref": "SYN-%s-%04d" % (day.replace("-", ""), n),
+            "received_at": "%sT%02d:%02d:00Z" % (day, hh, mm),
+            "source": src,
+            "referral_type": kind,
+            "force_area": FORCES[n % len(FORCES)],
+            "classification": "OFFICIAL-SENSITIVE",
+            "subject_ref": "SUBJ-" + subjects[n % len(subjects)],
+        }
+        p.update(kw)
+        p["summary"] = "SYNTHETIC TEST RECORD. " + p.get("summary", "Referral for triage.")
+        p["identifiers"] = p.get("identifiers") or [{"type": "username", "token": tok(rng)}]
+        pkgs.append(p)
+        return p
+
+    # Child at immediate risk: imminent meetings, children in the household, identified victims.
+    add("grooming", "CEOP", subject_age=41, sexual_communication=True, image_requests=True,
+        meeting_proposed=True, meeting_date="2026-11-04", travel_indicated=True,
+        youngest_child_age=12, children_contacted=1, child_identified=True,
+        child_location_known=True, ongoing_contact=True,
+        summary="Platform report: adult account arranging to meet a user stated to be 12; "
+                "meeting proposed for 4 Nov.")
+    add("sexual_communication", "UCOL", subject_age=36, sexual_communication=True,
+        meeting_proposed=True, meeting_date="2026-11-05", travel_indicated=True,
+        youngest_child_age=13, children_contacted=1, ongoing_contact=True,
+        summary="Undercover officer posing as a 13-year-old; subject proposed meeting, travel "
+                "indicated.")
+    add("production", "NCMEC", subject_age=38, child_in_household=True,
+        subject_lives_with_children=True, first_generation=True, images_cat_a=3,
+        images_cat_b=5, child_identified=True, youngest_child_age=7,
+        identifiers=[{"type": "email", "token": shared_email}],
+        summary="Previously unseen imagery; household setting; a child lives with the subject.")
+    add("sextortion", "CEOP", coercion_or_threats=True, image_requests=True,
+        child_self_harm_risk=True, child_identified=True, youngest_child_age=15,
+        children_contacted=1, ongoing_contact=True,
+        summary="Child reports threats to share images unless more are sent; expressed "
+                "thoughts of self-harm.")
+    add("livestream", "INTERPOL", livestream_payment=True, subject_age=52, videos_count=4,
+        summary="Payments linked to live-streamed abuse; overseas facilitator.")
+    add("grooming", "FORCE", subject_age=29, subject_access_to_children=True,
+        sexual_communication=True, image_requests=True, children_contacted=4,
+        youngest_child_age=11, subject_prior_sexual_offence=True,
+        summary="Youth volunteer; messages to several children reported by a parent.")
+    add("possession", "CEOP", subject_registered_sex_offender=True,
+        subject_prior_contact_offence=True, subject_on_bail_or_licence=True,
+        subject_lives_with_children=True, child_in_household=True, images_cat_a=12,
+        images_cat_b=40, images_cat_c=150, subject_age=47,
+        summary="Registered subject on licence; child in the household.")
+    add("distribution", "NCMEC", distribution=True, first_generation=True, images_cat_a=2,
+        images_cat_c=30, identifiers=[{"type": "email", "token": shared_email},
+                                      {"type": "ip", "token": tok(rng)}],
+        summary="Upload of previously unseen imagery; shares an email token with another "
+                "referral.")
+    add("sexual_communication", "CEOP", sexual_communication=True, self_generated=True,
+        youngest_child_age=14, children_contacted=2, ongoing_contact=True, subject_age=33,
+        identifiers=[{"type": "username", "token": shared_user}],
+        summary="Chat logs with two children; contact continuing.")
+    add("grooming", "INDUSTRY", sexual_communication=True, image_requests=True,
+        identifiers=[{"type": "username", "token": shared_user}], children_contacted=3,
+        summary="Same username seen in another referral today.")
+    add("ucol_contact", "UCOL", sexual_communication=True, meeting_proposed=True,
+        meeting_date="2026-11-20", youngest_child_age=14, subject_age=45,
+        summary="Contact with an officer posing as a 14-year-old; meeting suggested for later "
+                "in the month.")
+    add("sextortion", "NCA", coercion_or_threats=True, image_requests=True,
+        children_contacted=6, youngest_child_age=16,
+        summary="Organised overseas extortion; several victims, none yet identified.")
+    # The steady flow: possession, p2p, distribution with few aggravating facts.
+    kinds = [("possession", "CEOP"), ("possession", "NCMEC"), ("p2p", "CEOP"),
+             ("distribution", "INDUSTRY"), ("possession", "FORCE"), ("p2p", "EUROPOL"),
+             ("distribution", "CEOP"), ("possession", "CEOP"), ("other", "OTHER"),
+             ("possession", "INDUSTRY")]
+    while len(pkgs) < 60:
+        k, s = kinds[len(pkgs) % len(kinds)]
+        kw = {}
+        if rng.random() < 0.7:
+            kw["images_cat_c"] = rng.randint(1, 300)
+        if rng.random() < 0.4:
+            kw["images_cat_b"] = rng.randint(0, 40)
+        if rng.random() < 0.2:
+            kw["images_cat_a"] = rng.randint(0, 10)
+        if rng.random() < 0.5:
+            kw["subject_age"] = rng.randint(18, 75)
+        if rng.random() < 0.5:
+            kw["subject_sex"] = rng.choice("MMMMF")
+        if k in ("distribution", "p2p"):
+            kw["distribution"] = True
+        if rng.random() < 0.15:
+            kw["subject_prior_sexual_offence"] = True
+        if rng.random() < 0.1:
+            kw["subject_lives_with_children"] = rng.choice([True, False])
+        if rng.random() < 0.1:
+            kw["videos_count"] = rng.randint(1, 20)
+        kw["summary"] = rng.choice([
+            "Hash-matched upload reported by a platform.",
+            "P2P download of known files, \"category C\" mostly.",
+            "Cloud storage report, several files; account details, not names.",
+            "Referral from partner agency, low detail.",
+        ])
+        add(k, s, **kw)
+    write_csv(outdir + "/referrals-2026-11-02.csv", pkgs)
+    write_json(outdir + "/referrals-2026-11-02.json", pkgs, ndjson=False)
+
+
+# --- bulk data for benchmarks -----------------------------------------------
+
+def bulk(n, seed, fmt, out):
+    rng = random.Random(seed)
+    subjects = [tok(rng) for _ in range(max(1, n // 3))]
+    idents = [tok(rng) for _ in range(max(1, n // 2))]
+    src = ["CEOP", "CEOP", "CEOP", "NCMEC", "NCA", "UCOL", "FORCE", "INTERPOL", "EUROPOL",
+           "INDUSTRY", "OTHER"]
+    types = ["possession", "possession", "possession", "distribution", "production",
+             "grooming", "sexual_communication", "livestream", "sextortion", "p2p",
+             "ucol_contact", "other"]
+    texts = ["SYNTHETIC. Hash-matched upload, reported by a platform.",
+             "SYNTHETIC. Chat logs, with \"quoted\" lines,\nand a second line.",
+             "SYNTHETIC. Partner referral; low detail, no names."]
+
+    def gen(i):
+        p = {"package_ref": "BULK-%08d" % i,
+             "received_at": "2026-%02d-%02dT%02d:%02d:%02dZ" % (
+                 1 + i % 11, 1 + i % 28, i % 24, i % 60, (i * 7) % 60),
+             "source": rng.choice(src), "referral_type": rng.choice(types)}
+        for f in FIELDS[4:]:
+            if rng.random() < 0.4:
+                continue
+            if f in BOOLS:
+                p[f] = rng.random() < 0.3
+            elif f == "force_area":
+                p[f] = rng.choice(FORCES)
+            elif f == "classification":
+                p[f] = "OFFICIAL-SENSITIVE"
+            elif f == "summary":
+                p[f] = rng.choice(texts)
+            elif f == "subject_ref":
+                p[f] = "S-" + rng.choice(subjects)
+            elif f == "subject_age":
+                p[f] = rng.randint(16, 80)
+            elif f == "subject_sex":
+                p[f] = rng.choice("MFX")
+            elif f == "youngest_child_age":
+                p[f] = rng.randint(0, 17)
+            elif f == "meeting_date":
+                p[f] = "2026-%02d-%02d" % (1 + i % 12, 1 + i % 28)
+            elif f == "identifiers":
+                p[f] = [{"type": rng.choice(["email", "username", "ip", "device"]),
+                         "token": rng.choice(idents)} for _ in range(rng.randint(1, 3))]
+            else:
+                p[f] = rng.randint(0, 200)
+        return p
+
+    if fmt == "csv":
+        with open(out, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(FIELDS)
+            for i in range(n):
+                p = gen(i)
+                w.writerow([csv_value(k, p.get(k)) for k in FIELDS])
+    else:
+        with open(out, "w", encoding="utf-8") as f:
+            if fmt == "json":
+                f.write("[\n")
+            for i in range(n):
+                s = json.dumps(gen(i), ensure_ascii=False, separators=(",", ":"))
+                if fmt == "json":
+                    f.write(("" if i == 0 else ",") + s + "\n")
+                else:
+                    f.write(s + "\n")
+            if fmt == "json":
+                f.write("]\n")
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "sample":
+        sample(argv[2])
+    elif len(argv) == 6 and argv[1] == "bulk" and argv[4] in ("csv", "ndjson", "json"):
+        bulk(int(argv[2]), int(argv[3]), argv[4], argv[5])
+    else:
+        sys.stderr.write(__doc__)
+        return 64
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
