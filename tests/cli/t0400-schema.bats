@@ -1,0 +1,36 @@
+#!/usr/bin/env bats
+# schemas/referral-package.schema.json and the C validator agree.
+
+load helper
+
+@test "the JSON Schema and reftriage agree on every sample and invalid record" {
+	run /usr/bin/python3 "$TOP/tests/tools/schema_agree.py" "$RT" "$WORK"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" 0 disagreements"* ]]
+}
+
+@test "the agreement check catches a schema that drifts from the contract" {
+	python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["properties"]["subject_age"] = {}   # any value: wrong
+s["required"] = s["required"][:2]      # source and referral_type optional: wrong
+json.dump(s, open(sys.argv[2], "w"))
+' "$TOP/schemas/referral-package.schema.json" "$WORK/loose.json"
+	SCHEMA="$WORK/loose.json" run /usr/bin/python3 "$TOP/tests/tools/schema_agree.py" "$RT" "$WORK"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"fraction-for-integer.ndjson:2: schema says valid, reftriage says invalid"* ]] &&
+	[[ "$output" == *"missing-required-field.ndjson:2: schema says valid, reftriage says invalid"* ]] || {
+		echo "$output"
+		false
+	}
+}
+
+@test "the schema is itself valid JSON Schema 2020-12" {
+	run /usr/bin/python3 -c '
+import json, jsonschema, sys
+jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))
+' "$TOP/schemas/referral-package.schema.json"
+	[ "$status" -eq 0 ]
+}
