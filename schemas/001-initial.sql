@@ -45,9 +45,9 @@ CREATE TABLE packages (
 	changed_at     INTEGER NOT NULL
 );
 
--- Every version ever imported. canonical is the canonical JSON form whose
--- BLAKE2b-256 is content_hash; facts is the same package in a compact binary
--- form for scoring, rebuilt from canonical if its layout ever changes.
+-- Every version ever imported. facts is the validated package in a compact,
+-- versioned binary form (src/model/package.c); the canonical JSON form is
+-- rebuilt from it on demand, and its BLAKE2b-256 must equal content_hash.
 CREATE TABLE package_versions (
 	id           INTEGER PRIMARY KEY,
 	package_id   INTEGER NOT NULL REFERENCES packages (id),
@@ -57,7 +57,6 @@ CREATE TABLE package_versions (
 	source_line  INTEGER,
 	source_index INTEGER,
 	imported_at  INTEGER NOT NULL,
-	canonical    TEXT NOT NULL,
 	facts        BLOB NOT NULL,
 	UNIQUE (package_id, version)
 );

@@ -115,12 +115,16 @@ static inline const char *package_canonical(const struct package *p, size_t *len
 int package_format_value(const struct package *p, int f, struct buf *out) MUST_CHECK;
 
 /*
- * The facts: a compact binary form of every field for fast scoring,
- * versioned (first byte is PACKAGE_FACTS_VERSION). package_decode_facts()
- * rebuilds a package (without canonical form) from it; -1 when malformed.
+ * The facts: the compact binary form in which the store keeps a package,
+ * versioned (its first byte is PACKAGE_FACTS_VERSION; the layout is described
+ * in package.c). package_decode_facts() rebuilds the package's fields (not
+ * its canonical form) and returns -1 for anything malformed; it never reads
+ * past len. package_rebuild_canonical() then recomputes the canonical form
+ * and hash, which must equal the hash stored with it.
  */
 #define PACKAGE_FACTS_VERSION 1
 int package_encode_facts(const struct package *p, struct buf *out) MUST_CHECK;
 int package_decode_facts(struct package *p, const void *data, size_t len) MUST_CHECK;
+int package_rebuild_canonical(struct package *p) MUST_CHECK;
 
 #endif

@@ -115,9 +115,7 @@ struct store_version {
 	const char *file; /* the input file it came from */
 	unsigned long line;
 	long index;
-	const char *canonical;
-	size_t canonical_len;
-	const void *facts;
+	const void *facts; /* see package_decode_facts() */
 	size_t facts_len;
 };
 

@@ -16,6 +16,7 @@ static const char usage[] =
 struct show_ctx {
 	bool json;
 	bool first_version;
+	bool damaged; /* a version failed its hash check */
 	struct package pkg;
 	struct buf b;
 	int err;
@@ -86,13 +87,41 @@ static void print_fields(struct show_ctx *x)
 	}
 }
 
+/*
+ * Rebuild a version's package and canonical form from its stored facts, and
+ * check the hash: a mismatch means the store was altered outside reftriage.
+ */
+static int load_version(struct show_ctx *x, const struct store_version *v)
+{
+	if (package_decode_facts(&x->pkg, v->facts, v->facts_len) < 0 ||
+	    package_rebuild_canonical(&x->pkg) < 0) {
+		fprintf(stderr, "reftriage: show: version %d: the stored content cannot be read\n",
+		        v->version);
+		x->damaged = true;
+		return -1;
+	}
+	if (memcmp(x->pkg.hash, v->hash, HASH_BYTES) != 0) {
+		fprintf(
+		    stderr,
+		    "reftriage: show: version %d: the stored content does not match its content "
+		    "hash; the store has been altered\n",
+		    v->version);
+		x->damaged = true;
+	}
+	return 0;
+}
+
 static int on_version(void *ctx, const struct store_version *v)
 {
 	struct show_ctx *x = ctx;
 	char hex[HASH_HEX], t[40];
+	size_t clen;
+	const char *canon;
 
 	hash_hex(hex, v->hash);
 	time_format(v->imported_at, t);
+	if (load_version(x, v) < 0)
+		return -1;
 	if (x->json) {
 		bool first = true;
 
@@ -111,22 +140,16 @@ static int on_version(void *ctx, const struct store_version *v)
 		x->err |= jsonw_key(&x->b, &first, "array_index");
 		x->err |=
 		    v->index >= 0 ? buf_addf(&x->b, "%ld", v->index) : buf_adds(&x->b, "null");
-		/* The canonical form is JSON we wrote ourselves: embed it as it is. */
+		/* The canonical form, byte for byte: its BLAKE2b-256 is content_hash. */
+		canon = package_canonical(&x->pkg, &clen);
 		x->err |= jsonw_key(&x->b, &first, "package");
-		x->err |= buf_add(&x->b, v->canonical, v->canonical_len);
+		x->err |= buf_add(&x->b, canon, clen);
 		x->err |= buf_addc(&x->b, '}');
 		fwrite(x->b.data, 1, x->b.len, stdout);
 		x->first_version = false;
 		return x->err ? -1 : 0;
 	}
 	if (x->first_version) {
-		if (package_decode_facts(&x->pkg, v->facts, v->facts_len) < 0) {
-			fprintf(stderr,
-			        "reftriage: show: the stored facts of version %d cannot be "
-			        "read\n",
-			        v->version);
-			return -1;
-		}
 		print_fields(x);
 		printf("\nversions (newest first)\n");
 		x->first_version = false;
@@ -183,11 +206,11 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "' in %s\n", cli->db_path);
 		rc = EX_DATAERR;
 	} else if (rc < 0) {
-		rc = cli_report(&d);
+		rc = x.damaged ? EX_DATAERR : cli_report(&d);
 	} else {
 		if (x.json)
 			fputs("]}\n", stdout);
-		rc = EX_OK;
+		rc = x.damaged ? EX_DATAERR : EX_OK;
 	}
 	package_release(&x.pkg);
 	buf_release(&x.b);

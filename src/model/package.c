@@ -668,56 +668,85 @@ int package_format_value(const struct package *p, int f, struct buf *out)
 }
 
 /*
- * Facts layout, little-endian: u8 version, u64 known mask, then for each
- * known field in contract order: ints, bools, enums and dates as i64;
- * strings as u32 length and bytes; identifiers as u32 count and, for each,
- * u8 type, u32 length, bytes.
+ * Facts layout (version 1), the durable stored form of a package:
+ *   u8 version; u64 known mask (little-endian); then each known field in
+ *   contract order: bool and enum as one byte; int, date and datetime as a
+ *   zigzag LEB128 varint; string as a varint length and its bytes;
+ *   identifiers as a varint count, then for each a type byte, a varint
+ *   length and the token bytes.
+ * The canonical form is rebuilt from it (package_rebuild_canonical), and its
+ * hash must match the stored content hash.
  */
-static int put_u32(struct buf *b, uint32_t v)
+static int put_varint(struct buf *b, uint64_t v)
 {
-	unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-	                      (unsigned char)(v >> 24)};
+	unsigned char x[10];
+	size_t n = 0;
 
-	return buf_add(b, x, 4);
+	do {
+		x[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			x[n] |= 0x80;
+		n++;
+	} while (v);
+	return buf_add(b, x, n);
 }
 
-static int put_u64(struct buf *b, uint64_t v)
+static uint64_t zigzag(int64_t v)
 {
-	if (put_u32(b, (uint32_t)v) < 0)
-		return -1;
-	return put_u32(b, (uint32_t)(v >> 32));
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
 int package_encode_facts(const struct package *p, struct buf *out)
 {
-	int f;
+	unsigned char mask[8];
 	size_t i;
+	int f;
 
 	buf_reset(out);
-	if (buf_addc(out, PACKAGE_FACTS_VERSION) < 0 || put_u64(out, p->known) < 0)
+	for (i = 0; i < 8; i++)
+		mask[i] = (unsigned char)(p->known >> (8 * i));
+	if (buf_addc(out, PACKAGE_FACTS_VERSION) < 0 || buf_add(out, mask, 8) < 0)
 		return -1;
 	for (f = 0; f < CONTRACT_NFIELDS; f++) {
+		int rc = 0;
+
 		if (!package_known(p, f))
 			continue;
 		switch (contract_fields[f].type) {
+		case FT_BOOL:
+		case FT_ENUM:
+			rc = buf_addc(out, (char)p->v[f]);
+			break;
+		case FT_INT:
+		case FT_DATE:
+		case FT_DATETIME:
+			rc = put_varint(out, zigzag(p->v[f]));
+			break;
 		case FT_STRING:
-			if (put_u32(out, p->slen[f]) < 0 ||
-			    buf_add(out, p->arena.data + p->soff[f], p->slen[f]) < 0)
-				return -1;
+			rc = put_varint(out, p->slen[f]);
+			if (rc == 0)
+				rc = buf_add(out, p->arena.data + p->soff[f], p->slen[f]);
 			break;
 		case FT_LIST:
-			if (put_u32(out, (uint32_t)p->nids) < 0)
-				return -1;
-			for (i = 0; i < p->nids; i++)
-				if (buf_addc(out, (char)p->ids[i].type) < 0 ||
-				    put_u32(out, p->ids[i].len) < 0 ||
-				    buf_add(out, p->arena.data + p->ids[i].off, p->ids[i].len) < 0)
-					return -1;
+			rc = put_varint(out, p->nids);
+			for (i = 0; rc == 0 && i < p->nids; i++) {
+				rc = buf_addc(out, (char)p->ids[i].type);
+				if (rc == 0)
+					rc = put_varint(out, p->ids[i].len);
+				if (rc == 0)
+					rc = buf_add(out, p->arena.data + p->ids[i].off,
+					             p->ids[i].len);
+			}
 			break;
-		default:
-			if (put_u64(out, (uint64_t)p->v[f]) < 0)
-				return -1;
 		}
+		if (rc < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -727,72 +756,110 @@ struct reader {
 	size_t n;
 };
 
-static int get_u32(struct reader *rd, uint32_t *v)
+static int get_varint(struct reader *rd, uint64_t *v)
 {
-	if (rd->n < 4)
+	unsigned shift = 0;
+
+	*v = 0;
+	while (rd->n && shift < 64) {
+		unsigned char c = *rd->p++;
+
+		rd->n--;
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return 0;
+		shift += 7;
+	}
+	return -1;
+}
+
+static int get_byte(struct reader *rd, unsigned char *c)
+{
+	if (!rd->n)
 		return -1;
-	*v = (uint32_t)rd->p[0] | (uint32_t)rd->p[1] << 8 | (uint32_t)rd->p[2] << 16 |
-	     (uint32_t)rd->p[3] << 24;
-	rd->p += 4;
-	rd->n -= 4;
+	*c = *rd->p++;
+	rd->n--;
 	return 0;
 }
 
-static int get_u64(struct reader *rd, uint64_t *v)
+/* Copy len bytes into the arena; -1 when short, too long or out of memory. */
+static int get_bytes(struct reader *rd, struct package *p, uint64_t len, uint32_t *off)
 {
-	uint32_t lo, hi;
-
-	if (get_u32(rd, &lo) < 0 || get_u32(rd, &hi) < 0)
-		return -1;
-	*v = (uint64_t)hi << 32 | lo;
-	return 0;
-}
-
-static int get_bytes(struct reader *rd, struct package *p, uint32_t len, uint32_t *off)
-{
-	if (rd->n < len)
+	if (rd->n < len || len > UINT32_MAX)
 		return -1;
 	*off = (uint32_t)p->arena.len;
-	if (buf_add(&p->arena, rd->p, len) < 0)
+	if (buf_add(&p->arena, rd->p, (size_t)len) < 0)
 		return -1;
 	rd->p += len;
-	rd->n -= len;
+	rd->n -= (size_t)len;
 	return 0;
+}
+
+static int count_values(int f)
+{
+	const char *const *v = contract_fields[f].values;
+	int n = 0;
+
+	while (v[n])
+		n++;
+	return n;
 }
 
 int package_decode_facts(struct package *p, const void *data, size_t len)
 {
 	struct reader rd = {data, len};
-	uint64_t known;
-	int f;
+	uint64_t known = 0, v;
+	unsigned char c;
+	uint32_t off;
+	int f, i;
 
 	package_reset(p);
-	if (rd.n < 1 || rd.p[0] != PACKAGE_FACTS_VERSION)
+	if (get_byte(&rd, &c) < 0 || c != PACKAGE_FACTS_VERSION || rd.n < 8)
 		return -1;
-	rd.p++;
-	rd.n--;
-	if (get_u64(&rd, &known) < 0 || (known >> CONTRACT_NFIELDS))
+	for (i = 0; i < 8; i++)
+		known |= (uint64_t)rd.p[i] << (8 * i);
+	rd.p += 8;
+	rd.n -= 8;
+	if (known >> CONTRACT_NFIELDS)
 		return -1;
 	for (f = 0; f < CONTRACT_NFIELDS; f++) {
-		uint32_t n, i, off;
-		uint64_t v;
+		const struct field_def *d = &contract_fields[f];
 
 		if (!((known >> f) & 1))
 			continue;
-		switch (contract_fields[f].type) {
+		switch (d->type) {
+		case FT_BOOL:
+			if (get_byte(&rd, &c) < 0 || c > 1)
+				return -1;
+			p->v[f] = c;
+			break;
+		case FT_ENUM:
+			if (get_byte(&rd, &c) < 0 || c >= count_values(f))
+				return -1;
+			p->v[f] = c;
+			break;
+		case FT_INT:
+		case FT_DATE:
+		case FT_DATETIME:
+			if (get_varint(&rd, &v) < 0)
+				return -1;
+			p->v[f] = unzigzag(v);
+			if (d->type == FT_INT && (p->v[f] < d->min || p->v[f] > d->max))
+				return -1;
+			break;
 		case FT_STRING:
-			if (get_u32(&rd, &n) < 0 || get_bytes(&rd, p, n, &off) < 0)
+			if (get_varint(&rd, &v) < 0 || get_bytes(&rd, p, v, &off) < 0)
 				return -1;
 			p->soff[f] = off;
-			p->slen[f] = n;
+			p->slen[f] = (uint32_t)v;
 			break;
 		case FT_LIST:
-			if (get_u32(&rd, &n) < 0)
+			if (get_varint(&rd, &v) < 0 || v > rd.n)
 				return -1;
-			for (i = 0; i < n; i++) {
-				uint32_t tl;
+			for (i = 0; (uint64_t)i < v; i++) {
+				uint64_t tl;
 
-				if (rd.n < 1 || rd.p[0] >= 7)
+				if (get_byte(&rd, &c) < 0 || c >= 7)
 					return -1;
 				if (p->nids == p->idcap) {
 					size_t cap = p->idcap ? p->idcap * 2 : 8;
@@ -803,24 +870,26 @@ int package_decode_facts(struct package *p, const void *data, size_t len)
 					p->ids = ids;
 					p->idcap = cap;
 				}
-				p->ids[p->nids].type = rd.p[0];
-				rd.p++;
-				rd.n--;
-				if (get_u32(&rd, &tl) < 0 || get_bytes(&rd, p, tl, &off) < 0)
+				if (get_varint(&rd, &tl) < 0 || get_bytes(&rd, p, tl, &off) < 0)
 					return -1;
+				p->ids[p->nids].type = c;
 				p->ids[p->nids].off = off;
-				p->ids[p->nids].len = tl;
+				p->ids[p->nids].len = (uint32_t)tl;
 				p->nids++;
 			}
 			break;
-		default:
-			if (get_u64(&rd, &v) < 0)
-				return -1;
-			p->v[f] = (int64_t)v;
 		}
 	}
 	if (rd.n)
 		return -1;
 	p->known = known;
+	return 0;
+}
+
+int package_rebuild_canonical(struct package *p)
+{
+	if (build_canonical(p) < 0)
+		return -1;
+	hash_bytes(p->hash, p->canonical.data, p->canonical.len);
 	return 0;
 }

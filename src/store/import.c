@@ -264,8 +264,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 	    sqlite3_bind_int64(s, 5, (sqlite3_int64)line) != SQLITE_OK ||
 	    (index >= 0 ? sqlite3_bind_int64(s, 6, index) : sqlite3_bind_null(s, 6)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 7, now) != SQLITE_OK ||
-	    bind_text(s, 8, p->canonical.data, p->canonical.len) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 9, st->scratch.data, (int)st->scratch.len, SQLITE_STATIC) !=
+	    sqlite3_bind_blob(s, 8, st->scratch.data, (int)st->scratch.len, SQLITE_STATIC) !=
 	        SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a version", d);
 	if (done(st, s, "storing a version", d) < 0)

@@ -51,7 +51,7 @@ int store_get_package(struct store *st, const char *ref,
 	sqlite3_finalize(s);
 	rc = sqlite3_prepare_v2(st->db,
 	                        "SELECT v.version, v.content_hash, v.imported_at, i.file, "
-	                        "v.source_line, v.source_index, v.canonical, v.facts "
+	                        "v.source_line, v.source_index, v.facts "
 	                        "FROM package_versions v JOIN imports i ON i.id = v.import_id "
 	                        "WHERE v.package_id = ?1 ORDER BY v.version DESC",
 	                        -1, &s, NULL);
@@ -76,10 +76,8 @@ int store_get_package(struct store *st, const char *ref,
 		v.index = sqlite3_column_type(s, 5) == SQLITE_NULL
 		              ? -1
 		              : (long)sqlite3_column_int64(s, 5);
-		v.canonical = col_text(s, 6);
-		v.canonical_len = (size_t)sqlite3_column_bytes(s, 6);
-		v.facts = sqlite3_column_blob(s, 7);
-		v.facts_len = (size_t)sqlite3_column_bytes(s, 7);
+		v.facts = sqlite3_column_blob(s, 6);
+		v.facts_len = (size_t)sqlite3_column_bytes(s, 6);
 		if (ver_fn(ctx, &v) < 0) {
 			diag_set(d, EX_IOERR, "write error");
 			goto out;

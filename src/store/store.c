@@ -21,8 +21,8 @@ static const char *const stmt_sql[S_COUNT] = {
                          "?4, referral_type = ?5, force_area = ?6, changed_at = ?7, updated = "
                          "1 WHERE id = ?1",
     [S_INSERT_VERSION] = "INSERT INTO package_versions (package_id, version, content_hash, "
-                         "import_id, source_line, source_index, imported_at, canonical, facts) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         "import_id, source_line, source_index, imported_at, facts) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES (?1, ?2)",
     [S_DELETE_KEY] = "DELETE FROM package_keys WHERE key = ?1 AND package_id = ?2",
     [S_LATEST_FACTS] = "SELECT facts FROM package_versions WHERE id = ?1",
@@ -157,7 +157,7 @@ void store_close(struct store *st)
 
 static int connect(struct store *st, int flags, int wait_ms, struct diag *d)
 {
-	int rc = sqlite3_open_v2(st->path, &st->db, flags, NULL);
+	int rc = sqlite3_open_v2(st->path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 
 	if (rc != SQLITE_OK) {
 		rc = store_fail(st, rc, "cannot open the store", d);

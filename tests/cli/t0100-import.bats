@@ -209,9 +209,22 @@ assert f[2]["error"].startswith("cannot open"), f
 @test "the content hash is BLAKE2b-256 of the canonical form (b2sum agrees)" {
 	init_store
 	"$RT" import "$CSV" 2>/dev/null
-	sql "SELECT canonical FROM package_versions WHERE id = 1" | tr -d '\n' >"$WORK/c.json"
+	rt show SYN-20261102-0004 --format json
+	expect_status 0
+	# The canonical form is embedded byte for byte as "package"; cut it out as text.
+	echo "$output" | sed 's/.*"package":\({.*}\)}]}$/\1/' | tr -d '\n' >"$WORK/c.json"
 	want=$(b2sum -l 256 "$WORK/c.json" | cut -d" " -f1)
-	[ "$(sql 'SELECT lower(hex(content_hash)) FROM package_versions WHERE id = 1')" = "$want" ]
+	[ "$(sql "SELECT lower(hex(v.content_hash)) FROM package_versions v JOIN packages p ON p.id = v.package_id WHERE p.ref = 'SYN-20261102-0004'")" = "$want" ]
+}
+
+@test "show detects a version whose stored content was altered" {
+	init_store
+	"$RT" import "$CSV" 2>/dev/null
+	# Flip a byte of the stored facts behind reftriage's back.
+	sql "UPDATE package_versions SET facts = CAST(replace(CAST(facts AS TEXT), 'Eastmoor', 'Westmoor') AS BLOB) WHERE id = 1"
+	rt show SYN-20261102-0001
+	expect_status 65
+	expect_err1 "reftriage: show: version 1: the stored content does not match its content hash; the store has been altered"
 }
 
 @test "values full of quotes, semicolons and SQL come back unchanged" {
