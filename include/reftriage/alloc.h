@@ -22,4 +22,11 @@ char *rt_memdup0(const void *p, size_t n);
  */
 void alloc_fail_after(long n);
 
+/*
+ * How many allocations have failed so far. A library that reports running
+ * out of memory as something else (jansson can call it an invalid token) is
+ * caught by comparing this before and after the call.
+ */
+unsigned long alloc_failures(void);
+
 #endif

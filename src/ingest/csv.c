@@ -58,7 +58,8 @@ struct csvdec {
 	struct package pkg;
 	struct reasons reasons;
 	bool stop;
-	int err; /* -1 once fn or memory failed */
+	bool nomem; /* an allocation failed inside a libcsv callback */
+	int err;    /* -1 once fn or memory failed (d is filled) */
 };
 
 static void on_field(void *s, size_t len, void *data)
@@ -73,7 +74,7 @@ static void on_field(void *s, size_t len, void *data)
 	c->foff[c->nfields] = c->fields.len;
 	c->flen[c->nfields] = len;
 	if (len && buf_add(&c->fields, s, len) < 0)
-		c->err = -1;
+		c->nomem = true;
 	c->nfields++;
 }
 
@@ -270,6 +271,8 @@ static int end_record(struct csvdec *c, bool at_eof)
 	if (n == c->rec.len && (at_eof || c->records_ended == 0))
 		if (csv_fini(&c->parser, on_field, on_record, c) != 0)
 			n = 0;
+	if (c->nomem)
+		return oom(c);
 	if (c->err)
 		return -1;
 	if (n != c->rec.len || csv_error(&c->parser) != CSV_SUCCESS) {

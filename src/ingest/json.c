@@ -249,6 +249,7 @@ static int deliver(struct jsondec *j)
 	json_error_t err;
 	json_t *v;
 	size_t bad;
+	unsigned long failures;
 
 	j->res->records++;
 	reasons_clear(&j->reasons);
@@ -301,7 +302,13 @@ static int deliver(struct jsondec *j)
 			return reject(j);
 		}
 	}
+	failures = alloc_failures();
 	v = json_loadb(j->elem.data, j->elem.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+	/* Running out of memory is not bad data: never quarantine a good record for it. */
+	if (alloc_failures() != failures) {
+		json_decref(v);
+		return oom(j);
+	}
 	if (!v) {
 		char key[160];
 
@@ -566,9 +573,12 @@ static int ndjson(struct jsondec *j, const unsigned char *p, size_t n)
 int json_decode(struct source *s, const struct ingest_opts *o, bool is_ndjson, ingest_fn fn,
                 void *ctx, struct ingest_result *res, struct diag *d)
 {
-	struct jsondec *j = rt_calloc(1, sizeof(*j));
+	struct jsondec *j;
 	int rc = 0;
 
+	/* jansson allocates through ours, so running out of memory is testable. */
+	json_set_alloc_funcs(rt_malloc, rt_free);
+	j = rt_calloc(1, sizeof(*j));
 	if (!j) {
 		diag_at(d, s->name, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory");

@@ -2,6 +2,12 @@
 
 static long fail_after = -1;
 static bool env_read;
+static unsigned long failures;
+
+unsigned long alloc_failures(void)
+{
+	return failures;
+}
 
 static bool should_fail(void)
 {
@@ -14,8 +20,10 @@ static bool should_fail(void)
 	}
 	if (fail_after < 0)
 		return false;
-	if (fail_after == 0)
+	if (fail_after == 0) {
+		failures++;
 		return true;
+	}
 	fail_after--;
 	return false;
 }
@@ -28,23 +36,38 @@ void alloc_fail_after(long n)
 
 void *rt_malloc(size_t n)
 {
+	void *r;
+
 	if (should_fail())
 		return NULL;
-	return malloc(n ? n : 1);
+	r = malloc(n ? n : 1);
+	if (!r)
+		failures++;
+	return r;
 }
 
 void *rt_calloc(size_t count, size_t size)
 {
+	void *r;
+
 	if (should_fail())
 		return NULL;
-	return calloc(count ? count : 1, size ? size : 1);
+	r = calloc(count ? count : 1, size ? size : 1);
+	if (!r)
+		failures++;
+	return r;
 }
 
 void *rt_realloc(void *p, size_t n)
 {
+	void *r;
+
 	if (should_fail())
 		return NULL;
-	return realloc(p, n ? n : 1);
+	r = realloc(p, n ? n : 1);
+	if (!r)
+		failures++;
+	return r;
 }
 
 void rt_free(void *p)
