@@ -32,6 +32,13 @@ ALL_CFLAGS  = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude -Isrc/store \
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lcsv
 
+# Quiet by default; V=1 shows every command.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/model/*.c src/ingest/*.c src/store/*.c))
 CLI_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
 GEN_SRC  := $(BUILD)/gen/migrations.c
@@ -47,24 +54,27 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 all: $(BUILD)/reftriage
 
 $(BUILD)/reftriage: $(LIB_OBJ) $(CLI_OBJ) $(BUILD)/src/cli/main.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: %.c $(wildcard include/reftriage/*.h) src/store/store-internal.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
 	@mkdir -p $(dir $@)
-	sh tools/embed-sql.sh $@ $(MIGRATIONS)
+	$(Q)sh tools/embed-sql.sh $@ $(MIGRATIONS)
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c src/store/store-internal.h
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 unit-bins: $(UNIT_BIN)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJ) $(CLI_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(CLI_OBJ) $(ALL_LDFLAGS) \
+	@echo "  TEST  $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(CLI_OBJ) $(ALL_LDFLAGS) \
 		$(LIBS) -lcmocka
 
 deps:

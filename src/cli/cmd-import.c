@@ -121,6 +121,15 @@ static int on_record(void *ctx, const struct ingest_record *rec, struct diag *d)
 	return 0;
 }
 
+/* Report a failure that ends this file's import, and remember it for the summary. */
+static int file_failed(struct import_ctx *x, const struct diag *d)
+{
+	(void)snprintf(x->rep->error, sizeof(x->rep->error), "%s", d->message);
+	x->rep->n_new = x->rep->n_updated = x->rep->n_unchanged = 0;
+	x->rep->n_rejected = x->rep->n_withheld = 0;
+	return cli_report(d);
+}
+
 /* Import one open file descriptor as one transaction. Returns an exit code. */
 static int import_fd(struct import_ctx *x, int fd)
 {
@@ -132,7 +141,7 @@ static int import_fd(struct import_ctx *x, int fd)
 	x->withholding = false;
 	x->now = time_now();
 	if (store_begin(x->st, &d) < 0)
-		return cli_report(&d);
+		return file_failed(x, &d);
 	memset(&x->imp, 0, sizeof(x->imp));
 	x->imp.file = x->rep->name;
 	x->imp.format = ingest_format_name(x->opts.format);
@@ -141,7 +150,7 @@ static int import_fd(struct import_ctx *x, int fd)
 	x->imp.started_at = x->now;
 	if (store_import_start(x->st, &x->imp, &d) < 0 || store_savepoint(x->st, &d) < 0) {
 		store_rollback(x->st);
-		return cli_report(&d);
+		return file_failed(x, &d);
 	}
 	rc = ingest_fd(fd, x->rep->name, &x->opts, on_record, NULL, x, &res, &d);
 	x->rep->format = ingest_format_name(res.format);
@@ -151,10 +160,7 @@ static int import_fd(struct import_ctx *x, int fd)
 	x->rep->stopped = res.stopped;
 	if (rc < 0) {
 		store_rollback(x->st);
-		x->rep->n_new = x->rep->n_updated = x->rep->n_unchanged = 0;
-		x->rep->n_rejected = x->rep->n_withheld = 0;
-		(void)snprintf(x->rep->error, sizeof(x->rep->error), "%s", d.message);
-		return cli_report(&d);
+		return file_failed(x, &d);
 	}
 	memcpy(x->imp.file_hash, res.file_hash, HASH_BYTES);
 	x->imp.format = x->rep->format;
@@ -167,14 +173,12 @@ static int import_fd(struct import_ctx *x, int fd)
 	x->imp.stopped = res.stopped;
 	if (store_import_finish(x->st, &x->imp, time_now(), &d) < 0) {
 		store_rollback(x->st);
-		return cli_report(&d);
+		return file_failed(x, &d);
 	}
-	if (x->dry_run) {
+	if (x->dry_run)
 		store_rollback(x->st);
-	} else if (store_commit(x->st, &d) < 0) {
-		x->rep->n_new = x->rep->n_updated = x->rep->n_unchanged = 0;
-		return cli_report(&d);
-	}
+	else if (store_commit(x->st, &d) < 0)
+		return file_failed(x, &d);
 	return x->rep->n_rejected ? EX_DATAERR : EX_OK;
 }
 

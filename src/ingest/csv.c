@@ -53,6 +53,7 @@ struct csvdec {
 	/* The header: column i maps to contract field map[i], or -1 (ignored). */
 	bool have_header;
 	int map[MAX_COLUMNS];
+	char colname[MAX_COLUMNS][40]; /* for messages, escaped */
 	size_t ncols;
 
 	struct package pkg;
@@ -152,6 +153,13 @@ static int do_header(struct csvdec *c)
 
 		f = contract_lookup(s, n);
 		c->map[i] = f;
+		text_display(c->colname[i], sizeof(c->colname[i]), s, n, 38);
+		if (utf8_invalid_at(s, n) != n || memchr(s, '\0', n)) {
+			reasons_add(&c->reasons, "header",
+			            "column %zu's name %s is not valid UTF-8 text", i + 1,
+			            c->colname[i]);
+			continue;
+		}
 		if (f >= 0 && seen[f]) {
 			reasons_add(&c->reasons, contract_fields[f].name,
 			            "the header names this column twice (columns %zu and %zu)",
@@ -205,6 +213,20 @@ bad:
 	return reject(c);
 }
 
+/* Column i is ignored (--ignore-unknown-fields); its bytes must still be text. */
+static void check_ignored(struct csvdec *c, size_t i)
+{
+	const char *s = c->fields.data + c->foff[i];
+	size_t n = c->flen[i], bad = utf8_invalid_at(s, n);
+	const char *nul = memchr(s, '\0', n);
+
+	if (bad == n && !nul)
+		return;
+	reasons_add(&c->reasons, c->colname[i],
+	            nul ? "has a NUL byte (in a column that is otherwise ignored)"
+	                : "is not valid UTF-8 (in a column that is otherwise ignored)");
+}
+
 static int do_record(struct csvdec *c)
 {
 	size_t i;
@@ -220,8 +242,11 @@ static int do_record(struct csvdec *c)
 	}
 	package_reset(&c->pkg);
 	for (i = 0; i < c->nfields; i++) {
-		if (c->map[i] < 0)
+		if (c->map[i] < 0) {
+			/* Ignored columns too: invalid UTF-8 anywhere refuses the record. */
+			check_ignored(c, i);
 			continue;
+		}
 		(void)package_set_text(&c->pkg, c->map[i], c->fields.data + c->foff[i], c->flen[i],
 		                       &c->reasons);
 	}

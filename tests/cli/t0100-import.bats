@@ -182,6 +182,19 @@ count() { sql "SELECT count(*) FROM $1"; }
 	expect_err1 "$SAMPLES/invalid/unknown-key.json: 3 imported (3 new, 0 updated), 0 unchanged, 0 rejected"
 }
 
+@test "invalid UTF-8 anywhere refuses the record, even in an ignored column or the header" {
+	init_store
+	printf 'package_ref,received_at,source,referral_type,colour\nSYN-U1,2026-11-02,CEOP,grooming,bl\xffue\nSYN-U2,2026-11-02,CEOP,grooming,blue\n' >"$WORK/u.csv"
+	rt import --ignore-unknown-fields "$WORK/u.csv"
+	expect_status 65
+	expect_err1 "$WORK/u.csv:2: colour: is not valid UTF-8 (in a column that is otherwise ignored)"
+	[ "$(sql 'SELECT group_concat(ref) FROM packages')" = SYN-U2 ]
+	printf 'package_ref,received_at,source,referral_type,col\xfeour\nSYN-U3,2026-11-02,CEOP,grooming,blue\n' >"$WORK/h.csv"
+	rt import --ignore-unknown-fields "$WORK/h.csv"
+	expect_status 65
+	expect_err1 "$WORK/h.csv:1: header: column 5's name col\\xfeour is not valid UTF-8 text"
+}
+
 @test "--summary json: one object on stdout for scripts" {
 	init_store
 	rt import --summary json "$CSV" "$SAMPLES/invalid/wrong-types.csv" "$WORK/missing.csv"

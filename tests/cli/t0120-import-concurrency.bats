@@ -20,6 +20,8 @@ load helper
 	expect_status 75
 	expect_err1 "reftriage: $REFTRIAGE_DB: the store is busy: another reftriage is writing to it; try again later"
 	[ "$(sql 'SELECT count(*) FROM packages')" = 0 ]
+	# Nothing else is printed for the file: no misleading "0 imported" line.
+	[ "$(echo "$err" | wc -l)" = 1 ]
 	# Once the other writer is done, the same command succeeds.
 	rt import --wait 1 "$SAMPLES/referrals-2026-11-02.csv"
 	expect_status 0

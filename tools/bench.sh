@@ -1,0 +1,79 @@
+#!/bin/sh
+# make bench: import speed and peak memory against a baseline measured in the
+# same run (the sqlite3 shell's .import of the same CSV into an untyped table).
+# Writes the table to docs/PERFORMANCE.md between the BENCH markers and prints it.
+#
+#   BENCH_ROWS   rows in the large files (default 1000000)
+#   BENCH_DIR    where the generated data and stores go (default build/bench)
+set -eu
+rt=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+top=$(cd "$(dirname "$0")/.." && pwd)
+rows=${BENCH_ROWS:-1000000}
+dir=${BENCH_DIR:-$top/build/bench}
+mkdir -p "$dir"
+cd "$dir"
+command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 69; }
+
+gen() { # rows format file
+	[ -s "$3" ] || python3 "$top/tools/gen-packages.py" bulk "$1" 1 "$2" "$3"
+}
+echo "bench: generating synthetic data ($rows rows; cached in $dir)" >&2
+gen 10000 csv small.csv
+gen 10000 json small.json
+gen "$rows" csv large.csv
+gen "$rows" json large.json
+
+# measure NAME COMMAND...: one line "NAME seconds peak_kib"
+measure() {
+	name=$1
+	shift
+	/usr/bin/time -f "$name %e %M" -o time.out "$@" >/dev/null 2>run.err || {
+		echo "bench: $name failed:" >&2
+		cat run.err >&2
+		exit 1
+	}
+	cat time.out
+}
+fresh() {
+	rm -f store.db store.db-wal store.db-shm
+	"$rt" --db store.db init 2>/dev/null
+}
+
+results=$(
+	rm -f base.db; measure "sqlite3 .import (CSV, 10k)" sqlite3 base.db ".mode csv" ".import small.csv t"
+	rm -f base.db; measure "sqlite3 .import (CSV, large)" sqlite3 base.db ".mode csv" ".import large.csv t"
+	fresh; measure "reftriage import (CSV, 10k)" "$rt" --db store.db import small.csv
+	fresh; measure "reftriage import (CSV, large)" "$rt" --db store.db import large.csv
+	fresh; measure "reftriage import (JSON array, 10k)" "$rt" --db store.db import small.json
+	fresh; measure "reftriage import (JSON array, large)" "$rt" --db store.db import large.json
+)
+base=$(echo "$results" | grep "sqlite3 .import (CSV, large)" | awk '{print $(NF-1)}')
+table=$(echo "$results" | awk -v base="$base" -v rows="$rows" '
+	{
+		kib = $NF; secs = $(NF-1); $NF = ""; $(NF-1) = ""; sub(/ +$/, "")
+		n = ($0 ~ /10k/) ? 10000 : rows
+		ratio = (base > 0 && n == rows) ? sprintf("%.2f", secs / base) : "-"
+		printf "| %s | %d | %.2f | %.0f | %.1f | %s |\n", $0, n, secs, (secs > 0 ? n / secs : 0), \
+			kib / 1024, ratio
+	}')
+machine="$(uname -srm); $(nproc) cores; $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+out=$(cat <<MD
+<!-- BENCH:BEGIN (written by make bench; do not edit by hand) -->
+Measured $(date -u +%Y-%m-%d) on: $machine.
+Large files: $rows synthetic packages ($(du -hL large.csv | cut -f1) CSV, $(du -hL large.json | cut -f1) JSON array).
+
+| run | rows | seconds | rows/s | peak RSS MiB | time vs sqlite3 .import (large) |
+|---|---:|---:|---:|---:|---:|
+$table
+<!-- BENCH:END -->
+MD
+)
+doc="$top/docs/PERFORMANCE.md"
+if [ -f "$doc" ] && grep -q 'BENCH:BEGIN' "$doc"; then
+	printf '%s\n' "$out" >bench.md
+	awk -v f=bench.md '
+		/BENCH:BEGIN/ { while ((getline l < f) > 0) print l; skip = 1; next }
+		/BENCH:END/ { skip = 0; next }
+		!skip' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
+fi
+printf '%s\n' "$out"
