@@ -1,19 +1,18 @@
 /*
- * JSON and NDJSON decoding. The only file that includes jansson.h.
+ * JSON and NDJSON decoding.
  *
  * A JSON file holds one object, an array of objects, or a sequence of objects
  * (NDJSON). A small framer of our own walks the bytes, tracking strings and
  * brackets, and cuts out one top-level element at a time; jansson decodes just
- * that element. So memory is bounded by one record, a broken record does not
+ * that element (through jsondoc.h). So memory is bounded by one record, a broken record does not
  * stop its neighbours from being read, and every record is known by its line,
  * its array index and its raw bytes. An NDJSON file is read a line at a time.
  */
 #include "reftriage/ingest.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/jsondoc.h"
 #include "reftriage/text.h"
-
-#include <jansson.h>
 
 /* Records are flat; anything nested deeper than this is refused unread. */
 #define MAX_DEPTH 32
@@ -98,18 +97,19 @@ static int structural(struct jsondec *j, const char *fmt, ...)
 	return reject(j);
 }
 
-static void add_idents(struct jsondec *j, json_t *arr)
+static void add_idents(struct jsondec *j, const struct jv *arr)
 {
-	size_t i;
-	json_t *item;
+	size_t i, n = jv_size(arr);
 
-	json_array_foreach(arr, i, item)
-	{
-		json_t *type = json_object_get(item, "type"),
-		       *token = json_object_get(item, "token");
+	for (i = 0; i < n; i++) {
+		const struct jv *item = jv_at(arr, i), *type, *token;
+		const char *ts, *ks;
+		size_t tl, kl;
 
-		if (!json_is_object(item) || json_object_size(item) != 2 || !json_is_string(type) ||
-		    !json_is_string(token)) {
+		type = jv_kind(item) == JV_OBJECT ? jv_get(item, "type") : NULL;
+		token = jv_kind(item) == JV_OBJECT ? jv_get(item, "token") : NULL;
+		if (!type || !token || jv_size(item) != 2 || jv_kind(type) != JV_STRING ||
+		    jv_kind(token) != JV_STRING) {
 			reasons_add(
 			    &j->reasons, "identifiers",
 			    "item %zu is not an object {\"type\": \"...\", \"token\": \"...\"} "
@@ -117,22 +117,22 @@ static void add_idents(struct jsondec *j, json_t *arr)
 			    i + 1);
 			continue;
 		}
-		(void)package_add_ident(&j->pkg, json_string_value(type), json_string_length(type),
-		                        json_string_value(token), json_string_length(token), i + 1,
-		                        &j->reasons);
+		ts = jv_string(type, &tl);
+		ks = jv_string(token, &kl);
+		(void)package_add_ident(&j->pkg, ts, tl, ks, kl, i + 1, &j->reasons);
 	}
 }
 
 /* Validate one decoded object; fill j->pkg and j->reasons. */
-static void object_to_package(struct jsondec *j, json_t *obj)
+static void object_to_package(struct jsondec *j, const struct jv *obj)
 {
-	const char *key;
-	json_t *v;
+	struct jv_iter *it;
 
 	package_reset(&j->pkg);
-	json_object_foreach(obj, key, v)
-	{
-		size_t klen = strlen(key);
+	for (it = jv_first(obj); it; it = jv_next(obj, it)) {
+		const char *key = jv_iter_key(it), *sv;
+		const struct jv *v = jv_iter_value(it);
+		size_t klen = strlen(key), sl;
 		int f = contract_lookup(key, klen);
 		char lex[64];
 
@@ -156,29 +156,26 @@ static void object_to_package(struct jsondec *j, json_t *obj)
 				            "--ignore-unknown-fields to ignore it");
 			continue;
 		}
-		switch (json_typeof(v)) {
-		case JSON_STRING:
-			(void)package_set_json_string(&j->pkg, f, json_string_value(v),
-			                              json_string_length(v), &j->reasons);
+		switch (jv_kind(v)) {
+		case JV_STRING:
+			sv = jv_string(v, &sl);
+			(void)package_set_json_string(&j->pkg, f, sv, sl, &j->reasons);
 			break;
-		case JSON_INTEGER:
-			(void)snprintf(lex, sizeof(lex), "%" JSON_INTEGER_FORMAT,
-			               json_integer_value(v));
-			(void)package_set_json_int(&j->pkg, f, (int64_t)json_integer_value(v), lex,
-			                           &j->reasons);
+		case JV_INT:
+			(void)snprintf(lex, sizeof(lex), "%lld", (long long)jv_int(v));
+			(void)package_set_json_int(&j->pkg, f, jv_int(v), lex, &j->reasons);
 			break;
-		case JSON_REAL:
-			(void)snprintf(lex, sizeof(lex), "%.17g", json_real_value(v));
+		case JV_REAL:
+			(void)snprintf(lex, sizeof(lex), "%.17g", jv_real(v));
 			(void)package_set_json_real(&j->pkg, f, lex, &j->reasons);
 			break;
-		case JSON_TRUE:
-		case JSON_FALSE:
-			(void)package_set_json_bool(&j->pkg, f, json_is_true(v), &j->reasons);
+		case JV_BOOL:
+			(void)package_set_json_bool(&j->pkg, f, jv_true(v), &j->reasons);
 			break;
-		case JSON_NULL:
+		case JV_NULL:
 			(void)package_set_json_null(&j->pkg, f, &j->reasons);
 			break;
-		case JSON_ARRAY:
+		case JV_ARRAY:
 			if (f == F_IDENTIFIERS) {
 				if (package_set_json_null(&j->pkg, f, &j->reasons) == 0)
 					add_idents(j, v);
@@ -186,7 +183,7 @@ static void object_to_package(struct jsondec *j, json_t *obj)
 				(void)package_set_json_wrong(&j->pkg, f, "an array", &j->reasons);
 			}
 			break;
-		case JSON_OBJECT:
+		case JV_OBJECT:
 			(void)package_set_json_wrong(&j->pkg, f, "an object", &j->reasons);
 			break;
 		}
@@ -246,10 +243,9 @@ static void key_at(const char *s, size_t n, size_t pos, char *out, size_t outsiz
 static int deliver(struct jsondec *j)
 {
 	struct ingest_record rec;
-	json_error_t err;
-	json_t *v;
+	struct jdoc_error err;
+	struct jdoc *doc;
 	size_t bad;
-	unsigned long failures;
 
 	j->res->records++;
 	reasons_clear(&j->reasons);
@@ -302,24 +298,21 @@ static int deliver(struct jsondec *j)
 			return reject(j);
 		}
 	}
-	failures = alloc_failures();
-	v = json_loadb(j->elem.data, j->elem.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
-	/* Running out of memory is not bad data: never quarantine a good record for it. */
-	if (alloc_failures() != failures) {
-		json_decref(v);
-		return oom(j);
-	}
-	if (!v) {
+	doc = jdoc_parse(j->elem.data, j->elem.len, &err);
+	if (!doc) {
 		char key[160];
 
-		key_at(j->elem.data, j->elem.len, (size_t)err.position, key, sizeof(key));
+		/* Running out of memory is not bad data: never quarantine a good record for it. */
+		if (err.oom)
+			return oom(j);
+		key_at(j->elem.data, j->elem.len, err.position, key, sizeof(key));
 		reasons_add(&j->reasons, key, "invalid JSON at line %lu, column %d: %s",
 		            j->elem_line + (unsigned long)(err.line > 0 ? err.line - 1 : 0),
 		            err.column, err.text);
 		return reject(j);
 	}
-	object_to_package(j, v);
-	json_decref(v);
+	object_to_package(j, jdoc_root(doc));
+	jdoc_free(doc);
 	if (package_oom(&j->pkg))
 		return oom(j);
 	if (j->reasons.n || j->reasons.more)
@@ -573,12 +566,9 @@ static int ndjson(struct jsondec *j, const unsigned char *p, size_t n)
 int json_decode(struct source *s, const struct ingest_opts *o, bool is_ndjson, ingest_fn fn,
                 void *ctx, struct ingest_result *res, struct diag *d)
 {
-	struct jsondec *j;
+	struct jsondec *j = rt_calloc(1, sizeof(*j));
 	int rc = 0;
 
-	/* jansson allocates through ours, so running out of memory is testable. */
-	json_set_alloc_funcs(rt_malloc, rt_free);
-	j = rt_calloc(1, sizeof(*j));
 	if (!j) {
 		diag_at(d, s->name, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory");
