@@ -1,0 +1,124 @@
+/*
+ * Priority rules (shared/spec/rules.md): the condition language and rule
+ * sets. A condition is compiled once per rule set (lexed, parsed to a tree,
+ * type-checked against the contract's field types) and then evaluated for
+ * each package with three-valued logic.
+ *
+ * Ownership: ruleset_parse() returns a new rule set that the caller frees
+ * with ruleset_free(); pointers into it stay valid until then.
+ */
+#ifndef REFTRIAGE_RULES_H
+#define REFTRIAGE_RULES_H
+
+#include "reftriage/hash.h"
+#include "reftriage/package.h"
+
+/* Fields a condition can name: the contract's (but identifiers) and these. */
+enum derived_field {
+	D_DAYS_WAITING = CONTRACT_NFIELDS,
+	D_DAYS_TO_MEETING,
+	D_IMAGES_TOTAL,
+	D_LINKED_PACKAGES,
+	COND_NFIELDS
+};
+#define DERIVED_N (COND_NFIELDS - CONTRACT_NFIELDS)
+
+/* The name of condition field f (contract or derived). */
+const char *cond_field_name(int f);
+
+/* Three-valued truth, as in SQL. */
+enum tv { TV_FALSE = 0, TV_TRUE = 1, TV_UNKNOWN = 2 };
+
+/* What a condition is evaluated against. */
+struct cond_input {
+	const struct package *pkg;
+	int64_t derived[DERIVED_N];
+	unsigned derived_known; /* bit i set: derived[i] is known */
+};
+
+/* Every problem found in a rules file; all are collected, not only the first. */
+struct rules_error {
+	unsigned long line; /* in the file, for JSON syntax errors; else 0 */
+	char where[96];     /* "rule MEET-U13", "bands[2]", "top level" */
+	char key[32];       /* "when", "points", ... or "" */
+	unsigned column;    /* 1-based column in a condition, or 0 */
+	char message[400];
+};
+
+struct rules_errors {
+	size_t n;
+	size_t cap;
+	struct rules_error *e; /* owned; free with rules_errors_release() */
+	bool oom;
+};
+
+void rules_errors_init(struct rules_errors *errs);
+void rules_errors_release(struct rules_errors *errs);
+/* Add one problem; where is "rule ID" or similar, key may be NULL, column 0. */
+void rules_error_add(struct rules_errors *errs, const char *where, const char *key, unsigned column,
+                     const char *fmt, ...) PRINTF_LIKE(5, 6);
+
+struct cond;
+
+/*
+ * Compile a condition. Problems are added to errs under where (with key
+ * "when" and the column). Returns NULL when there were any.
+ */
+struct cond *cond_compile(const char *src, size_t len, const char *where,
+                          struct rules_errors *errs);
+enum tv cond_eval(const struct cond *c, const struct cond_input *in);
+void cond_free(struct cond *c);
+
+enum rule_category {
+	CAT_GROOMING_RISK,
+	CAT_CONTACT_OFFENCE,
+	CAT_CHILD_AT_RISK,
+	CAT_MATERIAL,
+	CAT_SUBJECT_HISTORY,
+	CAT_AGEING,
+	CAT_OTHER,
+	CAT_N
+};
+extern const char *const rule_category_names[];
+
+struct band {
+	char *priority; /* "P1" */
+	char *label;    /* "Immediate" */
+	bool has_min;   /* false for the last band */
+	int64_t min_score;
+	int64_t respond_within_hours;
+};
+
+struct rule {
+	char *id;
+	int category;
+	char *description;
+	char *when;
+	struct cond *cond;
+	int64_t points;
+	int floor; /* index into bands, or -1 */
+};
+
+struct ruleset {
+	char *name;
+	char *version;
+	struct band *bands;
+	size_t nbands;
+	struct rule *rules;
+	size_t nrules;
+	unsigned char hash[HASH_BYTES]; /* BLAKE2b-256 of the file's bytes */
+};
+
+/*
+ * Parse and check a rules file's bytes completely. Returns the rule set, or
+ * NULL with every problem in errs (errs->oom when memory ran out).
+ */
+struct ruleset *ruleset_parse(const char *bytes, size_t len, struct rules_errors *errs);
+void ruleset_free(struct ruleset *rs);
+
+/* The band index for a priority name, or -1. */
+int ruleset_band(const struct ruleset *rs, const char *priority);
+/* The rule with this id, or NULL. */
+const struct rule *ruleset_rule(const struct ruleset *rs, const char *id);
+
+#endif

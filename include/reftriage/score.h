@@ -1,0 +1,31 @@
+/*
+ * Scoring one package against a rule set at a time as_of (rules.md):
+ * a pure function of (package, linked_packages, rule set, as_of).
+ */
+#ifndef REFTRIAGE_SCORE_H
+#define REFTRIAGE_SCORE_H
+
+#include "reftriage/rules.h"
+
+struct score_result {
+	int64_t score;  /* sum of the points of every rule that fired */
+	int band;       /* the band the score alone reaches */
+	int priority;   /* the most urgent of band and the floors of fired rules */
+	int64_t due_at; /* received_at + the priority band's respond_within_hours */
+	bool overdue;   /* as_of > due_at */
+	size_t nfired;
+	uint16_t *fired; /* indices of fired rules, in file order; caller's array of nrules */
+};
+
+/*
+ * Fill in the derived fields of p: days_waiting, days_to_meeting,
+ * images_total, and linked_packages (counted by the store; pass it in).
+ */
+void score_derive(const struct package *p, int64_t linked_packages, int64_t as_of,
+                  struct cond_input *in);
+
+/* Score in (from score_derive) against rs; out->fired must hold rs->nrules entries. */
+void score_package(const struct ruleset *rs, const struct cond_input *in, int64_t as_of,
+                   struct score_result *out);
+
+#endif

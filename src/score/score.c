@@ -1,0 +1,85 @@
+/* Derived fields and scoring, exactly as rules.md says. */
+#include "reftriage/score.h"
+
+#include "reftriage/timeutil.h"
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+void score_derive(const struct package *p, int64_t linked_packages, int64_t as_of,
+                  struct cond_input *in)
+{
+	int64_t waited, total = 0;
+	bool any = false;
+	int f;
+
+	in->pkg = p;
+	in->derived_known = 0;
+	/* Whole days from received_at to as_of, rounded down, never negative. */
+	waited = floor_div(as_of - p->v[F_RECEIVED_AT], US_PER_DAY);
+	in->derived[D_DAYS_WAITING - CONTRACT_NFIELDS] = waited < 0 ? 0 : waited;
+	in->derived_known |= 1u << (D_DAYS_WAITING - CONTRACT_NFIELDS);
+	/* The meeting date minus as_of's UTC date: negative once past. */
+	if (package_known(p, F_MEETING_DATE)) {
+		in->derived[D_DAYS_TO_MEETING - CONTRACT_NFIELDS] =
+		    p->v[F_MEETING_DATE] - floor_div(as_of, US_PER_DAY);
+		in->derived_known |= 1u << (D_DAYS_TO_MEETING - CONTRACT_NFIELDS);
+	}
+	/* The sum of the known image counts; unknown when all three are. */
+	for (f = F_IMAGES_CAT_A; f <= F_IMAGES_CAT_C; f++) {
+		if (package_known(p, f)) {
+			total += p->v[f];
+			any = true;
+		}
+	}
+	if (any) {
+		in->derived[D_IMAGES_TOTAL - CONTRACT_NFIELDS] = total;
+		in->derived_known |= 1u << (D_IMAGES_TOTAL - CONTRACT_NFIELDS);
+	}
+	in->derived[D_LINKED_PACKAGES - CONTRACT_NFIELDS] = linked_packages;
+	in->derived_known |= 1u << (D_LINKED_PACKAGES - CONTRACT_NFIELDS);
+}
+
+void score_package(const struct ruleset *rs, const struct cond_input *in, int64_t as_of,
+                   struct score_result *out)
+{
+	size_t i;
+
+	out->score = 0;
+	out->nfired = 0;
+	out->priority = (int)rs->nbands - 1;
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		/* A rule fires only when its condition is true (not unknown). */
+		if (cond_eval(r->cond, in) != TV_TRUE)
+			continue;
+		out->score += r->points;
+		out->fired[out->nfired++] = (uint16_t)i;
+	}
+	/* The first band whose min_score <= score; the last band catches the rest. */
+	out->band = (int)rs->nbands - 1;
+	for (i = 0; i + 1 < rs->nbands; i++) {
+		if (rs->bands[i].min_score <= out->score) {
+			out->band = (int)i;
+			break;
+		}
+	}
+	/* The most urgent of the band and every fired rule's floor. */
+	out->priority = out->band;
+	for (i = 0; i < out->nfired; i++) {
+		int fl = rs->rules[out->fired[i]].floor;
+
+		if (fl >= 0 && fl < out->priority)
+			out->priority = fl;
+	}
+	out->due_at = in->pkg->v[F_RECEIVED_AT] +
+	              rs->bands[out->priority].respond_within_hours * 3600 * US_PER_SEC;
+	out->overdue = as_of > out->due_at;
+}

@@ -1,0 +1,431 @@
+/* The condition language, rule-set checking, and scoring. */
+#include "unit.h"
+
+#include "reftriage/hash.h"
+#include "reftriage/score.h"
+#include "reftriage/timeutil.h"
+
+static struct package pkg;
+static struct reasons rs_reasons;
+
+/* Build pkg from "field=value" pairs (CSV text semantics); "" values stay unknown. */
+static void make(const char *const *kv)
+{
+	size_t i;
+
+	package_reset(&pkg);
+	reasons_clear(&rs_reasons);
+	(void)package_set_text(&pkg, F_PACKAGE_REF, "SYN-T-1", 7, &rs_reasons);
+	(void)package_set_text(&pkg, F_SOURCE, "CEOP", 4, &rs_reasons);
+	(void)package_set_text(&pkg, F_REFERRAL_TYPE, "grooming", 8, &rs_reasons);
+	for (i = 0; kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+		int f = contract_lookup(kv[i], (size_t)(eq - kv[i]));
+
+		assert_true(f >= 0);
+		assert_int_equal(package_set_text(&pkg, f, eq + 1, strlen(eq + 1), &rs_reasons), 0);
+	}
+	if (!package_known(&pkg, F_RECEIVED_AT))
+		assert_int_equal(
+		    package_set_text(&pkg, F_RECEIVED_AT, "2026-11-02T08:00:00Z", 20, &rs_reasons),
+		    0);
+	assert_int_equal(package_finish(&pkg, &rs_reasons), 0);
+}
+
+static enum tv eval_at(const char *src, int64_t linked, int64_t as_of)
+{
+	struct rules_errors errs;
+	struct cond_input in;
+	struct cond *c;
+	enum tv r;
+
+	rules_errors_init(&errs);
+	c = cond_compile(src, strlen(src), "test", &errs);
+	if (!c)
+		fail_msg("%s: %s", src, errs.n ? errs.e[0].message : "?");
+	score_derive(&pkg, linked, as_of, &in);
+	r = cond_eval(c, &in);
+	cond_free(c);
+	rules_errors_release(&errs);
+	return r;
+}
+
+static int64_t T0;
+
+static enum tv eval(const char *src)
+{
+	return eval_at(src, 0, T0);
+}
+
+static const char *tv_value(enum tv v)
+{
+	return v == TV_TRUE ? "yes" : v == TV_FALSE ? "no" : "";
+}
+
+/* The SQL tables for and/or/not over true, false and unknown. */
+static enum tv and3(enum tv a, enum tv b)
+{
+	if (a == TV_FALSE || b == TV_FALSE)
+		return TV_FALSE;
+	return a == TV_UNKNOWN || b == TV_UNKNOWN ? TV_UNKNOWN : TV_TRUE;
+}
+
+static enum tv or3(enum tv a, enum tv b)
+{
+	if (a == TV_TRUE || b == TV_TRUE)
+		return TV_TRUE;
+	return a == TV_UNKNOWN || b == TV_UNKNOWN ? TV_UNKNOWN : TV_FALSE;
+}
+
+static enum tv not3(enum tv a)
+{
+	return a == TV_UNKNOWN ? TV_UNKNOWN : a == TV_TRUE ? TV_FALSE : TV_TRUE;
+}
+
+static void truth_tables(void **state)
+{
+	static const enum tv vals[] = {TV_TRUE, TV_FALSE, TV_UNKNOWN};
+	size_t i, j, k;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 3; j++) {
+			for (k = 0; k < 3; k++) {
+				char a[64], b[64], c[64];
+				const char *kv[] = {a, b, c, NULL};
+				enum tv A = vals[i], B = vals[j], C = vals[k];
+
+				(void)snprintf(a, sizeof(a), "meeting_proposed=%s", tv_value(A));
+				(void)snprintf(b, sizeof(b), "travel_indicated=%s", tv_value(B));
+				(void)snprintf(c, sizeof(c), "ongoing_contact=%s", tv_value(C));
+				make(kv);
+				assert_int_equal(eval("meeting_proposed"), A);
+				assert_int_equal(eval("not meeting_proposed"), not3(A));
+				assert_int_equal(eval("meeting_proposed and travel_indicated"),
+				                 and3(A, B));
+				assert_int_equal(eval("meeting_proposed or travel_indicated"),
+				                 or3(A, B));
+				assert_int_equal(eval("meeting_proposed is known"),
+				                 A == TV_UNKNOWN ? TV_FALSE : TV_TRUE);
+				assert_int_equal(eval("meeting_proposed is unknown"),
+				                 A == TV_UNKNOWN ? TV_TRUE : TV_FALSE);
+				/* Precedence: not binds tighter than and, and tighter than or. */
+				assert_int_equal(eval("not meeting_proposed and travel_indicated "
+				                      "or ongoing_contact"),
+				                 or3(and3(not3(A), B), C));
+				assert_int_equal(
+				    eval(
+				        "meeting_proposed or travel_indicated and ongoing_contact"),
+				    or3(A, and3(B, C)));
+				assert_int_equal(eval("(meeting_proposed or travel_indicated) and "
+				                      "ongoing_contact"),
+				                 and3(or3(A, B), C));
+				assert_int_equal(eval("not not meeting_proposed"), A);
+				assert_int_equal(eval("meeting_proposed = true"),
+				                 A == TV_UNKNOWN ? TV_UNKNOWN : A);
+				assert_int_equal(eval("meeting_proposed != true"), not3(A));
+			}
+		}
+	}
+}
+
+static void every_test_on_unknown_is_unknown(void **state)
+{
+	static const char *const empty[] = {NULL};
+	static const char *const tests[] = {
+	    "subject_age = 30",        "subject_age != 30",      "subject_age < 30",
+	    "subject_age <= 30",       "subject_age > 30",       "subject_age >= 30",
+	    "subject_age in [30, 40]", "force_area = \"X\"",     "force_area contains \"x\"",
+	    "subject_sex = \"M\"",     "subject_sex in [\"M\"]", "meeting_date = \"2026-11-04\"",
+	    "days_to_meeting < 3",     "images_total > 0",       "child_identified",
+	};
+	size_t i;
+
+	(void)state;
+	make(empty);
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (eval(tests[i]) != TV_UNKNOWN)
+			fail_msg("%s is not unknown", tests[i]);
+	}
+	assert_int_equal(eval("subject_age is unknown"), TV_TRUE);
+	assert_int_equal(eval("not subject_age = 30"), TV_UNKNOWN);
+}
+
+static void comparisons(void **state)
+{
+	static const char *const kv[] = {"subject_age=30",          "force_area=North Shire",
+	                                 "subject_sex=M",           "summary=Met at the PARK",
+	                                 "meeting_date=2026-11-04", NULL};
+
+	(void)state;
+	make(kv);
+	assert_int_equal(eval("subject_age = 30"), TV_TRUE);
+	assert_int_equal(eval("subject_age != 30"), TV_FALSE);
+	assert_int_equal(eval("subject_age < 30"), TV_FALSE);
+	assert_int_equal(eval("subject_age <= 30"), TV_TRUE);
+	assert_int_equal(eval("subject_age > 29"), TV_TRUE);
+	assert_int_equal(eval("subject_age >= 31"), TV_FALSE);
+	assert_int_equal(eval("subject_age in [18, 30, 45]"), TV_TRUE);
+	assert_int_equal(eval("subject_age in [18]"), TV_FALSE);
+	assert_int_equal(eval("force_area = \"North Shire\""), TV_TRUE);
+	assert_int_equal(eval("force_area = \"north shire\""), TV_FALSE); /* = is exact */
+	assert_int_equal(eval("force_area in [\"A\", \"North Shire\"]"), TV_TRUE);
+	assert_int_equal(eval("summary contains \"park\""), TV_TRUE); /* ASCII case folded */
+	assert_int_equal(eval("summary contains \"PaRk\""), TV_TRUE);
+	assert_int_equal(eval("summary contains \"school\""), TV_FALSE);
+	assert_int_equal(eval("subject_sex = \"M\""), TV_TRUE);
+	assert_int_equal(eval("subject_sex in [\"F\", \"X\"]"), TV_FALSE);
+	assert_int_equal(eval("source = \"CEOP\" and referral_type = \"grooming\""), TV_TRUE);
+	assert_int_equal(eval("meeting_date = \"2026-11-04\""), TV_TRUE);
+	assert_int_equal(eval("meeting_date != \"2026-11-05\""), TV_TRUE);
+	assert_int_equal(eval("summary contains \"a \\\"quoted\\\" word\""), TV_FALSE);
+}
+
+static void derived_fields(void **state)
+{
+	static const char *const kv[] = {"received_at=2026-11-02T08:00:00+01:00",
+	                                 "meeting_date=2026-11-04", "images_cat_b=5", NULL};
+	static const char *const none[] = {NULL};
+	const char *why;
+	int64_t as_of;
+
+	(void)state;
+	make(kv); /* received 07:00 UTC */
+	/* One day later, to the microsecond: one whole day. One microsecond before: none. */
+	assert_int_equal(time_parse_datetime("2026-11-03T07:00:00Z", 20, &as_of, &why), 0);
+	assert_int_equal(eval_at("days_waiting = 1", 0, as_of), TV_TRUE);
+	assert_int_equal(eval_at("days_waiting = 0", 0, as_of - 1), TV_TRUE);
+	/* An as_of before receipt waits 0 days, not a negative number. */
+	assert_int_equal(eval_at("days_waiting = 0", 0, as_of - 10 * US_PER_DAY), TV_TRUE);
+	/* days_to_meeting counts UTC dates: 23:59:59 on the 3rd is still 1 day out. */
+	assert_int_equal(time_parse_datetime("2026-11-03T23:59:59Z", 20, &as_of, &why), 0);
+	assert_int_equal(eval_at("days_to_meeting = 1", 0, as_of), TV_TRUE);
+	assert_int_equal(eval_at("days_to_meeting = 0", 0, as_of + US_PER_SEC), TV_TRUE);
+	assert_int_equal(eval_at("days_to_meeting = -2", 0, as_of + 3 * US_PER_DAY), TV_TRUE);
+	assert_int_equal(eval_at("images_total = 5", 0, as_of), TV_TRUE);
+	assert_int_equal(eval_at("linked_packages = 3", 3, as_of), TV_TRUE);
+	make(none);
+	assert_int_equal(eval_at("images_total is unknown", 0, as_of), TV_TRUE);
+	assert_int_equal(eval_at("days_to_meeting is unknown", 0, as_of), TV_TRUE);
+	assert_int_equal(eval_at("linked_packages = 0", 0, as_of), TV_TRUE);
+}
+
+/* Compile src and return its first error as "column N: message". */
+static const char *first_error(const char *src, size_t *count)
+{
+	static char out[500];
+	struct rules_errors errs;
+	struct cond *c;
+
+	rules_errors_init(&errs);
+	c = cond_compile(src, strlen(src), "rule X", &errs);
+	assert_null(c);
+	assert_true(errs.n >= 1);
+	(void)snprintf(out, sizeof(out), "column %u: %s", errs.e[0].column, errs.e[0].message);
+	if (count)
+		*count = errs.n;
+	rules_errors_release(&errs);
+	return out;
+}
+
+static void compile_errors(void **state)
+{
+	size_t n;
+
+	(void)state;
+	assert_string_equal(first_error("meeting_proposed and youngest_chlid_age < 13", NULL),
+	                    "column 22: unknown field \"youngest_chlid_age\" (did you mean "
+	                    "youngest_child_age?)");
+	assert_string_equal(first_error("subject_age", NULL),
+	                    "column 1: subject_age is a whole-number field; on its own a field "
+	                    "must be yes/no (compare it, or write subject_age is known)");
+	assert_string_equal(first_error("source < \"CEOP\"", NULL),
+	                    "column 8: < needs a whole-number field; source is a field with fixed "
+	                    "values (only = and != apply)");
+	assert_string_equal(first_error("source = \"ceop\"", NULL),
+	                    "column 10: \"ceop\" is not a value of source (did you mean \"CEOP\"? "
+	                    "values are case-sensitive)");
+	assert_string_equal(
+	    first_error("subject_age = \"30\"", NULL),
+	    "column 15: subject_age is a whole-number field: compare it with a whole "
+	    "number, not \"30\"");
+	assert_string_equal(first_error("child_in_household = 1", NULL),
+	                    "column 22: child_in_household is a yes/no field: compare it with true "
+	                    "or false, not 1");
+	assert_string_equal(first_error("subject_age contains \"3\"", NULL),
+	                    "column 13: contains needs a text field; subject_age is a whole-number "
+	                    "field");
+	assert_string_equal(first_error("identifiers is known", NULL),
+	                    "column 1: identifiers cannot be tested in a condition (use "
+	                    "linked_packages)");
+	assert_string_equal(first_error("meeting_proposed AND travel_indicated", NULL),
+	                    "column 18: unexpected AND: keywords are lowercase (write and)");
+	assert_string_equal(first_error("NOT meeting_proposed", NULL),
+	                    "column 1: unknown field \"NOT\" (keywords are lowercase: \"not\")");
+	assert_string_equal(first_error("(meeting_proposed or travel_indicated", NULL),
+	                    "column 38: expected ')' to close the '(' at column 1, found the end");
+	assert_string_equal(first_error("meeting_proposed && travel_indicated", NULL),
+	                    "column 18: unexpected '&': write 'and' / 'or'");
+	assert_string_equal(first_error("summary contains \"unclosed", NULL),
+	                    "column 18: the string is not closed with \"");
+	assert_string_equal(first_error("subject_age > 3.5", NULL),
+	                    "column 16: a number must be whole digits (no fractions, units or "
+	                    "letters)");
+	assert_string_equal(first_error("", NULL), "column 1: the condition is empty");
+	assert_string_equal(first_error("meeting_proposed is", NULL),
+	                    "column 20: expected known or unknown after is, found the end");
+	assert_string_equal(first_error("meeting_proposed travel_indicated", NULL),
+	                    "column 18: unexpected travel_indicated after a complete condition "
+	                    "(missing and/or?)");
+	assert_string_equal(first_error("meeting_date = \"2026-02-30\"", NULL),
+	                    "column 16: \"2026-02-30\" is not a date: day does not exist in that "
+	                    "month");
+	/* Every type error in one condition is reported, not only the first. */
+	(void)first_error("subject_agee > 3 and sourse = \"CEOP\" and child_in_household = 2", &n);
+	assert_int_equal(n, 3);
+}
+
+/* --- rule sets and scoring ------------------------------------------------ */
+
+static const char bands[] = "\"bands\": ["
+                            "{\"priority\": \"P1\", \"label\": \"Immediate\", \"min_score\": 100, "
+                            "\"respond_within_hours\": 24},"
+                            "{\"priority\": \"P2\", \"label\": \"High\", \"min_score\": 50, "
+                            "\"respond_within_hours\": 72},"
+                            "{\"priority\": \"P3\", \"label\": \"Medium\", \"min_score\": 20, "
+                            "\"respond_within_hours\": 336},"
+                            "{\"priority\": \"P4\", \"label\": \"Low\", \"min_score\": null, "
+                            "\"respond_within_hours\": 720}]";
+
+static struct ruleset *load(const char *rules_json)
+{
+	char text[4000];
+	struct rules_errors errs;
+	struct ruleset *rs;
+
+	(void)snprintf(text, sizeof(text),
+	               "{\"name\": \"t\", \"version\": \"1\", %s, \"rules\": %s}", bands,
+	               rules_json);
+	rules_errors_init(&errs);
+	rs = ruleset_parse(text, strlen(text), &errs);
+	if (!rs)
+		fail_msg("%s: %s: %s", errs.n ? errs.e[0].where : "", errs.n ? errs.e[0].key : "",
+		         errs.n ? errs.e[0].message : "oom");
+	rules_errors_release(&errs);
+	return rs;
+}
+
+static void score_with(const struct ruleset *rs, struct score_result *out, uint16_t *fired)
+{
+	struct cond_input in;
+
+	out->fired = fired;
+	score_derive(&pkg, 0, T0, &in);
+	score_package(rs, &in, T0, out);
+}
+
+static void band_boundaries_and_floors(void **state)
+{
+	static const char *const kv[] = {"subject_age=50", NULL};
+	struct ruleset *rs;
+	struct score_result r;
+	uint16_t fired[8];
+	char rules[1000];
+	static const struct {
+		int points;
+		int priority;
+	} cases[] = {{100, 0}, {99, 1}, {50, 1},  {49, 2},  {20, 2},
+	             {19, 3},  {0, 3},  {-40, 3}, {1000, 0}};
+	size_t i;
+
+	(void)state;
+	make(kv);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		(void)snprintf(rules, sizeof(rules),
+		               "[{\"id\": \"A\", \"category\": \"other\", \"description\": \"a\", "
+		               "\"when\": \"subject_age = 50\", \"points\": %d}]",
+		               cases[i].points);
+		rs = load(rules);
+		score_with(rs, &r, fired);
+		assert_int_equal(r.score, cases[i].points);
+		assert_int_equal(r.priority, cases[i].priority);
+		assert_int_equal(r.band, cases[i].priority);
+		ruleset_free(rs);
+	}
+	/* Points add up, negative ones too; a floor lifts the priority above the band. */
+	rs = load("[{\"id\": \"A\", \"category\": \"other\", \"description\": \"a\", \"when\": "
+	          "\"subject_age = 50\", \"points\": 30},"
+	          "{\"id\": \"B\", \"category\": \"other\", \"description\": \"b\", \"when\": "
+	          "\"subject_age > 40\", \"points\": -45, \"floor\": \"P2\"},"
+	          "{\"id\": \"C\", \"category\": \"other\", \"description\": \"c\", \"when\": "
+	          "\"subject_age < 40\", \"points\": 500, \"floor\": \"P1\"},"
+	          "{\"id\": \"D\", \"category\": \"other\", \"description\": \"d\", \"when\": "
+	          "\"child_identified\", \"points\": 500, \"floor\": \"P1\"}]");
+	score_with(rs, &r, fired);
+	assert_int_equal(r.score, -15);
+	assert_int_equal(r.band, 3);
+	assert_int_equal(r.priority, 1); /* floor P2 */
+	assert_int_equal(r.nfired, 2);
+	assert_int_equal(fired[0], 0);
+	assert_int_equal(fired[1], 1);
+	/* due_at is received_at plus the *priority* band's hours (P2: 72). */
+	assert_int_equal(r.due_at, pkg.v[F_RECEIVED_AT] + 72 * 3600 * US_PER_SEC);
+	assert_false(r.overdue);
+	ruleset_free(rs);
+}
+
+static void overdue_is_strictly_after_due(void **state)
+{
+	static const char *const kv[] = {"received_at=2026-11-01T00:00:00Z", NULL};
+	struct ruleset *rs;
+	struct score_result r;
+	struct cond_input in;
+	uint16_t fired[4];
+	int64_t due;
+
+	(void)state;
+	make(kv);
+	rs = load("[]");
+	r.fired = fired;
+	due = pkg.v[F_RECEIVED_AT] + 720 * 3600 * US_PER_SEC;
+	score_derive(&pkg, 0, due, &in);
+	score_package(rs, &in, due, &r);
+	assert_int_equal(r.due_at, due);
+	assert_false(r.overdue);
+	score_package(rs, &in, due + 1, &r);
+	assert_true(r.overdue);
+	ruleset_free(rs);
+}
+
+static int setup(void **state)
+{
+	const char *why;
+
+	(void)state;
+	if (hash_library_init() < 0)
+		return -1;
+	package_init(&pkg);
+	return time_parse_datetime("2026-11-02T18:00:00Z", 20, &T0, &why);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	package_release(&pkg);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(truth_tables),
+	    cmocka_unit_test(every_test_on_unknown_is_unknown),
+	    cmocka_unit_test(comparisons),
+	    cmocka_unit_test(derived_fields),
+	    cmocka_unit_test(compile_errors),
+	    cmocka_unit_test(band_boundaries_and_floors),
+	    cmocka_unit_test(overdue_is_strictly_after_due),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
