@@ -44,7 +44,7 @@ LIB_SRC  := $(sort $(wildcard src/util/*.c src/model/*.c src/ingest/*.c src/stor
 CLI_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
 GEN_SRC  := $(BUILD)/gen/migrations.c
 MIGRATIONS := $(sort $(wildcard schemas/[0-9]*.sql))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o $(BUILD)/gen/default_rules.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -69,6 +69,13 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c src/store/store-internal.h
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/default_rules.c: rules/default.json tools/embed-file.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh tools/embed-file.sh default_rules rules/default.json $@
+
+$(BUILD)/gen/default_rules.o: $(BUILD)/gen/default_rules.c
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
 
 unit-bins: $(UNIT_BIN)
 
@@ -103,6 +110,8 @@ install: $(BUILD)/reftriage
 	install -m 0755 $(BUILD)/reftriage $(DESTDIR)$(PREFIX)/bin/reftriage
 	install -d $(DESTDIR)$(PREFIX)/share/reftriage/schemas
 	install -m 0644 schemas/*.json $(DESTDIR)$(PREFIX)/share/reftriage/schemas/
+	install -d $(DESTDIR)$(PREFIX)/share/reftriage/rules
+	install -m 0644 rules/default.json $(DESTDIR)$(PREFIX)/share/reftriage/rules/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/reftriage

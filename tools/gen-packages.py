@@ -74,7 +74,7 @@ def write_json(path, pkgs, ndjson):
 def sample(outdir):
     rng = random.Random(20261102)
     day = "2026-11-02"
-    subjects = [tok(rng) for _ in range(45)]  # some subjects recur: linked referrals
+    subjects = [tok(rng) for _ in range(56)]  # some subjects recur: linked referrals
     shared_email = tok(rng)
     shared_user = tok(rng)
     pkgs = []

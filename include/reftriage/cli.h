@@ -52,7 +52,23 @@ int cli_finish_stdout(void);
 /* Parse a non-negative integer option value; -1 after a usage error. */
 int cli_parse_uint(const struct cli *cli, const char *opt, const char *s, long max, long *out);
 
+/* Parse an --as-of style time (RFC 3339 or a date); EX_USAGE after a message. */
+int cli_parse_time(const struct cli *cli, const char *opt, const char *s, int64_t *out);
+
+/*
+ * Rescore every open package with the active rules at as_of, in one write
+ * transaction, and say so on stderr. Returns an exit code.
+ */
+int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of);
+
+/* The default rules, built into the binary from rules/default.json. */
+extern const unsigned char default_rules[];
+extern const size_t default_rules_len;
+
 int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_rules(struct cli *cli, int argc, char **argv);
+int cmd_score(struct cli *cli, int argc, char **argv);
+int cmd_worklist(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_quarantine(struct cli *cli, int argc, char **argv);

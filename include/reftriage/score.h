@@ -28,4 +28,23 @@ void score_derive(const struct package *p, int64_t linked_packages, int64_t as_o
 void score_package(const struct ruleset *rs, const struct cond_input *in, int64_t as_of,
                    struct score_result *out);
 
+/* --- the store's scores ------------------------------------------------ */
+
+struct store;
+struct diag;
+
+/*
+ * Load a stored rule set (id 0: the active one) and compile it. EX_CONFIG
+ * when there is none or it cannot be used. The caller frees *rs.
+ */
+int score_load_rules(struct store *st, int64_t id, struct ruleset **rs, int64_t *rule_set_id,
+                     struct diag *d) MUST_CHECK;
+
+/*
+ * Rescore every open package with rs at as_of, inside the caller's write
+ * transaction, so that all scores share one as_of. Sets *count.
+ */
+int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
+              unsigned long *count, struct diag *d) MUST_CHECK;
+
 #endif

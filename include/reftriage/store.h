@@ -147,4 +147,115 @@ int store_quarantine(struct store *st, int64_t id,
                      int (*fn)(void *ctx, const struct store_quarantined *q), void *ctx,
                      struct diag *d) MUST_CHECK;
 
+/* --- rule sets -------------------------------------------------------- */
+
+struct store_rules {
+	int64_t id;
+	const unsigned char *hash; /* 32 bytes */
+	const char *name;
+	const char *version;
+	const void *body; /* the file's bytes as installed */
+	size_t body_len;
+	int64_t installed_at; /* of the latest install of this rule set */
+	const char *operator_name;
+	const char *source_file;
+};
+
+/*
+ * Record an installation of a rule set (kept under its hash; stored once)
+ * and make it the active one. Sets *rule_set_id.
+ */
+int store_rules_install(struct store *st, const unsigned char hash[32], const char *name,
+                        const char *version, const void *body, size_t len,
+                        const char *operator_name, const char *source_file, int64_t now,
+                        int64_t *rule_set_id, struct diag *d) MUST_CHECK;
+
+/*
+ * Call fn with the active rule set (id 0) or rule set id. Returns 0, 1 when
+ * there is none, -1 on error.
+ */
+int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const struct store_rules *r),
+                    void *ctx, struct diag *d) MUST_CHECK;
+
+/* --- scores ----------------------------------------------------------- */
+
+/*
+ * For every package, how many other packages share a linking key with its
+ * latest version. *counts is a new array indexed by package id, 0..*max_id;
+ * the caller frees it with rt_free().
+ */
+int store_linked_counts(struct store *st, int32_t **counts, int64_t *max_id,
+                        struct diag *d) MUST_CHECK;
+
+struct store_open_package {
+	int64_t id;
+	int version;
+	const char *ref;
+	const void *facts;
+	size_t facts_len;
+};
+
+/* Call fn for the latest version of every open package (new, assigned, in_progress). */
+int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
+                    void *ctx, struct diag *d) MUST_CHECK;
+
+struct store_score {
+	int64_t package_id;
+	int version;
+	int64_t rule_set_id;
+	int64_t as_of;
+	int64_t score;
+	int band;
+	int priority;
+	int64_t due_at;
+	bool overdue;
+	int64_t linked;
+	const char *fired; /* rule ids, ';'-separated, in file order */
+	int64_t received_at;
+	const char *ref;
+};
+
+int store_put_score(struct store *st, const struct store_score *s, struct diag *d) MUST_CHECK;
+/* Record the as_of and rule set that every open package was last scored with. */
+int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id,
+                     struct diag *d) MUST_CHECK;
+/* Read them back; 1 when nothing has been scored yet. */
+int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id,
+                     struct diag *d) MUST_CHECK;
+/* The score of one package; 1 when it has none. */
+int store_get_score(struct store *st, int64_t package_id, struct store_score *out, char *fired,
+                    size_t fired_size, struct diag *d) MUST_CHECK;
+
+/* The packages that share a linking key with package_id, and the key. */
+int store_each_link(struct store *st, int64_t package_id,
+                    int (*fn)(void *ctx, const char *ref, const char *key), void *ctx,
+                    struct diag *d) MUST_CHECK;
+
+/* --- worklist --------------------------------------------------------- */
+
+struct store_worklist_query {
+	long limit; /* 0: no limit */
+};
+
+struct store_worklist_row {
+	int priority; /* band index */
+	int64_t score;
+	int64_t received_at;
+	int64_t due_at;
+	bool overdue;
+	const char *ref;
+	const char *status;
+	const char *assigned_to; /* NULL when unassigned */
+	const char *force_area;  /* NULL when unknown */
+	const char *referral_type;
+	const char *fired;
+	int64_t rule_set_id;
+	int64_t as_of;
+};
+
+/* Open packages in rank order (rules.md), calling fn for each. */
+int store_worklist(struct store *st, const struct store_worklist_query *q,
+                   int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
+                   struct diag *d) MUST_CHECK;
+
 #endif

@@ -28,6 +28,8 @@ static const char usage[] =
     "  --dry-run                 validate and report only; the store is not changed\n"
     "  --ignore-unknown-fields   accept columns/keys outside the contract (ignored)\n"
     "  --summary json            one JSON summary object on stdout, for scripts\n"
+    "  --as-of TIME              scoring time (default now): after importing, every\n"
+    "                            open package is rescored at this one time\n"
     "  --wait SECONDS            wait this long for another writer (default 30)\n\n"
     "Exit: 0 all records imported or unchanged; 65 a record or file was rejected;\n"
     "66 a file cannot be opened; 74 I/O error; 75 the store is busy (retry).\n";
@@ -298,12 +300,14 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	    {"ignore-unknown-fields", no_argument, NULL, 'u'},
 	    {"summary", required_argument, NULL, 'S'},
 	    {"wait", required_argument, NULL, 'w'},
+	    {"as-of", required_argument, NULL, 'a'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct import_ctx x;
 	struct file_report *reps = NULL;
 	struct stat *seen = NULL;
 	long wait_s = 30;
+	int64_t as_of = time_now();
 	int c, i, nfiles, code = EX_OK;
 
 	memset(&x, 0, sizeof(x));
@@ -337,6 +341,10 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			break;
 		case 'w':
 			if (cli_parse_uint(cli, "--wait", cli_optarg, 86400, &wait_s) < 0)
+				return EX_USAGE;
+			break;
+		case 'a':
+			if (cli_parse_time(cli, "--as-of", cli_optarg, &as_of) != EX_OK)
 				return EX_USAGE;
 			break;
 		default:
@@ -421,6 +429,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		print_file_line(&x, r);
 		code = worse(code, fc);
 	}
+	/* Every open package is rescored at one as_of, so that new links count everywhere. */
+	if (!x.dry_run && !fatal(code))
+		code = worse(code, cli_rescore(cli, x.st, as_of));
 out:
 	if (x.summary_json && reps)
 		code = worse(code, json_summary(&x, reps, (size_t)nfiles, code));

@@ -1,18 +1,27 @@
-/* reftriage init: create the store. */
+/* reftriage init: create the store, with the default rules installed. */
 #include "reftriage/cli.h"
+
+#include "reftriage/hash.h"
+#include "reftriage/rules.h"
+#include "reftriage/timeutil.h"
 
 #include <getopt.h>
 
 static const char usage[] =
     "usage: reftriage [--db PATH] init\n\n"
-    "Create a new, empty store at PATH (default ./reftriage.db). The file is\n"
+    "Create a new store at PATH (default ./reftriage.db) with the default priority\n"
+    "rules (rules/default.json, built in) installed and active. The file is\n"
     "created mode 0600; init refuses to overwrite anything already there.\n";
 
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct rules_errors errs;
+	struct ruleset *rs;
 	struct store *st;
 	struct diag d;
+	char hex[HASH_HEX];
+	int64_t id;
 	int c;
 
 	cli_getopt_start();
@@ -25,11 +34,33 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_optind < argc)
 		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	rules_errors_init(&errs);
+	rs = ruleset_parse((const char *)default_rules, default_rules_len, &errs);
+	rules_errors_release(&errs);
+	if (!rs) {
+		fprintf(stderr, "reftriage: init: the built-in default rules do not load\n");
+		return EX_SOFTWARE;
+	}
 	diag_clear(&d);
-	if (store_create(cli->db_path, &st, &d) < 0)
+	if (store_create(cli->db_path, &st, &d) < 0) {
+		ruleset_free(rs);
 		return cli_report(&d);
+	}
+	if (store_begin(st, &d) < 0 ||
+	    store_rules_install(st, rs->hash, rs->name, rs->version, default_rules,
+	                        default_rules_len, cli->operator_name,
+	                        "(built-in rules/default.json)", time_now(), &id, &d) < 0 ||
+	    store_commit(st, &d) < 0) {
+		store_close(st);
+		ruleset_free(rs);
+		/* A store without rules is half made: remove what init created. */
+		(void)remove(cli->db_path);
+		return cli_report(&d);
+	}
 	store_close(st);
-	fprintf(stderr, "reftriage: created store %s (schema %d)\n", cli->db_path,
-	        store_schema_version());
+	hash_hex(hex, rs->hash);
+	fprintf(stderr, "reftriage: created store %s (schema %d) with rules %s %s (%.12s)\n",
+	        cli->db_path, store_schema_version(), rs->name, rs->version, hex);
+	ruleset_free(rs);
 	return EX_OK;
 }

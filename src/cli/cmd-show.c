@@ -4,6 +4,7 @@
 #include "reftriage/hash.h"
 #include "reftriage/jsonw.h"
 #include "reftriage/package.h"
+#include "reftriage/score.h"
 #include "reftriage/timeutil.h"
 
 #include <getopt.h>
@@ -17,6 +18,8 @@ struct show_ctx {
 	bool json;
 	bool first_version;
 	bool damaged; /* a version failed its hash check */
+	struct store *st;
+	int64_t id; /* the package's id in the store */
 	struct package pkg;
 	struct buf b;
 	int err;
@@ -27,6 +30,7 @@ static int on_package(void *ctx, const struct store_package *p)
 	struct show_ctx *x = ctx;
 	char t[40];
 
+	x->id = p->id;
 	if (x->json) {
 		bool first = true;
 
@@ -85,6 +89,153 @@ static void print_fields(struct show_ctx *x)
 		cli_put_safe(stdout, x->b.data, x->b.len, "                                   ");
 		putchar('\n');
 	}
+}
+
+struct links_ctx {
+	bool json;
+	struct buf *b;
+	size_t n;
+	int err;
+};
+
+static int on_link(void *ctx, const char *ref, const char *key)
+{
+	struct links_ctx *l = ctx;
+
+	if (l->json) {
+		bool first = true;
+
+		l->err |= buf_adds(l->b, l->n ? ",{" : "{");
+		l->err |= jsonw_key(l->b, &first, "package_ref");
+		l->err |= jsonw_string(l->b, ref, strlen(ref));
+		l->err |= jsonw_key(l->b, &first, "shared");
+		l->err |= jsonw_string(l->b, key, strlen(key));
+		l->err |= buf_addc(l->b, '}');
+	} else {
+		printf("  %-24s shares ", ref);
+		cli_put_safe(stdout, key, strlen(key), NULL);
+		putchar('\n');
+	}
+	l->n++;
+	return l->err ? -1 : 0;
+}
+
+/* The score, why, and the links: text, or JSON members appended to x->b. */
+static int print_score(struct show_ctx *x, struct diag *d)
+{
+	struct store_score sc;
+	struct ruleset *rs = NULL;
+	struct links_ctx l = {x->json, &x->b, 0, 0};
+	char fired[4096], t[40], hex[HASH_HEX];
+	int64_t rsid;
+	int rc = store_get_score(x->st, x->id, &sc, fired, sizeof(fired), d);
+	const char *p;
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && score_load_rules(x->st, sc.rule_set_id, &rs, &rsid, d) < 0)
+		return -1;
+	if (x->json) {
+		x->err |= buf_adds(&x->b, ",\"score\":");
+		if (rc == 1) {
+			x->err |= buf_adds(&x->b, "null");
+		} else {
+			bool first = true;
+
+			hash_hex(hex, rs->hash);
+			x->err |= buf_addc(&x->b, '{');
+			x->err |= jsonw_key(&x->b, &first, "priority");
+			x->err |= jsonw_string(&x->b, rs->bands[sc.priority].priority,
+			                       strlen(rs->bands[sc.priority].priority));
+			x->err |= jsonw_key(&x->b, &first, "band");
+			x->err |= jsonw_string(&x->b, rs->bands[sc.band].priority,
+			                       strlen(rs->bands[sc.band].priority));
+			x->err |= jsonw_key(&x->b, &first, "score");
+			x->err |= buf_addf(&x->b, "%lld", (long long)sc.score);
+			time_format(sc.due_at, t);
+			x->err |= jsonw_key(&x->b, &first, "due_at");
+			x->err |= jsonw_string(&x->b, t, strlen(t));
+			x->err |= jsonw_key(&x->b, &first, "overdue");
+			x->err |= buf_adds(&x->b, sc.overdue ? "true" : "false");
+			time_format(sc.as_of, t);
+			x->err |= jsonw_key(&x->b, &first, "as_of");
+			x->err |= jsonw_string(&x->b, t, strlen(t));
+			x->err |= jsonw_key(&x->b, &first, "rules_hash");
+			x->err |= jsonw_string(&x->b, hex, strlen(hex));
+			x->err |= jsonw_key(&x->b, &first, "version_scored");
+			x->err |= buf_addf(&x->b, "%d", sc.version);
+			x->err |= jsonw_key(&x->b, &first, "linked_packages");
+			x->err |= buf_addf(&x->b, "%lld", (long long)sc.linked);
+			x->err |= jsonw_key(&x->b, &first, "explanation");
+			x->err |= buf_addc(&x->b, '[');
+		}
+	} else if (rc == 1) {
+		printf("\nscore     not scored (closed, or not yet scored: run reftriage score)\n");
+	} else {
+		time_format(sc.due_at, t);
+		printf("\npriority  %s (%s)   score %lld   due %s%s\n",
+		       rs->bands[sc.priority].priority, rs->bands[sc.priority].label,
+		       (long long)sc.score, t, sc.overdue ? "   OVERDUE" : "");
+		if (sc.priority != sc.band)
+			printf("          the score alone reaches %s; a rule's floor raised it\n",
+			       rs->bands[sc.band].priority);
+		time_format(sc.as_of, t);
+		hash_hex(hex, rs->hash);
+		printf("          scored as of %s with %s %s (%.12s), version %d\n", t, rs->name,
+		       rs->version, hex, sc.version);
+		printf("\nwhy (the rules that fired, in rules-file order)\n");
+		if (!fired[0])
+			printf("  no rule fired\n");
+		printf("%s",
+		       fired[0]
+		           ? "  points  rule                     category         description\n"
+		           : "");
+	}
+	/* Each fired rule: points, id, category and description. */
+	for (p = rc == 0 ? fired : ""; *p;) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char id[64];
+		const struct rule *ru;
+
+		(void)snprintf(id, sizeof(id), "%.*s", (int)(n < 63 ? n : 63), p);
+		ru = ruleset_rule(rs, id);
+		if (ru && x->json) {
+			bool first = true;
+			const char *cat = rule_category_names[ru->category];
+
+			x->err |= buf_adds(&x->b, p == fired ? "{" : ",{");
+			x->err |= jsonw_key(&x->b, &first, "rule");
+			x->err |= jsonw_string(&x->b, ru->id, strlen(ru->id));
+			x->err |= jsonw_key(&x->b, &first, "category");
+			x->err |= jsonw_string(&x->b, cat, strlen(cat));
+			x->err |= jsonw_key(&x->b, &first, "points");
+			x->err |= buf_addf(&x->b, "%lld", (long long)ru->points);
+			x->err |= jsonw_key(&x->b, &first, "description");
+			x->err |= jsonw_string(&x->b, ru->description, strlen(ru->description));
+			x->err |= buf_addc(&x->b, '}');
+		} else if (ru) {
+			printf("  %+6lld  %-24s %-16s %s%s%s\n", (long long)ru->points, ru->id,
+			       rule_category_names[ru->category], ru->description,
+			       ru->floor >= 0 ? "; floor " : "",
+			       ru->floor >= 0 ? rs->bands[ru->floor].priority : "");
+		}
+		p = end ? end + 1 : p + n;
+	}
+	if (x->json && rc == 0)
+		x->err |= buf_adds(&x->b, "]}");
+	ruleset_free(rs);
+	if (x->json)
+		x->err |= buf_adds(&x->b, ",\"linked\":[");
+	else
+		printf("\nlinked packages (sharing a subject or an identifier)\n");
+	if (store_each_link(x->st, x->id, on_link, &l, d) < 0)
+		return -1;
+	if (x->json)
+		x->err |= buf_addc(&x->b, ']');
+	else if (!l.n)
+		printf("  none\n");
+	return x->err || l.err ? -1 : 0;
 }
 
 /*
@@ -150,7 +301,14 @@ static int on_version(void *ctx, const struct store_version *v)
 		return x->err ? -1 : 0;
 	}
 	if (x->first_version) {
+		struct diag d;
+
 		print_fields(x);
+		diag_clear(&d);
+		if (print_score(x, &d) < 0) {
+			(void)cli_report(&d);
+			return -1;
+		}
 		printf("\nversions (newest first)\n");
 		x->first_version = false;
 	}
@@ -198,6 +356,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	package_init(&x.pkg);
 	buf_init(&x.b);
 	x.first_version = true;
+	x.st = st;
 	diag_clear(&d);
 	rc = store_get_package(st, argv[cli_optind], on_package, on_version, &x, &d);
 	if (rc == 1) {
@@ -208,9 +367,15 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	} else if (rc < 0) {
 		rc = x.damaged ? EX_DATAERR : cli_report(&d);
 	} else {
-		if (x.json)
-			fputs("]}\n", stdout);
 		rc = x.damaged ? EX_DATAERR : EX_OK;
+		if (x.json) {
+			buf_reset(&x.b);
+			if (buf_addc(&x.b, ']') < 0 || print_score(&x, &d) < 0 ||
+			    buf_adds(&x.b, "}\n") < 0)
+				rc = d.code ? cli_report(&d) : EX_SOFTWARE;
+			else
+				fwrite(x.b.data, 1, x.b.len, stdout);
+		}
 	}
 	package_release(&x.pkg);
 	buf_release(&x.b);

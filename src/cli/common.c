@@ -1,6 +1,10 @@
 /* Work common to every command: reporting errors, options, the store, stdout. */
 #include "reftriage/cli.h"
 
+#include "reftriage/hash.h"
+#include "reftriage/score.h"
+#include "reftriage/timeutil.h"
+
 #include <getopt.h>
 
 char *cli_optarg;
@@ -105,4 +109,39 @@ int cli_parse_uint(const struct cli *cli, const char *opt, const char *s, long m
 	}
 	*out = v;
 	return 0;
+}
+
+int cli_parse_time(const struct cli *cli, const char *opt, const char *s, int64_t *out)
+{
+	const char *why;
+
+	if (time_parse_datetime(s, strlen(s), out, &why) < 0)
+		return cli_usage_error(cli, "%s '%s' is not a time: %s", opt, s, why);
+	return EX_OK;
+}
+
+int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of)
+{
+	struct ruleset *rs = NULL;
+	unsigned long n = 0;
+	int64_t id;
+	struct diag d;
+	char t[40], hex[HASH_HEX];
+
+	(void)cli;
+	diag_clear(&d);
+	if (store_begin(st, &d) < 0)
+		return cli_report(&d);
+	if (score_load_rules(st, 0, &rs, &id, &d) < 0 || score_all(st, rs, id, as_of, &n, &d) < 0 ||
+	    store_commit(st, &d) < 0) {
+		store_rollback(st);
+		ruleset_free(rs);
+		return cli_report(&d);
+	}
+	time_format(as_of, t);
+	hash_hex(hex, rs->hash);
+	fprintf(stderr, "reftriage: scored %lu open package%s as of %s with %s %s (%.12s)\n", n,
+	        n == 1 ? "" : "s", t, rs->name, rs->version, hex);
+	ruleset_free(rs);
+	return EX_OK;
 }

@@ -19,7 +19,10 @@
 static const struct cmd commands[] = {
     {"init", "create the store (refuses to overwrite one)", cmd_init},
     {"import", "import packages from CSV, JSON or NDJSON files", cmd_import},
-    {"show", "one package: its fields and versions", cmd_show},
+    {"rules", "check, install or show the priority rules", cmd_rules},
+    {"score", "rescore all open packages with the active rules", cmd_score},
+    {"worklist", "the ranked list of open packages", cmd_worklist},
+    {"show", "one package: fields, score and why, links, versions", cmd_show},
     {"quarantine", "rejected records with their reasons (list | show ID)", cmd_quarantine},
 };
 
@@ -28,7 +31,7 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: reftriage [--db PATH] [--operator NAME] COMMAND [ARGS]\n\n"
-	           "Triage of referral packages: import, validate, store.\n\n"
+	           "Triage of referral packages: import, validate, score, rank.\n\n"
 	           "Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);

@@ -25,6 +25,7 @@ enum stmt_id {
 	S_DELETE_KEY,
 	S_LATEST_FACTS,
 	S_INSERT_QUARANTINE,
+	S_PUT_SCORE,
 	S_COUNT
 };
 

@@ -29,6 +29,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
                             "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "
                             "?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (package_id, version, rule_set_id, as_of, "
+                    "score, band, priority, due_at, overdue, linked, fired, received_at, ref) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 };
 
 int store_schema_version(void)

@@ -224,8 +224,8 @@ assert f[2]["error"].startswith("cannot open"), f
 	"$RT" import "$CSV" 2>/dev/null
 	rt show SYN-20261102-0004 --format json
 	expect_status 0
-	# The canonical form is embedded byte for byte as "package"; cut it out as text.
-	echo "$output" | sed 's/.*"package":\({.*}\)}]}$/\1/' | tr -d '\n' >"$WORK/c.json"
+	# The canonical form is embedded as "package": compact, keys in contract order.
+	echo "$output" | python3 -c 'import json,sys; sys.stdout.write(json.dumps(json.load(sys.stdin)["versions"][0]["package"], separators=(",", ":"), ensure_ascii=False))' >"$WORK/c.json"
 	want=$(b2sum -l 256 "$WORK/c.json" | cut -d" " -f1)
 	[ "$(sql "SELECT lower(hex(v.content_hash)) FROM package_versions v JOIN packages p ON p.id = v.package_id WHERE p.ref = 'SYN-20261102-0004'")" = "$want" ]
 }

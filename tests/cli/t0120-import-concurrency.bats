@@ -49,18 +49,22 @@ load helper
 @test "running out of memory at any allocation: a clean exit 70, nothing half-stored, nothing falsely quarantined" {
 	init_store
 	for f in referrals-2026-11-02.json referrals-2026-11-02.csv; do
-		for n in 0 1 2 3 5 8 13 21 34 55 89 144 233 377 610 987 1597 2584 4181; do
+		for n in 0 1 2 3 5 8 13 21 34 55 89 144 233 377 610 987 1597 2584 4181 6765 10946; do
 			rm -f "$WORK"/oom.db*
 			"$RT" --db "$WORK/oom.db" init 2>/dev/null
 			REFTRIAGE_FAIL_ALLOC=$n run "$RT" --db "$WORK/oom.db" import "$SAMPLES/$f"
 			stored=$(sqlite3 "$WORK/oom.db" 'SELECT count(*) FROM packages')
 			quarantined=$(sqlite3 "$WORK/oom.db" 'SELECT count(*) FROM quarantine')
+			scored=$(sqlite3 "$WORK/oom.db" 'SELECT count(*) FROM scores')
+			# The file is one transaction and the rescore after it another: each is
+			# wholly done or wholly undone, whichever allocation fails.
+			[ "$stored" = 0 ] || [ "$stored" = 60 ] || { echo "$f n=$n: $stored stored"; false; }
+			[ "$scored" = 0 ] || [ "$scored" = 60 ] || { echo "$f n=$n: $scored scored"; false; }
 			if [ "$status" -eq 70 ]; then
 				[[ "$output" == *"out of memory"* ]] || { echo "$f n=$n: $output"; false; }
-				[ "$stored" = 0 ] || { echo "$f n=$n: $stored stored after exit 70"; false; }
 			else
 				[ "$status" -eq 0 ] || { echo "$f n=$n: exit $status: $output"; false; }
-				[ "$stored" = 60 ]
+				[ "$stored" = 60 ] && [ "$scored" = 60 ]
 			fi
 			[ "$quarantined" = 0 ] || { echo "$f n=$n: $quarantined quarantined"; false; }
 			[ "$(sqlite3 "$WORK/oom.db" 'PRAGMA integrity_check')" = ok ]

@@ -1,0 +1,70 @@
+/*
+ * Worklist output: one interface, a writer per format. The CLI builds a
+ * struct report_item for each ranked package and hands it to the writer; a
+ * new format (the terminal table, the printable HTML list) is one more
+ * writer behind the same three calls.
+ */
+#ifndef REFTRIAGE_REPORT_H
+#define REFTRIAGE_REPORT_H
+
+#include "reftriage/buf.h"
+#include "reftriage/rules.h"
+
+struct report_header {
+	bool scored;   /* false: nothing scored yet */
+	int64_t as_of; /* when the scores were computed */
+	const unsigned char *rules_hash;
+	const char *rules_name;
+	const char *rules_version;
+	int64_t generated_at;
+	const char *operator_name;
+};
+
+struct report_item {
+	long rank; /* from 1 */
+	const char *ref;
+	const char *priority; /* band name */
+	int64_t score;
+	int64_t received_at;
+	int64_t due_at;
+	bool overdue;
+	const char *status;
+	const char *assigned_to; /* NULL when unknown */
+	const char *force_area;  /* NULL when unknown */
+	const char *referral_type;
+	const char *reasons;             /* fired rule ids in file order, ';'-separated */
+	const struct rule *const *fired; /* the same rules, for explanations */
+	size_t nfired;
+};
+
+struct report;
+
+struct report_writer {
+	const char *name;
+	int (*begin)(struct report *r, const struct report_header *h);
+	int (*item)(struct report *r, const struct report_item *it);
+	int (*end)(struct report *r);
+};
+
+struct report {
+	FILE *out;
+	const struct report_writer *w;
+	const struct ruleset *rs;
+	struct buf b; /* scratch for one line or object */
+	long items;
+};
+
+/* The writer for a format name ("csv", "json", "ndjson"), or NULL. */
+const struct report_writer *report_writer(const char *format);
+/* "csv, json or ndjson", for messages. */
+const char *report_formats(void);
+
+void report_init(struct report *r, FILE *out, const struct report_writer *w,
+                 const struct ruleset *rs);
+void report_release(struct report *r);
+
+/* Helpers the writers share: append a value to r->b. */
+int report_time(struct buf *b, int64_t us); /* YYYY-MM-DDTHH:MM:SSZ */
+int report_csv_field(struct buf *b, const char *s, bool guard_formula);
+
+#endif

@@ -1,0 +1,226 @@
+/* reftriage worklist: the ranked list of open packages. */
+#include "reftriage/cli.h"
+
+#include "reftriage/alloc.h"
+#include "reftriage/report.h"
+#include "reftriage/score.h"
+#include "reftriage/timeutil.h"
+
+#include <getopt.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: reftriage [--db PATH] worklist [--format csv|json|ndjson] [--limit N]\n"
+    "                                    [--output FILE]\n\n"
+    "The open packages ranked as rules.md says: priority, then score (highest\n"
+    "first), then received_at (oldest first), then package_ref. Reads the stored\n"
+    "scores; the JSON's as_of says when they were computed (run 'reftriage score'\n"
+    "to bring them up to date). --output writes FILE (mode 0600) atomically.\n";
+
+struct wl_ctx {
+	struct report rep;
+	const struct ruleset *rs;
+	const struct rule **fired;
+	struct buf reasons;
+	long rank;
+	int err;
+};
+
+static int on_row(void *ctx, const struct store_worklist_row *r)
+{
+	struct wl_ctx *x = ctx;
+	struct report_item it;
+	const char *p = r->fired;
+
+	memset(&it, 0, sizeof(it));
+	it.rank = ++x->rank;
+	it.ref = r->ref;
+	it.priority = r->priority >= 0 && (size_t)r->priority < x->rs->nbands
+	                  ? x->rs->bands[r->priority].priority
+	                  : "?";
+	it.score = r->score;
+	it.received_at = r->received_at;
+	it.due_at = r->due_at;
+	it.overdue = r->overdue;
+	it.status = r->status;
+	it.assigned_to = r->assigned_to;
+	it.force_area = r->force_area;
+	it.referral_type = r->referral_type;
+	it.reasons = r->fired;
+	it.fired = x->fired;
+	/* The explanation: each fired rule id, looked up in the rule set that scored it. */
+	while (p && *p && it.nfired < x->rs->nrules) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		const struct rule *ru;
+
+		buf_reset(&x->reasons);
+		if (buf_add(&x->reasons, p, n) < 0)
+			return -1;
+		ru = ruleset_rule(x->rs, x->reasons.data);
+		if (ru)
+			x->fired[it.nfired++] = ru;
+		p = end ? end + 1 : NULL;
+	}
+	if (x->rep.w->item(&x->rep, &it) < 0) {
+		x->err = EX_IOERR;
+		return -1;
+	}
+	return 0;
+}
+
+/* Write to a temporary file beside FILE, renamed into place when complete. */
+static FILE *open_output(const char *path, char **tmp)
+{
+	size_t n = strlen(path);
+	FILE *f;
+	int fd;
+
+	*tmp = rt_malloc(n + 16);
+	if (!*tmp)
+		return NULL;
+	memcpy(*tmp, path, n);
+	memcpy(*tmp + n, ".tmp-XXXXXX", 12);
+	fd = mkstemp(*tmp);
+	if (fd < 0) {
+		rt_free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		(void)close(fd);
+		(void)unlink(*tmp);
+		rt_free(*tmp);
+		*tmp = NULL;
+	}
+	return f;
+}
+
+int cmd_worklist(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"limit", required_argument, NULL, 'l'},
+	    {"output", required_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct report_writer *w = report_writer("csv");
+	struct store_worklist_query q = {0};
+	struct report_header h;
+	struct store *st = NULL;
+	struct ruleset *rs = NULL;
+	struct wl_ctx x;
+	struct diag d;
+	const char *output = NULL;
+	char *tmp = NULL;
+	FILE *out = stdout;
+	int64_t rule_set_id = 0;
+	int c, rc;
+
+	memset(&x, 0, sizeof(x));
+	buf_init(&x.reasons);
+	cli_getopt_start();
+	while ((c = cli_getopt(cli, argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return EX_OK;
+		case 'f':
+			w = report_writer(cli_optarg);
+			if (!w)
+				return cli_usage_error(cli, "--format takes %s, not '%s'",
+				                       report_formats(), cli_optarg);
+			break;
+		case 'l':
+			if (cli_parse_uint(cli, "--limit", cli_optarg, LONG_MAX, &q.limit) < 0)
+				return EX_USAGE;
+			if (q.limit == 0)
+				return cli_usage_error(cli, "--limit takes a number from 1");
+			break;
+		case 'o':
+			output = cli_optarg;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (cli_optind < argc)
+		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	rc = cli_open_store(cli, 5000, &st);
+	if (rc != EX_OK)
+		return rc;
+	diag_clear(&d);
+	memset(&h, 0, sizeof(h));
+	rc = store_get_scored(st, &h.as_of, &rule_set_id, &d);
+	if (rc < 0) {
+		rc = cli_report(&d);
+		goto out;
+	}
+	h.scored = rc == 0;
+	/* Explain with the rule set the scores were computed with, or the active one. */
+	if (score_load_rules(st, h.scored ? rule_set_id : 0, &rs, &rule_set_id, &d) < 0) {
+		rc = cli_report(&d);
+		goto out;
+	}
+	h.rules_hash = rs->hash;
+	h.rules_name = rs->name;
+	h.rules_version = rs->version;
+	h.generated_at = time_now();
+	h.operator_name = cli->operator_name;
+	x.rs = rs;
+	x.fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*x.fired));
+	if (!x.fired) {
+		fprintf(stderr, "reftriage: worklist: out of memory\n");
+		rc = EX_SOFTWARE;
+		goto out;
+	}
+	if (output) {
+		out = open_output(output, &tmp);
+		if (!out) {
+			fprintf(stderr, "reftriage: %s: cannot create: %s\n", output,
+			        strerror(errno));
+			rc = EX_CANTCREAT;
+			goto out;
+		}
+	}
+	report_init(&x.rep, out, w, rs);
+	rc = EX_OK;
+	if (w->begin(&x.rep, &h) < 0) {
+		rc = EX_IOERR;
+	} else if (store_worklist(st, &q, on_row, &x, &d) < 0) {
+		rc = x.err ? x.err : cli_report(&d);
+	} else if (w->end(&x.rep) < 0) {
+		rc = EX_IOERR;
+	}
+	report_release(&x.rep);
+	if (output) {
+		if (rc == EX_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0))
+			rc = EX_IOERR;
+		if (fclose(out) != 0 && rc == EX_OK)
+			rc = EX_IOERR;
+		if (rc == EX_IOERR)
+			fprintf(stderr, "reftriage: %s: write error: %s\n", output,
+			        strerror(errno));
+		if (rc == EX_OK && rename(tmp, output) != 0) {
+			fprintf(stderr, "reftriage: %s: cannot create: %s\n", output,
+			        strerror(errno));
+			rc = EX_CANTCREAT;
+		}
+		if (rc != EX_OK)
+			(void)unlink(tmp);
+	} else if (rc == EX_IOERR) {
+		fprintf(stderr, "reftriage: standard output: write error: %s\n", strerror(errno));
+	}
+	if (rc == EX_OK)
+		fprintf(stderr, "reftriage: worklist: %ld open package%s%s%s\n", x.rank,
+		        x.rank == 1 ? "" : "s", output ? " written to " : "", output ? output : "");
+out:
+	rt_free(tmp);
+	rt_free(x.fired);
+	buf_release(&x.reasons);
+	ruleset_free(rs);
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,245 @@
+/* The worklist writers: csv, json and ndjson (cli.md's columns and keys). */
+#include "reftriage/report.h"
+
+#include "reftriage/hash.h"
+#include "reftriage/jsonw.h"
+#include "reftriage/timeutil.h"
+
+void report_init(struct report *r, FILE *out, const struct report_writer *w,
+                 const struct ruleset *rs)
+{
+	memset(r, 0, sizeof(*r));
+	r->out = out;
+	r->w = w;
+	r->rs = rs;
+	buf_init(&r->b);
+}
+
+void report_release(struct report *r)
+{
+	buf_release(&r->b);
+}
+
+int report_time(struct buf *b, int64_t us)
+{
+	char t[40];
+
+	/* Whole seconds, as cli.md asks; floor, so a time never moves later. */
+	us -= ((us % US_PER_SEC) + US_PER_SEC) % US_PER_SEC;
+	time_format(us, t);
+	return buf_adds(b, t);
+}
+
+int report_csv_field(struct buf *b, const char *s, bool guard_formula)
+{
+	bool quote = false;
+	size_t i, n;
+
+	if (!s)
+		return 0;
+	n = strlen(s);
+	for (i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			quote = true;
+	/*
+	 * A spreadsheet runs a cell that starts with = + - @ as a formula. Free
+	 * text from a package is prefixed with ' so that it is shown, not run
+	 * (OWASP's advice for CSV exports).
+	 */
+	if (guard_formula && n && strchr("=+-@\t\r", s[0]))
+		quote = true;
+	if (!quote)
+		return buf_add(b, s, n);
+	if (buf_addc(b, '"') < 0)
+		return -1;
+	if (guard_formula && n && strchr("=+-@\t\r", s[0]) && buf_addc(b, '\'') < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((s[i] == '"' && buf_addc(b, '"') < 0) || buf_addc(b, s[i]) < 0)
+			return -1;
+	return buf_addc(b, '"');
+}
+
+static int flush(struct report *r)
+{
+	if (r->b.len && fwrite(r->b.data, 1, r->b.len, r->out) != r->b.len)
+		return -1;
+	buf_reset(&r->b);
+	return 0;
+}
+
+/* --- csv -------------------------------------------------------------- */
+
+static int csv_begin(struct report *r, const struct report_header *h)
+{
+	(void)h;
+	if (buf_adds(&r->b, "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
+	                    "assigned_to,force_area,referral_type,reasons\r\n") < 0)
+		return -1;
+	return flush(r);
+}
+
+static int csv_item(struct report *r, const struct report_item *it)
+{
+	struct buf *b = &r->b;
+
+	if (buf_addf(b, "%ld,", it->rank) < 0 || report_csv_field(b, it->ref, false) < 0 ||
+	    buf_addc(b, ',') < 0 || report_csv_field(b, it->priority, false) < 0 ||
+	    buf_addf(b, ",%lld,", (long long)it->score) < 0 ||
+	    report_time(b, it->received_at) < 0 || buf_addc(b, ',') < 0 ||
+	    report_time(b, it->due_at) < 0 || buf_adds(b, it->overdue ? ",true," : ",false,") < 0 ||
+	    report_csv_field(b, it->status, false) < 0 || buf_addc(b, ',') < 0 ||
+	    report_csv_field(b, it->assigned_to, true) < 0 || buf_addc(b, ',') < 0 ||
+	    report_csv_field(b, it->force_area, true) < 0 || buf_addc(b, ',') < 0 ||
+	    report_csv_field(b, it->referral_type, false) < 0 || buf_addc(b, ',') < 0 ||
+	    report_csv_field(b, it->reasons, false) < 0 || buf_adds(b, "\r\n") < 0)
+		return -1;
+	return flush(r);
+}
+
+static int nothing(struct report *r)
+{
+	(void)r;
+	return 0;
+}
+
+/* --- json and ndjson ------------------------------------------------------ */
+
+static int json_string_or_null(struct buf *b, const char *s)
+{
+	return s ? jsonw_string(b, s, strlen(s)) : buf_adds(b, "null");
+}
+
+static int json_time(struct buf *b, int64_t us)
+{
+	return buf_addc(b, '"') < 0 || report_time(b, us) < 0 ? -1 : buf_addc(b, '"');
+}
+
+static int json_item_object(struct report *r, const struct report_item *it)
+{
+	struct buf *b = &r->b;
+	bool first = true;
+	size_t i;
+	int rc = 0;
+
+	rc |= buf_addc(b, '{');
+	rc |= jsonw_key(b, &first, "rank");
+	rc |= buf_addf(b, "%ld", it->rank);
+	rc |= jsonw_key(b, &first, "package_ref");
+	rc |= json_string_or_null(b, it->ref);
+	rc |= jsonw_key(b, &first, "priority");
+	rc |= json_string_or_null(b, it->priority);
+	rc |= jsonw_key(b, &first, "score");
+	rc |= buf_addf(b, "%lld", (long long)it->score);
+	rc |= jsonw_key(b, &first, "received_at");
+	rc |= json_time(b, it->received_at);
+	rc |= jsonw_key(b, &first, "due_at");
+	rc |= json_time(b, it->due_at);
+	rc |= jsonw_key(b, &first, "overdue");
+	rc |= buf_adds(b, it->overdue ? "true" : "false");
+	rc |= jsonw_key(b, &first, "status");
+	rc |= json_string_or_null(b, it->status);
+	rc |= jsonw_key(b, &first, "assigned_to");
+	rc |= json_string_or_null(b, it->assigned_to);
+	rc |= jsonw_key(b, &first, "force_area");
+	rc |= json_string_or_null(b, it->force_area);
+	rc |= jsonw_key(b, &first, "referral_type");
+	rc |= json_string_or_null(b, it->referral_type);
+	rc |= jsonw_key(b, &first, "reasons");
+	rc |= json_string_or_null(b, it->reasons);
+	rc |= jsonw_key(b, &first, "explanation");
+	rc |= buf_addc(b, '[');
+	for (i = 0; i < it->nfired; i++) {
+		const struct rule *ru = it->fired[i];
+		const char *cat = rule_category_names[ru->category];
+		bool f2 = true;
+
+		rc |= buf_adds(b, i ? ",{" : "{");
+		rc |= jsonw_key(b, &f2, "rule");
+		rc |= jsonw_string(b, ru->id, strlen(ru->id));
+		rc |= jsonw_key(b, &f2, "category");
+		rc |= jsonw_string(b, cat, strlen(cat));
+		rc |= jsonw_key(b, &f2, "points");
+		rc |= buf_addf(b, "%lld", (long long)ru->points);
+		rc |= jsonw_key(b, &f2, "description");
+		rc |= jsonw_string(b, ru->description, strlen(ru->description));
+		rc |= buf_addc(b, '}');
+	}
+	rc |= buf_adds(b, "]}");
+	return rc ? -1 : 0;
+}
+
+static int json_begin(struct report *r, const struct report_header *h)
+{
+	struct buf *b = &r->b;
+	bool first = true;
+	char hex[HASH_HEX];
+	int rc = 0;
+
+	rc |= buf_addc(b, '{');
+	rc |= jsonw_key(b, &first, "as_of");
+	rc |= h->scored ? json_time(b, h->as_of) : buf_adds(b, "null");
+	rc |= jsonw_key(b, &first, "rules_hash");
+	if (h->rules_hash) {
+		hash_hex(hex, h->rules_hash);
+		rc |= jsonw_string(b, hex, strlen(hex));
+	} else {
+		rc |= buf_adds(b, "null");
+	}
+	rc |= jsonw_key(b, &first, "generated_at");
+	rc |= json_time(b, h->generated_at);
+	rc |= jsonw_key(b, &first, "items");
+	rc |= buf_addc(b, '[');
+	return rc ? -1 : flush(r);
+}
+
+static int json_item(struct report *r, const struct report_item *it)
+{
+	if ((r->items && buf_addc(&r->b, ',') < 0) || buf_addc(&r->b, '\n') < 0 ||
+	    json_item_object(r, it) < 0)
+		return -1;
+	r->items++;
+	return flush(r);
+}
+
+static int json_end(struct report *r)
+{
+	if (buf_adds(&r->b, r->items ? "\n]}\n" : "]}\n") < 0)
+		return -1;
+	return flush(r);
+}
+
+static int ndjson_begin(struct report *r, const struct report_header *h)
+{
+	(void)r;
+	(void)h;
+	return 0;
+}
+
+static int ndjson_item(struct report *r, const struct report_item *it)
+{
+	if (json_item_object(r, it) < 0 || buf_addc(&r->b, '\n') < 0)
+		return -1;
+	return flush(r);
+}
+
+static const struct report_writer writers[] = {
+    {"csv", csv_begin, csv_item, nothing},
+    {"json", json_begin, json_item, json_end},
+    {"ndjson", ndjson_begin, ndjson_item, nothing},
+};
+
+const struct report_writer *report_writer(const char *format)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(writers); i++)
+		if (strcmp(writers[i].name, format) == 0)
+			return &writers[i];
+	return NULL;
+}
+
+const char *report_formats(void)
+{
+	return "csv, json or ndjson";
+}

@@ -1,0 +1,149 @@
+/* Scoring every open package in the store at one as_of. */
+#include "reftriage/score.h"
+
+#include "reftriage/alloc.h"
+#include "reftriage/diag.h"
+#include "reftriage/store.h"
+
+struct load_ctx {
+	struct ruleset **rs;
+	int64_t *id;
+	struct diag *d;
+	const char *path;
+};
+
+static int on_rules(void *ctx, const struct store_rules *r)
+{
+	struct load_ctx *x = ctx;
+	struct rules_errors errs;
+
+	rules_errors_init(&errs);
+	*x->rs = ruleset_parse(r->body, r->body_len, &errs);
+	*x->id = r->id;
+	if (!*x->rs) {
+		diag_at(x->d, x->path, 0, NULL);
+		if (errs.oom)
+			diag_set(x->d, EX_SOFTWARE, "out of memory");
+		else
+			diag_set(x->d, EX_CONFIG,
+			         "the active rules (%s %s) cannot be used: %s: %s%s%s; install a "
+			         "corrected rules file",
+			         r->name, r->version, errs.n ? errs.e[0].where : "",
+			         errs.n ? errs.e[0].key : "", errs.n ? ": " : "",
+			         errs.n ? errs.e[0].message : "");
+		rules_errors_release(&errs);
+		return -1;
+	}
+	rules_errors_release(&errs);
+	return 0;
+}
+
+int score_load_rules(struct store *st, int64_t id, struct ruleset **rs, int64_t *rule_set_id,
+                     struct diag *d)
+{
+	struct load_ctx x = {rs, rule_set_id, d, store_path(st)};
+	int rc;
+
+	*rs = NULL;
+	rc = store_rules_get(st, id, on_rules, &x, d);
+	if (rc == 1) {
+		diag_at(d, store_path(st), 0, NULL);
+		return diag_set(
+		    d, EX_CONFIG,
+		    "no rules are installed; install some with 'reftriage rules install "
+		    "FILE'");
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+struct all_ctx {
+	struct store *st;
+	const struct ruleset *rs;
+	int64_t rule_set_id, as_of;
+	int32_t *linked;
+	int64_t max_id;
+	struct package pkg;
+	uint16_t *fired;
+	struct buf ids;
+	unsigned long count;
+	struct diag *d;
+};
+
+static int on_open(void *ctx, const struct store_open_package *op)
+{
+	struct all_ctx *x = ctx;
+	struct cond_input in;
+	struct score_result r;
+	struct store_score sc;
+	size_t i;
+
+	if (package_decode_facts(&x->pkg, op->facts, op->facts_len) < 0) {
+		diag_at(x->d, store_path(x->st), 0, NULL);
+		return diag_set(x->d, EX_SOFTWARE,
+		                "package %s: its stored content cannot be read; the store has been "
+		                "altered",
+		                op->ref);
+	}
+	r.fired = x->fired;
+	score_derive(&x->pkg, op->id <= x->max_id ? x->linked[op->id] : 0, x->as_of, &in);
+	score_package(x->rs, &in, x->as_of, &r);
+	buf_reset(&x->ids);
+	for (i = 0; i < r.nfired; i++)
+		if ((i && buf_addc(&x->ids, ';') < 0) ||
+		    buf_adds(&x->ids, x->rs->rules[r.fired[i]].id) < 0) {
+			diag_at(x->d, store_path(x->st), 0, NULL);
+			return diag_set(x->d, EX_SOFTWARE, "out of memory");
+		}
+	memset(&sc, 0, sizeof(sc));
+	sc.package_id = op->id;
+	sc.version = op->version;
+	sc.rule_set_id = x->rule_set_id;
+	sc.as_of = x->as_of;
+	sc.score = r.score;
+	sc.band = r.band;
+	sc.priority = r.priority;
+	sc.due_at = r.due_at;
+	sc.overdue = r.overdue;
+	sc.linked = in.derived[D_LINKED_PACKAGES - CONTRACT_NFIELDS];
+	sc.fired = x->ids.data;
+	sc.received_at = x->pkg.v[F_RECEIVED_AT];
+	sc.ref = op->ref;
+	x->count++;
+	return store_put_score(x->st, &sc, x->d);
+}
+
+int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
+              unsigned long *count, struct diag *d)
+{
+	struct all_ctx x;
+	int rc = -1;
+
+	memset(&x, 0, sizeof(x));
+	x.st = st;
+	x.rs = rs;
+	x.rule_set_id = rule_set_id;
+	x.as_of = as_of;
+	x.d = d;
+	package_init(&x.pkg);
+	buf_init(&x.ids);
+	x.fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*x.fired));
+	if (!x.fired) {
+		diag_at(d, store_path(st), 0, NULL);
+		diag_set(d, EX_SOFTWARE, "out of memory");
+		goto out;
+	}
+	if (store_linked_counts(st, &x.linked, &x.max_id, d) < 0)
+		goto out;
+	if (store_each_open(st, on_open, &x, d) < 0)
+		goto out;
+	if (store_set_scored(st, as_of, rule_set_id, d) < 0)
+		goto out;
+	*count = x.count;
+	rc = 0;
+out:
+	rt_free(x.fired);
+	rt_free(x.linked);
+	buf_release(&x.ids);
+	package_release(&x.pkg);
+	return rc;
+}

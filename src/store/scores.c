@@ -1,0 +1,409 @@
+/* Rule sets, scores, linking and the ranked worklist. */
+#include "store-internal.h"
+
+#include "reftriage/alloc.h"
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* Prepare a one-off statement; NULL after filling d. */
+static sqlite3_stmt *prepare(struct store *st, const char *sql, const char *what, struct diag *d)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK) {
+		(void)store_fail(st, rc, what, d);
+		return NULL;
+	}
+	return s;
+}
+
+/* Step a statement that returns no rows, then finalize it. */
+static int run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	return 0;
+}
+
+int store_rules_install(struct store *st, const unsigned char hash[32], const char *name,
+			const char *version, const void *body, size_t len,
+			const char *operator_name, const char *source_file, int64_t now,
+			int64_t *rule_set_id, struct diag *d)
+{
+	const char *what = "storing the rule set";
+	sqlite3_stmt *s;
+	int rc;
+
+	s = prepare(st,
+		    "INSERT INTO rule_sets (hash, name, version, body, first_seen_at) VALUES "
+		    "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
+		    what, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, version, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 4, len ? body : "", (int)len, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, now) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	if (run(st, s, what, d) < 0)
+		return -1;
+	s = prepare(st, "SELECT id FROM rule_sets WHERE hash = ?1", what, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return store_fail(st, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, what, d);
+	}
+	*rule_set_id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = prepare(st,
+		    "INSERT INTO rule_installs (rule_set_id, installed_at, operator, source_file) "
+		    "VALUES (?1, ?2, ?3, ?4)",
+		    what, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, *rule_set_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, operator_name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, source_file, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	return run(st, s, what, d);
+}
+
+int store_rules_get(struct store *st, int64_t id,
+		    int (*fn)(void *ctx, const struct store_rules *r), void *ctx, struct diag *d)
+{
+	const char *what = "reading the rules";
+	struct store_rules r;
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	/* The active rule set is the one installed last; a given id, its latest install. */
+	s = prepare(st,
+		    "SELECT r.id, r.hash, r.name, r.version, r.body, i.installed_at, i.operator, "
+		    "i.source_file FROM rule_installs i JOIN rule_sets r ON r.id = i.rule_set_id "
+		    "WHERE ?1 = 0 OR r.id = ?1 ORDER BY i.id DESC LIMIT 1",
+		    what, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return 1;
+	}
+	if (rc != SQLITE_ROW || sqlite3_column_bytes(s, 1) != 32) {
+		sqlite3_finalize(s);
+		return store_fail(st, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc, what, d);
+	}
+	r.id = sqlite3_column_int64(s, 0);
+	r.hash = sqlite3_column_blob(s, 1);
+	r.name = col_text(s, 2);
+	r.version = col_text(s, 3);
+	r.body = sqlite3_column_blob(s, 4);
+	r.body_len = (size_t)sqlite3_column_bytes(s, 4);
+	r.installed_at = sqlite3_column_int64(s, 5);
+	r.operator_name = col_text(s, 6);
+	r.source_file = col_text(s, 7);
+	ret = fn(ctx, &r);
+	sqlite3_finalize(s);
+	return ret < 0 ? -1 : 0;
+}
+
+int store_linked_counts(struct store *st, int32_t **counts, int64_t *max_id, struct diag *d)
+{
+	const char *what = "linking packages";
+	sqlite3_stmt *s;
+	int64_t max = 0;
+	int32_t *c;
+	int rc;
+
+	*counts = NULL;
+	s = prepare(st, "SELECT coalesce(max(id), 0) FROM packages", what, d);
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		max = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, what, d);
+	c = rt_calloc((size_t)max + 1, sizeof(*c));
+	if (!c) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	/* Distinct other packages that share any key (subject or identifier). */
+	s = prepare(st,
+		    "SELECT a.package_id, count(DISTINCT b.package_id) FROM package_keys a "
+		    "JOIN package_keys b ON b.key = a.key AND b.package_id <> a.package_id "
+		    "GROUP BY a.package_id",
+		    what, d);
+	if (!s) {
+		rt_free(c);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+
+		if (id >= 0 && id <= max)
+			c[id] = (int32_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		rt_free(c);
+		return store_fail(st, rc, what, d);
+	}
+	*counts = c;
+	*max_id = max;
+	return 0;
+}
+
+int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
+		    void *ctx, struct diag *d)
+{
+	const char *what = "reading open packages";
+	sqlite3_stmt *s;
+	int rc;
+
+	s = prepare(st,
+		    "SELECT p.id, p.latest_version, p.ref, v.facts FROM packages p "
+		    "JOIN package_versions v ON v.package_id = p.id AND v.version = "
+		    "p.latest_version WHERE p.status IN ('new', 'assigned', 'in_progress')",
+		    what, d);
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_open_package p;
+
+		p.id = sqlite3_column_int64(s, 0);
+		p.version = sqlite3_column_int(s, 1);
+		p.ref = col_text(s, 2);
+		p.facts = sqlite3_column_blob(s, 3);
+		p.facts_len = (size_t)sqlite3_column_bytes(s, 3);
+		if (fn(ctx, &p) < 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	return 0;
+}
+
+int store_put_score(struct store *st, const struct store_score *sc, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, S_PUT_SCORE, d);
+	int rc;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, sc->package_id) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, sc->version) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, sc->rule_set_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, sc->as_of) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, sc->score) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 6, sc->band) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 7, sc->priority) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 8, sc->due_at) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 9, sc->overdue) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 10, sc->linked) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 11, sc->fired, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 12, sc->received_at) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 13, sc->ref, -1, SQLITE_STATIC) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "storing a score", d);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "storing a score", d);
+	return 0;
+}
+
+static int put_meta(struct store *st, const char *key, int64_t v, struct diag *d)
+{
+	sqlite3_stmt *s = prepare(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+				  "recording the scoring time", d);
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, v) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "recording the scoring time", d);
+	}
+	return run(st, s, "recording the scoring time", d);
+}
+
+int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id, struct diag *d)
+{
+	if (put_meta(st, "scored_as_of", as_of, d) < 0)
+		return -1;
+	return put_meta(st, "scored_rule_set", rule_set_id, d);
+}
+
+int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id, struct diag *d)
+{
+	sqlite3_stmt *s = prepare(st,
+				  "SELECT (SELECT value FROM meta WHERE key = 'scored_as_of'), "
+				  "(SELECT value FROM meta WHERE key = 'scored_rule_set')",
+				  "reading the scoring time", d);
+	int rc, ret = 0;
+
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return store_fail(st, rc, "reading the scoring time", d);
+	}
+	if (sqlite3_column_type(s, 0) == SQLITE_NULL || sqlite3_column_type(s, 1) == SQLITE_NULL) {
+		ret = 1;
+	} else {
+		*as_of = sqlite3_column_int64(s, 0);
+		*rule_set_id = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_get_score(struct store *st, int64_t package_id, struct store_score *out, char *fired,
+		    size_t fired_size, struct diag *d)
+{
+	sqlite3_stmt *s = prepare(st,
+				  "SELECT version, rule_set_id, as_of, score, band, priority, due_at, "
+				  "overdue, linked, fired, received_at FROM scores WHERE "
+				  "package_id = ?1",
+				  "reading a score", d);
+	int rc;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "reading a score", d);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return 1;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return store_fail(st, rc, "reading a score", d);
+	}
+	memset(out, 0, sizeof(*out));
+	out->package_id = package_id;
+	out->version = sqlite3_column_int(s, 0);
+	out->rule_set_id = sqlite3_column_int64(s, 1);
+	out->as_of = sqlite3_column_int64(s, 2);
+	out->score = sqlite3_column_int64(s, 3);
+	out->band = sqlite3_column_int(s, 4);
+	out->priority = sqlite3_column_int(s, 5);
+	out->due_at = sqlite3_column_int64(s, 6);
+	out->overdue = sqlite3_column_int(s, 7) != 0;
+	out->linked = sqlite3_column_int64(s, 8);
+	(void)snprintf(fired, fired_size, "%s", col_text(s, 9) ? col_text(s, 9) : "");
+	out->fired = fired;
+	out->received_at = sqlite3_column_int64(s, 10);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int store_each_link(struct store *st, int64_t package_id,
+		    int (*fn)(void *ctx, const char *ref, const char *key), void *ctx,
+		    struct diag *d)
+{
+	sqlite3_stmt *s = prepare(st,
+				  "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON "
+				  "b.key = a.key AND b.package_id <> a.package_id JOIN packages p ON "
+				  "p.id = b.package_id WHERE a.package_id = ?1 ORDER BY p.ref, b.key",
+				  "reading linked packages", d);
+	int rc;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "reading linked packages", d);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (fn(ctx, col_text(s, 0), col_text(s, 1)) < 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading linked packages", d);
+	return 0;
+}
+
+int store_worklist(struct store *st, const struct store_worklist_query *q,
+		   int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
+		   struct diag *d)
+{
+	const char *what = "reading the worklist";
+	sqlite3_stmt *s;
+	int rc;
+
+	/* rules.md's order: priority, score (highest first), received_at, ref (bytewise). */
+	s = prepare(st,
+		    "SELECT s.priority, s.score, s.received_at, s.due_at, s.overdue, p.ref, "
+		    "p.status, p.assigned_to, p.force_area, p.referral_type, s.fired, "
+		    "s.rule_set_id, s.as_of FROM scores s JOIN packages p ON p.id = s.package_id "
+		    "WHERE p.status IN ('new', 'assigned', 'in_progress') "
+		    "ORDER BY s.priority, s.score DESC, s.received_at, s.ref LIMIT ?1",
+		    what, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, q->limit > 0 ? q->limit : -1) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_worklist_row r;
+
+		r.priority = sqlite3_column_int(s, 0);
+		r.score = sqlite3_column_int64(s, 1);
+		r.received_at = sqlite3_column_int64(s, 2);
+		r.due_at = sqlite3_column_int64(s, 3);
+		r.overdue = sqlite3_column_int(s, 4) != 0;
+		r.ref = col_text(s, 5);
+		r.status = col_text(s, 6);
+		r.assigned_to = col_text(s, 7);
+		r.force_area = col_text(s, 8);
+		r.referral_type = col_text(s, 9);
+		r.fired = col_text(s, 10);
+		r.rule_set_id = sqlite3_column_int64(s, 11);
+		r.as_of = sqlite3_column_int64(s, 12);
+		if (fn(ctx, &r) < 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	return 0;
+}
