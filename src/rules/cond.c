@@ -606,10 +606,12 @@ static struct node *test(struct parser *p)
 		if (!n)
 			return NULL;
 		n->op = op;
-		if (f >= 0 && op > OP_NE && ftype(f) != FT_INT)
+		if (f >= 0 && op > OP_NE && ftype(f) != FT_INT) {
 			type_error(p, t->column,
 			           "%s needs a whole-number field; %s is %s (only = and != apply)",
 			           op_names[op], cond_field_name(f), type_phrase(f));
+			f = -1; /* one error for this test is enough */
+		}
 		next(p);
 		n->lits = rt_calloc(1, sizeof(*n->lits));
 		if (!n->lits) {

@@ -162,7 +162,6 @@ static void load_bands(struct loader *l, const struct jv *arr)
 			                jv_kind_name(b));
 			continue;
 		}
-		unknown_keys(l, b, keys, where);
 		band->priority = get_string(l, b, "priority", where, true, 16);
 		if (band->priority) {
 			(void)snprintf(where, sizeof(where), "band %s", band->priority);
@@ -174,6 +173,7 @@ static void load_bands(struct loader *l, const struct jv *arr)
 					    "is used by an earlier band too; priority names "
 					    "must be unique");
 		}
+		unknown_keys(l, b, keys, where);
 		band->label = get_string(l, b, "label", where, true, 64);
 		min = jv_get(b, "min_score");
 		if (!min) {

@@ -33,18 +33,18 @@ static int run(struct store *st, sqlite3_stmt *s, const char *what, struct diag 
 }
 
 int store_rules_install(struct store *st, const unsigned char hash[32], const char *name,
-			const char *version, const void *body, size_t len,
-			const char *operator_name, const char *source_file, int64_t now,
-			int64_t *rule_set_id, struct diag *d)
+                        const char *version, const void *body, size_t len,
+                        const char *operator_name, const char *source_file, int64_t now,
+                        int64_t *rule_set_id, struct diag *d)
 {
 	const char *what = "storing the rule set";
 	sqlite3_stmt *s;
 	int rc;
 
 	s = prepare(st,
-		    "INSERT INTO rule_sets (hash, name, version, body, first_seen_at) VALUES "
-		    "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
-		    what, d);
+	            "INSERT INTO rule_sets (hash, name, version, body, first_seen_at) VALUES "
+	            "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
+	            what, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK ||
@@ -72,9 +72,9 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 	*rule_set_id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	s = prepare(st,
-		    "INSERT INTO rule_installs (rule_set_id, installed_at, operator, source_file) "
-		    "VALUES (?1, ?2, ?3, ?4)",
-		    what, d);
+	            "INSERT INTO rule_installs (rule_set_id, installed_at, operator, source_file) "
+	            "VALUES (?1, ?2, ?3, ?4)",
+	            what, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, *rule_set_id) != SQLITE_OK ||
@@ -87,8 +87,8 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 	return run(st, s, what, d);
 }
 
-int store_rules_get(struct store *st, int64_t id,
-		    int (*fn)(void *ctx, const struct store_rules *r), void *ctx, struct diag *d)
+int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const struct store_rules *r),
+                    void *ctx, struct diag *d)
 {
 	const char *what = "reading the rules";
 	struct store_rules r;
@@ -97,10 +97,10 @@ int store_rules_get(struct store *st, int64_t id,
 
 	/* The active rule set is the one installed last; a given id, its latest install. */
 	s = prepare(st,
-		    "SELECT r.id, r.hash, r.name, r.version, r.body, i.installed_at, i.operator, "
-		    "i.source_file FROM rule_installs i JOIN rule_sets r ON r.id = i.rule_set_id "
-		    "WHERE ?1 = 0 OR r.id = ?1 ORDER BY i.id DESC LIMIT 1",
-		    what, d);
+	            "SELECT r.id, r.hash, r.name, r.version, r.body, i.installed_at, i.operator, "
+	            "i.source_file FROM rule_installs i JOIN rule_sets r ON r.id = i.rule_set_id "
+	            "WHERE ?1 = 0 OR r.id = ?1 ORDER BY i.id DESC LIMIT 1",
+	            what, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
@@ -155,10 +155,10 @@ int store_linked_counts(struct store *st, int32_t **counts, int64_t *max_id, str
 	}
 	/* Distinct other packages that share any key (subject or identifier). */
 	s = prepare(st,
-		    "SELECT a.package_id, count(DISTINCT b.package_id) FROM package_keys a "
-		    "JOIN package_keys b ON b.key = a.key AND b.package_id <> a.package_id "
-		    "GROUP BY a.package_id",
-		    what, d);
+	            "SELECT a.package_id, count(DISTINCT b.package_id) FROM package_keys a "
+	            "JOIN package_keys b ON b.key = a.key AND b.package_id <> a.package_id "
+	            "GROUP BY a.package_id",
+	            what, d);
 	if (!s) {
 		rt_free(c);
 		return -1;
@@ -180,17 +180,17 @@ int store_linked_counts(struct store *st, int32_t **counts, int64_t *max_id, str
 }
 
 int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
-		    void *ctx, struct diag *d)
+                    void *ctx, struct diag *d)
 {
 	const char *what = "reading open packages";
 	sqlite3_stmt *s;
 	int rc;
 
 	s = prepare(st,
-		    "SELECT p.id, p.latest_version, p.ref, v.facts FROM packages p "
-		    "JOIN package_versions v ON v.package_id = p.id AND v.version = "
-		    "p.latest_version WHERE p.status IN ('new', 'assigned', 'in_progress')",
-		    what, d);
+	            "SELECT p.id, p.latest_version, p.ref, v.facts FROM packages p "
+	            "JOIN package_versions v ON v.package_id = p.id AND v.version = "
+	            "p.latest_version WHERE p.status IN ('new', 'assigned', 'in_progress')",
+	            what, d);
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -243,7 +243,7 @@ int store_put_score(struct store *st, const struct store_score *sc, struct diag 
 static int put_meta(struct store *st, const char *key, int64_t v, struct diag *d)
 {
 	sqlite3_stmt *s = prepare(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-				  "recording the scoring time", d);
+	                          "recording the scoring time", d);
 
 	if (!s)
 		return -1;
@@ -265,9 +265,9 @@ int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id, struc
 int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id, struct diag *d)
 {
 	sqlite3_stmt *s = prepare(st,
-				  "SELECT (SELECT value FROM meta WHERE key = 'scored_as_of'), "
-				  "(SELECT value FROM meta WHERE key = 'scored_rule_set')",
-				  "reading the scoring time", d);
+	                          "SELECT (SELECT value FROM meta WHERE key = 'scored_as_of'), "
+	                          "(SELECT value FROM meta WHERE key = 'scored_rule_set')",
+	                          "reading the scoring time", d);
 	int rc, ret = 0;
 
 	if (!s)
@@ -288,13 +288,14 @@ int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id, str
 }
 
 int store_get_score(struct store *st, int64_t package_id, struct store_score *out, char *fired,
-		    size_t fired_size, struct diag *d)
+                    size_t fired_size, struct diag *d)
 {
-	sqlite3_stmt *s = prepare(st,
-				  "SELECT version, rule_set_id, as_of, score, band, priority, due_at, "
-				  "overdue, linked, fired, received_at FROM scores WHERE "
-				  "package_id = ?1",
-				  "reading a score", d);
+	sqlite3_stmt *s =
+	    prepare(st,
+	            "SELECT version, rule_set_id, as_of, score, band, priority, due_at, "
+	            "overdue, linked, fired, received_at FROM scores WHERE "
+	            "package_id = ?1",
+	            "reading a score", d);
 	int rc;
 
 	if (!s)
@@ -331,14 +332,15 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 }
 
 int store_each_link(struct store *st, int64_t package_id,
-		    int (*fn)(void *ctx, const char *ref, const char *key), void *ctx,
-		    struct diag *d)
+                    int (*fn)(void *ctx, const char *ref, const char *key), void *ctx,
+                    struct diag *d)
 {
-	sqlite3_stmt *s = prepare(st,
-				  "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON "
-				  "b.key = a.key AND b.package_id <> a.package_id JOIN packages p ON "
-				  "p.id = b.package_id WHERE a.package_id = ?1 ORDER BY p.ref, b.key",
-				  "reading linked packages", d);
+	sqlite3_stmt *s =
+	    prepare(st,
+	            "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON "
+	            "b.key = a.key AND b.package_id <> a.package_id JOIN packages p ON "
+	            "p.id = b.package_id WHERE a.package_id = ?1 ORDER BY p.ref, b.key",
+	            "reading linked packages", d);
 	int rc;
 
 	if (!s)
@@ -360,8 +362,8 @@ int store_each_link(struct store *st, int64_t package_id,
 }
 
 int store_worklist(struct store *st, const struct store_worklist_query *q,
-		   int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
-		   struct diag *d)
+                   int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
+                   struct diag *d)
 {
 	const char *what = "reading the worklist";
 	sqlite3_stmt *s;
@@ -369,12 +371,12 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
 
 	/* rules.md's order: priority, score (highest first), received_at, ref (bytewise). */
 	s = prepare(st,
-		    "SELECT s.priority, s.score, s.received_at, s.due_at, s.overdue, p.ref, "
-		    "p.status, p.assigned_to, p.force_area, p.referral_type, s.fired, "
-		    "s.rule_set_id, s.as_of FROM scores s JOIN packages p ON p.id = s.package_id "
-		    "WHERE p.status IN ('new', 'assigned', 'in_progress') "
-		    "ORDER BY s.priority, s.score DESC, s.received_at, s.ref LIMIT ?1",
-		    what, d);
+	            "SELECT s.priority, s.score, s.received_at, s.due_at, s.overdue, p.ref, "
+	            "p.status, p.assigned_to, p.force_area, p.referral_type, s.fired, "
+	            "s.rule_set_id, s.as_of FROM scores s JOIN packages p ON p.id = s.package_id "
+	            "WHERE p.status IN ('new', 'assigned', 'in_progress') "
+	            "ORDER BY s.priority, s.score DESC, s.received_at, s.ref LIMIT ?1",
+	            what, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, q->limit > 0 ? q->limit : -1) != SQLITE_OK) {

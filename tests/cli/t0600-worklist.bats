@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# reftriage score and worklist: ranking, formats, golden files, links.
+
+load helper
+
+TEST_POLICY="$TOP/tests/data/rules/test-policy.json"
+GOLDEN="$TOP/tests/data/golden"
+AS_OF=2026-11-10T09:00:00Z
+
+load_day() {
+	init_store
+	"$RT" import --as-of "$AS_OF" "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	"$RT" rules install --as-of "$AS_OF" "$TEST_POLICY" 2>/dev/null
+}
+
+@test "end to end: the samples under the test policy give the golden CSV worklist" {
+	export REFTRIAGE_NOW=$AS_OF
+	load_day
+	rt worklist --format csv
+	expect_status 0
+	expect_err1 "reftriage: worklist: 60 open packages"
+	diff <(echo "$output") <(tr -d '\r' <"$GOLDEN/worklist-test-policy.csv" | sed '$a\') >/dev/null ||
+		diff <(printf '%s\n' "$output") "$GOLDEN/worklist-test-policy.csv"
+	"$RT" worklist --format csv 2>/dev/null | cmp - "$GOLDEN/worklist-test-policy.csv"
+}
+
+@test "json and ndjson carry the csv columns plus the explanation (golden files)" {
+	export REFTRIAGE_NOW=$AS_OF
+	load_day
+	"$RT" worklist --format json --limit 5 2>/dev/null | cmp - "$GOLDEN/worklist-test-policy-top5.json"
+	"$RT" worklist --format ndjson --limit 3 2>/dev/null | cmp - "$GOLDEN/worklist-test-policy-top3.ndjson"
+	"$RT" worklist --format json 2>/dev/null | python3 -c '
+import json, sys
+w = json.load(sys.stdin)
+assert set(w) == {"as_of", "rules_hash", "generated_at", "items"}, w.keys()
+cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons".split(",")
+for i, it in enumerate(w["items"], 1):
+    assert list(it) == cols + ["explanation"], list(it)
+    assert it["rank"] == i
+    assert [e["rule"] for e in it["explanation"]] == (it["reasons"].split(";") if it["reasons"] else [])
+    assert sum(e["points"] for e in it["explanation"]) == it["score"]
+'
+}
+
+@test "the csv is RFC 4180: CRLF line ends, a header, quoting where needed" {
+	load_day
+	"$RT" worklist >"$WORK/w.csv" 2>/dev/null
+	head -1 "$WORK/w.csv" | grep -q $'^rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons\r$'
+	python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert len(rows) == 61 and all(len(r) == 12 for r in rows)
+' "$WORK/w.csv"
+}
+
+@test "the default policy puts imminent meetings, children in the household and identified victims first" {
+	init_store
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	rt worklist --limit 4
+	expect_status 0
+	top=$(echo "$output" | tail -n +2 | cut -d, -f2,3 | tr '\n' ' ')
+	# 0001: meeting in 1 day with an identified 12-year-old; 0003: new imagery, child at home;
+	# 0004: identified child at risk of self-harm; 0002: meeting in 2 days (UCOL).
+	[ "$top" = "SYN-20261102-0001,P1 SYN-20261102-0003,P1 SYN-20261102-0004,P1 SYN-20261102-0002,P1 " ]
+}
+
+@test "ties are broken by received_at, then by package_ref bytewise" {
+	init_store
+	cat >"$WORK/t.csv" <<-CSV
+	package_ref,received_at,source,referral_type
+	b-1,2026-11-02T10:00:00Z,CEOP,other
+	B-2,2026-11-02T10:00:00Z,CEOP,other
+	a-3,2026-11-02T10:00:00Z,CEOP,other
+	Z-4,2026-11-02T09:00:00Z,CEOP,other
+	CSV
+	"$RT" import --as-of 2026-11-02T12:00:00Z "$WORK/t.csv" 2>/dev/null
+	rt worklist
+	[ "$(echo "$output" | tail -n +2 | cut -d, -f1,2 | tr '\n' ' ')" = "1,Z-4 2,B-2 3,a-3 4,b-1 " ]
+}
+
+@test "--limit, and --output writes the file atomically with mode 0600" {
+	load_day
+	rt worklist --limit 3
+	[ "$(echo "$output" | wc -l)" = 4 ]
+	rt worklist --format json --output "$WORK/list.json"
+	expect_status 0
+	expect_err1 "reftriage: worklist: 60 open packages written to $WORK/list.json"
+	[ -z "$output" ]
+	[ "$(stat -c %a "$WORK/list.json")" = 600 ]
+	[ "$(ls "$WORK" | grep -c tmp)" = 0 ]
+	python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))["items"]) == 60' "$WORK/list.json"
+	rt worklist --output "$WORK/no/such/dir/list.csv"
+	expect_status 73
+	rt worklist --limit 0
+	expect_status 64
+	rt worklist --format pdf
+	expect_status 64
+	expect_err1 "reftriage: worklist: --format takes csv, json or ndjson, not 'pdf' (see 'reftriage worklist --help')"
+}
+
+@test "worklist to a full disk fails with 74" {
+	load_day
+	run bash -c "'$RT' worklist >/dev/full"
+	[ "$status" -eq 74 ]
+}
+
+@test "score --as-of rescores every open package at that one time" {
+	load_day
+	rt score --as-of 2026-12-05T00:00:00Z
+	expect_status 0
+	expect_err1 "reftriage: scored 60 open packages as of 2026-12-05T00:00:00Z with Test policy (for the golden-file tests; not for use) test-1 ($(b2sum -l 256 "$TEST_POLICY" | cut -c1-12))"
+	[ "$(sql 'SELECT count(DISTINCT as_of) FROM scores')" = 1 ]
+	[ "$(sql "SELECT count(*) FROM scores WHERE overdue = 1")" = 60 ]
+	rt score --as-of yesterday
+	expect_status 64
+	expect_err1 "reftriage: score: --as-of 'yesterday' is not a time: not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date (2026-11-02) (see 'reftriage score --help')"
+}
+
+@test "linking across versions: a new package changes its links' counts; a new version drops old links" {
+	init_store
+	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-A,2026-11-02,CEOP,other,S1,email:e1\nSYN-B,2026-11-02,CEOP,other,S1,\n' >"$WORK/1.csv"
+	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-C,2026-11-02,CEOP,other,S9,email:e1\n' >"$WORK/2.csv"
+	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-B,2026-11-02,CEOP,other,S2,\n' >"$WORK/3.csv"
+	linked() { sql "SELECT s.linked FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.ref = '$1'"; }
+	"$RT" import "$WORK/1.csv" 2>/dev/null
+	[ "$(linked SYN-A)" = 1 ] && [ "$(linked SYN-B)" = 1 ]
+	"$RT" import "$WORK/2.csv" 2>/dev/null # C shares A's email: A now links to B and C
+	[ "$(linked SYN-A)" = 2 ] && [ "$(linked SYN-C)" = 1 ]
+	"$RT" import "$WORK/3.csv" 2>/dev/null # B's new version has another subject
+	[ "$(linked SYN-A)" = 1 ] && [ "$(linked SYN-B)" = 0 ]
+	rt show SYN-A
+	expect_out_has "  SYN-C                    shares email:e1"
+}
+
+@test "show explains a score: priority, each fired rule with points, category and description" {
+	load_day
+	rt show SYN-20261102-0001
+	expect_status 0
+	expect_out_has "priority  P1 (Immediate)   score 125   due 2026-11-03T13:13:00Z   OVERDUE"
+	expect_out_has "     +80  MEET-U13                 child_at_risk    Meeting proposed with a child under 13; floor P1"
+	expect_out_has "      +5  OLD                      ageing           Waiting a week or more"
+}
+
+@test "show says when a rule's floor, not the score, set the priority" {
+	init_store
+	printf 'package_ref,received_at,source,referral_type,child_in_household\nSYN-F1,2026-11-02T10:00:00Z,CEOP,possession,yes\n' >"$WORK/f.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/f.csv" 2>/dev/null
+	rt show SYN-F1
+	expect_status 0
+	expect_out_has "priority  P2 (High: within a week)   score 40   due 2026-11-09T10:00:00Z"
+	expect_out_has "          the score alone reaches P3; a rule's floor raised it"
+	expect_out_has "     +40  CHILD-IN-HOUSEHOLD       child_at_risk    A child lives with the subject; floor P2"
+}
+
+@test "a worklist on a store with nothing imported is just the header" {
+	init_store
+	rt worklist
+	expect_status 0
+	[ "$output" = $'rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons\r' ]
+	rt worklist --format json
+	echo "$output" | python3 -c 'import json,sys; w = json.load(sys.stdin); assert w["items"] == [] and w["as_of"] is None'
+}
