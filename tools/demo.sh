@@ -8,20 +8,27 @@ rm -f "$db" "$db-wal" "$db-shm"
 echo "== reftriage init (store: $db)"
 "$rt" --db "$db" init || exit $?
 echo
-echo "== reftriage import sample_packages/referrals-2026-11-02.csv (a synthetic day of 60 referrals)"
-"$rt" --db "$db" import sample_packages/referrals-2026-11-02.csv || exit $?
+# The team triages the morning after the referrals arrived.
+as_of=2026-11-03T08:00:00Z
+echo "== reftriage import sample_packages/referrals-2026-11-02.csv --as-of $as_of"
+echo "   (a synthetic day of 60 referrals; the import scores every open package)"
+"$rt" --db "$db" import --as-of $as_of sample_packages/referrals-2026-11-02.csv || exit $?
 echo
 echo "== the same packages as JSON: nothing changes (same content hashes)"
-"$rt" --db "$db" import sample_packages/referrals-2026-11-02.json || exit $?
+"$rt" --db "$db" import --as-of $as_of sample_packages/referrals-2026-11-02.json || exit $?
 echo
 echo "== a file with bad records: the good ones are kept, the bad ones quarantined (exit 65)"
-"$rt" --db "$db" import sample_packages/invalid/wrong-types.csv
+"$rt" --db "$db" import --as-of $as_of sample_packages/invalid/wrong-types.csv
 echo "exit code: $?"
 echo
 echo "== reftriage quarantine list"
 "$rt" --db "$db" quarantine list || exit $?
 echo
-echo "== reftriage show SYN-20261102-0001"
-"$rt" --db "$db" show SYN-20261102-0001 || exit $?
+echo "== reftriage show SYN-20261102-0001 (why it ranks first)"
+"$rt" --db "$db" show SYN-20261102-0001 | sed -n '/^priority/,/^versions/p' || exit $?
 echo
-echo "Try: $rt --db $db show SYN-20261102-0003 --format json"
+echo "== reftriage worklist: the ranked list (csv; also --format json or ndjson)"
+"$rt" --db "$db" worklist || exit $?
+echo
+echo "Try: $rt --db $db show SYN-20261102-0003"
+echo "     $rt --db $db worklist --format json --limit 5"

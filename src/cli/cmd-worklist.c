@@ -213,6 +213,9 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 	} else if (rc == EX_IOERR) {
 		fprintf(stderr, "reftriage: standard output: write error: %s\n", strerror(errno));
 	}
+	/* The list first, then the summary, when both go to one terminal. */
+	if (rc == EX_OK && !output && fflush(stdout) != 0)
+		rc = EX_IOERR;
 	if (rc == EX_OK)
 		fprintf(stderr, "reftriage: worklist: %ld open package%s%s%s\n", x.rank,
 		        x.rank == 1 ? "" : "s", output ? " written to " : "", output ? output : "");

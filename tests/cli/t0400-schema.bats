@@ -34,3 +34,25 @@ jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))
 ' "$TOP/schemas/referral-package.schema.json"
 	[ "$status" -eq 0 ]
 }
+
+@test "schemas/rules.schema.json is valid, accepts the shipped rules and refuses misshapen ones" {
+	run /usr/bin/python3 -c '
+import glob, json, jsonschema, sys
+top = sys.argv[1]
+s = json.load(open(top + "/schemas/rules.schema.json"))
+jsonschema.Draft202012Validator.check_schema(s)
+v = jsonschema.Draft202012Validator(s)
+for f in [top + "/rules/default.json", top + "/tests/data/rules/test-policy.json"]:
+    errs = list(v.iter_errors(json.load(open(f))))
+    assert not errs, (f, errs[0].message)
+# Cases whose mistake is one of shape: the schema refuses them as reftriage does.
+for case in ["unknown-top-level-key", "unknown-rule-key", "unknown-band-key", "points-out-of-range",
+             "points-not-whole", "unknown-category", "bad-rule-id", "missing-when", "no-bands",
+             "empty-description", "bad-response-hours"]:
+    doc = json.load(open(top + "/tests/data/rules-invalid/" + case + "/rules.json"))
+    assert not v.is_valid(doc), case
+print("ok")
+' "$TOP"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
