@@ -102,8 +102,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(BUILD)/reftriage
 
-bench: all
-	@sh tools/bench.sh $(BUILD)/reftriage
+bench: all $(BUILD)/bench-eval
+	@sh tools/bench.sh $(BUILD)/reftriage $(BUILD)/bench-eval
+
+$(BUILD)/bench-eval: tools/bench-eval.c $(LIB_OBJ)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
 install: $(BUILD)/reftriage
 	install -d $(DESTDIR)$(PREFIX)/bin
