@@ -52,6 +52,9 @@ int cli_finish_stdout(void);
 /* Parse a non-negative integer option value; -1 after a usage error. */
 int cli_parse_uint(const struct cli *cli, const char *opt, const char *s, long max, long *out);
 
+/* Parse a --format that takes text or json; EX_USAGE after a message. */
+int cli_parse_text_json(const struct cli *cli, const char *arg, bool *json);
+
 /* Parse an --as-of style time (RFC 3339 or a date); EX_USAGE after a message. */
 int cli_parse_time(const struct cli *cli, const char *opt, const char *s, int64_t *out);
 

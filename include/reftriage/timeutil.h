@@ -11,6 +11,9 @@
 #define US_PER_SEC INT64_C(1000000)
 #define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
 
+/* a / b rounded towards minus infinity (b > 0): whole days before 1970 too. */
+int64_t time_floor_div(int64_t a, int64_t b);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);

@@ -244,11 +244,8 @@ static int do_show(struct cli *cli, int argc, char **argv)
 	while ((c = cli_getopt(cli, argc, argv, ":", opts)) != -1) {
 		if (c != 'f')
 			return EX_USAGE;
-		if (strcmp(cli_optarg, "json") == 0)
-			x.json = true;
-		else if (strcmp(cli_optarg, "text") != 0)
-			return cli_usage_error(cli, "--format takes text or json, not '%s'",
-			                       cli_optarg);
+		if (cli_parse_text_json(cli, cli_optarg, &x.json) != EX_OK)
+			return EX_USAGE;
 	}
 	if (cli_optind < argc)
 		return cli_usage_error(cli, "'rules show' takes no arguments");

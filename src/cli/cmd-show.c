@@ -342,11 +342,8 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		}
 		if (c != 'f')
 			return EX_USAGE;
-		if (strcmp(cli_optarg, "json") == 0)
-			x.json = true;
-		else if (strcmp(cli_optarg, "text") != 0)
-			return cli_usage_error(cli, "--format takes text or json, not '%s'",
-			                       cli_optarg);
+		if (cli_parse_text_json(cli, cli_optarg, &x.json) != EX_OK)
+			return EX_USAGE;
 	}
 	if (argc - cli_optind != 1)
 		return cli_usage_error(cli, "name exactly one package REF");

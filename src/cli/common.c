@@ -145,3 +145,14 @@ int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of)
 	ruleset_free(rs);
 	return EX_OK;
 }
+
+int cli_parse_text_json(const struct cli *cli, const char *arg, bool *json)
+{
+	if (strcmp(arg, "json") == 0)
+		*json = true;
+	else if (strcmp(arg, "text") == 0)
+		*json = false;
+	else
+		return cli_usage_error(cli, "--format takes text or json, not '%s'", arg);
+	return EX_OK;
+}

@@ -25,8 +25,7 @@ int report_time(struct buf *b, int64_t us)
 	char t[40];
 
 	/* Whole seconds, as cli.md asks; floor, so a time never moves later. */
-	us -= ((us % US_PER_SEC) + US_PER_SEC) % US_PER_SEC;
-	time_format(us, t);
+	time_format(time_floor_div(us, US_PER_SEC) * US_PER_SEC, t);
 	return buf_adds(b, t);
 }
 

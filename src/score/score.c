@@ -3,15 +3,6 @@
 
 #include "reftriage/timeutil.h"
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
 void score_derive(const struct package *p, int64_t linked_packages, int64_t as_of,
                   struct cond_input *in)
 {
@@ -22,13 +13,13 @@ void score_derive(const struct package *p, int64_t linked_packages, int64_t as_o
 	in->pkg = p;
 	in->derived_known = 0;
 	/* Whole days from received_at to as_of, rounded down, never negative. */
-	waited = floor_div(as_of - p->v[F_RECEIVED_AT], US_PER_DAY);
+	waited = time_floor_div(as_of - p->v[F_RECEIVED_AT], US_PER_DAY);
 	in->derived[D_DAYS_WAITING - CONTRACT_NFIELDS] = waited < 0 ? 0 : waited;
 	in->derived_known |= 1u << (D_DAYS_WAITING - CONTRACT_NFIELDS);
 	/* The meeting date minus as_of's UTC date: negative once past. */
 	if (package_known(p, F_MEETING_DATE)) {
 		in->derived[D_DAYS_TO_MEETING - CONTRACT_NFIELDS] =
-		    p->v[F_MEETING_DATE] - floor_div(as_of, US_PER_DAY);
+		    p->v[F_MEETING_DATE] - time_floor_div(as_of, US_PER_DAY);
 		in->derived_known |= 1u << (D_DAYS_TO_MEETING - CONTRACT_NFIELDS);
 	}
 	/* The sum of the known image counts; unknown when all three are. */

@@ -169,7 +169,7 @@ int time_parse_datetime(const char *s, size_t n, int64_t *us, const char **why)
 	return 0;
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
+int64_t time_floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
 
@@ -180,7 +180,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 void time_format(int64_t us, char out[40])
 {
-	int64_t days = floor_div(us, US_PER_DAY), y;
+	int64_t days = time_floor_div(us, US_PER_DAY), y;
 	int64_t rem = us - days * US_PER_DAY;
 	unsigned secs = (unsigned)(rem / US_PER_SEC), frac = (unsigned)(rem % US_PER_SEC);
 	unsigned m, d, yy;
