@@ -222,9 +222,9 @@ int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id,
 /* Read them back; 1 when nothing has been scored yet. */
 int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id,
                      struct diag *d) MUST_CHECK;
-/* The score of one package; 1 when it has none. */
-int store_get_score(struct store *st, int64_t package_id, struct store_score *out, char *fired,
-                    size_t fired_size, struct diag *d) MUST_CHECK;
+/* The score of one package, its fired rule ids in *fired; 1 when it has none. */
+int store_get_score(struct store *st, int64_t package_id, struct store_score *out,
+                    struct buf *fired, struct diag *d) MUST_CHECK;
 
 /* The packages that share a linking key with package_id, and the key. */
 int store_each_link(struct store *st, int64_t package_id,

@@ -4,6 +4,7 @@
  */
 #include "reftriage/cli.h"
 
+#include "reftriage/alloc.h"
 #include "reftriage/buf.h"
 #include "reftriage/hash.h"
 #include "reftriage/ingest.h"
@@ -366,8 +367,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	code = cli_open_store(cli, (int)wait_s * 1000, &x.st);
 	if (code != EX_OK)
 		return code;
-	reps = calloc((size_t)nfiles, sizeof(*reps));
-	seen = calloc((size_t)nfiles, sizeof(*seen));
+	reps = rt_calloc((size_t)nfiles, sizeof(*reps));
+	seen = rt_calloc((size_t)nfiles, sizeof(*seen));
 	if (!reps || !seen) {
 		fprintf(stderr, "reftriage: import: out of memory\n");
 		code = EX_SOFTWARE;
@@ -435,8 +436,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 out:
 	if (x.summary_json && reps)
 		code = worse(code, json_summary(&x, reps, (size_t)nfiles, code));
-	free(reps);
-	free(seen);
+	rt_free(reps);
+	rt_free(seen);
 	store_close(x.st);
 	return code;
 }

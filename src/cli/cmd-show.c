@@ -126,15 +126,19 @@ static int print_score(struct show_ctx *x, struct diag *d)
 	struct store_score sc;
 	struct ruleset *rs = NULL;
 	struct links_ctx l = {x->json, &x->b, 0, 0};
-	char fired[4096], t[40], hex[HASH_HEX];
+	char t[40], hex[HASH_HEX];
+	struct buf fb;
+	const char *fired, *p;
 	int64_t rsid;
-	int rc = store_get_score(x->st, x->id, &sc, fired, sizeof(fired), d);
-	const char *p;
+	int rc;
 
-	if (rc < 0)
+	buf_init(&fb);
+	rc = store_get_score(x->st, x->id, &sc, &fb, d);
+	fired = fb.data;
+	if (rc < 0 || (rc == 0 && score_load_rules(x->st, sc.rule_set_id, &rs, &rsid, d) < 0)) {
+		buf_release(&fb);
 		return -1;
-	if (rc == 0 && score_load_rules(x->st, sc.rule_set_id, &rs, &rsid, d) < 0)
-		return -1;
+	}
 	if (x->json) {
 		x->err |= buf_adds(&x->b, ",\"score\":");
 		if (rc == 1) {
@@ -225,6 +229,7 @@ static int print_score(struct show_ctx *x, struct diag *d)
 	if (x->json && rc == 0)
 		x->err |= buf_adds(&x->b, "]}");
 	ruleset_free(rs);
+	buf_release(&fb);
 	if (x->json)
 		x->err |= buf_adds(&x->b, ",\"linked\":[");
 	else

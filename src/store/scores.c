@@ -287,8 +287,8 @@ int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id, str
 	return ret;
 }
 
-int store_get_score(struct store *st, int64_t package_id, struct store_score *out, char *fired,
-                    size_t fired_size, struct diag *d)
+int store_get_score(struct store *st, int64_t package_id, struct store_score *out,
+                    struct buf *fired, struct diag *d)
 {
 	sqlite3_stmt *s =
 	    prepare(st,
@@ -324,8 +324,12 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 	out->due_at = sqlite3_column_int64(s, 6);
 	out->overdue = sqlite3_column_int(s, 7) != 0;
 	out->linked = sqlite3_column_int64(s, 8);
-	(void)snprintf(fired, fired_size, "%s", col_text(s, 9) ? col_text(s, 9) : "");
-	out->fired = fired;
+	buf_reset(fired);
+	if (col_text(s, 9) && buf_adds(fired, col_text(s, 9)) < 0) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_NOMEM, "reading a score", d);
+	}
+	out->fired = fired->data;
 	out->received_at = sqlite3_column_int64(s, 10);
 	sqlite3_finalize(s);
 	return 0;
