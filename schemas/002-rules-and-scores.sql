@@ -1,5 +1,10 @@
 -- reftriage store, schema version 2: rule sets and scores.
 
+-- Each package's linking keys, found by package: to count its links while
+-- rescoring (one small lookup, so memory stays flat however large the store
+-- is) and to drop the keys of a version that is replaced.
+CREATE INDEX package_keys_by_package ON package_keys (package_id, key);
+
 -- Every rule set ever installed, under the BLAKE2b-256 hash of its bytes.
 CREATE TABLE rule_sets (
 	id            INTEGER PRIMARY KEY,

@@ -76,10 +76,6 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
                       unsigned long line, long index, int64_t now, enum store_put *res,
                       struct diag *d) MUST_CHECK;
 
-/* What store_put_package() would do, without writing (for --dry-run). */
-int store_peek_package(struct store *st, const struct package *p, enum store_put *res,
-                       struct diag *d) MUST_CHECK;
-
 struct store_reject {
 	const char *file;
 	unsigned long line;
@@ -179,13 +175,9 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 
 /* --- scores ----------------------------------------------------------- */
 
-/*
- * For every package, how many other packages share a linking key with its
- * latest version. *counts is a new array indexed by package id, 0..*max_id;
- * the caller frees it with rt_free().
- */
-int store_linked_counts(struct store *st, int32_t **counts, int64_t *max_id,
-                        struct diag *d) MUST_CHECK;
+/* How many other packages share a linking key with package_id's latest version. */
+int store_linked_count(struct store *st, int64_t package_id, int64_t *count,
+                       struct diag *d) MUST_CHECK;
 
 struct store_open_package {
 	int64_t id;

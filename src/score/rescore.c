@@ -60,8 +60,6 @@ struct all_ctx {
 	struct store *st;
 	const struct ruleset *rs;
 	int64_t rule_set_id, as_of;
-	int32_t *linked;
-	int64_t max_id;
 	struct package pkg;
 	uint16_t *fired;
 	struct buf ids;
@@ -75,6 +73,7 @@ static int on_open(void *ctx, const struct store_open_package *op)
 	struct cond_input in;
 	struct score_result r;
 	struct store_score sc;
+	int64_t linked;
 	size_t i;
 
 	if (package_decode_facts(&x->pkg, op->facts, op->facts_len) < 0) {
@@ -84,8 +83,10 @@ static int on_open(void *ctx, const struct store_open_package *op)
 		                "altered",
 		                op->ref);
 	}
+	if (store_linked_count(x->st, op->id, &linked, x->d) < 0)
+		return -1;
 	r.fired = x->fired;
-	score_derive(&x->pkg, op->id <= x->max_id ? x->linked[op->id] : 0, x->as_of, &in);
+	score_derive(&x->pkg, linked, x->as_of, &in);
 	score_package(x->rs, &in, x->as_of, &r);
 	buf_reset(&x->ids);
 	for (i = 0; i < r.nfired; i++)
@@ -132,8 +133,6 @@ int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, i
 		diag_set(d, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
-	if (store_linked_counts(st, &x.linked, &x.max_id, d) < 0)
-		goto out;
 	if (store_each_open(st, on_open, &x, d) < 0)
 		goto out;
 	if (store_set_scored(st, as_of, rule_set_id, d) < 0)
@@ -142,7 +141,6 @@ int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, i
 	rc = 0;
 out:
 	rt_free(x.fired);
-	rt_free(x.linked);
 	buf_release(&x.ids);
 	package_release(&x.pkg);
 	return rc;

@@ -82,8 +82,8 @@ int store_import_finish(struct store *st, const struct store_import *imp, int64_
 }
 
 /* Look up ref: 1 and the latest version when known, 0 when new. */
-static int find(struct store *st, const struct package *p, int64_t *pid, int *version, int64_t *vid,
-                bool *same, struct diag *d)
+static int find(struct store *st, const struct package *p, int64_t *pid, int *version, bool *same,
+                struct diag *d)
 {
 	sqlite3_stmt *s = store_stmt(st, S_FIND_REF, d);
 	size_t rlen;
@@ -107,50 +107,32 @@ static int find(struct store *st, const struct package *p, int64_t *pid, int *ve
 	*version = sqlite3_column_int(s, 1);
 	*same =
 	    sqlite3_column_bytes(s, 2) == 32 && memcmp(sqlite3_column_blob(s, 2), p->hash, 32) == 0;
-	*vid = sqlite3_column_int64(s, 3);
 	sqlite3_reset(s);
 	return 1;
 }
 
-int store_peek_package(struct store *st, const struct package *p, enum store_put *res,
-                       struct diag *d)
-{
-	int64_t pid, vid;
-	int version, rc;
-	bool same;
-
-	rc = find(st, p, &pid, &version, &vid, &same, d);
-	if (rc < 0)
-		return -1;
-	*res = rc == 0 ? STORE_NEW : same ? STORE_UNCHANGED : STORE_UPDATED;
-	return 0;
-}
-
-/* Add (or, with del, remove) the linking keys of p for package pid. */
-static int keys(struct store *st, const struct package *p, int64_t pid, bool del, struct diag *d)
+/* Add the linking keys of p for package pid: its subject and each identifier. */
+static int add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d)
 {
 	size_t i, n;
 	const char *subject = package_str(p, F_SUBJECT_REF, &n);
 	char key[300];
 
-	if (subject) {
-		int kn = snprintf(key, sizeof(key), "subject:%.*s", (int)n, subject);
-		sqlite3_stmt *s = store_stmt(st, del ? S_DELETE_KEY : S_INSERT_KEY, d);
+	for (i = 0; i <= p->nids; i++) {
+		sqlite3_stmt *s;
+		int kn;
 
-		if (!s)
-			return -1;
-		if (bind_text(s, 1, key, (size_t)kn) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 2, pid) != SQLITE_OK)
-			return store_fail(st, SQLITE_ERROR, "storing linking keys", d);
-		if (done(st, s, "storing linking keys", d) < 0)
-			return -1;
-	}
-	for (i = 0; i < p->nids; i++) {
-		const struct ident *id = &p->ids[i];
-		int kn = snprintf(key, sizeof(key), "%s:%.*s", contract_ident_types[id->type],
-		                  (int)id->len, p->arena.data + id->off);
-		sqlite3_stmt *s = store_stmt(st, del ? S_DELETE_KEY : S_INSERT_KEY, d);
+		if (i == p->nids) {
+			if (!subject)
+				break;
+			kn = snprintf(key, sizeof(key), "subject:%.*s", (int)n, subject);
+		} else {
+			const struct ident *id = &p->ids[i];
 
+			kn = snprintf(key, sizeof(key), "%s:%.*s", contract_ident_types[id->type],
+			              (int)id->len, p->arena.data + id->off);
+		}
+		s = store_stmt(st, S_INSERT_KEY, d);
 		if (!s)
 			return -1;
 		if (bind_text(s, 1, key, (size_t)kn) != SQLITE_OK ||
@@ -163,29 +145,15 @@ static int keys(struct store *st, const struct package *p, int64_t pid, bool del
 }
 
 /* Remove the keys of the version that is being replaced. */
-static int drop_old_keys(struct store *st, int64_t pid, int64_t vid, struct diag *d)
+static int drop_keys(struct store *st, int64_t pid, struct diag *d)
 {
-	sqlite3_stmt *s = store_stmt(st, S_LATEST_FACTS, d);
-	int rc;
+	sqlite3_stmt *s = store_stmt(st, S_DELETE_KEYS, d);
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, vid) != SQLITE_OK)
-		return store_fail(st, SQLITE_ERROR, "reading a version", d);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return store_fail(st, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "reading a version",
-		                  d);
-	}
-	rc = package_decode_facts(&st->old, sqlite3_column_blob(s, 0),
-	                          (size_t)sqlite3_column_bytes(s, 0));
-	sqlite3_reset(s);
-	if (rc < 0) {
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "a stored version's facts cannot be read");
-	}
-	return keys(st, &st->old, pid, true, d);
+	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "replacing linking keys", d);
+	return done(st, s, "replacing linking keys", d);
 }
 
 static int bind_summary_cols(sqlite3_stmt *s, int first, const struct package *p)
@@ -209,14 +177,14 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
                       unsigned long line, long index, int64_t now, enum store_put *res,
                       struct diag *d)
 {
-	int64_t pid = 0, vid = 0;
+	int64_t pid = 0;
 	int version = 0, rc;
 	bool same = false;
 	sqlite3_stmt *s;
 	size_t rlen;
 	const char *ref = package_str(p, F_PACKAGE_REF, &rlen);
 
-	rc = find(st, p, &pid, &version, &vid, &same, d);
+	rc = find(st, p, &pid, &version, &same, d);
 	if (rc < 0)
 		return -1;
 	if (rc == 1 && same) {
@@ -240,7 +208,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 		version = 1;
 		*res = STORE_NEW;
 	} else {
-		if (drop_old_keys(st, pid, vid, d) < 0)
+		if (drop_keys(st, pid, d) < 0)
 			return -1;
 		version++;
 		s = store_stmt(st, S_UPDATE_PACKAGE, d);
@@ -269,7 +237,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 		return store_fail(st, SQLITE_ERROR, "storing a version", d);
 	if (done(st, s, "storing a version", d) < 0)
 		return -1;
-	return keys(st, p, pid, false, d);
+	return add_keys(st, p, pid, d);
 }
 
 /*

@@ -130,52 +130,21 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 	return ret < 0 ? -1 : 0;
 }
 
-int store_linked_counts(struct store *st, int32_t **counts, int64_t *max_id, struct diag *d)
+int store_linked_count(struct store *st, int64_t package_id, int64_t *count, struct diag *d)
 {
-	const char *what = "linking packages";
-	sqlite3_stmt *s;
-	int64_t max = 0;
-	int32_t *c;
+	sqlite3_stmt *s = store_stmt(st, S_LINKED, d);
 	int rc;
 
-	*counts = NULL;
-	s = prepare(st, "SELECT coalesce(max(id), 0) FROM packages", what, d);
 	if (!s)
 		return -1;
+	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "linking packages", d);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		max = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+		*count = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, what, d);
-	c = rt_calloc((size_t)max + 1, sizeof(*c));
-	if (!c) {
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory");
-	}
-	/* Distinct other packages that share any key (subject or identifier). */
-	s = prepare(st,
-	            "SELECT a.package_id, count(DISTINCT b.package_id) FROM package_keys a "
-	            "JOIN package_keys b ON b.key = a.key AND b.package_id <> a.package_id "
-	            "GROUP BY a.package_id",
-	            what, d);
-	if (!s) {
-		rt_free(c);
-		return -1;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-
-		if (id >= 0 && id <= max)
-			c[id] = (int32_t)sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		rt_free(c);
-		return store_fail(st, rc, what, d);
-	}
-	*counts = c;
-	*max_id = max;
+		return store_fail(st, rc, "linking packages", d);
 	return 0;
 }
 

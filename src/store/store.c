@@ -11,7 +11,7 @@
 #define APPLICATION_ID 0x52465452
 
 static const char *const stmt_sql[S_COUNT] = {
-    [S_FIND_REF] = "SELECT p.id, p.latest_version, v.content_hash, v.id FROM packages p "
+    [S_FIND_REF] = "SELECT p.id, p.latest_version, v.content_hash FROM packages p "
                    "JOIN package_versions v ON v.package_id = p.id AND v.version = "
                    "p.latest_version WHERE p.ref = ?1",
     [S_INSERT_PACKAGE] = "INSERT INTO packages (ref, latest_version, received_at, source, "
@@ -24,8 +24,9 @@ static const char *const stmt_sql[S_COUNT] = {
                          "import_id, source_line, source_index, imported_at, facts) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES (?1, ?2)",
-    [S_DELETE_KEY] = "DELETE FROM package_keys WHERE key = ?1 AND package_id = ?2",
-    [S_LATEST_FACTS] = "SELECT facts FROM package_versions WHERE id = ?1",
+    [S_DELETE_KEYS] = "DELETE FROM package_keys WHERE package_id = ?1",
+    [S_LINKED] = "SELECT count(DISTINCT b.package_id) FROM package_keys a JOIN package_keys b "
+                 "ON b.key = a.key AND b.package_id <> a.package_id WHERE a.package_id = ?1",
     [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
                             "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "
                             "?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -136,7 +137,6 @@ static struct store *store_new(const char *path, struct diag *d)
 		return NULL;
 	}
 	buf_init(&st->scratch);
-	package_init(&st->old);
 	return st;
 }
 
@@ -153,7 +153,6 @@ void store_close(struct store *st)
 	/* Closing can only fail with statements left open, and all are finalized. */
 	(void)sqlite3_close(st->db);
 	buf_release(&st->scratch);
-	package_release(&st->old);
 	rt_free(st->path);
 	rt_free(st);
 }
