@@ -68,7 +68,18 @@ int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of);
 extern const unsigned char default_rules[];
 extern const size_t default_rules_len;
 
+/*
+ * The workflow shared by assign and status (src/cli/workflow.c): apply one
+ * change to package ref, checking the transition, in one transaction, and say
+ * what changed. to_status NULL keeps the status (an assignment); assignee
+ * NULL keeps the assignee. Returns an exit code.
+ */
+int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
+                 const char *assignee, const char *note, long wait_s);
+
 int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_assign(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_rules(struct cli *cli, int argc, char **argv);
 int cmd_score(struct cli *cli, int argc, char **argv);
 int cmd_worklist(struct cli *cli, int argc, char **argv);

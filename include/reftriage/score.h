@@ -47,4 +47,11 @@ int score_load_rules(struct store *st, int64_t id, struct ruleset **rs, int64_t 
 int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
               unsigned long *count, struct diag *d) MUST_CHECK;
 
+/*
+ * Score one package at the as_of and with the rule set that the store's
+ * scores share (for a package reopened after closing), inside the caller's
+ * transaction. Does nothing when nothing has been scored yet.
+ */
+int score_one(struct store *st, int64_t package_id, const char *ref, struct diag *d) MUST_CHECK;
+
 #endif

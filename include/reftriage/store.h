@@ -250,4 +250,33 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
                    int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
                    struct diag *d) MUST_CHECK;
 
+/* --- workflow --------------------------------------------------------- */
+
+struct store_event {
+	int64_t at;
+	const char *operator_name;
+	const char *action; /* "assign" or "status" */
+	const char *from_status;
+	const char *to_status;
+	const char *assigned_to; /* NULL when none */
+	const char *note;        /* NULL when none */
+};
+
+/*
+ * Record an assignment or status change of package_id and apply it: status
+ * and assigned_to become to_status and assigned_to (NULL: unchanged), and the
+ * "updated since assigned" mark is cleared. Inside the caller's transaction.
+ */
+int store_workflow(struct store *st, int64_t package_id, const struct store_event *e,
+                   struct diag *d) MUST_CHECK;
+
+/* The history of package_id, oldest first. */
+int store_each_event(struct store *st, int64_t package_id,
+                     int (*fn)(void *ctx, const struct store_event *e), void *ctx,
+                     struct diag *d) MUST_CHECK;
+
+/* The latest version of package_id: its facts into *facts, its version into *version. */
+int store_latest_facts(struct store *st, int64_t package_id, struct buf *facts, int *version,
+                       struct diag *d) MUST_CHECK;
+
 #endif

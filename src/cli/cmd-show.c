@@ -59,7 +59,10 @@ static int on_package(void *ctx, const struct store_package *p)
 	printf("package   ");
 	cli_put_safe(stdout, p->ref, strlen(p->ref), NULL);
 	printf("\nstatus    %s%s\n", p->status,
-	       p->updated ? " (updated since first received)" : "");
+	       !p->updated ? ""
+	       : strcmp(p->status, "new") == 0
+	           ? " (a newer version has arrived)"
+	           : " (updated since assigned: a newer version has arrived)");
 	printf("assigned  ");
 	if (p->assigned_to)
 		cli_put_safe(stdout, p->assigned_to, strlen(p->assigned_to), NULL);
@@ -70,25 +73,116 @@ static int on_package(void *ctx, const struct store_package *p)
 	return 0;
 }
 
+/* Fields grouped as an analyst reads a referral. */
+static const struct {
+	const char *title;
+	int first, last; /* contract field range, inclusive */
+} groups[] = {
+    {"package", F_PACKAGE_REF, F_SUMMARY},
+    {"subject", F_SUBJECT_REF, F_SUBJECT_ON_BAIL_OR_LICENCE},
+    {"material", F_IMAGES_CAT_A, F_LIVESTREAM_PAYMENT},
+    {"communications", F_SEXUAL_COMMUNICATION, F_CHILDREN_CONTACTED},
+    {"child at risk", F_CHILD_IDENTIFIED, F_ONGOING_CONTACT},
+    {"linking", F_IDENTIFIERS, F_IDENTIFIERS},
+};
+
 static void print_fields(struct show_ctx *x)
 {
+	size_t g;
 	int f;
 
-	printf("\nfields of version %s\n", "(latest)");
-	for (f = 0; f < CONTRACT_NFIELDS; f++) {
-		buf_reset(&x->b);
-		printf("  %-32s ", contract_fields[f].name);
-		if (!package_known(&x->pkg, f)) {
-			printf("(unknown)\n");
-			continue;
+	for (g = 0; g < ARRAY_SIZE(groups); g++) {
+		printf("\n%s\n", groups[g].title);
+		for (f = groups[g].first; f <= groups[g].last; f++) {
+			buf_reset(&x->b);
+			printf("  %-32s ", contract_fields[f].name);
+			if (!package_known(&x->pkg, f)) {
+				printf("(unknown)\n");
+				continue;
+			}
+			if (package_format_value(&x->pkg, f, &x->b) < 0) {
+				x->err = -1;
+				return;
+			}
+			cli_put_safe(stdout, x->b.data, x->b.len,
+			             "                                   ");
+			putchar('\n');
 		}
-		if (package_format_value(&x->pkg, f, &x->b) < 0) {
-			x->err = -1;
-			return;
+	}
+}
+
+struct history_ctx {
+	bool json;
+	struct buf *b;
+	size_t n;
+	int err;
+};
+
+static int on_event(void *ctx, const struct store_event *e)
+{
+	struct history_ctx *h = ctx;
+	char t[40];
+
+	time_format(e->at, t);
+	if (h->json) {
+		bool first = true;
+
+		h->err |= buf_adds(h->b, h->n ? ",{" : "{");
+		h->err |= jsonw_key(h->b, &first, "at");
+		h->err |= jsonw_string(h->b, t, strlen(t));
+		h->err |= jsonw_key(h->b, &first, "operator");
+		h->err |= jsonw_string(h->b, e->operator_name, strlen(e->operator_name));
+		h->err |= jsonw_key(h->b, &first, "action");
+		h->err |= jsonw_string(h->b, e->action, strlen(e->action));
+		h->err |= jsonw_key(h->b, &first, "from_status");
+		h->err |= jsonw_string(h->b, e->from_status, strlen(e->from_status));
+		h->err |= jsonw_key(h->b, &first, "to_status");
+		h->err |= jsonw_string(h->b, e->to_status, strlen(e->to_status));
+		h->err |= jsonw_key(h->b, &first, "assigned_to");
+		h->err |= e->assigned_to
+		              ? jsonw_string(h->b, e->assigned_to, strlen(e->assigned_to))
+		              : buf_adds(h->b, "null");
+		h->err |= jsonw_key(h->b, &first, "note");
+		h->err |=
+		    e->note ? jsonw_string(h->b, e->note, strlen(e->note)) : buf_adds(h->b, "null");
+		h->err |= buf_addc(h->b, '}');
+	} else {
+		printf("  %s  ", t);
+		cli_put_safe(stdout, e->operator_name, strlen(e->operator_name), NULL);
+		if (e->assigned_to) {
+			printf("  assigned to ");
+			cli_put_safe(stdout, e->assigned_to, strlen(e->assigned_to), NULL);
+			if (strcmp(e->from_status, e->to_status) != 0)
+				printf(" (%s -> %s)", e->from_status, e->to_status);
+		} else {
+			printf("  %s -> %s", e->from_status, e->to_status);
 		}
-		cli_put_safe(stdout, x->b.data, x->b.len, "                                   ");
+		if (e->note) {
+			printf("\n      note: ");
+			cli_put_safe(stdout, e->note, strlen(e->note), "            ");
+		}
 		putchar('\n');
 	}
+	h->n++;
+	return h->err ? -1 : 0;
+}
+
+/* The history of assignments and status changes: text, or a JSON member into x->b. */
+static int print_history(struct show_ctx *x, struct diag *d)
+{
+	struct history_ctx h = {x->json, &x->b, 0, 0};
+
+	if (x->json)
+		x->err |= buf_adds(&x->b, ",\"history\":[");
+	else
+		printf("\nhistory (assignments and status changes, oldest first)\n");
+	if (store_each_event(x->st, x->id, on_event, &h, d) < 0)
+		return -1;
+	if (x->json)
+		x->err |= buf_addc(&x->b, ']');
+	else if (!h.n)
+		printf("  none yet\n");
+	return x->err || h.err ? -1 : 0;
 }
 
 struct links_ctx {
@@ -308,9 +402,10 @@ static int on_version(void *ctx, const struct store_version *v)
 	if (x->first_version) {
 		struct diag d;
 
+		printf("\nfields of the latest version (v%d)\n", v->version);
 		print_fields(x);
 		diag_clear(&d);
-		if (print_score(x, &d) < 0) {
+		if (print_score(x, &d) < 0 || print_history(x, &d) < 0) {
 			(void)cli_report(&d);
 			return -1;
 		}
@@ -373,7 +468,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		if (x.json) {
 			buf_reset(&x.b);
 			if (buf_addc(&x.b, ']') < 0 || print_score(&x, &d) < 0 ||
-			    buf_adds(&x.b, "}\n") < 0)
+			    print_history(&x, &d) < 0 || buf_adds(&x.b, "}\n") < 0)
 				rc = d.code ? cli_report(&d) : EX_SOFTWARE;
 			else
 				fwrite(x.b.data, 1, x.b.len, stdout);

@@ -23,6 +23,8 @@ static const struct cmd commands[] = {
     {"score", "rescore all open packages with the active rules", cmd_score},
     {"worklist", "the ranked list of open packages", cmd_worklist},
     {"show", "one package: fields, score and why, links, versions", cmd_show},
+    {"assign", "set who is working a package", cmd_assign},
+    {"status", "move a package through the workflow", cmd_status},
     {"quarantine", "rejected records with their reasons (list | show ID)", cmd_quarantine},
 };
 

@@ -145,3 +145,50 @@ out:
 	package_release(&x.pkg);
 	return rc;
 }
+
+int score_one(struct store *st, int64_t package_id, const char *ref, struct diag *d)
+{
+	struct store_open_package op;
+	struct ruleset *rs = NULL;
+	struct all_ctx x;
+	struct buf facts;
+	int64_t as_of, id;
+	int rc;
+
+	rc = store_get_scored(st, &as_of, &id, d);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (score_load_rules(st, id, &rs, &id, d) < 0)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.st = st;
+	x.rs = rs;
+	x.rule_set_id = id;
+	x.as_of = as_of;
+	x.d = d;
+	package_init(&x.pkg);
+	buf_init(&x.ids);
+	buf_init(&facts);
+	rc = -1;
+	x.fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*x.fired));
+	if (!x.fired) {
+		diag_at(d, store_path(st), 0, NULL);
+		diag_set(d, EX_SOFTWARE, "out of memory");
+		goto out;
+	}
+	memset(&op, 0, sizeof(op));
+	op.id = package_id;
+	op.ref = ref;
+	if (store_latest_facts(st, package_id, &facts, &op.version, d) < 0)
+		goto out;
+	op.facts = facts.data;
+	op.facts_len = facts.len;
+	rc = on_open(&x, &op);
+out:
+	rt_free(x.fired);
+	buf_release(&x.ids);
+	buf_release(&facts);
+	package_release(&x.pkg);
+	ruleset_free(rs);
+	return rc;
+}

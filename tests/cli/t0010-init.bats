@@ -7,10 +7,10 @@ load helper
 	rt init
 	expect_status 0
 	hash=$(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12)
-	expect_err1 "reftriage: created store $REFTRIAGE_DB (schema 2) with rules reftriage default triage policy 2026.11-1 ($hash)"
+	expect_err1 "reftriage: created store $REFTRIAGE_DB (schema $SCHEMA) with rules reftriage default triage policy 2026.11-1 ($hash)"
 	[ "$(stat -c %a "$REFTRIAGE_DB")" = 600 ]
 	[ "$(sql 'PRAGMA journal_mode')" = wal ]
-	[ "$(sql 'PRAGMA user_version')" = 2 ]
+	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
 	[ "$(sql 'SELECT lower(hex(hash)) FROM rule_sets')" = "$(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1)" ]
 }
 
@@ -21,7 +21,7 @@ load helper
 	sql "PRAGMA user_version = 1; INSERT INTO imports (id, file, format, operator, started_at) VALUES (1, 'old.csv', 'csv', 'x', 0)"
 	rt rules show
 	expect_status 78 # migrated, but no rules were ever installed in it
-	[ "$(sql 'PRAGMA user_version')" = 2 ]
+	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
 	[ "$(sql 'SELECT file FROM imports')" = old.csv ]
 }
 
@@ -58,7 +58,7 @@ load helper
 	sql 'PRAGMA user_version = 99'
 	rt show SYN-20261102-0001
 	expect_status 78
-	expect_err1 "reftriage: $REFTRIAGE_DB: the store has schema version 99, newer than this reftriage knows (2); use a newer reftriage"
+	expect_err1 "reftriage: $REFTRIAGE_DB: the store has schema version 99, newer than this reftriage knows ($SCHEMA); use a newer reftriage"
 	[ "$(sql 'PRAGMA user_version')" = 99 ]
 }
 
@@ -84,11 +84,11 @@ load helper
 @test "--version, --help, and a command's --help go to stdout with exit 0" {
 	rt --version
 	expect_status 0
-	expect_out_has "reftriage 0.1.0 (store schema 2)"
+	expect_out_has "reftriage 0.1.0 (store schema $SCHEMA)"
 	rt --help
 	expect_status 0
 	expect_out_has "usage: reftriage [--db PATH] [--operator NAME] COMMAND [ARGS]"
-	for c in init import show quarantine score worklist rules; do
+	for c in init import show quarantine score worklist rules assign status; do
 		rt "$c" --help
 		expect_status 0
 		[[ "$output" == "usage: reftriage "*" $c"* ]] || { echo "$output"; false; }

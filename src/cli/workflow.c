@@ -1,0 +1,192 @@
+/*
+ * Assignments and status changes: which transitions are allowed, and the
+ * one transaction that applies and records each (store_workflow).
+ *
+ *   open:   new, assigned, in_progress     closed: actioned, nfa, transferred
+ *
+ * - Nothing goes back to new: new means untouched.
+ * - assigned needs an assignee (reftriage assign REF --to NAME).
+ * - nfa and transferred need --note: a decision not to act, or to pass the
+ *   referral on, must say why (it can be disclosable under CPIA).
+ * - Reopening a closed package, or changing one closed state for another,
+ *   needs --note. A reopened package is scored at the store's as_of.
+ * - A closed package cannot be assigned; reopen it first.
+ */
+#include "reftriage/cli.h"
+
+#include "reftriage/score.h"
+#include "reftriage/text.h"
+#include "reftriage/timeutil.h"
+
+static const char *const states[] = {"new", "assigned",    "in_progress", "actioned",
+                                     "nfa", "transferred", NULL};
+
+static bool is_closed(const char *s)
+{
+	return strcmp(s, "actioned") == 0 || strcmp(s, "nfa") == 0 || strcmp(s, "transferred") == 0;
+}
+
+struct wf_ctx {
+	int64_t id;
+	char ref[80];
+	char status[16];
+	char assigned[80];
+	bool has_assignee;
+};
+
+static int on_pkg(void *ctx, const struct store_package *p)
+{
+	struct wf_ctx *w = ctx;
+
+	w->id = p->id;
+	(void)snprintf(w->ref, sizeof(w->ref), "%s", p->ref);
+	(void)snprintf(w->status, sizeof(w->status), "%s", p->status);
+	w->has_assignee = p->assigned_to != NULL;
+	(void)snprintf(w->assigned, sizeof(w->assigned), "%s",
+	               p->assigned_to ? p->assigned_to : "");
+	return 0;
+}
+
+static int on_ver(void *ctx, const struct store_version *v)
+{
+	(void)ctx;
+	(void)v;
+	return 0;
+}
+
+/* Names and notes are shown to people and printed: text, no control characters. */
+static bool text_ok(const char *s, size_t max, bool lines)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > max || utf8_invalid_at(s, n) != n)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && !(lines && c == '\n')) || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static int refuse(const char *ref, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+static int refuse(const char *ref, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "reftriage: %s: ", ref);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EX_DATAERR;
+}
+
+/* The transition rules; EX_OK or an exit code after a message. */
+static int check(const struct wf_ctx *w, const char *to, const char *assignee, const char *note)
+{
+	const char *from = w->status;
+
+	if (!to) { /* an assignment */
+		if (is_closed(from))
+			return refuse(w->ref,
+			              "is %s (closed): reopen it first with 'reftriage status %s "
+			              "in_progress --note WHY'",
+			              from, w->ref);
+		if (w->has_assignee && strcmp(w->assigned, assignee) == 0)
+			return refuse(w->ref, "is already assigned to %s", assignee);
+		return EX_OK;
+	}
+	if (strcmp(from, to) == 0)
+		return refuse(w->ref, "is already %s", to);
+	if (strcmp(to, "new") == 0)
+		return refuse(w->ref, "cannot go back to new (new means nobody has touched it)");
+	if (strcmp(to, "assigned") == 0 && !w->has_assignee)
+		return refuse(w->ref,
+		              "has nobody to be assigned to: use 'reftriage assign %s --to "
+		              "NAME'",
+		              w->ref);
+	if ((strcmp(to, "nfa") == 0 || strcmp(to, "transferred") == 0) && !note)
+		return refuse(w->ref,
+		              "%s needs --note: a decision %s must be recorded with its reason", to,
+		              strcmp(to, "nfa") == 0 ? "to take no further action" : "to transfer");
+	if (is_closed(from) && !note)
+		return refuse(w->ref, "is %s (closed): changing a closed package needs --note WHY",
+		              from);
+	return EX_OK;
+}
+
+int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
+                 const char *assignee, const char *note, long wait_s)
+{
+	struct store_event e;
+	struct wf_ctx w;
+	struct store *st;
+	struct diag d;
+	const char *to;
+	int rc;
+
+	if (to_status && contract_enum_index(states, to_status, strlen(to_status)) < 0)
+		return cli_usage_error(cli,
+		                       "'%s' is not a state (new, assigned, in_progress, actioned, "
+		                       "nfa or transferred)",
+		                       to_status);
+	if (assignee && !text_ok(assignee, 64, false))
+		return cli_usage_error(cli, "--to takes a name of 1 to 64 bytes of text");
+	if (note && !text_ok(note, 2000, true))
+		return cli_usage_error(cli, "--note takes 1 to 2000 bytes of text");
+	rc = cli_open_store(cli, (int)wait_s * 1000, &st);
+	if (rc != EX_OK)
+		return rc;
+	memset(&w, 0, sizeof(w));
+	diag_clear(&d);
+	if (store_begin(st, &d) < 0) {
+		rc = cli_report(&d);
+		goto out;
+	}
+	rc = store_get_package(st, ref, on_pkg, on_ver, &w, &d);
+	if (rc != 0) {
+		store_rollback(st);
+		if (rc == 1) {
+			fprintf(stderr, "reftriage: %s: no package with ref '", cli->command);
+			cli_put_safe(stderr, ref, strlen(ref), NULL);
+			fprintf(stderr, "' in %s\n", cli->db_path);
+			rc = EX_DATAERR;
+		} else {
+			rc = cli_report(&d);
+		}
+		goto out;
+	}
+	rc = check(&w, to_status, assignee, note);
+	if (rc != EX_OK) {
+		store_rollback(st);
+		goto out;
+	}
+	/* Assigning a new package makes it assigned; otherwise the status stays. */
+	to = to_status ? to_status : strcmp(w.status, "new") == 0 ? "assigned" : w.status;
+	memset(&e, 0, sizeof(e));
+	e.at = time_now();
+	e.operator_name = cli->operator_name;
+	e.action = to_status ? "status" : "assign";
+	e.from_status = w.status;
+	e.to_status = to;
+	e.assigned_to = assignee;
+	e.note = note;
+	if (store_workflow(st, w.id, &e, &d) < 0 ||
+	    (is_closed(w.status) && !is_closed(to) && score_one(st, w.id, w.ref, &d) < 0) ||
+	    store_commit(st, &d) < 0) {
+		store_rollback(st);
+		rc = cli_report(&d);
+		goto out;
+	}
+	if (assignee)
+		fprintf(stderr, "reftriage: %s: assigned to %s (%s)\n", w.ref, assignee, to);
+	else
+		fprintf(stderr, "reftriage: %s: %s -> %s\n", w.ref, w.status, to);
+	rc = EX_OK;
+out:
+	store_close(st);
+	return rc;
+}

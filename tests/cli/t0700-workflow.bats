@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# reftriage assign and status: transitions, history, the worklist, updates.
+
+load helper
+
+REF=SYN-20261102-0001
+
+load_day() {
+	init_store
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+}
+
+in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
+
+@test "assign, work and close a package: each change recorded with time and operator" {
+	load_day
+	export REFTRIAGE_NOW=2026-11-03T09:00:00Z
+	rt --operator sgt.k assign $REF --to dc.ahmed
+	expect_status 0
+	expect_err1 "reftriage: $REF: assigned to dc.ahmed (assigned)"
+	rt --operator dc.ahmed status $REF in_progress
+	expect_status 0
+	expect_err1 "reftriage: $REF: assigned -> in_progress"
+	rt --operator dc.ahmed status $REF actioned --note "Safeguarding visit made (SYNTHETIC)"
+	expect_status 0
+	[ "$(sql "SELECT status || '|' || assigned_to FROM packages WHERE ref = '$REF'")" = "actioned|dc.ahmed" ]
+	rt show $REF
+	expect_out_has "  2026-11-03T09:00:00Z  sgt.k  assigned to dc.ahmed (new -> assigned)"
+	expect_out_has "  2026-11-03T09:00:00Z  dc.ahmed  assigned -> in_progress"
+	expect_out_has "  2026-11-03T09:00:00Z  dc.ahmed  in_progress -> actioned"
+	expect_out_has "      note: Safeguarding visit made (SYNTHETIC)"
+}
+
+@test "closed packages leave the worklist but stay in show; reopening brings them back, rescored" {
+	load_day
+	in_worklist $REF
+	"$RT" status $REF nfa --note "Duplicate of a live investigation (SYNTHETIC)" 2>/dev/null
+	! in_worklist $REF
+	rt show $REF
+	expect_status 0
+	expect_out_has "status    nfa"
+	"$RT" score --as-of 2026-11-04T08:00:00Z 2>/dev/null
+	rt status $REF in_progress --note "New information"
+	expect_status 0
+	in_worklist $REF
+	# Scored at the store's as_of like every other open package.
+	[ "$(sql "SELECT count(DISTINCT s.as_of) FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status IN ('new','assigned','in_progress')")" = 1 ]
+}
+
+@test "invalid transitions: a clear error, exit 65, nothing changed" {
+	load_day
+	before=$(sql "SELECT status FROM packages WHERE ref = '$REF'")
+	rt status $REF assigned
+	expect_status 65
+	expect_err1 "reftriage: $REF: has nobody to be assigned to: use 'reftriage assign $REF --to NAME'"
+	rt status $REF new
+	expect_status 65
+	expect_err1 "reftriage: $REF: is already new"
+	rt status $REF nfa
+	expect_status 65
+	expect_err1 "reftriage: $REF: nfa needs --note: a decision to take no further action must be recorded with its reason"
+	rt status $REF transferred
+	expect_status 65
+	[ "$(sql "SELECT status FROM packages WHERE ref = '$REF'")" = "$before" ]
+	"$RT" status $REF in_progress 2>/dev/null
+	rt status $REF new
+	expect_status 65
+	expect_err1 "reftriage: $REF: cannot go back to new (new means nobody has touched it)"
+	rt status $REF in_progress
+	expect_status 65
+	expect_err1 "reftriage: $REF: is already in_progress"
+	"$RT" status $REF actioned 2>/dev/null
+	rt status $REF in_progress
+	expect_status 65
+	expect_err1 "reftriage: $REF: is actioned (closed): changing a closed package needs --note WHY"
+	rt assign $REF --to someone
+	expect_status 65
+	expect_err1 "reftriage: $REF: is actioned (closed): reopen it first with 'reftriage status $REF in_progress --note WHY'"
+	[ "$(sql "SELECT count(*) FROM package_events")" = 2 ]
+}
+
+@test "usage errors: exit 64" {
+	load_day
+	rt status $REF done
+	expect_status 64
+	expect_err1 "reftriage: status: 'done' is not a state (new, assigned, in_progress, actioned, nfa or transferred) (see 'reftriage status --help')"
+	rt status $REF
+	expect_status 64
+	rt assign $REF
+	expect_status 64
+	expect_err1 "reftriage: assign: say who with --to NAME (see 'reftriage assign --help')"
+	rt assign $REF --to $'bad\nname'
+	expect_status 64
+	rt status SYN-NOPE-1 in_progress
+	expect_status 65
+	expect_err1 "reftriage: status: no package with ref 'SYN-NOPE-1' in $REFTRIAGE_DB"
+}
+
+@test "a re-sent, changed package keeps its state and is flagged updated since assigned" {
+	load_day
+	"$RT" assign SYN-20261102-0005 --to dc.lee 2>/dev/null
+	"$RT" status SYN-20261102-0005 in_progress 2>/dev/null
+	sed 's/^SYN-20261102-0005,\(.*\),52,/SYN-20261102-0005,\1,53,/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
+	"$RT" import "$WORK/v2.csv" 2>/dev/null
+	[ "$(sql "SELECT status || '|' || assigned_to || '|' || updated FROM packages WHERE ref = 'SYN-20261102-0005'")" = "in_progress|dc.lee|1" ]
+	rt show SYN-20261102-0005
+	expect_out_has "status    in_progress (updated since assigned: a newer version has arrived)"
+	# The next workflow change acknowledges it.
+	"$RT" assign SYN-20261102-0005 --to dc.khan 2>/dev/null
+	[ "$(sql "SELECT updated FROM packages WHERE ref = 'SYN-20261102-0005'")" = 0 ]
+}
