@@ -18,6 +18,7 @@ struct report_header {
 	const char *rules_version;
 	int64_t generated_at;
 	const char *operator_name;
+	long count; /* packages the list holds (before --limit) */
 };
 
 struct report_item {
@@ -32,7 +33,9 @@ struct report_item {
 	const char *assigned_to; /* NULL when unknown */
 	const char *force_area;  /* NULL when unknown */
 	const char *referral_type;
-	const char *reasons;             /* fired rule ids in file order, ';'-separated */
+	const char *reasons; /* fired rule ids in file order, ';'-separated */
+	int priority_index;  /* band index: 0 is the most urgent */
+	bool updated;        /* a newer version arrived since the last workflow change */
 	const struct rule *const *fired; /* the same rules, for explanations */
 	size_t nfired;
 };
@@ -52,11 +55,14 @@ struct report {
 	const struct ruleset *rs;
 	struct buf b; /* scratch for one line or object */
 	long items;
+	int width;   /* table: the terminal's columns */
+	bool colour; /* table: colour the priority (a terminal, and NO_COLOR unset) */
+	long count;  /* table: rows to come, for the rank column's width */
 };
 
-/* The writer for a format name ("csv", "json", "ndjson"), or NULL. */
+/* The writer for a format name ("table", "csv", "json", "ndjson"), or NULL. */
 const struct report_writer *report_writer(const char *format);
-/* "csv, json or ndjson", for messages. */
+/* "table, csv, json or ndjson", for messages. */
 const char *report_formats(void);
 
 void report_init(struct report *r, FILE *out, const struct report_writer *w,
@@ -66,5 +72,13 @@ void report_release(struct report *r);
 /* Helpers the writers share: append a value to r->b. */
 int report_time(struct buf *b, int64_t us); /* YYYY-MM-DDTHH:MM:SSZ */
 int report_csv_field(struct buf *b, const char *s, bool guard_formula);
+/*
+ * Append s as a table cell exactly width characters wide: control characters
+ * escaped, cut with an ellipsis when longer, padded with spaces (on the left
+ * when right_align).
+ */
+int report_cell(struct buf *b, const char *s, size_t width, bool right_align);
+
+extern const struct report_writer report_table;
 
 #endif

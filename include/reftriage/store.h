@@ -225,8 +225,17 @@ int store_each_link(struct store *st, int64_t package_id,
 
 /* --- worklist --------------------------------------------------------- */
 
+/* Filters combine (and); an unset filter lets everything through. */
 struct store_worklist_query {
-	long limit; /* 0: no limit */
+	long limit;              /* 0: no limit */
+	int priorities[16];      /* band indexes */
+	size_t npriorities;      /* 0: every priority */
+	const char *statuses[3]; /* open statuses */
+	size_t nstatuses;        /* 0: every open status */
+	const char *force_area;  /* NULL: any */
+	const char *assigned_to; /* NULL: any */
+	bool has_since;
+	int64_t since; /* received_at at or after this time */
 };
 
 struct store_worklist_row {
@@ -243,7 +252,12 @@ struct store_worklist_row {
 	const char *fired;
 	int64_t rule_set_id;
 	int64_t as_of;
+	bool updated; /* a newer version arrived since the last workflow change */
 };
+
+/* How many open packages the query selects (ignoring its limit). */
+int store_worklist_count(struct store *st, const struct store_worklist_query *q, long *count,
+                         struct diag *d) MUST_CHECK;
 
 /* Open packages in rank order (rules.md), calling fn for each. */
 int store_worklist(struct store *st, const struct store_worklist_query *q,

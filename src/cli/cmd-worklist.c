@@ -7,15 +7,27 @@
 #include "reftriage/timeutil.h"
 
 #include <getopt.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: reftriage [--db PATH] worklist [--format csv|json|ndjson] [--limit N]\n"
-    "                                    [--output FILE]\n\n"
+    "usage: reftriage [--db PATH] worklist [OPTIONS]\n\n"
     "The open packages ranked as rules.md says: priority, then score (highest\n"
     "first), then received_at (oldest first), then package_ref. Reads the stored\n"
-    "scores; the JSON's as_of says when they were computed (run 'reftriage score'\n"
-    "to bring them up to date). --output writes FILE (mode 0600) atomically.\n";
+    "scores; the header (and the JSON's as_of) says when they were computed (run\n"
+    "'reftriage score' to bring them up to date).\n\n"
+    "Filters (they combine):\n"
+    "  --priority P1,P2       these priorities only\n"
+    "  --status S,...         new, assigned and/or in_progress\n"
+    "  --force-area NAME      packages owned by this force area\n"
+    "  --assigned-to NAME     packages assigned to NAME\n"
+    "  --since DATE           received on or after DATE (or an RFC 3339 time)\n"
+    "  --limit N              the first N\n\n"
+    "Output:\n"
+    "  --format table|csv|json|ndjson   table is the default on a terminal, csv\n"
+    "                         otherwise; the table fits $COLUMNS or the terminal\n"
+    "  --output FILE          write FILE (mode 0600) atomically instead of stdout\n"
+    "Colour is used only when stdout is a terminal and NO_COLOR is not set.\n";
 
 struct wl_ctx {
 	struct report rep;
@@ -47,6 +59,8 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	it.force_area = r->force_area;
 	it.referral_type = r->referral_type;
 	it.reasons = r->fired;
+	it.priority_index = r->priority;
+	it.updated = r->updated;
 	it.fired = x->fired;
 	/* The explanation: each fired rule id, looked up in the rule set that scored it. */
 	while (p && *p && it.nfired < x->rs->nrules) {
@@ -67,6 +81,42 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 		return -1;
 	}
 	return 0;
+}
+
+/* Split a comma-separated list into words; -1 when there are more than max. */
+static int split(char *s, const char **words, size_t max, size_t *n)
+{
+	char *p = s;
+
+	*n = 0;
+	while (p) {
+		char *comma = strchr(p, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (*n == max)
+			return -1;
+		words[(*n)++] = p;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+/* The table's width: $COLUMNS, else the terminal's, else 100. */
+static int table_width(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	long v;
+
+	if (env && *env) {
+		v = strtol(env, NULL, 10);
+		if (v >= 20 && v <= 1000)
+			return (int)v;
+	}
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 100;
 }
 
 /* Write to a temporary file beside FILE, renamed into place when complete. */
@@ -104,9 +154,16 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {"limit", required_argument, NULL, 'l'},
 	    {"output", required_argument, NULL, 'o'},
+	    {"priority", required_argument, NULL, 'p'},
+	    {"status", required_argument, NULL, 's'},
+	    {"force-area", required_argument, NULL, 'a'},
+	    {"assigned-to", required_argument, NULL, 't'},
+	    {"since", required_argument, NULL, 'S'},
 	    {NULL, 0, NULL, 0},
 	};
-	const struct report_writer *w = report_writer("csv");
+	const struct report_writer *w = NULL;
+	const char *prio_words[16];
+	size_t nprio = 0, i;
 	struct store_worklist_query q = {0};
 	struct report_header h;
 	struct store *st = NULL;
@@ -142,6 +199,36 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 		case 'o':
 			output = cli_optarg;
 			break;
+		case 'p':
+			if (split(cli_optarg, prio_words, ARRAY_SIZE(prio_words), &nprio) < 0)
+				return cli_usage_error(cli, "--priority takes at most %zu names",
+				                       ARRAY_SIZE(prio_words));
+			break;
+		case 's':
+			if (split(cli_optarg, q.statuses, ARRAY_SIZE(q.statuses), &q.nstatuses) < 0)
+				return cli_usage_error(
+				    cli, "--status takes new, assigned and in_progress");
+			for (i = 0; i < q.nstatuses; i++)
+				if (strcmp(q.statuses[i], "new") &&
+				    strcmp(q.statuses[i], "assigned") &&
+				    strcmp(q.statuses[i], "in_progress"))
+					return cli_usage_error(
+					    cli,
+					    "--status '%s': the worklist holds open packages "
+					    "only (new, assigned, in_progress)",
+					    q.statuses[i]);
+			break;
+		case 'a':
+			q.force_area = cli_optarg;
+			break;
+		case 't':
+			q.assigned_to = cli_optarg;
+			break;
+		case 'S':
+			if (cli_parse_time(cli, "--since", cli_optarg, &q.since) != EX_OK)
+				return EX_USAGE;
+			q.has_since = true;
+			break;
 		default:
 			return EX_USAGE;
 		}
@@ -164,6 +251,26 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 		rc = cli_report(&d);
 		goto out;
 	}
+	/* Priority names are the rule set's band names. */
+	for (i = 0; i < nprio; i++) {
+		int b = ruleset_band(rs, prio_words[i]);
+
+		if (b < 0) {
+			rc = cli_usage_error(
+			    cli, "--priority '%s' is not a priority of the rules in use",
+			    prio_words[i]);
+			goto out;
+		}
+		q.priorities[q.npriorities++] = b;
+	}
+	if (!w)
+		w = report_writer(!output && isatty(STDOUT_FILENO) ? "table" : "csv");
+	if (w == &report_table && store_worklist_count(st, &q, &h.count, &d) < 0) {
+		rc = cli_report(&d);
+		goto out;
+	}
+	if (q.limit > 0 && h.count > q.limit)
+		h.count = q.limit;
 	h.rules_hash = rs->hash;
 	h.rules_name = rs->name;
 	h.rules_version = rs->version;
@@ -186,6 +293,9 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 		}
 	}
 	report_init(&x.rep, out, w, rs);
+	x.rep.width = table_width();
+	x.rep.colour =
+	    !output && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	rc = EX_OK;
 	if (w->begin(&x.rep, &h) < 0) {
 		rc = EX_IOERR;

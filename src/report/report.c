@@ -232,6 +232,8 @@ const struct report_writer *report_writer(const char *format)
 {
 	size_t i;
 
+	if (strcmp(format, "table") == 0)
+		return &report_table;
 	for (i = 0; i < ARRAY_SIZE(writers); i++)
 		if (strcmp(writers[i].name, format) == 0)
 			return &writers[i];
@@ -240,5 +242,5 @@ const struct report_writer *report_writer(const char *format)
 
 const char *report_formats(void)
 {
-	return "csv, json or ndjson";
+	return "table, csv, json or ndjson";
 }

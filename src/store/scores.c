@@ -334,28 +334,111 @@ int store_each_link(struct store *st, int64_t package_id,
 	return 0;
 }
 
+/*
+ * Build the worklist query with every filter as a bound parameter:
+ * count_only selects count(*), otherwise the rows in rank order.
+ */
+static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist_query *q,
+                                   bool count_only, struct diag *d)
+{
+	struct buf sql;
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int rc, n = 0;
+
+	buf_init(&sql);
+	rc = buf_adds(&sql, count_only
+	                        ? "SELECT count(*)"
+	                        : "SELECT s.priority, s.score, s.received_at, s.due_at, "
+	                          "s.overdue, p.ref, p.status, p.assigned_to, p.force_area, "
+	                          "p.referral_type, s.fired, s.rule_set_id, s.as_of, p.updated");
+	rc |= buf_adds(&sql, " FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status "
+	                     "IN ('new', 'assigned', 'in_progress')");
+	if (q->nstatuses) {
+		rc |= buf_adds(&sql, " AND p.status IN (");
+		for (i = 0; i < q->nstatuses; i++)
+			rc |= buf_addf(&sql, "%s?%d", i ? ", " : "", ++n);
+		rc |= buf_addc(&sql, ')');
+	}
+	if (q->npriorities) {
+		rc |= buf_adds(&sql, " AND s.priority IN (");
+		for (i = 0; i < q->npriorities; i++)
+			rc |= buf_addf(&sql, "%s?%d", i ? ", " : "", ++n);
+		rc |= buf_addc(&sql, ')');
+	}
+	if (q->force_area)
+		rc |= buf_addf(&sql, " AND p.force_area = ?%d", ++n);
+	if (q->assigned_to)
+		rc |= buf_addf(&sql, " AND p.assigned_to = ?%d", ++n);
+	if (q->has_since)
+		rc |= buf_addf(&sql, " AND s.received_at >= ?%d", ++n);
+	/* rules.md's order: priority, score (highest first), received_at, ref (bytewise). */
+	if (!count_only)
+		rc |= buf_addf(&sql,
+		               " ORDER BY s.priority, s.score DESC, s.received_at, s.ref "
+		               "LIMIT ?%d",
+		               ++n);
+	if (rc) {
+		buf_release(&sql);
+		diag_at(d, st->path, 0, NULL);
+		diag_set(d, EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	rc = sqlite3_prepare_v2(st->db, sql.data, -1, &s, NULL);
+	buf_release(&sql);
+	if (rc != SQLITE_OK) {
+		(void)store_fail(st, rc, "reading the worklist", d);
+		return NULL;
+	}
+	n = 0;
+	rc = SQLITE_OK;
+	for (i = 0; rc == SQLITE_OK && i < q->nstatuses; i++)
+		rc = sqlite3_bind_text(s, ++n, q->statuses[i], -1, SQLITE_STATIC);
+	for (i = 0; rc == SQLITE_OK && i < q->npriorities; i++)
+		rc = sqlite3_bind_int(s, ++n, q->priorities[i]);
+	if (rc == SQLITE_OK && q->force_area)
+		rc = sqlite3_bind_text(s, ++n, q->force_area, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK && q->assigned_to)
+		rc = sqlite3_bind_text(s, ++n, q->assigned_to, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK && q->has_since)
+		rc = sqlite3_bind_int64(s, ++n, q->since);
+	if (rc == SQLITE_OK && !count_only)
+		rc = sqlite3_bind_int64(s, ++n, q->limit > 0 ? q->limit : -1);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(s);
+		(void)store_fail(st, rc, "reading the worklist", d);
+		return NULL;
+	}
+	return s;
+}
+
+int store_worklist_count(struct store *st, const struct store_worklist_query *q, long *count,
+                         struct diag *d)
+{
+	sqlite3_stmt *s = worklist_stmt(st, q, true, d);
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading the worklist", d);
+	return 0;
+}
+
 int store_worklist(struct store *st, const struct store_worklist_query *q,
                    int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
                    struct diag *d)
 {
 	const char *what = "reading the worklist";
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = worklist_stmt(st, q, false, d);
 	int rc;
 
-	/* rules.md's order: priority, score (highest first), received_at, ref (bytewise). */
-	s = prepare(st,
-	            "SELECT s.priority, s.score, s.received_at, s.due_at, s.overdue, p.ref, "
-	            "p.status, p.assigned_to, p.force_area, p.referral_type, s.fired, "
-	            "s.rule_set_id, s.as_of FROM scores s JOIN packages p ON p.id = s.package_id "
-	            "WHERE p.status IN ('new', 'assigned', 'in_progress') "
-	            "ORDER BY s.priority, s.score DESC, s.received_at, s.ref LIMIT ?1",
-	            what, d);
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, q->limit > 0 ? q->limit : -1) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_worklist_row r;
 
@@ -372,6 +455,7 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
 		r.fired = col_text(s, 10);
 		r.rule_set_id = sqlite3_column_int64(s, 11);
 		r.as_of = sqlite3_column_int64(s, 12);
+		r.updated = sqlite3_column_int(s, 13) != 0;
 		if (fn(ctx, &r) < 0) {
 			sqlite3_finalize(s);
 			return -1;

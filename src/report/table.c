@@ -1,0 +1,274 @@
+/*
+ * The worklist as a table for a terminal: columns that fit its width, the
+ * least needed dropped first on a narrow screen, long text cut with an
+ * ellipsis, overdue and updated items marked, the priority coloured only
+ * when the CLI says so (a terminal, and NO_COLOR unset).
+ */
+#include "reftriage/report.h"
+
+#include "reftriage/hash.h"
+#include "reftriage/text.h"
+#include "reftriage/timeutil.h"
+
+enum col {
+	C_RANK,
+	C_REF,
+	C_PRI,
+	C_SCORE,
+	C_DUE,
+	C_STATUS,
+	C_ASSIGNED,
+	C_AREA,
+	C_TYPE,
+	C_RECEIVED,
+	C_REASONS,
+	C_N
+};
+
+static const struct {
+	const char *title;
+	size_t width; /* 0: computed */
+	int drop;     /* dropped in this order on narrow screens (0: never) */
+	bool right;
+} cols[C_N] = {
+    [C_RANK] = {"#", 0, 0, true},
+    [C_REF] = {"REF", 18, 0, false},
+    [C_PRI] = {"PRI", 3, 0, false},
+    [C_SCORE] = {"SCORE", 5, 0, true},
+    [C_DUE] = {"DUE (UTC)", 17, 0, false},
+    [C_STATUS] = {"STATUS", 12, 5, false},
+    [C_ASSIGNED] = {"ASSIGNED", 10, 4, false},
+    [C_AREA] = {"AREA", 10, 2, false},
+    [C_TYPE] = {"TYPE", 12, 3, false},
+    [C_RECEIVED] = {"RECEIVED (UTC)", 16, 1, false},
+    [C_REASONS] = {"WHY", 0, 0, false},
+};
+
+/* Columns are dropped until the reasons have at least this much room. */
+#define REASONS_MIN 30
+
+struct layout {
+	size_t width[C_N];
+	bool shown[C_N];
+};
+
+/* One layout per report; the table writer keeps it in static storage per run. */
+static struct layout lay;
+
+int report_cell(struct buf *b, const char *s, size_t width, bool right_align)
+{
+	char shown[1024];
+	size_t chars, i, pad;
+	const char *end;
+
+	text_display(shown, sizeof(shown), s ? s : "", s ? strlen(s) : 0, 1000);
+	chars = utf8_length(shown, strlen(shown));
+	if (chars > width) {
+		/* Keep width-1 characters, then the ellipsis. */
+		end = shown;
+		for (i = 0; *end; end++) {
+			if ((((unsigned char)*end) & 0xc0) != 0x80) {
+				if (i == width - 1)
+					break;
+				i++;
+			}
+		}
+		if (width && buf_add(b, shown, (size_t)(end - shown)) < 0)
+			return -1;
+		return width ? buf_adds(b, "\xe2\x80\xa6") : 0;
+	}
+	pad = width - chars;
+	if (right_align)
+		for (i = 0; i < pad; i++)
+			if (buf_addc(b, ' ') < 0)
+				return -1;
+	if (buf_adds(b, shown) < 0)
+		return -1;
+	if (!right_align)
+		for (i = 0; i < pad; i++)
+			if (buf_addc(b, ' ') < 0)
+				return -1;
+	return 0;
+}
+
+static void plan(struct report *r)
+{
+	size_t used = 0, c;
+	int order;
+	long n = r->count > 0 ? r->count : 1;
+
+	lay.width[C_RANK] = 1;
+	while (n >= 10) {
+		lay.width[C_RANK]++;
+		n /= 10;
+	}
+	for (c = 0; c < C_N; c++) {
+		lay.shown[c] = true;
+		if (c != C_RANK)
+			lay.width[c] = cols[c].width;
+	}
+	for (c = 0; c < C_N; c++)
+		if (c != C_REASONS)
+			used += lay.width[c] + 2;
+	/* Drop the least needed columns until the reasons have room. */
+	for (order = 1; used + REASONS_MIN > (size_t)r->width && order <= 5; order++)
+		for (c = 0; c < C_N; c++)
+			if (cols[c].drop == order && lay.shown[c]) {
+				lay.shown[c] = false;
+				used -= lay.width[c] + 2;
+			}
+	/* The reasons take what is left, however little, so that lines fit. */
+	lay.width[C_REASONS] = (size_t)r->width > used + 8 ? (size_t)r->width - used : 8;
+}
+
+static const char *colour_of(int priority)
+{
+	switch (priority) {
+	case 0:
+		return "\033[1;31m"; /* bold red */
+	case 1:
+		return "\033[33m"; /* yellow */
+	case 2:
+		return "\033[36m"; /* cyan */
+	default:
+		return NULL;
+	}
+}
+
+static int line_end(struct report *r)
+{
+	/* Trailing spaces are noise: trim them before the line end. */
+	while (r->b.len && r->b.data[r->b.len - 1] == ' ')
+		buf_truncate(&r->b, r->b.len - 1);
+	if (buf_addc(&r->b, '\n') < 0)
+		return -1;
+	if (fwrite(r->b.data, 1, r->b.len, r->out) != r->b.len)
+		return -1;
+	buf_reset(&r->b);
+	return 0;
+}
+
+static int table_begin(struct report *r, const struct report_header *h)
+{
+	char t[40], hex[HASH_HEX], line[600];
+	size_t c;
+
+	r->count = h->count;
+	plan(r);
+	/* Header lines, each cut to the width like any cell. */
+	buf_reset(&r->b);
+	if (h->scored) {
+		time_format(h->as_of, t);
+		(void)snprintf(line, sizeof(line), "Worklist as of %s - %ld open package%s", t,
+		               h->count, h->count == 1 ? "" : "s");
+	} else {
+		(void)snprintf(line, sizeof(line), "Worklist - nothing scored yet");
+	}
+	if (report_cell(&r->b, line, (size_t)r->width, false) < 0 || line_end(r) < 0)
+		return -1;
+	hash_hex(hex, h->rules_hash);
+	(void)snprintf(line, sizeof(line), "Rules %s %s (%.12s)", h->rules_name, h->rules_version,
+	               hex);
+	if (report_cell(&r->b, line, (size_t)r->width, false) < 0 || line_end(r) < 0 ||
+	    report_cell(&r->b, "! overdue   * updated since assigned", (size_t)r->width, false) <
+	        0 ||
+	    line_end(r) < 0 || buf_addc(&r->b, '\n') < 0)
+		return -1;
+	for (c = 0; c < C_N; c++) {
+		if (!lay.shown[c])
+			continue;
+		if (report_cell(&r->b, cols[c].title, lay.width[c], cols[c].right) < 0 ||
+		    (c + 1 < C_N && buf_adds(&r->b, "  ") < 0))
+			return -1;
+	}
+	return line_end(r);
+}
+
+static int short_time(char *dst, size_t size, int64_t us)
+{
+	char t[40];
+
+	time_format(us, t);
+	/* "2026-11-02T13:13:00Z" -> "2026-11-02 13:13" */
+	return snprintf(dst, size, "%.10s %.5s", t, t + 11) < 0 ? -1 : 0;
+}
+
+static int table_item(struct report *r, const struct report_item *it)
+{
+	char rank[24], score[24], due[40], received[40], status[40], reasons[2048];
+	const char *colour = r->colour ? colour_of(it->priority_index) : NULL;
+	size_t c, k;
+
+	(void)snprintf(rank, sizeof(rank), "%ld", it->rank);
+	(void)snprintf(score, sizeof(score), "%lld", (long long)it->score);
+	if (short_time(due, sizeof(due) - 1, it->due_at) < 0 ||
+	    short_time(received, sizeof(received), it->received_at) < 0)
+		return -1;
+	if (it->overdue)
+		(void)snprintf(due + strlen(due), sizeof(due) - strlen(due), "!");
+	(void)snprintf(status, sizeof(status), "%s%s", it->status, it->updated ? "*" : "");
+	(void)snprintf(reasons, sizeof(reasons), "%s", it->reasons ? it->reasons : "");
+	for (k = 0; reasons[k]; k++)
+		if (reasons[k] == ';')
+			reasons[k] = ' ';
+	for (c = 0; c < C_N; c++) {
+		const char *v = NULL;
+		int rc;
+
+		if (!lay.shown[c])
+			continue;
+		switch (c) {
+		case C_RANK:
+			v = rank;
+			break;
+		case C_REF:
+			v = it->ref;
+			break;
+		case C_PRI:
+			v = it->priority;
+			break;
+		case C_SCORE:
+			v = score;
+			break;
+		case C_DUE:
+			v = due;
+			break;
+		case C_STATUS:
+			v = status;
+			break;
+		case C_ASSIGNED:
+			v = it->assigned_to ? it->assigned_to : "-";
+			break;
+		case C_AREA:
+			v = it->force_area ? it->force_area : "-";
+			break;
+		case C_TYPE:
+			v = it->referral_type;
+			break;
+		case C_RECEIVED:
+			v = received;
+			break;
+		default:
+			v = reasons;
+			break;
+		}
+		if (c == C_PRI && colour && buf_adds(&r->b, colour) < 0)
+			return -1;
+		rc = report_cell(&r->b, v, lay.width[c], cols[c].right);
+		if (rc < 0 || (c == C_PRI && colour && buf_adds(&r->b, "\033[0m") < 0))
+			return -1;
+		if (c + 1 < C_N && buf_adds(&r->b, "  ") < 0)
+			return -1;
+	}
+	r->items++;
+	return line_end(r);
+}
+
+static int table_end(struct report *r)
+{
+	if (r->items == 0 && (buf_adds(&r->b, "(no open packages match)") < 0 || line_end(r) < 0))
+		return -1;
+	return 0;
+}
+
+const struct report_writer report_table = {"table", table_begin, table_item, table_end};

@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# The worklist for people: the terminal table, filters, colour.
+
+load helper
+
+GOLDEN="$TOP/tests/data/golden"
+
+setup_store() {
+	init_store
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	"$RT" --operator sgt.k assign SYN-20261102-0003 --to dc.ahmed 2>/dev/null
+	"$RT" status SYN-20261102-0003 in_progress 2>/dev/null
+	"$RT" assign SYN-20261102-0007 --to dc.lee 2>/dev/null
+}
+
+refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2 | tr '\n' ' '; }
+
+@test "the table at 80, 120 and 200 columns matches its golden file" {
+	setup_store
+	for c in 80 120 200; do
+		COLUMNS=$c "$RT" worklist --format table --limit 15 2>/dev/null >"$WORK/t$c.txt"
+		diff "$WORK/t$c.txt" "$GOLDEN/worklist-table-$c.txt"
+		# Every line fits the width (counting characters, not bytes).
+		python3 -c 'import sys; w = int(sys.argv[2]); bad = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if len(l) > w]; sys.exit("too wide: %r" % bad[0] if bad else 0)' "$WORK/t$c.txt" "$c"
+	done
+}
+
+@test "the table is the default on a terminal, csv otherwise; colour only on a terminal without NO_COLOR" {
+	setup_store
+	out=$(script -qec "COLUMNS=120 '$RT' worklist --limit 3" /dev/null 2>&1)
+	[[ "$out" == *"Worklist as of 2026-11-03T08:00:00Z"* ]]
+	[[ "$out" == *$'\e[1;31mP1'* ]]
+	out=$(script -qec "NO_COLOR=1 COLUMNS=120 '$RT' worklist --limit 3" /dev/null 2>&1)
+	[[ "$out" == *"Worklist as of"* ]]
+	[[ "$out" != *$'\e['* ]]
+	run "$RT" worklist --limit 3
+	[[ "${lines[0]}" == "rank,package_ref,priority"* ]]
+	[[ "$output" != *$'\e['* ]]
+	COLUMNS=120 run "$RT" worklist --format table --limit 3
+	[[ "$output" != *$'\e['* ]] # not a terminal: no colour even for the table
+}
+
+@test "each filter alone" {
+	setup_store
+	[ "$(refs --priority P2 | wc -w)" = "$(sql "SELECT count(*) FROM scores WHERE priority = 1")" ]
+	[ "$(refs --status in_progress)" = "SYN-20261102-0003 " ]
+	[ "$(refs --status assigned)" = "SYN-20261102-0007 " ]
+	[ "$(refs --assigned-to dc.lee)" = "SYN-20261102-0007 " ]
+	[ "$(refs --force-area Eastmoor | wc -w)" = "$(sql "SELECT count(*) FROM packages WHERE force_area = 'Eastmoor'")" ]
+	since_us=$(( $(date -u -d 2026-11-02T13:00:00Z +%s) * 1000000 ))
+	[ "$(refs --since 2026-11-02T13:00:00Z | wc -w)" = "$(sql "SELECT count(*) FROM packages WHERE received_at >= $since_us")" ]
+	[ "$(refs --since 2026-11-03 | wc -w)" = 0 ]
+	[ "$(refs --limit 2)" = "SYN-20261102-0001 SYN-20261102-0003 " ]
+}
+
+@test "filters combine" {
+	setup_store
+	[ "$(refs --priority P1 --status new,assigned --force-area Southmere)" = "SYN-20261102-0007 " ]
+	[ "$(refs --priority P1,P2 --force-area Eastmoor --limit 2)" = "SYN-20261102-0001 SYN-20261102-0009 " ]
+	[ "$(refs --priority P4 --assigned-to dc.lee)" = "" ]
+	# The table's header counts what the filters select.
+	COLUMNS=100 run "$RT" worklist --format table --priority P1
+	[[ "${lines[0]}" == *" - $(sql "SELECT count(*) FROM scores WHERE priority = 0") open packages" ]] || { echo "${lines[0]}"; false; }
+}
+
+@test "filter mistakes are usage errors (64)" {
+	setup_store
+	rt worklist --priority P9
+	expect_status 64
+	expect_err1 "reftriage: worklist: --priority 'P9' is not a priority of the rules in use (see 'reftriage worklist --help')"
+	rt worklist --status actioned
+	expect_status 64
+	expect_err1 "reftriage: worklist: --status 'actioned': the worklist holds open packages only (new, assigned, in_progress) (see 'reftriage worklist --help')"
+	rt worklist --since last-week
+	expect_status 64
+}
+
+@test "updated packages are marked in the table" {
+	setup_store
+	sed 's/^SYN-20261102-0003,\(.*\),38,/SYN-20261102-0003,\1,39,/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/v2.csv" 2>/dev/null
+	COLUMNS=120 run "$RT" worklist --format table --limit 3
+	[[ "$output" == *"in_progress*"* ]]
+}
