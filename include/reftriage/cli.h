@@ -80,6 +80,7 @@ int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_assign(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_rules(struct cli *cli, int argc, char **argv);
 int cmd_score(struct cli *cli, int argc, char **argv);
 int cmd_worklist(struct cli *cli, int argc, char **argv);

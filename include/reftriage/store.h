@@ -293,4 +293,27 @@ int store_each_event(struct store *st, int64_t package_id,
 int store_latest_facts(struct store *st, int64_t package_id, struct buf *facts, int *version,
                        struct diag *d) MUST_CHECK;
 
+/* --- stats ----------------------------------------------------------- */
+
+enum store_group { GROUP_PRIORITY, GROUP_STATUS, GROUP_SOURCE, GROUP_TYPE };
+
+/*
+ * Counts by a grouping: open packages by priority (key is the band index as
+ * text; overdue counted too), by source and by type; all packages by status.
+ */
+int store_stats_group(struct store *st, enum store_group g,
+                      int (*fn)(void *ctx, const char *key, long count, long overdue), void *ctx,
+                      struct diag *d) MUST_CHECK;
+
+struct store_stats {
+	long open, closed;
+	bool has_oldest;
+	char oldest_ref[72];
+	int64_t oldest_received_at;
+	long acted;                     /* packages with at least one workflow change */
+	int64_t median_to_first_action; /* microseconds; valid when acted > 0 */
+};
+
+int store_stats(struct store *st, struct store_stats *out, struct diag *d) MUST_CHECK;
+
 #endif

@@ -25,6 +25,7 @@ static const struct cmd commands[] = {
     {"show", "one package: fields, score and why, links, versions", cmd_show},
     {"assign", "set who is working a package", cmd_assign},
     {"status", "move a package through the workflow", cmd_status},
+    {"stats", "counts by priority, status, source and type; the oldest; time to act", cmd_stats},
     {"quarantine", "rejected records with their reasons (list | show ID)", cmd_quarantine},
 };
 
