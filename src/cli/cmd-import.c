@@ -11,16 +11,18 @@
 #include "reftriage/jsonw.h"
 #include "reftriage/timeutil.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: reftriage [--db PATH] import [OPTIONS] FILE... | -\n\n"
+    "usage: reftriage [--db PATH] import [OPTIONS] FILE|DIR... | -\n\n"
     "Import referral packages from CSV, JSON (one object or an array) or NDJSON.\n"
     "The format comes from the file name (.csv, .json, .ndjson/.jsonl), else from\n"
-    "the content. Each file is one transaction: it is wholly in or wholly out.\n"
+    "the content. A DIR stands for its *.csv, *.json, *.ndjson and *.jsonl files,\n"
+    "in name order. Each file is one transaction: it is wholly in or wholly out.\n"
     "Records that break the data contract are refused, never altered: each is\n"
     "reported as FILE:LINE: FIELD: message and kept in quarantine.\n\n"
     "Options:\n"
@@ -31,7 +33,8 @@ static const char usage[] =
     "  --summary json            one JSON summary object on stdout, for scripts\n"
     "  --as-of TIME              scoring time (default now): after importing, every\n"
     "                            open package is rescored at this one time\n"
-    "  --wait SECONDS            wait this long for another writer (default 30)\n\n"
+    "  --wait SECONDS            wait this long for another writer (default 30)\n"
+    "  --quiet                   no progress line (shown only when stderr is a terminal)\n\n"
     "Exit: 0 all records imported or unchanged; 65 a record or file was rejected;\n"
     "66 a file cannot be opened; 74 I/O error; 75 the store is busy (retry).\n";
 
@@ -48,6 +51,17 @@ struct file_report {
 	char error[600];    /* a file-level error, when there is one */
 };
 
+/* The progress line: on a terminal, a few times a second, cleared at the end. */
+struct progress {
+	bool on;
+	const char *name;
+	uint64_t size; /* 0 when unknown (a pipe) */
+	int64_t start, last;
+	bool shown;
+};
+
+static void on_progress(void *ctx, uint64_t bytes, unsigned long records);
+
 struct import_ctx {
 	struct cli *cli;
 	struct store *st;
@@ -57,7 +71,33 @@ struct import_ctx {
 	struct file_report *rep;
 	bool withholding; /* --strict and a record was rejected: store nothing more */
 	int64_t now;
+	struct progress prog;
 };
+
+static void on_progress(void *ctx, uint64_t bytes, unsigned long records)
+{
+	struct import_ctx *x = ctx;
+	struct progress *p = &x->prog;
+	int64_t now = time_now();
+	double secs;
+
+	if (!p->on || now - p->last < 250000)
+		return;
+	p->last = now;
+	secs = (double)(now - p->start) / 1e6;
+	fprintf(stderr, "\r\033[K%s: %lu records, %.0f records/s", p->name, records,
+	        secs > 0 ? (double)records / secs : 0.0);
+	if (p->size)
+		fprintf(stderr, ", %.0f%%", 100.0 * (double)bytes / (double)p->size);
+	p->shown = true;
+}
+
+static void progress_clear(struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = false;
+}
 
 static void print_reasons(const struct import_ctx *x, const struct ingest_record *rec)
 {
@@ -155,7 +195,10 @@ static int import_fd(struct import_ctx *x, int fd)
 		store_rollback(x->st);
 		return file_failed(x, &d);
 	}
-	rc = ingest_fd(fd, x->rep->name, &x->opts, on_record, NULL, x, &res, &d);
+	x->prog.name = x->rep->name;
+	x->prog.start = x->prog.last = time_now();
+	rc = ingest_fd(fd, x->rep->name, &x->opts, on_record, on_progress, x, &res, &d);
+	progress_clear(&x->prog);
 	x->rep->format = ingest_format_name(res.format);
 	x->rep->bytes = res.bytes;
 	memcpy(x->rep->hash, res.file_hash, HASH_BYTES);
@@ -291,6 +334,94 @@ static bool fatal(int code)
 	return code != EX_OK && code != EX_DATAERR && code != EX_NOINPUT;
 }
 
+static bool importable(const char *name)
+{
+	static const char *const ext[] = {".csv", ".json", ".ndjson", ".jsonl"};
+	size_t i, n = strlen(name);
+
+	if (name[0] == '.')
+		return false;
+	for (i = 0; i < ARRAY_SIZE(ext); i++) {
+		size_t m = strlen(ext[i]);
+
+		if (n > m && strcmp(name + n - m, ext[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_path(char ***paths, size_t *n, size_t *cap, char *p)
+{
+	if (!p)
+		return -1;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		char **np = rt_realloc(*paths, c * sizeof(*np));
+
+		if (!np) {
+			rt_free(p);
+			return -1;
+		}
+		*paths = np;
+		*cap = c;
+	}
+	(*paths)[(*n)++] = p;
+	return 0;
+}
+
+/*
+ * The files to read: each FILE as given, each DIR replaced by its importable
+ * files in name order (not recursing). -1 when memory runs out.
+ */
+static int expand(int argc, char **argv, char ***paths, size_t *n)
+{
+	size_t cap = 0;
+	int i;
+
+	*paths = NULL;
+	*n = 0;
+	for (i = 0; i < argc; i++) {
+		struct stat sb;
+		struct dirent *e;
+		size_t first = *n, len = strlen(argv[i]);
+		DIR *dir;
+
+		if (strcmp(argv[i], "-") == 0 || stat(argv[i], &sb) != 0 || !S_ISDIR(sb.st_mode) ||
+		    !(dir = opendir(argv[i]))) {
+			if (add_path(paths, n, &cap, rt_memdup0(argv[i], len)) < 0)
+				return -1;
+			continue;
+		}
+		while ((e = readdir(dir)) != NULL) {
+			struct buf b;
+
+			if (!importable(e->d_name))
+				continue;
+			buf_init(&b);
+			if (buf_addf(&b, "%s%s%s", argv[i],
+			             len && argv[i][len - 1] == '/' ? "" : "/", e->d_name) < 0 ||
+			    add_path(paths, n, &cap, buf_detach(&b, NULL)) < 0) {
+				buf_release(&b);
+				(void)closedir(dir);
+				return -1;
+			}
+		}
+		(void)closedir(dir);
+		qsort(*paths + first, *n - first, sizeof(**paths), by_name);
+		if (*n == first)
+			fprintf(
+			    stderr,
+			    "reftriage: %s: no .csv, .json, .ndjson or .jsonl files to import\n",
+			    argv[i]);
+	}
+	return 0;
+}
+
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -302,6 +433,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	    {"summary", required_argument, NULL, 'S'},
 	    {"wait", required_argument, NULL, 'w'},
 	    {"as-of", required_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct import_ctx x;
@@ -309,6 +441,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	struct stat *seen = NULL;
 	long wait_s = 30;
 	int64_t as_of = time_now();
+	bool quiet = false;
+	char **paths = NULL;
+	size_t npaths = 0;
 	int c, i, nfiles, code = EX_OK;
 
 	memset(&x, 0, sizeof(x));
@@ -348,6 +483,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			if (cli_parse_time(cli, "--as-of", cli_optarg, &as_of) != EX_OK)
 				return EX_USAGE;
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		default:
 			return EX_USAGE;
 		}
@@ -364,18 +502,25 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			if (strcmp(argv[i], "-") == 0 && strcmp(argv[k], "-") == 0)
 				return cli_usage_error(cli, "standard input ('-') named twice");
 	}
+	if (expand(nfiles, argv + cli_optind, &paths, &npaths) < 0) {
+		fprintf(stderr, "reftriage: import: out of memory\n");
+		code = EX_SOFTWARE;
+		goto out;
+	}
+	nfiles = (int)npaths;
+	x.prog.on = !quiet && isatty(STDERR_FILENO);
 	code = cli_open_store(cli, (int)wait_s * 1000, &x.st);
 	if (code != EX_OK)
-		return code;
-	reps = rt_calloc((size_t)nfiles, sizeof(*reps));
-	seen = rt_calloc((size_t)nfiles, sizeof(*seen));
+		goto out;
+	reps = rt_calloc((size_t)(nfiles ? nfiles : 1), sizeof(*reps));
+	seen = rt_calloc((size_t)(nfiles ? nfiles : 1), sizeof(*seen));
 	if (!reps || !seen) {
 		fprintf(stderr, "reftriage: import: out of memory\n");
 		code = EX_SOFTWARE;
 		goto out;
 	}
 	for (i = 0; i < nfiles; i++) {
-		const char *path = argv[cli_optind + i];
+		const char *path = paths[i];
 		struct file_report *r = &reps[i];
 		bool is_stdin = strcmp(path, "-") == 0;
 		int fd, k, fc;
@@ -400,8 +545,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		if (fstat(fd, &seen[i]) != 0 || S_ISDIR(seen[i].st_mode)) {
 			r->code = EX_NOINPUT;
 			(void)snprintf(r->error, sizeof(r->error), "cannot read: %s",
-			               S_ISDIR(seen[i].st_mode) ? "it is a directory"
-			                                        : strerror(errno));
+			               S_ISDIR(seen[i].st_mode)
+			                   ? "it is a directory that cannot be listed"
+			                   : strerror(errno));
 			fprintf(stderr, "reftriage: %s: %s\n", path, r->error);
 			code = worse(code, r->code);
 			(void)close(fd);
@@ -420,6 +566,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			(void)close(fd);
 			continue;
 		}
+		x.prog.size = S_ISREG(seen[i].st_mode) ? (uint64_t)seen[i].st_size : 0;
 		fc = import_fd(&x, fd);
 		if (!is_stdin)
 			(void)close(fd);
@@ -438,6 +585,9 @@ out:
 		code = worse(code, json_summary(&x, reps, (size_t)nfiles, code));
 	rt_free(reps);
 	rt_free(seen);
+	while (npaths)
+		rt_free(paths[--npaths]);
+	rt_free(paths);
 	store_close(x.st);
 	return code;
 }

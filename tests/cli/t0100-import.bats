@@ -127,10 +127,43 @@ count() { sql "SELECT count(*) FROM $1"; }
 	expect_status 66
 	expect_err1 "reftriage: $WORK/missing.csv: cannot open: No such file or directory"
 	[ "$(count packages)" = 60 ]
-	mkdir "$WORK/dir"
-	rt import "$WORK/dir"
-	expect_status 66
-	expect_err1 "reftriage: $WORK/dir: cannot read: it is a directory"
+}
+
+@test "import DIR reads its csv, json, ndjson and jsonl files in name order, and nothing else" {
+	init_store
+	mkdir "$WORK/drop"
+	cp "$SAMPLES/invalid/unknown-key.json" "$WORK/drop/b-day.json"
+	cp "$SAMPLES/referrals-2026-11-02.csv" "$WORK/drop/a-day.csv"
+	cp "$SAMPLES/invalid/malformed-line.ndjson" "$WORK/drop/c-day.ndjson"
+	echo "notes" >"$WORK/drop/README.txt"
+	cp "$SAMPLES/referrals-2026-11-02.csv" "$WORK/drop/.hidden.csv"
+	rt import "$WORK/drop"
+	expect_status 65
+	[ "$(sql 'SELECT group_concat(file, " ") FROM (SELECT file FROM imports ORDER BY id)')" = "$WORK/drop/a-day.csv $WORK/drop/b-day.json $WORK/drop/c-day.ndjson" ]
+	[ "$(sql 'SELECT count(*) FROM packages')" = 62 ] # c-day's two good records repeat b-day's: unchanged
+}
+
+@test "an empty directory is a note, not an error (a night with no referrals)" {
+	init_store
+	mkdir "$WORK/empty"
+	rt import "$WORK/empty"
+	expect_status 0
+	expect_err1 "reftriage: $WORK/empty: no .csv, .json, .ndjson or .jsonl files to import"
+}
+
+@test "a progress line only when stderr is a terminal, never with --quiet" {
+	init_store
+	python3 "$TOP/tools/gen-packages.py" bulk 20000 3 csv "$WORK/bulk.csv"
+	out=$(script -qec "'$RT' import '$WORK/bulk.csv'" /dev/null 2>&1)
+	[[ "$out" == *"$WORK/bulk.csv: "*" records, "*" records/s, "*"%"* ]] || { echo "$out" | head -3; false; }
+	[[ "$out" == *$'\r\e[K'* ]] # cleared at the end
+	"$RT" --db "$WORK/q.db" init 2>/dev/null
+	out=$(script -qec "'$RT' --db '$WORK/q.db' import --quiet '$WORK/bulk.csv'" /dev/null 2>&1)
+	[[ "$out" != *"records/s"* ]]
+	"$RT" --db "$WORK/p.db" init 2>/dev/null
+	run "$RT" --db "$WORK/p.db" import "$WORK/bulk.csv" # stderr is a pipe here
+	[[ "$output" != *"records/s"* ]]
+	[[ "$output" != *$'\e['* ]]
 }
 
 @test "66 outranks 65: unreadable and rejected files in one run" {
