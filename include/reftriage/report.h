@@ -60,9 +60,9 @@ struct report {
 	long count;  /* table: rows to come, for the rank column's width */
 };
 
-/* The writer for a format name ("table", "csv", "json", "ndjson"), or NULL. */
+/* The writer for a format name ("table", "csv", "json", "ndjson", "html"), or NULL. */
 const struct report_writer *report_writer(const char *format);
-/* "table, csv, json or ndjson", for messages. */
+/* "table, csv, json, ndjson or html", for messages. */
 const char *report_formats(void);
 
 void report_init(struct report *r, FILE *out, const struct report_writer *w,
@@ -80,5 +80,6 @@ int report_csv_field(struct buf *b, const char *s, bool guard_formula);
 int report_cell(struct buf *b, const char *s, size_t width, bool right_align);
 
 extern const struct report_writer report_table;
+extern const struct report_writer report_html;
 
 #endif

@@ -24,8 +24,10 @@ static const char usage[] =
     "  --since DATE           received on or after DATE (or an RFC 3339 time)\n"
     "  --limit N              the first N\n\n"
     "Output:\n"
-    "  --format table|csv|json|ndjson   table is the default on a terminal, csv\n"
-    "                         otherwise; the table fits $COLUMNS or the terminal\n"
+    "  --format table|csv|json|ndjson|html   table is the default on a terminal,\n"
+    "                         csv otherwise; the table fits $COLUMNS or the terminal;\n"
+    "                         html is the printable daily list (A4, marked\n"
+    "                         OFFICIAL-SENSITIVE on every page)\n"
     "  --output FILE          write FILE (mode 0600) atomically instead of stdout\n"
     "Colour is used only when stdout is a terminal and NO_COLOR is not set.\n";
 

@@ -234,6 +234,8 @@ const struct report_writer *report_writer(const char *format)
 
 	if (strcmp(format, "table") == 0)
 		return &report_table;
+	if (strcmp(format, "html") == 0)
+		return &report_html;
 	for (i = 0; i < ARRAY_SIZE(writers); i++)
 		if (strcmp(writers[i].name, format) == 0)
 			return &writers[i];
@@ -242,5 +244,5 @@ const struct report_writer *report_writer(const char *format)
 
 const char *report_formats(void)
 {
-	return "table, csv, json or ndjson";
+	return "table, csv, json, ndjson or html";
 }

@@ -71,3 +71,24 @@ load helper
 		done
 	done
 }
+
+@test "two imports at once: the second waits --wait seconds, then exits 75; with a longer wait it succeeds" {
+	init_store
+	python3 "$TOP/tools/gen-packages.py" bulk 60000 11 csv "$WORK/big.csv"
+	"$RT" import --quiet "$WORK/big.csv" 2>"$WORK/first.err" &
+	first=$!
+	# Wait until the first import holds the write lock (its WAL has grown).
+	for i in $(seq 100); do
+		[ "$(stat -c %s "$REFTRIAGE_DB-wal" 2>/dev/null || echo 0)" -gt 100000 ] && break
+		sleep 0.1
+	done
+	rt import --wait 0 "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 75
+	expect_err1 "reftriage: $REFTRIAGE_DB: the store is busy: another reftriage is writing to it; try again later"
+	rt import --wait 120 "$SAMPLES/referrals-2026-11-02.json"
+	expect_status 0
+	wait "$first"
+	[ "$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'BULK-%'")" = 60000 ]
+	[ "$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'SYN-%'")" = 60 ]
+	[ "$(sql 'PRAGMA integrity_check')" = ok ]
+}

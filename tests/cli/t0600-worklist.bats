@@ -95,7 +95,7 @@ assert len(rows) == 61 and all(len(r) == 12 for r in rows)
 	expect_status 64
 	rt worklist --format pdf
 	expect_status 64
-	expect_err1 "reftriage: worklist: --format takes table, csv, json or ndjson, not 'pdf' (see 'reftriage worklist --help')"
+	expect_err1 "reftriage: worklist: --format takes table, csv, json, ndjson or html, not 'pdf' (see 'reftriage worklist --help')"
 }
 
 @test "worklist to a full disk fails with 74" {
