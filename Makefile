@@ -63,16 +63,16 @@ $(BUILD)/%.o: %.c $(wildcard include/reftriage/*.h) src/store/store-internal.h
 	@echo "  CC    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) src/tools/embed-sql.sh
 	@mkdir -p $(dir $@)
-	$(Q)sh tools/embed-sql.sh $@ $(MIGRATIONS)
+	$(Q)sh src/tools/embed-sql.sh $@ $(MIGRATIONS)
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c src/store/store-internal.h
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/default_rules.c: rules/default.json tools/embed-file.sh
+$(BUILD)/gen/default_rules.c: rules/default.json src/tools/embed-file.sh
 	@mkdir -p $(dir $@)
-	$(Q)sh tools/embed-file.sh default_rules rules/default.json $@
+	$(Q)sh src/tools/embed-file.sh default_rules rules/default.json $@
 
 $(BUILD)/gen/default_rules.o: $(BUILD)/gen/default_rules.c
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
@@ -86,7 +86,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJ) $(CLI_OBJ)
 		$(LIBS) -lcmocka
 
 deps:
-	@sh tools/deps.sh
+	@sh src/tools/deps.sh
 
 # Every suite runs even when one fails; the last line is "N passed, N failed".
 check: deps
@@ -100,12 +100,12 @@ asan-check: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh tools/demo.sh $(BUILD)/reftriage
+	@sh src/tools/demo.sh $(BUILD)/reftriage
 
 bench: all $(BUILD)/bench-eval
-	@sh tools/bench.sh $(BUILD)/reftriage $(BUILD)/bench-eval
+	@sh src/tools/bench.sh $(BUILD)/reftriage $(BUILD)/bench-eval
 
-$(BUILD)/bench-eval: tools/bench-eval.c $(LIB_OBJ)
+$(BUILD)/bench-eval: src/tools/bench-eval.c $(LIB_OBJ)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
@@ -116,9 +116,15 @@ install: $(BUILD)/reftriage
 	install -m 0644 schemas/*.json $(DESTDIR)$(PREFIX)/share/reftriage/schemas/
 	install -d $(DESTDIR)$(PREFIX)/share/reftriage/rules
 	install -m 0644 rules/default.json $(DESTDIR)$(PREFIX)/share/reftriage/rules/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 docs/reftriage.1 $(DESTDIR)$(PREFIX)/share/man/man1/reftriage.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 src/cli/completion.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/reftriage
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/reftriage
+	rm -f $(DESTDIR)$(PREFIX)/bin/reftriage $(DESTDIR)$(PREFIX)/share/man/man1/reftriage.1
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/reftriage
 	rm -rf $(DESTDIR)$(PREFIX)/share/reftriage
 
 format:

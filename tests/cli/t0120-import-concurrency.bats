@@ -30,7 +30,7 @@ load helper
 
 @test "an import killed with SIGKILL leaves its file wholly in or wholly out" {
 	init_store
-	python3 "$TOP/tools/gen-packages.py" bulk 100000 7 csv "$WORK/bulk.csv"
+	python3 "$TOP/src/tools/gen-packages.py" bulk 100000 7 csv "$WORK/bulk.csv"
 	"$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	for delay in 0.3 0.8; do
 		"$RT" import "$WORK/bulk.csv" 2>/dev/null &
@@ -74,13 +74,14 @@ load helper
 
 @test "two imports at once: the second waits --wait seconds, then exits 75; with a longer wait it succeeds" {
 	init_store
-	python3 "$TOP/tools/gen-packages.py" bulk 60000 11 csv "$WORK/big.csv"
+	python3 "$TOP/src/tools/gen-packages.py" bulk 60000 11 csv "$WORK/big.csv"
+	sql 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 	"$RT" import --quiet "$WORK/big.csv" 2>"$WORK/first.err" &
 	first=$!
-	# Wait until the first import holds the write lock (its WAL has grown).
-	for i in $(seq 100); do
-		[ "$(stat -c %s "$REFTRIAGE_DB-wal" 2>/dev/null || echo 0)" -gt 100000 ] && break
-		sleep 0.1
+	# Wait until the first import is writing, inside its transaction (its WAL grows).
+	for i in $(seq 200); do
+		[ "$(stat -c %s "$REFTRIAGE_DB-wal" 2>/dev/null || echo 0)" -gt 2000000 ] && break
+		sleep 0.05
 	done
 	rt import --wait 0 "$SAMPLES/referrals-2026-11-02.csv"
 	expect_status 75

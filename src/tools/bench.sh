@@ -8,7 +8,7 @@
 set -eu
 rt=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 evalbin=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 rows=${BENCH_ROWS:-1000000}
 dir=${BENCH_DIR:-$top/build/bench}
 mkdir -p "$dir"
@@ -16,7 +16,7 @@ cd "$dir"
 command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 69; }
 
 gen() { # rows format file
-	[ -s "$3" ] || python3 "$top/tools/gen-packages.py" bulk "$1" 1 "$2" "$3"
+	[ -s "$3" ] || python3 "$top/src/tools/gen-packages.py" bulk "$1" 1 "$2" "$3"
 }
 echo "bench: generating synthetic data ($rows rows; cached in $dir)" >&2
 gen 10000 csv small.csv
