@@ -412,8 +412,9 @@ static int expand(int argc, char **argv, char ***paths, size_t *n)
 			}
 		}
 		(void)closedir(dir);
-		qsort(*paths + first, *n - first, sizeof(**paths), by_name);
-		if (*n == first)
+		if (*n > first)
+			qsort(*paths + first, *n - first, sizeof(**paths), by_name);
+		else
 			fprintf(
 			    stderr,
 			    "reftriage: %s: no .csv, .json, .ndjson or .jsonl files to import\n",

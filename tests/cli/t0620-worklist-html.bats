@@ -76,6 +76,10 @@ for g in ("P2 – High", "P3 – Medium", "P4 – Low"):
     assert len(starts) == 1, g
     first_line = [l.strip() for l in pages[starts[0]].splitlines() if l.strip()][1]
     assert first_line.startswith(g), (g, first_line)
+# The table header is repeated on every page that holds rows.
+for i, p in enumerate(pages, 1):
+    if "SYN-20261102-" in p.split("Oldest open referral")[-1]:
+        assert "Reference" in p and "Main reasons" in p, ("no header on page", i)
 # Every package is listed, each once (the oldest is also named in the summary).
 for k in range(1, 61):
     ref = "SYN-20261102-%04d" % k
