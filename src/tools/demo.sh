@@ -27,8 +27,12 @@ echo
 echo "== reftriage show SYN-20261102-0001 (why it ranks first)"
 "$rt" --db "$db" show SYN-20261102-0001 | sed -n '/^priority/,/^versions/p' || exit $?
 echo
-echo "== reftriage worklist: the ranked list (csv; also --format json or ndjson)"
-"$rt" --db "$db" worklist || exit $?
+echo "== reftriage worklist: the ranked list (the table a terminal shows; also csv, json, ndjson, html)"
+COLUMNS=${COLUMNS:-150} "$rt" --db "$db" worklist --format table || exit $?
+echo
+echo "== reftriage worklist --format html --output build/daily.html (the printable daily list)"
+"$rt" --db "$db" worklist --format html --output build/daily.html || exit $?
 echo
 echo "Try: $rt --db $db show SYN-20261102-0003"
 echo "     $rt --db $db worklist --format json --limit 5"
+echo "     $rt --db $db stats"
