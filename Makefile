@@ -47,9 +47,10 @@ MIGRATIONS := $(sort $(wildcard schemas/[0-9]*.sql))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o $(BUILD)/gen/default_rules.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
+            $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules
 
-.PHONY: all deps demo check asan-check unit-bins install uninstall clean format bench
+.PHONY: all deps demo check asan-check unit-bins install uninstall clean format bench fuzz
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/reftriage
@@ -84,6 +85,40 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJ) $(CLI_OBJ)
 	@echo "  TEST  $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(CLI_OBJ) $(ALL_LDFLAGS) \
 		$(LIBS) -lcmocka
+
+# Fuzz harnesses replayed over their seed corpora and every saved crash, as tests.
+$(BUILD)/tests/test_fuzz_csv: tests/fuzz/fuzz_ingest.c tests/fuzz/replay.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_CSV -DFUZZ_DIRS='"tests/fuzz/corpus/csv:tests/fuzz/regressions/csv"' \
+		-o $@ tests/fuzz/fuzz_ingest.c tests/fuzz/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+$(BUILD)/tests/test_fuzz_json: tests/fuzz/fuzz_ingest.c tests/fuzz/replay.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/json:tests/fuzz/regressions/json"' \
+		-o $@ tests/fuzz/fuzz_ingest.c tests/fuzz/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+$(BUILD)/tests/test_fuzz_rules: tests/fuzz/fuzz_rules.c tests/fuzz/replay.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/rules:tests/fuzz/regressions/rules"' \
+		-o $@ tests/fuzz/fuzz_rules.c tests/fuzz/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+
+# libFuzzer (clang): make fuzz FUZZ_SECONDS=N runs each harness for N seconds.
+# New corpus entries stay in build/fuzz/; crashes land in build/fuzz/crashes/,
+# to be added to tests/fuzz/regressions/ once fixed.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -O1 -g
+fuzz: $(BUILD)/gen/migrations.c $(BUILD)/gen/default_rules.c
+	@mkdir -p build/fuzz/crashes
+	@for h in csv json rules; do \
+		src=tests/fuzz/fuzz_ingest.c; def=; \
+		[ $$h = rules ] && src=tests/fuzz/fuzz_rules.c; [ $$h = csv ] && def=-DFUZZ_CSV; \
+		clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -Iinclude -Isrc/store $(PKG_CFLAGS) $$def \
+			-o build/fuzz/fuzz_$$h $$src $(LIB_SRC) build/gen/migrations.c \
+			build/gen/default_rules.c $(LIBS) || exit 1; \
+		mkdir -p build/fuzz/corpus-$$h; \
+		echo "fuzz_$$h: $(FUZZ_SECONDS) s"; \
+		build/fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crashes/$$h- build/fuzz/corpus-$$h tests/fuzz/corpus/$$h \
+			2>&1 | tail -12 || exit 1; \
+	done
 
 deps:
 	@sh src/tools/deps.sh

@@ -22,6 +22,7 @@ count() { # $1 = suite name; reads TAP in $log; $2 = exit status
 	echo "# $1: $p passed, $f failed"
 }
 
+cd "$top" || exit 1 # the fuzz replays read tests/fuzz/ from here
 for build in "$@"; do
 	echo "# ==== $build"
 	for t in "$top/$build"/tests/test_*; do

@@ -42,8 +42,9 @@ int ruleset_band(const struct ruleset *rs, const char *priority)
 {
 	size_t i;
 
+	/* A band whose priority was refused has none: skip it, do not crash on it. */
 	for (i = 0; i < rs->nbands; i++)
-		if (strcmp(rs->bands[i].priority, priority) == 0)
+		if (rs->bands[i].priority && strcmp(rs->bands[i].priority, priority) == 0)
 			return (int)i;
 	return -1;
 }
