@@ -47,6 +47,7 @@ struct report_writer {
 	int (*begin)(struct report *r, const struct report_header *h);
 	int (*item)(struct report *r, const struct report_item *it);
 	int (*end)(struct report *r);
+	void (*release)(struct report *r); /* optional: free what begin kept, whatever happened */
 };
 
 struct report {

@@ -129,8 +129,10 @@ static FILE *open_output(const char *path, char **tmp)
 	int fd;
 
 	*tmp = rt_malloc(n + 16);
-	if (!*tmp)
+	if (!*tmp) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	memcpy(*tmp, path, n);
 	memcpy(*tmp + n, ".tmp-XXXXXX", 12);
 	fd = mkstemp(*tmp);
@@ -288,9 +290,10 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 	if (output) {
 		out = open_output(output, &tmp);
 		if (!out) {
-			fprintf(stderr, "reftriage: %s: cannot create: %s\n", output,
+			rc = errno == ENOMEM ? EX_SOFTWARE : EX_CANTCREAT;
+			fprintf(stderr, "reftriage: %s: %s: %s\n", output,
+			        rc == EX_SOFTWARE ? "out of memory" : "cannot create",
 			        strerror(errno));
-			rc = EX_CANTCREAT;
 			goto out;
 		}
 	}
@@ -299,12 +302,20 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 	x.rep.colour =
 	    !output && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	rc = EX_OK;
+	/*
+	 * A writer fails for want of memory or for a write error; the stream's
+	 * error flag tells which, so a full disk is 74 and memory 70.
+	 */
 	if (w->begin(&x.rep, &h) < 0) {
 		rc = EX_IOERR;
 	} else if (store_worklist(st, &q, on_row, &x, &d) < 0) {
 		rc = x.err ? x.err : cli_report(&d);
 	} else if (w->end(&x.rep) < 0) {
 		rc = EX_IOERR;
+	}
+	if (rc == EX_IOERR && !ferror(out)) {
+		fprintf(stderr, "reftriage: worklist: out of memory\n");
+		rc = EX_SOFTWARE;
 	}
 	report_release(&x.rep);
 	if (output) {

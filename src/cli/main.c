@@ -143,10 +143,11 @@ int main(int argc, char **argv)
 			continue;
 		cli.command = commands[k].name;
 		rc = commands[k].run(&cli, argc - i, argv + i);
+		/* A command that already failed has said why; only a clean run needs the check. */
 		if (rc == EX_OK)
 			rc = cli_finish_stdout();
-		else if (cli_finish_stdout() != EX_OK && rc != EX_OK)
-			rc = rc ? rc : EX_IOERR;
+		else
+			(void)fflush(stdout);
 		return rc;
 	}
 	fprintf(stderr, "reftriage: '%s' is not a command (see 'reftriage --help')\n", argv[i]);

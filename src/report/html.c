@@ -285,10 +285,11 @@ static int html_end(struct report *r)
 	return 0;
 }
 
-static void html_free(void)
+static void html_release(struct report *r)
 {
 	size_t i;
 
+	(void)r;
 	if (!state)
 		return;
 	for (i = 0; i < MAX_GROUPS; i++)
@@ -300,12 +301,4 @@ static void html_free(void)
 	state = NULL;
 }
 
-static int html_end_and_free(struct report *r)
-{
-	int rc = html_end(r);
-
-	html_free();
-	return rc;
-}
-
-const struct report_writer report_html = {"html", html_begin, html_item, html_end_and_free};
+const struct report_writer report_html = {"html", html_begin, html_item, html_end, html_release};

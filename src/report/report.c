@@ -17,6 +17,8 @@ void report_init(struct report *r, FILE *out, const struct report_writer *w,
 
 void report_release(struct report *r)
 {
+	if (r->w && r->w->release)
+		r->w->release(r);
 	buf_release(&r->b);
 }
 
@@ -223,9 +225,9 @@ static int ndjson_item(struct report *r, const struct report_item *it)
 }
 
 static const struct report_writer writers[] = {
-    {"csv", csv_begin, csv_item, nothing},
-    {"json", json_begin, json_item, json_end},
-    {"ndjson", ndjson_begin, ndjson_item, nothing},
+    {"csv", csv_begin, csv_item, nothing, NULL},
+    {"json", json_begin, json_item, json_end, NULL},
+    {"ndjson", ndjson_begin, ndjson_item, nothing, NULL},
 };
 
 const struct report_writer *report_writer(const char *format)

@@ -271,4 +271,4 @@ static int table_end(struct report *r)
 	return 0;
 }
 
-const struct report_writer report_table = {"table", table_begin, table_item, table_end};
+const struct report_writer report_table = {"table", table_begin, table_item, table_end, NULL};

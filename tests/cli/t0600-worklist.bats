@@ -160,3 +160,19 @@ assert len(rows) == 61 and all(len(r) == 12 for r in rows)
 	rt worklist --format json
 	echo "$output" | python3 -c 'import json,sys; w = json.load(sys.stdin); assert w["items"] == [] and w["as_of"] is None'
 }
+
+@test "running out of memory while writing any format: exit 70, never a misleading 73 or 74, no file left" {
+	load_day
+	for fmt in csv json html table; do
+		for n in 0 100 600 900 910 915 920 930 950 980 1000 1200 2000; do
+			REFTRIAGE_FAIL_ALLOC=$n run "$RT" worklist --format $fmt --output "$WORK/oom.out"
+			if [ "$status" -ne 0 ]; then
+				[ "$status" -eq 70 ] || { echo "$fmt n=$n: exit $status: $output"; false; }
+				[[ "$output" == *"out of memory"* ]]
+				[ ! -e "$WORK/oom.out" ] || { echo "$fmt n=$n left a file"; false; }
+			fi
+			[ -z "$(ls "$WORK" | grep 'tmp-')" ]
+			rm -f "$WORK/oom.out"
+		done
+	done
+}
