@@ -113,36 +113,46 @@ static int on_open(void *ctx, const struct store_open_package *op)
 	return store_put_score(x->st, &sc, x->d);
 }
 
+/* Set up the scoring of packages with rs at as_of; -1 (d filled) when memory runs out. */
+static int all_init(struct all_ctx *x, struct store *st, const struct ruleset *rs,
+                    int64_t rule_set_id, int64_t as_of, struct diag *d)
+{
+	memset(x, 0, sizeof(*x));
+	x->st = st;
+	x->rs = rs;
+	x->rule_set_id = rule_set_id;
+	x->as_of = as_of;
+	x->d = d;
+	package_init(&x->pkg);
+	buf_init(&x->ids);
+	x->fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*x->fired));
+	if (!x->fired) {
+		diag_at(d, store_path(st), 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	return 0;
+}
+
+static void all_release(struct all_ctx *x)
+{
+	rt_free(x->fired);
+	buf_release(&x->ids);
+	package_release(&x->pkg);
+}
+
 int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
               unsigned long *count, struct diag *d)
 {
 	struct all_ctx x;
 	int rc = -1;
 
-	memset(&x, 0, sizeof(x));
-	x.st = st;
-	x.rs = rs;
-	x.rule_set_id = rule_set_id;
-	x.as_of = as_of;
-	x.d = d;
-	package_init(&x.pkg);
-	buf_init(&x.ids);
-	x.fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*x.fired));
-	if (!x.fired) {
-		diag_at(d, store_path(st), 0, NULL);
-		diag_set(d, EX_SOFTWARE, "out of memory");
-		goto out;
+	if (all_init(&x, st, rs, rule_set_id, as_of, d) == 0 &&
+	    store_each_open(st, on_open, &x, d) == 0 &&
+	    store_set_scored(st, as_of, rule_set_id, d) == 0) {
+		*count = x.count;
+		rc = 0;
 	}
-	if (store_each_open(st, on_open, &x, d) < 0)
-		goto out;
-	if (store_set_scored(st, as_of, rule_set_id, d) < 0)
-		goto out;
-	*count = x.count;
-	rc = 0;
-out:
-	rt_free(x.fired);
-	buf_release(&x.ids);
-	package_release(&x.pkg);
+	all_release(&x);
 	return rc;
 }
 
@@ -160,35 +170,19 @@ int score_one(struct store *st, int64_t package_id, const char *ref, struct diag
 		return rc < 0 ? -1 : 0;
 	if (score_load_rules(st, id, &rs, &id, d) < 0)
 		return -1;
-	memset(&x, 0, sizeof(x));
-	x.st = st;
-	x.rs = rs;
-	x.rule_set_id = id;
-	x.as_of = as_of;
-	x.d = d;
-	package_init(&x.pkg);
-	buf_init(&x.ids);
 	buf_init(&facts);
-	rc = -1;
-	x.fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*x.fired));
-	if (!x.fired) {
-		diag_at(d, store_path(st), 0, NULL);
-		diag_set(d, EX_SOFTWARE, "out of memory");
-		goto out;
-	}
 	memset(&op, 0, sizeof(op));
 	op.id = package_id;
 	op.ref = ref;
-	if (store_latest_facts(st, package_id, &facts, &op.version, d) < 0)
-		goto out;
-	op.facts = facts.data;
-	op.facts_len = facts.len;
-	rc = on_open(&x, &op);
-out:
-	rt_free(x.fired);
-	buf_release(&x.ids);
+	rc = -1;
+	if (all_init(&x, st, rs, id, as_of, d) == 0 &&
+	    store_latest_facts(st, package_id, &facts, &op.version, d) == 0) {
+		op.facts = facts.data;
+		op.facts_len = facts.len;
+		rc = on_open(&x, &op);
+	}
+	all_release(&x);
 	buf_release(&facts);
-	package_release(&x.pkg);
 	ruleset_free(rs);
 	return rc;
 }
