@@ -16,6 +16,12 @@
 
 struct store;
 
+/*
+ * Route SQLite's memory through our allocator (see alloc.h) and initialise
+ * SQLite. Call once, before anything else in this module.
+ */
+int store_library_init(void) MUST_CHECK;
+
 /* The schema version this binary writes (the highest migration in schemas/). */
 int store_schema_version(void);
 

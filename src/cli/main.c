@@ -4,6 +4,7 @@
  */
 #include "reftriage/cli.h"
 
+#include "reftriage/alloc.h"
 #include "reftriage/hash.h"
 #include "reftriage/timeutil.h"
 
@@ -94,6 +95,11 @@ int main(int argc, char **argv)
 	umask(077);
 	if (hash_library_init() < 0) {
 		fprintf(stderr, "reftriage: cannot initialise libsodium\n");
+		return EX_SOFTWARE;
+	}
+	if (store_library_init() < 0) {
+		fprintf(stderr, "reftriage: cannot initialise SQLite%s\n",
+		        alloc_failures() ? ": out of memory" : "");
 		return EX_SOFTWARE;
 	}
 	memset(&cli, 0, sizeof(cli));

@@ -35,6 +35,79 @@ static const char *const stmt_sql[S_COUNT] = {
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 };
 
+/*
+ * SQLite allocates through our allocator, so that the tests that fail the Nth
+ * allocation reach SQLite too. SQLite wants each block's size back: it is kept
+ * in a 16-byte header (which keeps the alignment malloc gives).
+ */
+#define MEM_HEADER 16
+
+static void *mem_malloc(int n)
+{
+	unsigned char *p = n > 0 ? rt_malloc((size_t)n + MEM_HEADER) : NULL;
+
+	if (!p)
+		return NULL;
+	memcpy(p, &n, sizeof(n));
+	return p + MEM_HEADER;
+}
+
+static void mem_free(void *p)
+{
+	if (p)
+		rt_free((unsigned char *)p - MEM_HEADER);
+}
+
+static void *mem_realloc(void *p, int n)
+{
+	unsigned char *q;
+
+	if (!p)
+		return mem_malloc(n);
+	if (n <= 0)
+		return NULL;
+	q = rt_realloc((unsigned char *)p - MEM_HEADER, (size_t)n + MEM_HEADER);
+	if (!q)
+		return NULL;
+	memcpy(q, &n, sizeof(n));
+	return q + MEM_HEADER;
+}
+
+static int mem_size(void *p)
+{
+	int n = 0;
+
+	if (p)
+		memcpy(&n, (unsigned char *)p - MEM_HEADER, sizeof(n));
+	return n;
+}
+
+static int mem_roundup(int n)
+{
+	return (n + 7) & ~7;
+}
+
+static int mem_init(void *app)
+{
+	(void)app;
+	return SQLITE_OK;
+}
+
+static void mem_shutdown(void *app)
+{
+	(void)app;
+}
+
+int store_library_init(void)
+{
+	static const sqlite3_mem_methods methods = {mem_malloc,  mem_free, mem_realloc,  mem_size,
+	                                            mem_roundup, mem_init, mem_shutdown, NULL};
+
+	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) != SQLITE_OK)
+		return -1;
+	return sqlite3_initialize() == SQLITE_OK ? 0 : -1;
+}
+
 int store_schema_version(void)
 {
 	return migrations[n_migrations - 1].version;
@@ -162,9 +235,12 @@ static int connect(struct store *st, int flags, int wait_ms, struct diag *d)
 	int rc = sqlite3_open_v2(st->path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 
 	if (rc != SQLITE_OK) {
-		rc = store_fail(st, rc, "cannot open the store", d);
-		d->code = EX_CONFIG;
-		return rc;
+		int code = rc & 0xff;
+
+		(void)store_fail(st, rc, "cannot open the store", d);
+		if (code != SQLITE_NOMEM)
+			d->code = EX_CONFIG;
+		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	if (sqlite3_busy_timeout(st->db, wait_ms) != SQLITE_OK)
