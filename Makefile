@@ -48,7 +48,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o $(BUILD)/gen/d
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
-            $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules
+            $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules \
+            $(BUILD)/tests/libiofail.so
 
 .PHONY: all deps demo check asan-check unit-bins install uninstall clean format bench fuzz
 .DEFAULT_GOAL := all
@@ -99,6 +100,11 @@ $(BUILD)/tests/test_fuzz_rules: tests/fuzz/fuzz_rules.c tests/fuzz/replay.c $(LI
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/rules:tests/fuzz/regressions/rules"' \
 		-o $@ tests/fuzz/fuzz_rules.c tests/fuzz/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+
+# The I/O fault shim (LD_PRELOAD) for tests/cli/t0130-faults.bats; no sanitizers in it.
+$(BUILD)/tests/libiofail.so: tests/fault/iofail.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $< -ldl
 
 # libFuzzer (clang): make fuzz FUZZ_SECONDS=N runs each harness for N seconds.
 # New corpus entries stay in build/fuzz/; crashes land in build/fuzz/crashes/,

@@ -176,7 +176,7 @@ static int exec(struct store *st, const char *sql, struct diag *d)
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 
 	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "running SQL", d);
+		return store_fail(st, rc, "writing to the store", d);
 	return 0;
 }
 
