@@ -51,7 +51,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
             $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules \
             $(BUILD)/tests/libiofail.so
 
-.PHONY: all deps demo check asan-check unit-bins install uninstall clean format bench fuzz
+.PHONY: all deps demo check asan-check unit-bins install uninstall clean format bench fuzz torture
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/reftriage
@@ -134,6 +134,10 @@ check: deps
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bins
 	@sh tests/run-suites.sh build build/asan
+
+# Slow fault tests: fifty random SIGKILLs of an import (make check does five).
+torture: all
+	@KILLS=50 RT=$(CURDIR)/$(BUILD)/reftriage bats -f "SIGKILL" tests/cli/t0120-import-concurrency.bats
 
 asan-check: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bins
