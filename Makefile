@@ -135,9 +135,11 @@ check: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bins
 	@sh tests/run-suites.sh build build/asan
 
-# Slow fault tests: fifty random SIGKILLs of an import (make check does five).
+# Slow fault tests: fifty random SIGKILLs of an import (make check does five),
+# and two importers with three readers for SOAK_SECONDS (default 30).
 torture: all
 	@KILLS=50 RT=$(CURDIR)/$(BUILD)/reftriage bats -f "SIGKILL" tests/cli/t0120-import-concurrency.bats
+	@RT=$(CURDIR)/$(BUILD)/reftriage bats tests/torture
 
 asan-check: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bins
