@@ -141,9 +141,20 @@ static const struct {
     {"true", T_TRUE},   {"false", T_FALSE},
 };
 
+/*
+ * Limits that keep parsing, evaluating and freeing shallow however hostile
+ * the input: parentheses and not nest at most MAX_NEST deep, and a condition
+ * has at most MAX_NODES tests and operators.
+ */
+#define MAX_NEST      64
+#define MAX_NODES     1000
+#define MAX_CONDITION 4000
+
 struct parser {
 	const char *src;
 	size_t len, pos;
+	int depth;    /* parentheses and nots open */
+	size_t nodes; /* nodes made */
 	const char *where;
 	struct rules_errors *errs;
 	struct tok t; /* the current token */
@@ -374,7 +385,14 @@ void cond_free(struct cond *c)
 
 static struct node *node_new(struct parser *p, enum node_kind kind)
 {
-	struct node *n = rt_calloc(1, sizeof(*n));
+	struct node *n;
+
+	if (++p->nodes > MAX_NODES) {
+		syntax(p, p->t.column, "the condition has more than %d tests and operators",
+		       MAX_NODES);
+		return NULL;
+	}
+	n = rt_calloc(1, sizeof(*n));
 
 	if (!n) {
 		p->errs->oom = true;
@@ -713,8 +731,14 @@ static struct node *primary(struct parser *p)
 		unsigned open = p->t.column;
 		struct node *n;
 
+		if (++p->depth > MAX_NEST) {
+			syntax(p, p->t.column, "parentheses and not nest more than %d deep",
+			       MAX_NEST);
+			return NULL;
+		}
 		next(p);
 		n = or_expr(p);
+		p->depth--;
 		if (p->failed)
 			return n;
 		if (p->t.kind != T_RPAREN) {
@@ -735,11 +759,18 @@ static struct node *primary(struct parser *p)
 static struct node *not_expr(struct parser *p)
 {
 	if (p->t.kind == T_NOT) {
-		struct node *n = node_new(p, N_NOT);
+		struct node *n;
 
+		if (++p->depth > MAX_NEST) {
+			syntax(p, p->t.column, "parentheses and not nest more than %d deep",
+			       MAX_NEST);
+			return NULL;
+		}
+		n = node_new(p, N_NOT);
 		next(p);
 		if (n)
 			n->a = not_expr(p);
+		p->depth--;
 		return n;
 	}
 	return primary(p);
@@ -784,6 +815,12 @@ struct cond *cond_compile(const char *src, size_t len, const char *where, struct
 		return NULL;
 	}
 	memset(&p, 0, sizeof(p));
+	if (len > MAX_CONDITION) {
+		rules_error_add(errs, where, "when", 0, "the condition is longer than %d bytes",
+		                MAX_CONDITION);
+		rt_free(c);
+		return NULL;
+	}
 	p.src = src;
 	p.len = len;
 	p.where = where;

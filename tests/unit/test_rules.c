@@ -280,6 +280,23 @@ static void compile_errors(void **state)
 	assert_string_equal(first_error("meeting_date = \"2026-02-30\"", NULL),
 	                    "column 16: \"2026-02-30\" is not a date: day does not exist in that "
 	                    "month");
+	/* Nesting is bounded, so a hostile condition cannot exhaust the stack. */
+	{
+		char deep[300];
+		size_t k;
+
+		for (k = 0; k < 65; k++)
+			deep[k] = '(';
+		(void)snprintf(deep + 65, sizeof(deep) - 65, "meeting_proposed");
+		assert_string_equal(first_error(deep, NULL),
+		                    "column 65: parentheses and not nest more than 64 deep");
+		memset(deep, 0, sizeof(deep));
+		for (k = 0; k < 65; k++)
+			memcpy(deep + 4 * k, "not ", 4);
+		(void)snprintf(deep + 260, sizeof(deep) - 260, "distribution");
+		assert_string_equal(first_error(deep, NULL),
+		                    "column 257: parentheses and not nest more than 64 deep");
+	}
 	/* Every type error in one condition is reported, not only the first. */
 	(void)first_error("subject_agee > 3 and sourse = \"CEOP\" and child_in_household = 2", &n);
 	assert_int_equal(n, 3);
