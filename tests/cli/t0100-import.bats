@@ -153,7 +153,7 @@ count() { sql "SELECT count(*) FROM $1"; }
 
 @test "a progress line only when stderr is a terminal, never with --quiet" {
 	init_store
-	python3 "$TOP/src/tools/gen-packages.py" bulk 20000 3 csv "$WORK/bulk.csv"
+	python3 "$TOP/src/tools/gen-packages.py" bulk 50000 3 csv "$WORK/bulk.csv" # lasts well past 250 ms
 	out=$(script -qec "'$RT' import '$WORK/bulk.csv'" /dev/null 2>&1)
 	[[ "$out" == *"$WORK/bulk.csv: "*" records, "*" records/s, "*"%"* ]] || { echo "$out" | head -3; false; }
 	[[ "$out" == *$'\r\e[K'* ]] # cleared at the end
