@@ -43,6 +43,12 @@ fresh() {
 results=$(
 	rm -f base.db; measure "sqlite3 .import (CSV, 10k)" sqlite3 base.db ".mode csv" ".import small.csv t"
 	rm -f base.db; measure "sqlite3 .import (CSV, large)" sqlite3 base.db ".mode csv" ".import large.csv t"
+	# sqlite-utils (Debian's package), when installed: CSV and newline-delimited JSON.
+	if command -v sqlite-utils >/dev/null; then
+		gen "$rows" ndjson large.ndjson
+		rm -f su.db; measure "sqlite-utils insert --csv (large)" sqlite-utils insert su.db t large.csv --csv
+		rm -f su.db; measure "sqlite-utils insert --nl (large)" sqlite-utils insert su.db t large.ndjson --nl
+	fi
 	fresh; measure "reftriage import (JSON array, 10k)" "$rt" --db store.db import small.json
 	fresh; measure "reftriage import (JSON array, large)" "$rt" --db store.db import large.json
 	fresh; measure "reftriage import (CSV, 10k)" "$rt" --db store.db import small.csv
@@ -70,7 +76,7 @@ table=$(echo "$results" | awk -v base="$base" -v rows="$rows" '
 	{
 		kib = $NF; secs = $(NF-1); $NF = ""; $(NF-1) = ""; sub(/ +$/, "")
 		n = ($0 ~ /10k/) ? 10000 : rows
-		ratio = (base > 0 && n == rows && $0 ~ /import/) ? sprintf("%.2f", secs / base) : "-"
+		ratio = (base > 0 && n == rows && ($0 ~ /import/ || $0 ~ /insert/)) ? sprintf("%.2f", secs / base) : "-"
 		printf "| %s | %d | %.2f | %.0f | %.1f | %s |\n", $0, n, secs, (secs > 0 ? n / secs : 0), \
 			kib / 1024, ratio
 	}')
