@@ -49,6 +49,9 @@ extern int cli_optind;
 /* Flush stdout and report a write error (a full disk must not look like success). */
 int cli_finish_stdout(void);
 
+/* Parse --wait SECONDS (0 to a day) into *out; -1 after a usage error. */
+int cli_parse_wait(const struct cli *cli, const char *s, long *out);
+
 /* Parse a non-negative integer option value; -1 after a usage error. */
 int cli_parse_uint(const struct cli *cli, const char *opt, const char *s, long max, long *out);
 
@@ -76,6 +79,13 @@ extern const size_t default_rules_len;
  */
 int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
                  const char *assignee, const char *note, long wait_s);
+
+/*
+ * The command line of assign (with_to: REF --to NAME) and status (REF STATE),
+ * both taking --note, --wait and --help, parsed once for both; then
+ * cli_workflow(). Returns an exit code.
+ */
+int cli_workflow_main(struct cli *cli, int argc, char **argv, const char *usage, bool with_to);
 
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_assign(struct cli *cli, int argc, char **argv);

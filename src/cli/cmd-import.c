@@ -477,7 +477,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			x.summary_json = true;
 			break;
 		case 'w':
-			if (cli_parse_uint(cli, "--wait", cli_optarg, 86400, &wait_s) < 0)
+			if (cli_parse_wait(cli, cli_optarg, &wait_s) < 0)
 				return EX_USAGE;
 			break;
 		case 'a':

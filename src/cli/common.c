@@ -156,3 +156,8 @@ int cli_parse_text_json(const struct cli *cli, const char *arg, bool *json)
 		return cli_usage_error(cli, "--format takes text or json, not '%s'", arg);
 	return EX_OK;
 }
+
+int cli_parse_wait(const struct cli *cli, const char *s, long *out)
+{
+	return cli_parse_uint(cli, "--wait", s, 86400, out);
+}

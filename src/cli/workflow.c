@@ -15,6 +15,8 @@
 #include "reftriage/cli.h"
 
 #include "reftriage/score.h"
+
+#include <getopt.h>
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
@@ -189,4 +191,51 @@ int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
 out:
 	store_close(st);
 	return rc;
+}
+
+int cli_workflow_main(struct cli *cli, int argc, char **argv, const char *usage, bool with_to)
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"to", required_argument, NULL, 't'},
+	    {"note", required_argument, NULL, 'n'},
+	    {"wait", required_argument, NULL, 'w'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *to = NULL, *note = NULL;
+	long wait_s = 30;
+	int c;
+
+	cli_getopt_start();
+	while ((c = cli_getopt(cli, argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return EX_OK;
+		case 't':
+			if (!with_to)
+				return cli_usage_error(cli, "unknown option '--to'");
+			to = cli_optarg;
+			break;
+		case 'n':
+			note = cli_optarg;
+			break;
+		case 'w':
+			if (cli_parse_wait(cli, cli_optarg, &wait_s) < 0)
+				return EX_USAGE;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (with_to) {
+		if (argc - cli_optind != 1)
+			return cli_usage_error(cli, "name exactly one package REF");
+		if (!to)
+			return cli_usage_error(cli, "say who with --to NAME");
+		return cli_workflow(cli, argv[cli_optind], NULL, to, note, wait_s);
+	}
+	if (argc - cli_optind != 2)
+		return cli_usage_error(cli, "name a package REF and a STATE");
+	return cli_workflow(cli, argv[cli_optind], argv[cli_optind + 1], NULL, note, wait_s);
 }
