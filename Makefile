@@ -39,7 +39,8 @@ else
 Q := @
 endif
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/model/*.c src/ingest/*.c src/store/*.c \
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/model/*.c src/crypto/*.c src/audit/*.c \
+              src/ingest/*.c src/store/*.c \
               src/rules/*.c src/score/*.c src/report/*.c))
 CLI_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
 GEN_SRC  := $(BUILD)/gen/migrations.c

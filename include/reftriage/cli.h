@@ -8,13 +8,56 @@
 #define REFTRIAGE_CLI_H
 
 #include "reftriage/diag.h"
+#include "reftriage/sign.h"
 #include "reftriage/store.h"
 
 struct cli {
 	const char *db_path;       /* --db, REFTRIAGE_DB, or ./reftriage.db */
 	const char *operator_name; /* --operator, REFTRIAGE_OPERATOR, or the login name */
 	const char *command;       /* "import", "quarantine show", ... for messages */
+	const char *reason;        /* --reason or REFTRIAGE_REASON: the justification; NULL */
 };
+
+/*
+ * The details of an audit entry, built as a JSON object (src/cli/record.c).
+ * Adding never fails on the spot: err remembers it, and cli_audit() reports.
+ */
+struct cli_details {
+	struct buf b;
+	bool first;
+	int err;
+};
+void cli_details_init(struct cli_details *x);
+void cli_details_release(struct cli_details *x);
+void cli_details_str(struct cli_details *x, const char *key,
+                     const char *value); /* NULL: left out */
+void cli_details_int(struct cli_details *x, const char *key, int64_t value);
+void cli_details_bool(struct cli_details *x, const char *key, bool value);
+void cli_details_hash(struct cli_details *x, const char *key, const unsigned char h[HASH_BYTES]);
+void cli_details_time(struct cli_details *x, const char *key, int64_t us);
+
+/*
+ * Append the audit entry for action, with details x and the refs named with
+ * store_audit_ref() since the last entry, in st's open transaction. The
+ * operator and the reason come from cli. -1 with d filled on failure.
+ */
+int cli_audit(const struct cli *cli, struct store *st, const char *action, struct cli_details *x,
+              struct diag *d) MUST_CHECK;
+
+/*
+ * Append the entry as cli_audit() does, commit st's transaction, and release
+ * x; on failure roll back and report. Returns an exit code.
+ */
+int cli_audit_commit(const struct cli *cli, struct store *st, const char *action,
+                     struct cli_details *x);
+
+struct ruleset;
+/* The entry of a rescore of n open packages at as_of with rs (no refs: see record.c). */
+int cli_audit_score(const struct cli *cli, struct store *st, const struct ruleset *rs,
+                    int64_t as_of, unsigned long n, struct diag *d) MUST_CHECK;
+/* The entry of installing rs from source. */
+int cli_audit_rules_install(const struct cli *cli, struct store *st, const struct ruleset *rs,
+                            const char *source, struct diag *d) MUST_CHECK;
 
 struct cmd {
 	const char *name;
@@ -87,7 +130,21 @@ int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
  */
 int cli_workflow_main(struct cli *cli, int argc, char **argv, const char *usage, bool with_to);
 
+/*
+ * Where a passphrase comes from (src/cli/passphrase.c): file (when set, its
+ * first line; it must be private) or else the terminal, without echo. key
+ * names the key for messages. cli_passphrase() is a sign_passphrase_fn.
+ */
+struct cli_passphrase_src {
+	const char *file;
+	const char *key;
+};
+int cli_passphrase(void *ctx, char *buf, size_t cap, bool confirm, struct diag *d);
+
 int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_keygen(struct cli *cli, int argc, char **argv);
+int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_purge(struct cli *cli, int argc, char **argv);
 int cmd_assign(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);

@@ -1,7 +1,8 @@
 /*
  * BLAKE2b-256 (libsodium's crypto_generichash with a 32-byte output and no
- * key): content hashes of packages, input files and rule sets. The only file
- * besides audit/ that includes sodium.h is src/model/hash.c.
+ * key): content hashes of packages, input files, rule sets and audit entries.
+ * libsodium is used only in src/crypto/ (hash.c and sign.c), whose private
+ * crypto-internal.h is the one file that includes sodium.h.
  */
 #ifndef REFTRIAGE_HASH_H
 #define REFTRIAGE_HASH_H
@@ -25,6 +26,9 @@ struct hash_stream {
 void hash_stream_init(struct hash_stream *h);
 void hash_stream_update(struct hash_stream *h, const void *p, size_t n);
 void hash_stream_final(struct hash_stream *h, unsigned char out[HASH_BYTES]);
+
+/* The hash of fd's bytes from its start; -1 with errno on a read error. */
+int hash_fd(int fd, unsigned char out[HASH_BYTES]) MUST_CHECK;
 
 /* Lower-case hex, NUL-terminated. */
 void hash_hex(char out[HASH_HEX], const unsigned char h[HASH_BYTES]);

@@ -11,6 +11,7 @@
 #ifndef REFTRIAGE_STORE_H
 #define REFTRIAGE_STORE_H
 
+#include "reftriage/audit.h"
 #include "reftriage/diag.h"
 #include "reftriage/package.h"
 
@@ -66,6 +67,8 @@ struct store_import {
 	unsigned long n_new, n_updated, n_unchanged, n_rejected, n_withheld;
 	bool stopped;
 	int64_t id; /* set by store_import_start() */
+	/* Set by store_import_start(): what this run adds has larger row ids. */
+	int64_t first_version_id, first_quarantine_id;
 };
 
 int store_import_start(struct store *st, struct store_import *imp, struct diag *d) MUST_CHECK;
@@ -108,6 +111,7 @@ struct store_package {
 	int64_t received_at;
 	int64_t first_seen_at;
 	int64_t changed_at;
+	int64_t purged_at; /* 0 unless its content was erased by purge */
 };
 
 struct store_version {
@@ -117,7 +121,7 @@ struct store_version {
 	const char *file; /* the input file it came from */
 	unsigned long line;
 	long index;
-	const void *facts; /* see package_decode_facts() */
+	const void *facts; /* see package_decode_facts(); empty after a purge */
 	size_t facts_len;
 };
 
@@ -321,5 +325,95 @@ struct store_stats {
 };
 
 int store_stats(struct store *st, struct store_stats *out, struct diag *d) MUST_CHECK;
+
+/* --- erasure -------------------------------------------------------- */
+
+struct store_purge {
+	int64_t closed_before; /* packages whose last workflow change is before this */
+	int64_t now;
+	bool dry_run; /* only find them (and call fn) */
+	/* Counted by store_purge(). */
+	long packages, versions, quarantined, scores;
+};
+
+/*
+ * Erase the content of every closed package last changed before
+ * p->closed_before and not yet purged: each version's facts, its linking
+ * keys, its score, and the quarantined records that name its ref. Its ref,
+ * its versions' content hashes and its workflow history stay. fn is called
+ * with each ref first (a non-zero return stops and is returned); with
+ * dry_run, nothing else is done. Inside the
+ * caller's transaction; freed pages are overwritten (secure_delete).
+ */
+int store_purge(struct store *st, struct store_purge *p,
+                int (*fn)(void *ctx, const char *ref, int64_t closed_at), void *ctx,
+                struct diag *d) MUST_CHECK;
+
+/* After a committed purge: copy the WAL into the database and empty it, so
+ * that no erased page stays in the journal. */
+int store_purge_settle(struct store *st, struct diag *d) MUST_CHECK;
+
+/* --- audit trail (docs/security.md) ----------------------------------- */
+
+struct store_audit_new {
+	int64_t at;
+	const char *operator_name;
+	const char *action;  /* see audit_category() */
+	const char *reason;  /* NULL or "": none given */
+	const char *details; /* a JSON object */
+	size_t details_len;
+};
+
+/*
+ * Name package ref in the entry being built: the next store_audit_append()
+ * in this transaction. Refs are kept in the order named.
+ */
+int store_audit_ref(struct store *st, const char *ref, struct diag *d) MUST_CHECK;
+
+/*
+ * Name, in the entry being built, the refs import run imp collected (stored
+ * or quarantined; linked false) or, with linked true, those of its packages
+ * that now share a linking key with another package. *n is how many.
+ */
+int store_audit_import_refs(struct store *st, const struct store_import *imp, bool linked,
+                            int64_t *n, struct diag *d) MUST_CHECK;
+
+/*
+ * Append an entry, with the refs named since the last append, to the hash
+ * chain; inside the caller's write transaction, so that the entry commits or
+ * rolls back with the change it records. *seq (if not NULL) is its number.
+ */
+int store_audit_append(struct store *st, const struct store_audit_new *e, int64_t *seq,
+                       struct diag *d) MUST_CHECK;
+
+/* The last entry's seq (0 when the trail is empty) and hash. */
+int store_audit_head(struct store *st, int64_t *seq, unsigned char hash[HASH_BYTES],
+                     struct diag *d) MUST_CHECK;
+
+/* Filters combine (and); an unset filter lets everything through. */
+struct store_audit_query {
+	bool has_since;
+	int64_t since;
+	const char *action;
+	const char *operator_name;
+	const char *ref;
+	int64_t from_seq;
+};
+
+/* Entries in order of seq; a non-zero return from fn stops and is returned. */
+int store_audit_each(struct store *st, const struct store_audit_query *q,
+                     int (*fn)(void *ctx, const struct audit_entry *e), void *ctx,
+                     struct diag *d) MUST_CHECK;
+/* The refs of entry seq in order; a non-zero return from fn stops and is returned. */
+int store_audit_each_ref(struct store *st, int64_t seq, int (*fn)(void *ctx, const char *ref),
+                         void *ctx, struct diag *d) MUST_CHECK;
+/* How many refs are stored for entry seq, and their hash (see audit.h). */
+int store_audit_refs_hash(struct store *st, int64_t seq, int64_t *n, unsigned char out[HASH_BYTES],
+                          struct diag *d) MUST_CHECK;
+/* The smallest seq of stored refs that belong to no entry; 0 when none. */
+int store_audit_stray_refs(struct store *st, int64_t *seq, struct diag *d) MUST_CHECK;
+
+/* The store's id: 32 hex digits, made when the store was created. */
+int store_id(struct store *st, char out[33], struct diag *d) MUST_CHECK;
 
 #endif

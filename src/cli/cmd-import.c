@@ -34,7 +34,10 @@ static const char usage[] =
     "  --as-of TIME              scoring time (default now): after importing, every\n"
     "                            open package is rescored at this one time\n"
     "  --wait SECONDS            wait this long for another writer (default 30)\n"
-    "  --quiet                   no progress line (shown only when stderr is a terminal)\n\n"
+    "  --quiet                   no progress line (shown only when stderr is a terminal)\n"
+    "  --verify-key PUB          every FILE must carry a valid minisign signature\n"
+    "                            FILE.minisig by the key in PUB, or it is refused (65);\n"
+    "                            the signature's trusted comment goes in the audit trail\n\n"
     "Exit: 0 all records imported or unchanged; 65 a record or file was rejected;\n"
     "66 a file cannot be opened; 74 I/O error; 75 the store is busy (retry).\n";
 
@@ -46,9 +49,11 @@ struct file_report {
 	bool hashed;
 	unsigned long n_new, n_updated, n_unchanged, n_rejected, n_withheld;
 	bool stopped;
-	int code;           /* 0, or the exit code for this file */
-	const char *status; /* for --summary json */
-	char error[600];    /* a file-level error, when there is one */
+	int code;              /* 0, or the exit code for this file */
+	const char *status;    /* for --summary json */
+	char error[600];       /* a file-level error, when there is one */
+	char signer[17];       /* --verify-key: the key id that signed the file */
+	char *trusted_comment; /* and the signature's trusted comment (owned) */
 };
 
 /* The progress line: on a terminal, a few times a second, cleared at the end. */
@@ -72,6 +77,11 @@ struct import_ctx {
 	bool withholding; /* --strict and a record was rejected: store nothing more */
 	int64_t now;
 	struct progress prog;
+	/* --verify-key: the trusted key, and the hash of the bytes it verified. */
+	bool verify;
+	struct sign_pubkey key;
+	bool has_expect;
+	unsigned char expect[HASH_BYTES];
 };
 
 static void on_progress(void *ctx, uint64_t bytes, unsigned long records)
@@ -173,6 +183,50 @@ static int file_failed(struct import_ctx *x, const struct diag *d)
 	return cli_report(d);
 }
 
+/*
+ * The file's audit entries, in its transaction: the collection (the refs it
+ * stored or quarantined, the file's hash and counts) and, when any of its
+ * packages now share a linking key with another, the combination.
+ */
+static int audit_import(struct import_ctx *x, struct diag *d)
+{
+	struct cli_details det;
+	int64_t n;
+	int rc;
+
+	if (store_audit_import_refs(x->st, &x->imp, false, &n, d) < 0)
+		return -1;
+	cli_details_init(&det);
+	cli_details_str(&det, "file", x->rep->name);
+	cli_details_hash(&det, "file_hash", x->imp.file_hash);
+	cli_details_str(&det, "format", x->imp.format);
+	cli_details_int(&det, "bytes", (int64_t)x->imp.bytes);
+	cli_details_int(&det, "new", (int64_t)x->imp.n_new);
+	cli_details_int(&det, "updated", (int64_t)x->imp.n_updated);
+	cli_details_int(&det, "unchanged", (int64_t)x->imp.n_unchanged);
+	cli_details_int(&det, "rejected", (int64_t)x->imp.n_rejected);
+	cli_details_int(&det, "withheld", (int64_t)x->imp.n_withheld);
+	cli_details_bool(&det, "strict", x->strict);
+	if (x->rep->signer[0]) {
+		cli_details_str(&det, "signed_by", x->rep->signer);
+		cli_details_str(&det, "trusted_comment", x->rep->trusted_comment);
+	}
+	rc = cli_audit(x->cli, x->st, "import", &det, d);
+	cli_details_release(&det);
+	if (rc < 0)
+		return -1;
+	if (store_audit_import_refs(x->st, &x->imp, true, &n, d) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	cli_details_init(&det);
+	cli_details_str(&det, "file", x->rep->name);
+	cli_details_int(&det, "linked", n);
+	rc = cli_audit(x->cli, x->st, "link", &det, d);
+	cli_details_release(&det);
+	return rc;
+}
+
 /* Import one open file descriptor as one transaction. Returns an exit code. */
 static int import_fd(struct import_ctx *x, int fd)
 {
@@ -208,6 +262,15 @@ static int import_fd(struct import_ctx *x, int fd)
 		store_rollback(x->st);
 		return file_failed(x, &d);
 	}
+	if (x->has_expect && memcmp(x->expect, res.file_hash, HASH_BYTES) != 0) {
+		/* What was read is not what the signature was checked against. */
+		store_rollback(x->st);
+		diag_at(&d, x->rep->name, 0, NULL);
+		diag_set(&d, EX_DATAERR,
+		         "refused: the file changed between checking its signature and importing "
+		         "it; nothing imported");
+		return file_failed(x, &d);
+	}
 	memcpy(x->imp.file_hash, res.file_hash, HASH_BYTES);
 	x->imp.format = x->rep->format;
 	x->imp.bytes = res.bytes;
@@ -217,7 +280,8 @@ static int import_fd(struct import_ctx *x, int fd)
 	x->imp.n_rejected = x->rep->n_rejected;
 	x->imp.n_withheld = x->rep->n_withheld;
 	x->imp.stopped = res.stopped;
-	if (store_import_finish(x->st, &x->imp, time_now(), &d) < 0) {
+	if (store_import_finish(x->st, &x->imp, time_now(), &d) < 0 ||
+	    (!x->dry_run && audit_import(x, &d) < 0)) {
 		store_rollback(x->st);
 		return file_failed(x, &d);
 	}
@@ -226,6 +290,37 @@ static int import_fd(struct import_ctx *x, int fd)
 	else if (store_commit(x->st, &d) < 0)
 		return file_failed(x, &d);
 	return x->rep->n_rejected ? EX_DATAERR : EX_OK;
+}
+
+/*
+ * --verify-key: path must carry path.minisig, a valid signature by the
+ * trusted key; the file is read once to check it (and then imported from the
+ * same descriptor, its hash compared again). Returns an exit code.
+ */
+static int verify_file(struct import_ctx *x, int fd, const char *path, struct file_report *r)
+{
+	struct buf sig;
+	struct diag d;
+	int rc;
+
+	buf_init(&sig);
+	diag_clear(&d);
+	if (buf_addf(&sig, "%s.minisig", path) < 0) {
+		fprintf(stderr, "reftriage: import: out of memory\n");
+		r->code = EX_SOFTWARE;
+		return r->code;
+	}
+	rc = sign_verify_fd(&x->key, fd, path, sig.data, &r->trusted_comment, x->expect, &d);
+	buf_release(&sig);
+	if (rc < 0) {
+		(void)snprintf(r->error, sizeof(r->error), "%s", d.message);
+		r->status = "refused";
+		r->code = cli_report(&d);
+		return r->code;
+	}
+	sign_keyid(x->key.keynum, r->signer);
+	x->has_expect = true;
+	return EX_OK;
 }
 
 static void print_file_line(const struct import_ctx *x, const struct file_report *r)
@@ -435,8 +530,10 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	    {"wait", required_argument, NULL, 'w'},
 	    {"as-of", required_argument, NULL, 'a'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"verify-key", required_argument, NULL, 'k'},
 	    {NULL, 0, NULL, 0},
 	};
+	const char *key_path = NULL;
 	struct import_ctx x;
 	struct file_report *reps = NULL;
 	struct stat *seen = NULL;
@@ -487,6 +584,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'k':
+			key_path = cli_optarg;
+			break;
 		default:
 			return EX_USAGE;
 		}
@@ -499,9 +599,21 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 
 		if (strcmp(argv[i], "-") == 0 && x.opts.format == INGEST_AUTO)
 			return cli_usage_error(cli, "reading standard input ('-') needs --format");
+		if (strcmp(argv[i], "-") == 0 && key_path)
+			return cli_usage_error(
+			    cli,
+			    "--verify-key needs signed files; standard input has no signature");
 		for (k = cli_optind; k < i; k++)
 			if (strcmp(argv[i], "-") == 0 && strcmp(argv[k], "-") == 0)
 				return cli_usage_error(cli, "standard input ('-') named twice");
+	}
+	if (key_path) {
+		struct diag d;
+
+		diag_clear(&d);
+		if (sign_pubkey_load(key_path, &x.key, &d) < 0)
+			return cli_report(&d);
+		x.verify = true;
 	}
 	if (expand(nfiles, argv + cli_optind, &paths, &npaths) < 0) {
 		fprintf(stderr, "reftriage: import: out of memory\n");
@@ -567,6 +679,12 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			(void)close(fd);
 			continue;
 		}
+		x.has_expect = false;
+		if (x.verify && verify_file(&x, fd, path, r) != EX_OK) {
+			code = worse(code, r->code);
+			(void)close(fd);
+			continue;
+		}
 		x.prog.size = S_ISREG(seen[i].st_mode) ? (uint64_t)seen[i].st_size : 0;
 		fc = import_fd(&x, fd);
 		if (!is_stdin)
@@ -584,6 +702,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 out:
 	if (x.summary_json && reps)
 		code = worse(code, json_summary(&x, reps, (size_t)nfiles, code));
+	for (i = 0; reps && i < nfiles; i++)
+		rt_free(reps[i].trusted_comment);
 	rt_free(reps);
 	rt_free(seen);
 	while (npaths)

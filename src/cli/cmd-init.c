@@ -13,6 +13,23 @@ static const char usage[] =
     "rules (rules/default.json, built in) installed and active. The file is\n"
     "created mode 0600; init refuses to overwrite anything already there.\n";
 
+/* The trail's first entry: the store's creation, naming the store's id. */
+static int audit_init(const struct cli *cli, struct store *st, struct diag *d)
+{
+	struct cli_details x;
+	char id[33];
+	int rc;
+
+	if (store_id(st, id, d) < 0)
+		return -1;
+	cli_details_init(&x);
+	cli_details_str(&x, "store", id);
+	cli_details_int(&x, "schema", store_schema_version());
+	rc = cli_audit(cli, st, "init", &x, d);
+	cli_details_release(&x);
+	return rc;
+}
+
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -46,10 +63,11 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		ruleset_free(rs);
 		return cli_report(&d);
 	}
-	if (store_begin(st, &d) < 0 ||
+	if (store_begin(st, &d) < 0 || audit_init(cli, st, &d) < 0 ||
 	    store_rules_install(st, rs->hash, rs->name, rs->version, default_rules,
 	                        default_rules_len, cli->operator_name,
 	                        "(built-in rules/default.json)", time_now(), &id, &d) < 0 ||
+	    cli_audit_rules_install(cli, st, rs, "(built-in rules/default.json)", &d) < 0 ||
 	    store_commit(st, &d) < 0) {
 		store_close(st);
 		ruleset_free(rs);

@@ -43,11 +43,27 @@ static void print_reasons(const char *reasons, bool first_only, size_t *count)
 	*count = n;
 }
 
+/* The consultation being recorded: the refs shown, where a record had one. */
+struct q_ctx {
+	struct store *st;
+	struct diag *d;
+	long shown;
+};
+
+static int seen(struct q_ctx *x, const struct store_quarantined *q)
+{
+	x->shown++;
+	if (q->package_ref && store_audit_ref(x->st, q->package_ref, x->d) < 0)
+		return -2;
+	return 0;
+}
+
 static int on_list(void *ctx, const struct store_quarantined *q)
 {
 	size_t n;
 
-	(void)ctx;
+	if (seen(ctx, q) < 0)
+		return -2;
 	printf("%-6lld ", (long long)q->id);
 	cli_put_safe(stdout, q->file, strlen(q->file), NULL);
 	printf(":%lu", q->line);
@@ -66,7 +82,8 @@ static int on_show(void *ctx, const struct store_quarantined *q)
 	char t[40];
 	size_t n;
 
-	(void)ctx;
+	if (seen(ctx, q) < 0)
+		return -2;
 	time_format(q->created_at, t);
 	printf("quarantine  %lld\nfile        ", (long long)q->id);
 	cli_put_safe(stdout, q->file, strlen(q->file), NULL);
@@ -97,6 +114,7 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct store *st = NULL;
+	struct q_ctx x;
 	struct diag d;
 	long id = 0;
 	int c, rc;
@@ -126,13 +144,30 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 	if (rc != EX_OK)
 		return rc;
 	diag_clear(&d);
-	rc = store_quarantine(st, id, id ? on_show : on_list, NULL, &d);
+	x.st = st;
+	x.d = &d;
+	/* A consultation is recorded: the write lock first, the entry with the reading. */
+	if (store_begin(st, &d) < 0) {
+		rc = cli_report(&d);
+		goto out;
+	}
+	rc = store_quarantine(st, id, id ? on_show : on_list, &x, &d);
 	if (rc == 1) {
 		fprintf(stderr, "reftriage: quarantine: no quarantined record %ld\n", id);
 		rc = EX_DATAERR;
 	} else if (rc < 0) {
 		rc = cli_report(&d);
+	} else {
+		struct cli_details det;
+
+		cli_details_init(&det);
+		if (id)
+			cli_details_int(&det, "id", id);
+		cli_details_int(&det, "records", x.shown);
+		rc = cli_audit_commit(cli, st, id ? "quarantine show" : "quarantine list", &det);
 	}
+out:
+	store_rollback(st);
 	store_close(st);
 	return rc;
 }

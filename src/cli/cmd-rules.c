@@ -156,7 +156,9 @@ static int do_install(struct cli *cli, int argc, char **argv)
 	if (store_begin(st, &d) < 0 ||
 	    store_rules_install(st, rs->hash, rs->name, rs->version, body.data, body.len,
 	                        cli->operator_name, argv[cli_optind], time_now(), &id, &d) < 0 ||
-	    score_all(st, rs, id, as_of, &n, &d) < 0 || store_commit(st, &d) < 0) {
+	    cli_audit_rules_install(cli, st, rs, argv[cli_optind], &d) < 0 ||
+	    score_all(st, rs, id, as_of, &n, &d) < 0 ||
+	    cli_audit_score(cli, st, rs, as_of, n, &d) < 0 || store_commit(st, &d) < 0) {
 		store_rollback(st);
 		rc = cli_report(&d);
 		goto out;

@@ -19,7 +19,8 @@ struct show_ctx {
 	bool first_version;
 	bool damaged; /* a version failed its hash check */
 	struct store *st;
-	int64_t id; /* the package's id in the store */
+	int64_t id;        /* the package's id in the store */
+	int64_t purged_at; /* 0, or when its content was erased */
 	struct package pkg;
 	struct buf b;
 	int err;
@@ -31,6 +32,7 @@ static int on_package(void *ctx, const struct store_package *p)
 	char t[40];
 
 	x->id = p->id;
+	x->purged_at = p->purged_at;
 	if (x->json) {
 		bool first = true;
 
@@ -51,6 +53,13 @@ static int on_package(void *ctx, const struct store_package *p)
 		time_format(p->first_seen_at, t);
 		x->err |= jsonw_key(&x->b, &first, "first_seen_at");
 		x->err |= jsonw_string(&x->b, t, strlen(t));
+		x->err |= jsonw_key(&x->b, &first, "erased_at");
+		if (p->purged_at) {
+			time_format(p->purged_at, t);
+			x->err |= jsonw_string(&x->b, t, strlen(t));
+		} else {
+			x->err |= buf_adds(&x->b, "null");
+		}
 		x->err |= jsonw_key(&x->b, &first, "versions");
 		x->err |= buf_addc(&x->b, '[');
 		fwrite(x->b.data, 1, x->b.len, stdout);
@@ -70,6 +79,12 @@ static int on_package(void *ctx, const struct store_package *p)
 		printf("-");
 	time_format(p->first_seen_at, t);
 	printf("\nversions  %d (first seen %s)\n", p->latest_version, t);
+	if (p->purged_at) {
+		time_format(p->purged_at, t);
+		printf("content   erased by purge on %s (its ref, content hashes and history are "
+		       "kept)\n",
+		       t);
+	}
 	return 0;
 }
 
@@ -370,7 +385,7 @@ static int on_version(void *ctx, const struct store_version *v)
 
 	hash_hex(hex, v->hash);
 	time_format(v->imported_at, t);
-	if (load_version(x, v) < 0)
+	if (!x->purged_at && load_version(x, v) < 0)
 		return -1;
 	if (x->json) {
 		bool first = true;
@@ -391,9 +406,13 @@ static int on_version(void *ctx, const struct store_version *v)
 		x->err |=
 		    v->index >= 0 ? buf_addf(&x->b, "%ld", v->index) : buf_adds(&x->b, "null");
 		/* The canonical form, byte for byte: its BLAKE2b-256 is content_hash. */
-		canon = package_canonical(&x->pkg, &clen);
 		x->err |= jsonw_key(&x->b, &first, "package");
-		x->err |= buf_add(&x->b, canon, clen);
+		if (x->purged_at) {
+			x->err |= buf_adds(&x->b, "null"); /* erased */
+		} else {
+			canon = package_canonical(&x->pkg, &clen);
+			x->err |= buf_add(&x->b, canon, clen);
+		}
 		x->err |= buf_addc(&x->b, '}');
 		fwrite(x->b.data, 1, x->b.len, stdout);
 		x->first_version = false;
@@ -402,8 +421,10 @@ static int on_version(void *ctx, const struct store_version *v)
 	if (x->first_version) {
 		struct diag d;
 
-		printf("\nfields of the latest version (v%d)\n", v->version);
-		print_fields(x);
+		if (!x->purged_at) {
+			printf("\nfields of the latest version (v%d)\n", v->version);
+			print_fields(x);
+		}
 		diag_clear(&d);
 		if (print_score(x, &d) < 0 || print_history(x, &d) < 0) {
 			(void)cli_report(&d);
@@ -455,6 +476,11 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	x.first_version = true;
 	x.st = st;
 	diag_clear(&d);
+	/* A consultation is recorded: the write lock first, the entry with the reading. */
+	if (store_begin(st, &d) < 0) {
+		rc = cli_report(&d);
+		goto out;
+	}
 	rc = store_get_package(st, argv[cli_optind], on_package, on_version, &x, &d);
 	if (rc == 1) {
 		fprintf(stderr, "reftriage: show: no package with ref '");
@@ -474,6 +500,22 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 				fwrite(x.b.data, 1, x.b.len, stdout);
 		}
 	}
+	if (rc == EX_OK) {
+		struct cli_details det;
+
+		cli_details_init(&det);
+		cli_details_str(&det, "format", x.json ? "json" : "text");
+		if (store_audit_ref(st, argv[cli_optind], &d) < 0) {
+			cli_details_release(&det);
+			store_rollback(st);
+			rc = cli_report(&d);
+		} else {
+			rc = cli_audit_commit(cli, st, "show", &det);
+		}
+	} else {
+		store_rollback(st);
+	}
+out:
 	package_release(&x.pkg);
 	buf_release(&x.b);
 	store_close(st);

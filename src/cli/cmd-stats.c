@@ -67,6 +67,23 @@ static void duration(char *dst, size_t size, int64_t us)
 	               (long long)(mins / 60 % 24), (long long)(mins % 60));
 }
 
+/* The consultation: counts only, and the one ref shown (the oldest open). */
+static int audit_stats(const struct cli *cli, struct store *st, const struct store_stats *ss,
+                       bool json)
+{
+	struct cli_details x;
+	struct diag d;
+
+	diag_clear(&d);
+	if (ss->has_oldest && store_audit_ref(st, ss->oldest_ref, &d) < 0)
+		return cli_report(&d);
+	cli_details_init(&x);
+	cli_details_str(&x, "format", json ? "json" : "text");
+	cli_details_int(&x, "open", ss->open);
+	cli_details_int(&x, "closed", ss->closed);
+	return cli_audit_commit(cli, st, "stats", &x);
+}
+
 int cmd_stats(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -111,6 +128,11 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 		return rc;
 	buf_init(&b);
 	diag_clear(&d);
+	/* A consultation is recorded: the write lock first, the entry with the reading. */
+	if (store_begin(st, &d) < 0) {
+		rc = cli_report(&d);
+		goto out;
+	}
 	rc = store_get_scored(st, &as_of, &rsid, &d);
 	if (rc < 0 || score_load_rules(st, rc == 0 ? rsid : 0, &rs, &rsid, &d) < 0 ||
 	    store_stats(st, &ss, &d) < 0) {
@@ -173,7 +195,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 			goto out;
 		}
 		fwrite(b.data, 1, b.len, stdout);
-		rc = EX_OK;
+		rc = audit_stats(cli, st, &ss, true);
 		goto out;
 	}
 	if (scored) {
@@ -207,8 +229,10 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("  no package has been acted on yet\n");
 	}
-	rc = EX_OK;
+	rc = audit_stats(cli, st, &ss, false);
 out:
+	if (st)
+		store_rollback(st); /* nothing to undo after a commit; after an error, the lock */
 	ruleset_free(rs);
 	buf_release(&b);
 	store_close(st);

@@ -28,10 +28,18 @@ static const char usage[] =
     "                         csv otherwise; the table fits $COLUMNS or the terminal;\n"
     "                         html is the printable daily list (A4, marked\n"
     "                         OFFICIAL-SENSITIVE on every page)\n"
-    "  --output FILE          write FILE (mode 0600) atomically instead of stdout\n"
+    "  --output FILE          write FILE (mode 0600) atomically instead of stdout;\n"
+    "                         recorded in the audit trail as a disclosure\n"
+    "  --recipient NAME       who the file is for (recorded with the disclosure)\n"
+    "  --sign SECKEY          also write FILE.minisig, signed with the minisign\n"
+    "                         secret key SECKEY ('minisign -Vm FILE -p PUB' checks it)\n"
+    "  --passphrase-file F    the key's passphrase, from a private file (default: asked\n"
+    "                         on the terminal)\n"
     "Colour is used only when stdout is a terminal and NO_COLOR is not set.\n";
 
 struct wl_ctx {
+	struct store *st;
+	struct diag *d;
 	struct report rep;
 	const struct ruleset *rs;
 	const struct rule **fired;
@@ -46,6 +54,9 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	struct report_item it;
 	const char *p = r->fired;
 
+	/* Each ref listed is named in the consultation's audit entry. */
+	if (store_audit_ref(x->st, r->ref, x->d) < 0)
+		return -1;
 	memset(&it, 0, sizeof(it));
 	it.rank = ++x->rank;
 	it.ref = r->ref;
@@ -163,8 +174,17 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 	    {"force-area", required_argument, NULL, 'a'},
 	    {"assigned-to", required_argument, NULL, 't'},
 	    {"since", required_argument, NULL, 'S'},
+	    {"sign", required_argument, NULL, 'k'},
+	    {"passphrase-file", required_argument, NULL, 'P'},
+	    {"recipient", required_argument, NULL, 'r'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct cli_passphrase_src src = {NULL, NULL};
+	struct sign_seckey *key = NULL;
+	const char *key_path = NULL, *recipient = NULL;
+	struct buf sig_path;
+	bool signed_ok = false;
+	unsigned char file_hash[HASH_BYTES];
 	const struct report_writer *w = NULL;
 	const char *prio_words[16];
 	size_t nprio = 0, i;
@@ -233,17 +253,50 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 				return EX_USAGE;
 			q.has_since = true;
 			break;
+		case 'k':
+			key_path = cli_optarg;
+			break;
+		case 'P':
+			src.file = cli_optarg;
+			break;
+		case 'r':
+			recipient = cli_optarg;
+			break;
 		default:
 			return EX_USAGE;
 		}
 	}
 	if (cli_optind < argc)
 		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (key_path && !output)
+		return cli_usage_error(cli, "--sign signs a file: name it with --output");
+	if (recipient && !output)
+		return cli_usage_error(cli, "--recipient goes with --output");
+	buf_init(&sig_path);
+	diag_clear(&d);
+	if (key_path) {
+		src.key = key_path;
+		if (buf_addf(&sig_path, "%s.minisig", output) < 0) {
+			fprintf(stderr, "reftriage: worklist: out of memory\n");
+			return EX_SOFTWARE;
+		}
+		/* The key (and its passphrase) before anything else: no half-done export. */
+		if (sign_seckey_load(key_path, cli_passphrase, &src, &key, &d) < 0) {
+			buf_release(&sig_path);
+			return cli_report(&d);
+		}
+	}
 	rc = cli_open_store(cli, 5000, &st);
 	if (rc != EX_OK)
-		return rc;
-	diag_clear(&d);
+		goto out;
 	memset(&h, 0, sizeof(h));
+	x.st = st;
+	x.d = &d;
+	/* A consultation is recorded: the write lock first, the entry with the reading. */
+	if (store_begin(st, &d) < 0) {
+		rc = cli_report(&d);
+		goto out;
+	}
 	rc = store_get_scored(st, &h.as_of, &rule_set_id, &d);
 	if (rc < 0) {
 		rc = cli_report(&d);
@@ -309,7 +362,7 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 	if (w->begin(&x.rep, &h) < 0) {
 		rc = EX_IOERR;
 	} else if (store_worklist(st, &q, on_row, &x, &d) < 0) {
-		rc = x.err ? x.err : cli_report(&d);
+		rc = x.err ? x.err : d.message[0] ? cli_report(&d) : EX_SOFTWARE;
 	} else if (w->end(&x.rep) < 0) {
 		rc = EX_IOERR;
 	}
@@ -319,8 +372,27 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 	}
 	report_release(&x.rep);
 	if (output) {
-		if (rc == EX_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0))
+		if (rc == EX_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0 ||
+		                    hash_fd(fileno(out), file_hash) != 0))
 			rc = EX_IOERR;
+		if (rc == EX_OK && key) {
+			char tc[SIGN_COMMENT_MAX / 2], t[40];
+			const char *base = strrchr(output, '/');
+			size_t k;
+
+			time_format(time_now(), t);
+			(void)snprintf(tc, sizeof(tc),
+			               "timestamp:%lld\tfile:%s\thashed\treftriage worklist %s",
+			               (long long)(time_now() / 1000000), base ? base + 1 : output,
+			               t);
+			for (k = 0; tc[k]; k++)
+				if ((unsigned char)tc[k] < 0x20 && tc[k] != '\t')
+					tc[k] = '?';
+			if (sign_fd(key, fileno(out), sig_path.data, tc, &d) < 0)
+				rc = cli_report(&d);
+			else
+				signed_ok = true;
+		}
 		if (fclose(out) != 0 && rc == EX_OK)
 			rc = EX_IOERR;
 		if (rc == EX_IOERR)
@@ -339,10 +411,49 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 	/* The list first, then the summary, when both go to one terminal. */
 	if (rc == EX_OK && !output && fflush(stdout) != 0)
 		rc = EX_IOERR;
+	if (rc == EX_OK) {
+		struct cli_details det;
+
+		cli_details_init(&det);
+		cli_details_str(&det, "format", w->name);
+		cli_details_int(&det, "rows", x.rank);
+		cli_details_time(&det, "as_of", h.as_of);
+		if (nprio || q.nstatuses || q.force_area || q.assigned_to || q.has_since || q.limit)
+			cli_details_bool(&det, "filtered", true);
+		cli_details_str(&det, "force_area", q.force_area);
+		cli_details_str(&det, "assigned_to", q.assigned_to);
+		if (q.limit)
+			cli_details_int(&det, "limit", q.limit);
+		if (output) {
+			cli_details_str(&det, "output", output);
+			cli_details_hash(&det, "output_hash", file_hash);
+			cli_details_str(&det, "recipient", recipient ? recipient : "unspecified");
+			if (signed_ok) {
+				char keyid[SIGN_KEYID_LEN];
+
+				sign_seckey_keyid(key, keyid);
+				cli_details_str(&det, "signed_by", keyid);
+			}
+		}
+		/* A file written is a disclosure; a list on the screen is a consultation. */
+		rc = cli_audit_commit(cli, st, output ? "export" : "worklist", &det);
+		if (rc != EX_OK && output) {
+			/* Nothing leaves unrecorded. */
+			(void)unlink(output);
+			if (signed_ok)
+				(void)unlink(sig_path.data);
+		}
+	} else if (signed_ok) {
+		(void)unlink(sig_path.data);
+	}
 	if (rc == EX_OK)
 		fprintf(stderr, "reftriage: worklist: %ld open package%s%s%s\n", x.rank,
 		        x.rank == 1 ? "" : "s", output ? " written to " : "", output ? output : "");
 out:
+	if (st)
+		store_rollback(st);
+	sign_seckey_free(key);
+	buf_release(&sig_path);
 	rt_free(tmp);
 	rt_free(x.fired);
 	buf_release(&x.reasons);

@@ -2,10 +2,12 @@
 #include "reftriage/cli.h"
 
 #include "reftriage/hash.h"
+#include "reftriage/rules.h"
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
 
 #include <getopt.h>
+#include <sys/stat.h>
 
 char *cli_optarg;
 int cli_optind;
@@ -52,9 +54,18 @@ int cli_open_store(const struct cli *cli, int wait_ms, struct store **out)
 {
 	struct diag d;
 
+	struct stat sb;
+
 	diag_clear(&d);
 	if (store_open(cli->db_path, wait_ms, out, &d) < 0)
 		return cli_report(&d);
+	/* reftriage makes stores 0600; a store others can read was made so by hand. */
+	if (stat(cli->db_path, &sb) == 0 && (sb.st_mode & 077))
+		fprintf(stderr,
+		        "reftriage: warning: %s: the store may be read by %s (mode %04o): it holds "
+		        "OFFICIAL-SENSITIVE referrals; make it private with 'chmod 600 %s'\n",
+		        cli->db_path, (sb.st_mode & 007) ? "anyone" : "its group",
+		        (unsigned)(sb.st_mode & 07777), cli->db_path);
 	return EX_OK;
 }
 
@@ -128,12 +139,11 @@ int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of)
 	struct diag d;
 	char t[40], hex[HASH_HEX];
 
-	(void)cli;
 	diag_clear(&d);
 	if (store_begin(st, &d) < 0)
 		return cli_report(&d);
 	if (score_load_rules(st, 0, &rs, &id, &d) < 0 || score_all(st, rs, id, as_of, &n, &d) < 0 ||
-	    store_commit(st, &d) < 0) {
+	    cli_audit_score(cli, st, rs, as_of, n, &d) < 0 || store_commit(st, &d) < 0) {
 		store_rollback(st);
 		ruleset_free(rs);
 		return cli_report(&d);

@@ -28,21 +28,26 @@ static const struct cmd commands[] = {
     {"status", "move a package through the workflow", cmd_status},
     {"stats", "counts by priority, status, source and type; the oldest; time to act", cmd_stats},
     {"quarantine", "rejected records with their reasons (list | show ID)", cmd_quarantine},
+    {"audit", "the audit trail: log, verify, checkpoint", cmd_audit},
+    {"purge", "erase the content of packages closed before a date", cmd_purge},
+    {"keygen", "make a minisign-format key pair for signing", cmd_keygen},
 };
 
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: reftriage [--db PATH] [--operator NAME] COMMAND [ARGS]\n\n"
-	           "Triage of referral packages: import, validate, score, rank.\n\n"
-	           "Commands:\n");
+	fprintf(f,
+	        "usage: reftriage [--db PATH] [--operator NAME] [--reason TEXT] COMMAND [ARGS]\n\n"
+	        "Triage of referral packages: import, validate, score, rank.\n\n"
+	        "Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nGlobal options:\n"
 	           "  --db PATH        the store (default: $REFTRIAGE_DB, else ./reftriage.db)\n"
 	           "  --operator NAME  who is acting, for the record (default: "
 	           "$REFTRIAGE_OPERATOR, else the login name)\n"
+	           "  --reason TEXT    why, for the audit trail (default: $REFTRIAGE_REASON)\n"
 	           "  --version        print the version\n"
 	           "  --help           print this help\n\n"
 	           "'reftriage COMMAND --help' describes a command. Exit codes follow sysexits.h:\n"
@@ -107,6 +112,8 @@ int main(int argc, char **argv)
 	cli.db_path = env && *env ? env : "reftriage.db";
 	env = getenv("REFTRIAGE_OPERATOR");
 	cli.operator_name = env && *env ? env : NULL;
+	env = getenv("REFTRIAGE_REASON");
+	cli.reason = env && *env ? env : NULL;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		int r;
@@ -128,6 +135,13 @@ int main(int argc, char **argv)
 		if ((r = global_value(argc, argv, &i, "--operator", &cli.operator_name)) != 0) {
 			if (r < 0)
 				return EX_USAGE;
+			continue;
+		}
+		if ((r = global_value(argc, argv, &i, "--reason", &cli.reason)) != 0) {
+			if (r < 0)
+				return EX_USAGE;
+			if (!cli.reason[0])
+				cli.reason = NULL;
 			continue;
 		}
 		fprintf(stderr, "reftriage: unknown global option '%s' (see 'reftriage --help')\n",

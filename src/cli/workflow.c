@@ -34,6 +34,8 @@ struct wf_ctx {
 	char status[16];
 	char assigned[80];
 	bool has_assignee;
+	int version; /* the latest */
+	bool purged; /* its content was erased */
 };
 
 static int on_pkg(void *ctx, const struct store_package *p)
@@ -44,6 +46,8 @@ static int on_pkg(void *ctx, const struct store_package *p)
 	(void)snprintf(w->ref, sizeof(w->ref), "%s", p->ref);
 	(void)snprintf(w->status, sizeof(w->status), "%s", p->status);
 	w->has_assignee = p->assigned_to != NULL;
+	w->version = p->latest_version;
+	w->purged = p->purged_at != 0;
 	(void)snprintf(w->assigned, sizeof(w->assigned), "%s",
 	               p->assigned_to ? p->assigned_to : "");
 	return 0;
@@ -103,6 +107,8 @@ static int check(const struct wf_ctx *w, const char *to, const char *assignee, c
 	}
 	if (strcmp(from, to) == 0)
 		return refuse(w->ref, "is already %s", to);
+	if (w->purged && !is_closed(to))
+		return refuse(w->ref, "cannot be reopened: its content was erased by purge");
 	if (strcmp(to, "new") == 0)
 		return refuse(w->ref, "cannot go back to new (new means nobody has touched it)");
 	if (strcmp(to, "assigned") == 0 && !w->has_assignee)
@@ -120,6 +126,32 @@ static int check(const struct wf_ctx *w, const char *to, const char *assignee, c
 	return EX_OK;
 }
 
+/*
+ * The alteration, in the change's transaction: the ref, the change and the
+ * note (a decision and its reasons, which CPIA may make disclosable, belong
+ * in the append-only trail).
+ */
+static int audit_workflow(const struct cli *cli, struct store *st, const struct wf_ctx *w,
+                          const struct store_event *e, bool rescored, struct diag *d)
+{
+	struct cli_details x;
+	int rc;
+
+	if (store_audit_ref(st, w->ref, d) < 0)
+		return -1;
+	cli_details_init(&x);
+	cli_details_str(&x, "from", e->from_status);
+	cli_details_str(&x, "to", e->to_status);
+	cli_details_str(&x, "assigned_to", e->assigned_to);
+	cli_details_str(&x, "note", e->note);
+	cli_details_int(&x, "version", w->version);
+	if (rescored)
+		cli_details_bool(&x, "rescored", true);
+	rc = cli_audit(cli, st, e->action, &x, d);
+	cli_details_release(&x);
+	return rc;
+}
+
 int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
                  const char *assignee, const char *note, long wait_s)
 {
@@ -128,6 +160,7 @@ int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
 	struct store *st;
 	struct diag d;
 	const char *to;
+	bool reopened;
 	int rc;
 
 	if (to_status && contract_enum_index(states, to_status, strlen(to_status)) < 0)
@@ -176,9 +209,10 @@ int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
 	e.to_status = to;
 	e.assigned_to = assignee;
 	e.note = note;
+	reopened = is_closed(w.status) && !is_closed(to);
 	if (store_workflow(st, w.id, &e, &d) < 0 ||
-	    (is_closed(w.status) && !is_closed(to) && score_one(st, w.id, w.ref, &d) < 0) ||
-	    store_commit(st, &d) < 0) {
+	    (reopened && score_one(st, w.id, w.ref, &d) < 0) ||
+	    audit_workflow(cli, st, &w, &e, reopened, &d) < 0 || store_commit(st, &d) < 0) {
 		store_rollback(st);
 		rc = cli_report(&d);
 		goto out;

@@ -44,6 +44,20 @@ int store_import_start(struct store *st, struct store_import *imp, struct diag *
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "recording the import", d);
 	imp->id = sqlite3_last_insert_rowid(st->db);
+	rc = sqlite3_prepare_v2(st->db,
+	                        "SELECT (SELECT coalesce(max(id), 0) FROM package_versions), "
+	                        "(SELECT coalesce(max(id), 0) FROM quarantine)",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "recording the import", d);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		imp->first_version_id = sqlite3_column_int64(s, 0);
+		imp->first_quarantine_id = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, "recording the import", d);
 	return 0;
 }
 

@@ -18,7 +18,7 @@ int store_get_package(struct store *st, const char *ref,
 	rc = sqlite3_prepare_v2(
 	    st->db,
 	    "SELECT id, ref, latest_version, status, assigned_to, updated, "
-	    "received_at, first_seen_at, changed_at FROM packages WHERE ref = ?1",
+	    "received_at, first_seen_at, changed_at, purged_at FROM packages WHERE ref = ?1",
 	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "reading a package", d);
@@ -44,6 +44,7 @@ int store_get_package(struct store *st, const char *ref,
 	p.received_at = sqlite3_column_int64(s, 6);
 	p.first_seen_at = sqlite3_column_int64(s, 7);
 	p.changed_at = sqlite3_column_int64(s, 8);
+	p.purged_at = sqlite3_column_type(s, 9) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 9);
 	if (pkg_fn(ctx, &p) < 0) {
 		diag_set(d, EX_IOERR, "write error");
 		goto out;
@@ -130,7 +131,8 @@ int store_quarantine(struct store *st, int64_t id,
 		q.reasons = col_text(s, 8);
 		q.created_at = sqlite3_column_int64(s, 9);
 		if (fn(ctx, &q) < 0) {
-			diag_set(d, EX_IOERR, "write error");
+			if (!d->message[0])
+				diag_set(d, EX_IOERR, "write error");
 			goto out;
 		}
 	}

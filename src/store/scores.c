@@ -8,19 +8,6 @@ static const char *col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-/* Prepare a one-off statement; NULL after filling d. */
-static sqlite3_stmt *prepare(struct store *st, const char *sql, const char *what, struct diag *d)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-
-	if (rc != SQLITE_OK) {
-		(void)store_fail(st, rc, what, d);
-		return NULL;
-	}
-	return s;
-}
-
 /* Step a statement that returns no rows, then finalize it. */
 static int run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
 {
@@ -41,10 +28,10 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 	sqlite3_stmt *s;
 	int rc;
 
-	s = prepare(st,
-	            "INSERT INTO rule_sets (hash, name, version, body, first_seen_at) VALUES "
-	            "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
-	            what, d);
+	s = store_prepare(st,
+	                  "INSERT INTO rule_sets (hash, name, version, body, first_seen_at) VALUES "
+	                  "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
+	                  what, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK ||
@@ -57,7 +44,7 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 	}
 	if (run(st, s, what, d) < 0)
 		return -1;
-	s = prepare(st, "SELECT id FROM rule_sets WHERE hash = ?1", what, d);
+	s = store_prepare(st, "SELECT id FROM rule_sets WHERE hash = ?1", what, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK) {
@@ -71,10 +58,11 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 	}
 	*rule_set_id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	s = prepare(st,
-	            "INSERT INTO rule_installs (rule_set_id, installed_at, operator, source_file) "
-	            "VALUES (?1, ?2, ?3, ?4)",
-	            what, d);
+	s = store_prepare(
+	    st,
+	    "INSERT INTO rule_installs (rule_set_id, installed_at, operator, source_file) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	    what, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, *rule_set_id) != SQLITE_OK ||
@@ -96,11 +84,12 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 	int rc, ret;
 
 	/* The active rule set is the one installed last; a given id, its latest install. */
-	s = prepare(st,
-	            "SELECT r.id, r.hash, r.name, r.version, r.body, i.installed_at, i.operator, "
-	            "i.source_file FROM rule_installs i JOIN rule_sets r ON r.id = i.rule_set_id "
-	            "WHERE ?1 = 0 OR r.id = ?1 ORDER BY i.id DESC LIMIT 1",
-	            what, d);
+	s = store_prepare(
+	    st,
+	    "SELECT r.id, r.hash, r.name, r.version, r.body, i.installed_at, i.operator, "
+	    "i.source_file FROM rule_installs i JOIN rule_sets r ON r.id = i.rule_set_id "
+	    "WHERE ?1 = 0 OR r.id = ?1 ORDER BY i.id DESC LIMIT 1",
+	    what, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
@@ -155,11 +144,11 @@ int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_op
 	sqlite3_stmt *s;
 	int rc;
 
-	s = prepare(st,
-	            "SELECT p.id, p.latest_version, p.ref, v.facts FROM packages p "
-	            "JOIN package_versions v ON v.package_id = p.id AND v.version = "
-	            "p.latest_version WHERE p.status IN ('new', 'assigned', 'in_progress')",
-	            what, d);
+	s = store_prepare(st,
+	                  "SELECT p.id, p.latest_version, p.ref, v.facts FROM packages p "
+	                  "JOIN package_versions v ON v.package_id = p.id AND v.version = "
+	                  "p.latest_version WHERE p.status IN ('new', 'assigned', 'in_progress')",
+	                  what, d);
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -211,8 +200,9 @@ int store_put_score(struct store *st, const struct store_score *sc, struct diag 
 
 static int put_meta(struct store *st, const char *key, int64_t v, struct diag *d)
 {
-	sqlite3_stmt *s = prepare(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-	                          "recording the scoring time", d);
+	sqlite3_stmt *s =
+	    store_prepare(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+	                  "recording the scoring time", d);
 
 	if (!s)
 		return -1;
@@ -233,10 +223,11 @@ int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id, struc
 
 int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id, struct diag *d)
 {
-	sqlite3_stmt *s = prepare(st,
-	                          "SELECT (SELECT value FROM meta WHERE key = 'scored_as_of'), "
-	                          "(SELECT value FROM meta WHERE key = 'scored_rule_set')",
-	                          "reading the scoring time", d);
+	sqlite3_stmt *s =
+	    store_prepare(st,
+	                  "SELECT (SELECT value FROM meta WHERE key = 'scored_as_of'), "
+	                  "(SELECT value FROM meta WHERE key = 'scored_rule_set')",
+	                  "reading the scoring time", d);
 	int rc, ret = 0;
 
 	if (!s)
@@ -260,11 +251,11 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
                     struct buf *fired, struct diag *d)
 {
 	sqlite3_stmt *s =
-	    prepare(st,
-	            "SELECT version, rule_set_id, as_of, score, band, priority, due_at, "
-	            "overdue, linked, fired, received_at FROM scores WHERE "
-	            "package_id = ?1",
-	            "reading a score", d);
+	    store_prepare(st,
+	                  "SELECT version, rule_set_id, as_of, score, band, priority, due_at, "
+	                  "overdue, linked, fired, received_at FROM scores WHERE "
+	                  "package_id = ?1",
+	                  "reading a score", d);
 	int rc;
 
 	if (!s)
@@ -309,11 +300,11 @@ int store_each_link(struct store *st, int64_t package_id,
                     struct diag *d)
 {
 	sqlite3_stmt *s =
-	    prepare(st,
-	            "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON "
-	            "b.key = a.key AND b.package_id <> a.package_id JOIN packages p ON "
-	            "p.id = b.package_id WHERE a.package_id = ?1 ORDER BY p.ref, b.key",
-	            "reading linked packages", d);
+	    store_prepare(st,
+	                  "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON "
+	                  "b.key = a.key AND b.package_id <> a.package_id JOIN packages p ON "
+	                  "p.id = b.package_id WHERE a.package_id = ?1 ORDER BY p.ref, b.key",
+	                  "reading linked packages", d);
 	int rc;
 
 	if (!s)

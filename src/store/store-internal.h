@@ -26,6 +26,9 @@ enum stmt_id {
 	S_LINKED,
 	S_INSERT_QUARANTINE,
 	S_PUT_SCORE,
+	S_AUDIT_REF,
+	S_AUDIT_REFS_OF,
+	S_AUDIT_APPEND,
 	S_COUNT
 };
 
@@ -36,10 +39,15 @@ struct store {
 	struct buf scratch; /* facts and keys of the package being stored */
 	struct package old; /* a replaced version, decoded for its keys */
 	bool in_tx;
+	int64_t audit_seq; /* the audit entry being built in this transaction; 0: none */
+	int64_t audit_pos; /* how many refs it has so far */
 };
 
 /* Fill d from the connection's last error; always returns -1. */
 int store_fail(struct store *st, int rc, const char *what, struct diag *d);
+
+/* Prepare a one-off statement (the caller finalizes it); NULL after filling d with what. */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *what, struct diag *d);
 
 /* The statement id, prepared on first use; NULL after filling d. */
 sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d);

@@ -33,6 +33,11 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (package_id, version, rule_set_id, as_of, "
                     "score, band, priority, due_at, overdue, linked, fired, received_at, ref) "
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [S_AUDIT_REF] = "INSERT INTO audit_refs (seq, pos, ref) VALUES (?1, ?2, ?3)",
+    [S_AUDIT_REFS_OF] = "SELECT ref FROM audit_refs WHERE seq = ?1 ORDER BY pos",
+    [S_AUDIT_APPEND] = "INSERT INTO audit (seq, at, operator, action, reason, details, "
+                       "details_hash, n_refs, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                       "?7, ?8, ?9, ?10)",
 };
 
 /*
@@ -150,6 +155,18 @@ int store_fail(struct store *st, int rc, const char *what, struct diag *d)
 	diag_at(d, st->path, 0, NULL);
 	return diag_set(d, code, "%s: %s", what,
 	                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+}
+
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *what, struct diag *d)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK) {
+		(void)store_fail(st, rc, what, d);
+		return NULL;
+	}
+	return s;
 }
 
 sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d)
@@ -372,11 +389,18 @@ int store_begin(struct store *st, struct diag *d)
 	if (exec(st, "BEGIN IMMEDIATE", d) < 0)
 		return -1;
 	st->in_tx = true;
+	st->audit_seq = st->audit_pos = 0;
 	return 0;
 }
 
 int store_commit(struct store *st, struct diag *d)
 {
+	if (st->audit_pos) {
+		/* Refs named for an entry never appended: a bug; do not commit it. */
+		store_rollback(st);
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "an audit entry was left unfinished");
+	}
 	if (exec(st, "COMMIT", d) < 0) {
 		store_rollback(st);
 		return -1;
@@ -390,6 +414,7 @@ void store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = false;
+	st->audit_seq = st->audit_pos = 0;
 }
 
 int store_savepoint(struct store *st, struct diag *d)

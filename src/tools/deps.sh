@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the command and fails.
 set -u
 pkgs="build-essential pkg-config libcsv-dev libjansson-dev libsqlite3-dev libsodium-dev
-libcmocka-dev bats sqlite3 python3 python3-jsonschema time"
+libcmocka-dev bats sqlite3 python3 python3-jsonschema time minisign"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

@@ -87,12 +87,15 @@ load helper
 	expect_out_has "reftriage 0.1.0 (store schema $SCHEMA)"
 	rt --help
 	expect_status 0
-	expect_out_has "usage: reftriage [--db PATH] [--operator NAME] COMMAND [ARGS]"
-	for c in init import show quarantine score worklist rules assign status; do
+	expect_out_has "usage: reftriage [--db PATH] [--operator NAME] [--reason TEXT] COMMAND [ARGS]"
+	for c in init import show quarantine score worklist rules assign status audit purge; do
 		rt "$c" --help
 		expect_status 0
 		[[ "$output" == "usage: reftriage "*" $c"* ]] || { echo "$output"; false; }
 	done
+	rt keygen --help
+	expect_status 0
+	[[ "$output" == "usage: reftriage keygen --output PREFIX"* ]] || { echo "$output"; false; }
 }
 
 @test "usage errors exit 64 with a message" {

@@ -1,6 +1,8 @@
 #include "reftriage/hash.h"
 
-#include <sodium.h>
+#include "crypto-internal.h"
+
+#include <unistd.h>
 
 _Static_assert(sizeof(crypto_generichash_state) <= sizeof(((struct hash_stream *)0)->state),
                "hash_stream too small for crypto_generichash_state");
@@ -36,4 +38,27 @@ void hash_stream_final(struct hash_stream *h, unsigned char out[HASH_BYTES])
 void hash_hex(char out[HASH_HEX], const unsigned char h[HASH_BYTES])
 {
 	(void)sodium_bin2hex(out, HASH_HEX, h, HASH_BYTES);
+}
+
+int hash_fd(int fd, unsigned char out[HASH_BYTES])
+{
+	struct hash_stream h;
+	unsigned char chunk[1 << 14];
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return -1;
+	hash_stream_init(&h);
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		hash_stream_update(&h, chunk, (size_t)n);
+	}
+	hash_stream_final(&h, out);
+	return 0;
 }

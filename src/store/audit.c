@@ -1,0 +1,340 @@
+/*
+ * The audit trail in the store: appending entries inside the caller's
+ * transaction, reading them back for 'audit log' and 'audit verify'. The
+ * hashing is src/audit/chain.c's.
+ */
+#include "store-internal.h"
+
+#include "reftriage/alloc.h"
+
+/* The seq of the last entry (0 when none) and its hash (zeros when none). */
+static int head(struct store *st, int64_t *seq, unsigned char hash[HASH_BYTES], struct diag *d)
+{
+	const char *what = "reading the audit trail";
+	sqlite3_stmt *s =
+	    store_prepare(st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", what, d);
+	int rc;
+
+	if (!s)
+		return -1;
+	*seq = 0;
+	memset(hash, 0, HASH_BYTES);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) == HASH_BYTES)
+			memcpy(hash, sqlite3_column_blob(s, 1), HASH_BYTES);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	return 0;
+}
+
+int store_audit_head(struct store *st, int64_t *seq, unsigned char hash[HASH_BYTES], struct diag *d)
+{
+	return head(st, seq, hash, d);
+}
+
+/* Start the entry being built, if not yet: its seq follows the last one. */
+static int pending(struct store *st, struct diag *d)
+{
+	unsigned char h[HASH_BYTES];
+	int64_t seq;
+
+	if (!st->in_tx) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "an audit entry outside a transaction");
+	}
+	if (st->audit_seq)
+		return 0;
+	if (head(st, &seq, h, d) < 0)
+		return -1;
+	st->audit_seq = seq + 1;
+	st->audit_pos = 0;
+	return 0;
+}
+
+int store_audit_ref(struct store *st, const char *ref, struct diag *d)
+{
+	sqlite3_stmt *s;
+
+	if (pending(st, d) < 0)
+		return -1;
+	s = store_stmt(st, S_AUDIT_REF, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, st->audit_seq) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, ++st->audit_pos) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, ref, -1, SQLITE_STATIC) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "writing the audit trail", d);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return store_fail(st, sqlite3_errcode(st->db), "writing the audit trail", d);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int store_audit_import_refs(struct store *st, const struct store_import *imp, bool linked,
+                            int64_t *n, struct diag *d)
+{
+	static const char collected[] =
+	    "INSERT INTO audit_refs (seq, pos, ref) SELECT ?1, ?2 + row_number() OVER (ORDER BY k, "
+	    "i), ref FROM (SELECT 0 AS k, v.id AS i, p.ref AS ref FROM package_versions v JOIN "
+	    "packages p ON p.id = v.package_id WHERE v.id > ?4 AND v.import_id = ?3 UNION ALL "
+	    "SELECT 1, q.id, q.package_ref FROM quarantine q WHERE q.id > ?5 AND q.import_id = ?3 "
+	    "AND q.package_ref IS NOT NULL)";
+	static const char combined[] =
+	    "INSERT INTO audit_refs (seq, pos, ref) SELECT ?1, ?2 + row_number() OVER (ORDER BY "
+	    "v.id), p.ref FROM package_versions v JOIN packages p ON p.id = v.package_id WHERE "
+	    "v.id "
+	    "> ?4 AND v.import_id = ?3 AND EXISTS (SELECT 1 FROM package_keys a JOIN "
+	    "package_keys b ON b.key = a.key AND b.package_id <> a.package_id WHERE a.package_id = "
+	    "v.package_id)";
+	const char *what = "writing the audit trail";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (pending(st, d) < 0)
+		return -1;
+	s = store_prepare(st, linked ? combined : collected, what, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, st->audit_seq) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, st->audit_pos) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, imp->id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, imp->first_version_id) != SQLITE_OK ||
+	    (!linked && sqlite3_bind_int64(s, 5, imp->first_quarantine_id) != SQLITE_OK)) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	*n = sqlite3_changes64(st->db);
+	st->audit_pos += *n;
+	return 0;
+}
+
+/* Hash the refs stored for seq, in order. */
+static int hash_refs(struct store *st, int64_t seq, struct audit_refs *r, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, S_AUDIT_REFS_OF, d);
+	int rc;
+
+	if (!s)
+		return -1;
+	audit_refs_init(r);
+	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "reading the audit trail", d);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		audit_refs_add(r, (const char *)sqlite3_column_text(s, 0),
+		               (size_t)sqlite3_column_bytes(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading the audit trail", d);
+	return 0;
+}
+
+int store_audit_append(struct store *st, const struct store_audit_new *in, int64_t *seq_out,
+                       struct diag *d)
+{
+	const char *what = "writing the audit trail";
+	struct audit_entry e;
+	struct audit_refs r;
+	unsigned char refs_hash[HASH_BYTES];
+	int64_t last;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (pending(st, d) < 0)
+		return -1;
+	memset(&e, 0, sizeof(e));
+	e.seq = st->audit_seq;
+	e.at = in->at;
+	e.operator_name = in->operator_name;
+	e.action = in->action;
+	e.reason = in->reason && in->reason[0] ? in->reason : NULL;
+	e.details = in->details;
+	e.details_len = in->details_len;
+	hash_bytes(e.details_hash, e.details, e.details_len);
+	if (head(st, &last, e.prev_hash, d) < 0)
+		return -1;
+	if (last != e.seq - 1) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "the audit trail moved during a transaction");
+	}
+	if (hash_refs(st, e.seq, &r, d) < 0)
+		return -1;
+	e.n_refs = r.n;
+	audit_refs_final(&r, refs_hash);
+	audit_entry_hash(&e, e.n_refs, refs_hash, e.hash);
+	s = store_stmt(st, S_AUDIT_APPEND, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, e.seq) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, e.at) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, e.operator_name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, e.action, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    (e.reason ? sqlite3_bind_text(s, 5, e.reason, -1, SQLITE_STATIC)
+	              : sqlite3_bind_null(s, 5)) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 6, e.details, (int)e.details_len, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 7, e.details_hash, HASH_BYTES, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 8, e.n_refs) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 9, e.prev_hash, HASH_BYTES, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 10, e.hash, HASH_BYTES, SQLITE_STATIC) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, what, d);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	if (seq_out)
+		*seq_out = e.seq;
+	st->audit_seq = 0;
+	st->audit_pos = 0;
+	return 0;
+}
+
+int store_audit_each(struct store *st, const struct store_audit_query *q,
+                     int (*fn)(void *ctx, const struct audit_entry *e), void *ctx, struct diag *d)
+{
+	const char *what = "reading the audit trail";
+	sqlite3_stmt *s;
+	int rc, r = 0;
+
+	s = store_prepare(
+	    st,
+	    "SELECT seq, at, operator, action, reason, details, details_hash, n_refs, "
+	    "prev_hash, hash FROM audit WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR "
+	    "action = ?2) AND (?3 IS NULL OR operator = ?3) AND (?4 IS NULL OR seq IN "
+	    "(SELECT seq FROM audit_refs WHERE ref = ?4)) AND seq >= ?5 ORDER BY seq",
+	    what, d);
+	if (!s)
+		return -1;
+	if ((q && q->has_since ? sqlite3_bind_int64(s, 1, q->since) : sqlite3_bind_null(s, 1)) !=
+	        SQLITE_OK ||
+	    (q && q->action ? sqlite3_bind_text(s, 2, q->action, -1, SQLITE_STATIC)
+	                    : sqlite3_bind_null(s, 2)) != SQLITE_OK ||
+	    (q && q->operator_name ? sqlite3_bind_text(s, 3, q->operator_name, -1, SQLITE_STATIC)
+	                           : sqlite3_bind_null(s, 3)) != SQLITE_OK ||
+	    (q && q->ref ? sqlite3_bind_text(s, 4, q->ref, -1, SQLITE_STATIC)
+	                 : sqlite3_bind_null(s, 4)) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, q ? q->from_seq : 0) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct audit_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.seq = sqlite3_column_int64(s, 0);
+		e.at = sqlite3_column_int64(s, 1);
+		e.operator_name = (const char *)sqlite3_column_text(s, 2);
+		e.action = (const char *)sqlite3_column_text(s, 3);
+		e.reason = (const char *)sqlite3_column_text(s, 4);
+		e.details = (const char *)sqlite3_column_text(s, 5);
+		e.details_len = (size_t)sqlite3_column_bytes(s, 5);
+		if (!e.operator_name)
+			e.operator_name = "";
+		if (!e.action)
+			e.action = "";
+		if (!e.details)
+			e.details = "";
+		/* A hash of the wrong size stays zeros and fails verification. */
+		if (sqlite3_column_bytes(s, 6) == HASH_BYTES)
+			memcpy(e.details_hash, sqlite3_column_blob(s, 6), HASH_BYTES);
+		e.n_refs = sqlite3_column_int64(s, 7);
+		if (sqlite3_column_bytes(s, 8) == HASH_BYTES)
+			memcpy(e.prev_hash, sqlite3_column_blob(s, 8), HASH_BYTES);
+		if (sqlite3_column_bytes(s, 9) == HASH_BYTES)
+			memcpy(e.hash, sqlite3_column_blob(s, 9), HASH_BYTES);
+		if ((r = fn(ctx, &e)) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (r != 0)
+		return r;
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	return 0;
+}
+
+int store_audit_refs_hash(struct store *st, int64_t seq, int64_t *n, unsigned char out[HASH_BYTES],
+                          struct diag *d)
+{
+	struct audit_refs r;
+
+	if (hash_refs(st, seq, &r, d) < 0)
+		return -1;
+	*n = r.n;
+	audit_refs_final(&r, out);
+	return 0;
+}
+
+int store_audit_each_ref(struct store *st, int64_t seq, int (*fn)(void *ctx, const char *ref),
+                         void *ctx, struct diag *d)
+{
+	sqlite3_stmt *s =
+	    store_prepare(st, "SELECT ref FROM audit_refs WHERE seq = ?1 ORDER BY pos",
+	                  "reading the audit trail", d);
+	int rc, r = 0;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "reading the audit trail", d);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((r = fn(ctx, (const char *)sqlite3_column_text(s, 0))) != 0)
+			break;
+	sqlite3_finalize(s);
+	if (r != 0)
+		return r;
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading the audit trail", d);
+	return 0;
+}
+
+int store_audit_stray_refs(struct store *st, int64_t *seq, struct diag *d)
+{
+	sqlite3_stmt *s =
+	    store_prepare(st,
+	                  "SELECT min(seq) FROM audit_refs WHERE seq NOT IN (SELECT seq "
+	                  "FROM audit)",
+	                  "reading the audit trail", d);
+	int rc;
+
+	if (!s)
+		return -1;
+	*seq = 0;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*seq = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading the audit trail", d);
+	return 0;
+}
+
+int store_id(struct store *st, char out[33], struct diag *d)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT value FROM meta WHERE key = 'store_id'",
+	                                "reading the store id", d);
+	int rc;
+
+	if (!s)
+		return -1;
+	out[0] = '\0';
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32)
+		memcpy(out, sqlite3_column_text(s, 0), 33);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading the store id", d);
+	if (!out[0]) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_DATAERR, "the store has no id (its meta table was changed)");
+	}
+	return 0;
+}
