@@ -380,6 +380,21 @@ static int do_verify(struct cli *cli, int argc, char **argv)
 	x.st = st;
 	x.d = &d;
 	audit_verifier_init(&x.v);
+	if (x.cp) {
+		if (store_id(st, id, &d) < 0) {
+			rc = cli_report(&d);
+			goto out;
+		}
+		if (strcmp(id, cp.store_id) != 0) {
+			fprintf(
+			    stderr,
+			    "reftriage: audit verify: %s: the checkpoint is of another store (%s, "
+			    "not %s)\n",
+			    cli->db_path, cp.store_id, id);
+			rc = EX_DATAERR;
+			goto out;
+		}
+	}
 	/* Verifying records nothing: it can run on a read-only copy of the store. */
 	rc = store_audit_each(st, NULL, on_verify, &x, &d);
 	if (rc < 0) {
@@ -400,29 +415,17 @@ static int do_verify(struct cli *cli, int argc, char **argv)
 			x.broken = true;
 		}
 	}
-	if (!x.broken && x.cp) {
-		if (store_id(st, id, &d) < 0) {
-			rc = cli_report(&d);
-			goto out;
-		}
-		if (strcmp(id, cp.store_id) != 0) {
-			(void)snprintf(x.why, sizeof(x.why),
-			               "the checkpoint is of another store (%s, not %s)",
-			               cp.store_id, id);
-			x.broken = true;
-		} else if (!x.cp_seen) {
-			char t[40];
+	if (!x.broken && x.cp && !x.cp_seen) {
+		char t[40];
 
-			time_format(cp.at, t);
-			(void)snprintf(
-			    x.why, sizeof(x.why),
-			    "entry %lld is missing: the trail ends at entry %lld, but the "
-			    "signed checkpoint of %s vouches for entry %lld (entries were "
-			    "removed from the end)",
-			    (long long)x.v.next_seq, (long long)x.v.next_seq - 1, t,
-			    (long long)cp.seq);
-			x.broken = true;
-		}
+		time_format(cp.at, t);
+		(void)snprintf(
+		    x.why, sizeof(x.why),
+		    "entry %lld is missing: the trail ends at entry %lld, but the signed "
+		    "checkpoint of %s vouches for entry %lld (entries were removed from the "
+		    "end)",
+		    (long long)x.v.next_seq, (long long)x.v.next_seq - 1, t, (long long)cp.seq);
+		x.broken = true;
 	}
 	if (x.broken) {
 		fprintf(stderr, "reftriage: audit verify: %s: BROKEN: %s\n", cli->db_path, x.why);
