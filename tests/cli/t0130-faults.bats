@@ -29,6 +29,7 @@ SHIM="$(dirname "$RT")/tests/libiofail.so"
 			[ "$ic" = ok ] || { echo "$errno n=$n: integrity $ic"; false; }
 			[ "$syn" = 60 ] || { echo "$errno n=$n: lost committed packages ($syn)"; false; }
 			[ "$bulk" = 0 ] || [ "$bulk" = 3000 ] || { echo "$errno n=$n: $bulk of the file"; false; }
+			"$RT" audit verify >/dev/null || { echo "$errno n=$n: audit chain broken"; false; }
 			if [ "$status" -ne 0 ]; then
 				[ "$status" -eq 74 ] || { echo "$errno n=$n: exit $status: $output"; false; }
 				[[ "$output" == *"disk I/O error"* || "$output" == *"disk is full"* ]] ||

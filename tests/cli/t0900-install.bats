@@ -34,4 +34,9 @@ load helper
 	[ "$(complete_words reftriage status SYN-1 nf)" = "nfa" ]
 	[ "$(complete_words reftriage worklist --format h)" = "html" ]
 	[ "$(complete_words reftriage --db x.db import --st)" = "--strict" ]
+	[ "$(complete_words reftriage --reason why au)" = "audit" ]
+	[ "$(complete_words reftriage audit "")" = "log verify checkpoint" ]
+	[ "$(complete_words reftriage audit verify --ch)" = "--checkpoint" ]
+	[ "$(complete_words reftriage import --verify)" = "--verify-key" ]
+	[ "$(complete_words reftriage purge --c)" = "--closed-before" ]
 }

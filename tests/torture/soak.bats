@@ -34,6 +34,7 @@ load ../cli/helper
 	# Every run ended 0 or 75 (busy past --wait: safe to retry); nothing else.
 	! cat "$WORK"/rc-* | grep -vxE '0|75'
 	[ "$(sql 'PRAGMA integrity_check')" = ok ]
+	"$RT" audit verify
 	[ "$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'IMP1-%'")" = 4000 ]
 	[ "$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'IMP2-%'")" = 4000 ]
 	[ "$(sql 'SELECT count(*) FROM package_versions')" = 8000 ]
