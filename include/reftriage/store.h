@@ -349,8 +349,11 @@ int store_purge(struct store *st, struct store_purge *p,
                 int (*fn)(void *ctx, const char *ref, int64_t closed_at), void *ctx,
                 struct diag *d) MUST_CHECK;
 
-/* After a committed purge: copy the WAL into the database and empty it, so
- * that no erased page stays in the journal. */
+/*
+ * After a committed purge: copy the WAL into the database and empty it, so
+ * that no erased page stays in the journal. EX_TEMPFAIL when a reader kept
+ * it from finishing (the erasure itself stands).
+ */
 int store_purge_settle(struct store *st, struct diag *d) MUST_CHECK;
 
 /* --- audit trail (docs/security.md) ----------------------------------- */

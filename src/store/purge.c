@@ -104,9 +104,26 @@ int store_purge(struct store *st, struct store_purge *p,
 
 int store_purge_settle(struct store *st, struct diag *d)
 {
-	int rc = sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	sqlite3_stmt *s = store_prepare(st, "PRAGMA wal_checkpoint(TRUNCATE)",
+	                                "settling the erasure into the store", d);
+	int rc, busy = 0;
 
-	if (rc != SQLITE_OK)
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		busy = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
 		return store_fail(st, rc, "settling the erasure into the store", d);
+	if (busy) {
+		/* Another reftriage was reading: the old pages wait in the WAL for its end. */
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_TEMPFAIL,
+		                "the erasure is committed, but another reftriage was reading, so "
+		                "the erased pages are still in the write-ahead log until the next "
+		                "checkpoint; run the purge again when the store is quiet to clear "
+		                "them");
+	}
 	return 0;
 }

@@ -208,3 +208,34 @@ signed_input() {
 		[ ! -e "$f" ] || [ "$(stat -c %a "$f")" = 600 ] || { ls -l "$f"; false; }
 	done
 }
+
+@test "a passphrase is asked for on the terminal, without echo, twice for a new key" {
+	python3 - "$RT" <<'EOF2'
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "keygen", "--output", "tty"])
+seen = b""
+def until(word):
+    global seen
+    end = time.time() + 60
+    while word not in seen and time.time() < end:
+        try:
+            seen += os.read(fd, 1024)
+        except OSError:
+            break
+    assert word in seen, seen
+until(b"Passphrase for the new key: ")
+os.write(fd, b"tty-secret-1\n")
+until(b"The same again: ")
+os.write(fd, b"tty-secret-1\n")
+until(b"(encrypted)")
+_, st = os.waitpid(pid, 0)
+assert os.WEXITSTATUS(st) == 0, seen
+assert b"tty-secret-1" not in seen, seen  # never echoed
+EOF2
+	[[ "$(head -1 tty.key)" == "untrusted comment: minisign encrypted secret key" ]]
+	echo "a file" >f.txt
+	printf 'tty-secret-1\n' | minisign -S -s tty.key -m f.txt >/dev/null
+	minisign -Vm f.txt -p tty.pub >/dev/null
+}
