@@ -74,36 +74,25 @@ int store_audit_ref(struct store *st, const char *ref, struct diag *d)
 	return 0;
 }
 
-int store_audit_import_refs(struct store *st, const struct store_import *imp, bool linked,
-                            int64_t *n, struct diag *d)
+/*
+ * Run one INSERT ... SELECT of refs for the pending entry: ?1 seq, ?2 the
+ * position before the first, ?3 the import run, ?4 the row id its rows follow.
+ * Positions are ?2 plus the row's distance from ?4: in row order, without a
+ * sort (gaps do not matter; only the order does).
+ */
+static int insert_refs(struct store *st, const char *sql, int64_t import_id, int64_t after,
+                       int64_t *n, struct diag *d)
 {
-	static const char collected[] =
-	    "INSERT INTO audit_refs (seq, pos, ref) SELECT ?1, ?2 + row_number() OVER (ORDER BY k, "
-	    "i), ref FROM (SELECT 0 AS k, v.id AS i, p.ref AS ref FROM package_versions v JOIN "
-	    "packages p ON p.id = v.package_id WHERE v.id > ?4 AND v.import_id = ?3 UNION ALL "
-	    "SELECT 1, q.id, q.package_ref FROM quarantine q WHERE q.id > ?5 AND q.import_id = ?3 "
-	    "AND q.package_ref IS NOT NULL)";
-	static const char combined[] =
-	    "INSERT INTO audit_refs (seq, pos, ref) SELECT ?1, ?2 + row_number() OVER (ORDER BY "
-	    "v.id), p.ref FROM package_versions v JOIN packages p ON p.id = v.package_id WHERE "
-	    "v.id "
-	    "> ?4 AND v.import_id = ?3 AND EXISTS (SELECT 1 FROM package_keys a JOIN "
-	    "package_keys b ON b.key = a.key AND b.package_id <> a.package_id WHERE a.package_id = "
-	    "v.package_id)";
 	const char *what = "writing the audit trail";
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_prepare(st, sql, what, d);
 	int rc;
 
-	if (pending(st, d) < 0)
-		return -1;
-	s = store_prepare(st, linked ? combined : collected, what, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, st->audit_seq) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, st->audit_pos) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, imp->id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, imp->first_version_id) != SQLITE_OK ||
-	    (!linked && sqlite3_bind_int64(s, 5, imp->first_quarantine_id) != SQLITE_OK)) {
+	    sqlite3_bind_int64(s, 3, import_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, after) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, what, d);
 	}
@@ -111,9 +100,51 @@ int store_audit_import_refs(struct store *st, const struct store_import *imp, bo
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, d);
-	*n = sqlite3_changes64(st->db);
-	st->audit_pos += *n;
+	*n += sqlite3_changes64(st->db);
+	s = store_prepare(st, "SELECT coalesce(max(pos), 0) FROM audit_refs WHERE seq = ?1", what,
+	                  d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, st->audit_seq) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		st->audit_pos = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, what, d);
 	return 0;
+}
+
+int store_audit_import_refs(struct store *st, const struct store_import *imp, bool linked,
+                            int64_t *n, struct diag *d)
+{
+	static const char stored[] =
+	    "INSERT INTO audit_refs (seq, pos, ref) SELECT ?1, ?2 + (v.id - ?4), p.ref FROM "
+	    "package_versions v JOIN packages p ON p.id = v.package_id WHERE v.id > ?4 AND "
+	    "v.import_id = ?3 ORDER BY v.id";
+	static const char quarantined[] =
+	    "INSERT INTO audit_refs (seq, pos, ref) SELECT ?1, ?2 + (q.id - ?4), q.package_ref "
+	    "FROM "
+	    "quarantine q WHERE q.id > ?4 AND q.import_id = ?3 AND q.package_ref IS NOT NULL "
+	    "ORDER BY q.id";
+	static const char combined[] =
+	    "INSERT INTO audit_refs (seq, pos, ref) SELECT ?1, ?2 + (v.id - ?4), p.ref FROM "
+	    "package_versions v JOIN packages p ON p.id = v.package_id WHERE v.id > ?4 AND "
+	    "v.import_id = ?3 AND EXISTS (SELECT 1 FROM package_keys a JOIN package_keys b ON "
+	    "b.key = a.key AND b.package_id <> a.package_id WHERE a.package_id = v.package_id) "
+	    "ORDER BY v.id";
+
+	*n = 0;
+	if (pending(st, d) < 0)
+		return -1;
+	if (linked)
+		return insert_refs(st, combined, imp->id, imp->first_version_id, n, d);
+	if (insert_refs(st, stored, imp->id, imp->first_version_id, n, d) < 0)
+		return -1;
+	return insert_refs(st, quarantined, imp->id, imp->first_quarantine_id, n, d);
 }
 
 /* Hash the refs stored for seq, in order. */

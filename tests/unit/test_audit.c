@@ -141,11 +141,12 @@ static void checkpoint_round_trip(void **state)
 	c.at = 1795305600000000LL; /* 2026-11-22T00:00:00Z */
 	buf_init(&b);
 	assert_int_equal(audit_checkpoint_format(&c, &b), 0);
-	assert_string_equal(b.data, "reftriage audit checkpoint v1\n"
-	                            "store: 0123456789abcdef0123456789abcdef\n"
-	                            "seq: 4711\n"
-	                            "head: abababababababababababababababababababababababababababababababab\n"
-	                            "time: 2026-11-22T00:00:00Z\n");
+	assert_string_equal(
+	    b.data, "reftriage audit checkpoint v1\n"
+	            "store: 0123456789abcdef0123456789abcdef\n"
+	            "seq: 4711\n"
+	            "head: abababababababababababababababababababababababababababababababab\n"
+	            "time: 2026-11-22T00:00:00Z\n");
 	assert_int_equal(audit_checkpoint_parse(b.data, b.len, &back, why, sizeof(why)), 0);
 	assert_string_equal(back.store_id, c.store_id);
 	assert_int_equal(back.seq, 4711);
@@ -176,8 +177,8 @@ static void checkpoint_refuses_malformed(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		assert_int_equal(audit_checkpoint_parse(bad[i], strlen(bad[i]), &c, why, sizeof(why)),
-		                 -1);
+		assert_int_equal(
+		    audit_checkpoint_parse(bad[i], strlen(bad[i]), &c, why, sizeof(why)), -1);
 }
 
 static void categories(void **state)
