@@ -398,13 +398,7 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 		if (rc == EX_IOERR)
 			fprintf(stderr, "reftriage: %s: write error: %s\n", output,
 			        strerror(errno));
-		if (rc == EX_OK && rename(tmp, output) != 0) {
-			fprintf(stderr, "reftriage: %s: cannot create: %s\n", output,
-			        strerror(errno));
-			rc = EX_CANTCREAT;
-		}
-		if (rc != EX_OK)
-			(void)unlink(tmp);
+		/* Renamed into place only once its disclosure is recorded (below). */
 	} else if (rc == EX_IOERR) {
 		fprintf(stderr, "reftriage: standard output: write error: %s\n", strerror(errno));
 	}
@@ -437,14 +431,20 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 		}
 		/* A file written is a disclosure; a list on the screen is a consultation. */
 		rc = cli_audit_commit(cli, st, output ? "export" : "worklist", &det);
-		if (rc != EX_OK && output) {
-			/* Nothing leaves unrecorded. */
-			(void)unlink(output);
-			if (signed_ok)
-				(void)unlink(sig_path.data);
+		/*
+		 * The file appears only after its entry is committed: a crash in between
+		 * leaves a recorded disclosure without a file, never a file unrecorded.
+		 */
+		if (rc == EX_OK && output && rename(tmp, output) != 0) {
+			fprintf(stderr, "reftriage: %s: cannot create: %s\n", output,
+			        strerror(errno));
+			rc = EX_CANTCREAT;
 		}
-	} else if (signed_ok) {
-		(void)unlink(sig_path.data);
+	}
+	if (rc != EX_OK && output && tmp) {
+		(void)unlink(tmp);
+		if (signed_ok)
+			(void)unlink(sig_path.data);
 	}
 	if (rc == EX_OK)
 		fprintf(stderr, "reftriage: worklist: %ld open package%s%s%s\n", x.rank,

@@ -72,8 +72,16 @@ static int ask(int tty, const char *prompt, char *buf, size_t cap, struct diag *
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
-	if (write(tty, prompt, strlen(prompt)) < 0 || tcsetattr(tty, TCSAFLUSH, &quiet) != 0)
+	/*
+	 * Echo off (dropping anything typed ahead, which was echoed) before the
+	 * prompt: what is typed once the prompt shows is kept.
+	 */
+	if (tcsetattr(tty, TCSAFLUSH, &quiet) != 0)
 		return diag_set(d, EX_USAGE, "cannot ask for a passphrase: %s", strerror(errno));
+	if (write(tty, prompt, strlen(prompt)) < 0) {
+		(void)tcsetattr(tty, TCSAFLUSH, &old);
+		return diag_set(d, EX_USAGE, "cannot ask for a passphrase: %s", strerror(errno));
+	}
 	rc = read_line(tty, buf, cap, &len);
 	(void)tcsetattr(tty, TCSAFLUSH, &old);
 	if (write(tty, "\n", 1) < 0) {

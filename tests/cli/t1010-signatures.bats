@@ -211,7 +211,7 @@ signed_input() {
 
 @test "a passphrase is asked for on the terminal, without echo, twice for a new key" {
 	python3 - "$RT" <<'EOF2'
-import os, pty, sys, time
+import os, pty, select, sys, time
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "keygen", "--output", "tty"])
@@ -220,10 +220,14 @@ def until(word):
     global seen
     end = time.time() + 60
     while word not in seen and time.time() < end:
+        if not select.select([fd], [], [], 1)[0]:
+            continue
         try:
             seen += os.read(fd, 1024)
         except OSError:
             break
+    if word not in seen:
+        os.kill(pid, 9)
     assert word in seen, seen
 until(b"Passphrase for the new key: ")
 os.write(fd, b"tty-secret-1\n")
