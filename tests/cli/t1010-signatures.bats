@@ -209,11 +209,14 @@ signed_input() {
 	done
 }
 
-@test "a passphrase is asked for on the terminal, without echo, twice for a new key" {
+@test "a passphrase is asked for on the terminal, without echo, twice; no core dumps meanwhile" {
 	python3 - "$RT" <<'EOF2'
-import os, pty, select, sys, time
+import os, pty, resource, select, sys, time
 pid, fd = pty.fork()
 if pid == 0:
+    # Allow core dumps, so that turning them off is seen.
+    hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
     os.execv(sys.argv[1], [sys.argv[1], "keygen", "--output", "tty"])
 seen = b""
 def until(word):
@@ -230,6 +233,10 @@ def until(word):
         os.kill(pid, 9)
     assert word in seen, seen
 until(b"Passphrase for the new key: ")
+# While key material is in memory the process may not dump core.
+limits = open("/proc/%d/limits" % pid).read()
+core = [l for l in limits.splitlines() if l.startswith("Max core file size")][0].split()
+assert core[4] == "0", core
 os.write(fd, b"tty-secret-1\n")
 until(b"The same again: ")
 os.write(fd, b"tty-secret-1\n")
