@@ -92,6 +92,23 @@ extern int cli_optind;
 /* Flush stdout and report a write error (a full disk must not look like success). */
 int cli_finish_stdout(void);
 
+/* A verb's sub-commands ("rules check", "audit log", ...). run gets argv from the sub-command's
+ * name. */
+struct cli_sub {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+/*
+ * Run the sub-command argv[1] names, or print usage for --help (after the
+ * verb or after the sub-command); names lists them for the usage error.
+ */
+int cli_subcommand(struct cli *cli, int argc, char **argv, const struct cli_sub *subs, size_t n,
+                   const char *usage, const char *names);
+
+/* EX_OK when getopt left no operands; else a usage error naming the first. */
+int cli_no_operands(const struct cli *cli, int argc, char **argv);
+
 /* Parse --wait SECONDS (0 to a day) into *out; -1 after a usage error. */
 int cli_parse_wait(const struct cli *cli, const char *s, long *out);
 

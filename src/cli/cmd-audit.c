@@ -212,8 +212,8 @@ static int do_log(struct cli *cli, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (cli_no_operands(cli, argc, argv) != EX_OK)
+		return EX_USAGE;
 	rc = cli_open_store(cli, (int)wait_s * 1000, &st);
 	if (rc != EX_OK)
 		return rc;
@@ -361,8 +361,8 @@ static int do_verify(struct cli *cli, int argc, char **argv)
 		else
 			return EX_USAGE;
 	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (cli_no_operands(cli, argc, argv) != EX_OK)
+		return EX_USAGE;
 	if (!cp_path != !pub)
 		return cli_usage_error(cli, "--checkpoint FILE and --pubkey PUB go together");
 	memset(&x, 0, sizeof(x));
@@ -480,8 +480,8 @@ static int do_checkpoint(struct cli *cli, int argc, char **argv)
 		else
 			return EX_USAGE;
 	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (cli_no_operands(cli, argc, argv) != EX_OK)
+		return EX_USAGE;
 	if (!key_path || !output)
 		return cli_usage_error(cli, "name the secret key (--key) and the file (--output)");
 	src.key = key_path;
@@ -556,28 +556,9 @@ out:
 
 int cmd_audit(struct cli *cli, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(struct cli *, int, char **);
-	} sub[] = {{"log", do_log}, {"verify", do_verify}, {"checkpoint", do_checkpoint}};
-	size_t i;
+	static const struct cli_sub sub[] = {
+	    {"log", do_log}, {"verify", do_verify}, {"checkpoint", do_checkpoint}};
 
-	if (argc < 2) {
-		fputs(usage, stderr);
-		return EX_USAGE;
-	}
-	for (i = 0; i < ARRAY_SIZE(sub); i++) {
-		if (strcmp(argv[1], sub[i].name) != 0)
-			continue;
-		if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-			fputs(usage, stdout);
-			return EX_OK;
-		}
-		return sub[i].run(cli, argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage, stdout);
-		return EX_OK;
-	}
-	return cli_usage_error(cli, "'%s' is not log, verify or checkpoint", argv[1]);
+	return cli_subcommand(cli, argc, argv, sub, ARRAY_SIZE(sub), usage,
+	                      "log, verify or checkpoint");
 }

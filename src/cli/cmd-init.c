@@ -49,8 +49,8 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		}
 		return EX_USAGE;
 	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (cli_no_operands(cli, argc, argv) != EX_OK)
+		return EX_USAGE;
 	rules_errors_init(&errs);
 	rs = ruleset_parse((const char *)default_rules, default_rules_len, &errs);
 	rules_errors_release(&errs);

@@ -50,8 +50,8 @@ int cmd_keygen(struct cli *cli, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (cli_no_operands(cli, argc, argv) != EX_OK)
+		return EX_USAGE;
 	if (!prefix || !prefix[0])
 		return cli_usage_error(cli, "name the key files with --output PREFIX");
 	if (unencrypted && src.file)

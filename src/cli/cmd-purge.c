@@ -88,8 +88,8 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (cli_no_operands(cli, argc, argv) != EX_OK)
+		return EX_USAGE;
 	if (!have_date)
 		return cli_usage_error(cli, "say which packages with --closed-before DATE");
 	p.now = time_now();

@@ -106,13 +106,14 @@ static int do_check(struct cli *cli, int argc, char **argv)
 	char hex[HASH_HEX];
 	int rc;
 
-	if (argc != 1)
+	/* argv[0] is "check": it takes no options, only FILE. */
+	if (argc != 2)
 		return cli_usage_error(cli, "'rules check' takes one FILE");
 	buf_init(&body);
-	rc = check(argv[0], &body, &rs);
+	rc = check(argv[1], &body, &rs);
 	if (rc == EX_OK) {
 		hash_hex(hex, rs->hash);
-		fprintf(stderr, "%s: ok: %s %s, %zu rules, %zu bands, hash %s\n", argv[0], rs->name,
+		fprintf(stderr, "%s: ok: %s %s, %zu rules, %zu bands, hash %s\n", argv[1], rs->name,
 		        rs->version, rs->nrules, rs->nbands, hex);
 	}
 	ruleset_free(rs);
@@ -272,29 +273,9 @@ static int do_show(struct cli *cli, int argc, char **argv)
 
 int cmd_rules(struct cli *cli, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(struct cli *cli, int argc, char **argv);
-	} sub[] = {{"check", do_check}, {"install", do_install}, {"show", do_show}};
-	size_t i;
+	static const struct cli_sub sub[] = {
+	    {"check", do_check}, {"install", do_install}, {"show", do_show}};
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(usage, stdout);
-		return EX_OK;
-	}
-	if (argc < 2)
-		return cli_usage_error(cli, "say check, install or show");
-	for (i = 0; i < ARRAY_SIZE(sub); i++) {
-		if (strcmp(argv[1], sub[i].name) != 0)
-			continue;
-		if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-			fputs(usage, stdout);
-			return EX_OK;
-		}
-		/* check takes FILE directly; install and show parse options after the verb. */
-		if (sub[i].run == do_check)
-			return do_check(cli, argc - 2, argv + 2);
-		return sub[i].run(cli, argc - 1, argv + 1);
-	}
-	return cli_usage_error(cli, "'%s' is not check, install or show", argv[1]);
+	return cli_subcommand(cli, argc, argv, sub, ARRAY_SIZE(sub), usage,
+	                      "check, install or show");
 }

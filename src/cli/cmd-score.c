@@ -42,8 +42,8 @@ int cmd_score(struct cli *cli, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (cli_no_operands(cli, argc, argv) != EX_OK)
+		return EX_USAGE;
 	rc = cli_open_store(cli, (int)wait_s * 1000, &st);
 	if (rc != EX_OK)
 		return rc;

@@ -121,8 +121,8 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 		if (c != 'f' || cli_parse_text_json(cli, cli_optarg, &json) != EX_OK)
 			return EX_USAGE;
 	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (cli_no_operands(cli, argc, argv) != EX_OK)
+		return EX_USAGE;
 	rc = cli_open_store(cli, 5000, &st);
 	if (rc != EX_OK)
 		return rc;

@@ -266,8 +266,8 @@ int cmd_worklist(struct cli *cli, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	if (cli_no_operands(cli, argc, argv) != EX_OK)
+		return EX_USAGE;
 	if (key_path && !output)
 		return cli_usage_error(cli, "--sign signs a file: name it with --output");
 	if (recipient && !output)

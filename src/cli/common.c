@@ -171,3 +171,32 @@ int cli_parse_wait(const struct cli *cli, const char *s, long *out)
 {
 	return cli_parse_uint(cli, "--wait", s, 86400, out);
 }
+
+static bool is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+int cli_subcommand(struct cli *cli, int argc, char **argv, const struct cli_sub *subs, size_t n,
+                   const char *usage, const char *names)
+{
+	size_t i;
+
+	if ((argc >= 2 && is_help(argv[1])) || (argc >= 3 && is_help(argv[2]))) {
+		fputs(usage, stdout);
+		return EX_OK;
+	}
+	if (argc < 2)
+		return cli_usage_error(cli, "say %s", names);
+	for (i = 0; i < n; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].run(cli, argc - 1, argv + 1);
+	return cli_usage_error(cli, "'%s' is not %s", argv[1], names);
+}
+
+int cli_no_operands(const struct cli *cli, int argc, char **argv)
+{
+	if (cli_optind < argc)
+		return cli_usage_error(cli, "unexpected argument '%s'", argv[cli_optind]);
+	return EX_OK;
+}

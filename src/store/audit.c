@@ -101,21 +101,8 @@ static int insert_refs(struct store *st, const char *sql, int64_t import_id, int
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, d);
 	*n += sqlite3_changes64(st->db);
-	s = store_prepare(st, "SELECT coalesce(max(pos), 0) FROM audit_refs WHERE seq = ?1", what,
-	                  d);
-	if (!s)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, st->audit_seq) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		st->audit_pos = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, what, d);
-	return 0;
+	return store_one_int(st, "SELECT coalesce(max(pos), 0) FROM audit_refs WHERE seq = ?1",
+	                     st->audit_seq, &st->audit_pos, what, d);
 }
 
 int store_audit_import_refs(struct store *st, const struct store_import *imp, bool linked,
@@ -329,23 +316,10 @@ int store_audit_each_ref(struct store *st, int64_t seq, int (*fn)(void *ctx, con
 
 int store_audit_stray_refs(struct store *st, int64_t *seq, struct diag *d)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st,
-	                  "SELECT min(seq) FROM audit_refs WHERE seq NOT IN (SELECT seq "
-	                  "FROM audit)",
-	                  "reading the audit trail", d);
-	int rc;
-
-	if (!s)
-		return -1;
-	*seq = 0;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*seq = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, "reading the audit trail", d);
-	return 0;
+	return store_one_int(st,
+	                     "SELECT min(seq) FROM audit_refs WHERE seq NOT IN (SELECT seq FROM "
+	                     "audit)",
+	                     0, seq, "reading the audit trail", d);
 }
 
 int store_id(struct store *st, char out[33], struct diag *d)

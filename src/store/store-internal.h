@@ -49,6 +49,13 @@ int store_fail(struct store *st, int rc, const char *what, struct diag *d);
 /* Prepare a one-off statement (the caller finalizes it); NULL after filling d with what. */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *what, struct diag *d);
 
+/*
+ * Run a query that returns one integer (NULL reads as 0), binding arg to ?1
+ * when the query has a parameter. -1 after filling d with what.
+ */
+int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, const char *what,
+                  struct diag *d);
+
 /* The statement id, prepared on first use; NULL after filling d. */
 sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d);
 

@@ -197,20 +197,25 @@ static int exec(struct store *st, const char *sql, struct diag *d)
 	return 0;
 }
 
-/* Read one integer from a statement without parameters (a PRAGMA). */
-static int query_int(struct store *st, const char *sql, int64_t *out, struct diag *d)
+int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, const char *what,
+                  struct diag *d)
 {
-	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	sqlite3_stmt *s = store_prepare(st, sql, what, d);
+	int rc;
 
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "reading the store", d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_parameter_count(s) > 0 && sqlite3_bind_int64(s, 1, arg) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	*out = 0;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, "reading the store", d);
+		return store_fail(st, rc, what, d);
 	return 0;
 }
 
@@ -357,7 +362,7 @@ int store_open(const char *path, int wait_ms, struct store **out, struct diag *d
 		return -1;
 	if (connect(st, SQLITE_OPEN_READWRITE, wait_ms, d) < 0)
 		goto fail;
-	if (query_int(st, "PRAGMA application_id", &app, d) < 0)
+	if (store_one_int(st, "PRAGMA application_id", 0, &app, "reading the store", d) < 0)
 		goto fail;
 	if (app != APPLICATION_ID) {
 		diag_at(d, path, 0, NULL);
@@ -365,7 +370,7 @@ int store_open(const char *path, int wait_ms, struct store **out, struct diag *d
 		         "not a reftriage store (an SQLite database of another kind)");
 		goto fail;
 	}
-	if (query_int(st, "PRAGMA user_version", &version, d) < 0)
+	if (store_one_int(st, "PRAGMA user_version", 0, &version, "reading the store", d) < 0)
 		goto fail;
 	if (version > store_schema_version()) {
 		diag_at(d, path, 0, NULL);
