@@ -13,6 +13,7 @@
 
 #include "reftriage/audit.h"
 #include "reftriage/diag.h"
+#include "reftriage/links.h"
 #include "reftriage/package.h"
 
 struct store;
@@ -189,23 +190,17 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 int store_linked_count(struct store *st, int64_t package_id, int64_t *count,
                        struct diag *d) MUST_CHECK;
 
-struct store_open_package {
-	int64_t id;
-	int version;
-	const char *ref;
-	const void *facts;
-	size_t facts_len;
-};
-
-/* Call fn for the latest version of every open package (new, assigned, in_progress). */
-int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
-                    void *ctx, struct diag *d) MUST_CHECK;
+/*
+ * Count the links of every package in one walk of the linking keys, in key
+ * order (reftriage/links.h). lc is initialised here; the caller releases it.
+ */
+int store_link_counts(struct store *st, struct link_counts *lc, struct diag *d) MUST_CHECK;
 
 struct store_score {
 	int64_t package_id;
 	int version;
-	int64_t rule_set_id;
-	int64_t as_of;
+	int64_t rule_set_id; /* read back: the store's current one for an open package */
+	int64_t as_of;       /* read back: the store's current one for an open package */
 	int64_t score;
 	int band;
 	int priority;
@@ -217,7 +212,36 @@ struct store_score {
 	const char *ref;
 };
 
+struct store_open_package {
+	int64_t id;
+	int version;
+	const char *ref;
+	const void *facts;
+	size_t facts_len;
+	/* Its current score row (as_of and rule_set_id unset), or NULL if it has none. */
+	const struct store_score *prev;
+};
+
+/* Call fn for the latest version of every open package (new, assigned, in_progress). */
+int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
+                    void *ctx, struct diag *d) MUST_CHECK;
+
+/*
+ * Store a package's current score: its row is marked as scored at the store's
+ * as_of with its rule set (store_set_scored), whatever s->as_of and
+ * s->rule_set_id say.
+ */
 int store_put_score(struct store *st, const struct store_score *s, struct diag *d) MUST_CHECK;
+/*
+ * Before a rescore with rule_set_id: when it will probably rewrite most score
+ * rows (a different rule set, or more unscored packages than scored ones),
+ * drop the ranking index, so that store_scores_end builds it again in one
+ * sort instead of a million random inserts. Sets *bulk.
+ */
+int store_scores_begin(struct store *st, int64_t rule_set_id, bool *bulk,
+                       struct diag *d) MUST_CHECK;
+/* After the rescore: build the ranking index again if it was dropped. */
+int store_scores_end(struct store *st, bool bulk, struct diag *d) MUST_CHECK;
 /* Record the as_of and rule set that every open package was last scored with. */
 int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id,
                      struct diag *d) MUST_CHECK;
@@ -260,8 +284,6 @@ struct store_worklist_row {
 	const char *force_area;  /* NULL when unknown */
 	const char *referral_type;
 	const char *fired;
-	int64_t rule_set_id;
-	int64_t as_of;
 	bool updated; /* a newer version arrived since the last workflow change */
 };
 

@@ -63,9 +63,19 @@ struct all_ctx {
 	struct package pkg;
 	uint16_t *fired;
 	struct buf ids;
-	unsigned long count;
+	const struct link_counts *links; /* NULL: count each package's links with a query */
+	unsigned long count, written;
 	struct diag *d;
 };
+
+/* Whether a score row holds exactly what was computed, so need not be written. */
+static bool same_score(const struct store_score *a, const struct store_score *b)
+{
+	return a->version == b->version && a->score == b->score && a->band == b->band &&
+	       a->priority == b->priority && a->due_at == b->due_at && a->overdue == b->overdue &&
+	       a->linked == b->linked && a->received_at == b->received_at &&
+	       strcmp(a->fired, b->fired) == 0;
+}
 
 static int on_open(void *ctx, const struct store_open_package *op)
 {
@@ -83,7 +93,9 @@ static int on_open(void *ctx, const struct store_open_package *op)
 		                "altered",
 		                op->ref);
 	}
-	if (store_linked_count(x->st, op->id, &linked, x->d) < 0)
+	if (x->links)
+		linked = link_counts_get(x->links, op->id);
+	else if (store_linked_count(x->st, op->id, &linked, x->d) < 0)
 		return -1;
 	r.fired = x->fired;
 	score_derive(&x->pkg, linked, x->as_of, &in);
@@ -110,6 +122,10 @@ static int on_open(void *ctx, const struct store_open_package *op)
 	sc.received_at = x->pkg.v[F_RECEIVED_AT];
 	sc.ref = op->ref;
 	x->count++;
+	/* Most scores do not change between rescores: write only those that do. */
+	if (op->prev && same_score(op->prev, &sc))
+		return 0;
+	x->written++;
 	return store_put_score(x->st, &sc, x->d);
 }
 
@@ -143,15 +159,24 @@ static void all_release(struct all_ctx *x)
 int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
               unsigned long *count, struct diag *d)
 {
+	struct link_counts lc;
 	struct all_ctx x;
+	bool bulk = false;
 	int rc = -1;
 
+	link_counts_init(&lc);
 	if (all_init(&x, st, rs, rule_set_id, as_of, d) == 0 &&
-	    store_each_open(st, on_open, &x, d) == 0 &&
-	    store_set_scored(st, as_of, rule_set_id, d) == 0) {
-		*count = x.count;
-		rc = 0;
+	    store_link_counts(st, &lc, d) == 0 &&
+	    store_scores_begin(st, rule_set_id, &bulk, d) == 0) {
+		x.links = &lc;
+		if (store_each_open(st, on_open, &x, d) == 0 &&
+		    store_scores_end(st, bulk, d) == 0 &&
+		    store_set_scored(st, as_of, rule_set_id, d) == 0) {
+			*count = x.count;
+			rc = 0;
+		}
 	}
+	link_counts_release(&lc);
 	all_release(&x);
 	return rc;
 }

@@ -137,6 +137,67 @@ int store_linked_count(struct store *st, int64_t package_id, int64_t *count, str
 	return 0;
 }
 
+/* A score row's columns, read by read_score() (s. names the scores table). */
+#define SCORE_COLS                                                                                 \
+	"s.version, s.score, s.band, s.priority, s.due_at, s.overdue, s.linked, s.fired, "         \
+	"s.received_at"
+
+/* Read SCORE_COLS from column c on; fired points into the statement's row. */
+static void read_score(sqlite3_stmt *s, int c, struct store_score *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->version = sqlite3_column_int(s, c);
+	out->score = sqlite3_column_int64(s, c + 1);
+	out->band = sqlite3_column_int(s, c + 2);
+	out->priority = sqlite3_column_int(s, c + 3);
+	out->due_at = sqlite3_column_int64(s, c + 4);
+	out->overdue = sqlite3_column_int(s, c + 5) != 0;
+	out->linked = sqlite3_column_int64(s, c + 6);
+	out->fired = col_text(s, c + 7);
+	out->received_at = sqlite3_column_int64(s, c + 8);
+}
+
+int store_link_counts(struct store *st, struct link_counts *lc, struct diag *d)
+{
+	const char *what = "linking packages";
+	sqlite3_stmt *s;
+	int rc, added = 0;
+
+	link_counts_init(lc);
+	/* The primary key's order: one walk of the table, no sort. */
+	s = store_prepare(st, "SELECT key, package_id FROM package_keys ORDER BY key, package_id",
+	                  what, d);
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *key = col_text(s, 0);
+		int64_t id = sqlite3_column_int64(s, 1);
+
+		if (!key) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		added = link_counts_add(lc, key, (size_t)sqlite3_column_bytes(s, 0), id);
+		if (added < 0) {
+			sqlite3_finalize(s);
+			diag_at(d, st->path, 0, NULL);
+			if (added == -2)
+				return diag_set(d, EX_SOFTWARE,
+				                "package id %lld is beyond what linking can count",
+				                (long long)id);
+			return diag_set(d, EX_SOFTWARE, "out of memory");
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	if (link_counts_finish(lc) < 0) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	return 0;
+}
+
 int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
                     void *ctx, struct diag *d)
 {
@@ -144,21 +205,37 @@ int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_op
 	sqlite3_stmt *s;
 	int rc;
 
+	/* Each open package's latest version, with its score row when that is current. */
 	s = store_prepare(st,
-	                  "SELECT p.id, p.latest_version, p.ref, v.facts FROM packages p "
-	                  "JOIN package_versions v ON v.package_id = p.id AND v.version = "
-	                  "p.latest_version WHERE p.status IN ('new', 'assigned', 'in_progress')",
+	                  "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
+	                  " FROM packages p JOIN package_versions v ON v.package_id = p.id AND "
+	                  "v.version = p.latest_version LEFT JOIN scores s ON s.package_id = p.id "
+	                  "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status IN ('new', "
+	                  "'assigned', 'in_progress')",
 	                  what, d);
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_open_package p;
+		struct store_score prev;
 
 		p.id = sqlite3_column_int64(s, 0);
 		p.version = sqlite3_column_int(s, 1);
 		p.ref = col_text(s, 2);
 		p.facts = sqlite3_column_blob(s, 3);
 		p.facts_len = (size_t)sqlite3_column_bytes(s, 3);
+		p.prev = NULL;
+		if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+			read_score(s, 4, &prev);
+			prev.package_id = p.id;
+			prev.ref = p.ref;
+			if (prev.fired)
+				p.prev = &prev;
+		}
+		if (!p.ref) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
 		if (fn(ctx, &p) < 0) {
 			sqlite3_finalize(s);
 			return -1;
@@ -179,23 +256,84 @@ int store_put_score(struct store *st, const struct store_score *sc, struct diag 
 		return -1;
 	if (sqlite3_bind_int64(s, 1, sc->package_id) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 2, sc->version) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, sc->rule_set_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, sc->as_of) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, sc->score) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 6, sc->band) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 7, sc->priority) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 8, sc->due_at) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 9, sc->overdue) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 10, sc->linked) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 11, sc->fired, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 12, sc->received_at) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 13, sc->ref, -1, SQLITE_STATIC) != SQLITE_OK)
+	    sqlite3_bind_int64(s, 3, sc->score) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 4, sc->band) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 5, sc->priority) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, sc->due_at) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 7, sc->overdue) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 8, sc->linked) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 9, sc->fired, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 10, sc->received_at) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 11, sc->ref, -1, SQLITE_STATIC) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a score", d);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "storing a score", d);
 	return 0;
+}
+
+/* The ranking index: the same text as schemas/005-current-scores.sql. */
+static const char rank_index_sql[] =
+    "CREATE INDEX scores_rank ON scores (priority, score DESC, received_at, ref)";
+
+int store_scores_begin(struct store *st, int64_t rule_set_id, bool *bulk, struct diag *d)
+{
+	const char *what = "preparing the rescore";
+	int64_t scored_id = 0, unscored = 0, scored = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	*bulk = false;
+	/*
+	 * Package ids only grow, so the packages above the highest scored id are
+	 * the ones never scored (a fresh import's), and that id is about how
+	 * many rows the table holds. Both come from the ends of two B-trees.
+	 */
+	s = store_prepare(st,
+	                  "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+	                  "'scored_rule_set'), 0), coalesce((SELECT max(package_id) FROM "
+	                  "scores), 0)",
+	                  what, d);
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		scored_id = sqlite3_column_int64(s, 0);
+		scored = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, what, d);
+	if (store_one_int(st, "SELECT count(*) FROM packages WHERE id > ?1", scored, &unscored,
+	                  what, d) < 0)
+		return -1;
+	/* Below ten thousand rows, inserting into the index costs little either way. */
+	if (!(scored_id != rule_set_id && scored >= 10000) &&
+	    !(unscored >= 10000 && unscored > scored))
+		return 0;
+	if (store_exec(st, "DROP INDEX scores_rank", what, d) < 0)
+		return -1;
+	*bulk = true;
+	return 0;
+}
+
+int store_scores_end(struct store *st, bool bulk, struct diag *d)
+{
+	const char *what = "building the ranking";
+
+	if (!bulk)
+		return 0;
+	/*
+	 * SQLite's sort may hold as much memory as the page cache is allowed:
+	 * shrink the cache while it runs, so that the sort reuses what the cache
+	 * gives back and peak memory stays where the cache put it.
+	 */
+	if (store_exec(st, "PRAGMA cache_size = -8192", what, d) < 0)
+		return -1;
+	if (store_exec(st, rank_index_sql, what, d) < 0)
+		return -1;
+	return store_exec(st, "PRAGMA cache_size = " STORE_CACHE_SIZE, what, d);
 }
 
 static int put_meta(struct store *st, const char *key, int64_t v, struct diag *d)
@@ -250,12 +388,13 @@ int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id, str
 int store_get_score(struct store *st, int64_t package_id, struct store_score *out,
                     struct buf *fired, struct diag *d)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st,
-	                  "SELECT version, rule_set_id, as_of, score, band, priority, due_at, "
-	                  "overdue, linked, fired, received_at FROM scores WHERE "
-	                  "package_id = ?1",
-	                  "reading a score", d);
+	/* An open package's row is as of the store's current scoring (schema 5). */
+	sqlite3_stmt *s = store_prepare(
+	    st,
+	    "SELECT " SCORE_COLS ", coalesce(rule_set_id, (SELECT CAST(value AS INTEGER) FROM "
+	    "meta WHERE key = 'scored_rule_set')), coalesce(as_of, (SELECT CAST(value AS INTEGER) "
+	    "FROM meta WHERE key = 'scored_as_of')) FROM scores s WHERE package_id = ?1",
+	    "reading a score", d);
 	int rc;
 
 	if (!s)
@@ -273,24 +412,16 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 		sqlite3_finalize(s);
 		return store_fail(st, rc, "reading a score", d);
 	}
-	memset(out, 0, sizeof(*out));
+	read_score(s, 0, out);
 	out->package_id = package_id;
-	out->version = sqlite3_column_int(s, 0);
-	out->rule_set_id = sqlite3_column_int64(s, 1);
-	out->as_of = sqlite3_column_int64(s, 2);
-	out->score = sqlite3_column_int64(s, 3);
-	out->band = sqlite3_column_int(s, 4);
-	out->priority = sqlite3_column_int(s, 5);
-	out->due_at = sqlite3_column_int64(s, 6);
-	out->overdue = sqlite3_column_int(s, 7) != 0;
-	out->linked = sqlite3_column_int64(s, 8);
+	out->rule_set_id = sqlite3_column_int64(s, 9);
+	out->as_of = sqlite3_column_int64(s, 10);
 	buf_reset(fired);
-	if (col_text(s, 9) && buf_adds(fired, col_text(s, 9)) < 0) {
+	if (out->fired && buf_adds(fired, out->fired) < 0) {
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_NOMEM, "reading a score", d);
 	}
 	out->fired = fired->data;
-	out->received_at = sqlite3_column_int64(s, 10);
 	sqlite3_finalize(s);
 	return 0;
 }
@@ -338,11 +469,10 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	int rc, n = 0;
 
 	buf_init(&sql);
-	rc = buf_adds(&sql, count_only
-	                        ? "SELECT count(*)"
-	                        : "SELECT s.priority, s.score, s.received_at, s.due_at, "
-	                          "s.overdue, p.ref, p.status, p.assigned_to, p.force_area, "
-	                          "p.referral_type, s.fired, s.rule_set_id, s.as_of, p.updated");
+	rc = buf_adds(&sql, count_only ? "SELECT count(*)"
+	                               : "SELECT s.priority, s.score, s.received_at, s.due_at, "
+	                                 "s.overdue, p.ref, p.status, p.assigned_to, p.force_area, "
+	                                 "p.referral_type, s.fired, p.updated");
 	rc |= buf_adds(&sql, " FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status "
 	                     "IN ('new', 'assigned', 'in_progress')");
 	if (q->nstatuses) {
@@ -444,9 +574,7 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
 		r.force_area = col_text(s, 8);
 		r.referral_type = col_text(s, 9);
 		r.fired = col_text(s, 10);
-		r.rule_set_id = sqlite3_column_int64(s, 11);
-		r.as_of = sqlite3_column_int64(s, 12);
-		r.updated = sqlite3_column_int(s, 13) != 0;
+		r.updated = sqlite3_column_int(s, 11) != 0;
 		if (fn(ctx, &r) < 0) {
 			sqlite3_finalize(s);
 			return -1;

@@ -43,6 +43,9 @@ struct store {
 	int64_t audit_pos; /* how many refs it has so far */
 };
 
+/* The page cache's bound, for PRAGMA cache_size: 32 MiB (negative: KiB). */
+#define STORE_CACHE_SIZE "-32768"
+
 /* Fill d from the connection's last error; always returns -1. */
 int store_fail(struct store *st, int rc, const char *what, struct diag *d);
 
@@ -55,6 +58,9 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *what,
  */
 int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, const char *what,
                   struct diag *d);
+
+/* Run one statement that returns no rows (no parameters); -1 after filling d with what. */
+int store_exec(struct store *st, const char *sql, const char *what, struct diag *d);
 
 /* The statement id, prepared on first use; NULL after filling d. */
 sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d);

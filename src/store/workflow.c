@@ -52,6 +52,30 @@ int store_workflow(struct store *st, int64_t package_id, const struct store_even
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, d);
+	/*
+	 * A closed package is no longer rescored: freeze its score row at the
+	 * store's current as_of and rule set, so that it keeps saying when and
+	 * with what it was last scored (schemas/005-current-scores.sql).
+	 */
+	rc = sqlite3_prepare_v2(
+	    st->db,
+	    "UPDATE scores SET as_of = coalesce(as_of, (SELECT CAST(value AS INTEGER) FROM meta "
+	    "WHERE key = 'scored_as_of')), rule_set_id = coalesce(rule_set_id, (SELECT "
+	    "CAST(value AS INTEGER) FROM meta WHERE key = 'scored_rule_set')) WHERE package_id = "
+	    "?1 "
+	    "AND ?2 NOT IN ('new', 'assigned', 'in_progress')",
+	    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, what, d);
+	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, e->to_status, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
 	return 0;
 }
 

@@ -25,6 +25,28 @@ load helper
 	[ "$(sql 'SELECT file FROM imports')" = old.csv ]
 }
 
+@test "a store at schema 4 keeps its scores through the migration, then rescores them as current" {
+	sqlite3 "$REFTRIAGE_DB" "PRAGMA application_id = 1380340818; PRAGMA journal_mode = WAL;" >/dev/null
+	cat "$TOP"/schemas/00[1-4]-*.sql | sqlite3 "$REFTRIAGE_DB"
+	sql "PRAGMA user_version = 4"
+	"$RT" rules install "$TOP/rules/default.json" 2>/dev/null
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
+	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NULL')" = 60 ]
+	# Back to schema 4's shape by hand: rows with their own as_of, as 4 wrote them.
+	sql "UPDATE scores SET as_of = 1762156800000000, rule_set_id = 1; PRAGMA user_version = 4; DROP INDEX scores_rank; CREATE TABLE s4 AS SELECT * FROM scores; DROP TABLE scores; CREATE TABLE scores (package_id INTEGER PRIMARY KEY REFERENCES packages (id), version INTEGER NOT NULL, rule_set_id INTEGER NOT NULL REFERENCES rule_sets (id), as_of INTEGER NOT NULL, score INTEGER NOT NULL, band INTEGER NOT NULL, priority INTEGER NOT NULL, due_at INTEGER NOT NULL, overdue INTEGER NOT NULL, linked INTEGER NOT NULL, fired TEXT NOT NULL, received_at INTEGER NOT NULL, ref TEXT NOT NULL); INSERT INTO scores SELECT * FROM s4; DROP TABLE s4; CREATE INDEX scores_rank ON scores (priority, score DESC, received_at, ref);"
+	before=$(sql 'SELECT package_id, version, score, priority, fired FROM scores ORDER BY 1')
+	rt show SYN-20261102-0001
+	expect_status 0
+	expect_out_has "scored as of 2025-11-03T08:00:00Z"
+	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
+	[ "$(sql 'SELECT package_id, version, score, priority, fired FROM scores ORDER BY 1')" = "$before" ]
+	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NOT NULL')" = 60 ]
+	"$RT" score --as-of 2026-11-03T08:00:00Z 2>/dev/null
+	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NOT NULL')" = 0 ]
+	[ "$(sql 'PRAGMA integrity_check')" = ok ]
+}
+
 @test "init refuses to overwrite an existing store, and leaves it as it was" {
 	init_store
 	"$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null

@@ -46,20 +46,23 @@ CASES="$TOP/tests/data/rules-invalid"
 @test "rules install keeps every rule set under its hash, makes the new one active and rescores" {
 	init_store
 	"$RT" import --as-of 2026-11-10T09:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
-	default_id=$(sql 'SELECT DISTINCT rule_set_id FROM scores')
+	scored_with() { sql "SELECT value FROM meta WHERE key = 'scored_rule_set'"; }
+	default_id=$(scored_with)
 	rt rules install "$TEST_POLICY" --as-of 2026-11-10T09:00:00Z
 	expect_status 0
 	hash=$(b2sum -l 256 "$TEST_POLICY" | cut -d' ' -f1)
 	expect_err1 "reftriage: installed Test policy (for the golden-file tests; not for use) test-1 (hash $hash) from $TEST_POLICY; rescored 60 open packages as of 2026-11-10T09:00:00Z"
 	[ "$(sql 'SELECT count(*) FROM rule_sets')" = 2 ]
-	[ "$(sql 'SELECT DISTINCT lower(hex(r.hash)) FROM scores s JOIN rule_sets r ON r.id = s.rule_set_id')" = "$hash" ]
-	[ "$(sql 'SELECT DISTINCT rule_set_id FROM scores')" != "$default_id" ]
+	# Every open package's score row is the store's current scoring (schema 5).
+	[ "$(sql "SELECT lower(hex(hash)) FROM rule_sets WHERE id = $(scored_with)")" = "$hash" ]
+	[ "$(sql 'SELECT count(*) FROM scores WHERE rule_set_id IS NULL AND as_of IS NULL')" = 60 ]
+	[ "$(scored_with)" != "$default_id" ]
 	# Installing the default again: still two rule sets, three installs, default active.
 	rt rules install "$TOP/rules/default.json"
 	expect_status 0
 	[ "$(sql 'SELECT count(*) FROM rule_sets')" = 2 ]
 	[ "$(sql 'SELECT count(*) FROM rule_installs')" = 3 ]
-	[ "$(sql 'SELECT DISTINCT rule_set_id FROM scores')" = "$default_id" ]
+	[ "$(scored_with)" = "$default_id" ]
 }
 
 @test "an invalid rules file is not installed; the active rules and scores stay" {

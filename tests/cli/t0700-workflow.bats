@@ -39,12 +39,20 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	rt show $REF
 	expect_status 0
 	expect_out_has "status    nfa"
+	# Its score stays as it was when it closed, while the others are rescored.
 	"$RT" score --as-of 2026-11-04T08:00:00Z 2>/dev/null
+	rt show $REF
+	expect_out_has "          scored as of 2026-11-03T08:00:00Z with reftriage default triage policy 2026.11-1 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12)), version 1"
+	rt show SYN-20261102-0002
+	expect_out_has "scored as of 2026-11-04T08:00:00Z"
+	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NOT NULL')" = 1 ]
 	rt status $REF in_progress --note "New information"
 	expect_status 0
 	in_worklist $REF
 	# Scored at the store's as_of like every other open package.
-	[ "$(sql "SELECT count(DISTINCT s.as_of) FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status IN ('new','assigned','in_progress')")" = 1 ]
+	rt show $REF
+	expect_out_has "scored as of 2026-11-04T08:00:00Z"
+	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NOT NULL')" = 0 ]
 }
 
 @test "invalid transitions: a clear error, exit 65, nothing changed" {

@@ -1,0 +1,151 @@
+/* Counting every package's links in one walk of the keys (src/model/links.c). */
+#include "unit.h"
+
+#include "reftriage/alloc.h"
+#include "reftriage/links.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct pair {
+	char key[16];
+	uint32_t id;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* Feed sorted pairs; 0, or what link_counts_add/finish returned. */
+static int build(struct link_counts *lc, const struct pair *p, size_t n)
+{
+	size_t i;
+	int rc;
+
+	link_counts_init(lc);
+	for (i = 0; i < n; i++)
+		if ((rc = link_counts_add(lc, p[i].key, strlen(p[i].key), p[i].id)) < 0)
+			return rc;
+	return link_counts_finish(lc);
+}
+
+static void small_cases(void **state)
+{
+	/* 1 and 2 share a subject and a phone (counted once); 2 and 3 an email;
+	 * 4 shares nothing; 5 has no keys at all. */
+	struct pair p[] = {
+	    {"email:e1", 2}, {"email:e1", 3}, {"phone:p1", 1}, {"phone:p1", 2},
+	    {"phone:p9", 4}, {"subject:s", 1}, {"subject:s", 2},
+	};
+	struct link_counts lc;
+
+	(void)state;
+	assert_int_equal(build(&lc, p, sizeof(p) / sizeof(p[0])), 0);
+	assert_int_equal(link_counts_get(&lc, 1), 1);
+	assert_int_equal(link_counts_get(&lc, 2), 2);
+	assert_int_equal(link_counts_get(&lc, 3), 1);
+	assert_int_equal(link_counts_get(&lc, 4), 0);
+	assert_int_equal(link_counts_get(&lc, 5), 0);
+	assert_int_equal(link_counts_get(&lc, 0), 0);
+	assert_int_equal(link_counts_get(&lc, -1), 0);
+	link_counts_release(&lc);
+	/* No keys at all. */
+	assert_int_equal(build(&lc, p, 0), 0);
+	assert_int_equal(link_counts_get(&lc, 1), 0);
+	link_counts_release(&lc);
+}
+
+/* Random stores: every count equals a brute-force count of distinct partners. */
+static void agrees_with_brute_force(void **state)
+{
+	enum { N = 400, MAXK = 4 };
+	static struct pair p[N * MAXK];
+	static unsigned char shares[N + 1][N + 1];
+	struct link_counts lc;
+	int round;
+
+	(void)state;
+	srand(7);
+	for (round = 0; round < 20; round++) {
+		size_t n = 0, i, j;
+		int nkeys = 20 + rand() % 400;
+
+		for (i = 1; i <= N; i++) {
+			int k = rand() % (MAXK + 1), m;
+
+			for (m = 0; m < k; m++) {
+				char key[16];
+
+				(void)snprintf(key, sizeof(key), "k:%d", rand() % nkeys);
+				for (j = 0; j < n; j++) /* each (key, package) once */
+					if (p[j].id == i && strcmp(p[j].key, key) == 0)
+						break;
+				if (j < n)
+					continue;
+				memcpy(p[n].key, key, sizeof(key));
+				p[n++].id = (uint32_t)i;
+			}
+		}
+		qsort(p, n, sizeof(p[0]), cmp_pair);
+		memset(shares, 0, sizeof(shares));
+		for (i = 0; i < n; i++)
+			for (j = 0; j < n; j++)
+				if (p[i].id != p[j].id && strcmp(p[i].key, p[j].key) == 0)
+					shares[p[i].id][p[j].id] = 1;
+		assert_int_equal(build(&lc, p, n), 0);
+		for (i = 1; i <= N; i++) {
+			int64_t want = 0;
+
+			for (j = 1; j <= N; j++)
+				want += shares[i][j];
+			assert_int_equal(link_counts_get(&lc, (int64_t)i), want);
+		}
+		link_counts_release(&lc);
+	}
+}
+
+/* Running out of memory at any allocation: -1, nothing leaked (ASan checks). */
+static void out_of_memory(void **state)
+{
+	struct pair p[64];
+	struct link_counts lc;
+	long nth;
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < 64; i++) {
+		(void)snprintf(p[i].key, sizeof(p[i].key), "k:%02zu", i / 3);
+		p[i].id = (uint32_t)(i % 5 + 1 + i / 3);
+	}
+	qsort(p, 64, sizeof(p[0]), cmp_pair);
+	for (nth = 0;; nth++) {
+		alloc_fail_after(nth);
+		rc = build(&lc, p, 64);
+		alloc_fail_after(-1);
+		link_counts_release(&lc);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, -1);
+	}
+	assert_true(nth > 3);
+	/* An id beyond 32 bits is refused, not truncated. */
+	link_counts_init(&lc);
+	assert_int_equal(link_counts_add(&lc, "k", 1, (int64_t)1 << 33), -2);
+	link_counts_release(&lc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(small_cases),
+	    cmocka_unit_test(agrees_with_brute_force),
+	    cmocka_unit_test(out_of_memory),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
