@@ -105,6 +105,47 @@ static int insert_refs(struct store *st, const char *sql, int64_t import_id, int
 	                     st->audit_seq, &st->audit_pos, what, d);
 }
 
+/* rt_linked(package_id): whether the package shares a linking key with another. */
+static void linked_fn(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	const struct link_counts *lc = sqlite3_user_data(c);
+
+	(void)argc;
+	sqlite3_result_int(c, link_counts_get(lc, sqlite3_value_int64(argv[0])) > 0);
+}
+
+/*
+ * The refs of this import's packages that share a key with another: every
+ * package's links counted in one walk of the keys, in key order, then read
+ * through rt_linked() (a function of this connection only, for this one
+ * statement), instead of a lookup of each key of each package.
+ */
+static int linked_refs(struct store *st, const char *sql, const struct store_import *imp,
+                       int64_t *n, struct diag *d)
+{
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
+	struct link_counts lc;
+	int rc;
+
+	if (store_link_counts(st, &lc, d) < 0) {
+		link_counts_release(&lc);
+		return -1;
+	}
+	rc = sqlite3_create_function(st->db, "rt_linked", 1, flags, &lc, linked_fn, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		link_counts_release(&lc);
+		return store_fail(st, rc, "writing the audit trail", d);
+	}
+	rc = insert_refs(st, sql, imp->id, imp->first_version_id, n, d);
+	/* Remove it before lc goes: nothing may call it with a dangling pointer. */
+	if (sqlite3_create_function(st->db, "rt_linked", 1, flags, NULL, NULL, NULL, NULL) !=
+	        SQLITE_OK &&
+	    rc == 0)
+		rc = store_fail(st, SQLITE_ERROR, "writing the audit trail", d);
+	link_counts_release(&lc);
+	return rc;
+}
+
 int store_audit_import_refs(struct store *st, const struct store_import *imp, bool linked,
                             int64_t *n, struct diag *d)
 {
@@ -120,15 +161,13 @@ int store_audit_import_refs(struct store *st, const struct store_import *imp, bo
 	static const char combined[] =
 	    "INSERT INTO audit_refs (seq, pos, ref) SELECT ?1, ?2 + (v.id - ?4), p.ref FROM "
 	    "package_versions v JOIN packages p ON p.id = v.package_id WHERE v.id > ?4 AND "
-	    "v.import_id = ?3 AND EXISTS (SELECT 1 FROM package_keys a JOIN package_keys b ON "
-	    "b.key = a.key AND b.package_id <> a.package_id WHERE a.package_id = v.package_id) "
-	    "ORDER BY v.id";
+	    "v.import_id = ?3 AND rt_linked(v.package_id) ORDER BY v.id";
 
 	*n = 0;
 	if (pending(st, d) < 0)
 		return -1;
 	if (linked)
-		return insert_refs(st, combined, imp->id, imp->first_version_id, n, d);
+		return linked_refs(st, combined, imp, n, d);
 	if (insert_refs(st, stored, imp->id, imp->first_version_id, n, d) < 0)
 		return -1;
 	return insert_refs(st, quarantined, imp->id, imp->first_quarantine_id, n, d);

@@ -69,6 +69,14 @@ exp = by["export"][0]["details"]
 assert exp["output"] == "list.csv" and exp["recipient"] == "CPS reviewer" and exp["rows"] == 2
 assert len(by["export"][0]["refs"]) == 2
 assert by["quarantine show"][0]["refs"] == ["BAD-1"]
+# The combination: exactly the imported packages that share a key with another.
+import os, sqlite3
+db = sqlite3.connect(os.environ["REFTRIAGE_DB"])
+linked = [r for (r,) in db.execute(
+    "SELECT p.ref FROM packages p WHERE EXISTS (SELECT 1 FROM package_keys a JOIN package_keys b "
+    "ON b.key = a.key AND b.package_id <> a.package_id WHERE a.package_id = p.id) ORDER BY p.id")]
+assert linked and by["link"][0]["refs"] == linked, (by["link"][0]["refs"], linked)
+assert by["link"][0]["details"]["linked"] == len(linked)
 EOF
 }
 
