@@ -12,7 +12,8 @@ struct link_counts {
 	uint32_t *count; /* count[package id], once finished */
 	size_t n;        /* ids below n have a count */
 	/* while the keys are read */
-	uint32_t *mem, *gstart, *cur; /* members of shared keys; where each key starts; this key's */
+	uint32_t *mem, *gstart,
+	    *cur; /* members of shared keys; where each key starts; this key's */
 	size_t nmem, capmem, ngroups, capg, ncur, capcur;
 	struct buf key;
 	bool started;
@@ -21,7 +22,8 @@ struct link_counts {
 void link_counts_init(struct link_counts *lc);
 /*
  * Add one linking key of one package. Keys must come in (key, package id)
- * order, each pair once. -1 when out of memory, -2 for an id beyond 2^32.
+ * order, each pair once. -1 when out of memory (or past 2^32 memberships),
+ * -2 for an id beyond 2^32.
  */
 int link_counts_add(struct link_counts *lc, const char *key, size_t len,
                     int64_t package_id) MUST_CHECK;

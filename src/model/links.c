@@ -66,8 +66,10 @@ static int close_group(struct link_counts *lc)
 
 int link_counts_add(struct link_counts *lc, const char *key, size_t len, int64_t package_id)
 {
-	if (package_id < 0 || package_id >= (int64_t)UINT32_MAX || lc->nmem >= UINT32_MAX - 1)
+	if (package_id < 0 || package_id >= (int64_t)UINT32_MAX)
 		return -2;
+	if (lc->nmem + lc->ncur >= UINT32_MAX - 1) /* positions in mem are 32-bit */
+		return -1;
 	if (!lc->started || len != lc->key.len || memcmp(key, lc->key.data, len) != 0) {
 		if (close_group(lc) < 0)
 			return -1;
@@ -133,7 +135,8 @@ int link_counts_finish(struct link_counts *lc)
 			continue;
 		for (k = first; k < last; k++) {
 			g = pg[k];
-			if (grow(&scratch, &capscratch, n + (lc->gstart[g + 1] - lc->gstart[g])) < 0)
+			if (grow(&scratch, &capscratch, n + (lc->gstart[g + 1] - lc->gstart[g])) <
+			    0)
 				goto out;
 			for (j = lc->gstart[g]; j < lc->gstart[g + 1]; j++)
 				scratch[n++] = lc->mem[j];

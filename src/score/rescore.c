@@ -64,7 +64,7 @@ struct all_ctx {
 	uint16_t *fired;
 	struct buf ids;
 	const struct link_counts *links; /* NULL: count each package's links with a query */
-	unsigned long count, written;
+	unsigned long count;
 	struct diag *d;
 };
 
@@ -125,7 +125,6 @@ static int on_open(void *ctx, const struct store_open_package *op)
 	/* Most scores do not change between rescores: write only those that do. */
 	if (op->prev && same_score(op->prev, &sc))
 		return 0;
-	x->written++;
 	return store_put_score(x->st, &sc, x->d);
 }
 

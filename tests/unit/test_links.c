@@ -38,7 +38,7 @@ static void small_cases(void **state)
 	/* 1 and 2 share a subject and a phone (counted once); 2 and 3 an email;
 	 * 4 shares nothing; 5 has no keys at all. */
 	struct pair p[] = {
-	    {"email:e1", 2}, {"email:e1", 3}, {"phone:p1", 1}, {"phone:p1", 2},
+	    {"email:e1", 2}, {"email:e1", 3},  {"phone:p1", 1},  {"phone:p1", 2},
 	    {"phone:p9", 4}, {"subject:s", 1}, {"subject:s", 2},
 	};
 	struct link_counts lc;
