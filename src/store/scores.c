@@ -8,17 +8,6 @@ static const char *col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-/* Step a statement that returns no rows, then finalize it. */
-static int run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, what, d);
-	return 0;
-}
-
 int store_rules_install(struct store *st, const unsigned char hash[32], const char *name,
                         const char *version, const void *body, size_t len,
                         const char *operator_name, const char *source_file, int64_t now,
@@ -42,7 +31,7 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, what, d);
 	}
-	if (run(st, s, what, d) < 0)
+	if (store_run(st, s, what, d) < 0)
 		return -1;
 	s = store_prepare(st, "SELECT id FROM rule_sets WHERE hash = ?1", what, d);
 	if (!s)
@@ -72,7 +61,7 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, what, d);
 	}
-	return run(st, s, what, d);
+	return store_run(st, s, what, d);
 }
 
 int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const struct store_rules *r),
@@ -349,7 +338,7 @@ static int put_meta(struct store *st, const char *key, int64_t v, struct diag *d
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "recording the scoring time", d);
 	}
-	return run(st, s, "recording the scoring time", d);
+	return store_run(st, s, "recording the scoring time", d);
 }
 
 int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id, struct diag *d)

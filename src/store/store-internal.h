@@ -59,6 +59,9 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *what,
 int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, const char *what,
                   struct diag *d);
 
+/* Step a prepared statement that returns no rows, then finalize it; -1 after filling d. */
+int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
+
 /* Run one statement that returns no rows (no parameters); -1 after filling d with what. */
 int store_exec(struct store *st, const char *sql, const char *what, struct diag *d);
 

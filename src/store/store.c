@@ -198,18 +198,21 @@ static int exec(struct store *st, const char *sql, struct diag *d)
 	return 0;
 }
 
-int store_exec(struct store *st, const char *sql, const char *what, struct diag *d)
+int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare(st, sql, what, d);
-	int rc;
+	int rc = sqlite3_step(s);
 
-	if (!s)
-		return -1;
-	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, d);
 	return 0;
+}
+
+int store_exec(struct store *st, const char *sql, const char *what, struct diag *d)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, what, d);
+
+	return s ? store_run(st, s, what, d) : -1;
 }
 
 int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, const char *what,
