@@ -9,7 +9,7 @@ CASES="$TOP/tests/data/rules-invalid"
 @test "rules check accepts the shipped default and the test policy" {
 	rt rules check "$TOP/rules/default.json"
 	expect_status 0
-	expect_err1 "$TOP/rules/default.json: ok: reftriage default triage policy 2026.11-1, 29 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1)"
+	expect_err1 "reftriage: rules check: $TOP/rules/default.json: ok: reftriage default triage policy 2026.11-1, 29 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1)"
 	rt rules check "$TEST_POLICY"
 	expect_status 0
 }
@@ -51,7 +51,7 @@ CASES="$TOP/tests/data/rules-invalid"
 	rt rules install "$TEST_POLICY" --as-of 2026-11-10T09:00:00Z
 	expect_status 0
 	hash=$(b2sum -l 256 "$TEST_POLICY" | cut -d' ' -f1)
-	expect_err1 "reftriage: installed Test policy (for the golden-file tests; not for use) test-1 (hash $hash) from $TEST_POLICY; rescored 60 open packages as of 2026-11-10T09:00:00Z"
+	expect_err1 "reftriage: rules install: installed Test policy (for the golden-file tests; not for use) test-1 (hash $hash) from $TEST_POLICY; rescored 60 open packages as of 2026-11-10T09:00:00Z"
 	[ "$(sql 'SELECT count(*) FROM rule_sets')" = 2 ]
 	# Every open package's score row is the store's current scoring (schema 5).
 	[ "$(sql "SELECT lower(hex(hash)) FROM rule_sets WHERE id = $(scored_with)")" = "$hash" ]
