@@ -181,6 +181,9 @@ int cli_fail(const struct cli *cli, int code, const char *fmt, ...) PRINTF_LIKE(
 /* "no package with ref 'REF' in STORE" (65), the ref printed safely. */
 int cli_no_package(const struct cli *cli, const char *ref);
 
+/* printf through cli_put_safe(): for lines that hold untrusted text (cut at 2 KiB). */
+void cli_print(FILE *f, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
 /* Flush stdout and report a write error (a full disk must not look like success). */
 int cli_finish_stdout(void);
 

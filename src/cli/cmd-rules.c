@@ -183,8 +183,9 @@ static int on_active(void *ctx, const struct store_rules *r)
 	rules_errors_release(&errs);
 	hash_hex(hex, r->hash);
 	time_format(r->installed_at, t);
-	printf("rules      %s %s\nhash       %s\ninstalled  %s by %s from %s\n", r->name,
-	       r->version, hex, t, r->operator_name, r->source_file);
+	/* A rules file's names and descriptions are its author's text: printed safely. */
+	cli_print(stdout, "rules      %s %s\nhash       %s\ninstalled  %s by %s from %s\n", r->name,
+	          r->version, hex, t, r->operator_name, r->source_file);
 	if (!x->rs) {
 		fputs("reftriage: rules show: the stored rules cannot be read by this reftriage\n",
 		      stderr);
@@ -196,22 +197,22 @@ static int on_active(void *ctx, const struct store_rules *r)
 		const struct band *b = &x->rs->bands[i];
 
 		if (b->has_min)
-			printf("  %-4s score >= %-5lld respond within %4lld h  %s\n", b->priority,
-			       (long long)b->min_score, (long long)b->respond_within_hours,
-			       b->label);
+			cli_print(stdout, "  %-4s score >= %-5lld respond within %4lld h  %s\n",
+			          b->priority, (long long)b->min_score,
+			          (long long)b->respond_within_hours, b->label);
 		else
-			printf("  %-4s any other score    respond within %4lld h  %s\n",
-			       b->priority, (long long)b->respond_within_hours, b->label);
+			cli_print(stdout, "  %-4s any other score    respond within %4lld h  %s\n",
+			          b->priority, (long long)b->respond_within_hours, b->label);
 	}
 	printf("\nrules (in file order)\n");
 	for (i = 0; i < x->rs->nrules; i++) {
 		const struct rule *ru = &x->rs->rules[i];
 
-		printf("  %-24s %-16s %+5lld%s%s  %s\n      when %s\n", ru->id,
-		       rule_category_names[ru->category], (long long)ru->points,
-		       ru->floor >= 0 ? "  floor " : "",
-		       ru->floor >= 0 ? x->rs->bands[ru->floor].priority : "", ru->description,
-		       ru->when);
+		cli_print(stdout, "  %-24s %-16s %+5lld%s%s  %s\n      when %s\n", ru->id,
+		          rule_category_names[ru->category], (long long)ru->points,
+		          ru->floor >= 0 ? "  floor " : "",
+		          ru->floor >= 0 ? x->rs->bands[ru->floor].priority : "", ru->description,
+		          ru->when);
 	}
 	return 0;
 }

@@ -21,20 +21,34 @@ int cli_report(const struct diag *d)
 	}
 	if (d->field[0])
 		fprintf(stderr, "%s: ", d->field);
-	fputs(d->message[0] ? d->message : "unknown error", stderr);
+	if (d->message[0])
+		cli_put_safe(stderr, d->message, strlen(d->message), NULL);
+	else
+		fputs("unknown error", stderr);
 	if (d->suggestion[0])
 		fprintf(stderr, " (did you mean '%s'?)", d->suggestion);
 	fputc('\n', stderr);
 	return d->code ? d->code : EX_SOFTWARE;
 }
 
+/*
+ * "reftriage: <command>: " and the message. Messages quote what people and
+ * files supplied (names, refs, rule names), so the whole line goes through
+ * the one sanitiser: it cannot drive the terminal.
+ */
 static void say(const struct cli *cli, const char *fmt, va_list ap)
 {
+	char line[1024];
+	int n;
+
 	if (cli->command[0] && strcmp(cli->command, "reftriage") != 0)
 		fprintf(stderr, "reftriage: %s: ", cli->command);
 	else
 		fputs("reftriage: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		n = 0;
+	cli_put_safe(stderr, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, NULL);
 }
 
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
@@ -118,6 +132,20 @@ int cli_no_package(const struct cli *cli, const char *ref)
 	cli_put_safe(stderr, ref, strlen(ref), NULL);
 	fprintf(stderr, "' in %s\n", cli->db_path);
 	return EX_DATAERR;
+}
+
+void cli_print(FILE *f, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		cli_put_safe(f, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
+		             NULL);
 }
 
 int cli_finish_stdout(void)

@@ -101,3 +101,23 @@ CASES="$TOP/tests/data/rules-invalid"
 	expect_status 78
 	expect_err1 "reftriage: $REFTRIAGE_DB: no rules are installed; install some with 'reftriage rules install FILE'"
 }
+
+@test "terminal escapes in a rules file's name and descriptions are never printed raw" {
+	init_store
+	# An OSC title change, a colour and a screen clear in the name, version and a description.
+	python3 - "$TEST_POLICY" "$WORK/hostile.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["name"] = p["version"] = "Policy \x1b]0;owned\x07\x1b[31mred\x1b[2J"
+p["rules"][0]["description"] = "Meeting \x1b[2Jsoon"
+json.dump(p, open(sys.argv[2], "w"))
+PY
+	for cmd in "rules check $WORK/hostile.json" "rules install $WORK/hostile.json" "rules show"; do
+		run "$RT" $cmd
+		[ "$status" -eq 0 ] || { echo "$cmd: $status: $output"; false; }
+		[[ "$output" != *$'\e'* ]] || { echo "$cmd printed a raw escape"; false; }
+		[[ "$output" != *$'\a'* ]] || { echo "$cmd printed a raw BEL"; false; }
+	done
+	[[ "$output" == *'Policy \x1b]0;owned\x07\x1b[31mred\x1b[2J'* ]]
+	[[ "$output" == *'Meeting \x1b[2Jsoon'* ]]
+}
