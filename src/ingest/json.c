@@ -8,7 +8,7 @@
  * stop its neighbours from being read, and every record is known by its line,
  * its array index and its raw bytes. An NDJSON file is read a line at a time.
  */
-#include "reftriage/ingest.h"
+#include "ingest-internal.h"
 
 #include "reftriage/alloc.h"
 #include "reftriage/jsondoc.h"
@@ -563,8 +563,8 @@ static int ndjson(struct jsondec *j, const unsigned char *p, size_t n)
 	return 0;
 }
 
-int json_decode(struct source *s, const struct ingest_opts *o, bool is_ndjson, ingest_fn fn,
-                void *ctx, struct ingest_result *res, struct diag *d)
+static int decode(struct source *s, const struct ingest_opts *o, bool is_ndjson, ingest_fn fn,
+                  void *ctx, struct ingest_result *res, struct diag *d)
 {
 	struct jsondec *j = rt_calloc(1, sizeof(*j));
 	int rc = 0;
@@ -612,4 +612,23 @@ out:
 	package_release(&j->pkg);
 	rt_free(j);
 	return rc;
+}
+
+int ingest_json_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
+                       struct ingest_result *res, struct diag *d)
+{
+	return decode(s, o, false, fn, ctx, res, d);
+}
+
+int ingest_ndjson_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
+                         struct ingest_result *res, struct diag *d)
+{
+	return decode(s, o, true, fn, ctx, res, d);
+}
+
+/* An object or an array, first: JSON (or NDJSON, which the same framer reads). */
+enum ingest_sniff ingest_json_sniff(const unsigned char *p, size_t n)
+{
+	(void)n;
+	return p[0] == '[' || p[0] == '{' ? SNIFF_YES : SNIFF_NO;
 }
