@@ -72,8 +72,9 @@ struct ingest_result {
 /*
  * Read fd to its end (name is used in messages and for format detection),
  * calling fn for each record. Returns 0, or -1 with d filled: EX_IOERR for a
- * read error, EX_DATAERR when the format cannot be detected, EX_SOFTWARE when
- * memory runs out, or whatever fn set.
+ * read error, EX_DATAERR for an empty delivery (no bytes, or only white space,
+ * blank lines and a BOM: fn is not called) or when the format cannot be
+ * detected, EX_SOFTWARE when memory runs out, or whatever fn set.
  */
 int ingest_fd(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
               ingest_progress_fn progress, void *ctx, struct ingest_result *res, struct diag *d);

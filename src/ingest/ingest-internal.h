@@ -29,6 +29,7 @@ struct source {
 	unsigned char *buf; /* INGEST_CHUNK bytes */
 	size_t pos, len;    /* the bytes not yet used are buf[pos..len) */
 	bool eof;
+	bool nonblank; /* a byte other than white space (or the BOM) was read */
 	uint64_t total;
 	struct hash_stream hash;
 	ingest_progress_fn progress;
@@ -38,6 +39,13 @@ struct source {
 
 /* Refill an empty buffer; 0 at end of file with len == 0, -1 on read error. */
 int source_fill(struct source *s, struct diag *d);
+
+/*
+ * Read on, after what the buffer holds, until it holds a byte other than
+ * white space, is full, or the file ends: enough to tell an empty delivery
+ * and to sniff the format. 0, or -1 on read error.
+ */
+int source_peek(struct source *s, struct diag *d);
 
 /*
  * Hand over a rejected record (raw cut to INGEST_MAX_RAW). pkg, when not

@@ -7,10 +7,15 @@
 
 #include <unistd.h>
 
+static bool is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* Read once into the buffer's free room, after its len bytes. */
 static int source_read(struct source *s, struct diag *d)
 {
-	size_t from = s->len;
+	size_t from = s->len, i = from;
 	ssize_t n;
 
 	do
@@ -25,8 +30,13 @@ static int source_read(struct source *s, struct diag *d)
 		return 0;
 	}
 	s->len += (size_t)n;
+	/* A UTF-8 byte order mark at the start of the file is not content. */
+	if (s->total == 0 && s->len >= 3 && memcmp(s->buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
 	s->total += (uint64_t)n;
 	hash_stream_update(&s->hash, s->buf + from, (size_t)n);
+	for (; i < s->len && !s->nonblank; i++)
+		s->nonblank = !is_blank(s->buf[i]);
 	if (s->progress)
 		s->progress(s->ctx, s->total, *s->records);
 	return 0;
@@ -39,6 +49,14 @@ int source_fill(struct source *s, struct diag *d)
 	if (s->eof)
 		return 0;
 	return source_read(s, d);
+}
+
+int source_peek(struct source *s, struct diag *d)
+{
+	while (!s->nonblank && !s->eof && s->len < INGEST_CHUNK)
+		if (source_read(s, d) < 0)
+			return -1;
+	return 0;
 }
 
 int ingest_reject(ingest_fn fn, void *ctx, const struct reasons *r, const struct package *pkg,

@@ -1,6 +1,6 @@
 /*
- * Reading input files: the stream, choosing the format from the decoder
- * table (formats.c), dispatch.
+ * Reading input files: the stream, refusing an empty delivery, choosing the
+ * format from the decoder table (formats.c), dispatch.
  */
 #include "ingest-internal.h"
 
@@ -84,15 +84,25 @@ static enum ingest_format from_content(const struct source *s)
 	return f;
 }
 
+/* A file of no bytes, or only white space, blank lines or a BOM, is refused. */
+static int empty_delivery(const struct source *s, struct diag *d)
+{
+	diag_at(d, s->name, 0, NULL);
+	if (s->total == 0)
+		return diag_set(d, EX_DATAERR, "the file is empty (0 bytes): no header or records");
+	return diag_set(d, EX_DATAERR,
+	                "the file is empty: its %llu bytes are only white space, blank lines or "
+	                "a byte order mark; no header or records",
+	                (unsigned long long)s->total);
+}
+
 static int dispatch(struct source *s, struct ingest_opts *o, ingest_fn fn, void *ctx,
                     struct ingest_result *res, struct diag *d)
 {
-	if (source_fill(s, d) < 0)
+	if (source_fill(s, d) < 0 || source_peek(s, d) < 0)
 		return -1;
-	if (s->len == 0) {
-		diag_at(d, s->name, 0, NULL);
-		return diag_set(d, EX_DATAERR, "the file is empty (0 bytes): no header or records");
-	}
+	if (!s->nonblank && s->eof)
+		return empty_delivery(s, d);
 	/* A UTF-8 byte order mark is allowed, and skipped, in every format. */
 	if (s->len >= 3 && memcmp(s->buf, "\xef\xbb\xbf", 3) == 0)
 		s->pos = 3;
@@ -100,13 +110,22 @@ static int dispatch(struct source *s, struct ingest_opts *o, ingest_fn fn, void 
 		o->format = from_name(s->name);
 	if (o->format == INGEST_AUTO)
 		o->format = from_content(s);
-	if (o->format == INGEST_AUTO) {
+	if (o->format == INGEST_AUTO || (size_t)o->format >= ingest_ndecoders ||
+	    !ingest_decoders[o->format].decode) {
 		diag_at(d, s->name, 1, NULL);
-		return diag_set(d, EX_DATAERR, "the file holds only white space: no records");
+		return diag_set(d, EX_DATAERR, "no input format reads this file");
 	}
 	res->format = o->format;
 	if (ingest_decoders[o->format].decode(s, o, fn, ctx, res, d) < 0)
 		return -1;
+	/* Only past the first INGEST_CHUNK bytes does a decoder see a blank file end. */
+	if (!s->nonblank && res->records == 0 && !res->stopped) {
+		while (!s->eof)
+			if (source_fill(s, d) < 0)
+				return -1;
+		if (!s->nonblank)
+			return empty_delivery(s, d);
+	}
 	return 0;
 }
 

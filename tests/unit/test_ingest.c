@@ -231,8 +231,40 @@ static void empty_file(void **state)
 	assert_int_equal(decode("e.csv", "", &g, &res, &d), -1);
 	assert_int_equal(d.code, EX_DATAERR);
 	assert_non_null(strstr(d.message, "empty"));
-	assert_int_equal(decode("e.json", "  \n ", &g, &res, &d), 0);
+	/* Only white space, blank lines or a BOM: as empty, in every format, and nothing handed
+	 * over. */
+	assert_int_equal(decode("e.json", "  \n ", &g, &res, &d), -1);
+	assert_int_equal(d.code, EX_DATAERR);
+	assert_non_null(strstr(d.message, "empty"));
+	assert_int_equal(decode("e.ndjson", "\n\r\n\n", &g, &res, &d), -1);
+	assert_int_equal(d.code, EX_DATAERR);
+	assert_int_equal(decode("e.csv", "\xef\xbb\xbf\n\n", &g, &res, &d), -1);
+	assert_int_equal(d.code, EX_DATAERR);
 	assert_int_equal(g.n, 0);
+	assert_int_equal(res.bytes, 5);
+}
+
+/* Blank past the first chunk read: the decoder reads it all, and it is still empty. */
+static void empty_file_larger_than_a_chunk(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+	size_t n = 600 * 1024;
+	char *blank = malloc(n);
+
+	(void)state;
+	assert_non_null(blank);
+	memset(blank, ' ', n);
+	assert_int_equal(decode_n("e.json", blank, n, false, &g, &res, &d), -1);
+	assert_int_equal(d.code, EX_DATAERR);
+	assert_non_null(strstr(d.message, "empty"));
+	assert_int_equal(res.bytes, n);
+	blank[n - 2] = '{';
+	blank[n - 1] = '}';
+	assert_int_equal(decode_n("e.ndjson", blank, n, false, &g, &res, &d), 0);
+	assert_int_equal(g.n, 1);
+	free(blank);
 }
 
 static void json_array_positions(void **state)
@@ -439,6 +471,7 @@ int main(void)
 	    cmocka_unit_test(csv_unterminated_quote),
 	    cmocka_unit_test(csv_header_problems),
 	    cmocka_unit_test(empty_file),
+	    cmocka_unit_test(empty_file_larger_than_a_chunk),
 	    cmocka_unit_test(json_array_positions),
 	    cmocka_unit_test(json_single_object_and_sequence),
 	    cmocka_unit_test(json_structural),
