@@ -39,6 +39,7 @@ struct jsondec {
 
 	enum outer outer;
 	unsigned long line;
+	int col; /* character column of the next byte, 1-based */
 
 	/* The element being framed. */
 	bool in_elem;
@@ -49,6 +50,7 @@ struct jsondec {
 	uint64_t elem_size;
 	bool oversize;
 	unsigned long elem_line;
+	int elem_col;
 	long index; /* array index, or -1 */
 	long next_index;
 
@@ -240,11 +242,50 @@ static void key_at(const char *s, size_t n, size_t pos, char *out, size_t outsiz
 		text_display(out, outsize, s + kstart, kend - kstart, 38);
 }
 
+/* The line and character column (as jansson counts them) of byte pos of the element. */
+static void position(const struct jsondec *j, size_t pos, unsigned long *line, int *column)
+{
+	size_t i;
+
+	*line = j->elem_line;
+	*column = j->elem_col;
+	for (i = 0; i < pos; i++) {
+		unsigned char c = (unsigned char)j->elem.data[i];
+
+		if (c == '\n') {
+			++*line;
+			*column = 1;
+		} else if ((c & 0xc0) != 0x80) {
+			++*column;
+		}
+	}
+}
+
+/*
+ * A raw NUL byte is never JSON (inside a string it must be written \u0000),
+ * but jansson lets one pass after a number: refuse the record before it looks.
+ */
+static int reject_nul(struct jsondec *j, size_t pos)
+{
+	unsigned long line;
+	int column;
+	char key[160];
+
+	position(j, pos, &line, &column);
+	key_at(j->elem.data, j->elem.len, pos, key, sizeof(key));
+	reasons_add(&j->reasons, key,
+	            "invalid JSON at line %lu, column %d: a NUL byte (0x00), which JSON text "
+	            "never holds (in a string, write \\u0000)",
+	            line, column);
+	return reject(j);
+}
+
 static int deliver(struct jsondec *j)
 {
 	struct ingest_record rec;
 	struct jdoc_error err;
 	struct jdoc *doc;
+	const char *nul;
 	size_t bad;
 
 	j->res->records++;
@@ -274,6 +315,9 @@ static int deliver(struct jsondec *j)
 		            bad + 1, (unsigned char)j->elem.data[bad]);
 		return reject(j);
 	}
+	nul = memchr(j->elem.data, '\0', j->elem.len);
+	if (nul)
+		return reject_nul(j, (size_t)(nul - j->elem.data));
 	{
 		size_t k = 0;
 
@@ -306,9 +350,12 @@ static int deliver(struct jsondec *j)
 		if (err.oom)
 			return oom(j);
 		key_at(j->elem.data, j->elem.len, err.position, key, sizeof(key));
+		/* jansson counts from the element's start, which need not start its line. */
 		reasons_add(&j->reasons, key, "invalid JSON at line %lu, column %d: %s",
 		            j->elem_line + (unsigned long)(err.line > 0 ? err.line - 1 : 0),
-		            err.column, err.text);
+		            err.line == 1 && err.column > 0 ? err.column + j->elem_col - 1
+		                                            : err.column,
+		            err.text);
 		return reject(j);
 	}
 	object_to_package(j, jdoc_root(doc));
@@ -334,6 +381,7 @@ static void start_elem(struct jsondec *j, unsigned char c)
 	j->depth = j->maxdepth = 0;
 	j->kind = (c == '{' || c == '[') ? E_BRACKET : c == '"' ? E_STRING : E_BARE;
 	j->elem_line = j->line;
+	j->elem_col = j->col - 1; /* its first byte is counted already */
 	j->elem_size = 0;
 	j->oversize = false;
 	buf_reset(&j->elem);
@@ -375,6 +423,17 @@ static bool is_ws(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Count byte c into the line and column of the next byte. */
+static void advance(struct jsondec *j, unsigned char c)
+{
+	if (c == '\n') {
+		j->line++;
+		j->col = 1;
+	} else if ((c & 0xc0) != 0x80) {
+		j->col++;
+	}
+}
+
 /*
  * Advance the framer over p[0..n). Bytes of an element are appended in runs,
  * not one at a time.
@@ -414,16 +473,15 @@ static int frame(struct jsondec *j, const unsigned char *p, size_t n)
 				if (--j->depth == 0)
 					ends = true;
 			}
-			if (c == '\n')
-				j->line++;
+			/* A byte that ends a bare element is counted below, outside it. */
+			if (include)
+				advance(j, c);
 			if (!ends) {
 				i++;
 				continue;
 			}
 			if (add_bytes(j, p + from, i + (include ? 1 : 0) - from) < 0)
 				return -1;
-			if (c == '\n' && !include)
-				j->line--; /* counted again below, outside the element */
 			if (end_elem(j) < 0)
 				return -1;
 			if (include)
@@ -432,8 +490,7 @@ static int frame(struct jsondec *j, const unsigned char *p, size_t n)
 			continue;
 		}
 		/* Between elements. */
-		if (c == '\n')
-			j->line++;
+		advance(j, c);
 		if (is_ws(c)) {
 			i++;
 			continue;
@@ -472,11 +529,15 @@ static int frame(struct jsondec *j, const unsigned char *p, size_t n)
 				i++;
 				continue;
 			}
-			return structural(
-			    j,
-			    "expected ',' or ']' after array element %ld at line %lu, "
-			    "found '%c'",
-			    j->next_index - 1, j->line, c >= 0x20 && c < 0x7f ? c : '?');
+			if (c >= 0x20 && c < 0x7f)
+				return structural(j,
+				                  "expected ',' or ']' after array element %ld at "
+				                  "line %lu, found '%c'",
+				                  j->next_index - 1, j->line, c);
+			return structural(j,
+			                  "expected ',' or ']' after array element %ld at line "
+			                  "%lu, found the byte 0x%02x",
+			                  j->next_index - 1, j->line, c);
 		case O_SEQ:
 			break;
 		case O_DONE:
@@ -544,6 +605,7 @@ static int ndjson(struct jsondec *j, const unsigned char *p, size_t n)
 		if (!j->in_elem) {
 			j->in_elem = true;
 			j->elem_line = j->line;
+			j->elem_col = 1;
 			j->elem_size = 0;
 			j->oversize = false;
 			j->maxdepth = 0;
@@ -581,6 +643,7 @@ static int decode(struct source *s, const struct ingest_opts *o, bool is_ndjson,
 	j->d = d;
 	j->ndjson = is_ndjson;
 	j->line = 1;
+	j->col = 1;
 	j->index = -1;
 	buf_init(&j->elem);
 	package_init(&j->pkg);

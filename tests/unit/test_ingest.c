@@ -392,6 +392,49 @@ static void json_invalid_utf8_names_key(void **state)
 	assert_non_null(strstr(g.r[0].message, "not valid UTF-8"));
 }
 
+#define REQ                                                                                        \
+	"\"package_ref\":\"SYN-1\",\"received_at\":\"2026-11-02\",\"source\":\"CEOP\","            \
+	"\"referral_type\":\"grooming\""
+
+/* A raw NUL byte anywhere refuses the record, at its line and column in the file. */
+static void json_nul_bytes(void **state)
+{
+	static const char text[] = "[{" REQ ", \"subject_age\": 41\0},\n"
+	                           "  {" REQ ", \"summary\": \"a\0b\"},\n"
+	                           "  {" REQ "}\0,\n"
+	                           "  {" REQ "}]\n";
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode_n("n.json", text, sizeof(text) - 1, false, &g, &res, &d), 0);
+	assert_int_equal(g.n, 4);
+	assert_false(g.r[0].valid);
+	assert_string_equal(g.r[0].field, "subject_age");
+	assert_string_equal(g.r[0].message,
+	                    "invalid JSON at line 1, column 113: a NUL byte (0x00), which JSON "
+	                    "text never holds (in a string, write \\u0000)");
+	assert_false(g.r[1].valid);
+	assert_string_equal(g.r[1].field, "summary");
+	assert_non_null(strstr(g.r[1].message, "at line 2, column 110: a NUL byte"));
+	/* After an element, where only ',' or ']' may come: the file stops there. */
+	assert_true(g.r[2].valid);
+	assert_false(g.r[3].valid);
+	assert_string_equal(g.r[3].message, "expected ',' or ']' after array element 2 at line 3, "
+	                                    "found the byte 0x00");
+	assert_true(res.stopped);
+	/* At the top level, between objects: the byte is a value of its own, refused. */
+	assert_int_equal(decode_n("n.json", "{" REQ "}\0{" REQ "}", 187, false, &g, &res, &d), 0);
+	assert_int_equal(g.n, 3);
+	assert_true(g.r[0].valid);
+	assert_false(g.r[1].valid);
+	assert_string_equal(g.r[1].message, "invalid JSON at line 1, column 94: a NUL byte (0x00), "
+	                                    "which JSON text never holds (in a string, write "
+	                                    "\\u0000)");
+	assert_true(g.r[2].valid);
+}
+
 static void ndjson_lines(void **state)
 {
 	static struct got g;
@@ -477,6 +520,7 @@ int main(void)
 	    cmocka_unit_test(json_structural),
 	    cmocka_unit_test(json_deep_nesting),
 	    cmocka_unit_test(json_invalid_utf8_names_key),
+	    cmocka_unit_test(json_nul_bytes),
 	    cmocka_unit_test(ndjson_lines),
 	    cmocka_unit_test(oversize_record_not_held),
 	    cmocka_unit_test(file_hash_is_of_all_bytes),
