@@ -280,6 +280,30 @@ static int reject_nul(struct jsondec *j, size_t pos)
 	return reject(j);
 }
 
+/* Refuse a record jansson could not read, saying where and why. */
+static int reject_unparsed(struct jsondec *j, const struct jdoc_error *err)
+{
+	/* jansson counts from the element's start, which need not start its line. */
+	unsigned long line = j->elem_line + (unsigned long)(err->line > 0 ? err->line - 1 : 0);
+	int column =
+	    err->line == 1 && err->column > 0 ? err->column + j->elem_col - 1 : err->column;
+	char key[160];
+
+	/* Running out of memory is not bad data: never quarantine a good record for it. */
+	if (err->oom)
+		return oom(j);
+	key_at(j->elem.data, j->elem.len, err->position, key, sizeof(key));
+	if (err->nul_in_key)
+		reasons_add(&j->reasons, key,
+		            "the key contains a NUL character (\\u0000), at line %lu, column %d; "
+		            "the record cannot be read",
+		            line, column);
+	else
+		reasons_add(&j->reasons, key, "invalid JSON at line %lu, column %d: %s", line,
+		            column, err->text);
+	return reject(j);
+}
+
 static int deliver(struct jsondec *j)
 {
 	struct ingest_record rec;
@@ -318,44 +342,14 @@ static int deliver(struct jsondec *j)
 	nul = memchr(j->elem.data, '\0', j->elem.len);
 	if (nul)
 		return reject_nul(j, (size_t)(nul - j->elem.data));
-	{
-		size_t k = 0;
-
-		while (k < j->elem.len && strchr(" \t\r\n", j->elem.data[k]))
-			k++;
-		if (k == j->elem.len || j->elem.data[k] != '{') {
-			const char *what = "not JSON";
-			char c = k < j->elem.len ? j->elem.data[k] : '\0';
-
-			if (c == '[')
-				what = "an array";
-			else if (c == '"')
-				what = "a string";
-			else if (c == 't' || c == 'f')
-				what = "a boolean";
-			else if (c == 'n')
-				what = "null";
-			else if (c == '-' || (c >= '0' && c <= '9'))
-				what = "a number";
-			reasons_add(&j->reasons, "record", "%s is %s, not a package object",
-			            j->index >= 0 ? "the array element" : "the value", what);
-			return reject(j);
-		}
-	}
-	doc = jdoc_parse(j->elem.data, j->elem.len, &err);
-	if (!doc) {
-		char key[160];
-
-		/* Running out of memory is not bad data: never quarantine a good record for it. */
-		if (err.oom)
-			return oom(j);
-		key_at(j->elem.data, j->elem.len, err.position, key, sizeof(key));
-		/* jansson counts from the element's start, which need not start its line. */
-		reasons_add(&j->reasons, key, "invalid JSON at line %lu, column %d: %s",
-		            j->elem_line + (unsigned long)(err.line > 0 ? err.line - 1 : 0),
-		            err.line == 1 && err.column > 0 ? err.column + j->elem_col - 1
-		                                            : err.column,
-		            err.text);
+	doc = jdoc_parse_value(j->elem.data, j->elem.len, &err);
+	if (!doc)
+		return reject_unparsed(j, &err);
+	if (jv_kind(jdoc_root(doc)) != JV_OBJECT) {
+		reasons_add(&j->reasons, "record", "%s is %s, not a package object",
+		            j->index >= 0 ? "the array element" : "the value",
+		            jv_kind_name(jdoc_root(doc)));
+		jdoc_free(doc);
 		return reject(j);
 	}
 	object_to_package(j, jdoc_root(doc));

@@ -435,6 +435,36 @@ static void json_nul_bytes(void **state)
 	assert_true(g.r[2].valid);
 }
 
+/* A non-object element is named by what it is; one that is not JSON, as invalid JSON. */
+static void json_elements_described(void **state)
+{
+	static const char *const want[] = {
+	    "invalid JSON at line 1, column 4: invalid token near 'tru'",
+	    "invalid JSON at line 1, column 10: invalid token near 'tru'",
+	    "the array element is an array, not a package object",
+	    "the array element is a string, not a package object",
+	    "the array element is null, not a package object",
+	    "the array element is a number, not a package object",
+	    "the key contains a NUL character (\\u0000), at line 1, column 47; the record cannot "
+	    "be read",
+	};
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(
+	    decode("e.json", "[tru, [tru], [true], \"s\", null, -1, {\"a\\u0000b\": 1}, {" REQ "}]",
+	           &g, &res, &d),
+	    0);
+	assert_int_equal(g.n, 8);
+	for (i = 0; i < 7; i++)
+		assert_string_equal(g.r[i].message, want[i]);
+	assert_string_equal(g.r[6].field, "a\\u0000b");
+	assert_true(g.r[7].valid);
+}
+
 static void ndjson_lines(void **state)
 {
 	static struct got g;
@@ -521,6 +551,7 @@ int main(void)
 	    cmocka_unit_test(json_deep_nesting),
 	    cmocka_unit_test(json_invalid_utf8_names_key),
 	    cmocka_unit_test(json_nul_bytes),
+	    cmocka_unit_test(json_elements_described),
 	    cmocka_unit_test(ndjson_lines),
 	    cmocka_unit_test(oversize_record_not_held),
 	    cmocka_unit_test(file_hash_is_of_all_bytes),
