@@ -47,6 +47,7 @@ struct jsondec {
 	bool in_str, esc;
 	int depth, maxdepth;
 	struct buf elem;
+	struct buf copy; /* the element made UTF-8, to find who a refused record is */
 	uint64_t elem_size;
 	bool oversize;
 	unsigned long elem_line;
@@ -194,8 +195,9 @@ static void object_to_package(struct jsondec *j, const struct jv *obj)
 }
 
 /*
- * The key of the top-level member that holds byte pos of the element, for
- * messages about bytes jansson refused; "record" when there is none.
+ * The key of the top-level member that holds byte pos of the element (or the
+ * key that holds it), for messages about bytes jansson refused; "record" when
+ * there is none.
  */
 static void key_at(const char *s, size_t n, size_t pos, char *out, size_t outsize)
 {
@@ -204,7 +206,8 @@ static void key_at(const char *s, size_t n, size_t pos, char *out, size_t outsiz
 	int depth = 0;
 
 	(void)snprintf(out, outsize, "record");
-	for (i = 0; i < n && i < pos; i++) {
+	/* A string that holds pos is read to its end: it may be the key itself. */
+	for (i = 0; i < n && (i < pos || in_str); i++) {
 		char c = s[i];
 
 		if (in_str) {
@@ -280,6 +283,48 @@ static int reject_nul(struct jsondec *j, size_t pos)
 	return reject(j);
 }
 
+/*
+ * Who a record that is not UTF-8 is: its package_ref may be whole. Reads a
+ * copy with every invalid byte made '?' (which breaks no JSON structure, and
+ * is in no valid package_ref) into j->pkg, using j->reasons as scratch.
+ * True when j->pkg holds a valid package_ref. Out of memory only loses it.
+ */
+static bool identify(struct jsondec *j, size_t bad)
+{
+	struct jdoc_error err;
+	struct jdoc *doc;
+	size_t at = bad, n = j->elem.len;
+
+	buf_reset(&j->copy);
+	if (buf_add(&j->copy, j->elem.data, n) < 0)
+		return false;
+	while (at < n) {
+		j->copy.data[at++] = '?';
+		at += utf8_invalid_at(j->copy.data + at, n - at);
+	}
+	doc = jdoc_parse(j->copy.data, n, &err);
+	if (!doc)
+		return false;
+	if (jv_kind(jdoc_root(doc)) == JV_OBJECT)
+		object_to_package(j, jdoc_root(doc));
+	jdoc_free(doc);
+	return !package_oom(&j->pkg) && package_known(&j->pkg, F_PACKAGE_REF);
+}
+
+/* Invalid UTF-8 refuses the record; it is quarantined with its package_ref when that is whole. */
+static int reject_bad_utf8(struct jsondec *j, size_t bad)
+{
+	bool known = identify(j, bad);
+	char key[160];
+
+	reasons_clear(&j->reasons);
+	key_at(j->elem.data, j->elem.len, bad, key, sizeof(key));
+	reasons_add(&j->reasons, key,
+	            "is not valid UTF-8 (byte %zu of the record is 0x%02x); the record is refused",
+	            bad + 1, (unsigned char)j->elem.data[bad]);
+	return reject_rec(j, known);
+}
+
 /* Refuse a record jansson could not read, saying where and why. */
 static int reject_unparsed(struct jsondec *j, const struct jdoc_error *err)
 {
@@ -329,16 +374,8 @@ static int deliver(struct jsondec *j)
 		return reject(j);
 	}
 	bad = utf8_invalid_at(j->elem.data, j->elem.len);
-	if (bad != j->elem.len) {
-		char key[160];
-
-		key_at(j->elem.data, j->elem.len, bad, key, sizeof(key));
-		reasons_add(&j->reasons, key,
-		            "is not valid UTF-8 (byte %zu of the record is 0x%02x); the record is "
-		            "refused",
-		            bad + 1, (unsigned char)j->elem.data[bad]);
-		return reject(j);
-	}
+	if (bad != j->elem.len)
+		return reject_bad_utf8(j, bad);
 	nul = memchr(j->elem.data, '\0', j->elem.len);
 	if (nul)
 		return reject_nul(j, (size_t)(nul - j->elem.data));
@@ -640,6 +677,7 @@ static int decode(struct source *s, const struct ingest_opts *o, bool is_ndjson,
 	j->col = 1;
 	j->index = -1;
 	buf_init(&j->elem);
+	buf_init(&j->copy);
 	package_init(&j->pkg);
 	for (;;) {
 		if (s->pos == s->len) {
@@ -666,6 +704,7 @@ static int decode(struct source *s, const struct ingest_opts *o, bool is_ndjson,
 	}
 out:
 	buf_release(&j->elem);
+	buf_release(&j->copy);
 	package_release(&j->pkg);
 	rt_free(j);
 	return rc;

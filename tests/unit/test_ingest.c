@@ -374,8 +374,18 @@ static void json_deep_nesting(void **state)
 	free(s);
 }
 
+/* Record i was refused for field, and is known by ref ("" when by none). */
+static void refused_as(const struct got *g, size_t i, const char *field, const char *ref)
+{
+	assert_false(g->r[i].valid);
+	assert_string_equal(g->r[i].field, field);
+	assert_string_equal(g->r[i].ref, ref);
+}
+
 static void json_invalid_utf8_names_key(void **state)
 {
+	static const char bad_ref_and_key[] = "{\"package_ref\":\"SYN-\xfe\",\"summary\":\"x\"}\n"
+	                                      "{\"package_ref\":\"SYN-3\",\"x\xc3\":\"y\"}\n";
 	static struct got g;
 	struct ingest_result res;
 	struct diag d;
@@ -388,8 +398,14 @@ static void json_invalid_utf8_names_key(void **state)
 	           &g, &res, &d),
 	    0);
 	assert_int_equal(g.n, 1);
-	assert_string_equal(g.r[0].field, "summary");
 	assert_non_null(strstr(g.r[0].message, "not valid UTF-8"));
+	/* The record is refused, but who it is stays known, as it does for CSV. */
+	refused_as(&g, 0, "summary", "SYN-1");
+	/* Not when the bad byte is in the ref itself; a bad key is named as the key. */
+	assert_int_equal(decode("a.ndjson", bad_ref_and_key, &g, &res, &d), 0);
+	assert_int_equal(g.n, 2);
+	refused_as(&g, 0, "package_ref", "");
+	refused_as(&g, 1, "x\\xc3", "SYN-3");
 }
 
 #define REQ                                                                                        \
