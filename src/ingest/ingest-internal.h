@@ -11,7 +11,8 @@
  *
  * To add an input format: write src/ingest/<format>.c with one function of
  * type ingest_decode_fn (and a sniff function, if the content can tell it),
- * and add its row at the end of ingest_decoders[] in formats.c.
+ * declare them at the end of this file, and add their row at the end of
+ * ingest_decoders[] in formats.c (docs/design.md, "How to add an input format").
  */
 #ifndef REFTRIAGE_INGEST_INTERNAL_H
 #define REFTRIAGE_INGEST_INTERNAL_H
