@@ -71,7 +71,8 @@ $(BUILD)/reftriage: $(LIB_OBJ) $(CLI_OBJ) $(BUILD)/src/cli/main.o
 	@echo "  LD    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/%.o: %.c $(wildcard include/reftriage/*.h) src/store/store-internal.h
+$(BUILD)/%.o: %.c $(wildcard include/reftriage/*.h) src/store/store-internal.h \
+		src/ingest/ingest-internal.h
 	@mkdir -p $(dir $@)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
