@@ -36,7 +36,22 @@ struct cond_input {
 	unsigned derived_known; /* bit i set: derived[i] is known */
 };
 
-/* Every problem found in a rules file; all are collected, not only the first. */
+/*
+ * Limits a rules file must keep (docs/rules.md). Each is checked before the
+ * work it bounds, so that no file, however large or repetitive, makes
+ * checking it slow or costly in memory.
+ */
+#define RULES_MAX_FILE_BYTES (1024 * 1024) /* the whole file */
+#define RULES_MAX_RULES      1000          /* entries in "rules" */
+#define RULES_MAX_BANDS      16            /* entries in "bands" */
+#define RULES_MAX_CONDITION  4000          /* bytes of one "when" */
+#define RULES_MAX_NEST       64            /* parentheses and not, nested */
+#define RULES_MAX_ERRORS     100           /* problems kept; the rest are counted */
+
+/*
+ * Every problem found in a rules file is collected, not only the first, up
+ * to RULES_MAX_ERRORS; beyond that they are only counted (in more).
+ */
 struct rules_error {
 	unsigned long line; /* in the file, for JSON syntax errors; else 0 */
 	char where[96];     /* "rule MEET-U13", "bands[2]", "top level" */
@@ -49,6 +64,7 @@ struct rules_errors {
 	size_t n;
 	size_t cap;
 	struct rules_error *e; /* owned; free with rules_errors_release() */
+	size_t more;           /* problems found after the first RULES_MAX_ERRORS, not kept */
 	bool oom;
 };
 

@@ -30,7 +30,7 @@ static const char rshow_about[] =
     "and every rule.\n";
 
 /* Rules files are small; anything larger than this is not one. */
-#define RULES_MAX_BYTES (4 * 1024 * 1024)
+#define RULES_MAX_BYTES RULES_MAX_FILE_BYTES
 
 /* Read a whole rules file; EX_OK, or an exit code after a message. */
 static int read_file(const char *path, struct buf *out)
@@ -98,10 +98,13 @@ static int check(const char *path, struct buf *body, struct ruleset **out)
 		cli_put_safe(stderr, e->message, strlen(e->message), NULL);
 		fputc('\n', stderr);
 	}
+	if (errs.more)
+		fprintf(stderr, "%s: and %zu more error%s\n", path, errs.more,
+		        errs.more == 1 ? "" : "s");
 	rc = errs.n ? EX_DATAERR : EX_OK;
 	if (errs.n)
-		fprintf(stderr, "%s: %zu error%s; the rules were not accepted\n", path, errs.n,
-		        errs.n == 1 ? "" : "s");
+		fprintf(stderr, "%s: %zu error%s; the rules were not accepted\n", path,
+		        errs.n + errs.more, errs.n + errs.more == 1 ? "" : "s");
 	rules_errors_release(&errs);
 	return rc;
 }

@@ -72,6 +72,11 @@ void rules_error_add(struct rules_errors *errs, const char *where, const char *k
 	struct rules_error *e;
 	va_list ap;
 
+	/* Keep a bounded number; a file with a million mistakes only counts the rest. */
+	if (errs->n >= RULES_MAX_ERRORS) {
+		errs->more++;
+		return;
+	}
 	if (errs->n == errs->cap) {
 		size_t cap = errs->cap ? errs->cap * 2 : 16;
 		struct rules_error *ne = rt_realloc(errs->e, cap * sizeof(*ne));
@@ -146,9 +151,9 @@ static const struct {
  * the input: parentheses and not nest at most MAX_NEST deep, and a condition
  * has at most MAX_NODES tests and operators.
  */
-#define MAX_NEST      64
+#define MAX_NEST      RULES_MAX_NEST
 #define MAX_NODES     1000
-#define MAX_CONDITION 4000
+#define MAX_CONDITION RULES_MAX_CONDITION
 
 struct parser {
 	const char *src;

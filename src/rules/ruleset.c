@@ -15,6 +15,9 @@ const char *const rule_category_names[] = {
 #define POINTS_MIN (-1000)
 #define POINTS_MAX 1000
 
+/* A score records the rules that fired as 16-bit positions. */
+_Static_assert(RULES_MAX_RULES <= 65535, "rule positions must fit in uint16_t");
+
 void ruleset_free(struct ruleset *rs)
 {
 	size_t i;
@@ -145,6 +148,11 @@ static void load_bands(struct loader *l, const struct jv *arr)
 		rules_error_add(l->errs, "top level", "bands", 0, "needs at least one band");
 		return;
 	}
+	if (n > RULES_MAX_BANDS) {
+		rules_error_add(l->errs, "top level", "bands", 0,
+		                "has %zu bands; at most %d are allowed", n, RULES_MAX_BANDS);
+		return;
+	}
 	rs->bands = rt_calloc(n, sizeof(*rs->bands));
 	if (!rs->bands) {
 		l->errs->oom = true;
@@ -237,6 +245,83 @@ static bool id_ok(const char *s)
 	return true;
 }
 
+struct id_pos {
+	const char *id;
+	size_t i; /* position in rules[] */
+};
+
+static int id_pos_cmp(const void *a, const void *b)
+{
+	const struct id_pos *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	if (c)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* One error for an id used by run[0..n-1] (n >= 2, in file order). */
+static void report_repeated_id(struct loader *l, const struct id_pos *run, size_t n)
+{
+	char where[96], shown[64], later[200];
+	size_t k, len = 0, listed = n - 1 < 4 ? n - 1 : 4;
+
+	text_display(shown, sizeof(shown), run[0].id, strlen(run[0].id), 32);
+	(void)snprintf(where, sizeof(where), "rule %s", shown);
+	later[0] = '\0';
+	for (k = 1; k <= listed; k++)
+		len += (size_t)snprintf(later + len, sizeof(later) - len, "%srules[%zu]",
+		                        k > 1 ? ", " : "", run[k].i);
+	if (n - 1 > listed)
+		(void)snprintf(later + len, sizeof(later) - len, " and %zu other rules",
+		               n - 1 - listed);
+	rules_error_add(l->errs, where, "id", 0,
+	                "is used by rules[%zu] and again by %s; ids must be unique", run[0].i,
+	                later);
+}
+
+/*
+ * Every id used more than once, reported once, in the order of first use.
+ * Sorting keeps this O(n log n): comparing every pair was quadratic in time
+ * and, with one error per pair, in memory.
+ */
+static void check_unique_ids(struct loader *l)
+{
+	const struct ruleset *rs = l->rs;
+	struct id_pos *sorted = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*sorted));
+	size_t *run_at = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*run_at));
+	size_t i, j, n = 0;
+
+	if (!sorted || !run_at) {
+		l->errs->oom = true;
+		goto out;
+	}
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].id)
+			sorted[n++] = (struct id_pos){rs->rules[i].id, i};
+	qsort(sorted, n, sizeof(*sorted), id_pos_cmp);
+	/* run_at[first position] = 1 + where its run of equal ids starts in sorted[]. */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && strcmp(sorted[j].id, sorted[i].id) == 0; j++)
+			;
+		if (j - i > 1)
+			run_at[sorted[i].i] = i + 1;
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		const struct id_pos *run;
+
+		if (!run_at[i])
+			continue;
+		run = &sorted[run_at[i] - 1];
+		for (j = 1; run + j < sorted + n && strcmp(run[j].id, run[0].id) == 0; j++)
+			;
+		report_repeated_id(l, run, j);
+	}
+out:
+	rt_free(sorted);
+	rt_free(run_at);
+}
+
 static void load_rules(struct loader *l, const struct jv *arr)
 {
 	static const char *const keys[] = {"id",     "category", "description", "when",
@@ -244,8 +329,10 @@ static void load_rules(struct loader *l, const struct jv *arr)
 	struct ruleset *rs = l->rs;
 	size_t i, n = jv_size(arr);
 
-	if (n > 65535) {
-		rules_error_add(l->errs, "top level", "rules", 0, "more than 65535 rules");
+	/* Before any rule is looked at: the work below grows with the count. */
+	if (n > RULES_MAX_RULES) {
+		rules_error_add(l->errs, "top level", "rules", 0,
+		                "has %zu rules; at most %d are allowed", n, RULES_MAX_RULES);
 		return;
 	}
 	rs->rules = rt_calloc(n ? n : 1, sizeof(*rs->rules));
@@ -258,7 +345,6 @@ static void load_rules(struct loader *l, const struct jv *arr)
 		const struct jv *r = jv_at(arr, i), *pts, *cat;
 		struct rule *rule = &rs->rules[i];
 		char where[96], *floor_name;
-		size_t k;
 
 		rule->floor = -1;
 		(void)snprintf(where, sizeof(where), "rules[%zu]", i);
@@ -276,11 +362,6 @@ static void load_rules(struct loader *l, const struct jv *arr)
 			if (!id_ok(rule->id))
 				rules_error_add(l->errs, where, "id", 0,
 				                "must be 1 to 32 of A-Z a-z 0-9 _ . -");
-			for (k = 0; k < i; k++)
-				if (rs->rules[k].id && strcmp(rs->rules[k].id, rule->id) == 0)
-					rules_error_add(
-					    l->errs, where, "id", 0,
-					    "is used by rules[%zu] too; ids must be unique", k);
 		}
 		unknown_keys(l, r, keys, where);
 		cat = jv_get(r, "category");
@@ -328,6 +409,7 @@ static void load_rules(struct loader *l, const struct jv *arr)
 			rt_free(floor_name);
 		}
 	}
+	check_unique_ids(l);
 }
 
 struct ruleset *ruleset_parse(const char *bytes, size_t len, struct rules_errors *errs)
@@ -338,6 +420,12 @@ struct ruleset *ruleset_parse(const char *bytes, size_t len, struct rules_errors
 	struct jdoc *doc;
 	const struct jv *root, *bands, *rules;
 
+	if (len > RULES_MAX_FILE_BYTES) {
+		rules_error_add(errs, "top level", NULL, 0,
+		                "the file has %zu bytes; a rules file has at most %d", len,
+		                RULES_MAX_FILE_BYTES);
+		return NULL;
+	}
 	if (utf8_invalid_at(bytes, len) != len) {
 		rules_error_add(errs, "top level", NULL, 0, "the file is not valid UTF-8");
 		return NULL;

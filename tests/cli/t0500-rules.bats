@@ -121,3 +121,71 @@ PY
 	[[ "$output" == *'Policy \x1b]0;owned\x07\x1b[31mred\x1b[2J'* ]]
 	[[ "$output" == *'Meeting \x1b[2Jsoon'* ]]
 }
+
+# A rules file of N rules made by awk: rule i has id ID(i) and points POINTS(i).
+make_rules() {
+	local n="$1" id="$2" points="$3"
+	awk -v n="$n" -v id="$id" -v points="$points" 'BEGIN {
+		printf "{\"name\": \"generated\", \"version\": \"1\", \"bands\": [{\"priority\": \"P1\", "
+		printf "\"label\": \"only\", \"min_score\": null, \"respond_within_hours\": 24}], \"rules\": ["
+		for (i = 0; i < n; i++) {
+			r = id; gsub(/I/, i, r); p = points; gsub(/I/, i, p)
+			printf "%s{\"id\": \"%s\", \"category\": \"other\", \"description\": \"d\", ", \
+			    i ? "," : "", r
+			printf "\"when\": \"distribution\", \"points\": %s}\n", p
+		}
+		print "]}"
+	}'
+}
+
+@test "rules check: 1,000 rules with one id is one error, in bounded memory" {
+	make_rules 1000 DUP 1 >"$WORK/dup.json"
+	# Comparing every pair printed 499,500 errors here and grew with the square.
+	(ulimit -v 500000 && "$RT" rules check "$WORK/dup.json") 2>"$WORK/err" && false || status=$?
+	[ "$status" -eq 65 ]
+	[ "$(wc -l <"$WORK/err")" -eq 2 ]
+	[ "$(head -n 1 "$WORK/err")" = "$WORK/dup.json: rule DUP: id: is used by rules[0] and again by rules[1], rules[2], rules[3], rules[4] and 995 other rules; ids must be unique" ]
+	[ "$(tail -n 1 "$WORK/err")" = "$WORK/dup.json: 1 error; the rules were not accepted" ]
+}
+
+@test "rules check: each repeated id is reported once, in the order of first use" {
+	make_rules 6 'R-I' 1 | sed 's/"R-[345]"/"R-1"/; s/"R-2"/"R-0"/' >"$WORK/dup.json"
+	rt rules check "$WORK/dup.json"
+	expect_status 65
+	[ "$err" = "$WORK/dup.json: rule R-0: id: is used by rules[0] and again by rules[2]; ids must be unique
+$WORK/dup.json: rule R-1: id: is used by rules[1] and again by rules[3], rules[4], rules[5]; ids must be unique
+$WORK/dup.json: 2 errors; the rules were not accepted" ]
+}
+
+@test "rules check: more than 1,000 rules is one error before any rule is read" {
+	make_rules 10000 DUP 1 >"$WORK/many.json"
+	(ulimit -v 500000 && "$RT" rules check "$WORK/many.json") 2>"$WORK/err" && false || status=$?
+	[ "$status" -eq 65 ]
+	[ "$(cat "$WORK/err")" = "$WORK/many.json: top level: rules: has 10000 rules; at most 1000 are allowed
+$WORK/many.json: 1 error; the rules were not accepted" ]
+	make_rules 1001 'R-I' 1 >"$WORK/many.json"
+	rt rules check "$WORK/many.json"
+	expect_status 65
+	expect_err1 "$WORK/many.json: top level: rules: has 1001 rules; at most 1000 are allowed"
+	make_rules 1000 'R-I' 1 >"$WORK/many.json"
+	rt rules check "$WORK/many.json"
+	expect_status 0
+}
+
+@test "rules check: the first 100 errors are printed, then 'and N more'" {
+	make_rules 150 'R-I' 5000 >"$WORK/bad.json"
+	rt rules check "$WORK/bad.json"
+	expect_status 65
+	[ "$(echo "$err" | wc -l)" -eq 102 ]
+	[ "$(echo "$err" | sed -n 100p)" = "$WORK/bad.json: rule R-99: points: must be a whole number from -1000 to 1000" ]
+	[ "$(echo "$err" | sed -n 101p)" = "$WORK/bad.json: and 50 more errors" ]
+	[ "$(echo "$err" | sed -n 102p)" = "$WORK/bad.json: 150 errors; the rules were not accepted" ]
+}
+
+@test "rules check: a file over 1 MiB is refused unread" {
+	make_rules 1000 'R-I' 1 >"$WORK/big.json"
+	head -c 1048576 /dev/zero | tr '\0' ' ' >>"$WORK/big.json"
+	rt rules check "$WORK/big.json"
+	expect_status 65
+	expect_err1 "reftriage: $WORK/big.json: larger than 1048576 bytes: not a rules file"
+}

@@ -391,6 +391,36 @@ static void band_boundaries_and_floors(void **state)
 	ruleset_free(rs);
 }
 
+/* The limits hold in the library, for a stored rule set as for a file. */
+static void limits(void **state)
+{
+	struct rules_errors errs;
+	size_t i, len = RULES_MAX_FILE_BYTES + 1;
+	char *big = malloc(len);
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, ' ', len);
+	big[0] = '{';
+	big[len - 1] = '}';
+	rules_errors_init(&errs);
+	assert_null(ruleset_parse(big, len, &errs));
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.e[0].message,
+	                    "the file has 1048577 bytes; a rules file has at most "
+	                    "1048576");
+	rules_errors_release(&errs);
+	free(big);
+	/* Errors beyond RULES_MAX_ERRORS are counted, not kept. */
+	for (i = 0; i < RULES_MAX_ERRORS + 7; i++)
+		rules_error_add(&errs, "here", NULL, 0, "error %zu", i);
+	assert_int_equal(errs.n, RULES_MAX_ERRORS);
+	assert_int_equal(errs.more, 7);
+	assert_string_equal(errs.e[RULES_MAX_ERRORS - 1].message, "error 99");
+	rules_errors_release(&errs);
+	assert_int_equal(errs.more, 0);
+}
+
 static void overdue_is_strictly_after_due(void **state)
 {
 	static const char *const kv[] = {"received_at=2026-11-01T00:00:00Z", NULL};
@@ -442,6 +472,7 @@ int main(void)
 	    cmocka_unit_test(compile_errors),
 	    cmocka_unit_test(band_boundaries_and_floors),
 	    cmocka_unit_test(overdue_is_strictly_after_due),
+	    cmocka_unit_test(limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
