@@ -137,4 +137,14 @@ int ruleset_band(const struct ruleset *rs, const char *priority);
 /* The rule with this id, or NULL. */
 const struct rule *ruleset_rule(const struct ruleset *rs, const char *id);
 
+struct buf;
+
+/*
+ * Append to out the ids of rs's ageing rules (category "ageing"), in file
+ * order and separated by ", ": their points order packages within a band but
+ * never choose the band (rules.md, scoring step 2). Returns how many there
+ * are (0 appends nothing), or -1 when memory ran out.
+ */
+int ruleset_ageing_ids(const struct ruleset *rs, struct buf *out) MUST_CHECK;
+
 #endif

@@ -8,10 +8,11 @@
 #include "reftriage/rules.h"
 
 struct score_result {
-	int64_t score;  /* sum of the points of every rule that fired */
-	int band;       /* the band the score alone reaches */
+	int64_t score;  /* sum of the points of every rule that fired (orders the list) */
+	int band;       /* the band the score without ageing rules' points reaches */
 	int priority;   /* the most urgent of band and the floors of fired rules */
-	int64_t due_at; /* received_at + the priority band's respond_within_hours */
+	int64_t due_at; /* received_at + the priority band's respond_within_hours, or
+	                   earlier for a proposed meeting (rules.md, scoring step 4) */
 	bool overdue;   /* as_of > due_at */
 	size_t nfired;
 	uint16_t *fired; /* indices of fired rules, in file order; caller's array of nrules */

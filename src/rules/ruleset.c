@@ -5,6 +5,7 @@
 #include "reftriage/rules.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/buf.h"
 #include "reftriage/jsondoc.h"
 #include "reftriage/text.h"
 
@@ -60,6 +61,21 @@ const struct rule *ruleset_rule(const struct ruleset *rs, const char *id)
 		if (strcmp(rs->rules[i].id, id) == 0)
 			return &rs->rules[i];
 	return NULL;
+}
+
+int ruleset_ageing_ids(const struct ruleset *rs, struct buf *out)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < rs->nrules; i++) {
+		if (rs->rules[i].category != CAT_AGEING)
+			continue;
+		if ((n && buf_adds(out, ", ") < 0) || buf_adds(out, rs->rules[i].id) < 0)
+			return -1;
+		n++;
+	}
+	return n;
 }
 
 struct loader {

@@ -189,3 +189,13 @@ $WORK/many.json: 1 error; the rules were not accepted" ]
 	expect_status 65
 	expect_err1 "reftriage: $WORK/big.json: larger than 1048576 bytes: not a rules file"
 }
+
+@test "rules check names the ageing rules: they order a band, never choose it" {
+	rt rules check "$TOP/rules/default.json"
+	expect_status 0
+	[ "$(echo "$err" | sed -n 2p)" = "reftriage: rules check: $TOP/rules/default.json: ageing rules (order packages within a band, never change it): WAITING-14-DAYS, WAITING-30-DAYS" ]
+	make_rules 1 'R-I' 1 >"$WORK/one.json"
+	rt rules check "$WORK/one.json"
+	expect_status 0
+	[ "$(echo "$err" | sed -n 2p)" = "reftriage: rules check: $WORK/one.json: no ageing rules" ]
+}

@@ -341,13 +341,38 @@ static void score_with(const struct ruleset *rs, struct score_result *out, uint1
 	score_package(rs, &in, T0, out);
 }
 
+/* Score pkg with rules_json (and the bands above), then free the rules. */
+static void score_rules(const char *rules_json, struct score_result *out, uint16_t *fired)
+{
+	struct ruleset *rs = load(rules_json);
+
+	score_with(rs, out, fired);
+	ruleset_free(rs);
+}
+
+/* Score pkg with rule A (points, fires) and, unless ageing is 0, ageing rule W (fires). */
+static void score_a(int points, int ageing, struct score_result *out, uint16_t *fired)
+{
+	char rules[600], w[200] = "";
+
+	if (ageing)
+		(void)snprintf(w, sizeof(w),
+		               ", {\"id\": \"W\", \"category\": \"ageing\", \"description\": "
+		               "\"w\", \"when\": \"days_waiting >= 0\", \"points\": %d}",
+		               ageing);
+	(void)snprintf(rules, sizeof(rules),
+	               "[{\"id\": \"A\", \"category\": \"other\", \"description\": \"a\", "
+	               "\"when\": \"subject_age = 50\", \"points\": %d}%s]",
+	               points, w);
+	score_rules(rules, out, fired);
+}
+
 static void band_boundaries_and_floors(void **state)
 {
 	static const char *const kv[] = {"subject_age=50", NULL};
 	struct ruleset *rs;
 	struct score_result r;
 	uint16_t fired[8];
-	char rules[1000];
 	static const struct {
 		int points;
 		int priority;
@@ -358,16 +383,10 @@ static void band_boundaries_and_floors(void **state)
 	(void)state;
 	make(kv);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		(void)snprintf(rules, sizeof(rules),
-		               "[{\"id\": \"A\", \"category\": \"other\", \"description\": \"a\", "
-		               "\"when\": \"subject_age = 50\", \"points\": %d}]",
-		               cases[i].points);
-		rs = load(rules);
-		score_with(rs, &r, fired);
+		score_a(cases[i].points, 0, &r, fired);
 		assert_int_equal(r.score, cases[i].points);
 		assert_int_equal(r.priority, cases[i].priority);
 		assert_int_equal(r.band, cases[i].priority);
-		ruleset_free(rs);
 	}
 	/* Points add up, negative ones too; a floor lifts the priority above the band. */
 	rs = load("[{\"id\": \"A\", \"category\": \"other\", \"description\": \"a\", \"when\": "
@@ -389,6 +408,91 @@ static void band_boundaries_and_floors(void **state)
 	assert_int_equal(r.due_at, pkg.v[F_RECEIVED_AT] + 72 * 3600 * US_PER_SEC);
 	assert_false(r.overdue);
 	ruleset_free(rs);
+}
+
+/* rules.md scoring step 2: ageing points order a band, never choose it. */
+static void ageing_orders_within_a_band(void **state)
+{
+	static const char *const kv[] = {"subject_age=50", NULL};
+	static const struct {
+		int points, ageing, band;
+	} cases[] = {
+	    {49, 30, 2},                /* 79 in all, but 49 without ageing: P3, not P2 */
+	    {99, 60, 1},                /* 159 in all: still P2 */
+	    {50, 0, 1},                 /* the boundary itself, without ageing */
+	    {19, 900, 3},               /* any amount of waiting leaves P4 in P4 */
+	    {100, 10, 0}, {50, -40, 1}, /* negative ageing points cannot lower the band either */
+	};
+	struct score_result r;
+	uint16_t fired[4];
+	size_t i;
+
+	(void)state;
+	make(kv);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		score_a(cases[i].points, cases[i].ageing, &r, fired);
+		/* The score, which orders the list, still counts the waiting. */
+		assert_int_equal(r.score, cases[i].points + cases[i].ageing);
+		assert_int_equal(r.nfired, cases[i].ageing ? 2 : 1);
+		assert_int_equal(r.band, cases[i].band);
+		assert_int_equal(r.priority, cases[i].band);
+	}
+}
+
+/* due_at for a package received 2026-11-02T08:00:00Z with these fields. */
+static int64_t due_with(const char *const *kv, const char *rules)
+{
+	struct score_result r;
+	uint16_t fired[4];
+
+	make(kv);
+	score_rules(rules, &r, fired);
+	return r.due_at;
+}
+
+static int64_t at(const char *when)
+{
+	int64_t t;
+	const char *why;
+
+	assert_int_equal(time_parse_datetime(when, strlen(when), &t, &why), 0);
+	return t;
+}
+
+/* rules.md scoring step 4: a proposed meeting brings due_at forward. */
+static void meeting_bounds_due_at(void **state)
+{
+	static const char *const same_day[] = {"meeting_proposed=yes", "meeting_date=2026-11-02",
+	                                       NULL};
+	static const char *const next_day[] = {"meeting_proposed=yes", "meeting_date=2026-11-03",
+	                                       NULL};
+	static const char *const before[] = {"meeting_proposed=yes", "meeting_date=2026-11-01",
+	                                     NULL};
+	static const char *const eight_days[] = {"meeting_proposed=yes", "meeting_date=2026-11-10",
+	                                         NULL};
+	static const char *const not_proposed[] = {"meeting_proposed=no", "meeting_date=2026-11-03",
+	                                           NULL};
+	static const char *const unknown[] = {"meeting_date=2026-11-03", NULL};
+	static const char *const no_date[] = {"meeting_proposed=yes", NULL};
+	static const char p1[] = "[{\"id\": \"M\", \"category\": \"child_at_risk\", "
+	                         "\"description\": \"m\", \"when\": \"meeting_proposed\", "
+	                         "\"points\": 0, \"floor\": \"P1\"}]";
+	int64_t received = at("2026-11-02T08:00:00Z"), p4 = received + 720 * 3600 * US_PER_SEC;
+
+	(void)state;
+	/* On the day of receipt: due at once (never before received_at). */
+	assert_int_equal(due_with(same_day, "[]"), received);
+	/* The day after: the start of that day, sooner than P4's 30 days. */
+	assert_int_equal(due_with(next_day, "[]"), at("2026-11-03T00:00:00Z"));
+	/* A meeting dated before the day of receipt is past: the band's full time. */
+	assert_int_equal(due_with(before, "[]"), p4);
+	/* Eight days out with P1's 24 hours: the band's time is the earlier. */
+	assert_int_equal(due_with(eight_days, p1), received + 24 * 3600 * US_PER_SEC);
+	assert_int_equal(due_with(eight_days, "[]"), at("2026-11-10T00:00:00Z"));
+	/* Only a meeting that is proposed, with a known date, counts. */
+	assert_int_equal(due_with(not_proposed, "[]"), p4);
+	assert_int_equal(due_with(unknown, "[]"), p4);
+	assert_int_equal(due_with(no_date, "[]"), p4);
 }
 
 /* The limits hold in the library, for a stored rule set as for a file. */
@@ -473,6 +577,8 @@ int main(void)
 	    cmocka_unit_test(band_boundaries_and_floors),
 	    cmocka_unit_test(overdue_is_strictly_after_due),
 	    cmocka_unit_test(limits),
+	    cmocka_unit_test(ageing_orders_within_a_band),
+	    cmocka_unit_test(meeting_bounds_due_at),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
