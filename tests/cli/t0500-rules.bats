@@ -9,7 +9,7 @@ CASES="$TOP/tests/data/rules-invalid"
 @test "rules check accepts the shipped default and the test policy" {
 	rt rules check "$TOP/rules/default.json"
 	expect_status 0
-	expect_err1 "reftriage: rules check: $TOP/rules/default.json: ok: reftriage default triage policy 2026.11-1, 29 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1)"
+	expect_err1 "reftriage: rules check: $TOP/rules/default.json: ok: reftriage default triage policy 2026.11-2, 35 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1)"
 	rt rules check "$TEST_POLICY"
 	expect_status 0
 }
@@ -198,4 +198,70 @@ $WORK/many.json: 1 error; the rules were not accepted" ]
 	rt rules check "$WORK/one.json"
 	expect_status 0
 	[ "$(echo "$err" | sed -n 2p)" = "reftriage: rules check: $WORK/one.json: no ageing rules" ]
+}
+
+# One package per line: the base fields and then $2 (JSON members, or nothing).
+pkg() {
+	printf '{"package_ref": "%s", "received_at": "2026-11-02T08:00:00Z", "source": "CEOP", "referral_type": "%s"%s}\n' "$1" "${3:-possession}" "${2:+, $2}"
+}
+
+# "REF,PRIORITY,SCORE" for every open package, by ref.
+priorities() { "$RT" worklist --format csv 2>/dev/null | tail -n +2 | cut -d, -f2-4 | LC_ALL=C sort; }
+
+@test "the default policy keeps the commitments of rules.md" {
+	init_store
+	{
+		pkg SELF-HARM '"child_self_harm_risk": true'
+		pkg MEET-6-DAYS '"meeting_proposed": true, "meeting_date": "2026-11-09"'
+		pkg MEET-9-DAYS '"meeting_proposed": true, "meeting_date": "2026-11-12"'
+		pkg PRIOR-CONTACT '"subject_prior_contact_offence": true'
+		pkg ACCESS-ALONE '"subject_access_to_children": true'
+		pkg ACCESS-REQUESTS '"subject_access_to_children": true, "image_requests": true'
+		pkg SEXTORTION '' sextortion
+		pkg NOTHING ''
+	} >"$WORK/p.ndjson"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/p.ndjson" 2>/dev/null
+	[ "$(priorities)" = "ACCESS-ALONE,P3,30
+ACCESS-REQUESTS,P2,55
+MEET-6-DAYS,P1,130
+MEET-9-DAYS,P3,30
+NOTHING,P4,0
+PRIOR-CONTACT,P2,40
+SELF-HARM,P1,100
+SEXTORTION,P2,0" ]
+}
+
+@test "the default policy: LINKED and LINKED-MANY; waiting orders within a band; peers' imagery lowered" {
+	init_store
+	{
+		pkg LINK-1 '"subject_ref": "SUBJ-A"'
+		pkg LINK-2 '"subject_ref": "SUBJ-A"'
+		pkg LINK-3 '"subject_ref": "SUBJ-A"'
+		pkg LINK-4 '"subject_ref": "SUBJ-A"'
+		pkg LINK-PAIR '"subject_ref": "SUBJ-B", "distribution": true'
+		pkg LINK-PAIR-2 '"subject_ref": "SUBJ-B"'
+		pkg PEERS '"self_generated": true, "subject_age": 15, "coercion_or_threats": false, "image_requests": true' sexual_communication
+		pkg PEERS-COERCED '"self_generated": true, "subject_age": 15, "coercion_or_threats": true, "image_requests": true' sexual_communication
+	} >"$WORK/p.ndjson"
+	# 31 days after receipt both waiting rules fire (+30) and order, but no package
+	# changes band: LINK-PAIR-2 (15 + 30) stays P4 and PEERS-COERCED (70 + 30) P2.
+	"$RT" import --as-of 2026-12-03T09:00:00Z "$WORK/p.ndjson" 2>/dev/null
+	[ "$(priorities)" = "LINK-1,P3,55
+LINK-2,P3,55
+LINK-3,P3,55
+LINK-4,P3,55
+LINK-PAIR,P3,55
+LINK-PAIR-2,P4,45
+PEERS,P4,40
+PEERS-COERCED,P2,100" ]
+	"$RT" show PEERS --format json 2>/dev/null | grep -q '"rule":"SELF-GENERATED-PEERS","category":"other","points":-20'
+	! "$RT" show PEERS-COERCED --format json 2>/dev/null | grep -q SELF-GENERATED-PEERS
+	python3 - "$TOP/rules/default.json" <<'PY'
+import json, sys
+rules = {r["id"]: r for r in json.load(open(sys.argv[1]))["rules"]}
+assert rules["LINKED"]["when"] == "linked_packages >= 1", rules["LINKED"]
+assert rules["LINKED-MANY"]["when"].startswith("linked_packages >= "), rules["LINKED-MANY"]
+waiting = [r for r in rules.values() if "days_waiting" in r["when"]]
+assert waiting and all(r["category"] == "ageing" for r in waiting), waiting
+PY
 }
