@@ -138,14 +138,30 @@ make_rules() {
 	}'
 }
 
+# Run reftriage in 500 MB of address space; $status. A build that cannot run
+# there at all (a sanitizer build reserves terabytes of shadow memory) gets
+# status "skipped" and a note, so that the rest of a test still runs under it.
+rt_500mb() {
+	if ! (ulimit -v 500000 && "$RT" rules check "$TOP/rules/default.json" 2>/dev/null); then
+		echo "# this build cannot run under ulimit -v 500000; not checked" >&3
+		status=skipped
+		return
+	fi
+	set +e
+	(ulimit -v 500000 && "$RT" "$@" 2>/dev/null)
+	status=$?
+	set -e
+}
+
 @test "rules check: 1,000 rules with one id is one error, in bounded memory" {
 	make_rules 1000 DUP 1 >"$WORK/dup.json"
 	# Comparing every pair printed 499,500 errors here and grew with the square.
-	(ulimit -v 500000 && "$RT" rules check "$WORK/dup.json") 2>"$WORK/err" && false || status=$?
-	[ "$status" -eq 65 ]
-	[ "$(wc -l <"$WORK/err")" -eq 2 ]
-	[ "$(head -n 1 "$WORK/err")" = "$WORK/dup.json: rule DUP: id: is used by rules[0] and again by rules[1], rules[2], rules[3], rules[4] and 995 other rules; ids must be unique" ]
-	[ "$(tail -n 1 "$WORK/err")" = "$WORK/dup.json: 1 error; the rules were not accepted" ]
+	rt rules check "$WORK/dup.json"
+	expect_status 65
+	[ "$err" = "$WORK/dup.json: rule DUP: id: is used by rules[0] and again by rules[1], rules[2], rules[3], rules[4] and 995 other rules; ids must be unique
+$WORK/dup.json: 1 error; the rules were not accepted" ]
+	rt_500mb rules check "$WORK/dup.json"
+	[ "$status" = 65 ] || [ "$status" = skipped ]
 }
 
 @test "rules check: each repeated id is reported once, in the order of first use" {
@@ -159,10 +175,12 @@ $WORK/dup.json: 2 errors; the rules were not accepted" ]
 
 @test "rules check: more than 1,000 rules is one error before any rule is read" {
 	make_rules 10000 DUP 1 >"$WORK/many.json"
-	(ulimit -v 500000 && "$RT" rules check "$WORK/many.json") 2>"$WORK/err" && false || status=$?
-	[ "$status" -eq 65 ]
-	[ "$(cat "$WORK/err")" = "$WORK/many.json: top level: rules: has 10000 rules; at most 1000 are allowed
+	rt rules check "$WORK/many.json"
+	expect_status 65
+	[ "$err" = "$WORK/many.json: top level: rules: has 10000 rules; at most 1000 are allowed
 $WORK/many.json: 1 error; the rules were not accepted" ]
+	rt_500mb rules check "$WORK/many.json"
+	[ "$status" = 65 ] || [ "$status" = skipped ]
 	make_rules 1001 'R-I' 1 >"$WORK/many.json"
 	rt rules check "$WORK/many.json"
 	expect_status 65
