@@ -76,11 +76,15 @@ int store_import_start(struct store *st, struct store_import *imp, struct diag *
 int store_import_finish(struct store *st, const struct store_import *imp, int64_t now,
                         struct diag *d) MUST_CHECK;
 
-enum store_put { STORE_NEW, STORE_UPDATED, STORE_UNCHANGED };
+/* STORE_REOPENED: a new version of a closed package, which it reopened. */
+enum store_put { STORE_NEW, STORE_UPDATED, STORE_UNCHANGED, STORE_REOPENED };
 
 /*
  * Store a validated package: a new package, a new version of a known one
- * (when its content hash differs from the latest version's), or nothing.
+ * (when its content hash differs from every stored version's), or nothing
+ * (unchanged). A new version marks the package updated; one of a closed
+ * package also reopens it (status reopened, assignee kept), with a status
+ * event by the import's operator noting "reopened: new version N".
  */
 int store_put_package(struct store *st, int64_t import_id, const struct package *p,
                       unsigned long line, long index, int64_t now, enum store_put *res,

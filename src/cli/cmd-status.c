@@ -3,8 +3,9 @@
 
 static const char usage[] =
     "usage: reftriage [--db PATH] [--operator NAME] status REF STATE [--note TEXT]\n\n"
-    "STATE is new, assigned, in_progress (open) or actioned, nfa, transferred\n"
-    "(closed). Closed packages leave the worklist but stay in 'show'.\n"
+    "STATE is new, assigned, in_progress, reopened (open) or actioned, nfa,\n"
+    "transferred (closed). Closed packages leave the worklist but stay in 'show';\n"
+    "a new version of a closed package reopens it (status reopened).\n"
     "  - nothing goes back to new; assigned needs an assignee (reftriage assign)\n"
     "  - nfa and transferred need --note: the reason is part of the record\n"
     "  - reopening or changing a closed package needs --note\n"

@@ -2,7 +2,8 @@
  * Assignments and status changes: which transitions are allowed, and the
  * one transaction that applies and records each (store_workflow).
  *
- *   open:   new, assigned, in_progress     closed: actioned, nfa, transferred
+ *   open:   new, assigned, in_progress, reopened
+ *   closed: actioned, nfa, transferred
  *
  * - Nothing goes back to new: new means untouched.
  * - assigned needs an assignee (reftriage assign REF --to NAME).
@@ -10,6 +11,9 @@
  *   referral on, must say why (it can be disclosable under CPIA).
  * - Reopening a closed package, or changing one closed state for another,
  *   needs --note. A reopened package is scored at the store's as_of.
+ * - reopened is for a closed package only: by hand (with --note), or by the
+ *   import when a new version of a closed package arrives. From reopened, a
+ *   person moves on as from any open state.
  * - A closed package cannot be assigned; reopen it first.
  */
 #include "reftriage/cli.h"
@@ -20,8 +24,8 @@
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
-static const char *const states[] = {"new", "assigned",    "in_progress", "actioned",
-                                     "nfa", "transferred", NULL};
+static const char *const states[] = {"new",      "assigned", "in_progress", "reopened",
+                                     "actioned", "nfa",      "transferred", NULL};
 
 static bool is_closed(const char *s)
 {
@@ -111,6 +115,8 @@ static int check(const struct wf_ctx *w, const char *to, const char *assignee, c
 		return refuse(w->ref, "cannot be reopened: its content was erased by purge");
 	if (strcmp(to, "new") == 0)
 		return refuse(w->ref, "cannot go back to new (new means nobody has touched it)");
+	if (strcmp(to, "reopened") == 0 && !is_closed(from))
+		return refuse(w->ref, "is %s (open): only a closed package can be reopened", from);
 	if (strcmp(to, "assigned") == 0 && !w->has_assignee)
 		return refuse(w->ref,
 		              "has nobody to be assigned to: use 'reftriage assign %s --to "
@@ -165,8 +171,8 @@ int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
 
 	if (to_status && contract_enum_index(states, to_status, strlen(to_status)) < 0)
 		return cli_usage_error(cli,
-		                       "'%s' is not a state (new, assigned, in_progress, actioned, "
-		                       "nfa or transferred)",
+		                       "'%s' is not a state (new, assigned, in_progress, reopened, "
+		                       "actioned, nfa or transferred)",
 		                       to_status);
 	if (assignee && !text_ok(assignee, 64, false))
 		return cli_usage_error(cli, "--to takes a name of 1 to 64 bytes of text");

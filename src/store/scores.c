@@ -195,13 +195,13 @@ int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_op
 	int rc;
 
 	/* Each open package's latest version, with its score row when that is current. */
-	s = store_prepare(st,
-	                  "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
-	                  " FROM packages p JOIN package_versions v ON v.package_id = p.id AND "
-	                  "v.version = p.latest_version LEFT JOIN scores s ON s.package_id = p.id "
-	                  "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status IN ('new', "
-	                  "'assigned', 'in_progress')",
-	                  what, d);
+	s = store_prepare(
+	    st,
+	    "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
+	    " FROM packages p JOIN package_versions v ON v.package_id = p.id AND "
+	    "v.version = p.latest_version LEFT JOIN scores s ON s.package_id = p.id "
+	    "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status IN " STORE_OPEN_STATUSES,
+	    what, d);
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -463,7 +463,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	                                 "s.overdue, p.ref, p.status, p.assigned_to, p.force_area, "
 	                                 "p.referral_type, s.fired, p.updated");
 	rc |= buf_adds(&sql, " FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status "
-	                     "IN ('new', 'assigned', 'in_progress')");
+	                     "IN " STORE_OPEN_STATUSES);
 	if (q->nstatuses) {
 		rc |= buf_adds(&sql, " AND p.status IN (");
 		for (i = 0; i < q->nstatuses; i++)

@@ -91,7 +91,7 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	load_day
 	rt status $REF done
 	expect_status 64
-	expect_err1 "reftriage: status: 'done' is not a state (new, assigned, in_progress, actioned, nfa or transferred) (see 'reftriage status --help')"
+	expect_err1 "reftriage: status: 'done' is not a state (new, assigned, in_progress, reopened, actioned, nfa or transferred) (see 'reftriage status --help')"
 	rt status $REF
 	expect_status 64
 	rt assign $REF
