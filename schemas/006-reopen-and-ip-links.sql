@@ -33,7 +33,7 @@ ALTER TABLE packages_v6 RENAME TO packages;
 
 -- A record whose content equals any stored version of its ref is unchanged:
 -- found by hash within the package's versions.
-CREATE INDEX package_versions_by_hash ON package_versions (package_id, content_hash);
+CREATE INDEX IF NOT EXISTS package_versions_by_hash ON package_versions (package_id, content_hash);
 
 -- linked_packages and ip_linked_packages are counted apart (data-contract.md):
 -- the score row keeps both. Rows scored before keep 0 until the next rescore.
@@ -42,6 +42,6 @@ ALTER TABLE scores ADD COLUMN ip_linked INTEGER NOT NULL DEFAULT 0;
 -- The same raw record from the same file content is quarantined once: an
 -- import finds the earlier imports of a file by its hash, and their rows by
 -- position.
-CREATE INDEX imports_by_hash ON imports (file_hash) WHERE file_hash IS NOT NULL;
-CREATE INDEX quarantine_by_import ON quarantine (import_id, line);
+CREATE INDEX IF NOT EXISTS imports_by_hash ON imports (file_hash) WHERE file_hash IS NOT NULL;
+CREATE INDEX IF NOT EXISTS quarantine_by_import ON quarantine (import_id, line);
 

@@ -35,7 +35,8 @@ struct report_item {
 	const char *referral_type;
 	const char *reasons; /* fired rule ids in file order, ';'-separated */
 	int priority_index;  /* band index: 0 is the most urgent */
-	bool updated;        /* a newer version arrived since the last workflow change */
+	bool updated; /* a new version arrived after the last status change or assignment by a
+	                 person */
 	const struct rule *const *fired; /* the same rules, for explanations */
 	size_t nfired;
 };

@@ -139,6 +139,18 @@ int store_get_package(struct store *st, const char *ref,
                       int (*ver_fn)(void *ctx, const struct store_version *v), void *ctx,
                       struct diag *d) MUST_CHECK;
 
+/*
+ * show --diff: the fields that changed from version from to version to of
+ * ref (both 0: the latest version's predecessor to the latest), each passed
+ * to fn as package_diff() does (field is a contract field index; old and
+ * new_value are NULL when unknown). Returns 0; 1 when there is no such
+ * package; -1 with d filled (EX_DATAERR: no such version, or its content
+ * was erased by purge); fn's own positive return when it stops.
+ */
+int store_diff_versions(struct store *st, const char *ref, int from, int to,
+                        int (*fn)(void *ctx, int field, const char *old, const char *new_value),
+                        void *ctx, struct diag *d) MUST_CHECK;
+
 struct store_quarantined {
 	int64_t id;
 	int64_t import_id;
@@ -190,15 +202,22 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 
 /* --- scores ----------------------------------------------------------- */
 
-/* How many other packages share a linking key with package_id's latest version. */
-int store_linked_count(struct store *st, int64_t package_id, int64_t *count,
+/*
+ * How many other packages share a linking key with package_id's latest
+ * version: *count through a subject or an identifier other than an IP
+ * address (linked_packages), *ip_count through an IP address
+ * (ip_linked_packages). Not saturated (score_derive() does that).
+ */
+int store_linked_count(struct store *st, int64_t package_id, int64_t *count, int64_t *ip_count,
                        struct diag *d) MUST_CHECK;
 
 /*
  * Count the links of every package in one walk of the linking keys, in key
- * order (reftriage/links.h). lc is initialised here; the caller releases it.
+ * order (reftriage/links.h): lc through every key but IP addresses', ip
+ * through IP addresses'. Both are initialised here; the caller releases them.
  */
-int store_link_counts(struct store *st, struct link_counts *lc, struct diag *d) MUST_CHECK;
+int store_link_counts(struct store *st, struct link_counts *lc, struct link_counts *ip,
+                      struct diag *d) MUST_CHECK;
 
 struct store_score {
 	int64_t package_id;
@@ -210,7 +229,8 @@ struct store_score {
 	int priority;
 	int64_t due_at;
 	bool overdue;
-	int64_t linked;
+	int64_t linked;    /* linked_packages */
+	int64_t ip_linked; /* ip_linked_packages */
 	const char *fired; /* rule ids, ';'-separated, in file order */
 	int64_t received_at;
 	const char *ref;
@@ -256,8 +276,12 @@ int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id,
 int store_get_score(struct store *st, int64_t package_id, struct store_score *out,
                     struct buf *fired, struct diag *d) MUST_CHECK;
 
-/* The packages that share a linking key with package_id, and the key. */
-int store_each_link(struct store *st, int64_t package_id,
+/*
+ * The packages that share a linking key with package_id, and the key: every
+ * key but IP addresses'; or with ip, the IP addresses shared with packages
+ * that share nothing else (possible links).
+ */
+int store_each_link(struct store *st, int64_t package_id, bool ip,
                     int (*fn)(void *ctx, const char *ref, const char *key), void *ctx,
                     struct diag *d) MUST_CHECK;
 
@@ -268,13 +292,23 @@ struct store_worklist_query {
 	long limit;              /* 0: no limit */
 	int priorities[16];      /* band indexes */
 	size_t npriorities;      /* 0: every priority */
-	const char *statuses[3]; /* open statuses */
+	const char *statuses[4]; /* open statuses */
 	size_t nstatuses;        /* 0: every open status */
 	const char *force_area;  /* NULL: any */
 	const char *assigned_to; /* NULL: any */
 	bool has_since;
 	int64_t since; /* received_at at or after this time */
+	/*
+	 * worklist --changed-since: only packages with a new version, a status
+	 * change, an assignment or a note (every one is a workflow event) after
+	 * this time: the handover between shifts.
+	 */
+	bool has_changed_since;
+	int64_t changed_since;
 };
+
+/* The open statuses (cli.md), NULL-terminated: new, assigned, in_progress, reopened. */
+extern const char *const store_open_statuses[];
 
 struct store_worklist_row {
 	int priority; /* band index */
@@ -288,7 +322,11 @@ struct store_worklist_row {
 	const char *force_area;  /* NULL when unknown */
 	const char *referral_type;
 	const char *fired;
-	bool updated; /* a newer version arrived since the last workflow change */
+	/*
+	 * A new version arrived after the last status change or assignment made
+	 * by a person (an automatic reopen does not clear it).
+	 */
+	bool updated;
 };
 
 /* How many open packages the query selects (ignoring its limit). */

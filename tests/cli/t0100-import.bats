@@ -98,9 +98,10 @@ count() { sql "SELECT count(*) FROM $1"; }
 	expect_err1 "$WORK/v2.csv: 1 imported (0 new, 1 updated), 59 unchanged, 0 rejected"
 	[ "$(sql "SELECT latest_version || updated FROM packages WHERE ref = 'SYN-20261102-0005'")" = 21 ]
 	[ "$(sql "SELECT count(*) FROM package_versions v JOIN packages p ON p.id = v.package_id WHERE p.ref = 'SYN-20261102-0005'")" = 2 ]
-	# Sending the first version again is a change too: it becomes version 3.
+	# Sending the first version again changes nothing: it is stored already.
 	rt import "$CSV"
-	expect_err1 "$CSV: 1 imported (0 new, 1 updated), 59 unchanged, 0 rejected"
+	expect_err1 "$CSV: 0 imported (0 new, 0 updated), 60 unchanged, 0 rejected"
+	[ "$(sql "SELECT latest_version FROM packages WHERE ref = 'SYN-20261102-0005'")" = 2 ]
 }
 
 @test "linking keys follow the latest version only" {
@@ -236,8 +237,10 @@ count() { sql "SELECT count(*) FROM $1"; }
 import json, sys
 s = json.load(sys.stdin)
 assert s["exit_code"] == 66, s
-assert s["totals"] == {"new": 62, "updated": 0, "unchanged": 0, "rejected": 2, "withheld": 0}, s
+assert s["totals"] == {"new": 62, "updated": 0, "unchanged": 0, "rejected": 2, "withheld": 0,
+                       "reopened": 0}, s
 f = s["files"]
+assert all(x["reopened"] == 0 and x["reopened_refs"] == [] for x in f), f
 assert [x["status"] for x in f] == ["ok", "rejected", "error"], f
 assert f[0]["format"] == "csv" and len(f[0]["file_hash"]) == 64
 assert f[2]["error"].startswith("cannot open"), f

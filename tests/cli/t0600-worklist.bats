@@ -33,7 +33,7 @@ load_day() {
 import json, sys
 w = json.load(sys.stdin)
 assert set(w) == {"as_of", "rules_hash", "generated_at", "items"}, w.keys()
-cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons".split(",")
+cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated".split(",")
 for i, it in enumerate(w["items"], 1):
     assert list(it) == cols + ["explanation"], list(it)
     assert it["rank"] == i
@@ -45,11 +45,11 @@ for i, it in enumerate(w["items"], 1):
 @test "the csv is RFC 4180: CRLF line ends, a header, quoting where needed" {
 	load_day
 	"$RT" worklist >"$WORK/w.csv" 2>/dev/null
-	head -1 "$WORK/w.csv" | grep -q $'^rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons\r$'
+	head -1 "$WORK/w.csv" | grep -q $'^rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated\r$'
 	python3 -c '
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
-assert len(rows) == 61 and all(len(r) == 12 for r in rows)
+assert len(rows) == 61 and all(len(r) == 13 for r in rows)
 ' "$WORK/w.csv"
 }
 
@@ -159,7 +159,7 @@ assert len(rows) == 61 and all(len(r) == 12 for r in rows)
 	init_store
 	rt worklist
 	expect_status 0
-	[ "$output" = $'rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons\r' ]
+	[ "$output" = $'rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated\r' ]
 	rt worklist --format json
 	echo "$output" | python3 -c 'import json,sys; w = json.load(sys.stdin); assert w["items"] == [] and w["as_of"] is None'
 }
