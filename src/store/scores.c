@@ -436,11 +436,10 @@ int store_each_link(struct store *st, int64_t package_id, bool ip,
 	    st,
 	    "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON b.key = a.key AND "
 	    "b.package_id <> a.package_id JOIN packages p ON p.id = b.package_id WHERE "
-	    "a.package_id = ?1 AND " STORE_IP_KEY(
-	        "a.key") " = ?2 AND (?2 = 0 OR NOT EXISTS "
-	                 "(SELECT 1 FROM package_keys c JOIN package_keys e ON e.key = c.key WHERE "
-	                 "c.package_id = ?1 AND e.package_id = b.package_id AND NOT " STORE_IP_KEY(
-	                     "c.key") ")) ORDER BY p.ref, b.key",
+	    "a.package_id = ?1 AND (substr(a.key, 1, 3) = 'ip:') = ?2 AND (?2 = 0 OR NOT EXISTS "
+	    "(SELECT 1 FROM package_keys c JOIN package_keys e ON e.key = c.key WHERE "
+	    "c.package_id = ?1 AND e.package_id = b.package_id AND NOT (substr(c.key, 1, 3) = "
+	    "'ip:'))) ORDER BY p.ref, b.key",
 	    "reading linked packages", d);
 	int rc;
 

@@ -50,13 +50,6 @@ struct store {
  */
 #define STORE_OPEN_STATUSES "('new', 'assigned', 'in_progress', 'reopened')"
 
-/*
- * Whether a linking key (an SQL expression) is an IP address's: those keys
- * are 'ip:<token>' (contract_ident_types) and count towards
- * ip_linked_packages, not linked_packages.
- */
-#define STORE_IP_KEY(k) "(substr(" k ", 1, 3) = 'ip:')"
-
 /* The page cache's bound, for PRAGMA cache_size: 32 MiB (negative: KiB). */
 #define STORE_CACHE_SIZE "-32768"
 
