@@ -33,9 +33,9 @@ struct report_item {
 	const char *assigned_to; /* NULL when unknown */
 	const char *force_area;  /* NULL when unknown */
 	const char *referral_type;
-	const char *reasons;             /* fired rule ids in file order, ';'-separated */
-	int priority_index;              /* band index: 0 is the most urgent */
-	bool updated;                    /* a new version arrived since a person last changed it */
+	const char *reasons; /* fired rule ids in file order, ';'-separated */
+	int priority_index;  /* band index: 0 is the most urgent */
+	bool updated;        /* a new version arrived since a person last acted on it */
 	const struct rule *const *fired; /* the same rules, for explanations */
 	size_t nfired;
 };
