@@ -131,8 +131,9 @@ struct store_version {
 };
 
 /*
- * Look up a package by ref. Returns 0 and calls pkg_fn once, then ver_fn for
- * each version newest first; 1 when there is no such package; -1 on error.
+ * Look up a package by ref. Returns 0 and calls pkg_fn once, then ver_fn (if
+ * not NULL) for each version newest first; 1 when there is no such package;
+ * -1 on error.
  */
 int store_get_package(struct store *st, const char *ref,
                       int (*pkg_fn)(void *ctx, const struct store_package *p),

@@ -57,13 +57,6 @@ static int on_pkg(void *ctx, const struct store_package *p)
 	return 0;
 }
 
-static int on_ver(void *ctx, const struct store_version *v)
-{
-	(void)ctx;
-	(void)v;
-	return 0;
-}
-
 /* Names and notes are shown to people and printed: text, no control characters. */
 static bool text_ok(const char *s, size_t max, bool lines)
 {
@@ -187,7 +180,7 @@ int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
 		rc = cli_report(&d);
 		goto out;
 	}
-	rc = store_get_package(st, ref, on_pkg, on_ver, &w, &d);
+	rc = store_get_package(st, ref, on_pkg, NULL, &w, &d);
 	if (rc != 0) {
 		store_rollback(st);
 		if (rc == 1) {

@@ -50,6 +50,8 @@ int store_get_package(struct store *st, const char *ref,
 		goto out;
 	}
 	sqlite3_finalize(s);
+	if (!ver_fn)
+		return 0;
 	rc = sqlite3_prepare_v2(st->db,
 	                        "SELECT v.version, v.content_hash, v.imported_at, i.file, "
 	                        "v.source_line, v.source_index, v.facts "

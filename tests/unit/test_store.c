@@ -130,13 +130,6 @@ static int on_pkg(void *ctx, const struct store_package *p)
 	return 0;
 }
 
-static int on_ver(void *ctx, const struct store_version *v)
-{
-	(void)ctx;
-	(void)v;
-	return 0;
-}
-
 static struct pkg_seen get(struct fixture *fx, const char *ref)
 {
 	struct pkg_seen s;
@@ -144,7 +137,7 @@ static struct pkg_seen get(struct fixture *fx, const char *ref)
 
 	memset(&s, 0, sizeof(s));
 	diag_clear(&d);
-	assert_int_equal(store_get_package(fx->st, ref, on_pkg, on_ver, &s, &d), 0);
+	assert_int_equal(store_get_package(fx->st, ref, on_pkg, NULL, &s, &d), 0);
 	return s;
 }
 
