@@ -247,7 +247,7 @@ struct store_open_package {
 	const struct store_score *prev;
 };
 
-/* Call fn for the latest version of every open package (new, assigned, in_progress). */
+/* Call fn for the latest version of every open package (new, assigned, in_progress, reopened). */
 int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
                     void *ctx, struct diag *d) MUST_CHECK;
 
