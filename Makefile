@@ -6,6 +6,7 @@
 #   make asan-check every test suite on the ASan/UBSan build only
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format     apply .clang-format
+#   make man        refresh the man page's SYNOPSIS from the table of commands
 #   make deps       install missing Debian packages (apt-get, as root)
 
 PREFIX   ?= /usr/local
@@ -52,16 +53,26 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
             $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules \
             $(BUILD)/tests/libiofail.so
 
-.PHONY: all deps demo check asan-check unit-bins install uninstall clean format bench fuzz torture
+.PHONY: all man deps demo check asan-check unit-bins install uninstall clean format bench fuzz torture
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/reftriage
+all: $(BUILD)/reftriage $(BUILD)/reftriage.bash
+
+# The bash completion is generated from the table of commands.
+$(BUILD)/reftriage.bash: $(BUILD)/reftriage
+	$(Q)$< help --completion > $@
+
+# The man page's SYNOPSIS comes from the same table: make man refreshes it
+# (tests/cli/t0900-install.bats fails when it is out of date).
+man: $(BUILD)/reftriage
+	$(Q)sh src/tools/man-synopsis.sh $(BUILD)/reftriage docs/reftriage.1
 
 $(BUILD)/reftriage: $(LIB_OBJ) $(CLI_OBJ) $(BUILD)/src/cli/main.o
 	@echo "  LD    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/%.o: %.c $(wildcard include/reftriage/*.h) src/store/store-internal.h
+$(BUILD)/%.o: %.c $(wildcard include/reftriage/*.h) src/store/store-internal.h \
+		src/ingest/ingest-internal.h
 	@mkdir -p $(dir $@)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -157,7 +168,7 @@ $(BUILD)/bench-eval: src/tools/bench-eval.c $(LIB_OBJ)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
-install: $(BUILD)/reftriage
+install: $(BUILD)/reftriage $(BUILD)/reftriage.bash
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/reftriage $(DESTDIR)$(PREFIX)/bin/reftriage
 	install -d $(DESTDIR)$(PREFIX)/share/reftriage/schemas
@@ -167,7 +178,7 @@ install: $(BUILD)/reftriage
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 docs/reftriage.1 $(DESTDIR)$(PREFIX)/share/man/man1/reftriage.1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 0644 src/cli/completion.bash \
+	install -m 0644 $(BUILD)/reftriage.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/reftriage
 
 uninstall:

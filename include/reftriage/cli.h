@@ -1,21 +1,69 @@
 /*
- * The command-line layer: the only code that prints or exits. main.c holds
- * the table of commands and does the common work once (global options, the
- * store path, the operator, error printing, mapping results to exit codes);
- * each verb lives in src/cli/cmd-<verb>.c.
+ * The command-line layer: the only code that prints or exits.
+ *
+ * src/cli/main.c holds the table of commands (struct cli_cmd): each row names
+ * a verb, its function, its options (struct cli_opt), a summary and flags that
+ * the dispatcher (src/cli/dispatch.c) acts on: open the store, take the writer
+ * lock with --wait, load the rules, run the verb inside one transaction that
+ * also appends its audit entry, open the --output file. A verb's function
+ * receives that ready context and does its one job. --help, bash completion
+ * and the man page's synopsis are generated from the same rows
+ * (src/cli/help.c), so they cannot drift. Messages go through src/cli/msg.c.
  */
 #ifndef REFTRIAGE_CLI_H
 #define REFTRIAGE_CLI_H
 
 #include "reftriage/diag.h"
+#include "reftriage/pfile.h"
 #include "reftriage/sign.h"
 #include "reftriage/store.h"
 
-struct cli {
-	const char *db_path;       /* --db, REFTRIAGE_DB, or ./reftriage.db */
-	const char *operator_name; /* --operator, REFTRIAGE_OPERATOR, or the login name */
-	const char *command;       /* "import", "quarantine show", ... for messages */
-	const char *reason;        /* --reason or REFTRIAGE_REASON: the justification; NULL */
+struct ruleset;
+
+/* What an option's value is; the dispatcher checks it before the verb runs. */
+enum cli_kind {
+	CLI_FLAG,  /* no value */
+	CLI_TEXT,  /* any text */
+	CLI_TIME,  /* RFC 3339 or a date */
+	CLI_COUNT, /* a whole number from min to max */
+	CLI_ENUM,  /* one of choices, in any case */
+};
+
+/* One option of a verb: the row its help, completion and synopsis come from. */
+struct cli_opt {
+	const char *name;           /* the long name, without "--"; NULL ends a table */
+	char shortc;                /* the short name, 0 for none */
+	enum cli_kind kind;         /* what the value is */
+	const char *metavar;        /* the value's name in help ("TIME"); NULL for a flag */
+	const char *help;           /* one line */
+	const char *const *choices; /* CLI_ENUM: the values, NULL-terminated */
+	long min, max;              /* CLI_COUNT: the range */
+};
+
+#define CLI_OPT_END                                                                                \
+	{                                                                                          \
+		NULL, 0, CLI_FLAG, NULL, NULL, NULL, 0, 0                                          \
+	}
+/* --wait: how long a writer waits for another (default 30 s). */
+#define CLI_OPT_WAIT                                                                               \
+	{                                                                                          \
+		"wait", 0, CLI_COUNT, "SECONDS", "wait this long for another writer (default 30)", \
+		    NULL, 0, 86400                                                                 \
+	}
+#define CLI_OPT_AS_OF                                                                              \
+	{                                                                                          \
+		"as-of", 0, CLI_TIME, "TIME", "scoring time, RFC 3339 or a date (default now)",    \
+		    NULL, 0, 0                                                                     \
+	}
+
+/* Flags of a command row, acted on by the dispatcher in this order. */
+enum {
+	CLI_STORE = 1 << 0,      /* open the store named by --db (waits --wait for a writer) */
+	CLI_TXN = 1 << 1,        /* run in one transaction; on success append the audit entry
+	                            (cli->action, cli->details, the refs named) and commit */
+	CLI_RULES = 1 << 2,      /* load the rule set the stored scores were computed with */
+	CLI_OUTPUT = 1 << 3,     /* --output FILE is a private file written atomically */
+	CLI_OUTPUT_NEW = 1 << 4, /* and never over an existing file */
 };
 
 /*
@@ -27,6 +75,127 @@ struct cli_details {
 	bool first;
 	int err;
 };
+
+struct cli_cmd;
+
+/* The context a verb runs in. Everything is owned by the dispatcher. */
+struct cli {
+	const char *db_path;         /* --db, REFTRIAGE_DB, or ./reftriage.db */
+	const char *operator_name;   /* --operator, REFTRIAGE_OPERATOR, or the login name */
+	const char *reason;          /* --reason or REFTRIAGE_REASON: the justification; NULL */
+	bool quiet;                  /* --quiet: nothing on stderr on success */
+	char command[48];            /* "import", "quarantine show", ... for messages */
+	const struct cli_cmd *table; /* the table of commands */
+	const struct cli_cmd *cmd;   /* the row being run */
+	const char *values[32];      /* each option's value as given ("" for a flag); NULL */
+	char **operands;             /* what is left once options are taken */
+	int noperands;
+	/* Made ready by the dispatcher as the row's flags ask. */
+	struct store *st;           /* CLI_STORE */
+	struct ruleset *rs;         /* CLI_RULES: the scoring rule set (or the active one) */
+	int64_t as_of;              /* CLI_RULES: when the stored scores were computed */
+	bool scored;                /*   and whether there are any */
+	const char *action;         /* CLI_TXN: the entry's action; default the command */
+	struct cli_details details; /* CLI_TXN: the entry's details */
+	FILE *out;                  /* stdout, or the --output file (CLI_OUTPUT) */
+	struct pfile output;        /* CLI_OUTPUT with a file: written atomically */
+	struct buf also_written;    /* a file the verb wrote beside it, removed on failure */
+	bool audited;               /* CLI_TXN: the verb appended its entry itself */
+	bool committed;             /* CLI_TXN: the verb committed early (cli_commit) */
+};
+
+/* A row of the table of commands (main.c), or of a verb's sub-commands. */
+struct cli_cmd {
+	const char *name;
+	int (*run)(struct cli *cli);    /* NULL when subs lists the sub-commands */
+	const struct cli_opt *opts;     /* ended by CLI_OPT_END; NULL none */
+	const char *about;              /* --help's text under the synopsis; NULL */
+	unsigned flags;                 /* CLI_STORE, ... */
+	const char *summary;            /* one line, for the list of commands */
+	const char *operands;           /* the synopsis's operands ("REF STATE"); NULL none */
+	int min_operands, max_operands; /* max -1: any number */
+	const struct cli_cmd *subs;     /* NULL-name-terminated; NULL none */
+	const char *const *words;       /* completion's choices for the last operand; NULL */
+};
+
+#define CLI_CMD_END                                                                                \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, NULL                            \
+	}
+
+/* A verb is its function, its options and its help text, declared together. */
+#define CLI_VERB(v)                                                                                \
+	int cmd_##v(struct cli *cli);                                                              \
+	extern const struct cli_opt v##_opts[];                                                    \
+	extern const char v##_about[]
+
+/* The table's own fields for a verb declared with CLI_VERB. */
+#define CLI_RUN(v) cmd_##v, v##_opts, v##_about
+
+/* --- the dispatcher (dispatch.c) -------------------------------------- */
+
+/* Parse argv, run the command it names and return its exit code. */
+int cli_main(const struct cli_cmd *table, int argc, char **argv);
+
+/*
+ * CLI_TXN: append the entry and commit now, for a verb with work to do after
+ * its change is durable. Returns an exit code (after a message).
+ */
+int cli_commit(struct cli *cli);
+
+/* An option's value as given, NULL when absent (CLI_ENUM: the choice's own spelling). */
+const char *cli_str(const struct cli *cli, const char *name);
+/* Whether the verb being run has the option at all. */
+bool cli_has_opt(const struct cli *cli, const char *name);
+/* Whether a flag (or any option) was given. */
+bool cli_flag(const struct cli *cli, const char *name);
+/* A CLI_TIME option's value in microseconds since 1970, or dflt when absent. */
+int64_t cli_time(const struct cli *cli, const char *name, int64_t dflt);
+/* A CLI_COUNT option's value, or dflt when absent. */
+long cli_count(const struct cli *cli, const char *name, long dflt);
+
+/* --- messages (msg.c): every line reftriage writes to stderr ------------ */
+
+/* Print "reftriage: FILE:LINE: FIELD: message" (and its suggestion); returns d->code. */
+int cli_report(const struct diag *d);
+
+/* Print "reftriage: <command>: message (see 'reftriage <command> --help')"; EX_USAGE. */
+int cli_usage_error(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* A problem with a value: as cli_usage_error, with "did you mean" from choices. */
+int cli_bad_value(const struct cli *cli, const char *what, const char *value,
+                  const char *const *choices);
+
+/* "a, b or c" from a NULL-terminated list, cut to size. */
+void cli_join(char *dst, size_t size, const char *const *words);
+
+/* Print "reftriage: <command>: message" (a warning: shown even with --quiet). */
+void cli_warn(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Print "reftriage: <command>: message" on success; nothing with --quiet. */
+void cli_note(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Print "reftriage: <command>: message" and return code (an error with no diag). */
+int cli_fail(const struct cli *cli, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* "no package with ref 'REF' in STORE" (65), the ref printed safely. */
+int cli_no_package(const struct cli *cli, const char *ref);
+
+/* printf through cli_put_safe(): for lines that hold untrusted text (cut at 2 KiB). */
+void cli_print(FILE *f, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Flush stdout and report a write error (a full disk must not look like success). */
+int cli_finish_stdout(void);
+
+/*
+ * Write untrusted text to f so that it cannot drive the terminal: control
+ * characters and bytes that are not UTF-8 are written as \xNN; a line break
+ * is written as a line break followed by indent (NULL: none).
+ */
+void cli_put_safe(FILE *f, const char *s, size_t n, const char *indent);
+
+/* --- audit entries (record.c) ----------------------------------------- */
+
 void cli_details_init(struct cli_details *x);
 void cli_details_release(struct cli_details *x);
 void cli_details_str(struct cli_details *x, const char *key,
@@ -44,14 +213,6 @@ void cli_details_time(struct cli_details *x, const char *key, int64_t us);
 int cli_audit(const struct cli *cli, struct store *st, const char *action, struct cli_details *x,
               struct diag *d) MUST_CHECK;
 
-/*
- * Append the entry as cli_audit() does, commit st's transaction, and release
- * x; on failure roll back and report. Returns an exit code.
- */
-int cli_audit_commit(const struct cli *cli, struct store *st, const char *action,
-                     struct cli_details *x);
-
-struct ruleset;
 /* The entry of a rescore of n open packages at as_of with rs (no refs: see record.c). */
 int cli_audit_score(const struct cli *cli, struct store *st, const struct ruleset *rs,
                     int64_t as_of, unsigned long n, struct diag *d) MUST_CHECK;
@@ -59,67 +220,7 @@ int cli_audit_score(const struct cli *cli, struct store *st, const struct rulese
 int cli_audit_rules_install(const struct cli *cli, struct store *st, const struct ruleset *rs,
                             const char *source, struct diag *d) MUST_CHECK;
 
-struct cmd {
-	const char *name;
-	const char *summary;
-	int (*run)(struct cli *cli, int argc, char **argv);
-};
-
-/* Print "reftriage: FILE:LINE: FIELD: message" to stderr; returns d->code. */
-int cli_report(const struct diag *d);
-
-/* Print "reftriage: <command>: message" and return EX_USAGE. */
-int cli_usage_error(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-/* Print a message about the command to stderr (no exit code). */
-void cli_warn(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-/* Open the store named by cli; on error reports it and returns its exit code. */
-int cli_open_store(const struct cli *cli, int wait_ms, struct store **out);
-
-/*
- * Parse options with getopt_long. Returns the option character, -1 at the
- * end, or '?' after printing a usage error (unknown option or missing value).
- * shortopts must start with ':'. Call cli_getopt_start() first.
- */
-struct option;
-void cli_getopt_start(void);
-int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortopts,
-               const struct option *longopts);
-extern char *cli_optarg;
-extern int cli_optind;
-
-/* Flush stdout and report a write error (a full disk must not look like success). */
-int cli_finish_stdout(void);
-
-/* A verb's sub-commands ("rules check", "audit log", ...). run gets argv from the sub-command's
- * name. */
-struct cli_sub {
-	const char *name;
-	int (*run)(struct cli *cli, int argc, char **argv);
-};
-
-/*
- * Run the sub-command argv[1] names, or print usage for --help (after the
- * verb or after the sub-command); names lists them for the usage error.
- */
-int cli_subcommand(struct cli *cli, int argc, char **argv, const struct cli_sub *subs, size_t n,
-                   const char *usage, const char *names);
-
-/* EX_OK when getopt left no operands; else a usage error naming the first. */
-int cli_no_operands(const struct cli *cli, int argc, char **argv);
-
-/* Parse --wait SECONDS (0 to a day) into *out; -1 after a usage error. */
-int cli_parse_wait(const struct cli *cli, const char *s, long *out);
-
-/* Parse a non-negative integer option value; -1 after a usage error. */
-int cli_parse_uint(const struct cli *cli, const char *opt, const char *s, long max, long *out);
-
-/* Parse a --format that takes text or json; EX_USAGE after a message. */
-int cli_parse_text_json(const struct cli *cli, const char *arg, bool *json);
-
-/* Parse an --as-of style time (RFC 3339 or a date); EX_USAGE after a message. */
-int cli_parse_time(const struct cli *cli, const char *opt, const char *s, int64_t *out);
+/* --- shared pieces of verbs ------------------------------------------- */
 
 /*
  * Rescore every open package with the active rules at as_of, in one write
@@ -133,19 +234,11 @@ extern const size_t default_rules_len;
 
 /*
  * The workflow shared by assign and status (src/cli/workflow.c): apply one
- * change to package ref, checking the transition, in one transaction, and say
- * what changed. to_status NULL keeps the status (an assignment); assignee
+ * change to package ref in cli's transaction, checking the transition, and
+ * say what changed. to_status NULL keeps the status (an assignment); assignee
  * NULL keeps the assignee. Returns an exit code.
  */
-int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
-                 const char *assignee, const char *note, long wait_s);
-
-/*
- * The command line of assign (with_to: REF --to NAME) and status (REF STATE),
- * both taking --note, --wait and --help, parsed once for both; then
- * cli_workflow(). Returns an exit code.
- */
-int cli_workflow_main(struct cli *cli, int argc, char **argv, const char *usage, bool with_to);
+int cli_workflow(struct cli *cli, const char *ref, const char *to_status, const char *assignee);
 
 /*
  * Where a passphrase comes from (src/cli/passphrase.c): file (when set, its
@@ -158,25 +251,35 @@ struct cli_passphrase_src {
 };
 int cli_passphrase(void *ctx, char *buf, size_t cap, bool confirm, struct diag *d);
 
-int cmd_init(struct cli *cli, int argc, char **argv);
-int cmd_keygen(struct cli *cli, int argc, char **argv);
-int cmd_audit(struct cli *cli, int argc, char **argv);
-int cmd_purge(struct cli *cli, int argc, char **argv);
-int cmd_assign(struct cli *cli, int argc, char **argv);
-int cmd_status(struct cli *cli, int argc, char **argv);
-int cmd_stats(struct cli *cli, int argc, char **argv);
-int cmd_rules(struct cli *cli, int argc, char **argv);
-int cmd_score(struct cli *cli, int argc, char **argv);
-int cmd_worklist(struct cli *cli, int argc, char **argv);
-int cmd_import(struct cli *cli, int argc, char **argv);
-int cmd_show(struct cli *cli, int argc, char **argv);
-int cmd_quarantine(struct cli *cli, int argc, char **argv);
+/* --- generated text (help.c) ------------------------------------------ */
 
-/*
- * Write untrusted text to f so that it cannot drive the terminal: control
- * characters and bytes that are not UTF-8 are written as \xNN; a line break
- * is written as a line break followed by indent (NULL: none).
- */
-void cli_put_safe(FILE *f, const char *s, size_t n, const char *indent);
+/* --help of a command (sub NULL) or of one of its sub-commands. */
+void cli_help_command(FILE *f, const struct cli_cmd *cmd, const struct cli_cmd *sub);
+/* reftriage --help: the global options and the list of commands. */
+void cli_help_main(FILE *f, const struct cli_cmd *table);
+/* The bash completion script, from the table. */
+void cli_help_completion(FILE *f, const struct cli_cmd *table);
+/* The man page's SYNOPSIS section (roff), from the table. */
+void cli_help_synopsis(FILE *f, const struct cli_cmd *table);
+/* The global options' table (dispatch.c). */
+extern const struct cli_opt cli_global_opts[];
+
+/* --- the verbs -------------------------------------------------------- */
+
+CLI_VERB(init);
+CLI_VERB(import);
+CLI_VERB(score);
+CLI_VERB(worklist);
+CLI_VERB(show);
+CLI_VERB(assign);
+CLI_VERB(status);
+CLI_VERB(stats);
+CLI_VERB(purge);
+CLI_VERB(keygen);
+CLI_VERB(help);
+/* Verbs made of sub-commands export their table instead. */
+extern const struct cli_cmd rules_subs[];
+extern const struct cli_cmd audit_subs[];
+extern const struct cli_cmd quarantine_subs[];
 
 #endif

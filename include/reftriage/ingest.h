@@ -17,11 +17,16 @@
 #include "reftriage/hash.h"
 #include "reftriage/package.h"
 
+/*
+ * An input format: a row of the decoder table (src/ingest/formats.c). The
+ * constants name the rows built in; a row added later is found by its name
+ * with ingest_format_parse().
+ */
 enum ingest_format { INGEST_AUTO, INGEST_CSV, INGEST_JSON, INGEST_NDJSON };
 
-/* "csv", "json", "ndjson" (and "auto"). */
+/* The format's name, "csv", "json", "ndjson" (and "auto"); a static string. */
 const char *ingest_format_name(enum ingest_format f);
-/* Parse a --format value; -1 when it is none of csv, json, ndjson. */
+/* Parse a --format value (a format's name, or "jsonl"); -1 when it names none. */
 int ingest_format_parse(const char *s, enum ingest_format *out);
 
 /* Records larger than this are refused (and not held in memory). */
@@ -67,44 +72,11 @@ struct ingest_result {
 /*
  * Read fd to its end (name is used in messages and for format detection),
  * calling fn for each record. Returns 0, or -1 with d filled: EX_IOERR for a
- * read error, EX_DATAERR when the format cannot be detected, EX_SOFTWARE when
- * memory runs out, or whatever fn set.
+ * read error, EX_DATAERR for an empty delivery (no bytes, or only white space,
+ * blank lines and a BOM: fn is not called) or when the format cannot be
+ * detected, EX_SOFTWARE when memory runs out, or whatever fn set.
  */
 int ingest_fd(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
               ingest_progress_fn progress, void *ctx, struct ingest_result *res, struct diag *d);
-
-/* --- shared by the decoders (ingest/source.c) ------------------------- */
-
-/* A buffered reader over a file descriptor that hashes what it reads. */
-struct source {
-	int fd;
-	const char *name;
-	unsigned char *buf; /* INGEST_CHUNK bytes */
-	size_t pos, len;
-	bool eof;
-	uint64_t total;
-	struct hash_stream hash;
-	ingest_progress_fn progress;
-	void *ctx;
-	unsigned long *records;
-};
-
-#define INGEST_CHUNK (256 * 1024)
-
-/* Refill an empty buffer; 0 at end of file with len == 0, -1 on read error. */
-int source_fill(struct source *s, struct diag *d);
-
-int csv_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
-               struct ingest_result *res, struct diag *d);
-int json_decode(struct source *s, const struct ingest_opts *o, bool ndjson, ingest_fn fn, void *ctx,
-                struct ingest_result *res, struct diag *d);
-
-/*
- * Hand over a rejected record (raw cut to INGEST_MAX_RAW). pkg, when not
- * NULL, is the record's partly validated package, for its package_ref.
- */
-int ingest_reject(ingest_fn fn, void *ctx, const struct reasons *r, const struct package *pkg,
-                  const char *raw, size_t raw_len, uint64_t raw_size, unsigned long line,
-                  long index, struct diag *d);
 
 #endif

@@ -23,15 +23,18 @@ struct jdoc_error {
 	int column;      /* 1-based; -1 when unknown */
 	size_t position; /* byte offset of the problem */
 	bool oom;        /* parsing failed for want of memory, not bad JSON */
+	bool nul_in_key; /* an object key holds \u0000, which jansson cannot keep */
 	char text[160];
 };
 
 /*
- * Parse text[0..len) as one JSON value. Duplicate object keys are refused;
- * \u0000 in strings is allowed (callers check for NUL bytes themselves).
- * NULL on error, with e filled.
+ * Parse text[0..len) as one JSON object or array. Duplicate object keys are
+ * refused; \u0000 in strings is allowed (callers check for NUL bytes
+ * themselves), but not in keys (e->nul_in_key). NULL on error, with e filled.
  */
 struct jdoc *jdoc_parse(const char *text, size_t len, struct jdoc_error *e);
+/* The same for any JSON value: a string, number, true, false or null too. */
+struct jdoc *jdoc_parse_value(const char *text, size_t len, struct jdoc_error *e);
 void jdoc_free(struct jdoc *doc);
 const struct jv *jdoc_root(const struct jdoc *doc);
 

@@ -28,4 +28,10 @@ bool text_ieq(const char *s, size_t len, const char *word);
 /* Levenshtein distance between two short ASCII strings, capped at cap+1. */
 unsigned text_distance(const char *a, size_t alen, const char *b, size_t blen, unsigned cap);
 
+/*
+ * The word of choices (NULL-terminated) nearest to s[0..len), for a "did you
+ * mean" hint, or NULL when none is within cap edits. Borrowed from choices.
+ */
+const char *text_suggest(const char *s, size_t len, const char *const *choices, unsigned cap);
+
 #endif

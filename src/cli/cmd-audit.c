@@ -10,29 +10,51 @@
 #include "reftriage/timeutil.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: reftriage [--db PATH] audit log [--since TIME] [--action A] [--operator NAME]\n"
-    "                                       [--ref REF] [--format table|json]\n"
-    "       reftriage [--db PATH] audit verify [--checkpoint FILE --pubkey PUB]\n"
-    "       reftriage [--db PATH] audit checkpoint --key SECKEY --output FILE\n"
-    "                                       [--passphrase-file F]\n\n"
+static const char *const log_formats[] = {"table", "json", NULL};
+static const struct cli_opt log_opts[] = {
+    {"since", 0, CLI_TIME, "TIME", "entries at or after TIME", NULL, 0, 0},
+    {"action", 0, CLI_TEXT, "ACTION", "entries of this action (import, status, worklist, ...)",
+     NULL, 0, 0},
+    {"operator", 0, CLI_TEXT, "NAME",
+     "entries by this operator (here a filter, not the global option)", NULL, 0, 0},
+    {"ref", 0, CLI_TEXT, "REF", "entries that name this package", NULL, 0, 0},
+    {"format", 'f', CLI_ENUM, "FORMAT", "table for people, json for scripts", log_formats, 0, 0},
+    CLI_OPT_WAIT,
+    CLI_OPT_END,
+};
+static const char log_about[] =
     "The audit trail records every collection (import), alteration (status, assign,\n"
     "rules install, score), consultation (worklist, show, stats, quarantine, audit\n"
     "log), disclosure (worklist --output), combination (linking) and erasure (purge):\n"
     "when, who (--operator), why (--reason), and which package refs; never content.\n"
-    "Its entries form a BLAKE2b hash chain.\n\n"
-    "  log         the entries, oldest first; filters combine. Reading the log is\n"
-    "              itself recorded.\n"
-    "  verify      check the chain: exit 0 when intact, 65 naming the first broken\n"
-    "              entry. With --checkpoint FILE --pubkey PUB, also check the signed\n"
-    "              checkpoint FILE (and FILE.minisig) and that the chain still passes\n"
-    "              through it: this catches a trail cut short or rewritten whole.\n"
-    "  checkpoint  sign a statement of the store id, the last entry's number and\n"
-    "              hash, and the time, into FILE and FILE.minisig (minisign format).\n"
-    "              Keep checkpoints off this host, with the supervisor.\n";
+    "The entries are listed oldest first; filters combine. Reading the log is\n"
+    "itself recorded.\n";
+static const struct cli_opt verify_opts[] = {
+    {"checkpoint", 0, CLI_TEXT, "FILE", "also check this signed checkpoint (and FILE.minisig)",
+     NULL, 0, 0},
+    {"pubkey", 0, CLI_TEXT, "PUB", "the checkpoint's public key", NULL, 0, 0},
+    CLI_OPT_END,
+};
+static const char verify_about[] =
+    "Check the chain: exit 0 when intact, 65 naming the first broken entry. With\n"
+    "--checkpoint FILE --pubkey PUB, also check the signed checkpoint FILE (and\n"
+    "FILE.minisig) and that the chain still passes through it: this catches a trail\n"
+    "cut short or rewritten whole. Verifying records nothing.\n";
+static const struct cli_opt checkpoint_opts[] = {
+    {"key", 0, CLI_TEXT, "SECKEY", "the minisign secret key to sign with (required)", NULL, 0, 0},
+    {"output", 'o', CLI_TEXT, "FILE", "the statement's file (required); FILE.minisig beside it",
+     NULL, 0, 0},
+    {"passphrase-file", 0, CLI_TEXT, "FILE", "the key's passphrase, from a private file", NULL, 0,
+     0},
+    CLI_OPT_WAIT,
+    CLI_OPT_END,
+};
+static const char checkpoint_about[] =
+    "Sign a statement of the store id, the last entry's number and hash, and the\n"
+    "time, into FILE and FILE.minisig (minisign format). Keep checkpoints off this\n"
+    "host, with the supervisor.\n";
 
 /* --- log ------------------------------------------------------------- */
 
@@ -159,92 +181,40 @@ static int on_entry(void *ctx, const struct audit_entry *e)
 	return 0;
 }
 
-static int do_log(struct cli *cli, int argc, char **argv)
+static int do_log(struct cli *cli)
 {
-	static const struct option opts[] = {
-	    {"since", required_argument, NULL, 's'},
-	    {"action", required_argument, NULL, 'a'},
-	    {"operator", required_argument, NULL, 'o'},
-	    {"ref", required_argument, NULL, 'r'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"wait", required_argument, NULL, 'w'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct store_audit_query q;
-	struct cli_details det;
+	const char *format = cli_str(cli, "format");
 	struct log_ctx x;
-	struct store *st;
 	struct diag d;
-	long wait_s = 5;
-	int c, rc;
 
 	memset(&q, 0, sizeof(q));
 	memset(&x, 0, sizeof(x));
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":", opts)) != -1) {
-		switch (c) {
-		case 's':
-			if (cli_parse_time(cli, "--since", cli_optarg, &q.since) != EX_OK)
-				return EX_USAGE;
-			q.has_since = true;
-			break;
-		case 'a':
-			q.action = cli_optarg;
-			break;
-		case 'o':
-			q.operator_name = cli_optarg;
-			break;
-		case 'r':
-			q.ref = cli_optarg;
-			break;
-		case 'f':
-			if (strcmp(cli_optarg, "json") == 0)
-				x.json = true;
-			else if (strcmp(cli_optarg, "table") != 0)
-				return cli_usage_error(
-				    cli, "--format takes table or json, not '%s'", cli_optarg);
-			break;
-		case 'w':
-			if (cli_parse_wait(cli, cli_optarg, &wait_s) < 0)
-				return EX_USAGE;
-			break;
-		default:
-			return EX_USAGE;
-		}
-	}
-	if (cli_no_operands(cli, argc, argv) != EX_OK)
-		return EX_USAGE;
-	rc = cli_open_store(cli, (int)wait_s * 1000, &st);
-	if (rc != EX_OK)
-		return rc;
+	q.has_since = cli_flag(cli, "since");
+	q.since = cli_time(cli, "since", 0);
+	q.action = cli_str(cli, "action");
+	q.operator_name = cli_str(cli, "operator");
+	q.ref = cli_str(cli, "ref");
+	x.json = format && strcmp(format, "json") == 0;
 	buf_init(&x.b);
-	x.st = st;
+	x.st = cli->st;
 	x.d = &d;
 	diag_clear(&d);
 	/* Reading the trail is a consultation too: recorded in the same transaction. */
-	if (store_begin(st, &d) < 0 || store_audit_each(st, &q, on_entry, &x, &d) != 0) {
-		store_rollback(st);
-		rc = cli_report(&d);
-		goto out;
+	if (store_audit_each(cli->st, &q, on_entry, &x, &d) != 0 ||
+	    (q.ref && store_audit_ref(cli->st, q.ref, &d) < 0)) {
+		buf_release(&x.b);
+		return cli_report(&d);
 	}
-	if (q.ref && store_audit_ref(st, q.ref, &d) < 0) {
-		store_rollback(st);
-		rc = cli_report(&d);
-		goto out;
-	}
-	cli_details_init(&det);
-	if (q.has_since)
-		cli_details_time(&det, "since", q.since);
-	cli_details_str(&det, "action", q.action);
-	cli_details_str(&det, "operator", q.operator_name);
-	cli_details_int(&det, "entries", x.n);
-	rc = cli_audit_commit(cli, st, "audit log", &det);
-	if (rc == EX_OK && !x.json && x.n == 0)
-		fprintf(stderr, "reftriage: audit log: no entries match\n");
-out:
 	buf_release(&x.b);
-	store_close(st);
-	return rc;
+	if (q.has_since)
+		cli_details_time(&cli->details, "since", q.since);
+	cli_details_str(&cli->details, "action", q.action);
+	cli_details_str(&cli->details, "operator", q.operator_name);
+	cli_details_int(&cli->details, "entries", x.n);
+	if (!x.json && x.n == 0)
+		cli_note(cli, "no entries match");
+	return EX_OK;
 }
 
 /* --- verify ---------------------------------------------------------- */
@@ -291,8 +261,8 @@ static int on_verify(void *ctx, const struct audit_entry *e)
 }
 
 /* Read, check the signature of, and parse the checkpoint at path. Returns an exit code. */
-static int load_checkpoint(const char *path, const char *pub, struct audit_checkpoint *cp,
-                           char **tc)
+static int load_checkpoint(const struct cli *cli, const char *path, const char *pub,
+                           struct audit_checkpoint *cp, char **tc)
 {
 	struct sign_pubkey key;
 	unsigned char h[HASH_BYTES];
@@ -307,14 +277,12 @@ static int load_checkpoint(const char *path, const char *pub, struct audit_check
 		return cli_report(&d);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "reftriage: %s: cannot open: %s\n", path, strerror(errno));
-		return EX_NOINPUT;
+		return cli_fail(cli, EX_NOINPUT, "%s: cannot open: %s", path, strerror(errno));
 	}
 	buf_init(&sig);
 	if (buf_addf(&sig, "%s.minisig", path) < 0) {
 		(void)close(fd);
-		fprintf(stderr, "reftriage: audit verify: out of memory\n");
-		return EX_SOFTWARE;
+		return cli_fail(cli, EX_SOFTWARE, "out of memory");
 	}
 	rc = sign_verify_fd(&key, fd, path, sig.data, tc, h, &d);
 	buf_release(&sig);
@@ -326,239 +294,182 @@ static int load_checkpoint(const char *path, const char *pub, struct audit_check
 	(void)close(fd);
 	if (n < 0 || (size_t)n == sizeof(text) ||
 	    audit_checkpoint_parse(text, (size_t)n, cp, why, sizeof(why)) < 0) {
-		fprintf(stderr, "reftriage: %s: not a valid checkpoint: %s\n", path,
-		        n < 0                       ? strerror(errno)
-		        : (size_t)n == sizeof(text) ? "too long"
-		                                    : why);
-		return EX_DATAERR;
+		return cli_fail(cli, EX_DATAERR, "%s: not a valid checkpoint: %s", path,
+		                n < 0                       ? strerror(errno)
+		                : (size_t)n == sizeof(text) ? "too long"
+		                                            : why);
 	}
 	return EX_OK;
 }
 
-static int do_verify(struct cli *cli, int argc, char **argv)
+/* The checkpoint named is of this store; EX_OK or an exit code after a message. */
+static int same_store(struct cli *cli, const struct audit_checkpoint *cp)
 {
-	static const struct option opts[] = {
-	    {"checkpoint", required_argument, NULL, 'c'},
-	    {"pubkey", required_argument, NULL, 'p'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *cp_path = NULL, *pub = NULL;
+	struct diag d;
+	char id[33];
+
+	diag_clear(&d);
+	if (store_id(cli->st, id, &d) < 0)
+		return cli_report(&d);
+	if (strcmp(id, cp->store_id) != 0)
+		return cli_fail(cli, EX_DATAERR,
+		                "%s: the checkpoint is of another store (%s, not %s)", cli->db_path,
+		                cp->store_id, id);
+	return EX_OK;
+}
+
+/* Walk the chain; x->broken and x->why say what is wrong. Returns an exit code. */
+static int walk_chain(struct cli *cli, struct verify_ctx *x, struct diag *d)
+{
+	int64_t stray;
+
+	if (store_audit_each(cli->st, NULL, on_verify, x, d) < 0)
+		return cli_report(d);
+	if (!x->broken) {
+		if (store_audit_stray_refs(cli->st, &stray, d) < 0)
+			return cli_report(d);
+		if (stray) {
+			(void)snprintf(
+			    x->why, sizeof(x->why),
+			    "entry %lld: refs are stored for it but there is no such entry "
+			    "(it was removed)",
+			    (long long)stray);
+			x->broken = true;
+		}
+	}
+	if (!x->broken && x->cp && !x->cp_seen) {
+		char t[40];
+
+		time_format(x->cp->at, t);
+		(void)snprintf(
+		    x->why, sizeof(x->why),
+		    "entry %lld is missing: the trail ends at entry %lld, but the signed "
+		    "checkpoint of %s vouches for entry %lld (entries were removed from "
+		    "the end)",
+		    (long long)x->v.next_seq, (long long)x->v.next_seq - 1, t,
+		    (long long)x->cp->seq);
+		x->broken = true;
+	}
+	return EX_OK;
+}
+
+static int do_verify(struct cli *cli)
+{
+	const char *cp_path = cli_str(cli, "checkpoint"), *pub = cli_str(cli, "pubkey");
 	struct audit_checkpoint cp;
 	struct verify_ctx x;
-	struct store *st = NULL;
 	struct diag d;
-	int64_t stray, head_seq;
+	int64_t head_seq;
 	unsigned char head[HASH_BYTES];
-	char hex[HASH_HEX], id[33], *tc = NULL;
-	int c, rc;
+	char hex[HASH_HEX], *tc = NULL;
+	int rc;
 
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":", opts)) != -1) {
-		if (c == 'c')
-			cp_path = cli_optarg;
-		else if (c == 'p')
-			pub = cli_optarg;
-		else
-			return EX_USAGE;
-	}
-	if (cli_no_operands(cli, argc, argv) != EX_OK)
-		return EX_USAGE;
 	if (!cp_path != !pub)
 		return cli_usage_error(cli, "--checkpoint FILE and --pubkey PUB go together");
 	memset(&x, 0, sizeof(x));
 	if (cp_path) {
-		rc = load_checkpoint(cp_path, pub, &cp, &tc);
+		rc = load_checkpoint(cli, cp_path, pub, &cp, &tc);
 		rt_free(tc);
-		if (rc != EX_OK)
+		if (rc != EX_OK || (rc = same_store(cli, &cp)) != EX_OK)
 			return rc;
 		x.cp = &cp;
 	}
-	rc = cli_open_store(cli, 5000, &st);
-	if (rc != EX_OK)
-		return rc;
 	diag_clear(&d);
-	x.st = st;
+	x.st = cli->st;
 	x.d = &d;
 	audit_verifier_init(&x.v);
-	if (x.cp) {
-		if (store_id(st, id, &d) < 0) {
-			rc = cli_report(&d);
-			goto out;
-		}
-		if (strcmp(id, cp.store_id) != 0) {
-			fprintf(
-			    stderr,
-			    "reftriage: audit verify: %s: the checkpoint is of another store (%s, "
-			    "not %s)\n",
-			    cli->db_path, cp.store_id, id);
-			rc = EX_DATAERR;
-			goto out;
-		}
-	}
-	/* Verifying records nothing: it can run on a read-only copy of the store. */
-	rc = store_audit_each(st, NULL, on_verify, &x, &d);
-	if (rc < 0) {
-		rc = cli_report(&d);
-		goto out;
-	}
-	if (!x.broken) {
-		if (store_audit_stray_refs(st, &stray, &d) < 0) {
-			rc = cli_report(&d);
-			goto out;
-		}
-		if (stray) {
-			(void)snprintf(
-			    x.why, sizeof(x.why),
-			    "entry %lld: refs are stored for it but there is no such entry "
-			    "(it was removed)",
-			    (long long)stray);
-			x.broken = true;
-		}
-	}
-	if (!x.broken && x.cp && !x.cp_seen) {
-		char t[40];
-
-		time_format(cp.at, t);
-		(void)snprintf(
-		    x.why, sizeof(x.why),
-		    "entry %lld is missing: the trail ends at entry %lld, but the signed "
-		    "checkpoint of %s vouches for entry %lld (entries were removed from the "
-		    "end)",
-		    (long long)x.v.next_seq, (long long)x.v.next_seq - 1, t, (long long)cp.seq);
-		x.broken = true;
-	}
-	if (x.broken) {
-		fprintf(stderr, "reftriage: audit verify: %s: BROKEN: %s\n", cli->db_path, x.why);
-		rc = EX_DATAERR;
-		goto out;
-	}
-	if (store_audit_head(st, &head_seq, head, &d) < 0) {
-		rc = cli_report(&d);
-		goto out;
-	}
+	if ((rc = walk_chain(cli, &x, &d)) != EX_OK)
+		return rc;
+	if (x.broken)
+		return cli_fail(cli, EX_DATAERR, "%s: BROKEN: %s", cli->db_path, x.why);
+	if (store_audit_head(cli->st, &head_seq, head, &d) < 0)
+		return cli_report(&d);
 	hash_hex(hex, head);
 	printf("intact: %lld entries, the last %lld with hash %s\n", (long long)x.v.checked,
 	       (long long)head_seq, hex);
 	if (x.cp)
 		printf("the chain passes through the signed checkpoint at entry %lld\n",
 		       (long long)cp.seq);
-	rc = EX_OK;
-out:
-	store_close(st);
-	return rc;
+	return EX_OK;
 }
 
 /* --- checkpoint ------------------------------------------------------ */
 
-static int do_checkpoint(struct cli *cli, int argc, char **argv)
+/* The statement of the head, after the checkpoint's own entry, so that it vouches for it too. */
+static int state_head(struct cli *cli, const char *keyid, struct audit_checkpoint *cp,
+                      struct buf *text)
 {
-	static const struct option opts[] = {
-	    {"key", required_argument, NULL, 'k'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"passphrase-file", required_argument, NULL, 'p'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct cli_passphrase_src src = {NULL, NULL};
-	const char *key_path = NULL, *output = NULL;
+	struct diag d;
+
+	memset(cp, 0, sizeof(*cp));
+	diag_clear(&d);
+	cli_details_str(&cli->details, "file", cli_str(cli, "output"));
+	cli_details_str(&cli->details, "key", keyid);
+	if (store_id(cli->st, cp->store_id, &d) < 0 ||
+	    cli_audit(cli, cli->st, "audit checkpoint", &cli->details, &d) < 0 ||
+	    store_audit_head(cli->st, &cp->seq, cp->head, &d) < 0)
+		return cli_report(&d);
+	cli->audited = true; /* the dispatcher only commits */
+	cp->at = time_now();
+	if (audit_checkpoint_format(cp, text) < 0)
+		return cli_fail(cli, EX_SOFTWARE, "out of memory");
+	return EX_OK;
+}
+
+static int do_checkpoint(struct cli *cli)
+{
+	struct cli_passphrase_src src = {cli_str(cli, "passphrase-file"), cli_str(cli, "key")};
+	const char *output = cli_str(cli, "output");
 	struct sign_seckey *key = NULL;
 	struct audit_checkpoint cp;
-	struct cli_details det;
-	struct store *st = NULL;
 	struct buf text, sig, tc;
 	struct diag d;
 	char keyid[SIGN_KEYID_LEN], t[40];
-	int c, fd = -1, rc;
+	int rc;
 
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":", opts)) != -1) {
-		if (c == 'k')
-			key_path = cli_optarg;
-		else if (c == 'o')
-			output = cli_optarg;
-		else if (c == 'p')
-			src.file = cli_optarg;
-		else
-			return EX_USAGE;
-	}
-	if (cli_no_operands(cli, argc, argv) != EX_OK)
-		return EX_USAGE;
-	if (!key_path || !output)
+	if (!src.key || !output || strcmp(output, "-") == 0)
 		return cli_usage_error(cli, "name the secret key (--key) and the file (--output)");
-	src.key = key_path;
 	diag_clear(&d);
 	buf_init(&text);
 	buf_init(&sig);
 	buf_init(&tc);
-	if (sign_seckey_load(key_path, cli_passphrase, &src, &key, &d) < 0)
+	if (sign_seckey_load(src.key, cli_passphrase, &src, &key, &d) < 0)
 		return cli_report(&d);
 	sign_seckey_keyid(key, keyid);
-	rc = cli_open_store(cli, 30000, &st);
-	if (rc != EX_OK)
-		goto out;
-	memset(&cp, 0, sizeof(cp));
-	/* The checkpoint's own entry first, so that the statement vouches for it too. */
-	cli_details_init(&det);
-	cli_details_str(&det, "file", output);
-	cli_details_str(&det, "key", keyid);
-	if (store_begin(st, &d) < 0 || store_id(st, cp.store_id, &d) < 0 ||
-	    cli_audit(cli, st, "audit checkpoint", &det, &d) < 0 ||
-	    store_audit_head(st, &cp.seq, cp.head, &d) < 0) {
-		cli_details_release(&det);
-		store_rollback(st);
-		rc = cli_report(&d);
-		goto out;
-	}
-	cli_details_release(&det);
-	cp.at = time_now();
+	rc = state_head(cli, keyid, &cp, &text);
 	time_format(cp.at, t);
-	if (audit_checkpoint_format(&cp, &text) < 0 || buf_addf(&sig, "%s.minisig", output) < 0 ||
-	    buf_addf(&tc, "reftriage checkpoint\tstore:%s\tseq:%lld\ttime:%s", cp.store_id,
-	             (long long)cp.seq, t) < 0) {
-		store_rollback(st);
-		fprintf(stderr, "reftriage: audit checkpoint: out of memory\n");
-		rc = EX_SOFTWARE;
-		goto out;
-	}
+	if (rc == EX_OK && (buf_addf(&sig, "%s.minisig", output) < 0 ||
+	                    buf_addf(&tc, "reftriage checkpoint\tstore:%s\tseq:%lld\ttime:%s",
+	                             cp.store_id, (long long)cp.seq, t) < 0))
+		rc = cli_fail(cli, EX_SOFTWARE, "out of memory");
 	/* The statement, then its signature, then the commit: no checkpoint of an unrecorded head.
 	 */
-	fd = open(output, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || write(fd, text.data, text.len) != (ssize_t)text.len || fsync(fd) != 0) {
-		fprintf(stderr, "reftriage: %s: cannot write: %s\n", output, strerror(errno));
-		store_rollback(st);
-		rc = fd < 0 ? EX_CANTCREAT : EX_IOERR;
-		if (fd >= 0)
-			(void)unlink(output);
-		goto out;
-	}
-	if (sign_fd(key, fd, sig.data, tc.data, &d) < 0 || store_commit(st, &d) < 0) {
-		store_rollback(st);
-		(void)unlink(output);
-		(void)unlink(sig.data);
+	if (rc == EX_OK && (pfile_write(&cli->output, text.data, text.len, &d) < 0 ||
+	                    pfile_sync(&cli->output, &d) < 0 ||
+	                    sign_fd(key, pfile_fd(&cli->output), sig.data, tc.data, &d) < 0))
 		rc = cli_report(&d);
-		goto out;
+	else if (rc == EX_OK && buf_adds(&cli->also_written, sig.data) < 0)
+		rc = cli_fail(cli, EX_SOFTWARE, "out of memory");
+	if (rc == EX_OK) {
+		printf("%s", text.data);
+		cli_note(cli,
+		         "entry %lld signed with key %s into %s and %s; keep them off this host",
+		         (long long)cp.seq, keyid, output, sig.data);
 	}
-	printf("%s", text.data);
-	fprintf(stderr,
-	        "reftriage: audit checkpoint: entry %lld signed with key %s into %s and %s; keep "
-	        "them off this host\n",
-	        (long long)cp.seq, keyid, output, sig.data);
-	rc = EX_OK;
-out:
-	if (fd >= 0)
-		(void)close(fd);
 	sign_seckey_free(key);
 	buf_release(&text);
 	buf_release(&sig);
 	buf_release(&tc);
-	store_close(st);
 	return rc;
 }
 
-int cmd_audit(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_sub sub[] = {
-	    {"log", do_log}, {"verify", do_verify}, {"checkpoint", do_checkpoint}};
-
-	return cli_subcommand(cli, argc, argv, sub, ARRAY_SIZE(sub), usage,
-	                      "log, verify or checkpoint");
-}
+const struct cli_cmd audit_subs[] = {
+    {"log", do_log, log_opts, log_about, CLI_STORE | CLI_TXN, "the entries, oldest first", NULL, 0,
+     0, NULL, NULL},
+    {"verify", do_verify, verify_opts, verify_about, CLI_STORE,
+     "check the hash chain (and a signed checkpoint)", NULL, 0, 0, NULL, NULL},
+    {"checkpoint", do_checkpoint, checkpoint_opts, checkpoint_about,
+     CLI_STORE | CLI_TXN | CLI_OUTPUT | CLI_OUTPUT_NEW, "sign the chain's head into a file", NULL,
+     0, 0, NULL, NULL},
+    CLI_CMD_END,
+};

@@ -13,31 +13,36 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: reftriage [--db PATH] import [OPTIONS] FILE|DIR... | -\n\n"
+static const char *const formats[] = {"csv", "json", "ndjson", NULL};
+static const char *const summaries[] = {"json", NULL};
+const struct cli_opt import_opts[] = {
+    {"format", 'f', CLI_ENUM, "FORMAT", "force the format (needed for stdin, '-')", formats, 0, 0},
+    {"strict", 0, CLI_FLAG, NULL, "a file with any rejected record imports nothing", NULL, 0, 0},
+    {"dry-run", 'n', CLI_FLAG, NULL, "validate and report only; the store is not changed", NULL, 0,
+     0},
+    {"ignore-unknown-fields", 0, CLI_FLAG, NULL,
+     "accept columns/keys outside the contract (ignored)", NULL, 0, 0},
+    {"summary", 0, CLI_ENUM, "FORMAT", "one JSON summary object on stdout, for scripts", summaries,
+     0, 0},
+    CLI_OPT_AS_OF,
+    CLI_OPT_WAIT,
+    {"verify-key", 0, CLI_TEXT, "PUB",
+     "every FILE must carry a valid minisign signature FILE.minisig by this key", NULL, 0, 0},
+    CLI_OPT_END,
+};
+const char import_about[] =
     "Import referral packages from CSV, JSON (one object or an array) or NDJSON.\n"
     "The format comes from the file name (.csv, .json, .ndjson/.jsonl), else from\n"
     "the content. A DIR stands for its *.csv, *.json, *.ndjson and *.jsonl files,\n"
     "in name order. Each file is one transaction: it is wholly in or wholly out.\n"
     "Records that break the data contract are refused, never altered: each is\n"
-    "reported as FILE:LINE: FIELD: message and kept in quarantine.\n\n"
-    "Options:\n"
-    "  --format csv|json|ndjson  force the format (needed for stdin, '-')\n"
-    "  --strict                  a file with any rejected record imports nothing\n"
-    "  --dry-run                 validate and report only; the store is not changed\n"
-    "  --ignore-unknown-fields   accept columns/keys outside the contract (ignored)\n"
-    "  --summary json            one JSON summary object on stdout, for scripts\n"
-    "  --as-of TIME              scoring time (default now): after importing, every\n"
-    "                            open package is rescored at this one time\n"
-    "  --wait SECONDS            wait this long for another writer (default 30)\n"
-    "  --quiet                   no progress line (shown only when stderr is a terminal)\n"
-    "  --verify-key PUB          every FILE must carry a valid minisign signature\n"
-    "                            FILE.minisig by the key in PUB, or it is refused (65);\n"
-    "                            the signature's trusted comment goes in the audit trail\n\n"
+    "reported as FILE:LINE: FIELD: message and kept in quarantine. Then every open\n"
+    "package is rescored at one time (--as-of, default now). With --verify-key, a\n"
+    "file's signature's trusted comment goes in the audit trail. The progress line\n"
+    "shows only when stderr is a terminal (none with --quiet).\n\n"
     "Exit: 0 all records imported or unchanged; 65 a record or file was rejected;\n"
     "66 a file cannot be opened; 74 I/O error; 75 the store is busy (retry).\n";
 
@@ -339,8 +344,7 @@ static int verify_file(struct import_ctx *x, int fd, const char *path, struct fi
 	buf_init(&sig);
 	diag_clear(&d);
 	if (buf_addf(&sig, "%s.minisig", path) < 0) {
-		fprintf(stderr, "reftriage: import: out of memory\n");
-		r->code = EX_SOFTWARE;
+		r->code = cli_fail(x->cli, EX_SOFTWARE, "out of memory");
 		return r->code;
 	}
 	rc = sign_verify_fd(&x->key, fd, path, sig.data, &r->trusted_comment, x->expect, &d);
@@ -459,8 +463,7 @@ static int json_summary(const struct import_ctx *x, const struct file_report *re
 		fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
 	if (rc) {
-		fprintf(stderr, "reftriage: import: out of memory writing the summary\n");
-		return EX_SOFTWARE;
+		return cli_fail(x->cli, EX_SOFTWARE, "out of memory writing the summary");
 	}
 	return EX_OK;
 }
@@ -572,192 +575,151 @@ static int expand(int argc, char **argv, char ***paths, size_t *n)
 	return 0;
 }
 
-int cmd_import(struct cli *cli, int argc, char **argv)
+/* The operands' own rules: '-' needs --format, has no signature, is named once. */
+static int check_inputs(struct cli *cli, const struct import_ctx *x)
 {
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"strict", no_argument, NULL, 's'},
-	    {"dry-run", no_argument, NULL, 'n'},
-	    {"ignore-unknown-fields", no_argument, NULL, 'u'},
-	    {"summary", required_argument, NULL, 'S'},
-	    {"wait", required_argument, NULL, 'w'},
-	    {"as-of", required_argument, NULL, 'a'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"verify-key", required_argument, NULL, 'k'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *key_path = NULL;
-	struct import_ctx x;
-	struct file_report *reps = NULL;
-	struct stat *seen = NULL;
-	long wait_s = 30;
-	int64_t as_of = time_now();
-	bool quiet = false;
-	char **paths = NULL;
-	size_t npaths = 0;
-	int c, i, nfiles, code = EX_OK;
+	int i, stdin_seen = 0;
 
-	memset(&x, 0, sizeof(x));
-	x.cli = cli;
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":h", opts)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return EX_OK;
-		case 'f':
-			if (ingest_format_parse(cli_optarg, &x.opts.format) < 0)
-				return cli_usage_error(
-				    cli, "--format takes csv, json or ndjson, not '%s'",
-				    cli_optarg);
-			break;
-		case 's':
-			x.strict = true;
-			break;
-		case 'n':
-			x.dry_run = true;
-			break;
-		case 'u':
-			x.opts.ignore_unknown = true;
-			break;
-		case 'S':
-			if (strcmp(cli_optarg, "json") != 0)
-				return cli_usage_error(cli, "--summary takes 'json', not '%s'",
-				                       cli_optarg);
-			x.summary_json = true;
-			break;
-		case 'w':
-			if (cli_parse_wait(cli, cli_optarg, &wait_s) < 0)
-				return EX_USAGE;
-			break;
-		case 'a':
-			if (cli_parse_time(cli, "--as-of", cli_optarg, &as_of) != EX_OK)
-				return EX_USAGE;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'k':
-			key_path = cli_optarg;
-			break;
-		default:
-			return EX_USAGE;
-		}
-	}
-	nfiles = argc - cli_optind;
-	if (nfiles <= 0)
-		return cli_usage_error(cli, "name at least one FILE, or '-' for standard input");
-	for (i = cli_optind; i < argc; i++) {
-		int k;
-
-		if (strcmp(argv[i], "-") == 0 && x.opts.format == INGEST_AUTO)
+	for (i = 0; i < cli->noperands; i++) {
+		if (strcmp(cli->operands[i], "-") != 0)
+			continue;
+		if (x->opts.format == INGEST_AUTO)
 			return cli_usage_error(cli, "reading standard input ('-') needs --format");
-		if (strcmp(argv[i], "-") == 0 && key_path)
+		if (x->verify)
 			return cli_usage_error(
 			    cli,
 			    "--verify-key needs signed files; standard input has no signature");
-		for (k = cli_optind; k < i; k++)
-			if (strcmp(argv[i], "-") == 0 && strcmp(argv[k], "-") == 0)
-				return cli_usage_error(cli, "standard input ('-') named twice");
+		if (stdin_seen++)
+			return cli_usage_error(cli, "standard input ('-') named twice");
 	}
-	if (key_path) {
-		struct diag d;
+	return EX_OK;
+}
 
-		diag_clear(&d);
-		if (sign_pubkey_load(key_path, &x.key, &d) < 0)
-			return cli_report(&d);
-		x.verify = true;
-	}
-	if (expand(nfiles, argv + cli_optind, &paths, &npaths) < 0) {
-		fprintf(stderr, "reftriage: import: out of memory\n");
-		code = EX_SOFTWARE;
-		goto out;
-	}
-	nfiles = (int)npaths;
-	x.prog.on = !quiet && isatty(STDERR_FILENO);
-	code = cli_open_store(cli, (int)wait_s * 1000, &x.st);
-	if (code != EX_OK)
-		goto out;
-	reps = rt_calloc((size_t)(nfiles ? nfiles : 1), sizeof(*reps));
-	seen = rt_calloc((size_t)(nfiles ? nfiles : 1), sizeof(*seen));
-	if (!reps || !seen) {
-		fprintf(stderr, "reftriage: import: out of memory\n");
-		code = EX_SOFTWARE;
-		goto out;
-	}
-	for (i = 0; i < nfiles; i++) {
-		const char *path = paths[i];
-		struct file_report *r = &reps[i];
-		bool is_stdin = strcmp(path, "-") == 0;
-		int fd, k, fc;
+/* The options, into x. Returns an exit code. */
+static int setup(struct cli *cli, struct import_ctx *x)
+{
+	const char *format = cli_str(cli, "format"), *key_path = cli_str(cli, "verify-key");
+	struct diag d;
 
-		x.rep = r;
-		buf_init(&r->reopened);
-		r->name = is_stdin ? "(stdin)" : path;
-		if (fatal(code)) {
-			(void)snprintf(r->error, sizeof(r->error),
-			               "not read: import stopped earlier");
-			r->status = "not_read";
-			continue;
-		}
-		fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			r->code = EX_NOINPUT;
-			(void)snprintf(r->error, sizeof(r->error), "cannot open: %s",
-			               strerror(errno));
-			fprintf(stderr, "reftriage: %s: %s\n", path, r->error);
-			code = worse(code, r->code);
-			continue;
-		}
-		if (fstat(fd, &seen[i]) != 0 || S_ISDIR(seen[i].st_mode)) {
-			r->code = EX_NOINPUT;
-			(void)snprintf(r->error, sizeof(r->error), "cannot read: %s",
-			               S_ISDIR(seen[i].st_mode)
-			                   ? "it is a directory that cannot be listed"
-			                   : strerror(errno));
-			fprintf(stderr, "reftriage: %s: %s\n", path, r->error);
-			code = worse(code, r->code);
-			(void)close(fd);
-			continue;
-		}
-		for (k = 0; k < i && !is_stdin; k++)
-			if (reps[k].hashed && seen[k].st_dev == seen[i].st_dev &&
-			    seen[k].st_ino == seen[i].st_ino)
-				break;
-		if (k < i && !is_stdin) {
-			fprintf(stderr, "reftriage: %s: named more than once; read once only\n",
-			        path);
-			(void)snprintf(r->error, sizeof(r->error),
-			               "named more than once; read once only");
-			r->status = "duplicate";
-			(void)close(fd);
-			continue;
-		}
-		x.has_expect = false;
-		if (x.verify && verify_file(&x, fd, path, r) != EX_OK) {
-			code = worse(code, r->code);
-			(void)close(fd);
-			continue;
-		}
-		x.prog.size = S_ISREG(seen[i].st_mode) ? (uint64_t)seen[i].st_size : 0;
-		fc = import_fd(&x, fd);
-		if (!is_stdin)
-			(void)close(fd);
-		r->code = fc;
+	x->cli = cli;
+	x->st = cli->st;
+	x->strict = cli_flag(cli, "strict");
+	x->dry_run = cli_flag(cli, "dry-run");
+	x->opts.ignore_unknown = cli_flag(cli, "ignore-unknown-fields");
+	x->summary_json = cli_flag(cli, "summary");
+	if (format && ingest_format_parse(format, &x->opts.format) < 0)
+		return cli_bad_value(cli, "--format", format, formats);
+	x->verify = key_path != NULL;
+	if (check_inputs(cli, x) != EX_OK)
+		return EX_USAGE;
+	diag_clear(&d);
+	if (key_path && sign_pubkey_load(key_path, &x->key, &d) < 0)
+		return cli_report(&d);
+	x->prog.on = !cli->quiet && isatty(STDERR_FILENO);
+	return EX_OK;
+}
+
+/* A file's failure before any import: remember it and say so. */
+static int refuse_file(struct file_report *r, int code, const char *status, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+static int refuse_file(struct file_report *r, int code, const char *status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	r->code = code;
+	r->status = status;
+	fputs("reftriage: ", stderr);
+	cli_put_safe(stderr, r->name, strlen(r->name), NULL);
+	fprintf(stderr, ": %s\n", r->error);
+	return code;
+}
+
+/* Whether file i is the same file as one already read. */
+static bool read_before(const struct file_report *reps, const struct stat *seen, int i)
+{
+	int k;
+
+	for (k = 0; k < i; k++)
+		if (reps[k].hashed && seen[k].st_dev == seen[i].st_dev &&
+		    seen[k].st_ino == seen[i].st_ino)
+			return true;
+	return false;
+}
+
+/* Open, check and import the i-th path. Returns an exit code. */
+static int import_path(struct import_ctx *x, const char *path, struct file_report *reps,
+                       struct stat *seen, int i)
+{
+	struct file_report *r = &reps[i];
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd, fc;
+
+	x->rep = r;
+	buf_init(&r->reopened);
+	r->name = is_stdin ? "(stdin)" : path;
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return refuse_file(r, EX_NOINPUT, NULL, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &seen[i]) != 0 || S_ISDIR(seen[i].st_mode)) {
+		fc =
+		    refuse_file(r, EX_NOINPUT, NULL, "cannot read: %s",
+		                S_ISDIR(seen[i].st_mode) ? "it is a directory that cannot be listed"
+		                                         : strerror(errno));
+	} else if (!is_stdin && read_before(reps, seen, i)) {
+		fc = refuse_file(r, EX_OK, "duplicate", "named more than once; read once only");
+	} else if (x->has_expect = false, x->verify && verify_file(x, fd, path, r) != EX_OK) {
+		fc = r->code;
+	} else {
+		x->prog.size = S_ISREG(seen[i].st_mode) ? (uint64_t)seen[i].st_size : 0;
+		fc = r->code = import_fd(x, fd);
 		r->status = fc == EX_OK                        ? "ok"
 		            : fc == EX_DATAERR && !r->error[0] ? "rejected"
 		                                               : "error";
-		print_file_line(&x, r);
-		code = worse(code, fc);
+		print_file_line(x, r);
+	}
+	if (!is_stdin)
+		(void)close(fd);
+	return fc;
+}
+
+int cmd_import(struct cli *cli)
+{
+	struct import_ctx x;
+	struct file_report *reps = NULL;
+	struct stat *seen = NULL;
+	char **paths = NULL;
+	size_t npaths = 0, i;
+	int code;
+
+	memset(&x, 0, sizeof(x));
+	if ((code = setup(cli, &x)) != EX_OK)
+		return code;
+	if (expand(cli->noperands, cli->operands, &paths, &npaths) < 0 ||
+	    !(reps = rt_calloc(npaths ? npaths : 1, sizeof(*reps))) ||
+	    !(seen = rt_calloc(npaths ? npaths : 1, sizeof(*seen)))) {
+		code = cli_fail(cli, EX_SOFTWARE, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < npaths; i++) {
+		if (fatal(code)) {
+			reps[i].name = strcmp(paths[i], "-") == 0 ? "(stdin)" : paths[i];
+			(void)snprintf(reps[i].error, sizeof(reps[i].error),
+			               "not read: import stopped earlier");
+			reps[i].status = "not_read";
+			continue;
+		}
+		code = worse(code, import_path(&x, paths[i], reps, seen, (int)i));
 	}
 	/* Every open package is rescored at one as_of, so that new links count everywhere. */
 	if (!x.dry_run && !fatal(code))
-		code = worse(code, cli_rescore(cli, x.st, as_of));
+		code = worse(code, cli_rescore(cli, x.st, cli_time(cli, "as-of", time_now())));
+	if (x.summary_json)
+		code = worse(code, json_summary(&x, reps, npaths, code));
 out:
-	if (x.summary_json && reps)
-		code = worse(code, json_summary(&x, reps, (size_t)nfiles, code));
-	for (i = 0; reps && i < nfiles; i++) {
+	for (i = 0; reps && i < npaths; i++) {
 		rt_free(reps[i].trusted_comment);
 		buf_release(&reps[i].reopened);
 	}
@@ -766,6 +728,5 @@ out:
 	while (npaths)
 		rt_free(paths[--npaths]);
 	rt_free(paths);
-	store_close(x.st);
 	return code;
 }

@@ -5,13 +5,13 @@
 #include "reftriage/rules.h"
 #include "reftriage/timeutil.h"
 
-#include <getopt.h>
-
-static const char usage[] =
-    "usage: reftriage [--db PATH] init\n\n"
-    "Create a new store at PATH (default ./reftriage.db) with the default priority\n"
-    "rules (rules/default.json, built in) installed and active. The file is\n"
+const struct cli_opt init_opts[] = {CLI_OPT_END};
+const char init_about[] =
+    "Create a new store at PATH (--db; default ./reftriage.db) with the default\n"
+    "priority rules (rules/default.json, built in) installed and active. The file is\n"
     "created mode 0600; init refuses to overwrite anything already there.\n";
+
+#define BUILT_IN "(built-in rules/default.json)"
 
 /* The trail's first entry: the store's creation, naming the store's id. */
 static int audit_init(const struct cli *cli, struct store *st, struct diag *d)
@@ -30,55 +30,50 @@ static int audit_init(const struct cli *cli, struct store *st, struct diag *d)
 	return rc;
 }
 
-int cmd_init(struct cli *cli, int argc, char **argv)
+static int install_default(const struct cli *cli, struct store *st, const struct ruleset *rs,
+                           struct diag *d)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int64_t id;
+
+	if (store_begin(st, d) < 0 || audit_init(cli, st, d) < 0 ||
+	    store_rules_install(st, rs->hash, rs->name, rs->version, default_rules,
+	                        default_rules_len, cli->operator_name, BUILT_IN, time_now(), &id,
+	                        d) < 0 ||
+	    cli_audit_rules_install(cli, st, rs, BUILT_IN, d) < 0 || store_commit(st, d) < 0)
+		return -1;
+	return 0;
+}
+
+int cmd_init(struct cli *cli)
+{
 	struct rules_errors errs;
 	struct ruleset *rs;
 	struct store *st;
 	struct diag d;
 	char hex[HASH_HEX];
-	int64_t id;
-	int c;
+	int rc = EX_OK;
 
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":h", opts)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return EX_OK;
-		}
-		return EX_USAGE;
-	}
-	if (cli_no_operands(cli, argc, argv) != EX_OK)
-		return EX_USAGE;
 	rules_errors_init(&errs);
 	rs = ruleset_parse((const char *)default_rules, default_rules_len, &errs);
 	rules_errors_release(&errs);
-	if (!rs) {
-		fprintf(stderr, "reftriage: init: the built-in default rules do not load\n");
-		return EX_SOFTWARE;
-	}
+	if (!rs)
+		return cli_fail(cli, EX_SOFTWARE, "the built-in default rules do not load");
 	diag_clear(&d);
 	if (store_create(cli->db_path, &st, &d) < 0) {
 		ruleset_free(rs);
 		return cli_report(&d);
 	}
-	if (store_begin(st, &d) < 0 || audit_init(cli, st, &d) < 0 ||
-	    store_rules_install(st, rs->hash, rs->name, rs->version, default_rules,
-	                        default_rules_len, cli->operator_name,
-	                        "(built-in rules/default.json)", time_now(), &id, &d) < 0 ||
-	    cli_audit_rules_install(cli, st, rs, "(built-in rules/default.json)", &d) < 0 ||
-	    store_commit(st, &d) < 0) {
+	if (install_default(cli, st, rs, &d) < 0) {
 		store_close(st);
-		ruleset_free(rs);
 		/* A store without rules is half made: remove what init created. */
 		(void)remove(cli->db_path);
-		return cli_report(&d);
+		rc = cli_report(&d);
+	} else {
+		store_close(st);
+		hash_hex(hex, rs->hash);
+		cli_note(cli, "created store %s (schema %d) with rules %s %s (%.12s)", cli->db_path,
+		         store_schema_version(), rs->name, rs->version, hex);
 	}
-	store_close(st);
-	hash_hex(hex, rs->hash);
-	fprintf(stderr, "reftriage: created store %s (schema %d) with rules %s %s (%.12s)\n",
-	        cli->db_path, store_schema_version(), rs->name, rs->version, hex);
 	ruleset_free(rs);
-	return EX_OK;
+	return rc;
 }

@@ -3,15 +3,13 @@
 
 #include "reftriage/timeutil.h"
 
-#include <getopt.h>
-
-static const char usage[] =
-    "usage: reftriage [--db PATH] quarantine list\n"
-    "       reftriage [--db PATH] quarantine show ID\n\n"
+static const struct cli_opt list_opts[] = {CLI_OPT_END};
+static const char list_about[] =
     "Records refused at import, kept with their raw bytes, source file, position\n"
-    "and every reason. 'list' prints one line per record: ID, FILE:LINE, the\n"
-    "package_ref when it was valid, the number of reasons and the first reason.\n"
-    "'show' prints one record in full.\n";
+    "and every reason: one line per record: ID, FILE:LINE, the package_ref when it\n"
+    "was valid, the number of reasons and the first reason.\n";
+static const struct cli_opt qshow_opts[] = {CLI_OPT_END};
+static const char qshow_about[] = "One quarantined record in full: reasons and raw bytes.\n";
 
 /* Print the stored reasons ("FIELD<TAB>message" lines) as "FIELD: message". */
 static void print_reasons(const char *reasons, bool first_only, size_t *count)
@@ -110,64 +108,49 @@ static int on_show(void *ctx, const struct store_quarantined *q)
 	return ferror(stdout) ? -1 : 0;
 }
 
-int cmd_quarantine(struct cli *cli, int argc, char **argv)
+/* list (id 0) or show ID, recorded as a consultation. */
+static int quarantine(struct cli *cli, long id)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	struct store *st = NULL;
 	struct q_ctx x;
 	struct diag d;
-	long id = 0;
-	int c, rc;
+	int rc;
 
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":h", opts)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return EX_OK;
-		}
-		return EX_USAGE;
-	}
-	if (cli_optind >= argc)
-		return cli_usage_error(cli, "say 'list' or 'show ID'");
-	if (strcmp(argv[cli_optind], "list") == 0) {
-		if (argc - cli_optind != 1)
-			return cli_usage_error(cli, "'list' takes no arguments");
-	} else if (strcmp(argv[cli_optind], "show") == 0) {
-		if (argc - cli_optind != 2)
-			return cli_usage_error(cli, "'show' takes one quarantine ID");
-		if (cli_parse_uint(cli, "ID", argv[cli_optind + 1], LONG_MAX, &id) < 0 || id == 0)
-			return id == 0 ? cli_usage_error(cli, "ID is a number from 1") : EX_USAGE;
-	} else {
-		return cli_usage_error(cli, "'%s' is not list or show", argv[cli_optind]);
-	}
-	rc = cli_open_store(cli, 5000, &st);
-	if (rc != EX_OK)
-		return rc;
+	memset(&x, 0, sizeof(x));
 	diag_clear(&d);
-	x.st = st;
+	x.st = cli->st;
 	x.d = &d;
-	/* A consultation is recorded: the write lock first, the entry with the reading. */
-	if (store_begin(st, &d) < 0) {
-		rc = cli_report(&d);
-		goto out;
-	}
-	rc = store_quarantine(st, id, id ? on_show : on_list, &x, &d);
-	if (rc == 1) {
-		fprintf(stderr, "reftriage: quarantine: no quarantined record %ld\n", id);
-		rc = EX_DATAERR;
-	} else if (rc < 0) {
-		rc = cli_report(&d);
-	} else {
-		struct cli_details det;
-
-		cli_details_init(&det);
-		if (id)
-			cli_details_int(&det, "id", id);
-		cli_details_int(&det, "records", x.shown);
-		rc = cli_audit_commit(cli, st, id ? "quarantine show" : "quarantine list", &det);
-	}
-out:
-	store_rollback(st);
-	store_close(st);
-	return rc;
+	rc = store_quarantine(cli->st, id, id ? on_show : on_list, &x, &d);
+	if (rc == 1)
+		return cli_fail(cli, EX_DATAERR, "no quarantined record %ld", id);
+	if (rc < 0)
+		return cli_report(&d);
+	if (id)
+		cli_details_int(&cli->details, "id", id);
+	cli_details_int(&cli->details, "records", x.shown);
+	return EX_OK;
 }
+
+static int do_list(struct cli *cli)
+{
+	return quarantine(cli, 0);
+}
+
+static int do_show(struct cli *cli)
+{
+	char *end;
+	long id;
+
+	errno = 0;
+	id = strtol(cli->operands[0], &end, 10);
+	if (!cli->operands[0][0] || *end || errno || id < 1)
+		return cli_usage_error(cli, "ID is a number from 1, not '%s'", cli->operands[0]);
+	return quarantine(cli, id);
+}
+
+const struct cli_cmd quarantine_subs[] = {
+    {"list", do_list, list_opts, list_about, CLI_STORE | CLI_TXN,
+     "every quarantined record, one a line", NULL, 0, 0, NULL, NULL},
+    {"show", do_show, qshow_opts, qshow_about, CLI_STORE | CLI_TXN,
+     "one quarantined record in full", "ID", 1, 1, NULL, NULL},
+    CLI_CMD_END,
+};

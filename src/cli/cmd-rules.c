@@ -8,19 +8,26 @@
 #include "reftriage/timeutil.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: reftriage rules check FILE\n"
-    "       reftriage [--db PATH] rules install FILE [--as-of TIME]\n"
-    "       reftriage [--db PATH] rules show [--format text|json]\n\n"
-    "check    validate a rules file; every error with its rule id and column (exit 0 or 65)\n"
-    "install  check FILE, keep it in the store under its BLAKE2b-256 hash, make it the\n"
-    "         active rule set and rescore every open package (at TIME, default now)\n"
-    "show     the active rules: their hash, when and by whom they were installed, the\n"
-    "         bands and every rule; --format json prints the installed file exactly\n\n"
+static const char *const formats[] = {"text", "json", NULL};
+static const struct cli_opt check_opts[] = {CLI_OPT_END};
+static const char check_about[] =
+    "Validate a rules file: every error with its rule id and column (exit 0 or 65).\n"
     "The file format and the condition language are in docs/rules.md.\n";
+static const struct cli_opt install_opts[] = {CLI_OPT_AS_OF, CLI_OPT_WAIT, CLI_OPT_END};
+static const char install_about[] =
+    "Check FILE, keep it in the store under its BLAKE2b-256 hash, make it the active\n"
+    "rule set and rescore every open package (at TIME, default now), in one\n"
+    "transaction: never new rules with old scores.\n";
+static const struct cli_opt rshow_opts[] = {
+    {"format", 'f', CLI_ENUM, "FORMAT", "text for people; json prints the installed file exactly",
+     formats, 0, 0},
+    CLI_OPT_END,
+};
+static const char rshow_about[] =
+    "The active rules: their hash, when and by whom they were installed, the bands\n"
+    "and every rule.\n";
 
 /* Rules files are small; anything larger than this is not one. */
 #define RULES_MAX_BYTES (4 * 1024 * 1024)
@@ -99,79 +106,56 @@ static int check(const char *path, struct buf *body, struct ruleset **out)
 	return rc;
 }
 
-static int do_check(struct cli *cli, int argc, char **argv)
+static int do_check(struct cli *cli)
 {
+	const char *path = cli->operands[0];
 	struct ruleset *rs;
 	struct buf body;
 	char hex[HASH_HEX];
 	int rc;
 
-	/* argv[0] is "check": it takes no options, only FILE. */
-	if (argc != 2)
-		return cli_usage_error(cli, "'rules check' takes one FILE");
 	buf_init(&body);
-	rc = check(argv[1], &body, &rs);
+	rc = check(path, &body, &rs);
 	if (rc == EX_OK) {
 		hash_hex(hex, rs->hash);
-		fprintf(stderr, "%s: ok: %s %s, %zu rules, %zu bands, hash %s\n", argv[1], rs->name,
-		        rs->version, rs->nrules, rs->nbands, hex);
+		cli_note(cli, "%s: ok: %s %s, %zu rules, %zu bands, hash %s", path, rs->name,
+		         rs->version, rs->nrules, rs->nbands, hex);
 	}
 	ruleset_free(rs);
 	buf_release(&body);
 	return rc;
 }
 
-static int do_install(struct cli *cli, int argc, char **argv)
+static int do_install(struct cli *cli)
 {
-	static const struct option opts[] = {
-	    {"as-of", required_argument, NULL, 'a'},
-	    {NULL, 0, NULL, 0},
-	};
+	const char *path = cli->operands[0];
+	int64_t as_of = cli_time(cli, "as-of", time_now()), id;
 	struct ruleset *rs = NULL;
-	struct store *st = NULL;
 	struct buf body;
 	struct diag d;
-	int64_t as_of = time_now(), id;
 	unsigned long n = 0;
 	char hex[HASH_HEX], t[40];
-	int c, rc;
+	int rc;
 
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":", opts)) != -1) {
-		if (c != 'a')
-			return EX_USAGE;
-		if (cli_parse_time(cli, "--as-of", cli_optarg, &as_of) != EX_OK)
-			return EX_USAGE;
-	}
-	if (argc - cli_optind != 1)
-		return cli_usage_error(cli, "'rules install' takes one FILE");
 	buf_init(&body);
-	rc = check(argv[cli_optind], &body, &rs);
-	if (rc != EX_OK)
-		goto out;
-	rc = cli_open_store(cli, 30000, &st);
-	if (rc != EX_OK)
-		goto out;
+	rc = check(path, &body, &rs);
 	diag_clear(&d);
 	/* Installing and rescoring are one transaction: never new rules with old scores. */
-	if (store_begin(st, &d) < 0 ||
-	    store_rules_install(st, rs->hash, rs->name, rs->version, body.data, body.len,
-	                        cli->operator_name, argv[cli_optind], time_now(), &id, &d) < 0 ||
-	    cli_audit_rules_install(cli, st, rs, argv[cli_optind], &d) < 0 ||
-	    score_all(st, rs, id, as_of, &n, &d) < 0 ||
-	    cli_audit_score(cli, st, rs, as_of, n, &d) < 0 || store_commit(st, &d) < 0) {
-		store_rollback(st);
+	if (rc == EX_OK &&
+	    (store_begin(cli->st, &d) < 0 ||
+	     store_rules_install(cli->st, rs->hash, rs->name, rs->version, body.data, body.len,
+	                         cli->operator_name, path, time_now(), &id, &d) < 0 ||
+	     cli_audit_rules_install(cli, cli->st, rs, path, &d) < 0 ||
+	     score_all(cli->st, rs, id, as_of, &n, &d) < 0 ||
+	     cli_audit_score(cli, cli->st, rs, as_of, n, &d) < 0 || store_commit(cli->st, &d) < 0))
 		rc = cli_report(&d);
-		goto out;
+	if (rc == EX_OK) {
+		hash_hex(hex, rs->hash);
+		time_format(as_of, t);
+		cli_note(cli,
+		         "installed %s %s (hash %s) from %s; rescored %lu open package%s as of %s",
+		         rs->name, rs->version, hex, path, n, n == 1 ? "" : "s", t);
 	}
-	hash_hex(hex, rs->hash);
-	time_format(as_of, t);
-	fprintf(stderr,
-	        "reftriage: installed %s %s (hash %s) from %s; rescored %lu open package%s as of "
-	        "%s\n",
-	        rs->name, rs->version, hex, argv[cli_optind], n, n == 1 ? "" : "s", t);
-out:
-	store_close(st);
 	ruleset_free(rs);
 	buf_release(&body);
 	return rc;
@@ -199,11 +183,12 @@ static int on_active(void *ctx, const struct store_rules *r)
 	rules_errors_release(&errs);
 	hash_hex(hex, r->hash);
 	time_format(r->installed_at, t);
-	printf("rules      %s %s\nhash       %s\ninstalled  %s by %s from %s\n", r->name,
-	       r->version, hex, t, r->operator_name, r->source_file);
+	/* A rules file's names and descriptions are its author's text: printed safely. */
+	cli_print(stdout, "rules      %s %s\nhash       %s\ninstalled  %s by %s from %s\n", r->name,
+	          r->version, hex, t, r->operator_name, r->source_file);
 	if (!x->rs) {
-		fprintf(stderr, "reftriage: rules show: the stored rules cannot be read by this "
-		                "reftriage\n");
+		fputs("reftriage: rules show: the stored rules cannot be read by this reftriage\n",
+		      stderr);
 		x->rc = EX_CONFIG;
 		return 0;
 	}
@@ -212,70 +197,51 @@ static int on_active(void *ctx, const struct store_rules *r)
 		const struct band *b = &x->rs->bands[i];
 
 		if (b->has_min)
-			printf("  %-4s score >= %-5lld respond within %4lld h  %s\n", b->priority,
-			       (long long)b->min_score, (long long)b->respond_within_hours,
-			       b->label);
+			cli_print(stdout, "  %-4s score >= %-5lld respond within %4lld h  %s\n",
+			          b->priority, (long long)b->min_score,
+			          (long long)b->respond_within_hours, b->label);
 		else
-			printf("  %-4s any other score    respond within %4lld h  %s\n",
-			       b->priority, (long long)b->respond_within_hours, b->label);
+			cli_print(stdout, "  %-4s any other score    respond within %4lld h  %s\n",
+			          b->priority, (long long)b->respond_within_hours, b->label);
 	}
 	printf("\nrules (in file order)\n");
 	for (i = 0; i < x->rs->nrules; i++) {
 		const struct rule *ru = &x->rs->rules[i];
 
-		printf("  %-24s %-16s %+5lld%s%s  %s\n      when %s\n", ru->id,
-		       rule_category_names[ru->category], (long long)ru->points,
-		       ru->floor >= 0 ? "  floor " : "",
-		       ru->floor >= 0 ? x->rs->bands[ru->floor].priority : "", ru->description,
-		       ru->when);
+		cli_print(stdout, "  %-24s %-16s %+5lld%s%s  %s\n      when %s\n", ru->id,
+		          rule_category_names[ru->category], (long long)ru->points,
+		          ru->floor >= 0 ? "  floor " : "",
+		          ru->floor >= 0 ? x->rs->bands[ru->floor].priority : "", ru->description,
+		          ru->when);
 	}
 	return 0;
 }
 
-static int do_show(struct cli *cli, int argc, char **argv)
+static int do_show(struct cli *cli)
 {
-	static const struct option opts[] = {
-	    {"format", required_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct show_ctx x = {false, NULL, EX_OK};
-	struct store *st;
+	const char *format = cli_str(cli, "format");
+	struct show_ctx x = {format && strcmp(format, "json") == 0, NULL, EX_OK};
 	struct diag d;
-	int c, rc;
+	int rc;
 
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":", opts)) != -1) {
-		if (c != 'f')
-			return EX_USAGE;
-		if (cli_parse_text_json(cli, cli_optarg, &x.json) != EX_OK)
-			return EX_USAGE;
-	}
-	if (cli_optind < argc)
-		return cli_usage_error(cli, "'rules show' takes no arguments");
-	rc = cli_open_store(cli, 5000, &st);
-	if (rc != EX_OK)
-		return rc;
 	diag_clear(&d);
-	rc = store_rules_get(st, 0, on_active, &x, &d);
-	if (rc == 1) {
-		fprintf(stderr, "reftriage: rules show: no rules are installed in %s\n",
-		        cli->db_path);
-		rc = EX_CONFIG;
-	} else if (rc < 0) {
+	rc = store_rules_get(cli->st, 0, on_active, &x, &d);
+	if (rc == 1)
+		rc = cli_fail(cli, EX_CONFIG, "no rules are installed in %s", cli->db_path);
+	else if (rc < 0)
 		rc = cli_report(&d);
-	} else {
+	else
 		rc = x.rc;
-	}
 	ruleset_free(x.rs);
-	store_close(st);
 	return rc;
 }
 
-int cmd_rules(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_sub sub[] = {
-	    {"check", do_check}, {"install", do_install}, {"show", do_show}};
-
-	return cli_subcommand(cli, argc, argv, sub, ARRAY_SIZE(sub), usage,
-	                      "check, install or show");
-}
+const struct cli_cmd rules_subs[] = {
+    {"check", do_check, check_opts, check_about, 0, "validate a rules file", "FILE", 1, 1, NULL,
+     NULL},
+    {"install", do_install, install_opts, install_about, CLI_STORE,
+     "make a rules file the active rules and rescore", "FILE", 1, 1, NULL, NULL},
+    {"show", do_show, rshow_opts, rshow_about, CLI_STORE, "print the active rules", NULL, 0, 0,
+     NULL, NULL},
+    CLI_CMD_END,
+};

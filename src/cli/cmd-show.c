@@ -7,10 +7,12 @@
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
 
-#include <getopt.h>
-
-static const char usage[] =
-    "usage: reftriage [--db PATH] show REF [--format text|json]\n\n"
+static const char *const formats[] = {"text", "json", NULL};
+const struct cli_opt show_opts[] = {
+    {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts", formats, 0, 0},
+    CLI_OPT_END,
+};
+const char show_about[] =
     "Show one package: the fields of its latest version, its workflow state and\n"
     "every version received, newest first, with content hash and source.\n";
 
@@ -458,51 +460,24 @@ static int on_version(void *ctx, const struct store_version *v)
 	return x->err ? -1 : 0;
 }
 
-int cmd_show(struct cli *cli, int argc, char **argv)
+int cmd_show(struct cli *cli)
 {
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"format", required_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
-	};
+	const char *ref = cli->operands[0];
+	const char *format = cli_str(cli, "format");
 	struct show_ctx x;
-	struct store *st = NULL;
 	struct diag d;
-	int c, rc;
+	int rc;
 
 	memset(&x, 0, sizeof(x));
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":h", opts)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return EX_OK;
-		}
-		if (c != 'f')
-			return EX_USAGE;
-		if (cli_parse_text_json(cli, cli_optarg, &x.json) != EX_OK)
-			return EX_USAGE;
-	}
-	if (argc - cli_optind != 1)
-		return cli_usage_error(cli, "name exactly one package REF");
-	rc = cli_open_store(cli, 5000, &st);
-	if (rc != EX_OK)
-		return rc;
+	x.json = format && strcmp(format, "json") == 0;
 	package_init(&x.pkg);
 	buf_init(&x.b);
 	x.first_version = true;
-	x.st = st;
+	x.st = cli->st;
 	diag_clear(&d);
-	/* A consultation is recorded: the write lock first, the entry with the reading. */
-	if (store_begin(st, &d) < 0) {
-		rc = cli_report(&d);
-		goto out;
-	}
-	rc = store_get_package(st, argv[cli_optind], on_package, on_version, &x, &d);
+	rc = store_get_package(cli->st, ref, on_package, on_version, &x, &d);
 	if (rc == 1) {
-		fprintf(stderr, "reftriage: show: no package with ref '");
-		cli_put_safe(stderr, argv[cli_optind], strlen(argv[cli_optind]), NULL);
-		fprintf(stderr, "' in %s\n", cli->db_path);
-		rc = EX_DATAERR;
+		rc = cli_no_package(cli, ref);
 	} else if (rc < 0) {
 		rc = x.damaged ? EX_DATAERR : cli_report(&d);
 	} else {
@@ -516,24 +491,10 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 				fwrite(x.b.data, 1, x.b.len, stdout);
 		}
 	}
-	if (rc == EX_OK) {
-		struct cli_details det;
-
-		cli_details_init(&det);
-		cli_details_str(&det, "format", x.json ? "json" : "text");
-		if (store_audit_ref(st, argv[cli_optind], &d) < 0) {
-			cli_details_release(&det);
-			store_rollback(st);
-			rc = cli_report(&d);
-		} else {
-			rc = cli_audit_commit(cli, st, "show", &det);
-		}
-	} else {
-		store_rollback(st);
-	}
-out:
+	cli_details_str(&cli->details, "format", x.json ? "json" : "text");
+	if (rc == EX_OK && store_audit_ref(cli->st, ref, &d) < 0)
+		rc = cli_report(&d);
 	package_release(&x.pkg);
 	buf_release(&x.b);
-	store_close(st);
 	return rc;
 }

@@ -1,8 +1,13 @@
 /* reftriage status REF STATE: move a package through the workflow. */
 #include "reftriage/cli.h"
 
-static const char usage[] =
-    "usage: reftriage [--db PATH] [--operator NAME] status REF STATE [--note TEXT]\n\n"
+const struct cli_opt status_opts[] = {
+    {"note", 0, CLI_TEXT, "TEXT", "why, kept with the change (needed to close or reopen)", NULL, 0,
+     0},
+    CLI_OPT_WAIT,
+    CLI_OPT_END,
+};
+const char status_about[] =
     "STATE is new, assigned, in_progress, reopened (open) or actioned, nfa,\n"
     "transferred (closed). Closed packages leave the worklist but stay in 'show';\n"
     "a new version of a closed package reopens it (status reopened).\n"
@@ -11,7 +16,7 @@ static const char usage[] =
     "  - reopening or changing a closed package needs --note\n"
     "Every change is recorded with the time, the operator and the note.\n";
 
-int cmd_status(struct cli *cli, int argc, char **argv)
+int cmd_status(struct cli *cli)
 {
-	return cli_workflow_main(cli, argc, argv, usage, false);
+	return cli_workflow(cli, cli->operands[0], cli->operands[1], NULL);
 }

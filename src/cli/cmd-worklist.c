@@ -2,40 +2,43 @@
 #include "reftriage/cli.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/contract.h"
 #include "reftriage/report.h"
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
 
-#include <getopt.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: reftriage [--db PATH] worklist [OPTIONS]\n\n"
+static const char *const formats[] = {"table", "csv", "json", "ndjson", "html", NULL};
+const struct cli_opt worklist_opts[] = {
+    {"priority", 'p', CLI_TEXT, "P1,P2", "these priorities only", NULL, 0, 0},
+    {"status", 's', CLI_TEXT, "S,...", "these open statuses only (new, assigned, in_progress)",
+     NULL, 0, 0},
+    {"force-area", 0, CLI_TEXT, "NAME", "packages owned by this force area", NULL, 0, 0},
+    {"assigned-to", 0, CLI_TEXT, "NAME", "packages assigned to NAME", NULL, 0, 0},
+    {"since", 0, CLI_TIME, "DATE", "received on or after DATE (or an RFC 3339 time)", NULL, 0, 0},
+    {"limit", 'n', CLI_COUNT, "N", "the first N", NULL, 1, LONG_MAX},
+    {"format", 'f', CLI_ENUM, "FORMAT",
+     "table on a terminal, else csv; html is the printable daily list", formats, 0, 0},
+    {"output", 'o', CLI_TEXT, "FILE",
+     "write FILE (mode 0600) atomically, recorded as a disclosure; - is stdout", NULL, 0, 0},
+    {"recipient", 0, CLI_TEXT, "NAME", "who the file is for (recorded with the disclosure)", NULL,
+     0, 0},
+    {"sign", 0, CLI_TEXT, "SECKEY", "also write FILE.minisig, signed with this minisign key", NULL,
+     0, 0},
+    {"passphrase-file", 0, CLI_TEXT, "FILE", "the key's passphrase, from a private file", NULL, 0,
+     0},
+    CLI_OPT_END,
+};
+const char worklist_about[] =
     "The open packages ranked as rules.md says: priority, then score (highest\n"
     "first), then received_at (oldest first), then package_ref. Reads the stored\n"
     "scores; the header (and the JSON's as_of) says when they were computed (run\n"
-    "'reftriage score' to bring them up to date).\n\n"
-    "Filters (they combine):\n"
-    "  --priority P1,P2       these priorities only\n"
-    "  --status S,...         new, assigned and/or in_progress\n"
-    "  --force-area NAME      packages owned by this force area\n"
-    "  --assigned-to NAME     packages assigned to NAME\n"
-    "  --since DATE           received on or after DATE (or an RFC 3339 time)\n"
-    "  --limit N              the first N\n\n"
-    "Output:\n"
-    "  --format table|csv|json|ndjson|html   table is the default on a terminal,\n"
-    "                         csv otherwise; the table fits $COLUMNS or the terminal;\n"
-    "                         html is the printable daily list (A4, marked\n"
-    "                         OFFICIAL-SENSITIVE on every page)\n"
-    "  --output FILE          write FILE (mode 0600) atomically instead of stdout;\n"
-    "                         recorded in the audit trail as a disclosure\n"
-    "  --recipient NAME       who the file is for (recorded with the disclosure)\n"
-    "  --sign SECKEY          also write FILE.minisig, signed with the minisign\n"
-    "                         secret key SECKEY ('minisign -Vm FILE -p PUB' checks it)\n"
-    "  --passphrase-file F    the key's passphrase, from a private file (default: asked\n"
-    "                         on the terminal)\n"
-    "Colour is used only when stdout is a terminal and NO_COLOR is not set.\n";
+    "'reftriage score' to bring them up to date). Filters combine. The table fits\n"
+    "$COLUMNS or the terminal; the html list is A4, marked OFFICIAL-SENSITIVE on\n"
+    "every page. 'minisign -Vm FILE -p PUB' checks a signed file. Colour is used\n"
+    "only when stdout is a terminal and NO_COLOR is not set.\n";
 
 struct wl_ctx {
 	struct store *st;
@@ -132,332 +135,212 @@ static int table_width(void)
 	return 100;
 }
 
-/* Write to a temporary file beside FILE, renamed into place when complete. */
-static FILE *open_output(const char *path, char **tmp)
+/* The filters, into q; priority names are the rule set's band names. */
+static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, char *status)
 {
-	size_t n = strlen(path);
-	FILE *f;
-	int fd;
+	static const char *const open_states[] = {"new", "assigned", "in_progress", NULL};
+	const char *words[16];
+	size_t i, n = 0;
 
-	*tmp = rt_malloc(n + 16);
-	if (!*tmp) {
-		errno = ENOMEM;
-		return NULL;
+	q->limit = cli_count(cli, "limit", 0);
+	q->force_area = cli_str(cli, "force-area");
+	q->assigned_to = cli_str(cli, "assigned-to");
+	q->has_since = cli_flag(cli, "since");
+	q->since = cli_time(cli, "since", 0);
+	if (prio && split(prio, words, ARRAY_SIZE(words), &n) < 0)
+		return cli_usage_error(cli, "--priority takes at most %zu names",
+		                       ARRAY_SIZE(words));
+	for (i = 0; i < n; i++) {
+		int b = ruleset_band(cli->rs, words[i]);
+
+		if (b < 0)
+			return cli_usage_error(
+			    cli, "--priority '%s' is not a priority of the rules in use", words[i]);
+		q->priorities[q->npriorities++] = b;
 	}
-	memcpy(*tmp, path, n);
-	memcpy(*tmp + n, ".tmp-XXXXXX", 12);
-	fd = mkstemp(*tmp);
-	if (fd < 0) {
-		rt_free(*tmp);
-		*tmp = NULL;
-		return NULL;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		(void)close(fd);
-		(void)unlink(*tmp);
-		rt_free(*tmp);
-		*tmp = NULL;
-	}
-	return f;
+	if (status && split(status, q->statuses, ARRAY_SIZE(q->statuses), &q->nstatuses) < 0)
+		return cli_usage_error(cli, "--status takes new, assigned and in_progress");
+	for (i = 0; i < q->nstatuses; i++)
+		if (contract_enum_index(open_states, q->statuses[i], strlen(q->statuses[i])) < 0)
+			return cli_usage_error(
+			    cli,
+			    "--status '%s': the worklist holds open packages only "
+			    "(new, assigned, in_progress)",
+			    q->statuses[i]);
+	return EX_OK;
 }
 
-int cmd_worklist(struct cli *cli, int argc, char **argv)
+/* The header: when the scores were computed, with which rules, how many. */
+static int header(struct cli *cli, const struct store_worklist_query *q,
+                  const struct report_writer *w, struct report_header *h)
 {
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"limit", required_argument, NULL, 'l'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"priority", required_argument, NULL, 'p'},
-	    {"status", required_argument, NULL, 's'},
-	    {"force-area", required_argument, NULL, 'a'},
-	    {"assigned-to", required_argument, NULL, 't'},
-	    {"since", required_argument, NULL, 'S'},
-	    {"sign", required_argument, NULL, 'k'},
-	    {"passphrase-file", required_argument, NULL, 'P'},
-	    {"recipient", required_argument, NULL, 'r'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct cli_passphrase_src src = {NULL, NULL};
-	struct sign_seckey *key = NULL;
-	const char *key_path = NULL, *recipient = NULL;
-	struct buf sig_path;
-	bool signed_ok = false;
-	unsigned char file_hash[HASH_BYTES];
-	const struct report_writer *w = NULL;
-	const char *prio_words[16];
-	size_t nprio = 0, i;
-	struct store_worklist_query q = {0};
-	struct report_header h;
-	struct store *st = NULL;
-	struct ruleset *rs = NULL;
-	struct wl_ctx x;
 	struct diag d;
-	const char *output = NULL;
-	char *tmp = NULL;
-	FILE *out = stdout;
-	int64_t rule_set_id = 0;
-	int c, rc;
 
+	memset(h, 0, sizeof(*h));
+	diag_clear(&d);
+	h->as_of = cli->as_of;
+	h->scored = cli->scored;
+	if (w == &report_table && store_worklist_count(cli->st, q, &h->count, &d) < 0)
+		return cli_report(&d);
+	if (q->limit > 0 && h->count > q->limit)
+		h->count = q->limit;
+	h->rules_hash = cli->rs->hash;
+	h->rules_name = cli->rs->name;
+	h->rules_version = cli->rs->version;
+	h->generated_at = time_now();
+	h->operator_name = cli->operator_name;
+	return EX_OK;
+}
+
+/*
+ * Write the list. A writer fails for want of memory or for a write error;
+ * the stream's error flag tells which, so a full disk is 74 and memory 70.
+ */
+static int write_list(struct cli *cli, struct wl_ctx *x, const struct store_worklist_query *q,
+                      const struct report_header *h)
+{
+	struct diag d;
+	int rc = EX_OK;
+
+	diag_clear(&d);
+	x->d = &d;
+	if (x->rep.w->begin(&x->rep, h) < 0)
+		rc = EX_IOERR;
+	else if (store_worklist(cli->st, q, on_row, x, &d) < 0)
+		rc = x->err ? x->err : d.message[0] ? cli_report(&d) : EX_SOFTWARE;
+	else if (x->rep.w->end(&x->rep) < 0)
+		rc = EX_IOERR;
+	if (rc == EX_IOERR && !ferror(cli->out))
+		return cli_fail(cli, EX_SOFTWARE, "out of memory");
+	if (rc == EX_IOERR)
+		return cli_fail(cli, EX_IOERR, "%s: write error: %s",
+		                pfile_is_open(&cli->output) ? cli_str(cli, "output")
+		                                            : "standard output",
+		                strerror(errno));
+	return rc;
+}
+
+/* --sign: the finished file's signature, FILE.minisig, removed if the export fails. */
+static int sign_output(struct cli *cli, const char *key_path)
+{
+	struct cli_passphrase_src src = {cli_str(cli, "passphrase-file"), key_path};
+	const char *output = cli_str(cli, "output"), *base = strrchr(output, '/');
+	struct sign_seckey *key = NULL;
+	char tc[SIGN_COMMENT_MAX / 2], t[40], keyid[SIGN_KEYID_LEN];
+	struct diag d;
+	size_t k;
+	int rc = EX_OK;
+
+	diag_clear(&d);
+	time_format(time_now(), t);
+	(void)snprintf(tc, sizeof(tc), "timestamp:%lld\tfile:%s\thashed\treftriage worklist %s",
+	               (long long)(time_now() / 1000000), base ? base + 1 : output, t);
+	for (k = 0; tc[k]; k++)
+		if ((unsigned char)tc[k] < 0x20 && tc[k] != '\t')
+			tc[k] = '?';
+	if (buf_addf(&cli->also_written, "%s.minisig", output) < 0)
+		return cli_fail(cli, EX_SOFTWARE, "out of memory");
+	if (sign_seckey_load(key_path, cli_passphrase, &src, &key, &d) < 0 ||
+	    pfile_sync(&cli->output, &d) < 0 ||
+	    sign_fd(key, pfile_fd(&cli->output), cli->also_written.data, tc, &d) < 0) {
+		rc = cli_report(&d);
+	} else {
+		sign_seckey_keyid(key, keyid);
+		cli_details_str(&cli->details, "signed_by", keyid);
+	}
+	sign_seckey_free(key);
+	return rc;
+}
+
+/* The consultation (or, with a file, the disclosure) entry's details. */
+static void details(struct cli *cli, const struct store_worklist_query *q, const char *format,
+                    long rows)
+{
+	struct cli_details *det = &cli->details;
+
+	cli_details_str(det, "format", format);
+	cli_details_int(det, "rows", rows);
+	cli_details_time(det, "as_of", cli->as_of);
+	if (q->npriorities || q->nstatuses || q->force_area || q->assigned_to || q->has_since ||
+	    q->limit)
+		cli_details_bool(det, "filtered", true);
+	cli_details_str(det, "force_area", q->force_area);
+	cli_details_str(det, "assigned_to", q->assigned_to);
+	if (q->limit)
+		cli_details_int(det, "limit", q->limit);
+	if (pfile_is_open(&cli->output)) {
+		const char *r = cli_str(cli, "recipient");
+
+		/* A file written is a disclosure; a list on the screen is a consultation. */
+		cli->action = "export";
+		cli_details_str(det, "recipient", r ? r : "unspecified");
+	}
+}
+
+/* Copies of the comma-separated options, which the filters cut up. */
+struct lists {
+	char *prio, *status;
+};
+
+static int run_list(struct cli *cli, const struct lists *l)
+{
+	const char *format = cli_str(cli, "format"), *key_path = cli_str(cli, "sign");
+	bool to_file = pfile_is_open(&cli->output);
+	struct store_worklist_query q;
+	struct report_header h;
+	struct wl_ctx x;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
 	memset(&x, 0, sizeof(x));
 	buf_init(&x.reasons);
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":h", opts)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return EX_OK;
-		case 'f':
-			w = report_writer(cli_optarg);
-			if (!w)
-				return cli_usage_error(cli, "--format takes %s, not '%s'",
-				                       report_formats(), cli_optarg);
-			break;
-		case 'l':
-			if (cli_parse_uint(cli, "--limit", cli_optarg, LONG_MAX, &q.limit) < 0)
-				return EX_USAGE;
-			if (q.limit == 0)
-				return cli_usage_error(cli, "--limit takes a number from 1");
-			break;
-		case 'o':
-			output = cli_optarg;
-			break;
-		case 'p':
-			if (split(cli_optarg, prio_words, ARRAY_SIZE(prio_words), &nprio) < 0)
-				return cli_usage_error(cli, "--priority takes at most %zu names",
-				                       ARRAY_SIZE(prio_words));
-			break;
-		case 's':
-			if (split(cli_optarg, q.statuses, ARRAY_SIZE(q.statuses), &q.nstatuses) < 0)
-				return cli_usage_error(
-				    cli, "--status takes new, assigned and in_progress");
-			for (i = 0; i < q.nstatuses; i++)
-				if (strcmp(q.statuses[i], "new") &&
-				    strcmp(q.statuses[i], "assigned") &&
-				    strcmp(q.statuses[i], "in_progress"))
-					return cli_usage_error(
-					    cli,
-					    "--status '%s': the worklist holds open packages "
-					    "only (new, assigned, in_progress)",
-					    q.statuses[i]);
-			break;
-		case 'a':
-			q.force_area = cli_optarg;
-			break;
-		case 't':
-			q.assigned_to = cli_optarg;
-			break;
-		case 'S':
-			if (cli_parse_time(cli, "--since", cli_optarg, &q.since) != EX_OK)
-				return EX_USAGE;
-			q.has_since = true;
-			break;
-		case 'k':
-			key_path = cli_optarg;
-			break;
-		case 'P':
-			src.file = cli_optarg;
-			break;
-		case 'r':
-			recipient = cli_optarg;
-			break;
-		default:
-			return EX_USAGE;
-		}
-	}
-	if (cli_no_operands(cli, argc, argv) != EX_OK)
-		return EX_USAGE;
-	if (key_path && !output)
-		return cli_usage_error(cli, "--sign signs a file: name it with --output");
-	if (recipient && !output)
-		return cli_usage_error(cli, "--recipient goes with --output");
-	buf_init(&sig_path);
-	diag_clear(&d);
-	if (key_path) {
-		src.key = key_path;
-		if (buf_addf(&sig_path, "%s.minisig", output) < 0) {
-			fprintf(stderr, "reftriage: worklist: out of memory\n");
-			return EX_SOFTWARE;
-		}
-		/* The key (and its passphrase) before anything else: no half-done export. */
-		if (sign_seckey_load(key_path, cli_passphrase, &src, &key, &d) < 0) {
-			buf_release(&sig_path);
-			return cli_report(&d);
-		}
-	}
-	rc = cli_open_store(cli, 5000, &st);
-	if (rc != EX_OK)
-		goto out;
-	memset(&h, 0, sizeof(h));
-	x.st = st;
-	x.d = &d;
-	/* A consultation is recorded: the write lock first, the entry with the reading. */
-	if (store_begin(st, &d) < 0) {
-		rc = cli_report(&d);
-		goto out;
-	}
-	rc = store_get_scored(st, &h.as_of, &rule_set_id, &d);
-	if (rc < 0) {
-		rc = cli_report(&d);
-		goto out;
-	}
-	h.scored = rc == 0;
-	/* Explain with the rule set the scores were computed with, or the active one. */
-	if (score_load_rules(st, h.scored ? rule_set_id : 0, &rs, &rule_set_id, &d) < 0) {
-		rc = cli_report(&d);
-		goto out;
-	}
-	/* Priority names are the rule set's band names. */
-	for (i = 0; i < nprio; i++) {
-		int b = ruleset_band(rs, prio_words[i]);
-
-		if (b < 0) {
-			rc = cli_usage_error(
-			    cli, "--priority '%s' is not a priority of the rules in use",
-			    prio_words[i]);
-			goto out;
-		}
-		q.priorities[q.npriorities++] = b;
-	}
-	if (!w)
-		w = report_writer(!output && isatty(STDOUT_FILENO) ? "table" : "csv");
-	if (w == &report_table && store_worklist_count(st, &q, &h.count, &d) < 0) {
-		rc = cli_report(&d);
-		goto out;
-	}
-	if (q.limit > 0 && h.count > q.limit)
-		h.count = q.limit;
-	h.rules_hash = rs->hash;
-	h.rules_name = rs->name;
-	h.rules_version = rs->version;
-	h.generated_at = time_now();
-	h.operator_name = cli->operator_name;
-	x.rs = rs;
-	x.fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*x.fired));
-	if (!x.fired) {
-		fprintf(stderr, "reftriage: worklist: out of memory\n");
-		rc = EX_SOFTWARE;
-		goto out;
-	}
-	if (output) {
-		out = open_output(output, &tmp);
-		if (!out) {
-			rc = errno == ENOMEM ? EX_SOFTWARE : EX_CANTCREAT;
-			fprintf(stderr, "reftriage: %s: %s: %s\n", output,
-			        rc == EX_SOFTWARE ? "out of memory" : "cannot create",
-			        strerror(errno));
-			goto out;
-		}
-	}
-	report_init(&x.rep, out, w, rs);
+	if ((rc = filters(cli, &q, l->prio, l->status)) != EX_OK)
+		return rc;
+	if (!format)
+		format = !to_file && isatty(STDOUT_FILENO) ? "table" : "csv";
+	if ((rc = header(cli, &q, report_writer(format), &h)) != EX_OK)
+		return rc;
+	x.st = cli->st;
+	x.rs = cli->rs;
+	x.fired = rt_calloc(cli->rs->nrules ? cli->rs->nrules : 1, sizeof(*x.fired));
+	if (!x.fired)
+		return cli_fail(cli, EX_SOFTWARE, "out of memory");
+	report_init(&x.rep, cli->out, report_writer(format), cli->rs);
 	x.rep.width = table_width();
 	x.rep.colour =
-	    !output && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
-	rc = EX_OK;
-	/*
-	 * A writer fails for want of memory or for a write error; the stream's
-	 * error flag tells which, so a full disk is 74 and memory 70.
-	 */
-	if (w->begin(&x.rep, &h) < 0) {
-		rc = EX_IOERR;
-	} else if (store_worklist(st, &q, on_row, &x, &d) < 0) {
-		rc = x.err ? x.err : d.message[0] ? cli_report(&d) : EX_SOFTWARE;
-	} else if (w->end(&x.rep) < 0) {
-		rc = EX_IOERR;
-	}
-	if (rc == EX_IOERR && !ferror(out)) {
-		fprintf(stderr, "reftriage: worklist: out of memory\n");
-		rc = EX_SOFTWARE;
-	}
+	    !to_file && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+	rc = write_list(cli, &x, &q, &h);
 	report_release(&x.rep);
-	if (output) {
-		if (rc == EX_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0 ||
-		                    hash_fd(fileno(out), file_hash) != 0))
-			rc = EX_IOERR;
-		if (rc == EX_OK && key) {
-			char tc[SIGN_COMMENT_MAX / 2], t[40];
-			const char *base = strrchr(output, '/');
-			size_t k;
-
-			time_format(time_now(), t);
-			(void)snprintf(tc, sizeof(tc),
-			               "timestamp:%lld\tfile:%s\thashed\treftriage worklist %s",
-			               (long long)(time_now() / 1000000), base ? base + 1 : output,
-			               t);
-			for (k = 0; tc[k]; k++)
-				if ((unsigned char)tc[k] < 0x20 && tc[k] != '\t')
-					tc[k] = '?';
-			if (sign_fd(key, fileno(out), sig_path.data, tc, &d) < 0)
-				rc = cli_report(&d);
-			else
-				signed_ok = true;
-		}
-		if (fclose(out) != 0 && rc == EX_OK)
-			rc = EX_IOERR;
-		if (rc == EX_IOERR)
-			fprintf(stderr, "reftriage: %s: write error: %s\n", output,
-			        strerror(errno));
-		/* Renamed into place only once its disclosure is recorded (below). */
-	} else if (rc == EX_IOERR) {
-		fprintf(stderr, "reftriage: standard output: write error: %s\n", strerror(errno));
-	}
-	/* The list first, then the summary, when both go to one terminal. */
-	if (rc == EX_OK && !output && fflush(stdout) != 0)
-		rc = EX_IOERR;
-	if (rc == EX_OK) {
-		struct cli_details det;
-
-		cli_details_init(&det);
-		cli_details_str(&det, "format", w->name);
-		cli_details_int(&det, "rows", x.rank);
-		cli_details_time(&det, "as_of", h.as_of);
-		if (nprio || q.nstatuses || q.force_area || q.assigned_to || q.has_since || q.limit)
-			cli_details_bool(&det, "filtered", true);
-		cli_details_str(&det, "force_area", q.force_area);
-		cli_details_str(&det, "assigned_to", q.assigned_to);
-		if (q.limit)
-			cli_details_int(&det, "limit", q.limit);
-		if (output) {
-			cli_details_str(&det, "output", output);
-			cli_details_hash(&det, "output_hash", file_hash);
-			cli_details_str(&det, "recipient", recipient ? recipient : "unspecified");
-			if (signed_ok) {
-				char keyid[SIGN_KEYID_LEN];
-
-				sign_seckey_keyid(key, keyid);
-				cli_details_str(&det, "signed_by", keyid);
-			}
-		}
-		/* A file written is a disclosure; a list on the screen is a consultation. */
-		rc = cli_audit_commit(cli, st, output ? "export" : "worklist", &det);
-		/*
-		 * The file appears only after its entry is committed: a crash in between
-		 * leaves a recorded disclosure without a file, never a file unrecorded.
-		 */
-		if (rc == EX_OK && output && rename(tmp, output) != 0) {
-			fprintf(stderr, "reftriage: %s: cannot create: %s\n", output,
-			        strerror(errno));
-			rc = EX_CANTCREAT;
-		}
-	}
-	if (rc != EX_OK && output && tmp) {
-		(void)unlink(tmp);
-		if (signed_ok)
-			(void)unlink(sig_path.data);
-	}
-	if (rc == EX_OK)
-		fprintf(stderr, "reftriage: worklist: %ld open package%s%s%s\n", x.rank,
-		        x.rank == 1 ? "" : "s", output ? " written to " : "", output ? output : "");
-out:
-	if (st)
-		store_rollback(st);
-	sign_seckey_free(key);
-	buf_release(&sig_path);
-	rt_free(tmp);
 	rt_free(x.fired);
 	buf_release(&x.reasons);
-	ruleset_free(rs);
-	store_close(st);
+	if (rc == EX_OK && key_path)
+		rc = sign_output(cli, key_path);
+	if (rc == EX_OK) {
+		details(cli, &q, format, x.rank);
+		cli_note(cli, "%ld open package%s%s%s", x.rank, x.rank == 1 ? "" : "s",
+		         to_file ? " written to " : "", to_file ? cli_str(cli, "output") : "");
+	}
+	return rc;
+}
+
+int cmd_worklist(struct cli *cli)
+{
+	const char *output = cli_str(cli, "output");
+	struct lists l = {NULL, NULL};
+	int rc;
+
+	if (cli_str(cli, "sign") && (!output || strcmp(output, "-") == 0))
+		return cli_usage_error(cli, "--sign signs a file: name it with --output");
+	if (cli_str(cli, "recipient") && (!output || strcmp(output, "-") == 0))
+		return cli_usage_error(cli, "--recipient goes with --output");
+	if ((cli_str(cli, "priority") &&
+	     !(l.prio = rt_memdup0(cli_str(cli, "priority"), strlen(cli_str(cli, "priority"))))) ||
+	    (cli_str(cli, "status") &&
+	     !(l.status = rt_memdup0(cli_str(cli, "status"), strlen(cli_str(cli, "status"))))))
+		rc = cli_fail(cli, EX_SOFTWARE, "out of memory");
+	else
+		rc = run_list(cli, &l);
+	rt_free(l.prio);
+	rt_free(l.status);
 	return rc;
 }

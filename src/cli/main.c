@@ -1,105 +1,61 @@
 /*
  * reftriage: triage of child-protection referral packages.
- * The table of commands and the work common to all of them.
+ *
+ * The table of commands. A new verb is one row here and one function,
+ * cmd_<verb>(), in src/cli/cmd-<verb>.c with its options and help text
+ * (declared with CLI_VERB in reftriage/cli.h); the dispatcher (dispatch.c)
+ * does the rest as the row's flags say.
  */
 #include "reftriage/cli.h"
 
 #include "reftriage/alloc.h"
 #include "reftriage/hash.h"
-#include "reftriage/timeutil.h"
 
-#include <getopt.h>
-#include <pwd.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#ifndef REFTRIAGE_VERSION
-#define REFTRIAGE_VERSION "0.1.0"
-#endif
+#define ANY (-1)
 
-static const struct cmd commands[] = {
-    {"init", "create the store (refuses to overwrite one)", cmd_init},
-    {"import", "import packages from CSV, JSON or NDJSON files", cmd_import},
-    {"rules", "check, install or show the priority rules", cmd_rules},
-    {"score", "rescore all open packages with the active rules", cmd_score},
-    {"worklist", "the ranked list of open packages", cmd_worklist},
-    {"show", "one package: fields, score and why, links, versions", cmd_show},
-    {"assign", "set who is working a package", cmd_assign},
-    {"status", "move a package through the workflow", cmd_status},
-    {"stats", "counts by priority, status, source and type; the oldest; time to act", cmd_stats},
-    {"quarantine", "rejected records with their reasons (list | show ID)", cmd_quarantine},
-    {"audit", "the audit trail: log, verify, checkpoint", cmd_audit},
-    {"purge", "erase the content of packages closed before a date", cmd_purge},
-    {"keygen", "make a minisign-format key pair for signing", cmd_keygen},
+static const char *const states[] = {"new", "assigned",    "in_progress", "actioned",
+                                     "nfa", "transferred", NULL};
+
+static const struct cli_cmd commands[] = {
+    {"init", CLI_RUN(init), 0, "create the store (refuses to overwrite one)", NULL, 0, 0, NULL,
+     NULL},
+    {"import", CLI_RUN(import), CLI_STORE, "import packages from CSV, JSON or NDJSON files",
+     "FILE|DIR...|-", 1, ANY, NULL, NULL},
+    {"rules", NULL, NULL, NULL, 0, "check, install or show the priority rules", NULL, 0, 0,
+     rules_subs, NULL},
+    {"score", CLI_RUN(score), CLI_STORE, "rescore all open packages with the active rules", NULL, 0,
+     0, NULL, NULL},
+    {"worklist", CLI_RUN(worklist), CLI_STORE | CLI_TXN | CLI_RULES | CLI_OUTPUT,
+     "the ranked list of open packages", NULL, 0, 0, NULL, NULL},
+    {"show", CLI_RUN(show), CLI_STORE | CLI_TXN,
+     "one package: fields, score and why, links, versions", "REF", 1, 1, NULL, NULL},
+    {"assign", CLI_RUN(assign), CLI_STORE | CLI_TXN, "set who is working a package", "REF", 1, 1,
+     NULL, NULL},
+    {"status", CLI_RUN(status), CLI_STORE | CLI_TXN, "move a package through the workflow",
+     "REF STATE", 2, 2, NULL, states},
+    {"stats", CLI_RUN(stats), CLI_STORE | CLI_TXN | CLI_RULES,
+     "counts by priority, status, source and type; the oldest; time to act", NULL, 0, 0, NULL,
+     NULL},
+    {"quarantine", NULL, NULL, NULL, 0, "rejected records with their reasons", NULL, 0, 0,
+     quarantine_subs, NULL},
+    {"audit", NULL, NULL, NULL, 0, "the audit trail: log, verify, checkpoint", NULL, 0, 0,
+     audit_subs, NULL},
+    {"purge", CLI_RUN(purge), CLI_STORE | CLI_TXN,
+     "erase the content of packages closed before a date", NULL, 0, 0, NULL, NULL},
+    {"keygen", CLI_RUN(keygen), 0, "make a minisign-format key pair for signing", NULL, 0, 0, NULL,
+     NULL},
+    {"help", CLI_RUN(help), 0, "describe a command", "[COMMAND [SUBCOMMAND]]", 0, 2, NULL, NULL},
+    CLI_CMD_END,
 };
-
-static void usage(FILE *f)
-{
-	size_t i;
-
-	fprintf(f,
-	        "usage: reftriage [--db PATH] [--operator NAME] [--reason TEXT] COMMAND [ARGS]\n\n"
-	        "Triage of referral packages: import, validate, score, rank.\n\n"
-	        "Commands:\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nGlobal options:\n"
-	           "  --db PATH        the store (default: $REFTRIAGE_DB, else ./reftriage.db)\n"
-	           "  --operator NAME  who is acting, for the record (default: "
-	           "$REFTRIAGE_OPERATOR, else the login name)\n"
-	           "  --reason TEXT    why, for the audit trail (default: $REFTRIAGE_REASON)\n"
-	           "  --version        print the version\n"
-	           "  --help           print this help\n\n"
-	           "'reftriage COMMAND --help' describes a command. Exit codes follow sysexits.h:\n"
-	           "0 ok, 64 usage, 65 data error, 66 cannot open input, 70 internal error,\n"
-	           "73 cannot create, 74 I/O error, 75 store busy (retry), 78 configuration.\n");
-}
-
-static const char *login_name(void)
-{
-	static char name[64];
-	struct passwd *pw = getpwuid(geteuid());
-
-	if (pw && pw->pw_name && pw->pw_name[0])
-		(void)snprintf(name, sizeof(name), "%s", pw->pw_name);
-	else
-		(void)snprintf(name, sizeof(name), "uid:%ld", (long)geteuid());
-	return name;
-}
-
-/* "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i past it. */
-static int global_value(int argc, char **argv, int *i, const char *name, const char **out)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) != 0)
-		return 0;
-	if (a[n] == '=') {
-		*out = a + n + 1;
-		return 1;
-	}
-	if (a[n] != '\0')
-		return 0;
-	if (*i + 1 >= argc) {
-		fprintf(stderr, "reftriage: %s needs a value (see 'reftriage --help')\n", name);
-		return -1;
-	}
-	*out = argv[++*i];
-	return 1;
-}
 
 int main(int argc, char **argv)
 {
-	struct cli cli;
-	const char *env;
-	int i, rc;
-	size_t k;
-
 	/* Everything reftriage creates is for its owner only. */
 	umask(077);
 	if (hash_library_init() < 0) {
-		fprintf(stderr, "reftriage: cannot initialise libsodium\n");
+		fputs("reftriage: cannot initialise libsodium\n", stderr);
 		return EX_SOFTWARE;
 	}
 	if (store_library_init() < 0) {
@@ -107,69 +63,5 @@ int main(int argc, char **argv)
 		        alloc_failures() ? ": out of memory" : "");
 		return EX_SOFTWARE;
 	}
-	memset(&cli, 0, sizeof(cli));
-	env = getenv("REFTRIAGE_DB");
-	cli.db_path = env && *env ? env : "reftriage.db";
-	env = getenv("REFTRIAGE_OPERATOR");
-	cli.operator_name = env && *env ? env : NULL;
-	env = getenv("REFTRIAGE_REASON");
-	cli.reason = env && *env ? env : NULL;
-
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		int r;
-
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return cli_finish_stdout();
-		}
-		if (strcmp(argv[i], "--version") == 0) {
-			printf("reftriage %s (store schema %d)\n", REFTRIAGE_VERSION,
-			       store_schema_version());
-			return cli_finish_stdout();
-		}
-		if ((r = global_value(argc, argv, &i, "--db", &cli.db_path)) != 0) {
-			if (r < 0)
-				return EX_USAGE;
-			continue;
-		}
-		if ((r = global_value(argc, argv, &i, "--operator", &cli.operator_name)) != 0) {
-			if (r < 0)
-				return EX_USAGE;
-			continue;
-		}
-		if ((r = global_value(argc, argv, &i, "--reason", &cli.reason)) != 0) {
-			if (r < 0)
-				return EX_USAGE;
-			if (!cli.reason[0])
-				cli.reason = NULL;
-			continue;
-		}
-		fprintf(stderr, "reftriage: unknown global option '%s' (see 'reftriage --help')\n",
-		        argv[i]);
-		return EX_USAGE;
-	}
-	if (i >= argc) {
-		usage(stderr);
-		return EX_USAGE;
-	}
-	if (!cli.db_path[0]) {
-		fprintf(stderr, "reftriage: --db needs a path\n");
-		return EX_USAGE;
-	}
-	if (!cli.operator_name || !cli.operator_name[0])
-		cli.operator_name = login_name();
-	for (k = 0; k < ARRAY_SIZE(commands); k++) {
-		if (strcmp(argv[i], commands[k].name) != 0)
-			continue;
-		cli.command = commands[k].name;
-		rc = commands[k].run(&cli, argc - i, argv + i);
-		/* A command that already failed has said why; only a clean run needs the check. */
-		if (rc == EX_OK)
-			rc = cli_finish_stdout();
-		else
-			(void)fflush(stdout);
-		return rc;
-	}
-	fprintf(stderr, "reftriage: '%s' is not a command (see 'reftriage --help')\n", argv[i]);
-	return EX_USAGE;
+	return cli_main(commands, argc, argv);
 }

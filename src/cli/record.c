@@ -115,18 +115,3 @@ int cli_audit_rules_install(const struct cli *cli, struct store *st, const struc
 	cli_details_release(&x);
 	return rc;
 }
-
-int cli_audit_commit(const struct cli *cli, struct store *st, const char *action,
-                     struct cli_details *x)
-{
-	struct diag d;
-	int rc = EX_OK;
-
-	diag_clear(&d);
-	if (cli_audit(cli, st, action, x, &d) < 0 || store_commit(st, &d) < 0) {
-		store_rollback(st);
-		rc = cli_report(&d);
-	}
-	cli_details_release(x);
-	return rc;
-}

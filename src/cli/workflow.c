@@ -20,7 +20,6 @@
 
 #include "reftriage/score.h"
 
-#include <getopt.h>
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
@@ -130,145 +129,82 @@ static int check(const struct wf_ctx *w, const char *to, const char *assignee, c
  * note (a decision and its reasons, which CPIA may make disclosable, belong
  * in the append-only trail).
  */
-static int audit_workflow(const struct cli *cli, struct store *st, const struct wf_ctx *w,
+static int audit_workflow(struct cli *cli, struct store *st, const struct wf_ctx *w,
                           const struct store_event *e, bool rescored, struct diag *d)
 {
-	struct cli_details x;
-	int rc;
+	struct cli_details *x = &cli->details;
 
 	if (store_audit_ref(st, w->ref, d) < 0)
 		return -1;
-	cli_details_init(&x);
-	cli_details_str(&x, "from", e->from_status);
-	cli_details_str(&x, "to", e->to_status);
-	cli_details_str(&x, "assigned_to", e->assigned_to);
-	cli_details_str(&x, "note", e->note);
-	cli_details_int(&x, "version", w->version);
+	cli->action = e->action;
+	cli_details_str(x, "from", e->from_status);
+	cli_details_str(x, "to", e->to_status);
+	cli_details_str(x, "assigned_to", e->assigned_to);
+	cli_details_str(x, "note", e->note);
+	cli_details_int(x, "version", w->version);
 	if (rescored)
-		cli_details_bool(&x, "rescored", true);
-	rc = cli_audit(cli, st, e->action, &x, d);
-	cli_details_release(&x);
-	return rc;
+		cli_details_bool(x, "rescored", true);
+	return 0;
 }
 
-int cli_workflow(const struct cli *cli, const char *ref, const char *to_status,
-                 const char *assignee, const char *note, long wait_s)
+/* The package as it stands: EX_OK, or an exit code after a message. */
+static int load(struct cli *cli, const char *ref, struct wf_ctx *w)
 {
+	struct diag d;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	diag_clear(&d);
+	rc = store_get_package(cli->st, ref, on_pkg, NULL, w, &d);
+	if (rc == 1)
+		return cli_no_package(cli, ref);
+	return rc < 0 ? cli_report(&d) : EX_OK;
+}
+
+int cli_workflow(struct cli *cli, const char *ref, const char *to_status, const char *assignee)
+{
+	const char *note = cli_str(cli, "note");
 	struct store_event e;
 	struct wf_ctx w;
-	struct store *st;
 	struct diag d;
-	const char *to;
 	bool reopened;
 	int rc;
 
-	if (to_status && contract_enum_index(states, to_status, strlen(to_status)) < 0)
-		return cli_usage_error(cli,
-		                       "'%s' is not a state (new, assigned, in_progress, reopened, "
-		                       "actioned, nfa or transferred)",
-		                       to_status);
+	if (to_status) {
+		/* A state in any case: IN_PROGRESS is in_progress. */
+		size_t i;
+
+		for (i = 0; states[i] && !text_ieq(to_status, strlen(to_status), states[i]); i++)
+			;
+		if (!states[i])
+			return cli_bad_value(cli, "STATE", to_status, states);
+		to_status = states[i];
+	}
 	if (assignee && !text_ok(assignee, 64, false))
 		return cli_usage_error(cli, "--to takes a name of 1 to 64 bytes of text");
 	if (note && !text_ok(note, 2000, true))
 		return cli_usage_error(cli, "--note takes 1 to 2000 bytes of text");
-	rc = cli_open_store(cli, (int)wait_s * 1000, &st);
-	if (rc != EX_OK)
+	if ((rc = load(cli, ref, &w)) != EX_OK ||
+	    (rc = check(&w, to_status, assignee, note)) != EX_OK)
 		return rc;
-	memset(&w, 0, sizeof(w));
-	diag_clear(&d);
-	if (store_begin(st, &d) < 0) {
-		rc = cli_report(&d);
-		goto out;
-	}
-	rc = store_get_package(st, ref, on_pkg, NULL, &w, &d);
-	if (rc != 0) {
-		store_rollback(st);
-		if (rc == 1) {
-			fprintf(stderr, "reftriage: %s: no package with ref '", cli->command);
-			cli_put_safe(stderr, ref, strlen(ref), NULL);
-			fprintf(stderr, "' in %s\n", cli->db_path);
-			rc = EX_DATAERR;
-		} else {
-			rc = cli_report(&d);
-		}
-		goto out;
-	}
-	rc = check(&w, to_status, assignee, note);
-	if (rc != EX_OK) {
-		store_rollback(st);
-		goto out;
-	}
-	/* Assigning a new package makes it assigned; otherwise the status stays. */
-	to = to_status ? to_status : strcmp(w.status, "new") == 0 ? "assigned" : w.status;
 	memset(&e, 0, sizeof(e));
 	e.at = time_now();
 	e.operator_name = cli->operator_name;
 	e.action = to_status ? "status" : "assign";
 	e.from_status = w.status;
-	e.to_status = to;
+	/* Assigning a new package makes it assigned; otherwise the status stays. */
+	e.to_status = to_status ? to_status : strcmp(w.status, "new") == 0 ? "assigned" : w.status;
 	e.assigned_to = assignee;
 	e.note = note;
-	reopened = is_closed(w.status) && !is_closed(to);
-	if (store_workflow(st, w.id, &e, &d) < 0 ||
-	    (reopened && score_one(st, w.id, w.ref, &d) < 0) ||
-	    audit_workflow(cli, st, &w, &e, reopened, &d) < 0 || store_commit(st, &d) < 0) {
-		store_rollback(st);
-		rc = cli_report(&d);
-		goto out;
-	}
+	reopened = is_closed(w.status) && !is_closed(e.to_status);
+	diag_clear(&d);
+	if (store_workflow(cli->st, w.id, &e, &d) < 0 ||
+	    (reopened && score_one(cli->st, w.id, w.ref, &d) < 0) ||
+	    audit_workflow(cli, cli->st, &w, &e, reopened, &d) < 0)
+		return cli_report(&d);
 	if (assignee)
-		fprintf(stderr, "reftriage: %s: assigned to %s (%s)\n", w.ref, assignee, to);
+		cli_note(cli, "%s: assigned to %s (%s)", w.ref, assignee, e.to_status);
 	else
-		fprintf(stderr, "reftriage: %s: %s -> %s\n", w.ref, w.status, to);
-	rc = EX_OK;
-out:
-	store_close(st);
-	return rc;
-}
-
-int cli_workflow_main(struct cli *cli, int argc, char **argv, const char *usage, bool with_to)
-{
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"to", required_argument, NULL, 't'},
-	    {"note", required_argument, NULL, 'n'},
-	    {"wait", required_argument, NULL, 'w'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *to = NULL, *note = NULL;
-	long wait_s = 30;
-	int c;
-
-	cli_getopt_start();
-	while ((c = cli_getopt(cli, argc, argv, ":h", opts)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return EX_OK;
-		case 't':
-			if (!with_to)
-				return cli_usage_error(cli, "unknown option '--to'");
-			to = cli_optarg;
-			break;
-		case 'n':
-			note = cli_optarg;
-			break;
-		case 'w':
-			if (cli_parse_wait(cli, cli_optarg, &wait_s) < 0)
-				return EX_USAGE;
-			break;
-		default:
-			return EX_USAGE;
-		}
-	}
-	if (with_to) {
-		if (argc - cli_optind != 1)
-			return cli_usage_error(cli, "name exactly one package REF");
-		if (!to)
-			return cli_usage_error(cli, "say who with --to NAME");
-		return cli_workflow(cli, argv[cli_optind], NULL, to, note, wait_s);
-	}
-	if (argc - cli_optind != 2)
-		return cli_usage_error(cli, "name a package REF and a STATE");
-	return cli_workflow(cli, argv[cli_optind], argv[cli_optind + 1], NULL, note, wait_s);
+		cli_note(cli, "%s: %s -> %s", w.ref, w.status, e.to_status);
+	return EX_OK;
 }

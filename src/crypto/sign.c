@@ -1,5 +1,6 @@
 /* Ed25519 signatures and keys in minisign's formats (see sign.h). */
 #include "reftriage/sign.h"
+#include "reftriage/pfile.h"
 
 #include "crypto-internal.h"
 
@@ -407,56 +408,18 @@ void sign_seckey_keyid(const struct sign_seckey *k, char out[SIGN_KEYID_LEN])
 	sign_keyid(k->f.keynum_sk.keynum, out);
 }
 
-/* Create path (mode 0600, never over an existing file) holding text. */
+/* Create path (mode 0600) holding text; with excl, never over an existing file. */
 static int write_new(const char *path, const char *text, size_t len, bool excl, struct diag *d)
 {
-	struct buf tmp;
-	int fd, e;
-	size_t off = 0;
+	struct pfile pf;
 
-	buf_init(&tmp);
-	if (excl) {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0 && errno == EEXIST)
-			return fail(d, path, EX_CANTCREAT,
-			            "already exists; reftriage never overwrites a key");
-		if (fd < 0)
-			return fail_errno(d, path, EX_CANTCREAT, "cannot create", errno);
-	} else {
-		if (buf_addf(&tmp, "%s.tmp-XXXXXX", path) < 0)
-			return fail(d, path, EX_SOFTWARE, "out of memory");
-		fd = mkstemp(tmp.data);
-		if (fd < 0) {
-			e = errno;
-			buf_release(&tmp);
-			return fail_errno(d, path, EX_CANTCREAT, "cannot create", e);
-		}
+	if (pfile_open(&pf, path, excl ? PFILE_NOCLOBBER : 0, d) < 0)
+		return -1;
+	if (pfile_write(&pf, text, len, d) < 0) {
+		pfile_abort(&pf);
+		return -1;
 	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	e = errno;
-	if (off < len || fsync(fd) != 0 || close(fd) != 0) {
-		if (off == len)
-			e = errno;
-		(void)unlink(excl ? path : tmp.data);
-		buf_release(&tmp);
-		return fail_errno(d, path, EX_IOERR, "write error", e ? e : EIO);
-	}
-	if (!excl && rename(tmp.data, path) != 0) {
-		e = errno;
-		(void)unlink(tmp.data);
-		buf_release(&tmp);
-		return fail_errno(d, path, EX_CANTCREAT, "cannot create", e);
-	}
-	buf_release(&tmp);
-	return 0;
+	return pfile_commit(&pf, d);
 }
 
 /* Append "\n"-terminated base64 of p[0..n) to b (which may be secret memory: no growth). */

@@ -8,7 +8,7 @@
  * handed to libcsv, in strict mode and with no trimming of spaces, to be split
  * into fields. A record longer than the limit is skipped without being held.
  */
-#include "reftriage/ingest.h"
+#include "ingest-internal.h"
 
 #include "reftriage/alloc.h"
 #include "reftriage/text.h"
@@ -407,8 +407,16 @@ static int scan(struct csvdec *c, const unsigned char *p, size_t n)
 	return append(c, p + from, n - from);
 }
 
-int csv_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
-               struct ingest_result *res, struct diag *d)
+/* Any text may be CSV: the answer when no other format claims the file. */
+enum ingest_sniff ingest_csv_sniff(const unsigned char *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	return SNIFF_MAYBE;
+}
+
+int ingest_csv_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
+                      struct ingest_result *res, struct diag *d)
 {
 	struct csvdec *c = rt_calloc(1, sizeof(*c));
 	int rc = 0;

@@ -8,7 +8,7 @@
  * stop its neighbours from being read, and every record is known by its line,
  * its array index and its raw bytes. An NDJSON file is read a line at a time.
  */
-#include "reftriage/ingest.h"
+#include "ingest-internal.h"
 
 #include "reftriage/alloc.h"
 #include "reftriage/jsondoc.h"
@@ -39,6 +39,7 @@ struct jsondec {
 
 	enum outer outer;
 	unsigned long line;
+	int col; /* character column of the next byte, 1-based */
 
 	/* The element being framed. */
 	bool in_elem;
@@ -46,9 +47,11 @@ struct jsondec {
 	bool in_str, esc;
 	int depth, maxdepth;
 	struct buf elem;
+	struct buf copy; /* the element made UTF-8, to find who a refused record is */
 	uint64_t elem_size;
 	bool oversize;
 	unsigned long elem_line;
+	int elem_col;
 	long index; /* array index, or -1 */
 	long next_index;
 
@@ -192,8 +195,9 @@ static void object_to_package(struct jsondec *j, const struct jv *obj)
 }
 
 /*
- * The key of the top-level member that holds byte pos of the element, for
- * messages about bytes jansson refused; "record" when there is none.
+ * The key of the top-level member that holds byte pos of the element (or the
+ * key that holds it), for messages about bytes jansson refused; "record" when
+ * there is none.
  */
 static void key_at(const char *s, size_t n, size_t pos, char *out, size_t outsize)
 {
@@ -202,7 +206,8 @@ static void key_at(const char *s, size_t n, size_t pos, char *out, size_t outsiz
 	int depth = 0;
 
 	(void)snprintf(out, outsize, "record");
-	for (i = 0; i < n && i < pos; i++) {
+	/* A string that holds pos is read to its end: it may be the key itself. */
+	for (i = 0; i < n && (i < pos || in_str); i++) {
 		char c = s[i];
 
 		if (in_str) {
@@ -240,11 +245,116 @@ static void key_at(const char *s, size_t n, size_t pos, char *out, size_t outsiz
 		text_display(out, outsize, s + kstart, kend - kstart, 38);
 }
 
+/* The line and character column (as jansson counts them) of byte pos of the element. */
+static void position(const struct jsondec *j, size_t pos, unsigned long *line, int *column)
+{
+	size_t i;
+
+	*line = j->elem_line;
+	*column = j->elem_col;
+	for (i = 0; i < pos; i++) {
+		unsigned char c = (unsigned char)j->elem.data[i];
+
+		if (c == '\n') {
+			++*line;
+			*column = 1;
+		} else if ((c & 0xc0) != 0x80) {
+			++*column;
+		}
+	}
+}
+
+/*
+ * A raw NUL byte is never JSON (inside a string it must be written \u0000),
+ * but jansson lets one pass after a number: refuse the record before it looks.
+ */
+static int reject_nul(struct jsondec *j, size_t pos)
+{
+	unsigned long line;
+	int column;
+	char key[160];
+
+	position(j, pos, &line, &column);
+	key_at(j->elem.data, j->elem.len, pos, key, sizeof(key));
+	reasons_add(&j->reasons, key,
+	            "invalid JSON at line %lu, column %d: a NUL byte (0x00), which JSON text "
+	            "never holds (in a string, write \\u0000)",
+	            line, column);
+	return reject(j);
+}
+
+/*
+ * Who a record that is not UTF-8 is: its package_ref may be whole. Reads a
+ * copy with every invalid byte made '?' (which breaks no JSON structure, and
+ * is in no valid package_ref) into j->pkg, using j->reasons as scratch.
+ * True when j->pkg holds a valid package_ref. Out of memory only loses it.
+ */
+static bool identify(struct jsondec *j, size_t bad)
+{
+	struct jdoc_error err;
+	struct jdoc *doc;
+	size_t at = bad, n = j->elem.len;
+
+	buf_reset(&j->copy);
+	if (buf_add(&j->copy, j->elem.data, n) < 0)
+		return false;
+	while (at < n) {
+		j->copy.data[at++] = '?';
+		at += utf8_invalid_at(j->copy.data + at, n - at);
+	}
+	doc = jdoc_parse(j->copy.data, n, &err);
+	if (!doc)
+		return false;
+	if (jv_kind(jdoc_root(doc)) == JV_OBJECT)
+		object_to_package(j, jdoc_root(doc));
+	jdoc_free(doc);
+	return !package_oom(&j->pkg) && package_known(&j->pkg, F_PACKAGE_REF);
+}
+
+/* Invalid UTF-8 refuses the record; it is quarantined with its package_ref when that is whole. */
+static int reject_bad_utf8(struct jsondec *j, size_t bad)
+{
+	bool known = identify(j, bad);
+	char key[160];
+
+	reasons_clear(&j->reasons);
+	key_at(j->elem.data, j->elem.len, bad, key, sizeof(key));
+	reasons_add(&j->reasons, key,
+	            "is not valid UTF-8 (byte %zu of the record is 0x%02x); the record is refused",
+	            bad + 1, (unsigned char)j->elem.data[bad]);
+	return reject_rec(j, known);
+}
+
+/* Refuse a record jansson could not read, saying where and why. */
+static int reject_unparsed(struct jsondec *j, const struct jdoc_error *err)
+{
+	/* jansson counts from the element's start, which need not start its line. */
+	unsigned long line = j->elem_line + (unsigned long)(err->line > 0 ? err->line - 1 : 0);
+	int column =
+	    err->line == 1 && err->column > 0 ? err->column + j->elem_col - 1 : err->column;
+	char key[160];
+
+	/* Running out of memory is not bad data: never quarantine a good record for it. */
+	if (err->oom)
+		return oom(j);
+	key_at(j->elem.data, j->elem.len, err->position, key, sizeof(key));
+	if (err->nul_in_key)
+		reasons_add(&j->reasons, key,
+		            "the key contains a NUL character (\\u0000), at line %lu, column %d; "
+		            "the record cannot be read",
+		            line, column);
+	else
+		reasons_add(&j->reasons, key, "invalid JSON at line %lu, column %d: %s", line,
+		            column, err->text);
+	return reject(j);
+}
+
 static int deliver(struct jsondec *j)
 {
 	struct ingest_record rec;
 	struct jdoc_error err;
 	struct jdoc *doc;
+	const char *nul;
 	size_t bad;
 
 	j->res->records++;
@@ -264,51 +374,19 @@ static int deliver(struct jsondec *j)
 		return reject(j);
 	}
 	bad = utf8_invalid_at(j->elem.data, j->elem.len);
-	if (bad != j->elem.len) {
-		char key[160];
-
-		key_at(j->elem.data, j->elem.len, bad, key, sizeof(key));
-		reasons_add(&j->reasons, key,
-		            "is not valid UTF-8 (byte %zu of the record is 0x%02x); the record is "
-		            "refused",
-		            bad + 1, (unsigned char)j->elem.data[bad]);
-		return reject(j);
-	}
-	{
-		size_t k = 0;
-
-		while (k < j->elem.len && strchr(" \t\r\n", j->elem.data[k]))
-			k++;
-		if (k == j->elem.len || j->elem.data[k] != '{') {
-			const char *what = "not JSON";
-			char c = k < j->elem.len ? j->elem.data[k] : '\0';
-
-			if (c == '[')
-				what = "an array";
-			else if (c == '"')
-				what = "a string";
-			else if (c == 't' || c == 'f')
-				what = "a boolean";
-			else if (c == 'n')
-				what = "null";
-			else if (c == '-' || (c >= '0' && c <= '9'))
-				what = "a number";
-			reasons_add(&j->reasons, "record", "%s is %s, not a package object",
-			            j->index >= 0 ? "the array element" : "the value", what);
-			return reject(j);
-		}
-	}
-	doc = jdoc_parse(j->elem.data, j->elem.len, &err);
-	if (!doc) {
-		char key[160];
-
-		/* Running out of memory is not bad data: never quarantine a good record for it. */
-		if (err.oom)
-			return oom(j);
-		key_at(j->elem.data, j->elem.len, err.position, key, sizeof(key));
-		reasons_add(&j->reasons, key, "invalid JSON at line %lu, column %d: %s",
-		            j->elem_line + (unsigned long)(err.line > 0 ? err.line - 1 : 0),
-		            err.column, err.text);
+	if (bad != j->elem.len)
+		return reject_bad_utf8(j, bad);
+	nul = memchr(j->elem.data, '\0', j->elem.len);
+	if (nul)
+		return reject_nul(j, (size_t)(nul - j->elem.data));
+	doc = jdoc_parse_value(j->elem.data, j->elem.len, &err);
+	if (!doc)
+		return reject_unparsed(j, &err);
+	if (jv_kind(jdoc_root(doc)) != JV_OBJECT) {
+		reasons_add(&j->reasons, "record", "%s is %s, not a package object",
+		            j->index >= 0 ? "the array element" : "the value",
+		            jv_kind_name(jdoc_root(doc)));
+		jdoc_free(doc);
 		return reject(j);
 	}
 	object_to_package(j, jdoc_root(doc));
@@ -334,6 +412,7 @@ static void start_elem(struct jsondec *j, unsigned char c)
 	j->depth = j->maxdepth = 0;
 	j->kind = (c == '{' || c == '[') ? E_BRACKET : c == '"' ? E_STRING : E_BARE;
 	j->elem_line = j->line;
+	j->elem_col = j->col - 1; /* its first byte is counted already */
 	j->elem_size = 0;
 	j->oversize = false;
 	buf_reset(&j->elem);
@@ -375,6 +454,17 @@ static bool is_ws(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Count byte c into the line and column of the next byte. */
+static void advance(struct jsondec *j, unsigned char c)
+{
+	if (c == '\n') {
+		j->line++;
+		j->col = 1;
+	} else if ((c & 0xc0) != 0x80) {
+		j->col++;
+	}
+}
+
 /*
  * Advance the framer over p[0..n). Bytes of an element are appended in runs,
  * not one at a time.
@@ -414,16 +504,15 @@ static int frame(struct jsondec *j, const unsigned char *p, size_t n)
 				if (--j->depth == 0)
 					ends = true;
 			}
-			if (c == '\n')
-				j->line++;
+			/* A byte that ends a bare element is counted below, outside it. */
+			if (include)
+				advance(j, c);
 			if (!ends) {
 				i++;
 				continue;
 			}
 			if (add_bytes(j, p + from, i + (include ? 1 : 0) - from) < 0)
 				return -1;
-			if (c == '\n' && !include)
-				j->line--; /* counted again below, outside the element */
 			if (end_elem(j) < 0)
 				return -1;
 			if (include)
@@ -432,8 +521,7 @@ static int frame(struct jsondec *j, const unsigned char *p, size_t n)
 			continue;
 		}
 		/* Between elements. */
-		if (c == '\n')
-			j->line++;
+		advance(j, c);
 		if (is_ws(c)) {
 			i++;
 			continue;
@@ -472,11 +560,15 @@ static int frame(struct jsondec *j, const unsigned char *p, size_t n)
 				i++;
 				continue;
 			}
-			return structural(
-			    j,
-			    "expected ',' or ']' after array element %ld at line %lu, "
-			    "found '%c'",
-			    j->next_index - 1, j->line, c >= 0x20 && c < 0x7f ? c : '?');
+			if (c >= 0x20 && c < 0x7f)
+				return structural(j,
+				                  "expected ',' or ']' after array element %ld at "
+				                  "line %lu, found '%c'",
+				                  j->next_index - 1, j->line, c);
+			return structural(j,
+			                  "expected ',' or ']' after array element %ld at line "
+			                  "%lu, found the byte 0x%02x",
+			                  j->next_index - 1, j->line, c);
 		case O_SEQ:
 			break;
 		case O_DONE:
@@ -544,6 +636,7 @@ static int ndjson(struct jsondec *j, const unsigned char *p, size_t n)
 		if (!j->in_elem) {
 			j->in_elem = true;
 			j->elem_line = j->line;
+			j->elem_col = 1;
 			j->elem_size = 0;
 			j->oversize = false;
 			j->maxdepth = 0;
@@ -563,8 +656,8 @@ static int ndjson(struct jsondec *j, const unsigned char *p, size_t n)
 	return 0;
 }
 
-int json_decode(struct source *s, const struct ingest_opts *o, bool is_ndjson, ingest_fn fn,
-                void *ctx, struct ingest_result *res, struct diag *d)
+static int decode(struct source *s, const struct ingest_opts *o, bool is_ndjson, ingest_fn fn,
+                  void *ctx, struct ingest_result *res, struct diag *d)
 {
 	struct jsondec *j = rt_calloc(1, sizeof(*j));
 	int rc = 0;
@@ -581,8 +674,10 @@ int json_decode(struct source *s, const struct ingest_opts *o, bool is_ndjson, i
 	j->d = d;
 	j->ndjson = is_ndjson;
 	j->line = 1;
+	j->col = 1;
 	j->index = -1;
 	buf_init(&j->elem);
+	buf_init(&j->copy);
 	package_init(&j->pkg);
 	for (;;) {
 		if (s->pos == s->len) {
@@ -609,7 +704,27 @@ int json_decode(struct source *s, const struct ingest_opts *o, bool is_ndjson, i
 	}
 out:
 	buf_release(&j->elem);
+	buf_release(&j->copy);
 	package_release(&j->pkg);
 	rt_free(j);
 	return rc;
+}
+
+int ingest_json_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
+                       struct ingest_result *res, struct diag *d)
+{
+	return decode(s, o, false, fn, ctx, res, d);
+}
+
+int ingest_ndjson_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
+                         struct ingest_result *res, struct diag *d)
+{
+	return decode(s, o, true, fn, ctx, res, d);
+}
+
+/* An object or an array, first: JSON (or NDJSON, which the same framer reads). */
+enum ingest_sniff ingest_json_sniff(const unsigned char *p, size_t n)
+{
+	(void)n;
+	return p[0] == '[' || p[0] == '{' ? SNIFF_YES : SNIFF_NO;
 }

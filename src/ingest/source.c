@@ -1,81 +1,41 @@
-/* Reading input files: buffering, hashing, format detection, dispatch. */
-#include "reftriage/ingest.h"
+/*
+ * Reading input files: the stream, refusing an empty delivery, choosing the
+ * format from the decoder table (formats.c), dispatch.
+ */
+#include "ingest-internal.h"
 
 #include "reftriage/alloc.h"
 
-#include <unistd.h>
-
 const char *ingest_format_name(enum ingest_format f)
 {
-	switch (f) {
-	case INGEST_CSV:
-		return "csv";
-	case INGEST_JSON:
-		return "json";
-	case INGEST_NDJSON:
-		return "ndjson";
-	default:
-		return "auto";
-	}
+	if ((size_t)f < ingest_ndecoders && ingest_decoders[f].name)
+		return ingest_decoders[f].name;
+	return "auto";
+}
+
+static bool names(const struct ingest_decoder *dec, const char *s)
+{
+	const char *const *a;
+
+	if (strcmp(dec->name, s) == 0)
+		return true;
+	for (a = dec->aliases; a && *a; a++)
+		if (strcmp(*a, s) == 0)
+			return true;
+	return false;
 }
 
 int ingest_format_parse(const char *s, enum ingest_format *out)
 {
-	if (strcmp(s, "csv") == 0)
-		*out = INGEST_CSV;
-	else if (strcmp(s, "json") == 0)
-		*out = INGEST_JSON;
-	else if (strcmp(s, "ndjson") == 0 || strcmp(s, "jsonl") == 0)
-		*out = INGEST_NDJSON;
-	else
-		return -1;
-	return 0;
-}
+	size_t i;
 
-int source_fill(struct source *s, struct diag *d)
-{
-	ssize_t n;
-
-	s->pos = 0;
-	s->len = 0;
-	if (s->eof)
-		return 0;
-	do
-		n = read(s->fd, s->buf, INGEST_CHUNK);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		diag_at(d, s->name, 0, NULL);
-		return diag_set(d, EX_IOERR, "read error: %s", strerror(errno));
+	for (i = 0; i < ingest_ndecoders; i++) {
+		if (ingest_decoders[i].name && names(&ingest_decoders[i], s)) {
+			*out = (enum ingest_format)i;
+			return 0;
+		}
 	}
-	if (n == 0) {
-		s->eof = true;
-		return 0;
-	}
-	s->len = (size_t)n;
-	s->total += (uint64_t)n;
-	hash_stream_update(&s->hash, s->buf, s->len);
-	if (s->progress)
-		s->progress(s->ctx, s->total, *s->records);
-	return 0;
-}
-
-int ingest_reject(ingest_fn fn, void *ctx, const struct reasons *r, const struct package *pkg,
-                  const char *raw, size_t raw_len, uint64_t raw_size, unsigned long line,
-                  long index, struct diag *d)
-{
-	struct ingest_record rec = {
-	    .pkg = NULL,
-	    .reasons = r,
-	    .raw = raw,
-	    .raw_len = raw_len < INGEST_MAX_RAW ? raw_len : INGEST_MAX_RAW,
-	    .raw_size = raw_size,
-	    .line = line,
-	    .index = index,
-	};
-
-	if (pkg)
-		rec.ref = package_str(pkg, F_PACKAGE_REF, &rec.ref_len);
-	return fn(ctx, &rec, d);
+	return -1;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -87,30 +47,86 @@ static bool ends_with(const char *s, const char *suffix)
 
 static enum ingest_format from_name(const char *name)
 {
-	if (ends_with(name, ".csv") || ends_with(name, ".CSV"))
-		return INGEST_CSV;
-	if (ends_with(name, ".ndjson") || ends_with(name, ".jsonl") || ends_with(name, ".NDJSON"))
-		return INGEST_NDJSON;
-	if (ends_with(name, ".json") || ends_with(name, ".JSON"))
-		return INGEST_JSON;
+	size_t i;
+
+	for (i = 0; i < ingest_ndecoders; i++) {
+		const char *const *e = ingest_decoders[i].extensions;
+
+		for (; e && *e; e++)
+			if (ends_with(name, *e))
+				return (enum ingest_format)i;
+	}
 	return INGEST_AUTO;
 }
 
-/* The first bytes decide: '[' or '{' is JSON, anything else is taken as CSV. */
+/* Every row's sniff function looks at the first bytes; the surest wins. */
 static enum ingest_format from_content(const struct source *s)
 {
-	size_t i;
+	enum ingest_sniff best = SNIFF_NO;
+	enum ingest_format f = INGEST_AUTO;
+	size_t i, at = s->pos;
 
-	for (i = s->pos; i < s->len; i++) {
-		unsigned char c = s->buf[i];
+	while (at < s->len && strchr(" \t\r\n", s->buf[at]))
+		at++;
+	if (at == s->len)
+		return INGEST_AUTO;
+	for (i = 0; i < ingest_ndecoders; i++) {
+		enum ingest_sniff v;
 
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		if (!ingest_decoders[i].sniff)
 			continue;
-		if (c == '[' || c == '{')
-			return INGEST_JSON;
-		return INGEST_CSV;
+		v = ingest_decoders[i].sniff(s->buf + at, s->len - at);
+		if (v > best) {
+			best = v;
+			f = (enum ingest_format)i;
+		}
 	}
-	return INGEST_AUTO;
+	return f;
+}
+
+/* A file of no bytes, or only white space, blank lines or a BOM, is refused. */
+static int empty_delivery(const struct source *s, struct diag *d)
+{
+	diag_at(d, s->name, 0, NULL);
+	if (s->total == 0)
+		return diag_set(d, EX_DATAERR, "the file is empty (0 bytes): no header or records");
+	return diag_set(d, EX_DATAERR,
+	                "the file is empty: its %llu bytes are only white space, blank lines or "
+	                "a byte order mark; no header or records",
+	                (unsigned long long)s->total);
+}
+
+static int dispatch(struct source *s, struct ingest_opts *o, ingest_fn fn, void *ctx,
+                    struct ingest_result *res, struct diag *d)
+{
+	if (source_fill(s, d) < 0 || source_peek(s, d) < 0)
+		return -1;
+	if (!s->nonblank && s->eof)
+		return empty_delivery(s, d);
+	/* A UTF-8 byte order mark is allowed, and skipped, in every format. */
+	if (s->len >= 3 && memcmp(s->buf, "\xef\xbb\xbf", 3) == 0)
+		s->pos = 3;
+	if (o->format == INGEST_AUTO)
+		o->format = from_name(s->name);
+	if (o->format == INGEST_AUTO)
+		o->format = from_content(s);
+	if (o->format == INGEST_AUTO || (size_t)o->format >= ingest_ndecoders ||
+	    !ingest_decoders[o->format].decode) {
+		diag_at(d, s->name, 1, NULL);
+		return diag_set(d, EX_DATAERR, "no input format reads this file");
+	}
+	res->format = o->format;
+	if (ingest_decoders[o->format].decode(s, o, fn, ctx, res, d) < 0)
+		return -1;
+	/* Only past the first INGEST_CHUNK bytes does a decoder see a blank file end. */
+	if (!s->nonblank && res->records == 0 && !res->stopped) {
+		while (!s->eof)
+			if (source_fill(s, d) < 0)
+				return -1;
+		if (!s->nonblank)
+			return empty_delivery(s, d);
+	}
+	return 0;
 }
 
 int ingest_fd(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
@@ -135,32 +151,7 @@ int ingest_fd(int fd, const char *name, const struct ingest_opts *opts, ingest_f
 		diag_at(d, name, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory");
 	}
-	rc = source_fill(&s, d);
-	if (rc < 0)
-		goto out;
-	if (s.len == 0) {
-		diag_at(d, name, 0, NULL);
-		rc = diag_set(d, EX_DATAERR, "the file is empty (0 bytes): no header or records");
-		goto out;
-	}
-	/* A UTF-8 byte order mark is allowed, and skipped, in every format. */
-	if (s.len >= 3 && memcmp(s.buf, "\xef\xbb\xbf", 3) == 0)
-		s.pos = 3;
-	if (o.format == INGEST_AUTO)
-		o.format = from_name(name);
-	if (o.format == INGEST_AUTO)
-		o.format = from_content(&s);
-	if (o.format == INGEST_AUTO) {
-		diag_at(d, name, 1, NULL);
-		rc = diag_set(d, EX_DATAERR, "the file holds only white space: no records");
-		goto out;
-	}
-	res->format = o.format;
-	if (o.format == INGEST_CSV)
-		rc = csv_decode(&s, &o, fn, ctx, res, d);
-	else
-		rc = json_decode(&s, &o, o.format == INGEST_NDJSON, fn, ctx, res, d);
-out:
+	rc = dispatch(&s, &o, fn, ctx, res, d);
 	/* Hash to the end even when decoding stopped early, so the file hash is whole. */
 	while (rc == 0 && !s.eof) {
 		if (source_fill(&s, d) < 0)

@@ -27,3 +27,8 @@ void diag_at(struct diag *d, const char *file, unsigned long line, const char *f
 	if (field)
 		(void)snprintf(d->field, sizeof(d->field), "%s", field);
 }
+
+void diag_suggest(struct diag *d, const char *word)
+{
+	(void)snprintf(d->suggestion, sizeof(d->suggestion), "%s", word ? word : "");
+}

@@ -8,7 +8,7 @@
 /* A struct jv is a json_t; a struct jdoc is the root json_t. */
 #define J(v) ((json_t *)(uintptr_t)(const void *)(v))
 
-struct jdoc *jdoc_parse(const char *text, size_t len, struct jdoc_error *e)
+static struct jdoc *parse(const char *text, size_t len, size_t flags, struct jdoc_error *e)
 {
 	unsigned long failures;
 	json_error_t err;
@@ -18,7 +18,7 @@ struct jdoc *jdoc_parse(const char *text, size_t len, struct jdoc_error *e)
 	json_set_alloc_funcs(rt_malloc, rt_free);
 	memset(e, 0, sizeof(*e));
 	failures = alloc_failures();
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | flags, &err);
 	/* jansson reports some allocation failures as bad tokens: count them ourselves. */
 	if (alloc_failures() != failures) {
 		json_decref(root);
@@ -31,10 +31,21 @@ struct jdoc *jdoc_parse(const char *text, size_t len, struct jdoc_error *e)
 		e->column = err.column;
 		e->position = (size_t)err.position;
 		e->oom = json_error_code(&err) == json_error_out_of_memory;
+		e->nul_in_key = json_error_code(&err) == json_error_null_byte_in_key;
 		(void)snprintf(e->text, sizeof(e->text), "%s", err.text);
 		return NULL;
 	}
 	return (struct jdoc *)(void *)root;
+}
+
+struct jdoc *jdoc_parse(const char *text, size_t len, struct jdoc_error *e)
+{
+	return parse(text, len, 0, e);
+}
+
+struct jdoc *jdoc_parse_value(const char *text, size_t len, struct jdoc_error *e)
+{
+	return parse(text, len, JSON_DECODE_ANY, e);
 }
 
 void jdoc_free(struct jdoc *doc)

@@ -172,3 +172,23 @@ unsigned text_distance(const char *a, size_t alen, const char *b, size_t blen, u
 	}
 	return row[blen];
 }
+
+const char *text_suggest(const char *s, size_t len, const char *const *choices, unsigned cap)
+{
+	const char *best = NULL;
+	unsigned best_d = cap + 1;
+	size_t i;
+
+	for (i = 0; choices[i]; i++) {
+		unsigned d = text_distance(s, len, choices[i], strlen(choices[i]), cap);
+
+		if (d < best_d) {
+			best_d = d;
+			best = choices[i];
+		}
+	}
+	/* A one- or two-letter word is near everything: suggest only on a close call. */
+	if (best && len <= 3 && best_d > 1)
+		return NULL;
+	return best;
+}

@@ -7,7 +7,7 @@ load helper
 	rt init
 	expect_status 0
 	hash=$(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12)
-	expect_err1 "reftriage: created store $REFTRIAGE_DB (schema $SCHEMA) with rules reftriage default triage policy 2026.11-1 ($hash)"
+	expect_err1 "reftriage: init: created store $REFTRIAGE_DB (schema $SCHEMA) with rules reftriage default triage policy 2026.11-1 ($hash)"
 	[ "$(stat -c %a "$REFTRIAGE_DB")" = 600 ]
 	[ "$(sql 'PRAGMA journal_mode')" = wal ]
 	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
@@ -109,15 +109,15 @@ load helper
 	expect_out_has "reftriage 0.1.0 (store schema $SCHEMA)"
 	rt --help
 	expect_status 0
-	expect_out_has "usage: reftriage [--db PATH] [--operator NAME] [--reason TEXT] COMMAND [ARGS]"
+	expect_out_has "usage: reftriage [GLOBAL OPTIONS] COMMAND [ARGS]"
 	for c in init import show quarantine score worklist rules assign status audit purge; do
 		rt "$c" --help
 		expect_status 0
-		[[ "$output" == "usage: reftriage "*" $c"* ]] || { echo "$output"; false; }
+		[[ "$output" == "usage: reftriage $c"* ]] || { echo "$output"; false; }
 	done
 	rt keygen --help
 	expect_status 0
-	[[ "$output" == "usage: reftriage keygen --output PREFIX"* ]] || { echo "$output"; false; }
+	[[ "$output" == "usage: reftriage keygen [--output PREFIX]"* ]] || { echo "$output"; false; }
 }
 
 @test "usage errors exit 64 with a message" {
@@ -128,7 +128,7 @@ load helper
 	expect_err1 "reftriage: 'frobnicate' is not a command (see 'reftriage --help')"
 	rt --colour init
 	expect_status 64
-	expect_err1 "reftriage: unknown global option '--colour' (see 'reftriage --help')"
+	expect_err1 "reftriage: unknown option '--colour' (see 'reftriage --help')"
 	rt --db
 	expect_status 64
 	rt init extra

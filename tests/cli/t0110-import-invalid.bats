@@ -60,3 +60,28 @@ CASES="$TOP/tests/data/invalid"
 	expect_status 65
 	[ "$(sql 'SELECT hex(raw) FROM quarantine')" = "$(sed -n 3p "$SAMPLES/invalid/invalid-utf8.csv" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" ]
 }
+
+@test "a file of only white space, blank lines or a BOM is an empty delivery, and the good file beside it is kept" {
+	init_store
+	printf ' \n\n' >"$WORK/blank.json"
+	rt import "$SAMPLES/referrals-2026-11-02.csv" "$WORK/blank.json"
+	expect_status 65
+	expect_err_has "reftriage: $WORK/blank.json: the file is empty: its 3 bytes are only white space, blank lines or a byte order mark; no header or records"
+	[ "$(sql 'SELECT count(*) FROM quarantine')" = 0 ]
+	[ "$(sql 'SELECT count(*) FROM packages')" = "$(($(wc -l <"$SAMPLES/referrals-2026-11-02.csv") - 1))" ]
+	# Standard input too, whatever --format says.
+	rt_stdin "$WORK/blank.json" import --format ndjson -
+	expect_status 65
+	expect_err1 "reftriage: (stdin): the file is empty: its 3 bytes are only white space, blank lines or a byte order mark; no header or records"
+}
+
+@test "invalid UTF-8 in a JSON record keeps its valid package_ref in quarantine, as CSV does" {
+	init_store
+	rt import "$SAMPLES/invalid/invalid-utf8.ndjson" "$SAMPLES/invalid/invalid-utf8.csv"
+	expect_status 65
+	expect_err1 "$SAMPLES/invalid/invalid-utf8.ndjson:2: summary: is not valid UTF-8 (byte 150 of the record is 0xfe); the record is refused"
+	[ "$(sql "SELECT group_concat(q, ' ') FROM (SELECT file || ':' || line || ':' || package_ref AS q FROM quarantine ORDER BY id)")" = \
+		"$SAMPLES/invalid/invalid-utf8.ndjson:2:SYN-INV-0002 $SAMPLES/invalid/invalid-utf8.csv:3:SYN-INV-0002" ]
+	# The good records on either side are stored (the same two packages in both files).
+	[ "$(sql "SELECT group_concat(ref, ' ') FROM (SELECT ref FROM packages ORDER BY ref)")" = "SYN-INV-0001 SYN-INV-0003" ]
+}

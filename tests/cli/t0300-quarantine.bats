@@ -45,7 +45,7 @@ load helper
 	expect_status 64
 	rt quarantine show 7
 	expect_status 65
-	expect_err1 "reftriage: quarantine: no quarantined record 7"
+	expect_err1 "reftriage: quarantine show: no quarantined record 7"
 	rt quarantine list
 	expect_status 0
 	[ -z "$output" ]

@@ -9,7 +9,7 @@ CASES="$TOP/tests/data/rules-invalid"
 @test "rules check accepts the shipped default and the test policy" {
 	rt rules check "$TOP/rules/default.json"
 	expect_status 0
-	expect_err1 "$TOP/rules/default.json: ok: reftriage default triage policy 2026.11-1, 29 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1)"
+	expect_err1 "reftriage: rules check: $TOP/rules/default.json: ok: reftriage default triage policy 2026.11-1, 29 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1)"
 	rt rules check "$TEST_POLICY"
 	expect_status 0
 }
@@ -51,7 +51,7 @@ CASES="$TOP/tests/data/rules-invalid"
 	rt rules install "$TEST_POLICY" --as-of 2026-11-10T09:00:00Z
 	expect_status 0
 	hash=$(b2sum -l 256 "$TEST_POLICY" | cut -d' ' -f1)
-	expect_err1 "reftriage: installed Test policy (for the golden-file tests; not for use) test-1 (hash $hash) from $TEST_POLICY; rescored 60 open packages as of 2026-11-10T09:00:00Z"
+	expect_err1 "reftriage: rules install: installed Test policy (for the golden-file tests; not for use) test-1 (hash $hash) from $TEST_POLICY; rescored 60 open packages as of 2026-11-10T09:00:00Z"
 	[ "$(sql 'SELECT count(*) FROM rule_sets')" = 2 ]
 	# Every open package's score row is the store's current scoring (schema 5).
 	[ "$(sql "SELECT lower(hex(hash)) FROM rule_sets WHERE id = $(scored_with)")" = "$hash" ]
@@ -100,4 +100,24 @@ CASES="$TOP/tests/data/rules-invalid"
 	rt score
 	expect_status 78
 	expect_err1 "reftriage: $REFTRIAGE_DB: no rules are installed; install some with 'reftriage rules install FILE'"
+}
+
+@test "terminal escapes in a rules file's name and descriptions are never printed raw" {
+	init_store
+	# An OSC title change, a colour and a screen clear in the name, version and a description.
+	python3 - "$TEST_POLICY" "$WORK/hostile.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["name"] = p["version"] = "Policy \x1b]0;owned\x07\x1b[31mred\x1b[2J"
+p["rules"][0]["description"] = "Meeting \x1b[2Jsoon"
+json.dump(p, open(sys.argv[2], "w"))
+PY
+	for cmd in "rules check $WORK/hostile.json" "rules install $WORK/hostile.json" "rules show"; do
+		run "$RT" $cmd
+		[ "$status" -eq 0 ] || { echo "$cmd: $status: $output"; false; }
+		[[ "$output" != *$'\e'* ]] || { echo "$cmd printed a raw escape"; false; }
+		[[ "$output" != *$'\a'* ]] || { echo "$cmd printed a raw BEL"; false; }
+	done
+	[[ "$output" == *'Policy \x1b]0;owned\x07\x1b[31mred\x1b[2J'* ]]
+	[[ "$output" == *'Meeting \x1b[2Jsoon'* ]]
 }

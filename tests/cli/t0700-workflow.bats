@@ -17,10 +17,10 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	export REFTRIAGE_NOW=2026-11-03T09:00:00Z
 	rt --operator sgt.k assign $REF --to dc.ahmed
 	expect_status 0
-	expect_err1 "reftriage: $REF: assigned to dc.ahmed (assigned)"
+	expect_err1 "reftriage: assign: $REF: assigned to dc.ahmed (assigned)"
 	rt --operator dc.ahmed status $REF in_progress
 	expect_status 0
-	expect_err1 "reftriage: $REF: assigned -> in_progress"
+	expect_err1 "reftriage: status: $REF: assigned -> in_progress"
 	rt --operator dc.ahmed status $REF actioned --note "Safeguarding visit made (SYNTHETIC)"
 	expect_status 0
 	[ "$(sql "SELECT status || '|' || assigned_to FROM packages WHERE ref = '$REF'")" = "actioned|dc.ahmed" ]
@@ -91,7 +91,7 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	load_day
 	rt status $REF done
 	expect_status 64
-	expect_err1 "reftriage: status: 'done' is not a state (new, assigned, in_progress, reopened, actioned, nfa or transferred) (see 'reftriage status --help')"
+	expect_err1 "reftriage: status: STATE takes new, assigned, in_progress, reopened, actioned, nfa or transferred, not 'done' (see 'reftriage status --help')"
 	rt status $REF
 	expect_status 64
 	rt assign $REF
@@ -164,12 +164,12 @@ night_with_age() {
 	expect_err1 "reftriage: $R: is nfa (closed): changing a closed package needs --note WHY"
 	rt status $R reopened --note "New intelligence (SYNTHETIC)"
 	expect_status 0
-	expect_err1 "reftriage: $R: nfa -> reopened"
+	expect_err1 "reftriage: status: $R: nfa -> reopened"
 	in_worklist $R
 	[ -n "$(sql "SELECT as_of IS NULL FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.ref = '$R'")" ]
 	rt assign $R --to dc.khan
 	expect_status 0
-	expect_err1 "reftriage: $R: assigned to dc.khan (reopened)"
+	expect_err1 "reftriage: assign: $R: assigned to dc.khan (reopened)"
 	rt status $R in_progress
 	expect_status 0
 	rt status $R reopened --note "again"

@@ -231,8 +231,40 @@ static void empty_file(void **state)
 	assert_int_equal(decode("e.csv", "", &g, &res, &d), -1);
 	assert_int_equal(d.code, EX_DATAERR);
 	assert_non_null(strstr(d.message, "empty"));
-	assert_int_equal(decode("e.json", "  \n ", &g, &res, &d), 0);
+	/* Only white space, blank lines or a BOM: as empty, in every format, and nothing handed
+	 * over. */
+	assert_int_equal(decode("e.json", "  \n ", &g, &res, &d), -1);
+	assert_int_equal(d.code, EX_DATAERR);
+	assert_non_null(strstr(d.message, "empty"));
+	assert_int_equal(decode("e.ndjson", "\n\r\n\n", &g, &res, &d), -1);
+	assert_int_equal(d.code, EX_DATAERR);
+	assert_int_equal(decode("e.csv", "\xef\xbb\xbf\n\n", &g, &res, &d), -1);
+	assert_int_equal(d.code, EX_DATAERR);
 	assert_int_equal(g.n, 0);
+	assert_int_equal(res.bytes, 5);
+}
+
+/* Blank past the first chunk read: the decoder reads it all, and it is still empty. */
+static void empty_file_larger_than_a_chunk(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+	size_t n = 600 * 1024;
+	char *blank = malloc(n);
+
+	(void)state;
+	assert_non_null(blank);
+	memset(blank, ' ', n);
+	assert_int_equal(decode_n("e.json", blank, n, false, &g, &res, &d), -1);
+	assert_int_equal(d.code, EX_DATAERR);
+	assert_non_null(strstr(d.message, "empty"));
+	assert_int_equal(res.bytes, n);
+	blank[n - 2] = '{';
+	blank[n - 1] = '}';
+	assert_int_equal(decode_n("e.ndjson", blank, n, false, &g, &res, &d), 0);
+	assert_int_equal(g.n, 1);
+	free(blank);
 }
 
 static void json_array_positions(void **state)
@@ -342,8 +374,18 @@ static void json_deep_nesting(void **state)
 	free(s);
 }
 
+/* Record i was refused for field, and is known by ref ("" when by none). */
+static void refused_as(const struct got *g, size_t i, const char *field, const char *ref)
+{
+	assert_false(g->r[i].valid);
+	assert_string_equal(g->r[i].field, field);
+	assert_string_equal(g->r[i].ref, ref);
+}
+
 static void json_invalid_utf8_names_key(void **state)
 {
+	static const char bad_ref_and_key[] = "{\"package_ref\":\"SYN-\xfe\",\"summary\":\"x\"}\n"
+	                                      "{\"package_ref\":\"SYN-3\",\"x\xc3\":\"y\"}\n";
 	static struct got g;
 	struct ingest_result res;
 	struct diag d;
@@ -356,8 +398,87 @@ static void json_invalid_utf8_names_key(void **state)
 	           &g, &res, &d),
 	    0);
 	assert_int_equal(g.n, 1);
-	assert_string_equal(g.r[0].field, "summary");
 	assert_non_null(strstr(g.r[0].message, "not valid UTF-8"));
+	/* The record is refused, but who it is stays known, as it does for CSV. */
+	refused_as(&g, 0, "summary", "SYN-1");
+	/* Not when the bad byte is in the ref itself; a bad key is named as the key. */
+	assert_int_equal(decode("a.ndjson", bad_ref_and_key, &g, &res, &d), 0);
+	assert_int_equal(g.n, 2);
+	refused_as(&g, 0, "package_ref", "");
+	refused_as(&g, 1, "x\\xc3", "SYN-3");
+}
+
+#define REQ                                                                                        \
+	"\"package_ref\":\"SYN-1\",\"received_at\":\"2026-11-02\",\"source\":\"CEOP\","            \
+	"\"referral_type\":\"grooming\""
+
+/* A raw NUL byte anywhere refuses the record, at its line and column in the file. */
+static void json_nul_bytes(void **state)
+{
+	static const char text[] = "[{" REQ ", \"subject_age\": 41\0},\n"
+	                           "  {" REQ ", \"summary\": \"a\0b\"},\n"
+	                           "  {" REQ "}\0,\n"
+	                           "  {" REQ "}]\n";
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(decode_n("n.json", text, sizeof(text) - 1, false, &g, &res, &d), 0);
+	assert_int_equal(g.n, 4);
+	assert_false(g.r[0].valid);
+	assert_string_equal(g.r[0].field, "subject_age");
+	assert_string_equal(g.r[0].message,
+	                    "invalid JSON at line 1, column 113: a NUL byte (0x00), which JSON "
+	                    "text never holds (in a string, write \\u0000)");
+	assert_false(g.r[1].valid);
+	assert_string_equal(g.r[1].field, "summary");
+	assert_non_null(strstr(g.r[1].message, "at line 2, column 110: a NUL byte"));
+	/* After an element, where only ',' or ']' may come: the file stops there. */
+	assert_true(g.r[2].valid);
+	assert_false(g.r[3].valid);
+	assert_string_equal(g.r[3].message, "expected ',' or ']' after array element 2 at line 3, "
+	                                    "found the byte 0x00");
+	assert_true(res.stopped);
+	/* At the top level, between objects: the byte is a value of its own, refused. */
+	assert_int_equal(decode_n("n.json", "{" REQ "}\0{" REQ "}", 187, false, &g, &res, &d), 0);
+	assert_int_equal(g.n, 3);
+	assert_true(g.r[0].valid);
+	assert_false(g.r[1].valid);
+	assert_string_equal(g.r[1].message, "invalid JSON at line 1, column 94: a NUL byte (0x00), "
+	                                    "which JSON text never holds (in a string, write "
+	                                    "\\u0000)");
+	assert_true(g.r[2].valid);
+}
+
+/* A non-object element is named by what it is; one that is not JSON, as invalid JSON. */
+static void json_elements_described(void **state)
+{
+	static const char *const want[] = {
+	    "invalid JSON at line 1, column 4: invalid token near 'tru'",
+	    "invalid JSON at line 1, column 10: invalid token near 'tru'",
+	    "the array element is an array, not a package object",
+	    "the array element is a string, not a package object",
+	    "the array element is null, not a package object",
+	    "the array element is a number, not a package object",
+	    "the key contains a NUL character (\\u0000), at line 1, column 47; the record cannot "
+	    "be read",
+	};
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(
+	    decode("e.json", "[tru, [tru], [true], \"s\", null, -1, {\"a\\u0000b\": 1}, {" REQ "}]",
+	           &g, &res, &d),
+	    0);
+	assert_int_equal(g.n, 8);
+	for (i = 0; i < 7; i++)
+		assert_string_equal(g.r[i].message, want[i]);
+	assert_string_equal(g.r[6].field, "a\\u0000b");
+	assert_true(g.r[7].valid);
 }
 
 static void ndjson_lines(void **state)
@@ -439,11 +560,14 @@ int main(void)
 	    cmocka_unit_test(csv_unterminated_quote),
 	    cmocka_unit_test(csv_header_problems),
 	    cmocka_unit_test(empty_file),
+	    cmocka_unit_test(empty_file_larger_than_a_chunk),
 	    cmocka_unit_test(json_array_positions),
 	    cmocka_unit_test(json_single_object_and_sequence),
 	    cmocka_unit_test(json_structural),
 	    cmocka_unit_test(json_deep_nesting),
 	    cmocka_unit_test(json_invalid_utf8_names_key),
+	    cmocka_unit_test(json_nul_bytes),
+	    cmocka_unit_test(json_elements_described),
 	    cmocka_unit_test(ndjson_lines),
 	    cmocka_unit_test(oversize_record_not_held),
 	    cmocka_unit_test(file_hash_is_of_all_bytes),
