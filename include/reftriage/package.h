@@ -115,6 +115,17 @@ static inline const char *package_canonical(const struct package *p, size_t *len
 int package_format_value(const struct package *p, int f, struct buf *out) MUST_CHECK;
 
 /*
+ * The fields whose values differ between from (an older version) and to, in
+ * contract order: fn(ctx, field, old, new) with each value as
+ * package_format_value() writes it, NULL when unknown; the strings are valid
+ * during the call. fn returns 0 to go on; any other value (a positive one:
+ * -1 is kept for this) stops and is returned. -1 when memory runs out.
+ */
+int package_diff(const struct package *from, const struct package *to,
+                 int (*fn)(void *ctx, int field, const char *old, const char *new_value),
+                 void *ctx) MUST_CHECK;
+
+/*
  * The facts: the compact binary form in which the store keeps a package,
  * versioned (its first byte is PACKAGE_FACTS_VERSION; the layout is described
  * in package.c). package_decode_facts() rebuilds the package's fields (not

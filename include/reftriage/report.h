@@ -35,7 +35,7 @@ struct report_item {
 	const char *referral_type;
 	const char *reasons; /* fired rule ids in file order, ';'-separated */
 	int priority_index;  /* band index: 0 is the most urgent */
-	bool updated;        /* a newer version arrived since the last workflow change */
+	bool updated;        /* a new version arrived since a person last acted on it */
 	const struct rule *const *fired; /* the same rules, for explanations */
 	size_t nfired;
 };

@@ -1,6 +1,6 @@
 /*
  * Scoring one package against a rule set at a time as_of (rules.md):
- * a pure function of (package, linked_packages, rule set, as_of).
+ * a pure function of (package, its two link counts, rule set, as_of).
  */
 #ifndef REFTRIAGE_SCORE_H
 #define REFTRIAGE_SCORE_H
@@ -18,12 +18,16 @@ struct score_result {
 	uint16_t *fired; /* indices of fired rules, in file order; caller's array of nrules */
 };
 
+/* linked_packages and ip_linked_packages stop at this: 1000 means "1,000 or more". */
+#define SCORE_LINKS_MAX 1000
+
 /*
  * Fill in the derived fields of p: days_waiting, days_to_meeting,
- * images_total, and linked_packages (counted by the store; pass it in).
+ * images_total, linked_packages and ip_linked_packages (counted by the
+ * store, passed in; saturated here at SCORE_LINKS_MAX).
  */
-void score_derive(const struct package *p, int64_t linked_packages, int64_t as_of,
-                  struct cond_input *in);
+void score_derive(const struct package *p, int64_t linked_packages, int64_t ip_linked_packages,
+                  int64_t as_of, struct cond_input *in);
 
 /* Score in (from score_derive) against rs; out->fired must hold rs->nrules entries. */
 void score_package(const struct ruleset *rs, const struct cond_input *in, int64_t as_of,

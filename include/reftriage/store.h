@@ -76,11 +76,15 @@ int store_import_start(struct store *st, struct store_import *imp, struct diag *
 int store_import_finish(struct store *st, const struct store_import *imp, int64_t now,
                         struct diag *d) MUST_CHECK;
 
-enum store_put { STORE_NEW, STORE_UPDATED, STORE_UNCHANGED };
+/* STORE_REOPENED: a new version of a closed package, which it reopened. */
+enum store_put { STORE_NEW, STORE_UPDATED, STORE_UNCHANGED, STORE_REOPENED };
 
 /*
  * Store a validated package: a new package, a new version of a known one
- * (when its content hash differs from the latest version's), or nothing.
+ * (when its content hash differs from every stored version's), or nothing
+ * (unchanged). A new version marks the package updated; one of a closed
+ * package also reopens it (status reopened, assignee kept), with a status
+ * event by the import's operator noting "reopened: new version N".
  */
 int store_put_package(struct store *st, int64_t import_id, const struct package *p,
                       unsigned long line, long index, int64_t now, enum store_put *res,
@@ -127,13 +131,26 @@ struct store_version {
 };
 
 /*
- * Look up a package by ref. Returns 0 and calls pkg_fn once, then ver_fn for
- * each version newest first; 1 when there is no such package; -1 on error.
+ * Look up a package by ref. Returns 0 and calls pkg_fn once, then ver_fn (if
+ * not NULL) for each version newest first; 1 when there is no such package;
+ * -1 on error.
  */
 int store_get_package(struct store *st, const char *ref,
                       int (*pkg_fn)(void *ctx, const struct store_package *p),
                       int (*ver_fn)(void *ctx, const struct store_version *v), void *ctx,
                       struct diag *d) MUST_CHECK;
+
+/*
+ * show --diff: the fields that changed from version from to version to of
+ * ref (both 0: the latest version's predecessor to the latest), each passed
+ * to fn as package_diff() does (field is a contract field index; old and
+ * new_value are NULL when unknown). Returns 0; 1 when there is no such
+ * package; -1 with d filled (EX_DATAERR: no such version, or its content
+ * was erased by purge); fn's own positive return when it stops.
+ */
+int store_diff_versions(struct store *st, const char *ref, int from, int to,
+                        int (*fn)(void *ctx, int field, const char *old, const char *new_value),
+                        void *ctx, struct diag *d) MUST_CHECK;
 
 struct store_quarantined {
 	int64_t id;
@@ -186,15 +203,22 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 
 /* --- scores ----------------------------------------------------------- */
 
-/* How many other packages share a linking key with package_id's latest version. */
-int store_linked_count(struct store *st, int64_t package_id, int64_t *count,
+/*
+ * How many other packages share a linking key with package_id's latest
+ * version: *count through a subject or an identifier other than an IP
+ * address (linked_packages), *ip_count through an IP address
+ * (ip_linked_packages). Not saturated (score_derive() does that).
+ */
+int store_linked_count(struct store *st, int64_t package_id, int64_t *count, int64_t *ip_count,
                        struct diag *d) MUST_CHECK;
 
 /*
  * Count the links of every package in one walk of the linking keys, in key
- * order (reftriage/links.h). lc is initialised here; the caller releases it.
+ * order (reftriage/links.h): lc through every key but IP addresses', ip
+ * through IP addresses'. Both are initialised here; the caller releases them.
  */
-int store_link_counts(struct store *st, struct link_counts *lc, struct diag *d) MUST_CHECK;
+int store_link_counts(struct store *st, struct link_counts *lc, struct link_counts *ip,
+                      struct diag *d) MUST_CHECK;
 
 struct store_score {
 	int64_t package_id;
@@ -206,7 +230,8 @@ struct store_score {
 	int priority;
 	int64_t due_at;
 	bool overdue;
-	int64_t linked;
+	int64_t linked;    /* linked_packages */
+	int64_t ip_linked; /* ip_linked_packages */
 	const char *fired; /* rule ids, ';'-separated, in file order */
 	int64_t received_at;
 	const char *ref;
@@ -222,7 +247,7 @@ struct store_open_package {
 	const struct store_score *prev;
 };
 
-/* Call fn for the latest version of every open package (new, assigned, in_progress). */
+/* Call fn for the latest version of every open package (new, assigned, in_progress, reopened). */
 int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
                     void *ctx, struct diag *d) MUST_CHECK;
 
@@ -252,8 +277,12 @@ int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id,
 int store_get_score(struct store *st, int64_t package_id, struct store_score *out,
                     struct buf *fired, struct diag *d) MUST_CHECK;
 
-/* The packages that share a linking key with package_id, and the key. */
-int store_each_link(struct store *st, int64_t package_id,
+/*
+ * The packages that share a linking key with package_id, and the key: every
+ * key but IP addresses'; or with ip, the IP addresses shared with packages
+ * that share nothing else (possible links).
+ */
+int store_each_link(struct store *st, int64_t package_id, bool ip,
                     int (*fn)(void *ctx, const char *ref, const char *key), void *ctx,
                     struct diag *d) MUST_CHECK;
 
@@ -264,13 +293,23 @@ struct store_worklist_query {
 	long limit;              /* 0: no limit */
 	int priorities[16];      /* band indexes */
 	size_t npriorities;      /* 0: every priority */
-	const char *statuses[3]; /* open statuses */
+	const char *statuses[4]; /* open statuses */
 	size_t nstatuses;        /* 0: every open status */
 	const char *force_area;  /* NULL: any */
 	const char *assigned_to; /* NULL: any */
 	bool has_since;
 	int64_t since; /* received_at at or after this time */
+	/*
+	 * worklist --changed-since: only packages with a new version, a status
+	 * change, an assignment or a note (every one is a workflow event) after
+	 * this time: the handover between shifts.
+	 */
+	bool has_changed_since;
+	int64_t changed_since;
 };
+
+/* The open statuses (cli.md), NULL-terminated: new, assigned, in_progress, reopened. */
+extern const char *const store_open_statuses[];
 
 struct store_worklist_row {
 	int priority; /* band index */
@@ -284,7 +323,11 @@ struct store_worklist_row {
 	const char *force_area;  /* NULL when unknown */
 	const char *referral_type;
 	const char *fired;
-	bool updated; /* a newer version arrived since the last workflow change */
+	/*
+	 * A new version arrived after the last status change or assignment made
+	 * by a person (an automatic reopen does not clear it).
+	 */
+	bool updated;
 };
 
 /* How many open packages the query selects (ignoring its limit). */

@@ -53,6 +53,8 @@ struct file_report {
 	unsigned char hash[HASH_BYTES];
 	bool hashed;
 	unsigned long n_new, n_updated, n_unchanged, n_rejected, n_withheld;
+	unsigned long n_reopened; /* of n_updated: closed packages that a new version reopened */
+	struct buf reopened;      /* their refs, each followed by a space */
 	bool stopped;
 	int code;              /* 0, or the exit code for this file */
 	const char *status;    /* for --summary json */
@@ -128,6 +130,21 @@ static void print_reasons(const struct import_ctx *x, const struct ingest_record
 		        rec->reasons->more);
 }
 
+/* A closed package reopened by a new version: count it and name it. */
+static int note_reopened(struct file_report *r, const struct package *p, struct diag *d)
+{
+	size_t n;
+	const char *ref = package_str(p, F_PACKAGE_REF, &n);
+
+	r->n_updated++;
+	r->n_reopened++;
+	if (buf_add(&r->reopened, ref, n) < 0 || buf_addc(&r->reopened, ' ') < 0) {
+		diag_at(d, r->name, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	return 0;
+}
+
 static int on_record(void *ctx, const struct ingest_record *rec, struct diag *d)
 {
 	struct import_ctx *x = ctx;
@@ -145,7 +162,8 @@ static int on_record(void *ctx, const struct ingest_record *rec, struct diag *d)
 				return -1;
 			x->withholding = true;
 			x->rep->n_withheld = x->rep->n_new + x->rep->n_updated;
-			x->rep->n_new = x->rep->n_updated = 0;
+			x->rep->n_new = x->rep->n_updated = x->rep->n_reopened = 0;
+			buf_reset(&x->rep->reopened);
 		}
 		memset(&rj, 0, sizeof(rj));
 		rj.file = x->rep->name;
@@ -174,6 +192,8 @@ static int on_record(void *ctx, const struct ingest_record *rec, struct diag *d)
 		x->rep->n_new++;
 	else if (res == STORE_UPDATED)
 		x->rep->n_updated++;
+	else if (res == STORE_REOPENED)
+		return note_reopened(x->rep, rec->pkg, d);
 	else
 		x->rep->n_unchanged++;
 	return 0;
@@ -184,8 +204,20 @@ static int file_failed(struct import_ctx *x, const struct diag *d)
 {
 	(void)snprintf(x->rep->error, sizeof(x->rep->error), "%s", d->message);
 	x->rep->n_new = x->rep->n_updated = x->rep->n_unchanged = 0;
-	x->rep->n_rejected = x->rep->n_withheld = 0;
+	x->rep->n_rejected = x->rep->n_withheld = x->rep->n_reopened = 0;
+	buf_reset(&x->rep->reopened);
 	return cli_report(d);
+}
+
+/* The refs a file reopened, in its import entry: "reopened" counts, "reopened_refs" names. */
+static void audit_reopened(struct cli_details *det, struct file_report *r)
+{
+	if (!r->n_reopened)
+		return;
+	cli_details_int(det, "reopened", (int64_t)r->n_reopened);
+	r->reopened.data[r->reopened.len - 1] = '\0'; /* the last space */
+	cli_details_str(det, "reopened_refs", r->reopened.data);
+	r->reopened.data[r->reopened.len - 1] = ' ';
 }
 
 /*
@@ -212,6 +244,7 @@ static int audit_import(struct import_ctx *x, struct diag *d)
 	cli_details_int(&det, "rejected", (int64_t)x->imp.n_rejected);
 	cli_details_int(&det, "withheld", (int64_t)x->imp.n_withheld);
 	cli_details_bool(&det, "strict", x->strict);
+	audit_reopened(&det, x->rep);
 	if (x->rep->signer[0]) {
 		cli_details_str(&det, "signed_by", x->rep->signer);
 		cli_details_str(&det, "trusted_comment", x->rep->trusted_comment);
@@ -336,6 +369,9 @@ static void print_file_line(const struct import_ctx *x, const struct file_report
 	fprintf(stderr, "%s: %lu %s (%lu new, %lu updated), %lu unchanged, %lu rejected", r->name,
 	        r->n_new + r->n_updated, x->dry_run ? "would be imported" : "imported", r->n_new,
 	        r->n_updated, r->n_unchanged, r->n_rejected);
+	if (r->n_reopened)
+		fprintf(stderr, "; %lu closed reopened: %.*s", r->n_reopened,
+		        (int)r->reopened.len - 1, r->reopened.data);
 	if (r->n_withheld)
 		fprintf(stderr, "; --strict: %lu valid records not imported", r->n_withheld);
 	if (r->stopped)
@@ -345,11 +381,27 @@ static void print_file_line(const struct import_ctx *x, const struct file_report
 	fputc('\n', stderr);
 }
 
+/* A file's ,"reopened":N,"reopened_refs":[...] in the JSON summary. */
+static int json_reopened(struct buf *b, const struct file_report *r)
+{
+	size_t i, start = 0;
+	int rc = buf_addf(b, ",\"reopened\":%lu,\"reopened_refs\":[", r->n_reopened);
+
+	for (i = 0; i < r->reopened.len; i++) {
+		if (r->reopened.data[i] != ' ')
+			continue;
+		rc |= start ? buf_addc(b, ',') : 0;
+		rc |= jsonw_string(b, r->reopened.data + start, i - start);
+		start = i + 1;
+	}
+	return rc | buf_addc(b, ']');
+}
+
 static int json_summary(const struct import_ctx *x, const struct file_report *reps, size_t n,
                         int exit_code)
 {
 	struct buf b;
-	unsigned long t[5] = {0};
+	unsigned long t[6] = {0};
 	size_t i;
 	bool first = true;
 	int rc = 0;
@@ -390,6 +442,7 @@ static int json_summary(const struct import_ctx *x, const struct file_report *re
 		               r->n_new, r->n_updated, r->n_unchanged, r->n_rejected, r->n_withheld,
 		               r->stopped ? "true" : "false", r->status ? r->status : "error",
 		               r->code);
+		rc |= json_reopened(&b, r);
 		rc |= jsonw_key(&b, &f1, "error");
 		rc |= r->error[0] ? jsonw_string(&b, r->error, strlen(r->error))
 		                  : buf_adds(&b, "null");
@@ -399,12 +452,13 @@ static int json_summary(const struct import_ctx *x, const struct file_report *re
 		t[2] += r->n_unchanged;
 		t[3] += r->n_rejected;
 		t[4] += r->n_withheld;
+		t[5] += r->n_reopened;
 	}
 	rc |=
 	    buf_addf(&b,
 	             "],\"totals\":{\"new\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"rejected\":%lu,"
-	             "\"withheld\":%lu},\"exit_code\":%d}\n",
-	             t[0], t[1], t[2], t[3], t[4], exit_code);
+	             "\"withheld\":%lu,\"reopened\":%lu},\"exit_code\":%d}\n",
+	             t[0], t[1], t[2], t[3], t[4], t[5], exit_code);
 	if (rc == 0)
 		fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
@@ -604,6 +658,7 @@ static int import_path(struct import_ctx *x, const char *path, struct file_repor
 	int fd, fc;
 
 	x->rep = r;
+	buf_init(&r->reopened);
 	r->name = is_stdin ? "(stdin)" : path;
 	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -664,8 +719,10 @@ int cmd_import(struct cli *cli)
 	if (x.summary_json)
 		code = worse(code, json_summary(&x, reps, npaths, code));
 out:
-	for (i = 0; reps && i < npaths; i++)
+	for (i = 0; reps && i < npaths; i++) {
 		rt_free(reps[i].trusted_comment);
+		buf_release(&reps[i].reopened);
+	}
 	rt_free(reps);
 	rt_free(seen);
 	while (npaths)

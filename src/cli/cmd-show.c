@@ -231,12 +231,34 @@ static int on_link(void *ctx, const char *ref, const char *key)
 	return l->err ? -1 : 0;
 }
 
+/*
+ * The linked packages (a subject or an identifier other than an IP address
+ * shared), or with ip the possible links: packages that share only an IP
+ * address, which is often shared by strangers (CGNAT, public Wi-Fi).
+ */
+static int print_links(struct show_ctx *x, bool ip, struct diag *d)
+{
+	struct links_ctx l = {x->json, &x->b, 0, 0};
+
+	if (x->json)
+		x->err |= buf_adds(&x->b, ip ? ",\"possible_links\":[" : ",\"linked\":[");
+	else
+		printf(ip ? "\npossible links (shared IP)\n"
+		          : "\nlinked packages (sharing a subject or an identifier)\n");
+	if (store_each_link(x->st, x->id, ip, on_link, &l, d) < 0)
+		return -1;
+	if (x->json)
+		x->err |= buf_addc(&x->b, ']');
+	else if (!l.n)
+		printf("  none\n");
+	return x->err || l.err ? -1 : 0;
+}
+
 /* The score, why, and the links: text, or JSON members appended to x->b. */
 static int print_score(struct show_ctx *x, struct diag *d)
 {
 	struct store_score sc;
 	struct ruleset *rs = NULL;
-	struct links_ctx l = {x->json, &x->b, 0, 0};
 	char t[40], hex[HASH_HEX];
 	struct buf fb;
 	const char *fired, *p;
@@ -281,6 +303,8 @@ static int print_score(struct show_ctx *x, struct diag *d)
 			x->err |= buf_addf(&x->b, "%d", sc.version);
 			x->err |= jsonw_key(&x->b, &first, "linked_packages");
 			x->err |= buf_addf(&x->b, "%lld", (long long)sc.linked);
+			x->err |= jsonw_key(&x->b, &first, "ip_linked_packages");
+			x->err |= buf_addf(&x->b, "%lld", (long long)sc.ip_linked);
 			x->err |= jsonw_key(&x->b, &first, "explanation");
 			x->err |= buf_addc(&x->b, '[');
 		}
@@ -341,17 +365,9 @@ static int print_score(struct show_ctx *x, struct diag *d)
 		x->err |= buf_adds(&x->b, "]}");
 	ruleset_free(rs);
 	buf_release(&fb);
-	if (x->json)
-		x->err |= buf_adds(&x->b, ",\"linked\":[");
-	else
-		printf("\nlinked packages (sharing a subject or an identifier)\n");
-	if (store_each_link(x->st, x->id, on_link, &l, d) < 0)
+	if (print_links(x, false, d) < 0 || print_links(x, true, d) < 0)
 		return -1;
-	if (x->json)
-		x->err |= buf_addc(&x->b, ']');
-	else if (!l.n)
-		printf("  none\n");
-	return x->err || l.err ? -1 : 0;
+	return x->err ? -1 : 0;
 }
 
 /*

@@ -8,8 +8,9 @@ const struct cli_opt status_opts[] = {
     CLI_OPT_END,
 };
 const char status_about[] =
-    "STATE is new, assigned, in_progress (open) or actioned, nfa, transferred\n"
-    "(closed). Closed packages leave the worklist but stay in 'show'.\n"
+    "STATE is new, assigned, in_progress, reopened (open) or actioned, nfa,\n"
+    "transferred (closed). Closed packages leave the worklist but stay in 'show';\n"
+    "a new version of a closed package reopens it (status reopened).\n"
     "  - nothing goes back to new; assigned needs an assignee (reftriage assign)\n"
     "  - nfa and transferred need --note: the reason is part of the record\n"
     "  - reopening or changing a closed package needs --note\n"

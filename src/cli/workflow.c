@@ -2,7 +2,8 @@
  * Assignments and status changes: which transitions are allowed, and the
  * one transaction that applies and records each (store_workflow).
  *
- *   open:   new, assigned, in_progress     closed: actioned, nfa, transferred
+ *   open:   new, assigned, in_progress, reopened
+ *   closed: actioned, nfa, transferred
  *
  * - Nothing goes back to new: new means untouched.
  * - assigned needs an assignee (reftriage assign REF --to NAME).
@@ -10,6 +11,9 @@
  *   referral on, must say why (it can be disclosable under CPIA).
  * - Reopening a closed package, or changing one closed state for another,
  *   needs --note. A reopened package is scored at the store's as_of.
+ * - reopened is for a closed package only: by hand (with --note), or by the
+ *   import when a new version of a closed package arrives. From reopened, a
+ *   person moves on as from any open state.
  * - A closed package cannot be assigned; reopen it first.
  */
 #include "reftriage/cli.h"
@@ -19,8 +23,8 @@
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
-static const char *const states[] = {"new", "assigned",    "in_progress", "actioned",
-                                     "nfa", "transferred", NULL};
+static const char *const states[] = {"new",      "assigned", "in_progress", "reopened",
+                                     "actioned", "nfa",      "transferred", NULL};
 
 static bool is_closed(const char *s)
 {
@@ -49,13 +53,6 @@ static int on_pkg(void *ctx, const struct store_package *p)
 	w->purged = p->purged_at != 0;
 	(void)snprintf(w->assigned, sizeof(w->assigned), "%s",
 	               p->assigned_to ? p->assigned_to : "");
-	return 0;
-}
-
-static int on_ver(void *ctx, const struct store_version *v)
-{
-	(void)ctx;
-	(void)v;
 	return 0;
 }
 
@@ -110,6 +107,8 @@ static int check(const struct wf_ctx *w, const char *to, const char *assignee, c
 		return refuse(w->ref, "cannot be reopened: its content was erased by purge");
 	if (strcmp(to, "new") == 0)
 		return refuse(w->ref, "cannot go back to new (new means nobody has touched it)");
+	if (strcmp(to, "reopened") == 0 && !is_closed(from))
+		return refuse(w->ref, "is %s (open): only a closed package can be reopened", from);
 	if (strcmp(to, "assigned") == 0 && !w->has_assignee)
 		return refuse(w->ref,
 		              "has nobody to be assigned to: use 'reftriage assign %s --to "
@@ -156,7 +155,7 @@ static int load(struct cli *cli, const char *ref, struct wf_ctx *w)
 
 	memset(w, 0, sizeof(*w));
 	diag_clear(&d);
-	rc = store_get_package(cli->st, ref, on_pkg, on_ver, w, &d);
+	rc = store_get_package(cli->st, ref, on_pkg, NULL, w, &d);
 	if (rc == 1)
 		return cli_no_package(cli, ref);
 	return rc < 0 ? cli_report(&d) : EX_OK;

@@ -75,7 +75,7 @@ static int csv_begin(struct report *r, const struct report_header *h)
 {
 	(void)h;
 	if (buf_adds(&r->b, "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
-	                    "assigned_to,force_area,referral_type,reasons\r\n") < 0)
+	                    "assigned_to,force_area,referral_type,reasons,updated\r\n") < 0)
 		return -1;
 	return flush(r);
 }
@@ -93,7 +93,8 @@ static int csv_item(struct report *r, const struct report_item *it)
 	    report_csv_field(b, it->assigned_to, true) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->force_area, true) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->referral_type, false) < 0 || buf_addc(b, ',') < 0 ||
-	    report_csv_field(b, it->reasons, false) < 0 || buf_adds(b, "\r\n") < 0)
+	    report_csv_field(b, it->reasons, false) < 0 ||
+	    buf_adds(b, it->updated ? ",true\r\n" : ",false\r\n") < 0)
 		return -1;
 	return flush(r);
 }
@@ -148,6 +149,8 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	rc |= json_string_or_null(b, it->referral_type);
 	rc |= jsonw_key(b, &first, "reasons");
 	rc |= json_string_or_null(b, it->reasons);
+	rc |= jsonw_key(b, &first, "updated");
+	rc |= buf_adds(b, it->updated ? "true" : "false");
 	rc |= jsonw_key(b, &first, "explanation");
 	rc |= buf_addc(b, '[');
 	for (i = 0; i < it->nfired; i++) {

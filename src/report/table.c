@@ -170,8 +170,8 @@ static int table_begin(struct report *r, const struct report_header *h)
 	(void)snprintf(line, sizeof(line), "Rules %s %s (%.12s)", h->rules_name, h->rules_version,
 	               hex);
 	if (report_cell(&r->b, line, (size_t)r->width, false) < 0 || line_end(r) < 0 ||
-	    report_cell(&r->b, "! overdue   * updated since assigned", (size_t)r->width, false) <
-	        0 ||
+	    report_cell(&r->b, "! overdue   * updated: a new version since a person last acted",
+	                (size_t)r->width, false) < 0 ||
 	    line_end(r) < 0 || buf_addc(&r->b, '\n') < 0)
 		return -1;
 	for (c = 0; c < C_N; c++) {

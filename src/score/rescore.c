@@ -63,7 +63,8 @@ struct all_ctx {
 	struct package pkg;
 	uint16_t *fired;
 	struct buf ids;
-	const struct link_counts *links; /* NULL: count each package's links with a query */
+	/* NULL: count each package's links with a query */
+	const struct link_counts *links, *ip_links;
 	unsigned long count;
 	struct diag *d;
 };
@@ -73,8 +74,8 @@ static bool same_score(const struct store_score *a, const struct store_score *b)
 {
 	return a->version == b->version && a->score == b->score && a->band == b->band &&
 	       a->priority == b->priority && a->due_at == b->due_at && a->overdue == b->overdue &&
-	       a->linked == b->linked && a->received_at == b->received_at &&
-	       strcmp(a->fired, b->fired) == 0;
+	       a->linked == b->linked && a->ip_linked == b->ip_linked &&
+	       a->received_at == b->received_at && strcmp(a->fired, b->fired) == 0;
 }
 
 static int on_open(void *ctx, const struct store_open_package *op)
@@ -83,7 +84,7 @@ static int on_open(void *ctx, const struct store_open_package *op)
 	struct cond_input in;
 	struct score_result r;
 	struct store_score sc;
-	int64_t linked;
+	int64_t linked, ip_linked;
 	size_t i;
 
 	if (package_decode_facts(&x->pkg, op->facts, op->facts_len) < 0) {
@@ -93,12 +94,14 @@ static int on_open(void *ctx, const struct store_open_package *op)
 		                "altered",
 		                op->ref);
 	}
-	if (x->links)
+	if (x->links) {
 		linked = link_counts_get(x->links, op->id);
-	else if (store_linked_count(x->st, op->id, &linked, x->d) < 0)
+		ip_linked = link_counts_get(x->ip_links, op->id);
+	} else if (store_linked_count(x->st, op->id, &linked, &ip_linked, x->d) < 0) {
 		return -1;
+	}
 	r.fired = x->fired;
-	score_derive(&x->pkg, linked, x->as_of, &in);
+	score_derive(&x->pkg, linked, ip_linked, x->as_of, &in);
 	score_package(x->rs, &in, x->as_of, &r);
 	buf_reset(&x->ids);
 	for (i = 0; i < r.nfired; i++)
@@ -118,6 +121,7 @@ static int on_open(void *ctx, const struct store_open_package *op)
 	sc.due_at = r.due_at;
 	sc.overdue = r.overdue;
 	sc.linked = in.derived[D_LINKED_PACKAGES - CONTRACT_NFIELDS];
+	sc.ip_linked = in.derived[D_IP_LINKED_PACKAGES - CONTRACT_NFIELDS];
 	sc.fired = x->ids.data;
 	sc.received_at = x->pkg.v[F_RECEIVED_AT];
 	sc.ref = op->ref;
@@ -158,16 +162,18 @@ static void all_release(struct all_ctx *x)
 int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
               unsigned long *count, struct diag *d)
 {
-	struct link_counts lc;
+	struct link_counts lc, ip;
 	struct all_ctx x;
 	bool bulk = false;
 	int rc = -1;
 
 	link_counts_init(&lc);
+	link_counts_init(&ip);
 	if (all_init(&x, st, rs, rule_set_id, as_of, d) == 0 &&
-	    store_link_counts(st, &lc, d) == 0 &&
+	    store_link_counts(st, &lc, &ip, d) == 0 &&
 	    store_scores_begin(st, rule_set_id, &bulk, d) == 0) {
 		x.links = &lc;
+		x.ip_links = &ip;
 		if (store_each_open(st, on_open, &x, d) == 0 &&
 		    store_scores_end(st, bulk, d) == 0 &&
 		    store_set_scored(st, as_of, rule_set_id, d) == 0) {
@@ -176,6 +182,7 @@ int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, i
 		}
 	}
 	link_counts_release(&lc);
+	link_counts_release(&ip);
 	all_release(&x);
 	return rc;
 }

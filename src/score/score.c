@@ -3,8 +3,8 @@
 
 #include "reftriage/timeutil.h"
 
-void score_derive(const struct package *p, int64_t linked_packages, int64_t as_of,
-                  struct cond_input *in)
+void score_derive(const struct package *p, int64_t linked_packages, int64_t ip_linked_packages,
+                  int64_t as_of, struct cond_input *in)
 {
 	int64_t waited, total = 0;
 	bool any = false;
@@ -33,8 +33,12 @@ void score_derive(const struct package *p, int64_t linked_packages, int64_t as_o
 		in->derived[D_IMAGES_TOTAL - CONTRACT_NFIELDS] = total;
 		in->derived_known |= 1u << (D_IMAGES_TOTAL - CONTRACT_NFIELDS);
 	}
-	in->derived[D_LINKED_PACKAGES - CONTRACT_NFIELDS] = linked_packages;
+	in->derived[D_LINKED_PACKAGES - CONTRACT_NFIELDS] =
+	    linked_packages < SCORE_LINKS_MAX ? linked_packages : SCORE_LINKS_MAX;
 	in->derived_known |= 1u << (D_LINKED_PACKAGES - CONTRACT_NFIELDS);
+	in->derived[D_IP_LINKED_PACKAGES - CONTRACT_NFIELDS] =
+	    ip_linked_packages < SCORE_LINKS_MAX ? ip_linked_packages : SCORE_LINKS_MAX;
+	in->derived_known |= 1u << (D_IP_LINKED_PACKAGES - CONTRACT_NFIELDS);
 }
 
 /*

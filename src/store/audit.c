@@ -105,13 +105,29 @@ static int insert_refs(struct store *st, const char *sql, int64_t import_id, int
 	                     st->audit_seq, &st->audit_pos, what, d);
 }
 
-/* rt_linked(package_id): whether the package shares a linking key with another. */
+/* Every package's links: through an IP address apart (store_link_counts). */
+struct both_links {
+	struct link_counts other, ip;
+};
+
+/*
+ * rt_linked(package_id): whether the package shares a linking key with
+ * another, an IP address included (the combination the trail records).
+ */
 static void linked_fn(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
-	const struct link_counts *lc = sqlite3_user_data(c);
+	const struct both_links *lc = sqlite3_user_data(c);
+	int64_t id = sqlite3_value_int64(argv[0]);
 
 	(void)argc;
-	sqlite3_result_int(c, link_counts_get(lc, sqlite3_value_int64(argv[0])) > 0);
+	sqlite3_result_int(c,
+	                   link_counts_get(&lc->other, id) > 0 || link_counts_get(&lc->ip, id) > 0);
+}
+
+static void both_links_release(struct both_links *lc)
+{
+	link_counts_release(&lc->other);
+	link_counts_release(&lc->ip);
 }
 
 /*
@@ -124,16 +140,16 @@ static int linked_refs(struct store *st, const char *sql, const struct store_imp
                        int64_t *n, struct diag *d)
 {
 	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
-	struct link_counts lc;
+	struct both_links lc;
 	int rc;
 
-	if (store_link_counts(st, &lc, d) < 0) {
-		link_counts_release(&lc);
+	if (store_link_counts(st, &lc.other, &lc.ip, d) < 0) {
+		both_links_release(&lc);
 		return -1;
 	}
 	rc = sqlite3_create_function(st->db, "rt_linked", 1, flags, &lc, linked_fn, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		link_counts_release(&lc);
+		both_links_release(&lc);
 		return store_fail(st, rc, "writing the audit trail", d);
 	}
 	rc = insert_refs(st, sql, imp->id, imp->first_version_id, n, d);
@@ -142,7 +158,7 @@ static int linked_refs(struct store *st, const char *sql, const struct store_imp
 	        SQLITE_OK &&
 	    rc == 0)
 		rc = store_fail(st, SQLITE_ERROR, "writing the audit trail", d);
-	link_counts_release(&lc);
+	both_links_release(&lc);
 	return rc;
 }
 

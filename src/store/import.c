@@ -61,6 +61,33 @@ int store_import_start(struct store *st, struct store_import *imp, struct diag *
 	return 0;
 }
 
+/*
+ * A rejected record is quarantined once (data-contract.md): the rows this
+ * import added that an earlier import of the same file content already holds
+ * (same position, same raw bytes) are dropped. The file's hash is known only
+ * once it has been read, hence afterwards rather than at each insert.
+ */
+static int drop_requarantined(struct store *st, const struct store_import *imp, struct diag *d)
+{
+	const char *what = "recording the import";
+	sqlite3_stmt *s = store_prepare(
+	    st,
+	    "DELETE FROM quarantine WHERE import_id = ?1 AND EXISTS (SELECT 1 FROM imports i "
+	    "JOIN quarantine o ON o.import_id = i.id AND o.line = quarantine.line WHERE "
+	    "i.file_hash = ?2 AND i.id <> ?1 AND o.array_index IS quarantine.array_index AND "
+	    "o.raw_size = quarantine.raw_size AND o.raw = quarantine.raw)",
+	    what, d);
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, imp->id) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 2, imp->file_hash, 32, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	return store_run(st, s, what, d);
+}
+
 int store_import_finish(struct store *st, const struct store_import *imp, int64_t now,
                         struct diag *d)
 {
@@ -92,21 +119,31 @@ int store_import_finish(struct store *st, const struct store_import *imp, int64_
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "recording the import", d);
-	return 0;
+	return drop_requarantined(st, imp, d);
 }
 
-/* Look up ref: 1 and the latest version when known, 0 when new. */
-static int find(struct store *st, const struct package *p, int64_t *pid, int *version, bool *same,
-                struct diag *d)
+/* What is known of a ref before a record of it is stored. */
+struct known {
+	int64_t pid;
+	int version;   /* the latest */
+	bool open;     /* its status is open */
+	bool same;     /* some version has the record's content hash */
+	char from[16]; /* its status */
+};
+
+/* Look up ref: 1 with what is known of it, 0 when new. */
+static int find(struct store *st, const struct package *p, struct known *k, struct diag *d)
 {
 	sqlite3_stmt *s = store_stmt(st, S_FIND_REF, d);
 	size_t rlen;
 	const char *ref = package_str(p, F_PACKAGE_REF, &rlen);
+	const char *status;
 	int rc;
 
 	if (!s)
 		return -1;
-	if (bind_text(s, 1, ref, rlen) != SQLITE_OK)
+	if (bind_text(s, 1, ref, rlen) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 2, p->hash, 32, SQLITE_STATIC) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "looking up a package", d);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
@@ -117,12 +154,36 @@ static int find(struct store *st, const struct package *p, int64_t *pid, int *ve
 		sqlite3_reset(s);
 		return store_fail(st, rc, "looking up a package", d);
 	}
-	*pid = sqlite3_column_int64(s, 0);
-	*version = sqlite3_column_int(s, 1);
-	*same =
-	    sqlite3_column_bytes(s, 2) == 32 && memcmp(sqlite3_column_blob(s, 2), p->hash, 32) == 0;
+	k->pid = sqlite3_column_int64(s, 0);
+	k->version = sqlite3_column_int(s, 1);
+	k->open = sqlite3_column_int(s, 2) != 0;
+	status = (const char *)sqlite3_column_text(s, 3);
+	(void)snprintf(k->from, sizeof(k->from), "%s", status ? status : "");
+	k->same = sqlite3_column_int(s, 4) != 0;
 	sqlite3_reset(s);
 	return 1;
+}
+
+/*
+ * A new version of a closed package reopens it (data-contract.md): the
+ * change goes in its history as a status change by the importing operator.
+ */
+static int record_reopen(struct store *st, int64_t import_id, const struct known *k, int version,
+                         int64_t now, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, S_REOPEN_EVENT, d);
+	char note[48];
+
+	if (!s)
+		return -1;
+	(void)snprintf(note, sizeof(note), "reopened: new version %d", version);
+	if (sqlite3_bind_int64(s, 1, k->pid) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, k->from, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, note, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, import_id) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "reopening a package", d);
+	return done(st, s, "reopening a package", d);
 }
 
 /* Add the linking keys of p for package pid: its subject and each identifier. */
@@ -191,17 +252,17 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
                       unsigned long line, long index, int64_t now, enum store_put *res,
                       struct diag *d)
 {
-	int64_t pid = 0;
+	struct known k;
 	int version = 0, rc;
-	bool same = false;
 	sqlite3_stmt *s;
 	size_t rlen;
 	const char *ref = package_str(p, F_PACKAGE_REF, &rlen);
 
-	rc = find(st, p, &pid, &version, &same, d);
+	memset(&k, 0, sizeof(k));
+	rc = find(st, p, &k, d);
 	if (rc < 0)
 		return -1;
-	if (rc == 1 && same) {
+	if (rc == 1 && k.same) {
 		*res = STORE_UNCHANGED;
 		return 0;
 	}
@@ -218,28 +279,29 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 			return store_fail(st, SQLITE_ERROR, "storing a package", d);
 		if (done(st, s, "storing a package", d) < 0)
 			return -1;
-		pid = sqlite3_last_insert_rowid(st->db);
+		k.pid = sqlite3_last_insert_rowid(st->db);
 		version = 1;
 		*res = STORE_NEW;
 	} else {
-		if (drop_keys(st, pid, d) < 0)
+		version = k.version + 1;
+		if (drop_keys(st, k.pid, d) < 0 ||
+		    (!k.open && record_reopen(st, import_id, &k, version, now, d) < 0))
 			return -1;
-		version++;
 		s = store_stmt(st, S_UPDATE_PACKAGE, d);
 		if (!s)
 			return -1;
-		if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK ||
+		if (sqlite3_bind_int64(s, 1, k.pid) != SQLITE_OK ||
 		    sqlite3_bind_int(s, 2, version) != SQLITE_OK ||
 		    bind_summary_cols(s, 3, p) < 0 || sqlite3_bind_int64(s, 7, now) != SQLITE_OK)
 			return store_fail(st, SQLITE_ERROR, "storing a package", d);
 		if (done(st, s, "storing a package", d) < 0)
 			return -1;
-		*res = STORE_UPDATED;
+		*res = k.open ? STORE_UPDATED : STORE_REOPENED;
 	}
 	s = store_stmt(st, S_INSERT_VERSION, d);
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK ||
+	if (sqlite3_bind_int64(s, 1, k.pid) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 2, version) != SQLITE_OK ||
 	    sqlite3_bind_blob(s, 3, p->hash, 32, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 4, import_id) != SQLITE_OK ||
@@ -251,7 +313,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 		return store_fail(st, SQLITE_ERROR, "storing a version", d);
 	if (done(st, s, "storing a version", d) < 0)
 		return -1;
-	return add_keys(st, p, pid, d);
+	return add_keys(st, p, k.pid, d);
 }
 
 /*

@@ -50,6 +50,8 @@ int store_get_package(struct store *st, const char *ref,
 		goto out;
 	}
 	sqlite3_finalize(s);
+	if (!ver_fn)
+		return 0;
 	rc = sqlite3_prepare_v2(st->db,
 	                        "SELECT v.version, v.content_hash, v.imported_at, i.file, "
 	                        "v.source_line, v.source_index, v.facts "
@@ -144,4 +146,97 @@ int store_quarantine(struct store *st, int64_t id,
 out:
 	sqlite3_finalize(s);
 	return ret;
+}
+
+/* Version v's facts of package pid, decoded into p; EX_DATAERR in d when it has none. */
+static int load_version(struct store *st, const char *ref, int64_t pid, int v, struct package *p,
+                        struct diag *d)
+{
+	sqlite3_stmt *s = store_prepare(
+	    st, "SELECT facts FROM package_versions WHERE package_id = ?1 AND version = ?2",
+	    "reading versions", d);
+	int rc, ok = -1;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK || sqlite3_bind_int(s, 2, v) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "reading versions", d);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 0)
+		ok = package_decode_facts(p, sqlite3_column_blob(s, 0),
+		                          (size_t)sqlite3_column_bytes(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading versions", d);
+	if (ok == 0)
+		return 0;
+	diag_at(d, st->path, 0, NULL);
+	if (rc == SQLITE_DONE)
+		return diag_set(d, EX_DATAERR, "%s has no version %d", ref, v);
+	if (sqlite3_errcode(st->db) == SQLITE_NOMEM || package_oom(p))
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	return diag_set(d, EX_DATAERR, "%s: version %d's content was erased or cannot be read", ref,
+	                v);
+}
+
+/* A package's id and latest version by ref; 1 when there is none. */
+static int find_ref(struct store *st, const char *ref, int64_t *pid, int64_t *latest,
+                    struct diag *d)
+{
+	sqlite3_stmt *s = store_prepare(
+	    st, "SELECT id, latest_version FROM packages WHERE ref = ?1", "reading a package", d);
+	int rc;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "reading a package", d);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*pid = sqlite3_column_int64(s, 0);
+		*latest = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 1;
+	return rc == SQLITE_ROW ? 0 : store_fail(st, rc, "reading a package", d);
+}
+
+int store_diff_versions(struct store *st, const char *ref, int from, int to,
+                        int (*fn)(void *ctx, int field, const char *old, const char *new_value),
+                        void *ctx, struct diag *d)
+{
+	struct package a, b;
+	int64_t pid = 0, latest = 0;
+	int rc;
+
+	rc = find_ref(st, ref, &pid, &latest, d);
+	if (rc != 0)
+		return rc;
+	if (from == 0 && to == 0) {
+		to = (int)latest;
+		from = to - 1;
+	}
+	if (from < 1 && latest == 1) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_DATAERR, "%s has one version only: nothing to compare", ref);
+	}
+	package_init(&a);
+	package_init(&b);
+	rc = -1;
+	if (load_version(st, ref, pid, from, &a, d) == 0 &&
+	    load_version(st, ref, pid, to, &b, d) == 0) {
+		rc = package_diff(&a, &b, fn, ctx);
+		if (rc == -1 && !d->message[0]) {
+			diag_at(d, st->path, 0, NULL);
+			diag_set(d, EX_SOFTWARE, "out of memory");
+		}
+	}
+	package_release(&a);
+	package_release(&b);
+	return rc;
 }

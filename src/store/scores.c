@@ -1,6 +1,9 @@
 /* Rule sets, scores, linking and the ranked worklist. */
 #include "store-internal.h"
 
+/* The same list as STORE_OPEN_STATUSES. */
+const char *const store_open_statuses[] = {"new", "assigned", "in_progress", "reopened", NULL};
+
 #include "reftriage/alloc.h"
 
 static const char *col_text(sqlite3_stmt *s, int i)
@@ -108,7 +111,8 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 	return ret < 0 ? -1 : 0;
 }
 
-int store_linked_count(struct store *st, int64_t package_id, int64_t *count, struct diag *d)
+int store_linked_count(struct store *st, int64_t package_id, int64_t *count, int64_t *ip_count,
+                       struct diag *d)
 {
 	sqlite3_stmt *s = store_stmt(st, S_LINKED, d);
 	int rc;
@@ -118,8 +122,10 @@ int store_linked_count(struct store *st, int64_t package_id, int64_t *count, str
 	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "linking packages", d);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*count = sqlite3_column_int64(s, 0);
+		*ip_count = sqlite3_column_int64(s, 1);
+	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
 		return store_fail(st, rc, "linking packages", d);
@@ -129,7 +135,7 @@ int store_linked_count(struct store *st, int64_t package_id, int64_t *count, str
 /* A score row's columns, read by read_score() (s. names the scores table). */
 #define SCORE_COLS                                                                                 \
 	"s.version, s.score, s.band, s.priority, s.due_at, s.overdue, s.linked, s.fired, "         \
-	"s.received_at"
+	"s.received_at, s.ip_linked"
 
 /* Read SCORE_COLS from column c on; fired points into the statement's row. */
 static void read_score(sqlite3_stmt *s, int c, struct store_score *out)
@@ -144,15 +150,18 @@ static void read_score(sqlite3_stmt *s, int c, struct store_score *out)
 	out->linked = sqlite3_column_int64(s, c + 6);
 	out->fired = col_text(s, c + 7);
 	out->received_at = sqlite3_column_int64(s, c + 8);
+	out->ip_linked = sqlite3_column_int64(s, c + 9);
 }
 
-int store_link_counts(struct store *st, struct link_counts *lc, struct diag *d)
+int store_link_counts(struct store *st, struct link_counts *lc, struct link_counts *ip,
+                      struct diag *d)
 {
 	const char *what = "linking packages";
 	sqlite3_stmt *s;
 	int rc, added = 0;
 
 	link_counts_init(lc);
+	link_counts_init(ip);
 	/* The primary key's order: one walk of the table, no sort. */
 	s = store_prepare(st, "SELECT key, package_id FROM package_keys ORDER BY key, package_id",
 	                  what, d);
@@ -166,7 +175,9 @@ int store_link_counts(struct store *st, struct link_counts *lc, struct diag *d)
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		added = link_counts_add(lc, key, (size_t)sqlite3_column_bytes(s, 0), id);
+		/* The 'ip:' keys are one run in key order: each set still comes sorted. */
+		added = link_counts_add(strncmp(key, "ip:", 3) == 0 ? ip : lc, key,
+		                        (size_t)sqlite3_column_bytes(s, 0), id);
 		if (added < 0) {
 			sqlite3_finalize(s);
 			diag_at(d, st->path, 0, NULL);
@@ -180,7 +191,7 @@ int store_link_counts(struct store *st, struct link_counts *lc, struct diag *d)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, d);
-	if (link_counts_finish(lc) < 0) {
+	if (link_counts_finish(lc) < 0 || link_counts_finish(ip) < 0) {
 		diag_at(d, st->path, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory");
 	}
@@ -195,13 +206,13 @@ int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_op
 	int rc;
 
 	/* Each open package's latest version, with its score row when that is current. */
-	s = store_prepare(st,
-	                  "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
-	                  " FROM packages p JOIN package_versions v ON v.package_id = p.id AND "
-	                  "v.version = p.latest_version LEFT JOIN scores s ON s.package_id = p.id "
-	                  "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status IN ('new', "
-	                  "'assigned', 'in_progress')",
-	                  what, d);
+	s = store_prepare(
+	    st,
+	    "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
+	    " FROM packages p JOIN package_versions v ON v.package_id = p.id AND "
+	    "v.version = p.latest_version LEFT JOIN scores s ON s.package_id = p.id "
+	    "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status IN " STORE_OPEN_STATUSES,
+	    what, d);
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -253,7 +264,8 @@ int store_put_score(struct store *st, const struct store_score *sc, struct diag 
 	    sqlite3_bind_int64(s, 8, sc->linked) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 9, sc->fired, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 10, sc->received_at) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 11, sc->ref, -1, SQLITE_STATIC) != SQLITE_OK)
+	    sqlite3_bind_text(s, 11, sc->ref, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 12, sc->ip_linked) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a score", d);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -403,8 +415,8 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 	}
 	read_score(s, 0, out);
 	out->package_id = package_id;
-	out->rule_set_id = sqlite3_column_int64(s, 9);
-	out->as_of = sqlite3_column_int64(s, 10);
+	out->rule_set_id = sqlite3_column_int64(s, 10);
+	out->as_of = sqlite3_column_int64(s, 11);
 	buf_reset(fired);
 	if (out->fired && buf_adds(fired, out->fired) < 0) {
 		sqlite3_finalize(s);
@@ -415,21 +427,26 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 	return 0;
 }
 
-int store_each_link(struct store *st, int64_t package_id,
+int store_each_link(struct store *st, int64_t package_id, bool ip,
                     int (*fn)(void *ctx, const char *ref, const char *key), void *ctx,
                     struct diag *d)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st,
-	                  "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON "
-	                  "b.key = a.key AND b.package_id <> a.package_id JOIN packages p ON "
-	                  "p.id = b.package_id WHERE a.package_id = ?1 ORDER BY p.ref, b.key",
-	                  "reading linked packages", d);
+	/* With ip (?2 = 1): the IP keys shared with packages not linked otherwise. */
+	sqlite3_stmt *s = store_prepare(
+	    st,
+	    "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON b.key = a.key AND "
+	    "b.package_id <> a.package_id JOIN packages p ON p.id = b.package_id WHERE "
+	    "a.package_id = ?1 AND (substr(a.key, 1, 3) = 'ip:') = ?2 AND (?2 = 0 OR NOT EXISTS "
+	    "(SELECT 1 FROM package_keys c JOIN package_keys e ON e.key = c.key WHERE "
+	    "c.package_id = ?1 AND e.package_id = b.package_id AND NOT (substr(c.key, 1, 3) = "
+	    "'ip:'))) ORDER BY p.ref, b.key",
+	    "reading linked packages", d);
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK) {
+	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, ip) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "reading linked packages", d);
 	}
@@ -463,7 +480,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	                                 "s.overdue, p.ref, p.status, p.assigned_to, p.force_area, "
 	                                 "p.referral_type, s.fired, p.updated");
 	rc |= buf_adds(&sql, " FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status "
-	                     "IN ('new', 'assigned', 'in_progress')");
+	                     "IN " STORE_OPEN_STATUSES);
 	if (q->nstatuses) {
 		rc |= buf_adds(&sql, " AND p.status IN (");
 		for (i = 0; i < q->nstatuses; i++)
@@ -482,6 +499,14 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		rc |= buf_addf(&sql, " AND p.assigned_to = ?%d", ++n);
 	if (q->has_since)
 		rc |= buf_addf(&sql, " AND s.received_at >= ?%d", ++n);
+	if (q->has_changed_since) {
+		++n;
+		rc |= buf_addf(&sql,
+		               " AND (EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id "
+		               "= p.id AND v.imported_at > ?%d) OR EXISTS (SELECT 1 FROM "
+		               "package_events e WHERE e.package_id = p.id AND e.at > ?%d))",
+		               n, n);
+	}
 	/* rules.md's order: priority, score (highest first), received_at, ref (bytewise). */
 	if (!count_only)
 		rc |= buf_addf(&sql,
@@ -512,6 +537,8 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		rc = sqlite3_bind_text(s, ++n, q->assigned_to, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK && q->has_since)
 		rc = sqlite3_bind_int64(s, ++n, q->since);
+	if (rc == SQLITE_OK && q->has_changed_since)
+		rc = sqlite3_bind_int64(s, ++n, q->changed_since);
 	if (rc == SQLITE_OK && !count_only)
 		rc = sqlite3_bind_int64(s, ++n, q->limit > 0 ? q->limit : -1);
 	if (rc != SQLITE_OK) {

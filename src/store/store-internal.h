@@ -20,6 +20,7 @@ enum stmt_id {
 	S_FIND_REF,
 	S_INSERT_PACKAGE,
 	S_UPDATE_PACKAGE,
+	S_REOPEN_EVENT,
 	S_INSERT_VERSION,
 	S_INSERT_KEY,
 	S_DELETE_KEYS,
@@ -42,6 +43,12 @@ struct store {
 	int64_t audit_seq; /* the audit entry being built in this transaction; 0: none */
 	int64_t audit_pos; /* how many refs it has so far */
 };
+
+/*
+ * The open statuses, as an SQL list (cli.md): the others are closed. One
+ * place, so that every query agrees on which packages are open.
+ */
+#define STORE_OPEN_STATUSES "('new', 'assigned', 'in_progress', 'reopened')"
 
 /* The page cache's bound, for PRAGMA cache_size: 32 MiB (negative: KiB). */
 #define STORE_CACHE_SIZE "-32768"

@@ -11,29 +11,40 @@
 #define APPLICATION_ID 0x52465452
 
 static const char *const stmt_sql[S_COUNT] = {
-    [S_FIND_REF] = "SELECT p.id, p.latest_version, v.content_hash FROM packages p "
-                   "JOIN package_versions v ON v.package_id = p.id AND v.version = "
-                   "p.latest_version WHERE p.ref = ?1",
+    /* Unchanged when any version has the hash: re-running nights is idempotent. */
+    [S_FIND_REF] = "SELECT p.id, p.latest_version, p.status IN " STORE_OPEN_STATUSES
+                   ", p.status, EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id "
+                   "= p.id AND v.content_hash = ?2) FROM packages p WHERE p.ref = ?1",
     [S_INSERT_PACKAGE] = "INSERT INTO packages (ref, latest_version, received_at, source, "
                          "referral_type, force_area, first_seen_at, changed_at) VALUES "
                          "(?1, 1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    /* A new version marks the package updated, and reopens a closed one. */
     [S_UPDATE_PACKAGE] = "UPDATE packages SET latest_version = ?2, received_at = ?3, source = "
                          "?4, referral_type = ?5, force_area = ?6, changed_at = ?7, updated = "
-                         "1 WHERE id = ?1",
+                         "1, status = CASE WHEN status IN " STORE_OPEN_STATUSES
+                         " THEN status ELSE 'reopened' END WHERE id = ?1",
+    /* The reopen in the package's history, by the operator who imported the version. */
+    [S_REOPEN_EVENT] = "INSERT INTO package_events (package_id, at, operator, action, "
+                       "from_status, to_status, note) SELECT ?1, ?2, operator, 'status', ?3, "
+                       "'reopened', ?4 FROM imports WHERE id = ?5",
     [S_INSERT_VERSION] = "INSERT INTO package_versions (package_id, version, content_hash, "
                          "import_id, source_line, source_index, imported_at, facts) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES (?1, ?2)",
     [S_DELETE_KEYS] = "DELETE FROM package_keys WHERE package_id = ?1",
-    [S_LINKED] = "SELECT count(DISTINCT b.package_id) FROM package_keys a JOIN package_keys b "
-                 "ON b.key = a.key AND b.package_id <> a.package_id WHERE a.package_id = ?1",
+    /* Links through an IP address ('ip:' keys) are counted apart. */
+    [S_LINKED] = "SELECT count(DISTINCT CASE WHEN substr(a.key, 1, 3) <> 'ip:' THEN "
+                 "b.package_id END), count(DISTINCT CASE WHEN substr(a.key, 1, 3) = 'ip:' "
+                 "THEN b.package_id END) FROM package_keys a JOIN package_keys b ON b.key = "
+                 "a.key AND b.package_id <> a.package_id WHERE a.package_id = ?1",
     [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
                             "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "
                             "?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     /* as_of and rule_set_id NULL: the store's current scoring (schema 5). */
     [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (package_id, version, rule_set_id, as_of, "
-                    "score, band, priority, due_at, overdue, linked, fired, received_at, ref) "
-                    "VALUES (?1, ?2, NULL, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    "score, band, priority, due_at, overdue, linked, fired, received_at, ref, "
+                    "ip_linked) VALUES (?1, ?2, NULL, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                    "?11, ?12)",
     [S_AUDIT_REF] = "INSERT INTO audit_refs (seq, pos, ref) VALUES (?1, ?2, ?3)",
     [S_AUDIT_REFS_OF] = "SELECT ref FROM audit_refs WHERE seq = ?1 ORDER BY pos",
     [S_AUDIT_APPEND] = "INSERT INTO audit (seq, at, operator, action, reason, details, "
@@ -295,7 +306,22 @@ static int connect(struct store *st, int flags, int wait_ms, struct diag *d)
 	            d);
 }
 
-static int migrate(struct store *st, int64_t from, struct diag *d)
+/* Fail when a migration left a row pointing at nothing. */
+static int check_foreign_keys(struct store *st, struct diag *d)
+{
+	sqlite3_stmt *s = store_prepare(st, "PRAGMA foreign_key_check", "migrating the store", d);
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(st, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc, "migrating the store", d);
+}
+
+static int migrate_steps(struct store *st, int64_t from, struct diag *d)
 {
 	size_t i;
 
@@ -316,7 +342,28 @@ static int migrate(struct store *st, int64_t from, struct diag *d)
 			return -1;
 		}
 	}
+	if (check_foreign_keys(st, d) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	return store_commit(st, d);
+}
+
+/*
+ * Apply the migrations after from in one transaction. Foreign keys are off
+ * meanwhile (SQLite's way to rebuild a table that others refer to, as
+ * schema 6 does) and checked before the commit.
+ */
+static int migrate(struct store *st, int64_t from, struct diag *d)
+{
+	int rc;
+
+	if (exec(st, "PRAGMA foreign_keys = OFF", d) < 0)
+		return -1;
+	rc = migrate_steps(st, from, d);
+	if (exec(st, "PRAGMA foreign_keys = ON", d) < 0)
+		return -1;
+	return rc;
 }
 
 int store_create(const char *path, struct store **out, struct diag *d)

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 		if (package_decode_facts(&p, b.data.data + b.off[i], b.off[i + 1] - b.off[i]) < 0)
 			return 1;
 		r.fired = fired;
-		score_derive(&p, 0, as_of, &in);
+		score_derive(&p, 0, 0, as_of, &in);
 		score_package(rs, &in, as_of, &r);
 		sum += r.score; /* use the result, so the work cannot be dropped */
 	}

@@ -34,7 +34,7 @@ load helper
 	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NULL')" = 60 ]
 	# Back to schema 4's shape by hand: rows with their own as_of, as 4 wrote them.
-	sql "UPDATE scores SET as_of = 1762156800000000, rule_set_id = 1; PRAGMA user_version = 4; DROP INDEX scores_rank; CREATE TABLE s4 AS SELECT * FROM scores; DROP TABLE scores; CREATE TABLE scores (package_id INTEGER PRIMARY KEY REFERENCES packages (id), version INTEGER NOT NULL, rule_set_id INTEGER NOT NULL REFERENCES rule_sets (id), as_of INTEGER NOT NULL, score INTEGER NOT NULL, band INTEGER NOT NULL, priority INTEGER NOT NULL, due_at INTEGER NOT NULL, overdue INTEGER NOT NULL, linked INTEGER NOT NULL, fired TEXT NOT NULL, received_at INTEGER NOT NULL, ref TEXT NOT NULL); INSERT INTO scores SELECT * FROM s4; DROP TABLE s4; CREATE INDEX scores_rank ON scores (priority, score DESC, received_at, ref);"
+	sql "UPDATE scores SET as_of = 1762156800000000, rule_set_id = 1; PRAGMA user_version = 4; DROP INDEX scores_rank; CREATE TABLE s4 AS SELECT package_id, version, rule_set_id, as_of, score, band, priority, due_at, overdue, linked, fired, received_at, ref FROM scores; DROP TABLE scores; CREATE TABLE scores (package_id INTEGER PRIMARY KEY REFERENCES packages (id), version INTEGER NOT NULL, rule_set_id INTEGER NOT NULL REFERENCES rule_sets (id), as_of INTEGER NOT NULL, score INTEGER NOT NULL, band INTEGER NOT NULL, priority INTEGER NOT NULL, due_at INTEGER NOT NULL, overdue INTEGER NOT NULL, linked INTEGER NOT NULL, fired TEXT NOT NULL, received_at INTEGER NOT NULL, ref TEXT NOT NULL); INSERT INTO scores SELECT * FROM s4; DROP TABLE s4; CREATE INDEX scores_rank ON scores (priority, score DESC, received_at, ref);"
 	before=$(sql 'SELECT package_id, version, score, priority, fired FROM scores ORDER BY 1')
 	rt show SYN-20261102-0001
 	expect_status 0
@@ -147,4 +147,54 @@ load helper
 	run bash -c "'$RT' --help >/dev/full"
 	[ "$status" -eq 74 ]
 	[[ "$output" == *"standard output: write error"* ]]
+}
+
+@test "a store at schema 5 is migrated keeping every row of every table" {
+	# A store with packages, versions, keys, scores, history, quarantine and audit...
+	"$RT" init 2>/dev/null
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" "$SAMPLES/invalid/wrong-types.csv" 2>/dev/null || true
+	"$RT" assign SYN-20261102-0003 --to dc.ahmed 2>/dev/null
+	"$RT" status SYN-20261102-0004 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	sed 's/^SYN-20261102-0005,\(.*\),52,/SYN-20261102-0005,\1,53,/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/v2.csv" 2>/dev/null
+	# ...copied into schema 5's tables, as schema 5 had them.
+	sqlite3 "$WORK/old.db" "PRAGMA application_id = 1380340818; PRAGMA journal_mode = WAL;" >/dev/null
+	cat "$TOP"/schemas/00[1-5]-*.sql | sqlite3 "$WORK/old.db"
+	python3 - "$REFTRIAGE_DB" "$WORK/old.db" <<'PY'
+import sqlite3, sys
+new, old = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
+old.execute("DELETE FROM meta")
+for (t,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+    cols = ", ".join(r[1] for r in old.execute("PRAGMA table_info(%s)" % t))
+    rows = new.execute("SELECT %s FROM %s" % (cols, t)).fetchall()
+    if rows:
+        old.executemany("INSERT INTO %s (%s) VALUES (%s)" % (t, cols, ", ".join("?" * len(rows[0]))), rows)
+old.execute("PRAGMA user_version = 5")
+old.commit()
+PY
+	[ "$(sqlite3 "$WORK/old.db" 'SELECT count(*) FROM packages')" = 62 ]
+	[ "$(sqlite3 "$WORK/old.db" 'SELECT count(*) FROM quarantine')" = 2 ]
+	[ "$(sqlite3 "$WORK/old.db" 'SELECT count(*) FROM package_events')" = 2 ]
+	[ "$(sqlite3 "$WORK/old.db" 'SELECT count(*) FROM audit')" -gt 4 ]
+	cp "$WORK/old.db" "$WORK/before.db"
+	REFTRIAGE_DB="$WORK/old.db" rt audit verify
+	expect_status 0
+	[ "$(sqlite3 "$WORK/old.db" 'PRAGMA user_version')" = "$SCHEMA" ]
+	# Every row of every schema-5 table is there, unchanged in schema 5's columns.
+	python3 - "$WORK/before.db" "$WORK/old.db" <<'PY'
+import sqlite3, sys
+before, after = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
+for (t,) in before.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+    cols = ", ".join(r[1] for r in before.execute("PRAGMA table_info(%s)" % t))
+    b = sorted(map(repr, before.execute("SELECT %s FROM %s" % (cols, t))))
+    a = sorted(map(repr, after.execute("SELECT %s FROM %s" % (cols, t))))
+    assert a == b, (t, len(b), len(a))
+print("ok")
+PY
+	[ "$(sqlite3 "$WORK/old.db" 'PRAGMA integrity_check')" = ok ]
+	[ -z "$(sqlite3 "$WORK/old.db" 'PRAGMA foreign_key_check')" ]
+	# The migrated store works on: a new version of a closed package reopens it.
+	sed 's/^\(SYN-20261102-0004,.*\)self-harm\./\1self-harm (v3)./' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v3.csv"
+	REFTRIAGE_DB="$WORK/old.db" "$RT" import "$WORK/v3.csv" 2>/dev/null
+	[ "$(sqlite3 "$WORK/old.db" "SELECT status FROM packages WHERE ref = 'SYN-20261102-0004'")" = reopened ]
 }

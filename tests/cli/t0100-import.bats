@@ -98,9 +98,10 @@ count() { sql "SELECT count(*) FROM $1"; }
 	expect_err1 "$WORK/v2.csv: 1 imported (0 new, 1 updated), 59 unchanged, 0 rejected"
 	[ "$(sql "SELECT latest_version || updated FROM packages WHERE ref = 'SYN-20261102-0005'")" = 21 ]
 	[ "$(sql "SELECT count(*) FROM package_versions v JOIN packages p ON p.id = v.package_id WHERE p.ref = 'SYN-20261102-0005'")" = 2 ]
-	# Sending the first version again is a change too: it becomes version 3.
+	# Sending the first version again changes nothing: it is stored already.
 	rt import "$CSV"
-	expect_err1 "$CSV: 1 imported (0 new, 1 updated), 59 unchanged, 0 rejected"
+	expect_err1 "$CSV: 0 imported (0 new, 0 updated), 60 unchanged, 0 rejected"
+	[ "$(sql "SELECT latest_version FROM packages WHERE ref = 'SYN-20261102-0005'")" = 2 ]
 }
 
 @test "linking keys follow the latest version only" {
@@ -236,8 +237,10 @@ count() { sql "SELECT count(*) FROM $1"; }
 import json, sys
 s = json.load(sys.stdin)
 assert s["exit_code"] == 66, s
-assert s["totals"] == {"new": 62, "updated": 0, "unchanged": 0, "rejected": 2, "withheld": 0}, s
+assert s["totals"] == {"new": 62, "updated": 0, "unchanged": 0, "rejected": 2, "withheld": 0,
+                       "reopened": 0}, s
 f = s["files"]
+assert all(x["reopened"] == 0 and x["reopened_refs"] == [] for x in f), f
 assert [x["status"] for x in f] == ["ok", "rejected", "error"], f
 assert f[0]["format"] == "csv" and len(f[0]["file_hash"]) == 64
 assert f[2]["error"].startswith("cannot open"), f
@@ -324,4 +327,62 @@ assert p["subject_ref"] == "x'"'"' OR '"'"'1'"'"'='"'"'1", p
 	expect_status 65
 	expect_err1 "$WORK/big.csv:2: record: the record is $size bytes long, over the limit of 1048576 bytes; it was not read"
 	[ "$(sql 'SELECT group_concat(ref) FROM packages')" = "SYN-BIG-2" ]
+}
+
+@test "two conflicting nightly files, imported in both orders twice, store exactly two versions" {
+	init_store
+	H=$(head -1 "$CSV")
+	L=$(grep '^SYN-20261102-0005,' "$CSV")
+	{ echo "$H"; echo "$L" | sed 's/,52,/,61,/'; } >"$WORK/a.csv"
+	{ echo "$H"; echo "$L" | sed 's/,52,/,62,/'; } >"$WORK/b.csv"
+	"$RT" import "$WORK/a.csv" "$WORK/b.csv" 2>/dev/null
+	"$RT" import "$WORK/b.csv" "$WORK/a.csv" 2>/dev/null
+	rt import "$WORK/a.csv" "$WORK/b.csv"
+	expect_status 0
+	expect_err1 "$WORK/a.csv: 0 imported (0 new, 0 updated), 1 unchanged, 0 rejected"
+	expect_err_has "$WORK/b.csv: 0 imported (0 new, 0 updated), 1 unchanged, 0 rejected"
+	rt import "$WORK/b.csv" "$WORK/a.csv"
+	expect_status 0
+	[ "$(count package_versions)" = 2 ]
+	[ "$(sql "SELECT latest_version || '|' || updated FROM packages")" = "2|1" ]
+}
+
+@test "a bad file imported twice is quarantined once; the same record in other file content is kept" {
+	init_store
+	rt import "$SAMPLES/invalid/wrong-types.csv"
+	expect_status 65
+	n=$(count quarantine)
+	[ "$n" -gt 0 ]
+	rt import "$SAMPLES/invalid/wrong-types.csv"
+	expect_status 65 # still rejected, and said so
+	expect_err_has "2 rejected"
+	[ "$(count quarantine)" = "$n" ]
+	[ "$(count imports)" = 2 ]
+	# The same bytes in a file with different content are another file's records.
+	{ cat "$SAMPLES/invalid/wrong-types.csv"; echo; } >"$WORK/other.csv"
+	"$RT" import "$WORK/other.csv" 2>/dev/null || true
+	[ "$(count quarantine)" = $((n * 2)) ]
+	"$RT" import "$WORK/other.csv" 2>/dev/null || true
+	[ "$(count quarantine)" = $((n * 2)) ]
+}
+
+@test "reopened packages are counted and named in the JSON summary" {
+	init_store
+	"$RT" import "$CSV" 2>/dev/null
+	"$RT" status SYN-20261102-0005 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	"$RT" status SYN-20261102-0006 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	sed -e 's/^SYN-20261102-0005,\(.*\),52,/SYN-20261102-0005,\1,53,/' \
+	    -e 's/^\(SYN-20261102-0006,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,\)SYNTHETIC/\1SYNTHETIC v2/' \
+	    -e 's/^\(SYN-20261102-0001,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,\)SYNTHETIC/\1SYNTHETIC v2/' "$CSV" >"$WORK/v2.csv"
+	rt import --summary json "$WORK/v2.csv"
+	expect_status 0
+	echo "$output" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+f = s["files"][0]
+assert (f["updated"], f["reopened"], f["unchanged"]) == (3, 2, 57), f
+assert f["reopened_refs"] == ["SYN-20261102-0005", "SYN-20261102-0006"], f
+assert s["totals"]["reopened"] == 2 and s["totals"]["updated"] == 3, s
+'
+	[ "$(sql "SELECT group_concat(status) FROM (SELECT status FROM packages WHERE ref IN ('SYN-20261102-0001', 'SYN-20261102-0005', 'SYN-20261102-0006') ORDER BY ref)")" = "new,reopened,reopened" ]
 }

@@ -72,3 +72,24 @@ assert v[0]["line"] == 4 and v[0]["array_index"] is None
 	[[ "$output" != *$'\xc2\x9b'* ]]
 	expect_out_has 'before \u009b31mred after'
 }
+
+@test "a package linked only by an IP address: possible links (shared IP), not linked packages" {
+	"$RT" init 2>/dev/null
+	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-IP1,2026-11-02,CEOP,grooming,S1,ip:198.51.100.7;email:a@example.org\nSYN-IP2,2026-11-02,CEOP,grooming,S2,ip:198.51.100.7\nSYN-IP3,2026-11-02,CEOP,grooming,S1,ip:198.51.100.7\n' >"$WORK/ip.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/ip.csv" 2>/dev/null
+	# IP2 shares only the IP address; IP3 shares the subject and the IP address.
+	[ "$(sql "SELECT group_concat(ref || ':' || linked || '/' || ip_linked, ' ') FROM (SELECT ref, linked, ip_linked FROM scores ORDER BY ref)")" = "SYN-IP1:1/2 SYN-IP2:0/2 SYN-IP3:1/2" ]
+	rt show SYN-IP2
+	expect_status 0
+	expect_out_has $'linked packages (sharing a subject or an identifier)\n  none\n\npossible links (shared IP)\n  SYN-IP1                  shares ip:198.51.100.7\n  SYN-IP3                  shares ip:198.51.100.7'
+	rt show SYN-IP1
+	expect_out_has $'linked packages (sharing a subject or an identifier)\n  SYN-IP3                  shares subject:S1\n\npossible links (shared IP)\n  SYN-IP2                  shares ip:198.51.100.7'
+	rt show SYN-IP2 --format json
+	echo "$output" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["linked"] == [], s["linked"]
+assert [l["package_ref"] for l in s["possible_links"]] == ["SYN-IP1", "SYN-IP3"], s["possible_links"]
+assert s["score"]["linked_packages"] == 0 and s["score"]["ip_linked_packages"] == 2, s["score"]
+'
+}

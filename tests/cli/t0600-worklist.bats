@@ -33,7 +33,7 @@ load_day() {
 import json, sys
 w = json.load(sys.stdin)
 assert set(w) == {"as_of", "rules_hash", "generated_at", "items"}, w.keys()
-cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons".split(",")
+cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated".split(",")
 for i, it in enumerate(w["items"], 1):
     assert list(it) == cols + ["explanation"], list(it)
     assert it["rank"] == i
@@ -45,11 +45,11 @@ for i, it in enumerate(w["items"], 1):
 @test "the csv is RFC 4180: CRLF line ends, a header, quoting where needed" {
 	load_day
 	"$RT" worklist >"$WORK/w.csv" 2>/dev/null
-	head -1 "$WORK/w.csv" | grep -q $'^rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons\r$'
+	head -1 "$WORK/w.csv" | grep -q $'^rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated\r$'
 	python3 -c '
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
-assert len(rows) == 61 and all(len(r) == 12 for r in rows)
+assert len(rows) == 61 and all(len(r) == 13 for r in rows)
 ' "$WORK/w.csv"
 }
 
@@ -159,7 +159,7 @@ assert len(rows) == 61 and all(len(r) == 12 for r in rows)
 	init_store
 	rt worklist
 	expect_status 0
-	[ "$output" = $'rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons\r' ]
+	[ "$output" = $'rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated\r' ]
 	rt worklist --format json
 	echo "$output" | python3 -c 'import json,sys; w = json.load(sys.stdin); assert w["items"] == [] and w["as_of"] is None'
 }
@@ -234,4 +234,41 @@ PY
 	expect_status 0
 	[ "$(sql 'PRAGMA integrity_check')" = ok ]
 	sql "EXPLAIN QUERY PLAN SELECT package_id FROM scores ORDER BY priority, score DESC, received_at, ref" | grep -q "INDEX scores_rank"
+}
+
+@test "a package linked only by an IP address has linked_packages 0 and ip_linked_packages 1, and rules see both" {
+	init_store
+	python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["version"] = "test-ip"
+r["rules"].append({"id": "SHARED-IP", "category": "other", "description": "Shares an IP address with another referral",
+                   "when": "ip_linked_packages >= 1 and ip_linked_packages < 1000", "points": 1})
+json.dump(r, open(sys.argv[2], "w"))
+' "$TEST_POLICY" "$WORK/ip-policy.json"
+	"$RT" rules check "$WORK/ip-policy.json" 2>/dev/null
+	"$RT" rules install "$WORK/ip-policy.json" 2>/dev/null
+	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-A,2026-11-02,CEOP,other,S1,ip:203.0.113.9\nSYN-B,2026-11-02,CEOP,other,S2,ip:203.0.113.9;email:b@example.org\nSYN-C,2026-11-02,CEOP,other,S3,\n' >"$WORK/ip.csv"
+	"$RT" import --as-of 2026-11-02T12:00:00Z "$WORK/ip.csv" 2>/dev/null
+	[ "$(sql "SELECT group_concat(s.ref || ':' || s.linked || '/' || s.ip_linked || ':' || s.fired, ' ') FROM (SELECT * FROM scores ORDER BY ref) s")" = "SYN-A:0/1:SHARED-IP SYN-B:0/1:SHARED-IP SYN-C:0/0:" ]
+	# A new version of B without the address: the IP link is gone from both.
+	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-B,2026-11-02,CEOP,other,S2,email:b@example.org\n' >"$WORK/ip2.csv"
+	"$RT" import --as-of 2026-11-02T12:00:00Z "$WORK/ip2.csv" 2>/dev/null
+	[ "$(sql "SELECT group_concat(s.ref || ':' || s.linked || '/' || s.ip_linked, ' ') FROM (SELECT * FROM scores ORDER BY ref) s")" = "SYN-A:0/0 SYN-B:0/0 SYN-C:0/0" ]
+}
+
+@test "the updated column: an open package's new version is marked, a person's change clears it" {
+	export REFTRIAGE_NOW=$AS_OF
+	load_day
+	R=SYN-20261102-0005
+	upd() { "$RT" worklist --format json 2>/dev/null | python3 -c 'import json, sys; print(" ".join("%s=%s" % (i["package_ref"], str(i["updated"]).lower()) for i in json.load(sys.stdin)["items"] if i["updated"] or i["package_ref"] == sys.argv[1]))' "$R"; }
+	[ "$(upd)" = "$R=false" ]
+	"$RT" assign $R --to dc.lee 2>/dev/null
+	sed 's/^SYN-20261102-0005,\(.*\),52,/SYN-20261102-0005,\1,53,/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
+	"$RT" import --as-of "$AS_OF" "$WORK/v2.csv" 2>/dev/null
+	[ "$(upd)" = "$R=true" ]
+	[ "$("$RT" worklist --format csv 2>/dev/null | grep "^[0-9]*,$R," | tr -d '\r' | awk -F, '{print $8, $9, $NF}')" = "assigned dc.lee true" ]
+	COLUMNS=200 "$RT" worklist --format table 2>/dev/null | grep -q "$R .*assigned\*"
+	"$RT" status $R in_progress 2>/dev/null
+	[ "$(upd)" = "$R=false" ]
 }

@@ -86,3 +86,15 @@ for k in range(1, 61):
     assert text.count(ref) == (2 if k == 60 else 1), ref
 PY
 }
+
+@test "the printed list marks packages updated since a person acted, the reopened among them" {
+	setup_store
+	REFTRIAGE_NOW=2026-11-03T08:03:00Z "$RT" status SYN-20261102-0005 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	sed -e 's/^SYN-20261102-0005,\(.*\),52,/SYN-20261102-0005,\1,53,/' \
+	    -e 's/^\(SYN-20261102-0003,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,\)SYNTHETIC/\1SYNTHETIC v2/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/v2.csv" 2>/dev/null
+	daily --output "$WORK/list.html" 2>/dev/null
+	[ "$(grep -c '<i>(updated)</i>' "$WORK/list.html")" = 2 ]
+	grep -q 'SYN-20261102-0005</td>.*reopened <i>(updated)</i>' "$WORK/list.html"
+	grep -q 'SYN-20261102-0003</td>.*in progress <i>(updated)</i>' "$WORK/list.html"
+}

@@ -91,7 +91,7 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	load_day
 	rt status $REF done
 	expect_status 64
-	expect_err1 "reftriage: status: STATE takes new, assigned, in_progress, actioned, nfa or transferred, not 'done' (see 'reftriage status --help')"
+	expect_err1 "reftriage: status: STATE takes new, assigned, in_progress, reopened, actioned, nfa or transferred, not 'done' (see 'reftriage status --help')"
 	rt status $REF
 	expect_status 64
 	rt assign $REF
@@ -116,4 +116,75 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	# The next workflow change acknowledges it.
 	"$RT" assign SYN-20261102-0005 --to dc.khan 2>/dev/null
 	[ "$(sql "SELECT updated FROM packages WHERE ref = 'SYN-20261102-0005'")" = 0 ]
+}
+
+not_in_worklist() { if in_worklist "$1"; then echo "$1 is in the worklist" >&2; return 1; fi; }
+
+# A night's file carrying SYN-20261102-0005 with a changed subject_age (52 -> $1).
+night_with_age() {
+	{ head -1 "$SAMPLES/referrals-2026-11-02.csv"; grep '^SYN-20261102-0005,' "$SAMPLES/referrals-2026-11-02.csv" | sed "s/,52,/,$1,/"; } >"$WORK/night-$1.csv"
+}
+
+@test "closed, then a new version: reopened with its assignee; re-closed, the same files again keep it closed" {
+	load_day
+	R=SYN-20261102-0005
+	"$RT" assign $R --to dc.lee 2>/dev/null
+	"$RT" --operator dc.lee status $R nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	not_in_worklist $R
+	night_with_age 53
+	REFTRIAGE_NOW=2026-11-04T02:00:00Z rt --operator nightly import "$WORK/night-53.csv"
+	expect_status 0
+	expect_err1 "$WORK/night-53.csv: 1 imported (0 new, 1 updated), 0 unchanged, 0 rejected; 1 closed reopened: $R"
+	[ "$(sql "SELECT status || '|' || assigned_to || '|' || updated || '|' || latest_version FROM packages WHERE ref = '$R'")" = "reopened|dc.lee|1|2" ]
+	in_worklist $R
+	# In the history, as a status change by the importing operator.
+	[ "$(sql "SELECT e.operator || '|' || e.from_status || '|' || e.to_status || '|' || e.note FROM package_events e JOIN packages p ON p.id = e.package_id WHERE p.ref = '$R' ORDER BY e.id DESC LIMIT 1")" = "nightly|nfa|reopened|reopened: new version 2" ]
+	rt show $R
+	expect_out_has "nightly  nfa -> reopened"
+	# And in the audit trail: the import's entry names what it reopened.
+	[ "$(sql "SELECT json_extract(details, '$.reopened') || '|' || json_extract(details, '$.reopened_refs') FROM audit WHERE action = 'import' ORDER BY seq DESC LIMIT 1")" = "1|$R" ]
+	# A person closes it again; the night's files come again, in any order: it stays closed.
+	"$RT" --operator dc.lee status $R actioned --note "Checked the new version (SYNTHETIC)" 2>/dev/null
+	rt import "$WORK/night-53.csv" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 0
+	expect_err1 "$WORK/night-53.csv: 0 imported (0 new, 0 updated), 1 unchanged, 0 rejected"
+	[ "$(sql "SELECT status || '|' || latest_version || '|' || updated FROM packages WHERE ref = '$R'")" = "actioned|2|0" ]
+	not_in_worklist $R
+}
+
+@test "status REF reopened by hand: only a closed package, with --note; from reopened a person moves on" {
+	load_day
+	R=SYN-20261102-0005
+	rt status $R reopened --note "why"
+	expect_status 65
+	expect_err1 "reftriage: $R: is new (open): only a closed package can be reopened"
+	"$RT" status $R nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	rt status $R reopened
+	expect_status 65
+	expect_err1 "reftriage: $R: is nfa (closed): changing a closed package needs --note WHY"
+	rt status $R reopened --note "New intelligence (SYNTHETIC)"
+	expect_status 0
+	expect_err1 "reftriage: status: $R: nfa -> reopened"
+	in_worklist $R
+	[ -n "$(sql "SELECT as_of IS NULL FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.ref = '$R'")" ]
+	rt assign $R --to dc.khan
+	expect_status 0
+	expect_err1 "reftriage: assign: $R: assigned to dc.khan (reopened)"
+	rt status $R in_progress
+	expect_status 0
+	rt status $R reopened --note "again"
+	expect_status 65
+	"$RT" status $R actioned --note "Done (SYNTHETIC)" 2>/dev/null
+	not_in_worklist $R
+}
+
+@test "the automatic reopen keeps the updated mark; a person's status change clears it" {
+	load_day
+	R=SYN-20261102-0005
+	"$RT" status $R nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	night_with_age 54
+	"$RT" import "$WORK/night-54.csv" 2>/dev/null
+	[ "$("$RT" worklist --format csv 2>/dev/null | grep "^[0-9]*,$R," | awk -F, '{print $8, $NF}' | tr -d '\r')" = "reopened true" ]
+	"$RT" status $R in_progress 2>/dev/null
+	[ "$("$RT" worklist --format csv 2>/dev/null | grep "^[0-9]*,$R," | awk -F, '{print $8, $NF}' | tr -d '\r')" = "in_progress false" ]
 }

@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct cond *c = cond_compile((const char *)data + 1, size - 1, "fuzz", &errs);
 
 		for (k = 0; c && k < 2; k++) {
-			score_derive(&pkg[k], k, as_of, &in);
+			score_derive(&pkg[k], k, k, as_of, &in);
 			sink += (unsigned long)cond_eval(c, &in);
 		}
 		cond_free(c);
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct score_result r;
 
 			r.fired = fired;
-			score_derive(&pkg[k], k, as_of, &in);
+			score_derive(&pkg[k], k, k, as_of, &in);
 			score_package(rs, &in, as_of, &r);
 			sink += (unsigned long)r.score + (unsigned long)r.priority + r.nfired;
 		}

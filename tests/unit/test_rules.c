@@ -43,7 +43,7 @@ static enum tv eval_at(const char *src, int64_t linked, int64_t as_of)
 	c = cond_compile(src, strlen(src), "test", &errs);
 	if (!c)
 		fail_msg("%s: %s", src, errs.n ? errs.e[0].message : "?");
-	score_derive(&pkg, linked, as_of, &in);
+	score_derive(&pkg, linked, 0, as_of, &in);
 	r = cond_eval(c, &in);
 	cond_free(c);
 	rules_errors_release(&errs);
@@ -337,7 +337,7 @@ static void score_with(const struct ruleset *rs, struct score_result *out, uint1
 	struct cond_input in;
 
 	out->fired = fired;
-	score_derive(&pkg, 0, T0, &in);
+	score_derive(&pkg, 0, 0, T0, &in);
 	score_package(rs, &in, T0, out);
 }
 
@@ -539,7 +539,7 @@ static void overdue_is_strictly_after_due(void **state)
 	rs = load("[]");
 	r.fired = fired;
 	due = pkg.v[F_RECEIVED_AT] + 720 * 3600 * US_PER_SEC;
-	score_derive(&pkg, 0, due, &in);
+	score_derive(&pkg, 0, 0, due, &in);
 	score_package(rs, &in, due, &r);
 	assert_int_equal(r.due_at, due);
 	assert_false(r.overdue);
