@@ -10,6 +10,7 @@
 static const char *const formats[] = {"text", "json", NULL};
 const struct cli_opt show_opts[] = {
     {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts", formats, 0, 0},
+    CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
 const char show_about[] =

@@ -9,6 +9,7 @@ static const char *const formats[] = {"text", "json", NULL};
 const struct cli_opt stats_opts[] = {
     {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts", formats, 0, 0},
     {"now", 0, CLI_TIME, "TIME", "judge overdue at TIME (default the clock)", NULL, 0, 0},
+    CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
 const char stats_about[] =

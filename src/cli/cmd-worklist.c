@@ -35,6 +35,7 @@ const struct cli_opt worklist_opts[] = {
      0, 0},
     {"passphrase-file", 0, CLI_TEXT, "FILE", "the key's passphrase, from a private file", NULL, 0,
      0},
+    CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
 const char worklist_about[] =
