@@ -120,6 +120,7 @@ for b in $builds; do
 done
 # xargs gives up on the rest when a command it runs dies of a signal; the outer
 # sh keeps the runner of a suite that killed its own parent from stopping them.
+# shellcheck disable=SC2016 # expanded by the sh that xargs starts
 one='sh "$0" --one "$@" || :'
 list_suites parallel | xargs -n 2 -P "$jobs" sh -c "$one" "$top/tests/run-suites.sh" "$logs"
 list_suites serial | xargs -n 2 -P 1 sh -c "$one" "$top/tests/run-suites.sh" "$logs"
