@@ -177,9 +177,9 @@ static int html_item(struct report *r, const struct report_item *it)
 	rc |= buf_addf(b, "<tr%s><td class=n>%ld</td><td class=ref>",
 	               it->overdue ? " class=over" : "", it->rank);
 	rc |= esc(b, it->ref);
-	rc |= buf_adds(b, "</td><td>");
+	rc |= buf_adds(b, "<br><small>");
 	rc |= esc(b, it->priority);
-	rc |= buf_addf(b, "<br><small>%lld</small></td><td>", (long long)it->score);
+	rc |= buf_addf(b, " &middot; score %lld</small></td><td>", (long long)it->score);
 	rc |= when(b, it->due_at);
 	rc |= buf_adds(b, it->overdue ? "<br><b>OVERDUE</b></td><td>" : "</td><td>");
 	rc |= esc_words(b, it->referral_type);
@@ -378,17 +378,17 @@ static int band_table(struct report *r, const struct ruleset *rs, size_t g)
 	int rc = 0;
 
 	rc |= buf_adds(b, "<table class=list><colgroup><col style=\"width:3.5%\">"
-	                  "<col style=\"width:11%\"><col style=\"width:3.5%\">"
+	                  "<col style=\"width:13%\">"
 	                  "<col style=\"width:7.5%\"><col style=\"width:9%\">"
 	                  "<col style=\"width:8%\"><col style=\"width:8%\">"
-	                  "<col style=\"width:39.5%\"><col style=\"width:10%\"></colgroup>\n"
-	                  "<thead><tr><th class=cap colspan=9>");
+	                  "<col style=\"width:41%\"><col style=\"width:10%\"></colgroup>\n"
+	                  "<thead><tr><th class=cap colspan=8>");
 	rc |= esc(b, rs->bands[g].priority);
 	rc |= buf_adds(b, " &ndash; ");
 	rc |= esc(b, rs->bands[g].label);
 	rc |= buf_addf(b, " &middot; %ld printed &middot; list of ", s->listed[g]);
 	rc |= esc(b, s->generated);
-	rc |= buf_adds(b, "</th></tr>\n<tr><th>#</th><th>Reference</th><th>Pri</th><th>Due</th>"
+	rc |= buf_adds(b, "</th></tr>\n<tr><th>#</th><th>Reference, priority</th><th>Due</th>"
 	                  "<th>Type</th><th>Force area</th><th>Assigned</th><th>Why: rules "
 	                  "fired, points</th><th>Decision / initials</th></tr></thead><tbody>\n");
 	if (rc || fwrite(b->data, 1, b->len, r->out) != b->len ||
