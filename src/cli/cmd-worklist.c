@@ -170,6 +170,22 @@ static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, 
 	return EX_OK;
 }
 
+/* Append to text (size bytes, *n used) as snprintf does; what does not fit is cut. */
+static void addf(char *text, size_t size, size_t *n, const char *fmt, ...) PRINTF_LIKE(4, 5);
+static void addf(char *text, size_t size, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(text + *n, size - *n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n = *n + (size_t)k < size ? *n + (size_t)k : size - 1;
+}
+
 /* The filters in force as people read them, or NULL: "priority P1, P2; first 5". */
 static const char *describe_filters(const struct cli *cli, const struct store_worklist_query *q)
 {
@@ -178,28 +194,30 @@ static const char *describe_filters(const struct cli *cli, const struct store_wo
 	char t[TIME_LOCAL_MAX];
 	size_t i, n = 0;
 
-#define ADDF(...)                                                                                  \
-	n += (size_t)snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, __VA_ARGS__)
 	text[0] = '\0';
 	for (i = 0; i < q->npriorities; i++)
-		ADDF("%s%s", i ? ", " : "priority ", cli->rs->bands[q->priorities[i]].priority);
+		addf(text, sizeof(text), &n, "%s%s", i ? ", " : "priority ",
+		     cli->rs->bands[q->priorities[i]].priority);
 	for (i = 0; i < q->nstatuses; i++)
-		ADDF("%s%s", i ? ", " : n ? "; status " : "status ", q->statuses[i]);
+		addf(text, sizeof(text), &n, "%s%s",
+		     i   ? ", "
+		     : n ? "; status "
+		         : "status ",
+		     q->statuses[i]);
 	if (q->force_area)
-		ADDF("%sforce area %s", n ? "; " : "", q->force_area);
+		addf(text, sizeof(text), &n, "%sforce area %s", n ? "; " : "", q->force_area);
 	if (q->assigned_to)
-		ADDF("%sassigned to %s", n ? "; " : "", q->assigned_to);
+		addf(text, sizeof(text), &n, "%sassigned to %s", n ? "; " : "", q->assigned_to);
 	if (q->has_since) {
 		time_format_local(q->since, t);
-		ADDF("%sreceived since %s", n ? "; " : "", t);
+		addf(text, sizeof(text), &n, "%sreceived since %s", n ? "; " : "", t);
 	}
 	if (q->has_changed_since) {
 		time_format_local(q->changed_since, t);
-		ADDF("%schanged since %s", n ? "; " : "", t);
+		addf(text, sizeof(text), &n, "%schanged since %s", n ? "; " : "", t);
 	}
 	if (q->limit)
-		ADDF("%sfirst %ld", n ? "; " : "", q->limit);
-#undef ADDF
+		addf(text, sizeof(text), &n, "%sfirst %ld", n ? "; " : "", q->limit);
 	return n ? text : NULL;
 }
 
