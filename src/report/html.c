@@ -121,7 +121,7 @@ static int html_begin(struct report *r, const struct report_header *h)
 	if (h->scored)
 		time_format_local(h->as_of, state->as_of);
 	else
-		(void)snprintf(state->as_of, sizeof(state->as_of), "not yet scored");
+		(void)snprintf(state->as_of, sizeof(state->as_of), "(nothing scored yet)");
 	time_format_local(h->generated_at, state->generated);
 	hash_hex(state->hash, h->rules_hash);
 	state->rules_name = dup_or_empty(h->rules_name);
