@@ -147,13 +147,15 @@ static int on_entry(void *ctx, const struct audit_entry *e)
 		fwrite(x->b.data, 1, x->b.len, stdout);
 	} else {
 		struct refs_text r = {0, ""};
+		char lt[TIME_LOCAL_MAX];
 
 		if (store_audit_each_ref(x->st, e->seq, add_ref_text, &r, x->d) != 0)
 			return -1;
+		time_format_local(e->at, lt);
 		if (x->n == 1)
-			printf("%-6s %-20s %-14s %-16s %-14s %s\n", "SEQ", "TIME (UTC)", "OPERATOR",
+			printf("%-6s %-20s %-14s %-16s %-14s %s\n", "SEQ", "TIME", "OPERATOR",
 			       "ACTION", "KIND", "REFS");
-		printf("%-6lld %.19sZ ", (long long)e->seq, t);
+		printf("%-6lld %-20s ", (long long)e->seq, lt);
 		cli_put_safe(stdout, e->operator_name, strlen(e->operator_name), NULL);
 		printf("%*s %-16s %-14s ",
 		       (int)(14 - (strlen(e->operator_name) < 14 ? strlen(e->operator_name) : 14)),

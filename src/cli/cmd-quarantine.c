@@ -77,12 +77,12 @@ static int on_list(void *ctx, const struct store_quarantined *q)
 
 static int on_show(void *ctx, const struct store_quarantined *q)
 {
-	char t[40];
+	char t[TIME_LOCAL_MAX];
 	size_t n;
 
 	if (seen(ctx, q) < 0)
 		return -2;
-	time_format(q->created_at, t);
+	time_format_local(q->created_at, t);
 	printf("quarantine  %lld\nfile        ", (long long)q->id);
 	cli_put_safe(stdout, q->file, strlen(q->file), NULL);
 	printf("\nline        %lu\n", q->line);
