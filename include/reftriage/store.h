@@ -345,6 +345,14 @@ struct store_worklist_row {
 int store_worklist_count(struct store *st, const struct store_worklist_query *q, long *count,
                          struct diag *d) MUST_CHECK;
 
+/*
+ * In a consultation (store_begin_read), note the refs store_worklist() lists
+ * for q, in the same order, for the audit entry: once, by the caller, from the
+ * same snapshot. -1 with d filled.
+ */
+int store_worklist_note(struct store *st, const struct store_worklist_query *q,
+                        struct diag *d) MUST_CHECK;
+
 /* Open packages in rank order (rules.md), calling fn for each. */
 int store_worklist(struct store *st, const struct store_worklist_query *q,
                    int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
