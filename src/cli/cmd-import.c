@@ -19,7 +19,8 @@
 static const char *const formats[] = {"csv", "json", "ndjson", NULL};
 static const char *const summaries[] = {"json", NULL};
 const struct cli_opt import_opts[] = {
-    {"format", 'f', CLI_ENUM, "FORMAT", "force the format (needed for stdin, '-')", formats, 0, 0},
+    {"format", 'f', CLI_ENUM, "FORMAT",
+     "force the format (default: from the name, else the content)", formats, 0, 0},
     {"strict", 0, CLI_FLAG, NULL, "a file with any rejected record imports nothing", NULL, 0, 0},
     {"dry-run", 'n', CLI_FLAG, NULL, "validate and report only; the store is not changed", NULL, 0,
      0},
@@ -452,14 +453,18 @@ static void print_summary(const struct import_ctx *x, const struct file_report *
 	int rc;
 
 	for (i = 0; i < n; i++) {
+		stopped += reps[i].hashed && !reps[i].error[0];
 		t[0] += reps[i].n_new;
 		t[1] += reps[i].n_updated;
 		t[2] += reps[i].n_reopened;
 		t[3] += reps[i].n_unchanged;
 		t[4] += reps[i].n_rejected;
 		t[5] += reps[i].n_withheld;
-		stopped += reps[i].stopped;
 	}
+	if (!stopped)
+		return; /* no file was read: its error said everything */
+	for (stopped = 0, i = 0; i < n; i++)
+		stopped += reps[i].stopped;
 	buf_init(&more);
 	buf_init(&subject);
 	rc = t[2] ? summary_reopened(reps, n, &more) : 0;
@@ -717,7 +722,7 @@ static int expand(struct cli *cli, char ***paths, size_t *n)
 	return 0;
 }
 
-/* The operands' own rules: '-' needs --format, has no signature, is named once. */
+/* The operands' own rules: '-' has no signature and is named once (its format is sniffed). */
 static int check_inputs(struct cli *cli, const struct import_ctx *x)
 {
 	int i, stdin_seen = 0;
@@ -725,8 +730,6 @@ static int check_inputs(struct cli *cli, const struct import_ctx *x)
 	for (i = 0; i < cli->noperands; i++) {
 		if (strcmp(cli->operands[i], "-") != 0)
 			continue;
-		if (x->opts.format == INGEST_AUTO)
-			return cli_usage_error(cli, "reading standard input ('-') needs --format");
 		if (x->verify)
 			return cli_usage_error(
 			    cli,
@@ -734,6 +737,23 @@ static int check_inputs(struct cli *cli, const struct import_ctx *x)
 		if (stdin_seen++)
 			return cli_usage_error(cli, "standard input ('-') named twice");
 	}
+	return EX_OK;
+}
+
+/* --delimiter C: one byte that can separate CSV fields. */
+static int delimiter(struct cli *cli, struct import_ctx *x)
+{
+	const char *c = cli_str(cli, "delimiter");
+
+	if (!c)
+		return EX_OK;
+	if (strlen(c) != 1 || !ingest_delimiter_ok(c[0]))
+		return cli_usage_error(
+		    cli,
+		    "--delimiter is one character (e.g. ';', or $'\\t' for a tab), "
+		    "not a quote or a line end; got '%s'",
+		    c);
+	x->opts.delimiter = c[0];
 	return EX_OK;
 }
 
@@ -752,7 +772,7 @@ static int setup(struct cli *cli, struct import_ctx *x)
 	if (format && ingest_format_parse(format, &x->opts.format) < 0)
 		return cli_bad_value(cli, "--format", format, formats);
 	x->verify = key_path != NULL;
-	if (check_inputs(cli, x) != EX_OK)
+	if (delimiter(cli, x) != EX_OK || check_inputs(cli, x) != EX_OK)
 		return EX_USAGE;
 	diag_clear(&d);
 	if (key_path && sign_pubkey_load(key_path, &x->key, &d) < 0)

@@ -48,14 +48,76 @@ count() { sql "SELECT count(*) FROM $1"; }
 	expect_err1_starts "reftriage: import: (stdin): 0 imported (0 new, 0 updated, 0 reopened), 60 unchanged, 0 rejected; scored "
 }
 
-@test "standard input needs --format (64), and may be named once only" {
+@test "standard input is sniffed like a file of unknown name, and may be named once only" {
 	init_store
-	rt_stdin "$CSV" import -
-	expect_status 64
-	expect_err1 "reftriage: import: reading standard input ('-') needs --format (see 'reftriage import --help')"
 	rt_stdin "$CSV" import --format csv - -
 	expect_status 64
 	[ "$(count packages)" = 0 ]
+	rt_stdin "$JSON" import -
+	expect_status 0
+	expect_err1_starts "reftriage: import: (stdin): 60 imported (60 new, 0 updated, 0 reopened), 0 unchanged, 0 rejected; scored "
+	[ "$(sql 'SELECT format FROM imports')" = json ]
+	rt_stdin "$CSV" import -
+	expect_status 0
+	expect_err1_starts "reftriage: import: (stdin): 0 imported (0 new, 0 updated, 0 reopened), 60 unchanged, 0 rejected; scored "
+	[ "$(sql 'SELECT group_concat(format) FROM (SELECT format FROM imports ORDER BY id)')" = json,csv ]
+}
+
+@test "--delimiter reads a CSV saved with ';' or tabs, as the same packages" {
+	init_store
+	resep() { python3 -c 'import csv,sys; w=csv.writer(sys.stdout, delimiter=sys.argv[1], lineterminator="\n"); [w.writerow(r) for r in csv.reader(open(sys.argv[2], newline=""))]' "$1" "$CSV"; }
+	resep ';' >"$WORK/semi.csv"
+	rt import --delimiter ';' "$WORK/semi.csv"
+	expect_status 0
+	expect_err1_starts "reftriage: import: $WORK/semi.csv: 60 imported (60 new, 0 updated, 0 reopened), 0 unchanged, 0 rejected; scored "
+	resep "$(printf '\t')" >"$WORK/tab.csv"
+	rt import --delimiter "$(printf '\t')" "$WORK/tab.csv"
+	expect_status 0
+	expect_err1_starts "reftriage: import: $WORK/tab.csv: 0 imported (0 new, 0 updated, 0 reopened), 60 unchanged, 0 rejected; scored "
+	# The option is for every file named: a ',' file with it is named, with the fix.
+	rt import --delimiter "$(printf '\t')" "$CSV"
+	expect_status 65
+	expect_err1 "$CSV:1: header: the header splits into field names on ',', not on tabs: import it with --delimiter ','"
+}
+
+@test "--delimiter is one character, not a quote or a line end (64, nothing read)" {
+	init_store
+	for bad in ';;' '' '"'; do
+		rt import --delimiter "$bad" "$CSV"
+		expect_status 64
+		expect_err1 "reftriage: import: --delimiter is one character (e.g. ';', or \$'\\t' for a tab), not a quote or a line end; got '$bad' (see 'reftriage import --help')"
+	done
+	rt import --delimiter "$(printf '\r')" "$CSV"
+	expect_status 64
+	expect_err_has "got '\x0d'"
+	[ "$(count packages)" = 0 ]
+	[ "$(count imports)" = 0 ]
+}
+
+@test "import DIR --recursive: subdirectories in path order, no dot-files, no linked directories; names what it read" {
+	init_store
+	mkdir -p "$WORK/drop/2026/11" "$WORK/drop/.cache" "$WORK/elsewhere"
+	H=$(head -1 "$CSV")
+	{ echo "$H"; sed -n 2,3p "$CSV"; } >"$WORK/drop/z-top.csv"
+	{ echo "$H"; sed -n 4p "$CSV"; } >"$WORK/drop/2026/a.csv"
+	{ echo "$H"; sed -n 5p "$CSV"; } >"$WORK/drop/2026/11/b.csv"
+	{ echo "$H"; sed -n 6p "$CSV"; } >"$WORK/drop/2026/11/.partial.csv"
+	{ echo "$H"; sed -n 7p "$CSV"; } >"$WORK/drop/.cache/c.csv"
+	{ echo "$H"; sed -n 8p "$CSV"; } >"$WORK/elsewhere/d.csv"
+	ln -s "$WORK/elsewhere" "$WORK/drop/linked"
+	ln -s "$WORK/drop" "$WORK/drop/2026/loop"
+	rt import "$WORK/drop"
+	expect_status 0
+	[ "$(sql 'SELECT group_concat(file, " ") FROM imports')" = "$WORK/drop/z-top.csv" ]
+	rt import --recursive "$WORK/drop"
+	expect_status 0
+	expect_err1_starts "reftriage: import: 3 files ($WORK/drop/2026/11/b.csv, $WORK/drop/2026/a.csv, $WORK/drop/z-top.csv): 2 imported (2 new, 0 updated, 0 reopened), 2 unchanged, 0 rejected; scored 4 open packages"
+	[ "$(sql 'SELECT group_concat(file, " ") FROM (SELECT file FROM imports ORDER BY id)')" = "$WORK/drop/z-top.csv $WORK/drop/2026/11/b.csv $WORK/drop/2026/a.csv $WORK/drop/z-top.csv" ]
+	[ "$(count packages)" = 4 ]
+	mkdir "$WORK/none" "$WORK/none/sub"
+	rt import -r "$WORK/none"
+	expect_status 0
+	expect_err1 "reftriage: $WORK/none: no .csv, .json, .ndjson or .jsonl files to import (nor in its subdirectories)"
 }
 
 @test "the format comes from the content when the name says nothing" {
