@@ -152,6 +152,13 @@ int store_diff_versions(struct store *st, const char *ref, int from, int to,
                         int (*fn)(void *ctx, int field, const char *old, const char *new_value),
                         void *ctx, struct diag *d) MUST_CHECK;
 
+/* Where a quarantined record stands (schema 9). */
+enum store_qstate {
+	STORE_Q_OPEN,      /* waiting for a person */
+	STORE_Q_DISMISSED, /* a person dismissed it, with a note */
+	STORE_Q_RESOLVED,  /* a record of its package_ref was imported cleanly later */
+};
+
 struct store_quarantined {
 	int64_t id;
 	int64_t import_id;
@@ -164,12 +171,32 @@ struct store_quarantined {
 	uint64_t raw_size;
 	const char *reasons; /* one a line: FIELD, a tab, the message */
 	int64_t created_at;
+	enum store_qstate state;
+	int64_t dismissed_at;       /* 0 when not dismissed */
+	const char *dismissed_by;   /* NULL when not dismissed */
+	const char *dismiss_note;   /* NULL when not dismissed */
+	int64_t resolved_at;        /* 0 when not resolved */
+	int64_t resolved_by_import; /* the import that resolved it, or 0 */
 };
 
-/* Every quarantined record, oldest first; or only id when id > 0 (1: none). */
+/*
+ * Every quarantined record (open, dismissed and resolved), oldest first; or
+ * only id when id > 0. Each is passed to fn, valid during the call. Returns
+ * 0; 1 when id > 0 names no record; -1 with d filled (fn's -1: write error).
+ */
 int store_quarantine(struct store *st, int64_t id,
                      int (*fn)(void *ctx, const struct store_quarantined *q), void *ctx,
                      struct diag *d) MUST_CHECK;
+
+/*
+ * Dismiss the open quarantined record id, by operator_name, with note (not
+ * empty), at now. Returns 0; 1 when there is no record id; 2 when it was
+ * already dismissed or resolved (nothing changed); -1 with d filled. Its
+ * package_ref goes to ref[ref_size] ("" when it had none), for the audit.
+ */
+int store_quarantine_dismiss(struct store *st, int64_t id, const char *operator_name,
+                             const char *note, int64_t now, char *ref, size_t ref_size,
+                             struct diag *d) MUST_CHECK;
 
 /* --- rule sets -------------------------------------------------------- */
 

@@ -26,6 +26,7 @@ enum stmt_id {
 	S_DELETE_KEYS,
 	S_LINKED,
 	S_INSERT_QUARANTINE,
+	S_RESOLVE_QUARANTINE,
 	S_PUT_SCORE,
 	S_AUDIT_REF,
 	S_AUDIT_REFS_OF,
@@ -74,5 +75,13 @@ int store_exec(struct store *st, const char *sql, const char *what, struct diag 
 
 /* The statement id, prepared on first use; NULL after filling d. */
 sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d);
+
+/*
+ * quarantine.c: a record with package_ref ref (rlen bytes) was stored (or
+ * found unchanged) by import import_id: its quarantined records not yet
+ * resolved are resolved by it. 0, or -1 with d filled.
+ */
+int store_resolve_quarantine(struct store *st, int64_t import_id, const char *ref, size_t rlen,
+                             int64_t now, struct diag *d);
 
 #endif

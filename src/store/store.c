@@ -40,6 +40,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
                             "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "
                             "?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    /* A record of the ref imported cleanly resolves its quarantined ones (schema 9). */
+    [S_RESOLVE_QUARANTINE] = "UPDATE quarantine SET resolved_at = ?3, resolved_by_import = ?2 "
+                             "WHERE package_ref = ?1 AND resolved_at IS NULL",
     /* as_of and rule_set_id NULL: the store's current scoring (schema 5). */
     [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (package_id, version, rule_set_id, as_of, "
                     "score, band, priority, due_at, overdue, linked, fired, received_at, ref, "
