@@ -34,6 +34,20 @@ int store_schema_version(void);
 int store_create(const char *path, struct store **out, struct diag *d) MUST_CHECK;
 
 /*
+ * The same for a team on one host (init --shared): the file is mode 0660 for
+ * the owner's group (so are the -wal and -shm files SQLite makes from it),
+ * and the store records that it is shared. Refused (EX_CANTCREAT) when the
+ * directory can be read or written by everyone.
+ */
+int store_create_shared(const char *path, struct store **out, struct diag *d) MUST_CHECK;
+
+/*
+ * Whether the store was made shared (init --shared): its group may read and
+ * write it, and what reftriage writes beside it is shared too. 0, or -1.
+ */
+int store_is_shared(struct store *st, bool *shared, struct diag *d) MUST_CHECK;
+
+/*
  * Open an existing store. wait_ms is how long to wait for another writer
  * before giving up with EX_TEMPFAIL. A missing file or one that is not a
  * reftriage store is EX_CONFIG; so is a store written by a newer reftriage.

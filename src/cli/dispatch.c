@@ -298,6 +298,16 @@ static int settle_globals(struct cli *cli, const struct parsed *p)
 	return EX_OK;
 }
 
+/* A store made shared on purpose (init --shared), and open to its group only. */
+static bool shared_on_purpose(struct cli *cli, const struct stat *sb)
+{
+	bool shared = false;
+	struct diag d;
+
+	diag_clear(&d);
+	return !(sb->st_mode & 007) && store_is_shared(cli->st, &shared, &d) == 0 && shared;
+}
+
 static int open_store(struct cli *cli)
 {
 	struct stat sb;
@@ -308,8 +318,8 @@ static int open_store(struct cli *cli)
 	diag_clear(&d);
 	if (store_open(cli->db_path, (int)wait_s * 1000, &cli->st, &d) < 0)
 		return cli_report(&d);
-	/* reftriage makes stores 0600; a store others can read was made so by hand. */
-	if (stat(cli->db_path, &sb) == 0 && (sb.st_mode & 077)) {
+	/* reftriage makes stores 0600 (0660 shared); one others can read was made so by hand. */
+	if (stat(cli->db_path, &sb) == 0 && (sb.st_mode & 077) && !shared_on_purpose(cli, &sb)) {
 		diag_at(&d, cli->db_path, 0, NULL);
 		d.severity = DIAG_WARNING;
 		(void)diag_set(
@@ -340,6 +350,16 @@ static int load_rules(struct cli *cli)
 	return EX_OK;
 }
 
+/* A file written beside a shared store is shared with its group too. */
+static unsigned output_sharing(struct cli *cli)
+{
+	bool shared = false;
+	struct diag d;
+
+	diag_clear(&d);
+	return cli->st && store_is_shared(cli->st, &shared, &d) == 0 && shared ? PFILE_SHARED : 0;
+}
+
 static int open_output(struct cli *cli)
 {
 	const char *path = cli_str(cli, "output");
@@ -349,7 +369,9 @@ static int open_output(struct cli *cli)
 	if (!path || strcmp(path, "-") == 0)
 		return EX_OK;
 	diag_clear(&d);
-	if (pfile_open(&cli->output, path, (cli->cmd->flags & CLI_OUTPUT_NEW) ? PFILE_NOCLOBBER : 0,
+	if (pfile_open(&cli->output, path,
+	               ((cli->cmd->flags & CLI_OUTPUT_NEW) ? PFILE_NOCLOBBER : 0) |
+	                   output_sharing(cli),
 	               &d) < 0)
 		return cli_report(&d);
 	cli->out = cli->output.f;

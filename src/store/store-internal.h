@@ -77,6 +77,16 @@ int store_exec(struct store *st, const char *sql, const char *what, struct diag 
 sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d);
 
 /*
+ * shared.c: with --shared, refuse (EX_CANTCREAT) a directory others can read
+ * or write; record in meta that the store is shared; and name the file, its
+ * mode, owner and group and the user when the store or its -wal/-shm files
+ * (or their directory) refuse the user (EX_CONFIG). Each: 0, or -1 with d.
+ */
+int store_shared_dir_check(const char *path, struct diag *d);
+int store_mark_shared(struct store *st, struct diag *d);
+int store_access_check(const char *path, struct diag *d);
+
+/*
  * quarantine.c: a record with package_ref ref (rlen bytes) was stored (or
  * found unchanged) by import import_id: its quarantined records not yet
  * resolved are resolved by it. 0, or -1 with d filled.

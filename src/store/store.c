@@ -369,14 +369,24 @@ static int migrate(struct store *st, int64_t from, struct diag *d)
 	return rc;
 }
 
-int store_create(const char *path, struct store **out, struct diag *d)
+static int create(const char *path, bool shared, struct store **out, struct diag *d)
 {
 	struct store *st;
 	char sql[96];
 	int fd;
 
 	*out = NULL;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (shared && store_shared_dir_check(path, d) < 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, shared ? 0660 : 0600);
+	/* The umask may have taken the group's bits: a shared store needs them. */
+	if (fd >= 0 && shared && fchmod(fd, 0660) != 0) {
+		diag_at(d, path, 0, NULL);
+		(void)close(fd);
+		(void)unlink(path);
+		return diag_set(d, EX_CANTCREAT, "cannot make the store group-writable: %s",
+		                strerror(errno));
+	}
 	if (fd < 0) {
 		diag_at(d, path, 0, NULL);
 		if (errno == EEXIST)
@@ -408,7 +418,7 @@ int store_create(const char *path, struct store **out, struct diag *d)
 	    "WAL;",
 	    APPLICATION_ID);
 	if (connect(st, SQLITE_OPEN_READWRITE, 0, d) < 0 || exec(st, sql, d) < 0 ||
-	    migrate(st, 0, d) < 0) {
+	    migrate(st, 0, d) < 0 || (shared && store_mark_shared(st, d) < 0)) {
 		if (d->code == EX_CONFIG)
 			d->code = EX_CANTCREAT;
 		store_close(st);
@@ -419,10 +429,21 @@ int store_create(const char *path, struct store **out, struct diag *d)
 	return 0;
 }
 
+int store_create(const char *path, struct store **out, struct diag *d)
+{
+	return create(path, false, out, d);
+}
+
+int store_create_shared(const char *path, struct store **out, struct diag *d)
+{
+	return create(path, true, out, d);
+}
+
 int store_open(const char *path, int wait_ms, struct store **out, struct diag *d)
 {
 	struct store *st;
 	struct stat sb;
+	int err;
 	int64_t app, version;
 
 	*out = NULL;
@@ -432,8 +453,14 @@ int store_open(const char *path, int wait_ms, struct store **out, struct diag *d
 			return diag_set(d, EX_CONFIG,
 			                "no store here; create one with 'reftriage init' (or name "
 			                "it with --db or REFTRIAGE_DB)");
-		return diag_set(d, EX_CONFIG, "cannot open the store: %s", strerror(errno));
+		err = errno;
+		if (err == EACCES && store_access_check(path, d) < 0)
+			return -1; /* its directory refused the user: named, with its mode */
+		diag_at(d, path, 0, NULL);
+		return diag_set(d, EX_CONFIG, "cannot open the store: %s", strerror(err));
 	}
+	if (store_access_check(path, d) < 0)
+		return -1;
 	st = store_new(path, d);
 	if (!st)
 		return -1;
