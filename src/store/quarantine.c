@@ -132,11 +132,7 @@ int store_quarantine_dismiss(struct store *st, int64_t id, const char *operator_
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "dismissing a quarantined record", d);
 	}
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "dismissing a quarantined record", d);
-	return 0;
+	return store_run(st, s, "dismissing a quarantined record", d);
 }
 
 int store_resolve_quarantine(struct store *st, int64_t import_id, const char *ref, size_t rlen,

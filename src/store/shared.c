@@ -59,20 +59,12 @@ int store_mark_shared(struct store *st, struct diag *d)
 
 int store_is_shared(struct store *st, bool *shared, struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT value = 'group' FROM meta WHERE key = 'shared'",
-	                                "reading the store's sharing", d);
-	int rc;
+	int64_t v = 0;
+	int rc = store_one_int(st, "SELECT (SELECT value = 'group' FROM meta WHERE key = 'shared')",
+	                       0, &v, "reading the store's sharing", d);
 
-	*shared = false;
-	if (!s)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*shared = sqlite3_column_int(s, 0) != 0;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, rc, "reading the store's sharing", d);
-	return 0;
+	*shared = rc == 0 && v != 0;
+	return rc;
 }
 
 /* Whether the calling user is in group gid (as primary or supplementary group). */
