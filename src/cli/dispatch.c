@@ -298,14 +298,14 @@ static int settle_globals(struct cli *cli, const struct parsed *p)
 	return EX_OK;
 }
 
-/* A store made shared on purpose (init --shared), and open to its group only. */
-static bool shared_on_purpose(struct cli *cli, const struct stat *sb)
+/* A store made shared on purpose (init --shared): its group may read it. */
+static bool shared_on_purpose(struct cli *cli)
 {
 	bool shared = false;
 	struct diag d;
 
 	diag_clear(&d);
-	return !(sb->st_mode & 007) && store_is_shared(cli->st, &shared, &d) == 0 && shared;
+	return store_is_shared(cli->st, &shared, &d) == 0 && shared;
 }
 
 static int open_store(struct cli *cli)
@@ -319,15 +319,19 @@ static int open_store(struct cli *cli)
 	if (store_open(cli->db_path, (int)wait_s * 1000, &cli->st, &d) < 0)
 		return cli_report(&d);
 	/* reftriage makes stores 0600 (0660 shared); one others can read was made so by hand. */
-	if (stat(cli->db_path, &sb) == 0 && (sb.st_mode & 077) && !shared_on_purpose(cli, &sb)) {
+	if (stat(cli->db_path, &sb) == 0 && (sb.st_mode & 077)) {
+		bool shared = shared_on_purpose(cli);
+
+		if (shared && !(sb.st_mode & 007))
+			return EX_OK;
 		diag_at(&d, cli->db_path, 0, NULL);
 		d.severity = DIAG_WARNING;
 		(void)diag_set(
 		    &d, EX_OK,
 		    "the store may be read by %s (mode %04o): it holds OFFICIAL-SENSITIVE "
-		    "referrals; make it private with 'chmod 600 %s'",
+		    "referrals; make it %s with 'chmod %s %s'",
 		    (sb.st_mode & 007) ? "anyone" : "its group", (unsigned)(sb.st_mode & 07777),
-		    cli->db_path);
+		    shared ? "its group's only" : "private", shared ? "660" : "600", cli->db_path);
 		(void)cli_report(&d);
 	}
 	return EX_OK;

@@ -256,7 +256,7 @@ team_dir() {
 	chmod 664 "$REFTRIAGE_DB"
 	rt stats
 	expect_status 0
-	expect_err1 "reftriage: warning: $REFTRIAGE_DB: the store may be read by anyone (mode 0664): it holds OFFICIAL-SENSITIVE referrals; make it private with 'chmod 600 $REFTRIAGE_DB'"
+	expect_err1 "reftriage: warning: $REFTRIAGE_DB: the store may be read by anyone (mode 0664): it holds OFFICIAL-SENSITIVE referrals; make it its group's only with 'chmod 660 $REFTRIAGE_DB'"
 	# And a private store its group can read, made so by hand, too.
 	export REFTRIAGE_DB="$WORK/private.db"
 	"$RT" init 2>/dev/null
