@@ -357,5 +357,6 @@ int store_put_quarantine(struct store *st, int64_t import_id, const struct store
 	    bind_text(s, 8, st->scratch.data, st->scratch.len) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 9, now) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a rejected record", d);
+	st->q_any = st->q_any || r->package_ref; /* one a later record may resolve */
 	return done(st, s, "storing a rejected record", d);
 }

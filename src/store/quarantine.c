@@ -138,9 +138,24 @@ int store_quarantine_dismiss(struct store *st, int64_t id, const char *operator_
 int store_resolve_quarantine(struct store *st, int64_t import_id, const char *ref, size_t rlen,
                              int64_t now, struct diag *d)
 {
-	sqlite3_stmt *s = store_stmt(st, S_RESOLVE_QUARANTINE, d);
+	sqlite3_stmt *s;
+	int64_t any;
 	int rc;
 
+	/* Most imports find nothing to resolve: ask once a transaction, not once a record. */
+	if (!st->q_known) {
+		if (store_one_int(
+		        st,
+		        "SELECT EXISTS (SELECT 1 FROM quarantine WHERE package_ref IS NOT "
+		        "NULL AND resolved_at IS NULL)",
+		        0, &any, "resolving quarantined records", d) < 0)
+			return -1;
+		st->q_known = true;
+		st->q_any = st->q_any || any;
+	}
+	if (!st->q_any)
+		return 0;
+	s = store_stmt(st, S_RESOLVE_QUARANTINE, d);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_text(s, 1, ref, (int)rlen, SQLITE_STATIC) != SQLITE_OK ||

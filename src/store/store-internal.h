@@ -43,6 +43,12 @@ struct store {
 	bool in_tx;
 	int64_t audit_seq; /* the audit entry being built in this transaction; 0: none */
 	int64_t audit_pos; /* how many refs it has so far */
+	/*
+	 * Whether quarantine holds a record with a ref not yet resolved, as known
+	 * in this transaction (q_known false: not yet asked): when it holds none,
+	 * storing a package need not look (quarantine.c).
+	 */
+	bool q_known, q_any;
 };
 
 /*

@@ -499,6 +499,7 @@ int store_begin(struct store *st, struct diag *d)
 		return -1;
 	st->in_tx = true;
 	st->audit_seq = st->audit_pos = 0;
+	st->q_known = st->q_any = false; /* another writer may have quarantined since */
 	return 0;
 }
 

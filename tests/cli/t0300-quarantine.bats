@@ -169,3 +169,14 @@ assert len(i["reasons"]) == 2, i
 	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
 	[ "$(sql 'SELECT count(*) FROM quarantine WHERE dismissed_at IS NULL AND resolved_at IS NULL')" = 3 ]
 }
+
+@test "a record refused and then sent right later in the same file is resolved by that import" {
+	init_store
+	W="$SAMPLES/invalid/wrong-types.csv"
+	{ head -1 "$W"; sed -n 4p "$W"; sed -n 4p "$W" | sed 's/,9,/,19,/'; } >"$WORK/fixed-below.csv"
+	rt import "$WORK/fixed-below.csv"
+	expect_status 65
+	[ "$(sql 'SELECT id, resolved_by_import FROM quarantine')" = "1|1" ]
+	rt quarantine list
+	[ -z "$output" ]
+}
