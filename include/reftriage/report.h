@@ -19,6 +19,7 @@ struct report_header {
 	int64_t generated_at;
 	const char *operator_name;
 	long count; /* packages the list holds (before --limit) */
+	bool stale; /* the scores are older than --stale-after at the list's time */
 };
 
 struct report_item {
@@ -33,9 +34,9 @@ struct report_item {
 	const char *assigned_to; /* NULL when unknown */
 	const char *force_area;  /* NULL when unknown */
 	const char *referral_type;
-	const char *reasons; /* fired rule ids in file order, ';'-separated */
-	int priority_index;  /* band index: 0 is the most urgent */
-	bool updated;        /* a new version arrived since a person last acted on it */
+	const char *reasons;             /* fired rule ids in file order, ';'-separated */
+	int priority_index;              /* band index: 0 is the most urgent */
+	bool updated;                    /* a new version arrived since a person last acted on it */
 	const struct rule *const *fired; /* the same rules, for explanations */
 	size_t nfired;
 };
