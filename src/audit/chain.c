@@ -83,6 +83,7 @@ const char *audit_category(const char *action)
 	    {"stats", "consultation"},
 	    {"quarantine list", "consultation"},
 	    {"quarantine show", "consultation"},
+	    {"quarantine dismiss", "alteration"},
 	    {"audit log", "consultation"},
 	    {"export", "disclosure"},
 	    {"link", "combination"},
