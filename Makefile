@@ -176,7 +176,7 @@ demo: deps
 bench: all $(BUILD)/bench-eval
 	@sh src/tools/bench.sh $(BUILD)/reftriage $(BUILD)/bench-eval
 
-$(BUILD)/bench-eval: src/tools/bench-eval.c $(LIB_OBJ)
+$(BUILD)/bench-eval: tests/tools/bench-eval.c $(LIB_OBJ)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 

@@ -169,6 +169,18 @@ long cli_count(const struct cli *cli, const char *name, long dflt);
 /* Print "reftriage: FILE:LINE: FIELD: message" (and its suggestion); returns d->code. */
 int cli_report(const struct diag *d);
 
+/*
+ * A problem in a file, as compilers print them: FILE:LINE: FIELD: message,
+ * without the program's name (import's reasons, a rules file's errors).
+ */
+void cli_report_problem(const struct diag *d);
+
+/*
+ * Every problem of list l (those without a file are about file), then
+ * "FILE: and N more NOUNs" for the ones not kept. Returns how many in all.
+ */
+size_t cli_report_list(const char *file, const struct diag_list *l, const char *noun);
+
 /* Print "reftriage: <command>: message (see 'reftriage <command> --help')"; EX_USAGE. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
 

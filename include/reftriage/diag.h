@@ -19,7 +19,7 @@ struct diag {
 	char file[256];       /* file the problem is about, "" when none */
 	unsigned long line;   /* 1-based line, 0 when none */
 	unsigned long column; /* 1-based column, 0 when none */
-	char field[64];       /* contract field or option, "" when none */
+	char field[160];      /* contract field, option, or "rule ID: key", "" when none */
 	long record;          /* index within a JSON array, -1 when none */
 	char message[512];    /* one sentence, no trailing newline */
 	char suggestion[80];  /* a "did you mean" word, "" when none */
@@ -39,5 +39,26 @@ void diag_suggest(struct diag *d, const char *word);
 
 /* Set the file, line and field a diag is about; NULL or 0 leaves a part unset. */
 void diag_at(struct diag *d, const char *file, unsigned long line, const char *field);
+
+/*
+ * A list of diagnostics, for a layer that reports every problem it finds (a
+ * rules file's errors, a record's reasons): at most max kept, the rest only
+ * counted in more. cli/ prints a list with one printer (cli_report_list).
+ */
+struct diag_list {
+	struct diag *d; /* owned: d[0..n) */
+	size_t n, cap;
+	size_t max;  /* how many are kept */
+	size_t more; /* problems found after the first max, not kept */
+	bool oom;    /* one could not be kept for want of memory */
+};
+
+void diag_list_init(struct diag_list *l, size_t max);
+void diag_list_release(struct diag_list *l);
+/*
+ * A new, cleared diag at the end of the list to fill in, or NULL when the
+ * list is full (counted in more) or memory ran out (oom set).
+ */
+struct diag *diag_list_add(struct diag_list *l);
 
 #endif

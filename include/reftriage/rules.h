@@ -11,6 +11,7 @@
 #define REFTRIAGE_RULES_H
 
 #include "reftriage/hash.h"
+#include "reftriage/diag.h"
 #include "reftriage/package.h"
 
 /* Fields a condition can name: the contract's (but identifiers) and these. */
@@ -50,29 +51,13 @@ struct cond_input {
 #define RULES_MAX_ERRORS     100           /* problems kept; the rest are counted */
 
 /*
- * Every problem found in a rules file is collected, not only the first, up
- * to RULES_MAX_ERRORS; beyond that they are only counted (in more).
+ * Every problem found in a rules file is collected, not only the first, in
+ * a struct diag_list (diag.h) of at most RULES_MAX_ERRORS: each has the
+ * field "rule ID: key" (or "bands[2]", "top level"), the column in a
+ * condition, the line for a JSON syntax error, and the message.
  */
-struct rules_error {
-	unsigned long line; /* in the file, for JSON syntax errors; else 0 */
-	char where[96];     /* "rule MEET-U13", "bands[2]", "top level" */
-	char key[32];       /* "when", "points", ... or "" */
-	unsigned column;    /* 1-based column in a condition, or 0 */
-	char message[400];
-};
-
-struct rules_errors {
-	size_t n;
-	size_t cap;
-	struct rules_error *e; /* owned; free with rules_errors_release() */
-	size_t more;           /* problems found after the first RULES_MAX_ERRORS, not kept */
-	bool oom;
-};
-
-void rules_errors_init(struct rules_errors *errs);
-void rules_errors_release(struct rules_errors *errs);
 /* Add one problem; where is "rule ID" or similar, key may be NULL, column 0. */
-void rules_error_add(struct rules_errors *errs, const char *where, const char *key, unsigned column,
+void rules_error_add(struct diag_list *errs, const char *where, const char *key, unsigned column,
                      const char *fmt, ...) PRINTF_LIKE(5, 6);
 
 struct cond;
@@ -81,8 +66,7 @@ struct cond;
  * Compile a condition. Problems are added to errs under where (with key
  * "when" and the column). Returns NULL when there were any.
  */
-struct cond *cond_compile(const char *src, size_t len, const char *where,
-                          struct rules_errors *errs);
+struct cond *cond_compile(const char *src, size_t len, const char *where, struct diag_list *errs);
 enum tv cond_eval(const struct cond *c, const struct cond_input *in);
 void cond_free(struct cond *c);
 
@@ -133,7 +117,7 @@ struct ruleset {
  * Parse and check a rules file's bytes completely. Returns the rule set, or
  * NULL with every problem in errs (errs->oom when memory ran out).
  */
-struct ruleset *ruleset_parse(const char *bytes, size_t len, struct rules_errors *errs);
+struct ruleset *ruleset_parse(const char *bytes, size_t len, struct diag_list *errs);
 void ruleset_free(struct ruleset *rs);
 
 /* The band index for a priority name, or -1. */

@@ -126,14 +126,20 @@ static void print_reasons(const struct import_ctx *x, const struct ingest_record
 {
 	size_t i;
 
-	for (i = 0; i < rec->reasons->n; i++) {
-		const struct reason *r = &rec->reasons->r[i];
+	for (i = 0; i <= rec->reasons->n; i++) {
+		struct diag d;
 
-		fprintf(stderr, "%s:%lu: %s: %s\n", x->rep->name, rec->line, r->field, r->message);
+		if (i == rec->reasons->n && !rec->reasons->more)
+			break;
+		diag_clear(&d);
+		diag_at(&d, x->rep->name, rec->line,
+		        i < rec->reasons->n ? rec->reasons->r[i].field : "record");
+		if (i < rec->reasons->n)
+			(void)diag_set(&d, EX_DATAERR, "%s", rec->reasons->r[i].message);
+		else
+			(void)diag_set(&d, EX_DATAERR, "and %zu more reasons", rec->reasons->more);
+		cli_report_problem(&d);
 	}
-	if (rec->reasons->more)
-		fprintf(stderr, "%s:%lu: record: and %zu more reasons\n", x->rep->name, rec->line,
-		        rec->reasons->more);
 }
 
 /* A closed package reopened by a new version: count it and name it. */

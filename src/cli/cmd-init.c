@@ -54,16 +54,16 @@ static int install_default(const struct cli *cli, struct store *st, const struct
 
 int cmd_init(struct cli *cli)
 {
-	struct rules_errors errs;
+	struct diag_list errs;
 	struct ruleset *rs;
 	struct store *st;
 	struct diag d;
 	char hex[HASH_HEX];
 	int rc = EX_OK;
 
-	rules_errors_init(&errs);
+	diag_list_init(&errs, RULES_MAX_ERRORS);
 	rs = ruleset_parse((const char *)default_rules, default_rules_len, &errs);
-	rules_errors_release(&errs);
+	diag_list_release(&errs);
 	if (!rs)
 		return cli_fail(cli, EX_SOFTWARE, "the built-in default rules do not load");
 	diag_clear(&d);

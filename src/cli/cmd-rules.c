@@ -70,42 +70,28 @@ static int read_file(const char *path, struct buf *out)
 /* Parse and check; print every error as FILE[:LINE]: WHERE: KEY: column N: message. */
 static int check(const char *path, struct buf *body, struct ruleset **out)
 {
-	struct rules_errors errs;
-	size_t i;
+	struct diag_list errs;
+	size_t total;
 	int rc = read_file(path, body);
 
 	*out = NULL;
 	if (rc != EX_OK)
 		return rc;
-	rules_errors_init(&errs);
+	diag_list_init(&errs, RULES_MAX_ERRORS);
 	*out = ruleset_parse(body->data, body->len, &errs);
 	if (errs.oom) {
 		fprintf(stderr, "reftriage: %s: out of memory\n", path);
-		rules_errors_release(&errs);
+		diag_list_release(&errs);
 		return EX_SOFTWARE;
 	}
-	for (i = 0; i < errs.n; i++) {
-		const struct rules_error *e = &errs.e[i];
-
-		fprintf(stderr, "%s", path);
-		if (e->line)
-			fprintf(stderr, ":%lu", e->line);
-		fprintf(stderr, ": %s: ", e->where);
-		if (e->key[0])
-			fprintf(stderr, "%s: ", e->key);
-		if (e->column)
-			fprintf(stderr, "column %u: ", e->column);
-		cli_put_safe(stderr, e->message, strlen(e->message), NULL);
-		fputc('\n', stderr);
-	}
-	if (errs.more)
-		fprintf(stderr, "%s: and %zu more error%s\n", path, errs.more,
-		        errs.more == 1 ? "" : "s");
+	total = cli_report_list(path, &errs, "error");
 	rc = errs.n ? EX_DATAERR : EX_OK;
-	if (errs.n)
-		fprintf(stderr, "%s: %zu error%s; the rules were not accepted\n", path,
-		        errs.n + errs.more, errs.n + errs.more == 1 ? "" : "s");
-	rules_errors_release(&errs);
+	if (errs.n) {
+		cli_put_safe(stderr, path, strlen(path), NULL);
+		fprintf(stderr, ": %zu error%s; the rules were not accepted\n", total,
+		        total == 1 ? "" : "s");
+	}
+	diag_list_release(&errs);
 	return rc;
 }
 
@@ -192,7 +178,7 @@ struct show_ctx {
 static int on_active(void *ctx, const struct store_rules *r)
 {
 	struct show_ctx *x = ctx;
-	struct rules_errors errs;
+	struct diag_list errs;
 	char hex[HASH_HEX], t[40];
 	size_t i;
 
@@ -200,9 +186,9 @@ static int on_active(void *ctx, const struct store_rules *r)
 		fwrite(r->body, 1, r->body_len, stdout);
 		return 0;
 	}
-	rules_errors_init(&errs);
+	diag_list_init(&errs, RULES_MAX_ERRORS);
 	x->rs = ruleset_parse(r->body, r->body_len, &errs);
-	rules_errors_release(&errs);
+	diag_list_release(&errs);
 	hash_hex(hex, r->hash);
 	time_format(r->installed_at, t);
 	/* A rules file's names and descriptions are its author's text: printed safely. */

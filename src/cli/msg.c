@@ -7,11 +7,12 @@
 
 #include "reftriage/text.h"
 
-int cli_report(const struct diag *d)
+/*
+ * The one format of a problem: FILE:LINE: FIELD: column N: message (did you
+ * mean 'X'?), every part that is known, all of it printed safely.
+ */
+static void put_problem(const struct diag *d)
 {
-	fputs("reftriage: ", stderr);
-	if (d->severity == DIAG_WARNING)
-		fputs("warning: ", stderr);
 	if (d->file[0]) {
 		cli_put_safe(stderr, d->file, strlen(d->file), NULL);
 		fputc(':', stderr);
@@ -19,16 +20,54 @@ int cli_report(const struct diag *d)
 			fprintf(stderr, "%lu:", d->line);
 		fputc(' ', stderr);
 	}
-	if (d->field[0])
-		fprintf(stderr, "%s: ", d->field);
+	if (d->field[0]) {
+		cli_put_safe(stderr, d->field, strlen(d->field), NULL);
+		fputs(": ", stderr);
+	}
+	if (d->column)
+		fprintf(stderr, "column %lu: ", d->column);
 	if (d->message[0])
 		cli_put_safe(stderr, d->message, strlen(d->message), NULL);
 	else
 		fputs("unknown error", stderr);
-	if (d->suggestion[0])
-		fprintf(stderr, " (did you mean '%s'?)", d->suggestion);
+	if (d->suggestion[0]) {
+		fputs(" (did you mean '", stderr);
+		cli_put_safe(stderr, d->suggestion, strlen(d->suggestion), NULL);
+		fputs("'?)", stderr);
+	}
 	fputc('\n', stderr);
+}
+
+int cli_report(const struct diag *d)
+{
+	fputs("reftriage: ", stderr);
+	if (d->severity == DIAG_WARNING)
+		fputs("warning: ", stderr);
+	put_problem(d);
 	return d->code ? d->code : EX_SOFTWARE;
+}
+
+void cli_report_problem(const struct diag *d)
+{
+	put_problem(d);
+}
+
+size_t cli_report_list(const char *file, const struct diag_list *l, const char *noun)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct diag d = l->d[i];
+
+		if (!d.file[0])
+			(void)snprintf(d.file, sizeof(d.file), "%s", file);
+		put_problem(&d);
+	}
+	if (l->more) {
+		cli_put_safe(stderr, file, strlen(file), NULL);
+		fprintf(stderr, ": and %zu more %s%s\n", l->more, noun, l->more == 1 ? "" : "s");
+	}
+	return l->n + l->more;
 }
 
 /*

@@ -55,43 +55,17 @@ static const char *type_phrase(int f)
 
 /* --- errors ----------------------------------------------------------- */
 
-void rules_errors_init(struct rules_errors *errs)
-{
-	memset(errs, 0, sizeof(*errs));
-}
-
-void rules_errors_release(struct rules_errors *errs)
-{
-	rt_free(errs->e);
-	rules_errors_init(errs);
-}
-
-void rules_error_add(struct rules_errors *errs, const char *where, const char *key, unsigned column,
+void rules_error_add(struct diag_list *errs, const char *where, const char *key, unsigned column,
                      const char *fmt, ...)
 {
-	struct rules_error *e;
+	/* Bounded: a file with a million mistakes only counts the rest (diag_list). */
+	struct diag *e = diag_list_add(errs);
 	va_list ap;
 
-	/* Keep a bounded number; a file with a million mistakes only counts the rest. */
-	if (errs->n >= RULES_MAX_ERRORS) {
-		errs->more++;
+	if (!e)
 		return;
-	}
-	if (errs->n == errs->cap) {
-		size_t cap = errs->cap ? errs->cap * 2 : 16;
-		struct rules_error *ne = rt_realloc(errs->e, cap * sizeof(*ne));
-
-		if (!ne) {
-			errs->oom = true;
-			return;
-		}
-		errs->e = ne;
-		errs->cap = cap;
-	}
-	e = &errs->e[errs->n++];
-	memset(e, 0, sizeof(*e));
-	(void)snprintf(e->where, sizeof(e->where), "%s", where);
-	(void)snprintf(e->key, sizeof(e->key), "%s", key ? key : "");
+	(void)snprintf(e->field, sizeof(e->field), "%s%s%s", where, key && key[0] ? ": " : "",
+	               key ? key : "");
 	e->column = column;
 	va_start(ap, fmt);
 	(void)vsnprintf(e->message, sizeof(e->message), fmt, ap);
@@ -161,7 +135,7 @@ struct parser {
 	int depth;    /* parentheses and nots open */
 	size_t nodes; /* nodes made */
 	const char *where;
-	struct rules_errors *errs;
+	struct diag_list *errs;
 	struct tok t; /* the current token */
 	bool failed;  /* a syntax error: stop */
 	struct cond *c;
@@ -809,7 +783,7 @@ static struct node *or_expr(struct parser *p)
 	return binary(p, T_OR, N_OR, and_expr);
 }
 
-struct cond *cond_compile(const char *src, size_t len, const char *where, struct rules_errors *errs)
+struct cond *cond_compile(const char *src, size_t len, const char *where, struct diag_list *errs)
 {
 	struct parser p;
 	struct cond *c = rt_calloc(1, sizeof(*c));

@@ -79,7 +79,7 @@ int ruleset_ageing_ids(const struct ruleset *rs, struct buf *out)
 }
 
 struct loader {
-	struct rules_errors *errs;
+	struct diag_list *errs;
 	struct ruleset *rs;
 };
 
@@ -428,7 +428,7 @@ static void load_rules(struct loader *l, const struct jv *arr)
 	check_unique_ids(l);
 }
 
-struct ruleset *ruleset_parse(const char *bytes, size_t len, struct rules_errors *errs)
+struct ruleset *ruleset_parse(const char *bytes, size_t len, struct diag_list *errs)
 {
 	static const char *const keys[] = {"name", "version", "bands", "rules", NULL};
 	struct loader l = {errs, NULL};
@@ -455,7 +455,7 @@ struct ruleset *ruleset_parse(const char *bytes, size_t len, struct rules_errors
 		rules_error_add(errs, "top level", NULL, je.column > 0 ? (unsigned)je.column : 0,
 		                "invalid JSON: %s", je.text);
 		if (errs->n)
-			errs->e[errs->n - 1].line = je.line > 0 ? (unsigned long)je.line : 0;
+			errs->d[errs->n - 1].line = je.line > 0 ? (unsigned long)je.line : 0;
 		return NULL;
 	}
 	root = jdoc_root(doc);

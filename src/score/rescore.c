@@ -15,9 +15,9 @@ struct load_ctx {
 static int on_rules(void *ctx, const struct store_rules *r)
 {
 	struct load_ctx *x = ctx;
-	struct rules_errors errs;
+	struct diag_list errs;
 
-	rules_errors_init(&errs);
+	diag_list_init(&errs, RULES_MAX_ERRORS);
 	*x->rs = ruleset_parse(r->body, r->body_len, &errs);
 	*x->id = r->id;
 	if (!*x->rs) {
@@ -26,15 +26,14 @@ static int on_rules(void *ctx, const struct store_rules *r)
 			diag_set(x->d, EX_SOFTWARE, "out of memory");
 		else
 			diag_set(x->d, EX_CONFIG,
-			         "the active rules (%s %s) cannot be used: %s: %s%s%s; install a "
+			         "the active rules (%s %s) cannot be used: %s%s%s; install a "
 			         "corrected rules file",
-			         r->name, r->version, errs.n ? errs.e[0].where : "",
-			         errs.n ? errs.e[0].key : "", errs.n ? ": " : "",
-			         errs.n ? errs.e[0].message : "");
-		rules_errors_release(&errs);
+			         r->name, r->version, errs.n ? errs.d[0].field : "",
+			         errs.n ? ": " : "", errs.n ? errs.d[0].message : "");
+		diag_list_release(&errs);
 		return -1;
 	}
-	rules_errors_release(&errs);
+	diag_list_release(&errs);
 	return 0;
 }
 

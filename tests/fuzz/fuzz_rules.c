@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
-	struct rules_errors errs;
+	struct diag_list errs;
 	struct cond_input in;
 	int64_t as_of = INT64_C(1793000000) * 1000000;
 	int k;
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	rules_errors_init(&errs);
+	diag_list_init(&errs, RULES_MAX_ERRORS);
 	if (data[0] & 1) {
 		struct cond *c = cond_compile((const char *)data + 1, size - 1, "fuzz", &errs);
 
@@ -76,6 +76,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ruleset_free(rs);
 	}
 	sink += errs.n;
-	rules_errors_release(&errs);
+	diag_list_release(&errs);
 	return 0;
 }

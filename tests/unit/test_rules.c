@@ -34,19 +34,19 @@ static void make(const char *const *kv)
 
 static enum tv eval_at(const char *src, int64_t linked, int64_t as_of)
 {
-	struct rules_errors errs;
+	struct diag_list errs;
 	struct cond_input in;
 	struct cond *c;
 	enum tv r;
 
-	rules_errors_init(&errs);
+	diag_list_init(&errs, RULES_MAX_ERRORS);
 	c = cond_compile(src, strlen(src), "test", &errs);
 	if (!c)
-		fail_msg("%s: %s", src, errs.n ? errs.e[0].message : "?");
+		fail_msg("%s: %s", src, errs.n ? errs.d[0].message : "?");
 	score_derive(&pkg, linked, 0, as_of, &in);
 	r = cond_eval(c, &in);
 	cond_free(c);
-	rules_errors_release(&errs);
+	diag_list_release(&errs);
 	return r;
 }
 
@@ -213,18 +213,18 @@ static void derived_fields(void **state)
 /* Compile src and return its first error as "column N: message". */
 static const char *first_error(const char *src, size_t *count)
 {
-	static char out[500];
-	struct rules_errors errs;
+	static char out[600];
+	struct diag_list errs;
 	struct cond *c;
 
-	rules_errors_init(&errs);
+	diag_list_init(&errs, RULES_MAX_ERRORS);
 	c = cond_compile(src, strlen(src), "rule X", &errs);
 	assert_null(c);
 	assert_true(errs.n >= 1);
-	(void)snprintf(out, sizeof(out), "column %u: %s", errs.e[0].column, errs.e[0].message);
+	(void)snprintf(out, sizeof(out), "column %lu: %s", errs.d[0].column, errs.d[0].message);
 	if (count)
 		*count = errs.n;
-	rules_errors_release(&errs);
+	diag_list_release(&errs);
 	return out;
 }
 
@@ -317,18 +317,18 @@ static const char bands[] = "\"bands\": ["
 static struct ruleset *load(const char *rules_json)
 {
 	char text[4000];
-	struct rules_errors errs;
+	struct diag_list errs;
 	struct ruleset *rs;
 
 	(void)snprintf(text, sizeof(text),
 	               "{\"name\": \"t\", \"version\": \"1\", %s, \"rules\": %s}", bands,
 	               rules_json);
-	rules_errors_init(&errs);
+	diag_list_init(&errs, RULES_MAX_ERRORS);
 	rs = ruleset_parse(text, strlen(text), &errs);
 	if (!rs)
-		fail_msg("%s: %s: %s", errs.n ? errs.e[0].where : "", errs.n ? errs.e[0].key : "",
-		         errs.n ? errs.e[0].message : "oom");
-	rules_errors_release(&errs);
+		fail_msg("%s: %s", errs.n ? errs.d[0].field : "",
+		         errs.n ? errs.d[0].message : "oom");
+	diag_list_release(&errs);
 	return rs;
 }
 
@@ -498,7 +498,7 @@ static void meeting_bounds_due_at(void **state)
 /* The limits hold in the library, for a stored rule set as for a file. */
 static void limits(void **state)
 {
-	struct rules_errors errs;
+	struct diag_list errs;
 	size_t i, len = RULES_MAX_FILE_BYTES + 1;
 	char *big = malloc(len);
 
@@ -507,21 +507,21 @@ static void limits(void **state)
 	memset(big, ' ', len);
 	big[0] = '{';
 	big[len - 1] = '}';
-	rules_errors_init(&errs);
+	diag_list_init(&errs, RULES_MAX_ERRORS);
 	assert_null(ruleset_parse(big, len, &errs));
 	assert_int_equal(errs.n, 1);
-	assert_string_equal(errs.e[0].message,
+	assert_string_equal(errs.d[0].message,
 	                    "the file has 1048577 bytes; a rules file has at most "
 	                    "1048576");
-	rules_errors_release(&errs);
+	diag_list_release(&errs);
 	free(big);
 	/* Errors beyond RULES_MAX_ERRORS are counted, not kept. */
 	for (i = 0; i < RULES_MAX_ERRORS + 7; i++)
 		rules_error_add(&errs, "here", NULL, 0, "error %zu", i);
 	assert_int_equal(errs.n, RULES_MAX_ERRORS);
 	assert_int_equal(errs.more, 7);
-	assert_string_equal(errs.e[RULES_MAX_ERRORS - 1].message, "error 99");
-	rules_errors_release(&errs);
+	assert_string_equal(errs.d[RULES_MAX_ERRORS - 1].message, "error 99");
+	diag_list_release(&errs);
 	assert_int_equal(errs.more, 0);
 }
 
