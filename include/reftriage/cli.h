@@ -276,6 +276,7 @@ CLI_VERB(status);
 CLI_VERB(stats);
 CLI_VERB(purge);
 CLI_VERB(keygen);
+CLI_VERB(outcome);
 CLI_VERB(help);
 /* Verbs made of sub-commands export their table instead. */
 extern const struct cli_cmd rules_subs[];
