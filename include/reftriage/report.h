@@ -21,6 +21,13 @@ struct report_header {
 	long count; /* packages the list holds (before --limit) */
 };
 
+/* One recorded outcome of a listed package (docs/outcomes.md). */
+struct report_outcome {
+	const char *code; /* static: an outcome code */
+	char date[16];    /* YYYY-MM-DD */
+	long count;
+};
+
 struct report_item {
 	long rank; /* from 1 */
 	const char *ref;
@@ -33,11 +40,13 @@ struct report_item {
 	const char *assigned_to; /* NULL when unknown */
 	const char *force_area;  /* NULL when unknown */
 	const char *referral_type;
-	const char *reasons; /* fired rule ids in file order, ';'-separated */
-	int priority_index;  /* band index: 0 is the most urgent */
-	bool updated;        /* a new version arrived since a person last acted on it */
+	const char *reasons;             /* fired rule ids in file order, ';'-separated */
+	int priority_index;              /* band index: 0 is the most urgent */
+	bool updated;                    /* a new version arrived since a person last acted on it */
 	const struct rule *const *fired; /* the same rules, for explanations */
 	size_t nfired;
+	const struct report_outcome *outcomes; /* json and ndjson: its outcomes, oldest first */
+	size_t noutcomes;
 };
 
 struct report;
