@@ -9,6 +9,7 @@
 #include "reftriage/timeutil.h"
 
 #include <fcntl.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char *const formats[] = {"text", "json", NULL};
@@ -304,11 +305,13 @@ static int backtest_top(struct cli *cli, const struct ruleset *rs, int *top)
 	*top = rs->nbands > 1 ? 1 : 0;
 	if (!p)
 		return EX_OK;
-	*top = ruleset_band(rs, p);
-	if (*top >= 0)
-		return EX_OK;
-	for (i = 0; i < rs->nbands && i + 1 < ARRAY_SIZE(names); i++)
+	for (i = 0; i < rs->nbands && i + 1 < ARRAY_SIZE(names); i++) {
 		names[i] = rs->bands[i].priority;
+		if (strcasecmp(p, names[i]) == 0) {
+			*top = (int)i;
+			return EX_OK;
+		}
+	}
 	names[i] = NULL;
 	return cli_bad_value(cli, "--top", p, names);
 }
