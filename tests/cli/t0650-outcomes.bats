@@ -182,3 +182,14 @@ outcomes() { sql "SELECT count(*) FROM outcomes"; }
 	expect_status 0
 	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["packages"], d["positives"], d["erased"])')" = "9 4 1" ]
 }
+
+@test "a store from before outcomes (schema 6) is migrated: outcomes can be recorded at once" {
+	export REFTRIAGE_NOW=2026-11-30T12:00:00Z
+	init_store
+	"$RT" import "$BT/packages.ndjson" 2>/dev/null
+	sql "DROP TABLE outcomes; PRAGMA user_version = 6"
+	rt outcome BT-01 arrest --date 2026-11-02
+	expect_status 0
+	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
+	[ "$(sql "SELECT code FROM outcomes")" = arrest ]
+}
