@@ -159,3 +159,42 @@ for r in d["rules"]:
 	! echo "$output" | grep -qi '<script'
 	echo "$output" | grep -q '<h1>Backtest of rules <b>&lt;script&gt;alert(1)&lt;/script&gt; bt-1</b></h1>'
 }
+
+@test "links as at receipt agree with a brute-force count over 3000 generated packages" {
+	init_store
+	python3 "$TOP/src/tools/gen-packages.py" bulk 3000 7 csv p.csv
+	python3 "$TOP/src/tools/gen-outcomes.py" p.csv 7 o.csv 0.2
+	"$RT" import p.csv 2>/dev/null
+	REFTRIAGE_NOW=2099-01-01T00:00:00Z "$RT" outcome import o.csv 2>/dev/null
+	cat >links.json <<-'JSON'
+	{"name": "links", "version": "1",
+	 "bands": [{"priority": "P1", "label": "a", "min_score": 10, "respond_within_hours": 24},
+	           {"priority": "P2", "label": "b", "min_score": null, "respond_within_hours": 72}],
+	 "rules": [
+	  {"id": "L1", "category": "subject_history", "description": "x", "when": "linked_packages >= 1", "points": 1},
+	  {"id": "L2", "category": "subject_history", "description": "x", "when": "linked_packages >= 2", "points": 1},
+	  {"id": "L3", "category": "subject_history", "description": "x", "when": "linked_packages >= 3", "points": 1},
+	  {"id": "I1", "category": "subject_history", "description": "x", "when": "ip_linked_packages >= 1", "points": 1}]}
+	JSON
+	rt rules backtest links.json --format json
+	expect_status 0
+	got=$(echo "$output" | python3 -c 'import json,sys; print("|".join(str(r["fired"]) for r in json.load(sys.stdin)["rules"]))')
+	# For each labelled package: the other packages sharing a key with it, received at or before it.
+	want=$(sql "
+	WITH lab AS (SELECT DISTINCT package_id AS id FROM outcomes GROUP BY package_id
+	             HAVING sum(code NOT IN ('nfa_not_traced', 'duplicate', 'transferred')) > 0),
+	c AS (SELECT lab.id,
+	  (SELECT count(DISTINCT k2.package_id) FROM package_keys k1 JOIN package_keys k2 ON k2.key = k1.key
+	   AND k2.package_id != k1.package_id JOIN packages p2 ON p2.id = k2.package_id
+	   WHERE k1.package_id = lab.id AND k1.key NOT LIKE 'ip:%'
+	   AND p2.received_at <= (SELECT received_at FROM packages WHERE id = lab.id)) AS n,
+	  (SELECT count(DISTINCT k2.package_id) FROM package_keys k1 JOIN package_keys k2 ON k2.key = k1.key
+	   AND k2.package_id != k1.package_id JOIN packages p2 ON p2.id = k2.package_id
+	   WHERE k1.package_id = lab.id AND k1.key LIKE 'ip:%'
+	   AND p2.received_at <= (SELECT received_at FROM packages WHERE id = lab.id)) AS ip FROM lab)
+	SELECT sum(n >= 1), sum(n >= 2), sum(n >= 3), sum(ip >= 1) FROM c")
+	echo "backtest $got, brute force $want"
+	[ "$got" = "$want" ]
+	# And they are not simply today's links, which count later packages too.
+	[ "$(sql "SELECT count(*) FROM scores WHERE linked >= 1 AND package_id IN (SELECT package_id FROM outcomes WHERE code NOT IN ('nfa_not_traced', 'duplicate', 'transferred'))")" -gt "${got%%|*}" ]
+}
