@@ -295,13 +295,8 @@ static int on_labelled(void *ctx, const struct store_labelled *p)
 		r->bt->unreadable++;
 		return 0;
 	}
-	if (package_decode_facts(&r->pkg, p->facts, p->facts_len) < 0) {
-		diag_at(r->d, store_path(r->st), 0, NULL);
-		return diag_set(r->d, EX_SOFTWARE,
-		                "package %s: its stored content cannot be read; the store has been "
-		                "altered",
-		                p->ref);
-	}
+	if (score_read_facts(r->st, &r->pkg, p->facts, p->facts_len, p->ref, r->d) < 0)
+		return -1;
 	if (p->id >= 0 && (size_t)p->id < r->n) {
 		linked = count_asof(&r->links, (uint32_t)p->id, &r->scratch, &r->capscratch);
 		ip_linked = count_asof(&r->ip, (uint32_t)p->id, &r->scratch, &r->capscratch);
