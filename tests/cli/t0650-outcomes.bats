@@ -4,14 +4,7 @@
 
 load helper
 
-BT="$TOP/tests/data/backtest"
-
-# The twelve fixture packages, at a fixed "now" after every outcome date.
-fixture() {
-	export REFTRIAGE_NOW=2026-11-30T12:00:00Z
-	init_store
-	"$RT" import "$BT/packages.ndjson" 2>/dev/null
-}
+fixture() { bt_packages; }
 
 outcomes() { sql "SELECT count(*) FROM outcomes"; }
 
@@ -184,9 +177,7 @@ outcomes() { sql "SELECT count(*) FROM outcomes"; }
 }
 
 @test "a store from before outcomes (schema 6) is migrated: outcomes can be recorded at once" {
-	export REFTRIAGE_NOW=2026-11-30T12:00:00Z
-	init_store
-	"$RT" import "$BT/packages.ndjson" 2>/dev/null
+	bt_packages
 	sql "DROP TABLE outcomes; PRAGMA user_version = 6"
 	rt outcome BT-01 arrest --date 2026-11-02
 	expect_status 0

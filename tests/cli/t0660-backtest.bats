@@ -4,8 +4,6 @@
 
 load helper
 
-BT="$TOP/tests/data/backtest"
-
 # The fixture (tests/data/backtest), worked out by hand with rules.json:
 #
 #   bands P1 >= 100, P2 >= 50, P3 >= 20, P4 the rest
@@ -45,9 +43,7 @@ BT="$TOP/tests/data/backtest"
 # LINKED 1 of 1 -> 2; LINKED-TWO and NEVER never fire -> null.
 
 fixture() {
-	export REFTRIAGE_NOW=2026-11-30T12:00:00Z
-	init_store
-	"$RT" import "$BT/packages.ndjson" 2>/dev/null
+	bt_packages
 	"$RT" outcome import "$BT/outcomes.csv" 2>/dev/null
 }
 
@@ -113,9 +109,7 @@ for r in d["rules"]:
 }
 
 @test "no labelled package: empty figures, a note, exit 0" {
-	export REFTRIAGE_NOW=2026-11-30T12:00:00Z
-	init_store
-	"$RT" import "$BT/packages.ndjson" 2>/dev/null
+	bt_packages
 	"$RT" outcome BT-11 duplicate --date 2026-11-12 2>/dev/null
 	rt rules backtest "$BT/rules.json" --format json
 	expect_status 0
