@@ -81,6 +81,7 @@ const char *audit_category(const char *action)
 	    {"outcome list", "consultation"},
 	    {"score", "alteration"},
 	    {"worklist", "consultation"},
+	    {"alert", "consultation"},
 	    {"show", "consultation"},
 	    {"stats", "consultation"},
 	    {"quarantine list", "consultation"},
