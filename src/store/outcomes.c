@@ -70,16 +70,19 @@ int store_outcome_put(struct store *st, const struct store_outcome *o, enum stor
 	return store_audit_ref(st, o->ref, d);
 }
 
-/* Step s to its end, calling each(s) for each row; finalizes s. */
-static int each_row(struct store *st, sqlite3_stmt *s, const char *what,
-                    int (*each)(sqlite3_stmt *s, void *x), void *x, struct diag *d)
+/* Step s to its end, calling each(s) for each row; resets s when kept, else finalizes it. */
+static int step_rows(struct store *st, sqlite3_stmt *s, bool kept, const char *what,
+                     int (*each)(sqlite3_stmt *s, void *x), void *x, struct diag *d)
 {
 	int rc, r = 0;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if ((r = each(s, x)) != 0)
 			break;
-	sqlite3_finalize(s);
+	if (kept)
+		sqlite3_reset(s);
+	else
+		sqlite3_finalize(s);
 	/* A callback that failed without saying why met a NULL column: memory ran out. */
 	if (r == -1 && d->code == EX_OK) {
 		diag_at(d, st->path, 0, NULL);
@@ -90,6 +93,13 @@ static int each_row(struct store *st, sqlite3_stmt *s, const char *what,
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, d);
 	return 0;
+}
+
+/* step_rows() for a one-off statement. */
+static int each_row(struct store *st, sqlite3_stmt *s, const char *what,
+                    int (*each)(sqlite3_stmt *s, void *x), void *x, struct diag *d)
+{
+	return step_rows(st, s, false, what, each, x, d);
 }
 
 struct outcome_fn {
@@ -114,6 +124,21 @@ static int on_outcome(sqlite3_stmt *s, void *x)
 	return f->fn(f->ctx, &o);
 }
 
+/* One package's outcomes, through the statement the store keeps prepared. */
+static int outcomes_of(struct store *st, const char *ref, struct outcome_fn *f, struct diag *d)
+{
+	const char *what = "reading outcomes";
+	sqlite3_stmt *s = store_stmt(st, S_OUTCOMES_OF, d);
+
+	if (!s)
+		return -1;
+	if (bind_text(s, 1, ref) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, what, d);
+	}
+	return step_rows(st, s, true, what, on_outcome, f, d);
+}
+
 int store_each_outcome(struct store *st, const char *ref,
                        int (*fn)(void *ctx, const struct store_outcome *o), void *ctx,
                        struct diag *d)
@@ -122,18 +147,14 @@ int store_each_outcome(struct store *st, const char *ref,
 	struct outcome_fn f = {fn, ctx};
 	sqlite3_stmt *s;
 
+	if (ref)
+		return outcomes_of(st, ref, &f, d);
 	s = store_prepare(st,
 	                  "SELECT p.ref, o.code, o.outcome_date, o.count, o.note, o.recorded_at, "
-	                  "o.operator FROM outcomes o JOIN packages p ON p.id = o.package_id WHERE "
-	                  "?1 IS NULL OR p.ref = ?1 ORDER BY p.ref, o.outcome_date, o.code, o.id",
+	                  "o.operator FROM outcomes o JOIN packages p ON p.id = o.package_id ORDER "
+	                  "BY p.ref, o.outcome_date, o.code, o.id",
 	                  what, d);
-	if (!s)
-		return -1;
-	if (bind_text(s, 1, ref) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	return each_row(st, s, what, on_outcome, &f, d);
+	return s ? each_row(st, s, what, on_outcome, &f, d) : -1;
 }
 
 struct count_fn {

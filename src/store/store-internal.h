@@ -30,6 +30,7 @@ enum stmt_id {
 	S_AUDIT_REF,
 	S_AUDIT_REFS_OF,
 	S_AUDIT_APPEND,
+	S_OUTCOMES_OF,
 	S_COUNT
 };
 
