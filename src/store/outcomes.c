@@ -14,26 +14,21 @@ static int bind_text(sqlite3_stmt *s, int i, const char *v)
 	return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
 }
 
-/* The id of package ref: 0, or 1 when there is none. */
+/* The id of package ref: 0, or 1 when there is none (the import's kept statement). */
 static int find_ref(struct store *st, const char *ref, int64_t *id, struct diag *d)
 {
-	const char *what = "finding a package";
-	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM packages WHERE ref = ?1", what, d);
-	int rc;
+	sqlite3_stmt *s = store_stmt(st, S_FIND_REF, d);
+	int rc = s ? bind_text(s, 1, ref) : SQLITE_ERROR;
 
 	if (!s)
 		return -1;
-	if (bind_text(s, 1, ref) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	rc = sqlite3_step(s);
+	rc = rc == SQLITE_OK ? sqlite3_step(s) : rc;
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
-		return 1;
-	return rc == SQLITE_ROW ? 0 : store_fail(st, rc, what, d);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc == SQLITE_DONE;
+	return store_fail(st, rc, "finding a package", d);
 }
 
 int store_outcome_put(struct store *st, const struct store_outcome *o, enum store_outcome_put *res,
