@@ -18,7 +18,7 @@ _reftriage() {
 	esac
 	case $cmd in
 	"")
-		words="init import rules score worklist show assign status alert stats quarantine audit purge keygen help" ;;
+		words="init import rules score worklist show assign status alert stats quarantine audit outcome purge keygen help" ;;
 	init)
 		case $prev in
 		esac
@@ -37,7 +37,7 @@ _reftriage() {
 		;;
 	rules)
 		case $sub in
-		"") words="check install show" ;;
+		"") words="check install show backtest" ;;
 		check)
 		case $prev in
 		esac
@@ -55,6 +55,14 @@ _reftriage() {
 		--format | -f) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 		esac
 		opts="--format"
+		;;
+		backtest)
+		case $prev in
+		--top) return ;;
+		--format | -f) COMPREPLY=($(compgen -W "text json html" -- "$cur")); return ;;
+		--output | -o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		opts="--top --format --output"
 		;;
 		esac
 		;;
@@ -182,6 +190,16 @@ _reftriage() {
 		opts="--key --output --passphrase-file --wait"
 		;;
 		esac
+		;;
+	outcome)
+		case $prev in
+		--date | -d) return ;;
+		--count) return ;;
+		--note) return ;;
+		--format | -f) COMPREPLY=($(compgen -W "table csv json" -- "$cur")); return ;;
+		--wait) return ;;
+		esac
+		opts="--date --count --note --format --wait"
 		;;
 	purge)
 		case $prev in

@@ -313,6 +313,7 @@ CLI_VERB(status);
 CLI_VERB(stats);
 CLI_VERB(purge);
 CLI_VERB(keygen);
+CLI_VERB(outcome);
 CLI_VERB(help);
 CLI_VERB(alert);
 /* Verbs made of sub-commands export their table instead. */

@@ -44,6 +44,13 @@ struct report_header {
 	struct report_summary summary;
 };
 
+/* One recorded outcome of a listed package (docs/outcomes.md). */
+struct report_outcome {
+	const char *code; /* static: an outcome code */
+	char date[16];    /* YYYY-MM-DD */
+	long count;
+};
+
 struct report_item {
 	long rank; /* from 1 */
 	const char *ref;
@@ -61,6 +68,8 @@ struct report_item {
 	bool updated;                    /* a new version arrived since a person last acted on it */
 	const struct rule *const *fired; /* the same rules, for explanations */
 	size_t nfired;
+	const struct report_outcome *outcomes; /* json and ndjson: its outcomes, oldest first */
+	size_t noutcomes;
 };
 
 struct report;

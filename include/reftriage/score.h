@@ -45,6 +45,10 @@ struct diag;
 int score_load_rules(struct store *st, int64_t id, struct ruleset **rs, int64_t *rule_set_id,
                      struct diag *d) MUST_CHECK;
 
+/* Decode a stored package's facts into pkg; -1 with d filled (the store was altered). */
+int score_read_facts(struct store *st, struct package *pkg, const void *facts, size_t len,
+                     const char *ref, struct diag *d) MUST_CHECK;
+
 /*
  * Rescore every open package with rs at as_of, inside the caller's write
  * transaction, so that all scores share one as_of. Sets *count.

@@ -465,8 +465,9 @@ struct store_purge {
 /*
  * Erase the content of every closed package last changed before
  * p->closed_before and not yet purged: each version's facts, its linking
- * keys, its score, and the quarantined records that name its ref. Its ref,
- * its versions' content hashes and its workflow history stay. fn is called
+ * keys, its score, the notes of its outcomes, and the quarantined records
+ * that name its ref. Its ref, its versions' content hashes, its workflow
+ * history and its outcomes' codes, dates and counts stay. fn is called
  * with each ref first (a non-zero return stops and is returned); with
  * dry_run, nothing else is done. Inside the
  * caller's transaction; freed pages are overwritten (secure_delete).

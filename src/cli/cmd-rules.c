@@ -2,12 +2,14 @@
 #include "reftriage/cli.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/backtest.h"
 #include "reftriage/buf.h"
 #include "reftriage/hash.h"
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
 
 #include <fcntl.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char *const formats[] = {"text", "json", NULL};
@@ -244,6 +246,95 @@ static int do_show(struct cli *cli)
 	return rc;
 }
 
+static const char *const bt_formats[] = {"text", "json", "html", NULL};
+static const struct cli_opt backtest_opts[] = {
+    {"top", 0, CLI_TEXT, "P", "the least urgent band counted as top (default the second)", NULL, 0,
+     0},
+    {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts, html to print",
+     bt_formats, 0, 0},
+    {"output", 'o', CLI_TEXT, "FILE", "write to FILE (atomically) instead of standard output", NULL,
+     0, 0},
+    CLI_OPT_END,
+};
+static const char backtest_about[] =
+    "Score every package with a positive or negative outcome with FILE (default: the\n"
+    "active rules) as on the day it was received, and measure the order against the\n"
+    "outcomes: AUC with a 95 % interval (DeLong), the share of positives and of\n"
+    "negatives in the top bands, counts by band and each rule's lift. Nothing is\n"
+    "stored. With no labelled package the figures are empty and a note says why\n"
+    "(exit 0). See docs/outcomes.md.\n";
+
+/* The rule set to measure: FILE, or the active one. */
+static int backtest_rules(struct cli *cli, struct ruleset **rs)
+{
+	struct buf body;
+	struct diag d;
+	int64_t id;
+	int rc = EX_OK;
+
+	diag_clear(&d);
+	if (cli->noperands == 0)
+		return score_load_rules(cli->st, 0, rs, &id, &d) < 0 ? cli_report(&d) : EX_OK;
+	buf_init(&body);
+	rc = check(cli->operands[0], &body, rs);
+	buf_release(&body);
+	return rc;
+}
+
+/* --top P as a band index of rs (default the second band). */
+static int backtest_top(struct cli *cli, const struct ruleset *rs, int *top)
+{
+	const char *p = cli_str(cli, "top");
+	const char *names[17];
+	size_t i;
+
+	*top = rs->nbands > 1 ? 1 : 0;
+	if (!p)
+		return EX_OK;
+	for (i = 0; i < rs->nbands && i + 1 < ARRAY_SIZE(names); i++) {
+		names[i] = rs->bands[i].priority;
+		if (strcasecmp(p, names[i]) == 0) {
+			*top = (int)i;
+			return EX_OK;
+		}
+	}
+	names[i] = NULL;
+	return cli_bad_value(cli, "--top", p, names);
+}
+
+static int do_backtest(struct cli *cli)
+{
+	const char *format = cli_str(cli, "format");
+	struct backtest_report r;
+	struct ruleset *rs = NULL;
+	struct backtest bt;
+	struct diag d;
+	int top = 0, rc;
+
+	memset(&bt, 0, sizeof(bt));
+	diag_clear(&d);
+	rc = backtest_rules(cli, &rs);
+	if (rc == EX_OK)
+		rc = backtest_top(cli, rs, &top);
+	if (rc == EX_OK && backtest_run(cli->st, rs, top, &bt, &d) < 0)
+		rc = cli_report(&d);
+	if (rc == EX_OK) {
+		r.bt = &bt;
+		r.rs = rs;
+		r.rules_source = cli->noperands ? cli->operands[0] : NULL;
+		r.generated_at = time_now();
+		if ((!format || strcmp(format, "text") == 0 ? backtest_write_text(cli->out, &r)
+		     : strcmp(format, "json") == 0          ? backtest_write_json(cli->out, &r)
+		                                   : backtest_write_html(cli->out, &r)) < 0)
+			rc = cli_fail(cli, EX_IOERR, "write error: %s", strerror(errno));
+		else if (backtest_note(&bt))
+			cli_note(cli, "%s", backtest_note(&bt));
+	}
+	backtest_release(&bt);
+	ruleset_free(rs);
+	return rc;
+}
+
 const struct cli_cmd rules_subs[] = {
     {"check", do_check, check_opts, check_about, 0, "validate a rules file", "FILE", 1, 1, NULL,
      NULL},
@@ -251,5 +342,7 @@ const struct cli_cmd rules_subs[] = {
      "make a rules file the active rules and rescore", "FILE", 1, 1, NULL, NULL},
     {"show", do_show, rshow_opts, rshow_about, CLI_STORE, "print the active rules", NULL, 0, 0,
      NULL, NULL},
+    {"backtest", do_backtest, backtest_opts, backtest_about, CLI_STORE | CLI_OUTPUT,
+     "measure rules against recorded outcomes", "[FILE]", 0, 1, NULL, NULL},
     CLI_CMD_END,
 };

@@ -9,6 +9,7 @@
 
 #include "reftriage/hash.h"
 #include "reftriage/jsonw.h"
+#include "reftriage/outcome.h"
 #include "reftriage/package.h"
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
@@ -41,6 +42,7 @@ struct show_ctx {
 	bool first_version;
 	bool damaged; /* a version failed its hash check */
 	struct store *st;
+	const char *ref;   /* as asked for */
 	int64_t id;        /* the package's id in the store */
 	int64_t purged_at; /* 0, or when its content was erased */
 	int64_t first_seen_at;
@@ -431,6 +433,59 @@ static int print_history(struct show_ctx *x, struct diag *d)
 	return x->err || h.err ? -1 : 0;
 }
 
+/* The outcomes being shown, and how many so far. */
+struct show_outcomes {
+	struct show_ctx *x;
+	long n;
+};
+
+/* One outcome: a line of text, or an object of the JSON array in x->b. */
+static int on_show_outcome(void *ctx, const struct store_outcome *o)
+{
+	struct show_outcomes *so = ctx;
+	struct show_ctx *x = so->x;
+	const char *label = outcome_label_name(outcome_label_of(o->code));
+	bool first = true;
+
+	if (!x->json) {
+		cli_print(stdout, "  %s  %-26s %-9s count %ld, recorded by %s\n", o->date, o->code,
+		          label, o->count, o->operator_name);
+		if (o->note) {
+			fputs("      ", stdout);
+			cli_put_safe(stdout, o->note, strlen(o->note), "      ");
+			putchar('\n');
+		}
+		so->n++;
+		return 0;
+	}
+	x->err |= buf_adds(&x->b, so->n++ ? ",{" : "{");
+	x->err |= jsonw_key(&x->b, &first, "code") | jsonw_string(&x->b, o->code, strlen(o->code));
+	x->err |= jsonw_key(&x->b, &first, "label") | jsonw_string(&x->b, label, strlen(label));
+	x->err |= jsonw_key(&x->b, &first, "date") | jsonw_string(&x->b, o->date, strlen(o->date));
+	x->err |= jsonw_key(&x->b, &first, "count") | buf_addf(&x->b, "%ld", o->count);
+	x->err |= jsonw_key(&x->b, &first, "note");
+	x->err |= o->note ? jsonw_string(&x->b, o->note, strlen(o->note)) : buf_adds(&x->b, "null");
+	return buf_addc(&x->b, '}') < 0 ? -1 : 0;
+}
+
+/* The outcomes recorded (docs/outcomes.md): text, or a JSON member into x->b. */
+static int print_outcomes(struct show_ctx *x, struct diag *d)
+{
+	struct show_outcomes so = {x, 0};
+	int rc;
+
+	if (x->json)
+		x->err |= buf_adds(&x->b, ",\"outcomes\":[");
+	else
+		printf("\noutcomes (oldest first)\n");
+	rc = store_each_outcome(x->st, x->ref, on_show_outcome, &so, d);
+	if (x->json)
+		x->err |= buf_addc(&x->b, ']');
+	else if (!so.n)
+		printf("  none recorded\n");
+	return rc < 0 || x->err ? -1 : 0;
+}
+
 struct links_ctx {
 	bool json;
 	struct buf *b;
@@ -631,7 +686,7 @@ static int text_middle(struct show_ctx *x, int version)
 	if (!x->purged_at)
 		print_fields(x, version);
 	if (print_links(x, false, &d) < 0 || print_links(x, true, &d) < 0 ||
-	    print_history(x, &d) < 0) {
+	    print_history(x, &d) < 0 || print_outcomes(x, &d) < 0) {
 		x->code = d.code ? cli_report(&d) : 0;
 		return -1;
 	}
@@ -796,7 +851,8 @@ static int show_package(struct cli *cli, struct show_ctx *x, const char *ref)
 	if (x->json) {
 		buf_reset(&x->b);
 		if (buf_addc(&x->b, ']') < 0 || json_score_links(x, &d) < 0 ||
-		    print_history(x, &d) < 0 || buf_adds(&x->b, "}\n") < 0)
+		    print_history(x, &d) < 0 || print_outcomes(x, &d) < 0 ||
+		    buf_adds(&x->b, "}\n") < 0)
 			return d.code ? cli_report(&d) : EX_SOFTWARE;
 		fwrite(x->b.data, 1, x->b.len, stdout);
 	}
@@ -818,6 +874,7 @@ int cmd_show(struct cli *cli)
 	buf_init(&x.b);
 	x.first_version = true;
 	x.st = cli->st;
+	x.ref = ref;
 	diag_clear(&d);
 	if ((rc = parse_versions(cli, &from, &to)) == EX_OK)
 		rc = cli_flag(cli, "diff") ? show_diff(cli, ref, from, to, x.json)

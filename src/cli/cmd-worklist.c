@@ -1,6 +1,8 @@
 /* reftriage worklist: the ranked list of open packages. */
 #include "reftriage/cli.h"
 
+#include "reftriage/outcome.h"
+
 #include "reftriage/alloc.h"
 #include "reftriage/text.h"
 #include "reftriage/report.h"
@@ -56,7 +58,37 @@ struct wl_ctx {
 	struct buf reasons;
 	long rank;
 	int err;
+	struct report_outcome oc[16]; /* the item's outcomes (json and ndjson) */
+	size_t noc;
 };
+
+static int on_outcome(void *ctx, const struct store_outcome *o)
+{
+	struct wl_ctx *x = ctx;
+	struct report_outcome *r = &x->oc[x->noc];
+	const struct outcome_code *c = outcome_code_find(o->code, strlen(o->code));
+
+	if (!c)
+		return 0;
+	r->code = c->code;
+	(void)snprintf(r->date, sizeof(r->date), "%s", o->date);
+	r->count = o->count;
+	return ++x->noc == ARRAY_SIZE(x->oc); /* enough for a list; 'outcome list' has all */
+}
+
+/* The JSON lists carry each package's outcomes, when the store has any. */
+static int item_outcomes(struct wl_ctx *x, struct report_item *it)
+{
+	int rc;
+
+	x->noc = 0;
+	if (strcmp(x->rep.w->name, "json") != 0 && strcmp(x->rep.w->name, "ndjson") != 0)
+		return 0;
+	rc = store_each_outcome(x->st, it->ref, on_outcome, x, x->d);
+	it->outcomes = x->oc;
+	it->noutcomes = x->noc;
+	return rc < 0 ? -1 : 0;
+}
 
 static int on_row(void *ctx, const struct store_worklist_row *r)
 {
@@ -83,6 +115,8 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	it.fired = x->fired;
 	/* The explanation: each fired rule, looked up in the rule set that scored it. */
 	it.nfired = ruleset_fired(x->rs, r->fired, x->fired, x->rs->nrules);
+	if (item_outcomes(x, &it) < 0)
+		return -1;
 	if (x->rep.w->item(&x->rep, &it) < 0) {
 		x->err = EX_IOERR;
 		return -1;

@@ -44,6 +44,8 @@ static const struct cli_cmd commands[] = {
      quarantine_subs, NULL},
     {"audit", NULL, NULL, NULL, 0, "the audit trail: log, verify, checkpoint", NULL, 0, 0,
      audit_subs, NULL},
+    {"outcome", CLI_RUN(outcome), CLI_STORE | CLI_TXN, "record, import or list case outcomes",
+     "REF CODE | import FILE.csv | list", 1, 2, NULL, NULL},
     {"purge", CLI_RUN(purge), CLI_STORE | CLI_TXN,
      "erase the content of packages closed before a date", NULL, 0, 0, NULL, NULL},
     {"keygen", CLI_RUN(keygen), 0, "make a minisign-format key pair for signing", NULL, 0, 0, NULL,

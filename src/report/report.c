@@ -117,6 +117,18 @@ static int json_time(struct buf *b, int64_t us)
 	return buf_addc(b, '"') < 0 || report_time(b, us) < 0 ? -1 : buf_addc(b, '"');
 }
 
+/* "outcomes": the package's recorded outcomes (docs/outcomes.md). */
+static int json_outcomes(struct buf *b, bool *first, const struct report_item *it)
+{
+	size_t i;
+	int rc = jsonw_key(b, first, "outcomes") | buf_addc(b, '[');
+
+	for (i = 0; i < it->noutcomes; i++)
+		rc |= buf_addf(b, "%s{\"code\":\"%s\",\"date\":\"%s\",\"count\":%ld}", i ? "," : "",
+		               it->outcomes[i].code, it->outcomes[i].date, it->outcomes[i].count);
+	return rc | buf_addc(b, ']');
+}
+
 static int json_item_object(struct report *r, const struct report_item *it)
 {
 	struct buf *b = &r->b;
@@ -151,6 +163,7 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	rc |= json_string_or_null(b, it->reasons);
 	rc |= jsonw_key(b, &first, "updated");
 	rc |= buf_adds(b, it->updated ? "true" : "false");
+	rc |= json_outcomes(b, &first, it);
 	rc |= jsonw_key(b, &first, "explanation");
 	rc |= buf_addc(b, '[');
 	for (i = 0; i < it->nfired; i++) {

@@ -77,6 +77,17 @@ static bool same_score(const struct store_score *a, const struct store_score *b)
 	       a->received_at == b->received_at && strcmp(a->fired, b->fired) == 0;
 }
 
+int score_read_facts(struct store *st, struct package *pkg, const void *facts, size_t len,
+                     const char *ref, struct diag *d)
+{
+	if (package_decode_facts(pkg, facts, len) == 0)
+		return 0;
+	diag_at(d, store_path(st), 0, NULL);
+	return diag_set(d, EX_SOFTWARE,
+	                "package %s: its stored content cannot be read; the store has been altered",
+	                ref);
+}
+
 static int on_open(void *ctx, const struct store_open_package *op)
 {
 	struct all_ctx *x = ctx;
@@ -86,13 +97,8 @@ static int on_open(void *ctx, const struct store_open_package *op)
 	int64_t linked, ip_linked;
 	size_t i;
 
-	if (package_decode_facts(&x->pkg, op->facts, op->facts_len) < 0) {
-		diag_at(x->d, store_path(x->st), 0, NULL);
-		return diag_set(x->d, EX_SOFTWARE,
-		                "package %s: its stored content cannot be read; the store has been "
-		                "altered",
-		                op->ref);
-	}
+	if (score_read_facts(x->st, &x->pkg, op->facts, op->facts_len, op->ref, x->d) < 0)
+		return -1;
 	if (x->links) {
 		linked = link_counts_get(x->links, op->id);
 		ip_linked = link_counts_get(x->ip_links, op->id);

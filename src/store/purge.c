@@ -76,6 +76,9 @@ int store_purge(struct store *st, struct store_purge *p,
 		         &p->versions, d) < 0 ||
 		    run1(st, "DELETE FROM package_keys WHERE package_id = ?1", id, NULL, d) < 0 ||
 		    run1(st, "DELETE FROM scores WHERE package_id = ?1", id, &p->scores, d) < 0 ||
+		    /* An outcome's code, date and count stay (for backtests); its note goes. */
+		    run1(st, "UPDATE outcomes SET note = NULL WHERE package_id = ?1", id, NULL, d) <
+		        0 ||
 		    run1(st,
 		         "DELETE FROM quarantine WHERE package_ref = (SELECT ref FROM packages "
 		         "WHERE id = ?1)",

@@ -32,6 +32,7 @@ enum stmt_id {
 	S_CONSULT_REF,
 	S_AUDIT_REFS_OF,
 	S_AUDIT_APPEND,
+	S_OUTCOMES_OF,
 	S_COUNT
 };
 

@@ -54,6 +54,10 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_AUDIT_APPEND] = "INSERT INTO audit (seq, at, operator, action, reason, details, "
                        "details_hash, n_refs, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
                        "?7, ?8, ?9, ?10)",
+    /* A package's outcomes: asked for each item of a JSON worklist, so kept prepared. */
+    [S_OUTCOMES_OF] = "SELECT p.ref, o.code, o.outcome_date, o.count, o.note, o.recorded_at, "
+                      "o.operator FROM outcomes o JOIN packages p ON p.id = o.package_id WHERE "
+                      "p.ref = ?1 ORDER BY o.outcome_date, o.code, o.id",
 };
 
 /*

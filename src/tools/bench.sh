@@ -54,6 +54,13 @@ results=$(
 	fresh; measure "reftriage import (CSV, 10k)" "$rt" --db store.db import small.csv
 	fresh; measure "reftriage import (CSV, large)" "$rt" --db store.db import large.csv
 	measure "reftriage score (rescore all, large)" "$rt" --db store.db score
+	# Outcomes and the backtest: 100k packages, every one labelled (docs/outcomes.md).
+	gen 100000 csv bt100k.csv
+	[ -s bt100k-outcomes.csv ] || python3 "$top/src/tools/gen-outcomes.py" bt100k.csv 1 bt100k-outcomes.csv
+	rm -f bt.db bt.db-wal bt.db-shm
+	"$rt" --db bt.db init 2>/dev/null && "$rt" --db bt.db import bt100k.csv 2>/dev/null
+	measure "reftriage outcome import (100k)" "$rt" --db bt.db outcome import bt100k-outcomes.csv
+	measure "reftriage rules backtest (100k labelled)" "$rt" --db bt.db rules backtest --format json
 )
 # The top-50 worklist is quick: time it in milliseconds, best of five.
 best=""
@@ -79,7 +86,7 @@ base=$(echo "$results" | grep "sqlite3 .import (CSV, large)" | awk '{print $(NF-
 table=$(echo "$results" | awk -v base="$base" -v rows="$rows" '
 	{
 		kib = $NF; secs = $(NF-1); $NF = ""; $(NF-1) = ""; sub(/ +$/, "")
-		n = ($0 ~ /10k/) ? 10000 : rows
+		n = ($0 ~ /100k/) ? 100000 : ($0 ~ /10k/) ? 10000 : rows
 		ratio = (base > 0 && n == rows && ($0 ~ /import/ || $0 ~ /insert/)) ? sprintf("%.2f", secs / base) : "-"
 		printf "| %s | %d | %.2f | %.0f | %.1f | %s |\n", $0, n, secs, (secs > 0 ? n / secs : 0), \
 			kib / 1024, ratio

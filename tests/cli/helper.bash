@@ -93,3 +93,12 @@ expect_out_has() {
 	*) echo "stdout lacks: $1" >&2; echo "stdout: $output" >&2; return 1 ;;
 	esac
 }
+
+# The backtest fixture's twelve packages (tests/data/backtest, worked out in
+# t0660-backtest.bats), with "now" after every outcome date in it.
+BT="$TOP/tests/data/backtest"
+bt_packages() {
+	export REFTRIAGE_NOW=2026-11-30T12:00:00Z
+	init_store
+	"$RT" import "$BT/packages.ndjson" 2>/dev/null
+}

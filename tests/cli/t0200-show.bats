@@ -57,7 +57,7 @@ rules     reftriage default triage policy 2026.11-2 ('
 	echo "$output" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-assert list(s) == ["package_ref", "status", "assigned_to", "updated", "latest_version", "first_seen_at", "erased_at", "versions", "score", "linked", "possible_links", "history"], list(s)
+assert list(s) == ["package_ref", "status", "assigned_to", "updated", "latest_version", "first_seen_at", "erased_at", "versions", "score", "linked", "possible_links", "history", "outcomes"], list(s)
 assert s["score"]["due_at"] == "2026-11-03T06:52:00Z" and s["score"]["as_of"] == "2026-11-03T08:00:00Z"
 assert [e["rule"] for e in s["score"]["explanation"]][:2] == ["SELF-HARM", "ONGOING-CONTACT"]
 '

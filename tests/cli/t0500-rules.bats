@@ -40,7 +40,7 @@ CASES="$TOP/tests/data/rules-invalid"
 	expect_status 64
 	rt rules frobnicate
 	expect_status 64
-	expect_err1 "reftriage: rules: 'frobnicate' is not check, install or show (see 'reftriage rules --help')"
+	expect_err1 "reftriage: rules: 'frobnicate' is not check, install, show or backtest (see 'reftriage rules --help')"
 }
 
 @test "rules install keeps every rule set under its hash, makes the new one active and rescores" {

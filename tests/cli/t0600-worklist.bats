@@ -26,7 +26,7 @@ load_day() {
 	"$RT" worklist --format csv 2>/dev/null | cmp - "$GOLDEN/worklist-test-policy.csv"
 }
 
-@test "json and ndjson carry the csv columns plus the explanation (golden files)" {
+@test "json and ndjson carry the csv columns plus the outcomes and the explanation (golden files)" {
 	export REFTRIAGE_NOW=$AS_OF
 	load_day
 	"$RT" worklist --format json --limit 5 2>/dev/null | cmp - "$GOLDEN/worklist-test-policy-top5.json"
@@ -37,7 +37,8 @@ w = json.load(sys.stdin)
 assert set(w) == {"as_of", "rules_hash", "generated_at", "stale", "items"}, w.keys()
 cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated".split(",")
 for i, it in enumerate(w["items"], 1):
-    assert list(it) == cols + ["explanation"], list(it)
+    assert list(it) == cols + ["outcomes", "explanation"], list(it)
+    assert it["outcomes"] == [], it["outcomes"]
     assert it["rank"] == i
     assert [e["rule"] for e in it["explanation"]] == (it["reasons"].split(";") if it["reasons"] else [])
     assert sum(e["points"] for e in it["explanation"]) == it["score"]
