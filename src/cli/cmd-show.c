@@ -101,6 +101,7 @@ static const struct {
     {"communications", F_SEXUAL_COMMUNICATION, F_CHILDREN_CONTACTED},
     {"child at risk", F_CHILD_IDENTIFIED, F_ONGOING_CONTACT},
     {"linking", F_IDENTIFIERS, F_IDENTIFIERS},
+    {"source", F_SOURCE_FIRST, F_SOURCE_LAST},
 };
 
 static void print_fields(struct show_ctx *x)
