@@ -16,7 +16,7 @@ BUILD    ?= build
 SAN      ?=
 VERSION  := 0.1.0
 
-PKGS     := jansson sqlite3 libsodium
+PKGS     := jansson sqlite3 libsodium expat
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

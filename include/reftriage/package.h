@@ -18,7 +18,7 @@
 #define REASONS_MAX 32
 
 struct reason {
-	char field[40];    /* contract field, or "record" / "header" */
+	char field[96];    /* contract field, "record" / "header", or an XML path */
 	char message[600]; /* names the offending value (cut) and what was expected */
 };
 
