@@ -809,7 +809,8 @@ static void holder_end(struct xmldec *x, int which)
 		add_token(x, T_OTHER, h->service.data, h->esp_id.data, h->esp_id.len);
 	if (h->has_screen)
 		add_token(x, T_USERNAME, h->service.data, h->screen.data, h->screen.len);
-	if (which == 0 && (h->has_id || h->has_screen) && x->toks.len >= sizeof(struct tok)) {
+	if (which == 0 && x->npour == 1 && (h->has_id || h->has_screen) &&
+	    x->toks.len >= sizeof(struct tok)) {
 		/* subject_ref: the token of espIdentifier, else of screenName. */
 		const struct tok *t = (const struct tok *)(x->toks.data + x->toks.len) -
 		                      (h->has_id && h->has_screen ? 2 : 1);
@@ -1545,6 +1546,19 @@ static XML_Parser new_parser(struct xmldec *x)
 	return p;
 }
 
+static void xml_init(struct xmldec *x)
+{
+	struct buf *bufs[] = {&x->path,         &x->text,         &x->id,          &x->annots,
+	                      &x->toks,         &x->priors,       &x->dev_type,    &x->dev_value,
+	                      &x->h[0].esp_id,  &x->h[0].service, &x->h[0].screen, &x->h[1].esp_id,
+	                      &x->h[1].service, &x->h[1].screen};
+	size_t i;
+
+	package_init(&x->pkg);
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		buf_init(bufs[i]);
+}
+
 static void xml_release(struct xmldec *x)
 {
 	int i;
@@ -1575,6 +1589,10 @@ static void parse_error(struct xmldec *x)
 
 	if (x->stop || e == XML_ERROR_ABORTED)
 		return;
+	if (e == XML_ERROR_UNDEFINED_ENTITY)
+		return file_error(x, (unsigned long)XML_GetCurrentLineNumber(x->p),
+		                  "an entity other than the five predefined ones and character "
+		                  "references: refused");
 	file_error(x, (unsigned long)XML_GetCurrentLineNumber(x->p),
 	           "not well-formed XML (or not UTF-8), column %lu: %s",
 	           (unsigned long)XML_GetCurrentColumnNumber(x->p) + 1, XML_ErrorString(e));
@@ -1633,7 +1651,7 @@ int ingest_xml_decode(struct source *s, const struct ingest_opts *o, ingest_fn f
 	x->ctx = ctx;
 	x->res = res;
 	x->d = d;
-	package_init(&x->pkg);
+	xml_init(x);
 	x->p = new_parser(x);
 	if (!x->p) {
 		xml_release(x);
