@@ -7,7 +7,7 @@ load helper
 	rt init
 	expect_status 0
 	hash=$(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12)
-	expect_err1 "reftriage: init: created store $REFTRIAGE_DB (schema $SCHEMA) with rules reftriage default triage policy 2026.11-2 ($hash)"
+	expect_err1 "reftriage: init: created store $REFTRIAGE_DB (schema $SCHEMA) with rules reftriage default triage policy 2026.11-3 ($hash)"
 	[ "$(stat -c %a "$REFTRIAGE_DB")" = 600 ]
 	[ "$(sql 'PRAGMA journal_mode')" = wal ]
 	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]

@@ -236,3 +236,58 @@ assert d["score"]["linked_packages"] == 1, d["score"]
 '
 	! grep -a -q -i -e 'someone@' -e synth_user "$REFTRIAGE_DB"
 }
+
+@test "the default policy reads the source: NCMEC priority 1 floors P1, escalation P2, informational and viral lower" {
+	init_store
+	spec_key
+	{
+		echo '<cybertipBatch>'
+		printf '<cybertip reportId="900001001" receivedAt="2026-11-02T08:15:00Z" ncmecPriority="1">\n'
+		printf ' <report><incidentSummary><incidentType>Child Sex Tourism</incidentType><incidentDateTime>2026-10-30T21:40:00Z</incidentDateTime></incidentSummary><reporter><reportingPerson/></reporter></report></cybertip>\n'
+		printf '<cybertip reportId="900001002" receivedAt="2026-11-02T08:15:00Z">\n'
+		printf ' <report><incidentSummary><incidentType>Child Sex Tourism</incidentType><escalateToHighPriority>child in danger</escalateToHighPriority><incidentDateTime>2026-10-30T21:40:00Z</incidentDateTime></incidentSummary><reporter><reportingPerson/></reporter></report></cybertip>\n'
+		printf '<cybertip reportId="900001003" receivedAt="2026-11-02T08:15:00Z" disposition="informational" bundledCount="40">\n'
+		printf ' <report><incidentSummary><incidentType>Child Sex Tourism</incidentType><reportAnnotations><minorToMinorInteraction/></reportAnnotations><incidentDateTime>2026-10-30T21:40:00Z</incidentDateTime></incidentSummary><reporter><reportingPerson/></reporter></report></cybertip>\n'
+		printf '<cybertip reportId="900001004" receivedAt="2026-11-02T08:15:00Z">\n'
+		printf ' <report><incidentSummary><incidentType>Child Sex Tourism</incidentType><reportAnnotations><sadisticOnlineExploitation/></reportAnnotations><incidentDateTime>2026-10-30T21:40:00Z</incidentDateTime></incidentSummary><reporter><reportingPerson/></reporter></report>\n'
+		printf ' <fileDetails><reportId>900001004</reportId><fileId>f</fileId><fileAnnotations><infant/><physicalHarm/></fileAnnotations></fileDetails></cybertip>\n'
+		echo '</cybertipBatch>'
+	} >"$WORK/p.xml"
+	rt import --as-of 2026-11-03T08:00:00Z "$WORK/p.xml"
+	expect_status 0
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z rt worklist --format csv
+	expect_status 0
+	printf '%s\n' "$output" | python3 -c '
+import csv, sys
+rows = {r["package_ref"]: r for r in csv.DictReader(sys.stdin)}
+assert rows["NCMEC-900001001"]["priority"] == "P1", rows["NCMEC-900001001"]
+assert "NCMEC-PRIORITY-1" in rows["NCMEC-900001001"]["reasons"]
+assert rows["NCMEC-900001002"]["priority"] == "P2", rows["NCMEC-900001002"]
+assert "ESP-ESCALATED" in rows["NCMEC-900001002"]["reasons"]
+low = rows["NCMEC-900001003"]
+assert int(low["score"]) < 0 and low["priority"] == "P4", low
+for r in ("NCMEC-INFORMATIONAL", "VIRAL-BUNDLED", "ESP-MINOR-TO-MINOR"):
+    assert r in low["reasons"], low
+high = rows["NCMEC-900001004"]
+for r in ("ESP-SADISTIC", "ESP-INFANT", "ESP-PHYSICAL-HARM"):
+    assert r in high["reasons"], high
+assert int(high["score"]) >= 90, high
+'
+}
+
+@test "rules know the contract v2 fields: their types and enums are checked" {
+	init_store
+	python3 - "$TOP/rules/default.json" "$WORK/r.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["rules"] = d["rules"][:1] + [{"id": "BAD-PRIO", "category": "other", "description": "x", "when": "source_priority = \"4\"", "points": 1},
+                               {"id": "BAD-COUNT", "category": "other", "description": "x", "when": "bundled_count contains \"2\"", "points": 1},
+                               {"id": "BAD-FLAG", "category": "other", "description": "x", "when": "esp_infant > 1", "points": 1}]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+	rt rules check "$WORK/r.json"
+	expect_status 65
+	expect_err_has 'BAD-PRIO'
+	expect_err_has 'BAD-COUNT'
+	expect_err_has 'BAD-FLAG'
+}

@@ -187,7 +187,7 @@ assert len(rows) == 61 and all(len(r) == 13 for r in rows)
 	sql "CREATE TABLE written (id); CREATE TRIGGER count_writes AFTER INSERT ON scores BEGIN INSERT INTO written VALUES (NEW.package_id); END;"
 	rt score --as-of 2026-11-03T08:00:01Z
 	expect_status 0
-	expect_err1 "reftriage: score: scored 60 open packages as of 2026-11-03T08:00:01Z with reftriage default triage policy 2026.11-2 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12))"
+	expect_err1 "reftriage: score: scored 60 open packages as of 2026-11-03T08:00:01Z with reftriage default triage policy 2026.11-3 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12))"
 	[ "$(sql 'SELECT count(*) FROM written')" = 0 ]
 	# Three days on, some packages are overdue: those rows, and only those, are written.
 	before=$(sql 'SELECT package_id, score, priority, overdue FROM scores ORDER BY 1')

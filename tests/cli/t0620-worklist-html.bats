@@ -29,7 +29,7 @@ daily() { REFTRIAGE_NOW=2026-11-03T08:05:00Z "$RT" --operator sgt.k worklist --f
 	grep -q '@page { size: A4 portrait' "$WORK/list.html"
 	grep -q 'thead { display: table-header-group; }' "$WORK/list.html"
 	# The summary: counts by priority, overdue, oldest, as_of, rules and hash, who and when.
-	grep -q 'Scores as of <b>2026-11-03T08:00:00Z</b> with rules <b>reftriage default triage policy 2026.11-2</b>' "$WORK/list.html"
+	grep -q 'Scores as of <b>2026-11-03T08:00:00Z</b> with rules <b>reftriage default triage policy 2026.11-3</b>' "$WORK/list.html"
 	grep -q 'Generated 2026-11-03T08:05:00Z by sgt.k. 60 open referrals listed, 3 overdue.' "$WORK/list.html"
 	grep -q 'Oldest open referral listed: SYN-20261102-0060, received 2026-11-02 06:00 UTC.' "$WORK/list.html"
 }
