@@ -8,6 +8,7 @@
 #define REFTRIAGE_REPORT_H
 
 #include "reftriage/buf.h"
+#include "reftriage/package.h"
 #include "reftriage/rules.h"
 
 struct report_header {
@@ -33,11 +34,12 @@ struct report_item {
 	const char *assigned_to; /* NULL when unknown */
 	const char *force_area;  /* NULL when unknown */
 	const char *referral_type;
-	const char *reasons; /* fired rule ids in file order, ';'-separated */
-	int priority_index;  /* band index: 0 is the most urgent */
-	bool updated;        /* a new version arrived since a person last acted on it */
+	const char *reasons;             /* fired rule ids in file order, ';'-separated */
+	int priority_index;              /* band index: 0 is the most urgent */
+	bool updated;                    /* a new version arrived since a person last acted on it */
 	const struct rule *const *fired; /* the same rules, for explanations */
 	size_t nfired;
+	const struct package *pkg; /* its fields (json: the "source" object), or NULL */
 };
 
 struct report;

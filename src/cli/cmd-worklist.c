@@ -49,7 +49,18 @@ struct wl_ctx {
 	struct buf reasons;
 	long rank;
 	int err;
+	struct package pkg; /* the row's fields, for the json "source" object */
 };
+
+/* The row's package, from its facts; NULL when they cannot be read. */
+static const struct package *row_package(struct wl_ctx *x, const struct store_worklist_row *r)
+{
+	if (strcmp(x->rep.w->name, "json") != 0 && strcmp(x->rep.w->name, "ndjson") != 0)
+		return NULL;
+	if (!r->facts || package_decode_facts(&x->pkg, r->facts, r->facts_len) < 0)
+		return NULL;
+	return &x->pkg;
+}
 
 static int on_row(void *ctx, const struct store_worklist_row *r)
 {
@@ -77,6 +88,7 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	it.reasons = r->fired;
 	it.priority_index = r->priority;
 	it.updated = r->updated;
+	it.pkg = row_package(x, r);
 	it.fired = x->fired;
 	/* The explanation: each fired rule id, looked up in the rule set that scored it. */
 	while (p && *p && it.nfired < x->rs->nrules) {
@@ -294,6 +306,7 @@ static int run_list(struct cli *cli, const struct lists *l)
 	memset(&q, 0, sizeof(q));
 	memset(&x, 0, sizeof(x));
 	buf_init(&x.reasons);
+	package_init(&x.pkg);
 	if ((rc = filters(cli, &q, l->prio, l->status)) != EX_OK)
 		return rc;
 	if (!format)
@@ -313,6 +326,7 @@ static int run_list(struct cli *cli, const struct lists *l)
 	report_release(&x.rep);
 	rt_free(x.fired);
 	buf_release(&x.reasons);
+	package_release(&x.pkg);
 	if (rc == EX_OK && key_path)
 		rc = sign_output(cli, key_path);
 	if (rc == EX_OK) {

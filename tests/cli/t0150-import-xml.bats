@@ -273,6 +273,15 @@ for r in ("ESP-SADISTIC", "ESP-INFANT", "ESP-PHYSICAL-HARM"):
     assert r in high["reasons"], high
 assert int(high["score"]) >= 90, high
 '
+	# The worklist's json carries the source fields.
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z rt worklist --format json
+	printf '%s' "$output" | python3 -c '
+import json, sys
+items = {i["package_ref"]: i for i in json.load(sys.stdin)["items"]}
+assert items["NCMEC-900001001"]["source"] == {"source_priority": "1", "incident_at": "2026-10-30T21:40:00Z", "esp_escalated": False, "esp_batched": False}, items["NCMEC-900001001"]
+assert items["NCMEC-900001003"]["source"]["bundled_count"] == 40
+assert items["NCMEC-900001004"]["source"]["files_reported"] == 1
+'
 }
 
 @test "rules know the contract v2 fields: their types and enums are checked" {

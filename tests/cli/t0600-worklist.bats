@@ -35,7 +35,8 @@ w = json.load(sys.stdin)
 assert set(w) == {"as_of", "rules_hash", "generated_at", "items"}, w.keys()
 cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated".split(",")
 for i, it in enumerate(w["items"], 1):
-    assert list(it) == cols + ["explanation"], list(it)
+    assert list(it) == cols + ["explanation", "source"], list(it)
+    assert it["source"] is None  # no contract v2 field in the sample day
     assert it["rank"] == i
     assert [e["rule"] for e in it["explanation"]] == (it["reasons"].split(";") if it["reasons"] else [])
     assert sum(e["points"] for e in it["explanation"]) == it["score"]
