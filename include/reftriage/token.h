@@ -30,6 +30,9 @@ int token_key_generate(const char *path, struct diag *d) MUST_CHECK;
 int token_key_load(const char *path, struct token_key **out, struct diag *d) MUST_CHECK;
 void token_key_free(struct token_key *k);
 
+/* A key from text as the file holds it (64 hex digits); -1 when it is not one. */
+int token_key_parse(const char *text, struct token_key **out) MUST_CHECK;
+
 /* The token of value (n bytes) of the given type and scope, as hex. */
 void token_make(const struct token_key *k, const char *type, const char *scope, const char *value,
                 size_t n, char out[TOKEN_HEX]);

@@ -48,30 +48,35 @@ static int parse_key(const char *text, struct token_key *k)
 	return *end ? -1 : 0;
 }
 
+int token_key_parse(const char *text, struct token_key **out)
+{
+	struct token_key *k = sodium_malloc(sizeof(*k));
+
+	*out = NULL;
+	if (!k)
+		return -1;
+	if (parse_key(text, k) < 0) {
+		sodium_free(k);
+		return -1;
+	}
+	*out = k;
+	return 0;
+}
+
 int token_key_load(const char *path, struct token_key **out, struct diag *d)
 {
 	char text[256];
-	struct token_key *k;
 	int rc;
 
 	*out = NULL;
 	if (crypto_read_small(path, text, sizeof(text), "the token key", "a token key", d) < 0)
 		return -1;
-	k = sodium_malloc(sizeof(*k));
-	if (!k) {
-		sodium_memzero(text, sizeof(text));
-		diag_at(d, path, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory for the token key");
-	}
-	rc = parse_key(text, k);
+	rc = token_key_parse(text, out);
 	sodium_memzero(text, sizeof(text));
-	if (rc < 0) {
-		sodium_free(k);
+	if (rc < 0)
 		return crypto_fail(d, path, EX_DATAERR,
 		                   "not a token key (64 hex digits, as 'reftriage keygen "
 		                   "--token-key FILE' writes)");
-	}
-	*out = k;
 	return 0;
 }
 
