@@ -322,15 +322,16 @@ struct tok {
 };
 
 struct xmldec {
-	XML_Parser p;
-	const char *name;
-	const struct ingest_opts *o;
+	/* The call: where records go, what to say when reading stops. */
 	ingest_fn fn;
 	void *ctx;
 	struct ingest_result *res;
+	const struct ingest_opts *o;
+	const char *name;
 	struct diag *d;
-	int rc;
-	bool stop;
+	int rc;    /* -1 once fn or a read failed */
+	bool stop; /* reading has stopped */
+	XML_Parser p;
 
 	struct frame stack[XML_MAX_DEPTH + 1];
 	int depth;
@@ -1546,39 +1547,40 @@ static XML_Parser new_parser(struct xmldec *x)
 	return p;
 }
 
+/* Every buffer the decoder owns, into bufs (room for XML_NBUFS). */
+#define XML_NBUFS 14
+static void xml_bufs(struct xmldec *x, struct buf *bufs[XML_NBUFS])
+{
+	struct buf *all[XML_NBUFS] = {
+	    &x->path,        &x->text,        &x->id,           &x->annots,      &x->toks,
+	    &x->priors,      &x->dev_type,    &x->dev_value,    &x->h[0].esp_id, &x->h[0].service,
+	    &x->h[0].screen, &x->h[1].esp_id, &x->h[1].service, &x->h[1].screen};
+
+	memcpy(bufs, all, sizeof(all));
+}
+
 static void xml_init(struct xmldec *x)
 {
-	struct buf *bufs[] = {&x->path,         &x->text,         &x->id,          &x->annots,
-	                      &x->toks,         &x->priors,       &x->dev_type,    &x->dev_value,
-	                      &x->h[0].esp_id,  &x->h[0].service, &x->h[0].screen, &x->h[1].esp_id,
-	                      &x->h[1].service, &x->h[1].screen};
+	struct buf *bufs[XML_NBUFS];
 	size_t i;
 
 	package_init(&x->pkg);
-	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+	xml_bufs(x, bufs);
+	for (i = 0; i < XML_NBUFS; i++)
 		buf_init(bufs[i]);
 }
 
 static void xml_release(struct xmldec *x)
 {
-	int i;
+	struct buf *bufs[XML_NBUFS];
+	size_t i;
 
 	if (x->p)
 		XML_ParserFree(x->p);
 	package_release(&x->pkg);
-	buf_release(&x->path);
-	buf_release(&x->text);
-	buf_release(&x->id);
-	buf_release(&x->annots);
-	buf_release(&x->toks);
-	buf_release(&x->priors);
-	buf_release(&x->dev_type);
-	buf_release(&x->dev_value);
-	for (i = 0; i < 2; i++) {
-		buf_release(&x->h[i].esp_id);
-		buf_release(&x->h[i].service);
-		buf_release(&x->h[i].screen);
-	}
+	xml_bufs(x, bufs);
+	for (i = 0; i < XML_NBUFS; i++)
+		buf_release(bufs[i]);
 	rt_free(x);
 }
 
@@ -1645,12 +1647,8 @@ int ingest_xml_decode(struct source *s, const struct ingest_opts *o, ingest_fn f
 		diag_at(d, s->name, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory");
 	}
-	x->name = s->name;
-	x->o = o;
-	x->fn = fn;
-	x->ctx = ctx;
-	x->res = res;
-	x->d = d;
+	x->name = s->name, x->o = o, x->fn = fn;
+	x->ctx = ctx, x->res = res, x->d = d;
 	xml_init(x);
 	x->p = new_parser(x);
 	if (!x->p) {
