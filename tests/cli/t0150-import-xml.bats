@@ -300,3 +300,28 @@ PY
 	expect_err_has 'BAD-COUNT'
 	expect_err_has 'BAD-FLAG'
 }
+
+@test "contract v2 in CSV and NDJSON: the new columns are read and validated like the rest" {
+	init_store
+	printf 'package_ref,received_at,source,referral_type,source_priority,source_disposition,bundled_count,incident_at,esp_escalated,files_class_b2,esp_infant\n' >"$WORK/v2.csv"
+	printf 'V2-CSV-1,2026-11-02T08:15:00Z,NCMEC,other,E,referral,2,2026-10-30T21:40:00+01:00,yes,3,true\n' >>"$WORK/v2.csv"
+	printf 'V2-CSV-2,2026-11-02T08:15:00Z,NCMEC,other,4,maybe,0,2026-10-30,perhaps,-1,\n' >>"$WORK/v2.csv"
+	rt import "$WORK/v2.csv"
+	expect_status 65
+	expect_err_has 'v2.csv:3: source_priority: "4"'
+	expect_err_has 'v2.csv:3: source_disposition: "maybe"'
+	expect_err_has 'v2.csv:3: bundled_count: "0"'
+	expect_err_has 'v2.csv:3: esp_escalated: "perhaps"'
+	expect_err_has 'v2.csv:3: files_class_b2: "-1"'
+	rt show V2-CSV-1 --format json
+	printf '%s' "$output" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["versions"][0]["package"]
+assert (p["source_priority"], p["bundled_count"], p["incident_at"], p["esp_escalated"], p["files_class_b2"], p["esp_infant"]) == ("E", 2, "2026-10-30T20:40:00Z", True, 3, True), p
+'
+	# The same package as NDJSON has the same content hash: unchanged.
+	printf '{"package_ref":"V2-CSV-1","received_at":"2026-11-02T08:15:00Z","source":"NCMEC","referral_type":"other","source_priority":"E","source_disposition":"referral","bundled_count":2,"incident_at":"2026-10-30T20:40:00Z","esp_escalated":true,"files_class_b2":3,"esp_infant":true}\n' >"$WORK/v2.ndjson"
+	rt import "$WORK/v2.ndjson"
+	expect_status 0
+	expect_err_has "1 unchanged"
+}
