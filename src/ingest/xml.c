@@ -344,7 +344,7 @@ struct xmldec {
 	int rec_depth;
 	unsigned long rec_line;
 	uint64_t rec_start, rec_elements;
-	struct hash_stream rec_hash;
+	struct buf events; /* the record's parse events, hashed if it is rejected */
 	struct package pkg;
 	struct reasons reasons;
 	struct buf id; /* reportId digits */
@@ -1069,7 +1069,7 @@ static void record_begin(struct xmldec *x, bool bare)
 	x->rec_line = (unsigned long)XML_GetCurrentLineNumber(x->p);
 	x->rec_start = (uint64_t)XML_GetCurrentByteIndex(x->p);
 	x->rec_elements = 0;
-	hash_stream_init(&x->rec_hash);
+	buf_reset(&x->events);
 	x->holder = -1;
 	x->npour = x->nvictims = x->nfiledetails = x->nreported = x->nviewed = 0;
 	x->youngest = x->incident_type = x->age = -1;
@@ -1260,7 +1260,7 @@ static int record_reject(struct xmldec *x, uint64_t size)
 	char hex[HASH_HEX], raw[200];
 	int n;
 
-	hash_stream_final(&x->rec_hash, h);
+	hash_bytes(h, x->events.data, x->events.len);
 	hash_hex(hex, h);
 	n = snprintf(raw, sizeof(raw),
 	             "CyberTipline record at line %lu (the XML is not kept); BLAKE2b-256 of "
@@ -1310,13 +1310,18 @@ static void record_end(struct xmldec *x, const char *name)
 
 /* --- expat's handlers ------------------------------------------------------ */
 
+/*
+ * Keep a parse event (kind, then the name or text and a NUL) for the record's
+ * content hash. Only the events are kept, never the bytes as read; they are
+ * hashed only when the record is rejected.
+ */
 static void hash_event(struct xmldec *x, char kind, const char *s, size_t n)
 {
 	if (!x->in_rec)
 		return;
-	hash_stream_update(&x->rec_hash, &kind, 1);
-	hash_stream_update(&x->rec_hash, s, n);
-	hash_stream_update(&x->rec_hash, "", 1);
+	if (buf_addc(&x->events, kind) < 0 || buf_add(&x->events, s, n) < 0 ||
+	    buf_addc(&x->events, '\0') < 0)
+		oom(x);
 }
 
 static const struct row *find_row(int ctx, const char *name, size_t *k)
@@ -1419,7 +1424,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	if (parent->ctx == X_DOC || parent->ctx == X_BATCH) {
 		ctx = top_ctx(x, name, atts);
 	} else {
-		if (parent->ctx != X_SKIP && buf_addf(&x->path, "%s%s", plen ? "/" : "", name) < 0)
+		if (parent->ctx != X_SKIP &&
+		    ((plen && buf_addc(&x->path, '/') < 0) || buf_adds(&x->path, name) < 0))
 			return oom(x);
 		ctx = child_ctx(x, parent, name, atts, &r);
 	}
@@ -1548,13 +1554,13 @@ static XML_Parser new_parser(struct xmldec *x)
 }
 
 /* Every buffer the decoder owns, into bufs (room for XML_NBUFS). */
-#define XML_NBUFS 14
+#define XML_NBUFS 15
 static void xml_bufs(struct xmldec *x, struct buf *bufs[XML_NBUFS])
 {
 	struct buf *all[XML_NBUFS] = {
 	    &x->path,        &x->text,        &x->id,           &x->annots,      &x->toks,
 	    &x->priors,      &x->dev_type,    &x->dev_value,    &x->h[0].esp_id, &x->h[0].service,
-	    &x->h[0].screen, &x->h[1].esp_id, &x->h[1].service, &x->h[1].screen};
+	    &x->h[0].screen, &x->h[1].esp_id, &x->h[1].service, &x->h[1].screen, &x->events};
 
 	memcpy(bufs, all, sizeof(all));
 }
