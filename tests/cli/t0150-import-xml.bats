@@ -200,6 +200,21 @@ EXAMPLE='<cybertip reportId="900000417" receivedAt="2026-11-02T08:15:00Z" ncmecP
 	# The same file again: no second quarantine entry for a record.
 	rt import "$f"
 	[ "$(sql 'SELECT count(*) FROM quarantine')" = 10 ]
+	f="$SAMPLES/invalid/cybertip-more-bad-records.xml"
+	rt import "$f"
+	expect_status 65
+	for want in \
+		"cybertip-more-bad-records.xml:10: report/incidentSummary/incidentType: given more than once" \
+		":15: report/personOrUserReported/personOrUserReportedPerson/email: <redacted, 25 bytes> is not an email address" \
+		":21: @urgency: unknown attribute" \
+		":26: fileDetails/fileRelevance: \"Relevant\" is not one of Reported or Supplemental Reported" \
+		":32: @ncmecPriority: \"P1\" is not one of 1, 2, 3 or E"; do
+		expect_err_has "$want"
+	done
+	! printf '%s' "$err" | grep -q synthetic.example
+	# xsi attributes are ignored: the first record is in.
+	[ "$(sql "SELECT count(*) FROM packages WHERE ref = 'NCMEC-900000701'")" = 1 ]
+	f="$SAMPLES/invalid/cybertip-batch-bad-records.xml"
 	# --ignore-unknown-fields lets the record with an unknown element in.
 	rt import --ignore-unknown-fields "$f"
 	[ "$(sql "SELECT count(*) FROM packages WHERE ref = 'NCMEC-900000608'")" = 1 ]
