@@ -716,6 +716,8 @@ static void leaf_summary(struct xmldec *x, int act, const char *s, size_t n)
 	case A_INCIDENT_TYPE:
 		x->incident_type = leaf_enum(x, NULL, incident_types,
 		                             "exactly one of the XSD's eight incident types", s, n);
+		if (x->incident_type < 0)
+			x->incident_type = -2; /* given, but not one of them */
 		break;
 	case A_ESCALATE:
 		x->escalated = n > 0;
@@ -1226,12 +1228,11 @@ static void map_record(struct xmldec *x)
 {
 	size_t k;
 
-	if (x->incident_type < 0) {
-		if (!x->reasons.n)
-			path_reason(x, "report/incidentSummary/incidentType",
-			            "missing: exactly one of the XSD's eight incident types");
+	if (x->incident_type == -1)
+		path_reason(x, "report/incidentSummary/incidentType",
+		            "missing: exactly one of the XSD's eight incident types");
+	if (x->incident_type < 0)
 		return;
-	}
 	set_field(x, F_SOURCE, "NCMEC", 5);
 	set_field(x, F_REFERRAL_TYPE, referral_type(x), strlen(referral_type(x)));
 	if (!package_known(&x->pkg, F_SOURCE_PRIORITY) && x->escalated)

@@ -340,3 +340,15 @@ assert (p["source_priority"], p["bundled_count"], p["incident_at"], p["esp_escal
 	expect_status 0
 	expect_err_has "1 unchanged"
 }
+
+@test "every reason of a record is reported: a bad envelope attribute and a missing incidentType" {
+	init_store
+	spec_key
+	printf '<cybertip reportId="1" receivedAt="2026-11-02T08:15:00Z" ncmecPriority="9"><report><reporter/></report></cybertip>\n' >"$WORK/m.xml"
+	rt import "$WORK/m.xml"
+	expect_status 65
+	expect_err_has 'm.xml:1: @ncmecPriority: "9" is not one of 1, 2, 3 or E'
+	expect_err_has 'm.xml:1: report/incidentSummary/incidentType: missing'
+	[ "$(sql 'SELECT count(*) FROM quarantine')" = 1 ]
+	[ "$(sql 'SELECT package_ref FROM quarantine')" = NCMEC-1 ]
+}
