@@ -55,10 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd;
 
 	if (!ready) {
-		if (hash_library_init() < 0 ||
-		    token_key_parse("000102030405060708090a0b0c0d0e0f"
-		                    "101112131415161718191a1b1c1d1e1f",
-		                    &key) < 0)
+		if (hash_library_init() < 0 || token_key_parse("000102030405060708090a0b0c0d0e0f"
+		                                               "101112131415161718191a1b1c1d1e1f",
+		                                               &key) < 0)
 			abort();
 		ready = true;
 	}
