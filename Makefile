@@ -19,7 +19,7 @@ SAN      ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 VERSION  := 0.1.0
 
-PKGS     := jansson sqlite3 libsodium
+PKGS     := jansson sqlite3 libsodium expat
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -57,6 +57,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
             $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules \
+            $(BUILD)/tests/test_fuzz_xml \
             $(BUILD)/tests/libiofail.so
 
 .PHONY: all man deps demo check check-fast asan-check unit-bins install uninstall clean format bench \
@@ -114,6 +115,10 @@ $(BUILD)/tests/test_fuzz_json: tests/fuzz/fuzz_ingest.c tests/fuzz/replay.c $(LI
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/json:tests/fuzz/regressions/json"' \
 		-o $@ tests/fuzz/fuzz_ingest.c tests/fuzz/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+$(BUILD)/tests/test_fuzz_xml: tests/fuzz/fuzz_ingest.c tests/fuzz/replay.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_XML -DFUZZ_DIRS='"tests/fuzz/corpus/xml:tests/fuzz/regressions/xml"' \
+		-o $@ tests/fuzz/fuzz_ingest.c tests/fuzz/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 $(BUILD)/tests/test_fuzz_rules: tests/fuzz/fuzz_rules.c tests/fuzz/replay.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/rules:tests/fuzz/regressions/rules"' \
@@ -128,12 +133,14 @@ $(BUILD)/tests/libiofail.so: tests/fault/iofail.c
 # New corpus entries stay in build/fuzz/; crashes land in build/fuzz/crashes/,
 # to be added to tests/fuzz/regressions/ once fixed.
 FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?= csv json xml rules
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -O1 -g
 fuzz: $(BUILD)/gen/migrations.c $(BUILD)/gen/default_rules.c
 	@mkdir -p build/fuzz/crashes
-	@for h in csv json rules; do \
+	@for h in $(FUZZ_HARNESSES); do \
 		src=tests/fuzz/fuzz_ingest.c; def=; \
 		[ $$h = rules ] && src=tests/fuzz/fuzz_rules.c; [ $$h = csv ] && def=-DFUZZ_CSV; \
+		[ $$h = xml ] && def=-DFUZZ_XML; \
 		clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -Iinclude -Isrc/store $(PKG_CFLAGS) $$def \
 			-o build/fuzz/fuzz_$$h $$src $(LIB_SRC) build/gen/migrations.c \
 			build/gen/default_rules.c $(LIBS) || exit 1; \

@@ -26,14 +26,16 @@ _reftriage() {
 		;;
 	import)
 		case $prev in
-		--format | -f) COMPREPLY=($(compgen -W "csv json ndjson" -- "$cur")); return ;;
+		--format | -f) COMPREPLY=($(compgen -W "csv json ndjson xml" -- "$cur")); return ;;
 		--summary) COMPREPLY=($(compgen -W "json" -- "$cur")); return ;;
 		--as-of) return ;;
 		--wait) return ;;
 		--delimiter) return ;;
 		--verify-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--token-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--max-xml-bytes) return ;;
 		esac
-		opts="--format --strict --dry-run --ignore-unknown-fields --summary --as-of --wait --recursive --delimiter --verify-key"
+		opts="--format --strict --dry-run --ignore-unknown-fields --summary --as-of --wait --recursive --delimiter --verify-key --token-key --max-xml-bytes"
 		;;
 	rules)
 		case $sub in
@@ -212,8 +214,9 @@ _reftriage() {
 		case $prev in
 		--output | -o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--token-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac
-		opts="--output --unencrypted --passphrase-file"
+		opts="--output --unencrypted --passphrase-file --token-key"
 		;;
 	help)
 		case $prev in

@@ -297,6 +297,18 @@ const struct migration migrations[] = {
 	 "CREATE INDEX IF NOT EXISTS quarantine_by_import ON quarantine (import_id, line);\n"
 	 "\n"
 	},
+	{7, "007-contract-v2.sql",
+	 "-- reftriage store, schema version 7: contract v2 (the source-system fields\n"
+	 "-- of shared/spec/data-contract.md, filled by the CyberTipline XML import).\n"
+	 "--\n"
+	 "-- The store keeps a package's fields only in its facts (package_versions.facts,\n"
+	 "-- the binary form described in src/model/package.c), never in columns, so no\n"
+	 "-- table changes and nothing is rewritten: facts of version 1 (contract v1)\n"
+	 "-- are read as they are, and a package with a v2 field is stored as facts of\n"
+	 "-- version 2. The version is raised so that a reftriage that does not know\n"
+	 "-- the new fields refuses the store (exit 78) rather than misread it, and\n"
+	 "-- store_open() records the migration in the audit trail. Nothing else to do.\n"
+	},
 	{8, "008-outcomes.sql",
 	 "-- reftriage store, schema version 8: what became of each referral\n"
 	 "-- (docs/outcomes.md), so that a force can measure its rules against its own\n"

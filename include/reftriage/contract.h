@@ -57,8 +57,43 @@ enum field_id {
 	F_CHILD_SELF_HARM_RISK,
 	F_ONGOING_CONTACT,
 	F_IDENTIFIERS,
+	/* Contract v2: fields from the source systems (CyberTipline). */
+	F_SOURCE_PRIORITY,
+	F_SOURCE_DISPOSITION,
+	F_BUNDLED_COUNT,
+	F_INCIDENT_AT,
+	F_ESP_ESCALATED,
+	F_ESP_BATCHED,
+	F_PRIOR_REPORTS,
+	F_VICTIMS_REPORTED,
+	F_FILES_REPORTED,
+	F_FILES_VIEWED_BY_ESP,
+	F_FILES_CLASS_A1,
+	F_FILES_CLASS_A2,
+	F_FILES_CLASS_B1,
+	F_FILES_CLASS_B2,
+	F_ESP_ANIME_DRAWING_VIRTUAL_HENTAI,
+	F_ESP_POTENTIAL_MEME,
+	F_ESP_VIRAL,
+	F_ESP_PHYSICAL_HARM,
+	F_ESP_VIOLENCE_GORE,
+	F_ESP_BESTIALITY,
+	F_ESP_LIVE_STREAMING,
+	F_ESP_INFANT,
+	F_ESP_GENERATIVE_AI,
+	F_ESP_CSAM_SOLICITATION,
+	F_ESP_MINOR_TO_MINOR_INTERACTION,
+	F_ESP_SPAM,
+	F_ESP_SADISTIC_ONLINE_EXPLOITATION,
 	CONTRACT_NFIELDS
 };
+
+/* The first and last contract v2 field (shown together as "source"). */
+#define F_SOURCE_FIRST F_SOURCE_PRIORITY
+#define F_SOURCE_LAST  F_ESP_SADISTIC_ONLINE_EXPLOITATION
+
+/* Words in a field bit set (struct package's known and seen). */
+#define CONTRACT_MASK_WORDS ((CONTRACT_NFIELDS + 63) / 64)
 
 struct field_def {
 	const char *name;
@@ -69,6 +104,9 @@ struct field_def {
 };
 
 extern const struct field_def contract_fields[CONTRACT_NFIELDS];
+
+/* source_priority's values. */
+extern const char *const contract_source_priorities[];
 
 /* Identifier types, for the identifiers list. */
 extern const char *const contract_ident_types[];

@@ -22,9 +22,9 @@
  * constants name the rows built in; a row added later is found by its name
  * with ingest_format_parse().
  */
-enum ingest_format { INGEST_AUTO, INGEST_CSV, INGEST_JSON, INGEST_NDJSON };
+enum ingest_format { INGEST_AUTO, INGEST_CSV, INGEST_JSON, INGEST_NDJSON, INGEST_XML };
 
-/* The format's name, "csv", "json", "ndjson" (and "auto"); a static string. */
+/* The format's name, "csv", "json", "ndjson", "xml" (and "auto"); a static string. */
 const char *ingest_format_name(enum ingest_format f);
 /* Parse a --format value (a format's name, or "jsonl"); -1 when it names none. */
 int ingest_format_parse(const char *s, enum ingest_format *out);
@@ -34,11 +34,20 @@ int ingest_format_parse(const char *s, enum ingest_format *out);
 /* At most this much of a rejected record's raw text is kept for quarantine. */
 #define INGEST_MAX_RAW (64 * 1024)
 
+/* A CyberTipline XML record (one cybertip) larger than this is refused. */
+#define INGEST_MAX_XML_BYTES (16 * 1024 * 1024)
+
+struct token_key;
+
 struct ingest_opts {
 	enum ingest_format format; /* INGEST_AUTO: from the name, then the content */
 	bool ignore_unknown;       /* unknown columns/keys are ignored, not errors */
 	size_t max_record;         /* 0: INGEST_MAX_RECORD */
 	char delimiter;            /* CSV field separator; 0: ',' (see ingest_delimiter_ok) */
+	/* CyberTipline XML: the unit's token key (NULL: XML is refused, 78) and
+	 * the largest record in bytes (0: INGEST_MAX_XML_BYTES). */
+	const struct token_key *token_key;
+	uint64_t max_xml_bytes;
 };
 
 /*

@@ -18,7 +18,7 @@
 #define REASONS_MAX 32
 
 struct reason {
-	char field[40];    /* contract field, or "record" / "header" */
+	char field[96];    /* contract field, "record" / "header", or an XML path */
 	char message[600]; /* names the offending value (cut) and what was expected */
 };
 
@@ -39,12 +39,12 @@ struct ident {
 };
 
 struct package {
-	uint64_t known;                  /* bit i set: field i is known */
-	int64_t v[CONTRACT_NFIELDS];     /* int, bool 0/1, enum index, datetime us, date days */
-	uint32_t soff[CONTRACT_NFIELDS]; /* FT_STRING: offset in arena */
+	uint64_t known[CONTRACT_MASK_WORDS]; /* bit i set: field i is known */
+	int64_t v[CONTRACT_NFIELDS];         /* int, bool 0/1, enum index, datetime us, date days */
+	uint32_t soff[CONTRACT_NFIELDS];     /* FT_STRING: offset in arena */
 	uint32_t slen[CONTRACT_NFIELDS];
-	uint64_t seen;    /* fields given in this record (for duplicates) */
-	struct buf arena; /* string bytes */
+	uint64_t seen[CONTRACT_MASK_WORDS]; /* fields given in this record (duplicates) */
+	struct buf arena;                   /* string bytes */
 	struct ident *ids;
 	size_t nids, idcap;
 	struct buf canonical;   /* after package_finish() */
@@ -58,7 +58,7 @@ void package_release(struct package *p);
 
 static inline bool package_known(const struct package *p, int f)
 {
-	return (p->known >> f) & 1;
+	return (p->known[f / 64] >> (f % 64)) & 1;
 }
 
 /* A known string field's bytes (not NUL-terminated), or NULL when unknown. */
@@ -127,13 +127,13 @@ int package_diff(const struct package *from, const struct package *to,
 
 /*
  * The facts: the compact binary form in which the store keeps a package,
- * versioned (its first byte is PACKAGE_FACTS_VERSION; the layout is described
- * in package.c). package_decode_facts() rebuilds the package's fields (not
- * its canonical form) and returns -1 for anything malformed; it never reads
- * past len. package_rebuild_canonical() then recomputes the canonical form
- * and hash, which must equal the hash stored with it.
+ * versioned (its first byte is PACKAGE_FACTS_VERSION, or 1 for a package
+ * that knows no contract v2 field; the layout is described in package.c). package_decode_facts()
+ * rebuilds the package's fields (not its canonical form) and returns -1 for anything malformed; it
+ * never reads past len. package_rebuild_canonical() then recomputes the canonical form and hash,
+ * which must equal the hash stored with it.
  */
-#define PACKAGE_FACTS_VERSION 1
+#define PACKAGE_FACTS_VERSION 2
 int package_encode_facts(const struct package *p, struct buf *out) MUST_CHECK;
 int package_decode_facts(struct package *p, const void *data, size_t len) MUST_CHECK;
 int package_rebuild_canonical(struct package *p) MUST_CHECK;

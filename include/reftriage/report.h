@@ -8,6 +8,7 @@
 #define REFTRIAGE_REPORT_H
 
 #include "reftriage/buf.h"
+#include "reftriage/package.h"
 #include "reftriage/rules.h"
 
 #define REPORT_MAX_BANDS 16
@@ -70,6 +71,7 @@ struct report_item {
 	size_t nfired;
 	const struct report_outcome *outcomes; /* json and ndjson: its outcomes, oldest first */
 	size_t noutcomes;
+	const struct package *pkg; /* its fields (json: the "source" object), or NULL */
 };
 
 struct report;

@@ -380,6 +380,8 @@ struct store_worklist_row {
 	 * by a person (an automatic reopen does not clear it).
 	 */
 	bool updated;
+	const void *facts; /* the scored version's facts (package_decode_facts) */
+	size_t facts_len;
 };
 
 /* How many open packages the query selects (ignoring its limit). */

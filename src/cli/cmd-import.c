@@ -10,13 +10,14 @@
 #include "reftriage/ingest.h"
 #include "reftriage/jsonw.h"
 #include "reftriage/timeutil.h"
+#include "reftriage/token.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const formats[] = {"csv", "json", "ndjson", NULL};
+static const char *const formats[] = {"csv", "json", "ndjson", "xml", NULL};
 static const char *const summaries[] = {"json", NULL};
 const struct cli_opt import_opts[] = {
     {"format", 'f', CLI_ENUM, "FORMAT",
@@ -35,12 +36,18 @@ const struct cli_opt import_opts[] = {
     {"delimiter", 0, CLI_TEXT, "C", "CSV field separator (default ','): one character", NULL, 0, 0},
     {"verify-key", 0, CLI_TEXT, "PUB",
      "every FILE must carry a valid minisign signature FILE.minisig by this key", NULL, 0, 0},
+    {"token-key", 0, CLI_TEXT, "FILE",
+     "the unit's token key for CyberTipline XML (default: $REFTRIAGE_TOKEN_KEY)", NULL, 0, 0},
+    {"max-xml-bytes", 0, CLI_COUNT, "N", "refuse a CyberTipline record over N bytes (16 MiB)", NULL,
+     1024, 1L << 30},
     CLI_OPT_END,
 };
 const char import_about[] =
-    "Import referral packages from CSV, JSON (one object or an array) or NDJSON.\n"
-    "The format comes from the file name (.csv, .json, .ndjson/.jsonl), else from\n"
-    "the content. A DIR stands for its *.csv, *.json, *.ndjson and *.jsonl files,\n"
+    "Import referral packages from CSV, JSON (one object or an array), NDJSON or\n"
+    "CyberTipline XML (--format xml: NCMEC reports in a cybertip envelope, whose\n"
+    "identifiers become tokens under the unit's --token-key). The format comes\n"
+    "from the file name (.csv, .json, .ndjson/.jsonl, .xml), else from the content.\n"
+    "A DIR stands for its *.csv, *.json, *.ndjson, *.jsonl and *.xml files,\n"
     "in name order. Each file is one transaction: it is wholly in or wholly out.\n"
     "Records that break the data contract are refused, never altered: each is\n"
     "reported as FILE:LINE: FIELD: message and kept in quarantine. Then every open\n"
@@ -95,6 +102,7 @@ struct import_ctx {
 	struct sign_pubkey key;
 	bool has_expect;
 	unsigned char expect[HASH_BYTES];
+	struct token_key *token_key; /* --token-key or REFTRIAGE_TOKEN_KEY, or NULL */
 };
 
 static void on_progress(void *ctx, uint64_t bytes, unsigned long records)
@@ -600,7 +608,7 @@ static bool fatal(int code)
 
 static bool importable(const char *name)
 {
-	static const char *const ext[] = {".csv", ".json", ".ndjson", ".jsonl"};
+	static const char *const ext[] = {".csv", ".json", ".ndjson", ".jsonl", ".xml"};
 	size_t i, n = strlen(name);
 
 	if (name[0] == '.')
@@ -723,7 +731,7 @@ static int expand(struct cli *cli, char ***paths, size_t *n)
 		else if (rc == 0)
 			fprintf(
 			    stderr,
-			    "reftriage: %s: no .csv, .json, .ndjson or .jsonl files to import%s\n",
+			    "reftriage: %s: no .csv, .json, .ndjson, .jsonl or .xml files to import%s\n",
 			    arg, recursive ? " (nor in its subdirectories)" : "");
 	}
 	return 0;
@@ -764,11 +772,29 @@ static int delimiter(struct cli *cli, struct import_ctx *x)
 	return EX_OK;
 }
 
+/* The unit's token key, when one is named: needed for CyberTipline XML only. */
+static int load_token_key(struct cli *cli, struct import_ctx *x)
+{
+	const char *path = cli_str(cli, "token-key");
+	struct diag d;
+
+	if (!path || !path[0])
+		path = getenv("REFTRIAGE_TOKEN_KEY");
+	if (!path || !path[0])
+		return EX_OK;
+	diag_clear(&d);
+	if (token_key_load(path, &x->token_key, &d) < 0)
+		return cli_report(&d);
+	x->opts.token_key = x->token_key;
+	return EX_OK;
+}
+
 /* The options, into x. Returns an exit code. */
 static int setup(struct cli *cli, struct import_ctx *x)
 {
 	const char *format = cli_str(cli, "format"), *key_path = cli_str(cli, "verify-key");
 	struct diag d;
+	int rc;
 
 	x->cli = cli;
 	x->st = cli->st;
@@ -784,6 +810,9 @@ static int setup(struct cli *cli, struct import_ctx *x)
 	diag_clear(&d);
 	if (key_path && sign_pubkey_load(key_path, &x->key, &d) < 0)
 		return cli_report(&d);
+	x->opts.max_xml_bytes = (uint64_t)cli_count(cli, "max-xml-bytes", 0);
+	if ((rc = load_token_key(cli, x)) != EX_OK)
+		return rc;
 	x->prog.on = !cli->quiet && isatty(STDERR_FILENO);
 	return EX_OK;
 }
@@ -883,7 +912,7 @@ int cmd_import(struct cli *cli)
 	memset(&x, 0, sizeof(x));
 	buf_init(&scored);
 	if ((code = setup(cli, &x)) != EX_OK)
-		return code;
+		goto out;
 	if (expand(cli, &paths, &npaths) < 0 ||
 	    !(reps = rt_calloc(npaths ? npaths : 1, sizeof(*reps))) ||
 	    !(seen = rt_calloc(npaths ? npaths : 1, sizeof(*seen)))) {
@@ -920,5 +949,6 @@ out:
 	while (npaths)
 		rt_free(paths[--npaths]);
 	rt_free(paths);
+	token_key_free(x.token_key);
 	return code;
 }

@@ -1,5 +1,9 @@
-/* reftriage keygen: a minisign-format key pair for signing exports and checkpoints. */
+/*
+ * reftriage keygen: a minisign-format key pair for signing exports and
+ * checkpoints, or (--token-key) a unit's key for identifier tokens.
+ */
 #include "reftriage/cli.h"
+#include "reftriage/token.h"
 
 const struct cli_opt keygen_opts[] = {
     {"output", 'o', CLI_TEXT, "PREFIX", "write PREFIX.pub and PREFIX.key", NULL, 0, 0},
@@ -7,6 +11,8 @@ const struct cli_opt keygen_opts[] = {
      "store the secret key without a passphrase (an unattended job)", NULL, 0, 0},
     {"passphrase-file", 0, CLI_TEXT, "FILE", "the passphrase, from a file only its owner reads",
      NULL, 0, 0},
+    {"token-key", 0, CLI_TEXT, "FILE",
+     "instead, write a new token key for CyberTipline import (64 hex digits, 0600)", NULL, 0, 0},
     CLI_OPT_END,
 };
 const char keygen_about[] =
@@ -16,7 +22,28 @@ const char keygen_about[] =
     "encrypted with a passphrase, as minisign does (scrypt, 1 GiB), asked for on\n"
     "the terminal without echo, or read from the first line of --passphrase-file.\n"
     "With --unencrypted, anyone who can read the file can sign.\n"
-    "minisign reads these keys, and reftriage reads minisign's (minisign -G).\n";
+    "minisign reads these keys, and reftriage reads minisign's (minisign -G).\n"
+    "With --token-key FILE, write instead a new random 32-byte token key (64 hex\n"
+    "digits, mode 0600, never over an existing file): the unit's key that turns\n"
+    "identifiers in CyberTipline reports into tokens (import --token-key). Keep\n"
+    "one per unit and keep it safe: without it, new reports no longer link to old\n"
+    "ones (docs/security.md).\n";
+
+/* keygen --token-key FILE. */
+static int token_keygen(struct cli *cli, const char *path)
+{
+	struct diag d;
+
+	if (cli_str(cli, "output") || cli_flag(cli, "unencrypted") ||
+	    cli_str(cli, "passphrase-file"))
+		return cli_usage_error(cli, "--token-key writes a token key only; it takes no "
+		                            "--output, --unencrypted or --passphrase-file");
+	diag_clear(&d);
+	if (token_key_generate(path, &d) < 0)
+		return cli_report(&d);
+	cli_note(cli, "token key %s written (mode 0600); give import --token-key %s", path, path);
+	return EX_OK;
+}
 
 int cmd_keygen(struct cli *cli)
 {
@@ -26,6 +53,8 @@ int cmd_keygen(struct cli *cli)
 	char keyid[SIGN_KEYID_LEN];
 	struct diag d;
 
+	if (cli_str(cli, "token-key"))
+		return token_keygen(cli, cli_str(cli, "token-key"));
 	if (!prefix || !prefix[0])
 		return cli_usage_error(cli, "name the key files with --output PREFIX");
 	if (unencrypted && src.file)

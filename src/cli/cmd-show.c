@@ -299,6 +299,7 @@ static const struct {
     {"communications", F_SEXUAL_COMMUNICATION, F_CHILDREN_CONTACTED},
     {"child at risk", F_CHILD_IDENTIFIED, F_ONGOING_CONTACT},
     {"linking", F_IDENTIFIERS, F_IDENTIFIERS},
+    {"source", F_SOURCE_FIRST, F_SOURCE_LAST},
 };
 
 /* One field's line: its name and value (wrapped), or with --all "(unknown)". */

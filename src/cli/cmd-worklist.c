@@ -60,6 +60,7 @@ struct wl_ctx {
 	int err;
 	struct report_outcome oc[16]; /* the item's outcomes (json and ndjson) */
 	size_t noc;
+	struct package pkg; /* the row's fields, for the json "source" object */
 };
 
 static int on_outcome(void *ctx, const struct store_outcome *o)
@@ -90,6 +91,16 @@ static int item_outcomes(struct wl_ctx *x, struct report_item *it)
 	return rc < 0 ? -1 : 0;
 }
 
+/* The row's package, from its facts; NULL when they cannot be read. */
+static const struct package *row_package(struct wl_ctx *x, const struct store_worklist_row *r)
+{
+	if (strcmp(x->rep.w->name, "json") != 0 && strcmp(x->rep.w->name, "ndjson") != 0)
+		return NULL;
+	if (!r->facts || package_decode_facts(&x->pkg, r->facts, r->facts_len) < 0)
+		return NULL;
+	return &x->pkg;
+}
+
 static int on_row(void *ctx, const struct store_worklist_row *r)
 {
 	struct wl_ctx *x = ctx;
@@ -112,6 +123,7 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	it.reasons = r->fired;
 	it.priority_index = r->priority;
 	it.updated = r->updated;
+	it.pkg = row_package(x, r);
 	it.fired = x->fired;
 	/* The explanation: each fired rule, looked up in the rule set that scored it. */
 	it.nfired = ruleset_fired(x->rs, r->fired, x->fired, x->rs->nrules);
@@ -443,6 +455,7 @@ static int run_list(struct cli *cli, const struct lists *l)
 	memset(&q, 0, sizeof(q));
 	memset(&x, 0, sizeof(x));
 	buf_init(&x.reasons);
+	package_init(&x.pkg);
 	if ((rc = filters(cli, &q, l->prio, l->status)) != EX_OK)
 		return rc;
 	if (!format)
@@ -462,6 +475,7 @@ static int run_list(struct cli *cli, const struct lists *l)
 	report_release(&x.rep);
 	rt_free(x.fired);
 	buf_release(&x.reasons);
+	package_release(&x.pkg);
 	if (rc == EX_OK && key_path)
 		rc = sign_output(cli, key_path);
 	if (rc == EX_OK) {

@@ -104,71 +104,12 @@ void sign_secret_free(char *p)
 	sodium_free(p); /* wipes first; NULL is fine */
 }
 
-/* Fill d with a message about file; always -1. */
-static int fail(struct diag *d, const char *file, int code, const char *msg)
-{
-	diag_at(d, file, 0, NULL);
-	return diag_set(d, code, "%s", msg);
-}
-
-/* The same with an errno's text after the message and ": ". */
-static int fail_errno(struct diag *d, const char *file, int code, const char *msg, int e)
-{
-	diag_at(d, file, 0, NULL);
-	return diag_set(d, code, "%s: %s", msg, strerror(e));
-}
-
-/*
- * Read a small text file (at most cap - 1 bytes) into buf, NUL-terminated.
- * When secret, it must be a regular file nobody but its owner can read.
- */
 static int read_small(const char *path, char *buf, size_t cap, bool secret, struct diag *d)
 {
-	struct stat sb;
-	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-	if (fd < 0)
-		return fail_errno(d, path, EX_NOINPUT, "cannot open", errno);
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		(void)close(fd);
-		return fail(d, path, secret ? EX_CONFIG : EX_NOINPUT, "not a regular file");
-	}
-	if (secret && (sb.st_mode & 077)) {
-		(void)close(fd);
-		diag_at(d, path, 0, NULL);
-		return diag_set(d, EX_CONFIG,
-		                "refused: the secret key may be read by %s (mode %04o); make it "
-		                "private with 'chmod 600 %s'",
-		                (sb.st_mode & 007) ? "anyone" : "its group",
-		                (unsigned)(sb.st_mode & 07777), path);
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			(void)close(fd);
-			return fail_errno(d, path, EX_IOERR, "read error", e);
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == cap - 1) {
-			(void)close(fd);
-			return fail(d, path, EX_DATAERR,
-			            "too large to be a minisign key or signature");
-		}
-	}
-	(void)close(fd);
-	buf[len] = '\0';
-	return 0;
+	return crypto_read_small(path, buf, cap, secret ? "the secret key" : NULL,
+	                         "a minisign key or signature", d);
 }
 
-/* The next line of *p (without its \n or \r\n), NUL-terminated in place; NULL at the end. */
 static char *next_line(char **p)
 {
 	char *s = *p, *nl;
@@ -210,15 +151,16 @@ int sign_pubkey_load(const char *path, struct sign_pubkey *out, struct diag *d)
 		return -1;
 	line = next_line(&p);
 	if (!line || strncmp(line, COMMENT, strlen(COMMENT)) != 0)
-		return fail(
+		return crypto_fail(
 		    d, path, EX_DATAERR,
 		    "not a minisign public key (the first line is not an untrusted comment)");
 	line = next_line(&p);
 	if (!line || unbase64(line, (unsigned char *)&f, sizeof(f)) < 0)
-		return fail(d, path, EX_DATAERR,
-		            "not a minisign public key (the second line is not a base64 key)");
+		return crypto_fail(
+		    d, path, EX_DATAERR,
+		    "not a minisign public key (the second line is not a base64 key)");
 	if (memcmp(f.sig_alg, SIGALG, 2) != 0)
-		return fail(d, path, EX_DATAERR, "not an Ed25519 minisign public key");
+		return crypto_fail(d, path, EX_DATAERR, "not an Ed25519 minisign public key");
 	memcpy(out->keynum, f.keynum, sizeof(out->keynum));
 	memcpy(out->pk, f.pk, sizeof(out->pk));
 	return 0;
@@ -244,14 +186,15 @@ static int kdf_xor(struct seckey_file *f, const char *pass, struct diag *d, cons
 	size_t i;
 
 	if (!stream)
-		return fail(d, path, EX_SOFTWARE, "out of memory");
+		return crypto_fail(d, path, EX_SOFTWARE, "out of memory");
 	if (crypto_pwhash_scryptsalsa208sha256(stream, sizeof(f->keynum_sk), pass, strlen(pass),
 	                                       f->kdf_salt, le64_load(f->kdf_opslimit_le),
 	                                       (size_t)le64_load(f->kdf_memlimit_le)) != 0) {
 		sodium_free(stream);
-		return fail(d, path, EX_SOFTWARE,
-		            "cannot derive the key from the passphrase (scrypt needs 1 GiB of "
-		            "memory)");
+		return crypto_fail(
+		    d, path, EX_SOFTWARE,
+		    "cannot derive the key from the passphrase (scrypt needs 1 GiB of "
+		    "memory)");
 	}
 	for (i = 0; i < sizeof(f->keynum_sk); i++)
 		k[i] ^= stream[i];
@@ -299,7 +242,7 @@ int sign_seckey_load(const char *path, sign_passphrase_fn get, void *ctx, struct
 	text = sign_secret_alloc(cap);
 	k = (struct sign_seckey *)sign_secret_alloc(sizeof(*k));
 	if (!text || !k) {
-		fail(d, path, EX_SOFTWARE, "out of memory");
+		crypto_fail(d, path, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	if (read_small(path, text, cap, true, d) < 0)
@@ -307,30 +250,31 @@ int sign_seckey_load(const char *path, sign_passphrase_fn get, void *ctx, struct
 	p = text;
 	line = next_line(&p);
 	if (!line || strncmp(line, COMMENT, strlen(COMMENT)) != 0) {
-		fail(d, path, EX_DATAERR,
-		     "not a minisign secret key (the first line is not an untrusted comment)");
+		crypto_fail(
+		    d, path, EX_DATAERR,
+		    "not a minisign secret key (the first line is not an untrusted comment)");
 		goto out;
 	}
 	line = next_line(&p);
 	if (!line || unbase64(line, (unsigned char *)&k->f, sizeof(k->f)) < 0) {
-		fail(d, path, EX_DATAERR,
-		     "not a minisign secret key (the second line is not a base64 key)");
+		crypto_fail(d, path, EX_DATAERR,
+		            "not a minisign secret key (the second line is not a base64 key)");
 		goto out;
 	}
 	if (memcmp(k->f.sig_alg, SIGALG, 2) != 0 || memcmp(k->f.chk_alg, CHKALG, 2) != 0) {
-		fail(d, path, EX_DATAERR, "not an Ed25519 minisign secret key");
+		crypto_fail(d, path, EX_DATAERR, "not an Ed25519 minisign secret key");
 		goto out;
 	}
 	if (memcmp(k->f.kdf_alg, KDFALG, 2) == 0) {
 		if (le64_load(k->f.kdf_opslimit_le) > KDF_OPSLIMIT_MAX ||
 		    le64_load(k->f.kdf_memlimit_le) > KDF_MEMLIMIT_MAX) {
-			fail(d, path, EX_DATAERR,
-			     "the key asks for more scrypt work than reftriage allows");
+			crypto_fail(d, path, EX_DATAERR,
+			            "the key asks for more scrypt work than reftriage allows");
 			goto out;
 		}
 		pass = sign_secret_alloc(PASSPHRASE_MAX);
 		if (!pass) {
-			fail(d, path, EX_SOFTWARE, "out of memory");
+			crypto_fail(d, path, EX_SOFTWARE, "out of memory");
 			goto out;
 		}
 		if (get(ctx, pass, PASSPHRASE_MAX, false, d) < 0 ||
@@ -338,7 +282,7 @@ int sign_seckey_load(const char *path, sign_passphrase_fn get, void *ctx, struct
 			goto out;
 		seckey_chk(chk, &k->f);
 		if (sodium_memcmp(chk, k->f.keynum_sk.chk, sizeof(chk)) != 0) {
-			fail(d, path, EX_DATAERR, "wrong passphrase for this key");
+			crypto_fail(d, path, EX_DATAERR, "wrong passphrase for this key");
 			goto out;
 		}
 	} else if (memcmp(k->f.kdf_alg, "\0\0", 2) == 0) {
@@ -346,17 +290,17 @@ int sign_seckey_load(const char *path, sign_passphrase_fn get, void *ctx, struct
 		seckey_chk(chk, &k->f);
 		if (!sodium_is_zero(k->f.keynum_sk.chk, sizeof(chk)) &&
 		    sodium_memcmp(chk, k->f.keynum_sk.chk, sizeof(chk)) != 0) {
-			fail(d, path, EX_DATAERR,
-			     "the secret key is damaged (its checksum is wrong)");
+			crypto_fail(d, path, EX_DATAERR,
+			            "the secret key is damaged (its checksum is wrong)");
 			goto out;
 		}
 	} else {
-		fail(d, path, EX_DATAERR, "the secret key uses an unknown key derivation");
+		crypto_fail(d, path, EX_DATAERR, "the secret key uses an unknown key derivation");
 		goto out;
 	}
 	/* Whatever the checksum says, the key must be a whole Ed25519 key. */
 	if (crypto_sign_ed25519_sk_to_pk(pk, k->f.keynum_sk.sk) != 0) {
-		fail(d, path, EX_DATAERR, "the secret key is damaged");
+		crypto_fail(d, path, EX_DATAERR, "the secret key is damaged");
 		goto out;
 	}
 	{
@@ -366,7 +310,7 @@ int sign_seckey_load(const char *path, sign_passphrase_fn get, void *ctx, struct
 		bool ok;
 
 		if (!seed) {
-			fail(d, path, EX_SOFTWARE, "out of memory");
+			crypto_fail(d, path, EX_SOFTWARE, "out of memory");
 			goto out;
 		}
 		(void)crypto_sign_ed25519_sk_to_seed(seed, k->f.keynum_sk.sk);
@@ -377,7 +321,7 @@ int sign_seckey_load(const char *path, sign_passphrase_fn get, void *ctx, struct
 		                   crypto_sign_SECRETKEYBYTES) == 0;
 		sodium_free(seed);
 		if (!ok) {
-			fail(d, path, EX_DATAERR, "the secret key is damaged");
+			crypto_fail(d, path, EX_DATAERR, "the secret key is damaged");
 			goto out;
 		}
 	}
@@ -466,14 +410,14 @@ int sign_keygen(const char *prefix, sign_passphrase_fn get, void *ctx, char keyi
 	text = sign_secret_alloc(cap);
 	if (!f || !text || buf_addf(&pub_path, "%s.pub", prefix) < 0 ||
 	    buf_addf(&key_path, "%s.key", prefix) < 0) {
-		fail(d, prefix, EX_SOFTWARE, "out of memory");
+		crypto_fail(d, prefix, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	memcpy(f->sig_alg, SIGALG, 2);
 	memcpy(f->chk_alg, CHKALG, 2);
 	randombytes_buf(f->keynum_sk.keynum, sizeof(f->keynum_sk.keynum));
 	if (crypto_sign_keypair(pub.pk, f->keynum_sk.sk) != 0) {
-		fail(d, prefix, EX_SOFTWARE, "cannot make a key pair");
+		crypto_fail(d, prefix, EX_SOFTWARE, "cannot make a key pair");
 		goto out;
 	}
 	memcpy(pub.sig_alg, SIGALG, 2);
@@ -486,7 +430,7 @@ int sign_keygen(const char *prefix, sign_passphrase_fn get, void *ctx, char keyi
 		le64_store(f->kdf_memlimit_le, KDF_MEMLIMIT);
 		pass = sign_secret_alloc(PASSPHRASE_MAX);
 		if (!pass) {
-			fail(d, prefix, EX_SOFTWARE, "out of memory");
+			crypto_fail(d, prefix, EX_SOFTWARE, "out of memory");
 			goto out;
 		}
 		if (get(ctx, pass, PASSPHRASE_MAX, true, d) < 0 ||
@@ -502,14 +446,14 @@ int sign_keygen(const char *prefix, sign_passphrase_fn get, void *ctx, char keyi
 	    put_base64(text, cap, &len, f, sizeof(*f)) < 0 ||
 	    buf_addf(&pub_text, COMMENT "minisign public key %s\n", keyid) < 0 ||
 	    buf_reserve(&pub_text, 80) < 0) {
-		fail(d, prefix, EX_SOFTWARE, "out of memory");
+		crypto_fail(d, prefix, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	{
 		size_t n = pub_text.len;
 
 		if (put_base64(pub_text.data, pub_text.cap, &n, &pub, sizeof(pub)) < 0) {
-			fail(d, prefix, EX_SOFTWARE, "out of memory");
+			crypto_fail(d, prefix, EX_SOFTWARE, "out of memory");
 			goto out;
 		}
 		pub_text.len = n;
@@ -543,10 +487,11 @@ static int hash_both(int fd, const char *name, unsigned char h512[64],
 	const size_t size = 1 << 16;
 
 	if (lseek(fd, 0, SEEK_SET) != 0)
-		return fail_errno(d, name, EX_IOERR, "cannot read it twice (is it a pipe?)", errno);
+		return crypto_fail_errno(d, name, EX_IOERR, "cannot read it twice (is it a pipe?)",
+		                         errno);
 	chunk = rt_malloc(size);
 	if (!chunk)
-		return fail(d, name, EX_SOFTWARE, "out of memory");
+		return crypto_fail(d, name, EX_SOFTWARE, "out of memory");
 	(void)crypto_generichash_init(&hs, NULL, 0, 64);
 	hash_stream_init(&h2);
 	for (;;) {
@@ -558,7 +503,7 @@ static int hash_both(int fd, const char *name, unsigned char h512[64],
 			int e = errno;
 
 			rt_free(chunk);
-			return fail_errno(d, name, EX_IOERR, "read error", e);
+			return crypto_fail_errno(d, name, EX_IOERR, "read error", e);
 		}
 		if (n == 0)
 			break;
@@ -569,7 +514,7 @@ static int hash_both(int fd, const char *name, unsigned char h512[64],
 	(void)crypto_generichash_final(&hs, h512, 64);
 	hash_stream_final(&h2, h256);
 	if (lseek(fd, 0, SEEK_SET) != 0)
-		return fail_errno(d, name, EX_IOERR, "cannot read it twice", errno);
+		return crypto_fail_errno(d, name, EX_IOERR, "cannot read it twice", errno);
 	return 0;
 }
 
@@ -584,7 +529,8 @@ int sign_fd(const struct sign_seckey *k, int fd, const char *sig_path, const cha
 
 	if (strchr(trusted_comment, '\n') || strchr(trusted_comment, '\r') ||
 	    strlen(trusted_comment) > SIGN_COMMENT_MAX)
-		return fail(d, sig_path, EX_SOFTWARE, "the trusted comment is not one short line");
+		return crypto_fail(d, sig_path, EX_SOFTWARE,
+		                   "the trusted comment is not one short line");
 	if (hash_both(fd, sig_path, h512, h256, d) < 0)
 		return -1;
 	memcpy(sig.sig_alg, SIGALG_HASHED, 2);
@@ -593,14 +539,14 @@ int sign_fd(const struct sign_seckey *k, int fd, const char *sig_path, const cha
 	buf_init(&both);
 	buf_init(&text);
 	if (buf_add(&both, sig.sig, sizeof(sig.sig)) < 0 || buf_adds(&both, trusted_comment) < 0) {
-		fail(d, sig_path, EX_SOFTWARE, "out of memory");
+		crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	(void)crypto_sign_detached(global, NULL, (const unsigned char *)both.data, both.len,
 	                           k->f.keynum_sk.sk);
 	if (buf_adds(&text, COMMENT "signature from reftriage secret key\n") < 0 ||
 	    buf_reserve(&text, 200 + strlen(trusted_comment)) < 0) {
-		fail(d, sig_path, EX_SOFTWARE, "out of memory");
+		crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	n = text.len;
@@ -609,7 +555,7 @@ int sign_fd(const struct sign_seckey *k, int fd, const char *sig_path, const cha
 	    put_text(text.data, text.cap, &n, trusted_comment) < 0 ||
 	    put_text(text.data, text.cap, &n, "\n") < 0 ||
 	    put_base64(text.data, text.cap, &n, global, sizeof(global)) < 0) {
-		fail(d, sig_path, EX_SOFTWARE, "out of memory");
+		crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	text.len = n;
@@ -633,7 +579,7 @@ int sign_verify_fd(const struct sign_pubkey *pk, int fd, const char *name, const
 	*trusted_comment = NULL;
 	text = rt_malloc(SIGN_COMMENT_MAX + 1024);
 	if (!text)
-		return fail(d, sig_path, EX_SOFTWARE, "out of memory");
+		return crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
 	buf_init(&both);
 	if (access(sig_path, F_OK) != 0 && errno == ENOENT) {
 		diag_at(d, name, 0, NULL);
@@ -651,40 +597,42 @@ int sign_verify_fd(const struct sign_pubkey *pk, int fd, const char *name, const
 	p = text;
 	line = next_line(&p);
 	if (!line || strncmp(line, COMMENT, strlen(COMMENT)) != 0) {
-		fail(d, sig_path, EX_DATAERR,
-		     "refused: not a minisign signature (the first line is not an untrusted "
-		     "comment)");
+		crypto_fail(d, sig_path, EX_DATAERR,
+		            "refused: not a minisign signature (the first line is not an untrusted "
+		            "comment)");
 		goto out;
 	}
 	line = next_line(&p);
 	if (!line || unbase64(line, (unsigned char *)&sig, sizeof(sig)) < 0) {
-		fail(d, sig_path, EX_DATAERR,
-		     "refused: not a minisign signature (the second line is not a base64 "
-		     "signature)");
+		crypto_fail(d, sig_path, EX_DATAERR,
+		            "refused: not a minisign signature (the second line is not a base64 "
+		            "signature)");
 		goto out;
 	}
 	tc = next_line(&p);
 	if (!tc || strncmp(tc, TRUSTED, strlen(TRUSTED)) != 0) {
-		fail(d, sig_path, EX_DATAERR,
-		     "refused: not a minisign signature (the third line is not a trusted comment)");
+		crypto_fail(
+		    d, sig_path, EX_DATAERR,
+		    "refused: not a minisign signature (the third line is not a trusted comment)");
 		goto out;
 	}
 	tc += strlen(TRUSTED);
 	line = next_line(&p);
 	if (!line || unbase64(line, global, sizeof(global)) < 0) {
-		fail(d, sig_path, EX_DATAERR,
-		     "refused: not a minisign signature (the fourth line is not a base64 "
-		     "signature)");
+		crypto_fail(d, sig_path, EX_DATAERR,
+		            "refused: not a minisign signature (the fourth line is not a base64 "
+		            "signature)");
 		goto out;
 	}
 	if (memcmp(sig.sig_alg, SIGALG, 2) == 0) {
-		fail(d, sig_path, EX_DATAERR,
-		     "refused: a legacy (not prehashed) signature; sign with minisign 0.9 or later "
-		     "(without -l)");
+		crypto_fail(
+		    d, sig_path, EX_DATAERR,
+		    "refused: a legacy (not prehashed) signature; sign with minisign 0.9 or later "
+		    "(without -l)");
 		goto out;
 	}
 	if (memcmp(sig.sig_alg, SIGALG_HASHED, 2) != 0) {
-		fail(d, sig_path, EX_DATAERR, "refused: an unknown signature algorithm");
+		crypto_fail(d, sig_path, EX_DATAERR, "refused: an unknown signature algorithm");
 		goto out;
 	}
 	if (memcmp(sig.keynum, pk->keynum, sizeof(sig.keynum)) != 0) {
@@ -698,24 +646,24 @@ int sign_verify_fd(const struct sign_pubkey *pk, int fd, const char *name, const
 	if (hash_both(fd, name, h512, file_hash, d) < 0)
 		goto out;
 	if (crypto_sign_verify_detached(sig.sig, h512, sizeof(h512), pk->pk) != 0) {
-		fail(d, name, EX_DATAERR,
-		     "refused: the signature does not match the file (it was changed after "
-		     "signing, or the signature is forged)");
+		crypto_fail(d, name, EX_DATAERR,
+		            "refused: the signature does not match the file (it was changed after "
+		            "signing, or the signature is forged)");
 		goto out;
 	}
 	if (buf_add(&both, sig.sig, sizeof(sig.sig)) < 0 || buf_adds(&both, tc) < 0) {
-		fail(d, sig_path, EX_SOFTWARE, "out of memory");
+		crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	if (crypto_sign_verify_detached(global, (const unsigned char *)both.data, both.len,
 	                                pk->pk) != 0) {
-		fail(d, sig_path, EX_DATAERR,
-		     "refused: the trusted comment was changed after signing");
+		crypto_fail(d, sig_path, EX_DATAERR,
+		            "refused: the trusted comment was changed after signing");
 		goto out;
 	}
 	*trusted_comment = rt_memdup0(tc, strlen(tc));
 	if (!*trusted_comment) {
-		fail(d, sig_path, EX_SOFTWARE, "out of memory");
+		crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	rc = 0;

@@ -98,5 +98,8 @@ int ingest_ndjson_decode(struct source *s, const struct ingest_opts *o, ingest_f
                          struct ingest_result *res, struct diag *d);
 enum ingest_sniff ingest_json_sniff(const unsigned char *p, size_t n);
 enum ingest_sniff ingest_csv_sniff(const unsigned char *p, size_t n);
+int ingest_xml_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
+                      struct ingest_result *res, struct diag *d);
+enum ingest_sniff ingest_xml_sniff(const unsigned char *p, size_t n);
 
 #endif

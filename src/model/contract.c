@@ -10,6 +10,8 @@ static const char *const referral_types[] = {
     "ucol_contact",         "other",        NULL};
 static const char *const classifications[] = {"OFFICIAL", "OFFICIAL-SENSITIVE", NULL};
 static const char *const sexes[] = {"M", "F", "X", NULL};
+const char *const contract_source_priorities[] = {"1", "2", "3", "E", "esp_high", NULL};
+static const char *const dispositions[] = {"referral", "informational", NULL};
 
 const char *const contract_ident_types[] = {"email",  "username", "ip",    "phone",
                                             "device", "payment",  "other", NULL};
@@ -66,6 +68,33 @@ const struct field_def contract_fields[CONTRACT_NFIELDS] = {
     [F_CHILD_SELF_HARM_RISK] = BOOL("child_self_harm_risk"),
     [F_ONGOING_CONTACT] = BOOL("ongoing_contact"),
     [F_IDENTIFIERS] = {"identifiers", FT_LIST, false, 0, 128, NULL},
+    [F_SOURCE_PRIORITY] = {"source_priority", FT_ENUM, false, 0, 0, contract_source_priorities},
+    [F_SOURCE_DISPOSITION] = {"source_disposition", FT_ENUM, false, 0, 0, dispositions},
+    [F_BUNDLED_COUNT] = {"bundled_count", FT_INT, false, 1, CONTRACT_COUNT_MAX, NULL},
+    [F_INCIDENT_AT] = {"incident_at", FT_DATETIME, false, 0, 0, NULL},
+    [F_ESP_ESCALATED] = BOOL("esp_escalated"),
+    [F_ESP_BATCHED] = BOOL("esp_batched"),
+    [F_PRIOR_REPORTS] = COUNT("prior_reports"),
+    [F_VICTIMS_REPORTED] = COUNT("victims_reported"),
+    [F_FILES_REPORTED] = COUNT("files_reported"),
+    [F_FILES_VIEWED_BY_ESP] = COUNT("files_viewed_by_esp"),
+    [F_FILES_CLASS_A1] = COUNT("files_class_a1"),
+    [F_FILES_CLASS_A2] = COUNT("files_class_a2"),
+    [F_FILES_CLASS_B1] = COUNT("files_class_b1"),
+    [F_FILES_CLASS_B2] = COUNT("files_class_b2"),
+    [F_ESP_ANIME_DRAWING_VIRTUAL_HENTAI] = BOOL("esp_anime_drawing_virtual_hentai"),
+    [F_ESP_POTENTIAL_MEME] = BOOL("esp_potential_meme"),
+    [F_ESP_VIRAL] = BOOL("esp_viral"),
+    [F_ESP_PHYSICAL_HARM] = BOOL("esp_physical_harm"),
+    [F_ESP_VIOLENCE_GORE] = BOOL("esp_violence_gore"),
+    [F_ESP_BESTIALITY] = BOOL("esp_bestiality"),
+    [F_ESP_LIVE_STREAMING] = BOOL("esp_live_streaming"),
+    [F_ESP_INFANT] = BOOL("esp_infant"),
+    [F_ESP_GENERATIVE_AI] = BOOL("esp_generative_ai"),
+    [F_ESP_CSAM_SOLICITATION] = BOOL("esp_csam_solicitation"),
+    [F_ESP_MINOR_TO_MINOR_INTERACTION] = BOOL("esp_minor_to_minor_interaction"),
+    [F_ESP_SPAM] = BOOL("esp_spam"),
+    [F_ESP_SADISTIC_ONLINE_EXPLOITATION] = BOOL("esp_sadistic_online_exploitation"),
 };
 
 int contract_lookup(const char *s, size_t len)

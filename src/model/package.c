@@ -44,8 +44,8 @@ void package_init(struct package *p)
 
 void package_reset(struct package *p)
 {
-	p->known = 0;
-	p->seen = 0;
+	memset(p->known, 0, sizeof(p->known));
+	memset(p->seen, 0, sizeof(p->seen));
 	p->nids = 0;
 	p->oom = false;
 	buf_reset(&p->arena);
@@ -123,18 +123,18 @@ static void int_expectation(int f, char *dst, size_t size)
 /* Mark field f as given in this record; a second value for it is an error. */
 static int seen_once(struct package *p, int f, struct reasons *r)
 {
-	if ((p->seen >> f) & 1) {
+	if ((p->seen[f / 64] >> (f % 64)) & 1) {
 		reasons_add(r, fname(f), "given more than once in the record");
 		return -1;
 	}
-	p->seen |= UINT64_C(1) << f;
+	p->seen[f / 64] |= UINT64_C(1) << (f % 64);
 	return 0;
 }
 
 static void set_known(struct package *p, int f, int64_t v)
 {
 	p->v[f] = v;
-	p->known |= UINT64_C(1) << f;
+	p->known[f / 64] |= UINT64_C(1) << (f % 64);
 }
 
 static int check_int(struct package *p, int f, int64_t v, const char *s, size_t n,
@@ -210,7 +210,7 @@ static int store_string(struct package *p, int f, const char *s, size_t n)
 	}
 	p->soff[f] = (uint32_t)off;
 	p->slen[f] = (uint32_t)n;
-	p->known |= UINT64_C(1) << f;
+	p->known[f / 64] |= UINT64_C(1) << (f % 64);
 	return 0;
 }
 
@@ -367,7 +367,7 @@ int package_add_ident(struct package *p, const char *type, size_t tlen, const ch
 		return -1;
 	}
 	p->nids++;
-	p->known |= UINT64_C(1) << F_IDENTIFIERS;
+	p->known[F_IDENTIFIERS / 64] |= UINT64_C(1) << (F_IDENTIFIERS % 64);
 	return 0;
 }
 
@@ -623,7 +623,7 @@ int package_finish(struct package *p, struct reasons *r)
 	for (f = 0; f < CONTRACT_NFIELDS; f++)
 		if (contract_fields[f].required && !package_known(p, f) && !has_reason(r, fname(f)))
 			reasons_add(r, fname(f), "is required but %s",
-			            (p->seen >> f) & 1 ? "empty" : "missing");
+			            (p->seen[f / 64] >> (f % 64)) & 1 ? "empty" : "missing");
 	if (r->n || r->more)
 		return -1;
 	normalise_idents(p);
@@ -668,8 +668,9 @@ int package_format_value(const struct package *p, int f, struct buf *out)
 }
 
 /*
- * Facts layout (version 1), the durable stored form of a package:
- *   u8 version; u64 known mask (little-endian); then each known field in
+ * Facts layout (versions 1 and 2), the durable stored form of a package:
+ *   u8 version; the known mask, little-endian: 8 bytes in version 1 (the
+ *   contract's first 64 fields), 16 in version 2; then each known field in
  *   contract order: bool and enum as one byte; int, date and datetime as a
  *   zigzag LEB128 varint; string as a varint length and its bytes;
  *   identifiers as a varint count, then for each a type byte, a varint
@@ -702,16 +703,32 @@ static int64_t unzigzag(uint64_t v)
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+/*
+ * Version 1 while no field past the 64th is known, so that a package of
+ * contract v1 is stored as it always was.
+ */
+static int put_mask(const struct package *p, struct buf *out)
+{
+	unsigned char mask[8 * CONTRACT_MASK_WORDS];
+	size_t i, words = 1;
+
+	for (i = 1; i < CONTRACT_MASK_WORDS; i++)
+		if (p->known[i])
+			words = CONTRACT_MASK_WORDS;
+	for (i = 0; i < 8 * words; i++)
+		mask[i] = (unsigned char)(p->known[i / 8] >> (8 * (i % 8)));
+	if (buf_addc(out, words == 1 ? 1 : PACKAGE_FACTS_VERSION) < 0)
+		return -1;
+	return buf_add(out, mask, 8 * words);
+}
+
 int package_encode_facts(const struct package *p, struct buf *out)
 {
-	unsigned char mask[8];
 	size_t i;
 	int f;
 
 	buf_reset(out);
-	for (i = 0; i < 8; i++)
-		mask[i] = (unsigned char)(p->known >> (8 * i));
-	if (buf_addc(out, PACKAGE_FACTS_VERSION) < 0 || buf_add(out, mask, 8) < 0)
+	if (put_mask(p, out) < 0)
 		return -1;
 	for (f = 0; f < CONTRACT_NFIELDS; f++) {
 		int rc = 0;
@@ -805,27 +822,43 @@ static int count_values(int f)
 	return n;
 }
 
+/* The version byte and the known mask into known; -1 when malformed. */
+static int get_mask(struct reader *rd, uint64_t known[CONTRACT_MASK_WORDS])
+{
+	unsigned char c;
+	size_t i, bytes;
+
+	if (get_byte(rd, &c) < 0 || (c != 1 && c != PACKAGE_FACTS_VERSION))
+		return -1;
+	bytes = c == 1 ? 8 : 8 * CONTRACT_MASK_WORDS;
+	if (rd->n < bytes)
+		return -1;
+	memset(known, 0, CONTRACT_MASK_WORDS * sizeof(known[0]));
+	for (i = 0; i < bytes; i++)
+		known[i / 8] |= (uint64_t)rd->p[i] << (8 * (i % 8));
+	rd->p += bytes;
+	rd->n -= bytes;
+	/* No bit past the last field. */
+	if (CONTRACT_NFIELDS % 64 && known[CONTRACT_MASK_WORDS - 1] >> (CONTRACT_NFIELDS % 64))
+		return -1;
+	return 0;
+}
+
 int package_decode_facts(struct package *p, const void *data, size_t len)
 {
 	struct reader rd = {data, len};
-	uint64_t known = 0, v;
+	uint64_t known[CONTRACT_MASK_WORDS], v;
 	unsigned char c;
 	uint32_t off;
 	int f, i;
 
 	package_reset(p);
-	if (get_byte(&rd, &c) < 0 || c != PACKAGE_FACTS_VERSION || rd.n < 8)
-		return -1;
-	for (i = 0; i < 8; i++)
-		known |= (uint64_t)rd.p[i] << (8 * i);
-	rd.p += 8;
-	rd.n -= 8;
-	if (known >> CONTRACT_NFIELDS)
+	if (get_mask(&rd, known) < 0)
 		return -1;
 	for (f = 0; f < CONTRACT_NFIELDS; f++) {
 		const struct field_def *d = &contract_fields[f];
 
-		if (!((known >> f) & 1))
+		if (!((known[f / 64] >> (f % 64)) & 1))
 			continue;
 		switch (d->type) {
 		case FT_BOOL:
@@ -882,7 +915,7 @@ int package_decode_facts(struct package *p, const void *data, size_t len)
 	}
 	if (rd.n)
 		return -1;
-	p->known = known;
+	memcpy(p->known, known, sizeof(p->known));
 	return 0;
 }
 

@@ -129,6 +129,36 @@ static int json_outcomes(struct buf *b, bool *first, const struct report_item *i
 	return rc | buf_addc(b, ']');
 }
 
+/*
+ * The contract v2 fields the package knows (data-contract.md, "Fields from
+ * the source systems"), as an object in contract order; null when none.
+ */
+static int json_source(struct buf *b, const struct package *p)
+{
+	bool first = true;
+	int f, rc = 0;
+
+	for (f = F_SOURCE_FIRST; p && f <= F_SOURCE_LAST; f++) {
+		if (!package_known(p, f))
+			continue;
+		rc |= first ? buf_addc(b, '{') : 0;
+		rc |= jsonw_key(b, &first, contract_fields[f].name);
+		if (contract_fields[f].type == FT_INT)
+			rc |= buf_addf(b, "%lld", (long long)p->v[f]);
+		else if (contract_fields[f].type == FT_BOOL)
+			rc |= buf_adds(b, p->v[f] ? "true" : "false");
+		else {
+			struct buf v;
+
+			buf_init(&v);
+			rc |= package_format_value(p, f, &v);
+			rc |= jsonw_string(b, v.data, v.len);
+			buf_release(&v);
+		}
+	}
+	return rc | (first ? buf_adds(b, "null") : buf_addc(b, '}')) ? -1 : 0;
+}
+
 static int json_item_object(struct report *r, const struct report_item *it)
 {
 	struct buf *b = &r->b;
@@ -182,7 +212,10 @@ static int json_item_object(struct report *r, const struct report_item *it)
 		rc |= jsonw_string(b, ru->description, strlen(ru->description));
 		rc |= buf_addc(b, '}');
 	}
-	rc |= buf_adds(b, "]}");
+	rc |= buf_addc(b, ']');
+	rc |= jsonw_key(b, &first, "source");
+	rc |= json_source(b, it->pkg);
+	rc |= buf_addc(b, '}');
 	return rc ? -1 : 0;
 }
 

@@ -489,7 +489,9 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		                        ? "SELECT count(*)"
 		                        : "SELECT s.priority, s.score, s.received_at, s.due_at, "
 		                          "s.due_at < ?1, p.ref, p.status, p.assigned_to, "
-		                          "p.force_area, p.referral_type, s.fired, p.updated");
+		                          "p.force_area, p.referral_type, s.fired, p.updated, "
+		                          "(SELECT v.facts FROM package_versions v WHERE "
+		                          "v.package_id = p.id AND v.version = s.version)");
 	n = mode == WL_ROWS ? 1 : 0; /* the rows' ?1 is now, for overdue */
 	rc |= buf_adds(&sql, " FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status "
 	                     "IN " STORE_OPEN_STATUSES);
@@ -609,6 +611,8 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
 		r.referral_type = col_text(s, 9);
 		r.fired = col_text(s, 10);
 		r.updated = sqlite3_column_int(s, 11) != 0;
+		r.facts = sqlite3_column_blob(s, 12);
+		r.facts_len = (size_t)sqlite3_column_bytes(s, 12);
 		if (fn(ctx, &r) < 0) {
 			sqlite3_finalize(s);
 			return -1;

@@ -2,6 +2,7 @@
 #include "store-internal.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/timeutil.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -329,6 +330,29 @@ static int check_foreign_keys(struct store *st, struct diag *d)
 	return store_fail(st, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc, "migrating the store", d);
 }
 
+/*
+ * An existing store migrated by this reftriage: an audit entry (action
+ * "migrate", schema versions in its details), in the migration's own
+ * transaction. A store being created records nothing here.
+ */
+static int record_migration(struct store *st, int64_t from, struct diag *d)
+{
+	char details[64];
+	struct store_audit_new e = {0};
+	int n;
+
+	if (from == 0)
+		return 0;
+	n = snprintf(details, sizeof(details), "{\"from\":%lld,\"to\":%d}", (long long)from,
+	             store_schema_version());
+	e.at = time_now();
+	e.operator_name = "reftriage";
+	e.action = "migrate";
+	e.details = details;
+	e.details_len = (size_t)n;
+	return store_audit_append(st, &e, NULL, d);
+}
+
 static int migrate_steps(struct store *st, int64_t from, struct diag *d)
 {
 	size_t i;
@@ -350,7 +374,7 @@ static int migrate_steps(struct store *st, int64_t from, struct diag *d)
 			return -1;
 		}
 	}
-	if (check_foreign_keys(st, d) < 0) {
+	if (check_foreign_keys(st, d) < 0 || record_migration(st, from, d) < 0) {
 		store_rollback(st);
 		return -1;
 	}

@@ -23,6 +23,16 @@ gen 10000 csv small.csv
 gen 10000 json small.json
 gen "$rows" csv large.csv
 gen "$rows" json large.json
+# CyberTipline XML (a tenth as many reports: each is about 1 KiB of XML), and
+# the NDJSON of the same packages, as the import makes them under this key.
+[ -s token.key ] || "$rt" keygen --token-key token.key 2>/dev/null
+xrows=$((rows / 10))
+genx() { # reports file
+	[ -s "$2" ] || python3 "$top/src/tools/gen-packages.py" cybertip "$1" 1 "$(cat token.key)" "$2" \
+		"${2%.xml}.ndjson"
+}
+genx 10000 small-ct.xml
+genx "$xrows" large-ct.xml
 
 # measure NAME COMMAND...: one line "NAME seconds peak_kib"
 measure() {
@@ -51,6 +61,12 @@ results=$(
 	fi
 	fresh; measure "reftriage import (JSON array, 10k)" "$rt" --db store.db import small.json
 	fresh; measure "reftriage import (JSON array, large)" "$rt" --db store.db import large.json
+	fresh; measure "reftriage import (CyberTipline XML, 10k)" "$rt" --db store.db import \
+		--token-key token.key small-ct.xml
+	fresh; measure "reftriage import (CyberTipline XML, large/10)" "$rt" --db store.db import \
+		--token-key token.key large-ct.xml
+	fresh; measure "reftriage import (NDJSON of the same packages, large/10)" "$rt" --db store.db \
+		import large-ct.ndjson
 	fresh; measure "reftriage import (CSV, 10k)" "$rt" --db store.db import small.csv
 	fresh; measure "reftriage import (CSV, large)" "$rt" --db store.db import large.csv
 	measure "reftriage score (rescore all, large)" "$rt" --db store.db score
@@ -86,7 +102,7 @@ base=$(echo "$results" | grep "sqlite3 .import (CSV, large)" | awk '{print $(NF-
 table=$(echo "$results" | awk -v base="$base" -v rows="$rows" '
 	{
 		kib = $NF; secs = $(NF-1); $NF = ""; $(NF-1) = ""; sub(/ +$/, "")
-		n = ($0 ~ /100k/) ? 100000 : ($0 ~ /10k/) ? 10000 : rows
+		n = ($0 ~ /100k/) ? 100000 : ($0 ~ /10k/) ? 10000 : ($0 ~ /large\/10/) ? int(rows / 10) : rows
 		ratio = (base > 0 && n == rows && ($0 ~ /import/ || $0 ~ /insert/)) ? sprintf("%.2f", secs / base) : "-"
 		printf "| %s | %d | %.2f | %.0f | %.1f | %s |\n", $0, n, secs, (secs > 0 ? n / secs : 0), \
 			kib / 1024, ratio

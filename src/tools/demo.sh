@@ -17,6 +17,14 @@ echo
 echo "== the same packages as JSON: nothing changes (same content hashes)"
 "$rt" --db "$db" import --as-of $as_of sample_packages/referrals-2026-11-02.json || exit $?
 echo
+echo "== CyberTipline reports (XML, synthetic): identifiers become tokens under the unit's key"
+key=build/demo-unit.key
+rm -f "$key"
+"$rt" keygen --token-key "$key" || exit $?
+"$rt" --db "$db" import --as-of $as_of --token-key "$key" sample_packages/cybertip-2026-11-02.xml ||
+	exit $?
+"$rt" --db "$db" show NCMEC-900000102 | sed -n '/^source/,/^priority/p' | grep -v '(unknown)' || exit $?
+echo
 echo "== a file with bad records: the good ones are kept, the bad ones quarantined (exit 65)"
 "$rt" --db "$db" import --as-of $as_of sample_packages/invalid/wrong-types.csv
 echo "exit code: $?"
@@ -37,5 +45,6 @@ echo "== reftriage worklist --format html --output build/daily.html (the printab
 "$rt" --db "$db" worklist --format html --output build/daily.html || exit $?
 echo
 echo "Try: $rt --db $db show SYN-20261102-0003"
+echo "     $rt --db $db show NCMEC-900000101"
 echo "     $rt --db $db worklist --format json --limit 5"
 echo "     $rt --db $db stats"

@@ -5,14 +5,20 @@ seeded generator, force areas are invented, and summaries say SYNTHETIC.
 
   gen-packages.py sample OUTDIR         the curated day of referrals in sample_packages/
   gen-packages.py bulk N SEED FORMAT OUT  N packages (csv, ndjson or json) for benchmarks
+  gen-packages.py cybertip N SEED KEYHEX OUT.xml [OUT.ndjson]
+                                        N CyberTipline reports in one cybertipBatch; with
+                                        OUT.ndjson, the same packages as the XML import
+                                        makes them with that token key (for benchmarks)
 
 Bulk data has a realistic shape: about 40 % of optional fields unknown, quoted
 text with commas and newlines, repeated subjects and identifiers.
 """
 import csv
+import hashlib
 import json
 import random
 import sys
+from xml.sax.saxutils import escape
 
 FIELDS = [
     "package_ref", "received_at", "source", "referral_type", "force_area", "classification",
@@ -254,12 +260,105 @@ def bulk(n, seed, fmt, out):
             if fmt == "json":
                 f.write("]\n")
 
+INCIDENT_TYPES = ["Child Pornography (possession, manufacture, and distribution)",
+                  "Online Enticement of Children for Sexual Acts",
+                  "Unsolicited Obscene Material Sent to a Child", "Child Sex Tourism"]
+REFERRAL_TYPES = ["possession", "grooming", "sexual_communication", "other"]
+SERVICES = ["ExampleChat", "SampleShare", "DemoMail"]  # invented services
+
+
+def cybertip(n, seed, keyhex, out_xml, out_ndjson=None):
+    """A cybertipBatch of n SYNTHETIC reports; optionally the packages the
+    import makes of them (cybertip.md's mapping, for the shapes made here)."""
+    rng = random.Random(seed)
+    key = bytes.fromhex(keyhex)
+    users = ["u-" + tok(rng, 8) for _ in range(max(1, n // 3))]
+
+    def token(t, scope, v):
+        return hashlib.blake2b(("%s\x1f%s\x1f%s" % (t, scope, v)).encode(), key=key,
+                               digest_size=16).hexdigest()
+
+    def gen(i):
+        rid = str(800000000 + i)
+        it = rng.randrange(len(INCIDENT_TYPES))
+        user, svc = rng.choice(users), rng.choice(SERVICES)
+        ip = "198.51.100.%d" % rng.randint(1, 254)
+        email = "%s@example.invalid" % user
+        files = rng.randint(0, 3)
+        esc = rng.random() < 0.1
+        infant = files > 0 and rng.random() < 0.1
+        prio = rng.choice(["1", "2", "3", "E", None])
+        at = "2026-%02d-%02dT%02d:%02d:00Z" % (1 + i % 11, 1 + i % 28, i % 24, i % 60)
+        x = ['<cybertip reportId="%s" receivedAt="%s"%s forceArea="%s">' % (
+            rid, at, ' ncmecPriority="%s"' % prio if prio else "", rng.choice(FORCES))]
+        x.append(" <report><incidentSummary><incidentType>%s</incidentType>" %
+                 escape(INCIDENT_TYPES[it]))
+        if esc:
+            x.append("  <escalateToHighPriority>SYNTHETIC: urgent</escalateToHighPriority>")
+        x.append("  <incidentDateTime>%s</incidentDateTime></incidentSummary>" % at)
+        x.append("  <reporter><reportingPerson><firstName>Synthetic</firstName>"
+                 "<email>reports@example.invalid</email></reportingPerson></reporter>")
+        x.append("  <personOrUserReported><personOrUserReportedPerson><email>%s</email>"
+                 "<age>%d</age></personOrUserReportedPerson>" % (email, 18 + i % 50))
+        x.append("   <espIdentifier>%s</espIdentifier><espService>%s</espService>" % (user, svc))
+        x.append("   <ipCaptureEvent><ipAddress>%s</ipAddress></ipCaptureEvent>"
+                 "</personOrUserReported>" % ip)
+        x.append("  <additionalInfo>SYNTHETIC report, generated for tests.</additionalInfo>"
+                 "</report>")
+        for k in range(files):
+            x.append(" <fileDetails><reportId>%s</reportId><fileId>f%d</fileId>"
+                     "<fileName>synthetic-%d.jpg</fileName><fileViewedByEsp>true"
+                     "</fileViewedByEsp>%s</fileDetails>" % (
+                         rid, k, k, "<fileAnnotations><infant/></fileAnnotations>"
+                         if infant and k == 0 else ""))
+        x.append("</cybertip>")
+        sub = token("other", svc.lower(), user)
+        p = {"package_ref": "NCMEC-" + rid, "received_at": at, "source": "NCMEC",
+             "referral_type": REFERRAL_TYPES[it], "force_area": x[0].split('forceArea="')[1][:-2],
+             "summary": "CT %s: %s%s%s" % (rid, INCIDENT_TYPES[it], "; ESP escalated" if esc else "",
+                                          "; %d file%s" % (files, "" if files == 1 else "s")
+                                          if files else ""),
+             "subject_ref": sub, "subject_age": 18 + i % 50,
+             "identifiers": sorted([{"type": "email", "token": token("email", "", email)},
+                                    {"type": "ip", "token": token("ip", "", ip)},
+                                    {"type": "other", "token": sub},
+                                    {"type": "other", "token": token("other", "ncmec-report", rid)}],
+                                   key=lambda d: (d["type"], d["token"]))}
+        if prio or esc:
+            p["source_priority"] = prio or "esp_high"
+        p["incident_at"] = at
+        p["esp_escalated"] = esc
+        p["esp_batched"] = False
+        if files:
+            p["files_reported"] = files
+            p["files_viewed_by_esp"] = files
+        if infant:
+            p["esp_infant"] = True
+        return "\n".join(x) + "\n", p
+
+    with open(out_xml, "w", encoding="utf-8") as fx:
+        fj = open(out_ndjson, "w", encoding="utf-8") if out_ndjson else None
+        fx.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                 "<!-- SYNTHETIC CyberTipline reports: invented ids, services, accounts and "
+                 "addresses (example.invalid, 198.51.100.0/24); no real person or event. -->\n"
+                 "<cybertipBatch>\n")
+        for i in range(n):
+            xml, p = gen(i)
+            fx.write(xml)
+            if fj:
+                fj.write(json.dumps(p, separators=(",", ":")) + "\n")
+        fx.write("</cybertipBatch>\n")
+        if fj:
+            fj.close()
+
 
 def main(argv):
     if len(argv) == 3 and argv[1] == "sample":
         sample(argv[2])
     elif len(argv) == 6 and argv[1] == "bulk" and argv[4] in ("csv", "ndjson", "json"):
         bulk(int(argv[2]), int(argv[3]), argv[4], argv[5])
+    elif len(argv) in (6, 7) and argv[1] == "cybertip":
+        cybertip(int(argv[2]), int(argv[3]), argv[4], argv[5], argv[6] if len(argv) == 7 else None)
     else:
         sys.stderr.write(__doc__)
         return 64

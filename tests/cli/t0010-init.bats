@@ -7,7 +7,7 @@ load helper
 	rt init
 	expect_status 0
 	hash=$(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12)
-	expect_err1 "reftriage: init: created store $REFTRIAGE_DB (schema $SCHEMA) with rules reftriage default triage policy 2026.11-2 ($hash)"
+	expect_err1 "reftriage: init: created store $REFTRIAGE_DB (schema $SCHEMA) with rules reftriage default triage policy 2026.11-3 ($hash)"
 	[ "$(stat -c %a "$REFTRIAGE_DB")" = 600 ]
 	[ "$(sql 'PRAGMA journal_mode')" = wal ]
 	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
@@ -47,6 +47,28 @@ load helper
 	"$RT" score --as-of 2026-11-03T08:00:00Z 2>/dev/null
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NOT NULL')" = 0 ]
 	[ "$(sql 'PRAGMA integrity_check')" = ok ]
+}
+
+@test "a store at schema 6 is migrated to 7 (contract v2): nothing rewritten, one audit entry" {
+	"$RT" init 2>/dev/null
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	sql "PRAGMA user_version = 6"
+	facts=$(sql "SELECT hex(facts) FROM package_versions ORDER BY id")
+	rt audit verify
+	expect_status 0
+	[ "$(sql 'PRAGMA user_version')" = 7 ]
+	[ "$(sql "SELECT hex(facts) FROM package_versions ORDER BY id")" = "$facts" ]
+	[ "$(sql "SELECT action || ' ' || details FROM audit ORDER BY seq DESC LIMIT 1")" = 'migrate {"from":6,"to":7}' ]
+	# Opened again: nothing more to migrate, nothing more recorded.
+	n=$(sql 'SELECT count(*) FROM audit')
+	rt audit verify
+	[ "$(sql 'SELECT count(*) FROM audit')" = "$n" ]
+	# A package with a v2 field is stored and read back; the store still verifies.
+	printf '{"package_ref":"V2-1","received_at":"2026-11-02T08:15:00Z","source":"NCMEC","referral_type":"other","source_priority":"E","esp_infant":true}\n' >"$WORK/v2.ndjson"
+	rt import --as-of 2026-11-03T08:00:00Z "$WORK/v2.ndjson"
+	expect_status 0
+	rt show V2-1 --format json
+	[[ "$output" == *'"source_priority": "E"'* || "$output" == *'"source_priority":"E"'* ]]
 }
 
 @test "init refuses to overwrite an existing store, and leaves it as it was" {
@@ -189,8 +211,11 @@ before, after = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
 for (t,) in before.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
     cols = ", ".join(r[1] for r in before.execute("PRAGMA table_info(%s)" % t))
     b = sorted(map(repr, before.execute("SELECT %s FROM %s" % (cols, t))))
-    a = sorted(map(repr, after.execute("SELECT %s FROM %s" % (cols, t))))
+    # The audit trail gains the migration's own entry, after the others.
+    last = " WHERE seq < (SELECT max(seq) FROM audit)" if t == "audit" else ""
+    a = sorted(map(repr, after.execute("SELECT %s FROM %s%s" % (cols, t, last))))
     assert a == b, (t, len(b), len(a))
+assert [r[0] for r in after.execute("SELECT action FROM audit ORDER BY seq DESC LIMIT 1")] == ["migrate"]
 print("ok")
 PY
 	[ "$(sqlite3 "$WORK/old.db" 'PRAGMA integrity_check')" = ok ]

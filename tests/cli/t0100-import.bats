@@ -134,9 +134,9 @@ count() { sql "SELECT count(*) FROM $1"; }
 	cp "$CSV" "$WORK/day.json"
 	rt import --format csv "$WORK/day.json"
 	expect_status 0
-	rt import --format xml "$WORK/day.json"
+	rt import --format parquet "$WORK/day.json"
 	expect_status 64
-	expect_err1 "reftriage: import: --format takes csv, json or ndjson, not 'xml' (see 'reftriage import --help')"
+	expect_err1 "reftriage: import: --format takes csv, json, ndjson or xml, not 'parquet' (see 'reftriage import --help')"
 }
 
 @test "re-importing is idempotent: nothing changes, exit 0" {
@@ -211,7 +211,7 @@ count() { sql "SELECT count(*) FROM $1"; }
 	mkdir "$WORK/empty"
 	rt import "$WORK/empty"
 	expect_status 0
-	expect_err1 "reftriage: $WORK/empty: no .csv, .json, .ndjson or .jsonl files to import"
+	expect_err1 "reftriage: $WORK/empty: no .csv, .json, .ndjson, .jsonl or .xml files to import"
 }
 
 @test "a progress line only when stderr is a terminal, never with --quiet" {

@@ -47,7 +47,7 @@ why       the rules that fired, with their points
      +15  LINKED                 Linked to another referral by subject or
                                  identifier
 scored    as of 2026-11-03 08:00 GMT, version 1
-rules     reftriage default triage policy 2026.11-2 ('
+rules     reftriage default triage policy 2026.11-3 ('
 	[[ "$output" == "$want"* ]] || { diff <(echo "$want") <(echo "$output" | head -n 20) || true; false; }
 	expect_out_has "    received_at                    2026-11-02 06:52 GMT"
 	# Every line fits 80 columns but the file path, which is never cut.

@@ -9,7 +9,7 @@ CASES="$TOP/tests/data/rules-invalid"
 @test "rules check accepts the shipped default and the test policy" {
 	rt rules check "$TOP/rules/default.json"
 	expect_status 0
-	expect_err1_starts "reftriage: rules check: $TOP/rules/default.json: ok: reftriage default triage policy 2026.11-2, 35 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1); "
+	expect_err1_starts "reftriage: rules check: $TOP/rules/default.json: ok: reftriage default triage policy 2026.11-3, 43 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1); "
 	rt rules check "$TEST_POLICY"
 	expect_status 0
 }

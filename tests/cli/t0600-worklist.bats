@@ -37,8 +37,9 @@ w = json.load(sys.stdin)
 assert set(w) == {"as_of", "rules_hash", "generated_at", "stale", "items"}, w.keys()
 cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated".split(",")
 for i, it in enumerate(w["items"], 1):
-    assert list(it) == cols + ["outcomes", "explanation"], list(it)
+    assert list(it) == cols + ["outcomes", "explanation", "source"], list(it)
     assert it["outcomes"] == [], it["outcomes"]
+    assert it["source"] is None  # no contract v2 field in the sample day
     assert it["rank"] == i
     assert [e["rule"] for e in it["explanation"]] == (it["reasons"].split(";") if it["reasons"] else [])
     assert sum(e["points"] for e in it["explanation"]) == it["score"]
@@ -193,7 +194,7 @@ assert len(rows) == 61 and all(len(r) == 13 for r in rows)
 	sql "CREATE TABLE written (id); CREATE TRIGGER count_writes AFTER INSERT ON scores BEGIN INSERT INTO written VALUES (NEW.package_id); END;"
 	rt score --as-of 2026-11-03T08:00:01Z
 	expect_status 0
-	expect_err1 "reftriage: score: scored 60 open packages as of 2026-11-03T08:00:01Z with reftriage default triage policy 2026.11-2 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12))"
+	expect_err1 "reftriage: score: scored 60 open packages as of 2026-11-03T08:00:01Z with reftriage default triage policy 2026.11-3 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12))"
 	[ "$(sql 'SELECT count(*) FROM written')" = 0 ]
 	# Three days on, some packages are overdue: those rows, and only those, are written.
 	before=$(sql 'SELECT package_id, score, priority, overdue FROM scores ORDER BY 1')

@@ -46,7 +46,7 @@ need_chromium() {
 	grep -q 'thead { display: table-header-group; }' "$WORK/list.html"
 	# The summary: who and when, as_of, rules and hash, N of M, filters, counts, oldest.
 	grep -q '<th>List made</th><td><b>2026-11-03 08:05 GMT</b> by sgt.k</td>' "$WORK/list.html"
-	grep -q '<th>Scores as of</th><td><b>2026-11-03 08:00 GMT</b> with rules reftriage default triage policy 2026.11-2' "$WORK/list.html"
+	grep -q '<th>Scores as of</th><td><b>2026-11-03 08:00 GMT</b> with rules reftriage default triage policy 2026.11-3' "$WORK/list.html"
 	grep -q '<th>This list</th><td><b>60 of 60 open packages</b></td>' "$WORK/list.html"
 	grep -q '<th>Filters</th><td>none: every open package</td>' "$WORK/list.html"
 	grep -q '<th>Oldest selected</th><td>SYN-20261102-0060, received 2026-11-02 06:00 GMT</td>' "$WORK/list.html"

@@ -43,7 +43,7 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	"$RT" score --as-of 2026-11-04T08:00:00Z 2>/dev/null
 	rt show $REF
 	expect_out_has "scored    as of 2026-11-03 08:00 UTC, version 1"
-	expect_out_has "rules     reftriage default triage policy 2026.11-2 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12))"
+	expect_out_has "rules     reftriage default triage policy 2026.11-3 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12))"
 	rt show SYN-20261102-0002
 	expect_out_has "scored    as of 2026-11-04 08:00 UTC"
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NOT NULL')" = 1 ]

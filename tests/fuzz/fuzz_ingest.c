@@ -1,6 +1,7 @@
 /*
- * libFuzzer harness: decoding with validation, built twice: with FUZZ_CSV
- * for CSV, without it for JSON and NDJSON. The first byte chooses the format
+ * libFuzzer harness: decoding with validation, built three times: with
+ * FUZZ_CSV for CSV, with FUZZ_XML for CyberTipline XML (with a fixed token
+ * key), without either for JSON and NDJSON. The first byte chooses the format
  * (or detection), whether unknown fields are ignored and a small record limit;
  * the rest is the file. Every record's hash or reasons are folded into a sum the
  * harness returns through a volatile, so nothing can be optimised away.
@@ -8,6 +9,7 @@
 #define _GNU_SOURCE /* memfd_create */
 #include "reftriage/hash.h"
 #include "reftriage/ingest.h"
+#include "reftriage/token.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -36,8 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
-#ifdef FUZZ_CSV
+	static struct token_key *key;
+#if defined(FUZZ_CSV)
 	static const enum ingest_format formats[] = {INGEST_CSV, INGEST_CSV, INGEST_CSV,
+	                                             INGEST_AUTO};
+#elif defined(FUZZ_XML)
+	static const enum ingest_format formats[] = {INGEST_XML, INGEST_XML, INGEST_XML,
 	                                             INGEST_AUTO};
 #else
 	static const enum ingest_format formats[] = {INGEST_JSON, INGEST_JSON, INGEST_NDJSON,
@@ -49,7 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd;
 
 	if (!ready) {
-		if (hash_library_init() < 0)
+		if (hash_library_init() < 0 || token_key_parse("000102030405060708090a0b0c0d0e0f"
+		                                               "101112131415161718191a1b1c1d1e1f",
+		                                               &key) < 0)
 			abort();
 		ready = true;
 	}
@@ -58,6 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.format = formats[data[0] & 3];
 	o.ignore_unknown = (data[0] >> 2) & 1;
 	o.max_record = (data[0] >> 3) & 1 ? 512 : 0; /* small limits reach the oversize paths */
+	o.max_xml_bytes = (data[0] >> 3) & 1 ? 512 : 0;
+	o.token_key = key;
 	fd = memfd_create("fuzz", 0);
 	if (fd < 0)
 		abort();

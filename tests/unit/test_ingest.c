@@ -14,7 +14,7 @@ struct got {
 		bool valid;
 		unsigned long line;
 		long index;
-		char field[40];
+		char field[96];
 		char message[600];
 		char raw[256];
 		char ref[80];

@@ -343,7 +343,9 @@ static void facts_round_trip(void **state)
 	package_init(&q);
 	assert_int_equal(package_encode_facts(&fx->p, &b), 0);
 	assert_int_equal(package_decode_facts(&q, b.data, b.len), 0);
-	assert_int_equal(q.known, fx->p.known);
+	/* Contract v1 fields only: stored as before contract v2 (version 1). */
+	assert_int_equal(b.data[0], 1);
+	assert_memory_equal(q.known, fx->p.known, sizeof(q.known));
 	for (f = 0; f < CONTRACT_NFIELDS; f++) {
 		struct buf x, y;
 
@@ -365,10 +367,44 @@ static void facts_round_trip(void **state)
 	buf_release(&b);
 }
 
+/* A contract v2 field past the 64th: version 2 facts, read back the same. */
+static void facts_v2_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct package q;
+	struct buf b, x;
+
+	start(fx);
+	required(fx);
+	assert_int_equal(set(fx, F_SOURCE_PRIORITY, "E"), 0);
+	assert_int_equal(set(fx, F_ESP_SADISTIC_ONLINE_EXPLOITATION, "true"), 0);
+	assert_int_equal(set(fx, F_INCIDENT_AT, "2026-10-30T21:40:00+01:00"), 0);
+	assert_int_equal(package_finish(&fx->p, &fx->r), 0);
+	buf_init(&b);
+	buf_init(&x);
+	package_init(&q);
+	assert_int_equal(package_encode_facts(&fx->p, &b), 0);
+	assert_int_equal(b.data[0], PACKAGE_FACTS_VERSION);
+	assert_int_equal(package_decode_facts(&q, b.data, b.len), 0);
+	assert_memory_equal(q.known, fx->p.known, sizeof(q.known));
+	assert_true(package_known(&q, F_ESP_SADISTIC_ONLINE_EXPLOITATION));
+	assert_int_equal(package_format_value(&q, F_INCIDENT_AT, &x), 0);
+	assert_string_equal(x.data, "2026-10-30T20:40:00Z");
+	assert_int_equal(package_rebuild_canonical(&q), 0);
+	assert_memory_equal(q.hash, fx->p.hash, sizeof(q.hash));
+	/* A mask bit past the last field is refused. */
+	b.data[1 + 8 * CONTRACT_MASK_WORDS - 1] = (char)0x80;
+	assert_int_equal(package_decode_facts(&q, b.data, b.len), -1);
+	package_release(&q);
+	buf_release(&b);
+	buf_release(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(valid_minimal),
+	    cmocka_unit_test(facts_v2_round_trip),
 	    cmocka_unit_test(missing_required_all_reported),
 	    cmocka_unit_test(ints),
 	    cmocka_unit_test(bools),

@@ -1,0 +1,10 @@
+-- reftriage store, schema version 7: contract v2 (the source-system fields
+-- of shared/spec/data-contract.md, filled by the CyberTipline XML import).
+--
+-- The store keeps a package's fields only in its facts (package_versions.facts,
+-- the binary form described in src/model/package.c), never in columns, so no
+-- table changes and nothing is rewritten: facts of version 1 (contract v1)
+-- are read as they are, and a package with a v2 field is stored as facts of
+-- version 2. The version is raised so that a reftriage that does not know
+-- the new fields refuses the store (exit 78) rather than misread it, and
+-- store_open() records the migration in the audit trail. Nothing else to do.

@@ -1,0 +1,103 @@
+/* Token keys and tokens (include/reftriage/token.h). */
+#include "reftriage/token.h"
+
+#include "crypto-internal.h"
+#include "reftriage/pfile.h"
+
+struct token_key {
+	unsigned char k[TOKEN_KEY_BYTES];
+};
+
+int token_key_generate(const char *path, struct diag *d)
+{
+	unsigned char key[TOKEN_KEY_BYTES];
+	char hex[2 * TOKEN_KEY_BYTES + 2];
+	struct pfile pf;
+	int rc;
+
+	randombytes_buf(key, sizeof(key));
+	(void)sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	hex[2 * TOKEN_KEY_BYTES] = '\n';
+	if (pfile_open(&pf, path, PFILE_NOCLOBBER, d) < 0) {
+		sodium_memzero(hex, sizeof(hex));
+		return -1;
+	}
+	rc = pfile_write(&pf, hex, 2 * TOKEN_KEY_BYTES + 1, d);
+	sodium_memzero(hex, sizeof(hex));
+	if (rc < 0) {
+		pfile_abort(&pf);
+		return -1;
+	}
+	return pfile_commit(&pf, d);
+}
+
+/* 64 hex digits, with only white space around them, into k. */
+static int parse_key(const char *text, struct token_key *k)
+{
+	const char *end = NULL;
+	size_t n = 0;
+
+	while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+		text++;
+	if (sodium_hex2bin(k->k, sizeof(k->k), text, strlen(text), NULL, &n, &end) != 0 ||
+	    n != sizeof(k->k))
+		return -1;
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	return *end ? -1 : 0;
+}
+
+int token_key_parse(const char *text, struct token_key **out)
+{
+	struct token_key *k = sodium_malloc(sizeof(*k));
+
+	*out = NULL;
+	if (!k)
+		return -1;
+	if (parse_key(text, k) < 0) {
+		sodium_free(k);
+		return -1;
+	}
+	*out = k;
+	return 0;
+}
+
+int token_key_load(const char *path, struct token_key **out, struct diag *d)
+{
+	char text[256];
+	int rc;
+
+	*out = NULL;
+	if (crypto_read_small(path, text, sizeof(text), "the token key", "a token key", d) < 0)
+		return -1;
+	rc = token_key_parse(text, out);
+	sodium_memzero(text, sizeof(text));
+	if (rc < 0)
+		return crypto_fail(d, path, EX_DATAERR,
+		                   "not a token key (64 hex digits, as 'reftriage keygen "
+		                   "--token-key FILE' writes)");
+	return 0;
+}
+
+void token_key_free(struct token_key *k)
+{
+	sodium_free(k); /* wipes first; NULL is fine */
+}
+
+void token_make(const struct token_key *k, const char *type, const char *scope, const char *value,
+                size_t n, char out[TOKEN_HEX])
+{
+	crypto_generichash_state st;
+	unsigned char h[16];
+	static const unsigned char us = 0x1f;
+
+	(void)crypto_generichash_init(&st, k->k, sizeof(k->k), sizeof(h));
+	(void)crypto_generichash_update(&st, (const unsigned char *)type, strlen(type));
+	(void)crypto_generichash_update(&st, &us, 1);
+	(void)crypto_generichash_update(&st, (const unsigned char *)scope, strlen(scope));
+	(void)crypto_generichash_update(&st, &us, 1);
+	(void)crypto_generichash_update(&st, (const unsigned char *)value, n);
+	(void)crypto_generichash_final(&st, h, sizeof(h));
+	(void)sodium_bin2hex(out, TOKEN_HEX, h, sizeof(h));
+}
