@@ -17,7 +17,7 @@ load_day() {
 	expect_out_has "    meeting_date                   2026-11-04"
 	expect_out_has "    meeting_proposed               yes"
 	[[ "$output" != *"child_in_household"* ]] # unknown: counted, not listed
-	expect_out_has "  18 fields unknown (show --all lists them)"
+	expect_out_has "  45 fields unknown (show --all lists them)"
 	expect_out_has "versions (1, newest first; first seen "
 	expect_out_has "       from $SAMPLES/referrals-2026-11-02.csv:2"
 	rt show SYN-20261102-0001 --all
