@@ -33,9 +33,9 @@ struct report_item {
 	const char *assigned_to; /* NULL when unknown */
 	const char *force_area;  /* NULL when unknown */
 	const char *referral_type;
-	const char *reasons; /* fired rule ids in file order, ';'-separated */
-	int priority_index;  /* band index: 0 is the most urgent */
-	bool updated;        /* a new version arrived since a person last acted on it */
+	const char *reasons;             /* fired rule ids in file order, ';'-separated */
+	int priority_index;              /* band index: 0 is the most urgent */
+	bool updated;                    /* a new version arrived since a person last acted on it */
 	const struct rule *const *fired; /* the same rules, for explanations */
 	size_t nfired;
 };
@@ -79,6 +79,12 @@ int report_csv_field(struct buf *b, const char *s, bool guard_formula);
  * when right_align).
  */
 int report_cell(struct buf *b, const char *s, size_t width, bool right_align);
+
+/*
+ * Append s to b for HTML: & < > " ' escaped, control characters dropped,
+ * line breaks as spaces (the daily list's escaping, for every page).
+ */
+int report_html_escape(struct buf *b, const char *s);
 
 extern const struct report_writer report_table;
 extern const struct report_writer report_html;

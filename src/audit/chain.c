@@ -80,6 +80,8 @@ const char *audit_category(const char *action)
 	    {"worklist", "consultation"},
 	    {"show", "consultation"},
 	    {"stats", "consultation"},
+	    {"rules diff", "consultation"},
+	    {"report", "consultation"},
 	    {"quarantine list", "consultation"},
 	    {"quarantine show", "consultation"},
 	    {"audit log", "consultation"},

@@ -68,6 +68,11 @@ static int esc(struct buf *b, const char *s)
 	return 0;
 }
 
+int report_html_escape(struct buf *b, const char *s)
+{
+	return esc(b, s);
+}
+
 static char *dup_or_empty(const char *s)
 {
 	return rt_memdup0(s ? s : "", s ? strlen(s) : 0);

@@ -78,30 +78,40 @@ static bool same_score(const struct store_score *a, const struct store_score *b)
 	       a->received_at == b->received_at && strcmp(a->fired, b->fired) == 0;
 }
 
+int score_prepare(struct store *st, const struct store_open_package *op,
+                  const struct link_counts *links, const struct link_counts *ip_links,
+                  int64_t as_of, struct package *pkg, struct cond_input *in, struct diag *d)
+{
+	int64_t linked, ip_linked;
+
+	if (package_decode_facts(pkg, op->facts, op->facts_len) < 0) {
+		diag_at(d, store_path(st), 0, NULL);
+		return diag_set(d, EX_SOFTWARE,
+		                "package %s: its stored content cannot be read; the store has been "
+		                "altered",
+		                op->ref);
+	}
+	if (links) {
+		linked = link_counts_get(links, op->id);
+		ip_linked = link_counts_get(ip_links, op->id);
+	} else if (store_linked_count(st, op->id, &linked, &ip_linked, d) < 0) {
+		return -1;
+	}
+	score_derive(pkg, linked, ip_linked, as_of, in);
+	return 0;
+}
+
 static int on_open(void *ctx, const struct store_open_package *op)
 {
 	struct all_ctx *x = ctx;
 	struct cond_input in;
 	struct score_result r;
 	struct store_score sc;
-	int64_t linked, ip_linked;
 	size_t i;
 
-	if (package_decode_facts(&x->pkg, op->facts, op->facts_len) < 0) {
-		diag_at(x->d, store_path(x->st), 0, NULL);
-		return diag_set(x->d, EX_SOFTWARE,
-		                "package %s: its stored content cannot be read; the store has been "
-		                "altered",
-		                op->ref);
-	}
-	if (x->links) {
-		linked = link_counts_get(x->links, op->id);
-		ip_linked = link_counts_get(x->ip_links, op->id);
-	} else if (store_linked_count(x->st, op->id, &linked, &ip_linked, x->d) < 0) {
+	if (score_prepare(x->st, op, x->links, x->ip_links, x->as_of, &x->pkg, &in, x->d) < 0)
 		return -1;
-	}
 	r.fired = x->fired;
-	score_derive(&x->pkg, linked, ip_linked, x->as_of, &in);
 	score_package(x->rs, &in, x->as_of, &r);
 	buf_reset(&x->ids);
 	for (i = 0; i < r.nfired; i++)
