@@ -15,8 +15,8 @@
 #include "reftriage/buf.h"
 #include "reftriage/diag.h"
 #include "reftriage/rules.h"
+#include "reftriage/store.h"
 
-struct store;
 struct rules_diff;
 
 /* --- periods: local dates (TZ) and the UTC instants they start at ------- */
@@ -38,8 +38,8 @@ int report_parse_date(const char *what, const char *s, int64_t *day, struct diag
 
 /* --- the figures ---------------------------------------------------------- */
 
-enum report_by { REPORT_BY_NONE, REPORT_BY_FORCE, REPORT_BY_ASSIGNEE, REPORT_BY_SOURCE };
-extern const char *const report_by_names[]; /* "force", "assignee", "source", NULL */
+/* --by's choices, in the order of enum store_report_by from 1: force, assignee, source. */
+extern const char *const report_by_names[];
 
 #define REPORT_AGES 4
 extern const char *const report_age_names[]; /* "0-7", "8-14", "15-30", "31+" */
@@ -73,7 +73,7 @@ struct mreport {
 	bool scored;
 	int64_t as_of; /* the stored scores' */
 	const struct ruleset *rs;
-	enum report_by by;
+	enum store_report_by by;
 	size_t ndays, nweeks;
 	int64_t *day_start;   /* ndays + 1 instants */
 	int64_t first_monday; /* local date of the first week's Monday */
@@ -98,7 +98,7 @@ void mreport_release(struct mreport *m);
  * the stored scores (its bands name the priorities). -1 with d filled.
  */
 int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs, int64_t from_day,
-                  int64_t to_day, enum report_by by, int64_t now, struct diag *d) MUST_CHECK;
+                  int64_t to_day, enum store_report_by by, int64_t now, struct diag *d) MUST_CHECK;
 
 /* The writers: -1 on a write error or when memory runs out. */
 int mreport_write_text(FILE *f, const struct mreport *m) MUST_CHECK;
