@@ -180,10 +180,9 @@ int report_diff_text(FILE *f, const struct rules_diff *df)
 		rc |= report_cell(&b, df->from->bands[p->from_priority].priority, 4, false);
 		rc |= buf_adds(&b, " -> ");
 		rc |= report_cell(&b, df->to->bands[p->to_priority].priority, 4, false);
-		rc |=
-		    buf_addf(&b, "  score %lld -> %lld  rank %u -> %u  ", (long long)p->from_score,
-		             (long long)p->to_score, p->from_rank, p->to_rank);
-		rc |= rule_list(&b, df, p, false);
+		rc |= buf_addf(&b, "  score %lld -> %lld  rank %u -> %u", (long long)p->from_score,
+		               (long long)p->to_score, p->from_rank, p->to_rank);
+		rc |= p->rules ? buf_adds(&b, "  ") | rule_list(&b, df, p, false) : 0;
 		rc |= buf_addc(&b, '\n');
 	}
 	if (!rc)
