@@ -76,7 +76,8 @@ static int html_response(const struct page *pg, const struct report_figures *f)
 		within[i] = f->due[i] ? (f->met[i] * 100 + f->due[i] / 2) / f->due[i] : 0;
 		rc |= cell_row(b, pg->band_labels[i], v, 4);
 		buf_truncate(b, b->len - strlen("</tr>\n"));
-		rc |= buf_addf(b, "<td class=n>%ld%%</td></tr>\n", within[i]);
+		rc |= f->due[i] ? buf_addf(b, "<td class=n>%ld%%</td></tr>\n", within[i])
+		                : buf_adds(b, "<td class=n>-</td></tr>\n");
 	}
 	rc |= buf_adds(b, "</tbody></table>\n");
 	return rc | report_svg_chart(b, "Response within time by band (%)", pg->band_labels, n, &s,

@@ -196,8 +196,10 @@ static int text_figures(struct buf *b, const struct mreport *m, const struct rep
 	for (i = 0; i < m->rs->nbands; i++) {
 		rc |= buf_adds(b, "  ");
 		rc |= report_cell(b, m->rs->bands[i].priority, 8, false);
-		rc |= buf_addf(b, "  %6ld  %6ld  %6ld  %12ld  %10ld%%\n", f->due[i], f->met[i],
-		               f->late[i], f->open_overdue[i], pct(f->met[i], f->due[i]));
+		rc |= buf_addf(b, "  %6ld  %6ld  %6ld  %12ld  ", f->due[i], f->met[i], f->late[i],
+		               f->open_overdue[i]);
+		rc |= f->due[i] ? buf_addf(b, "%10ld%%\n", pct(f->met[i], f->due[i]))
+		                : buf_adds(b, "         -\n");
 	}
 	rc |= buf_addf(b, "backlog now: %ld open, %ld overdue; days since receipt", f->open,
 	               f->overdue);
