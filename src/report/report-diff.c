@@ -15,24 +15,15 @@
 #define TEXT_MOVERS 20
 #define HTML_MOVERS 500
 
-static long row_total(const struct rules_diff *df, size_t i)
+/* The packages in from's band k (row), or in to's band k (column). */
+static long total(const struct rules_diff *df, size_t k, bool row)
 {
-	long n = 0;
-	size_t j;
+	size_t i, n = row ? df->to->nbands : df->from->nbands;
+	long sum = 0;
 
-	for (j = 0; j < df->to->nbands; j++)
-		n += df->matrix[i][j];
-	return n;
-}
-
-static long col_total(const struct rules_diff *df, size_t j)
-{
-	long n = 0;
-	size_t i;
-
-	for (i = 0; i < df->from->nbands; i++)
-		n += df->matrix[i][j];
-	return n;
+	for (i = 0; i < n; i++)
+		sum += row ? df->matrix[k][i] : df->matrix[i][k];
+	return sum;
 }
 
 int report_diff_matrix(FILE *f, const struct rules_diff *df)
@@ -53,11 +44,11 @@ int report_diff_matrix(FILE *f, const struct rules_diff *df)
 		rc |= report_cell(&b, df->from->bands[i].priority, 9, false);
 		for (j = 0; j < df->to->nbands; j++)
 			rc |= buf_addf(&b, "  %6ld", df->matrix[i][j]);
-		rc |= buf_addf(&b, "  %6ld\n", row_total(df, i));
+		rc |= buf_addf(&b, "  %6ld\n", total(df, i, true));
 	}
 	rc |= buf_adds(&b, "  total    ");
 	for (j = 0; j < df->to->nbands; j++)
-		rc |= buf_addf(&b, "  %6ld", col_total(df, j));
+		rc |= buf_addf(&b, "  %6ld", total(df, j, false));
 	rc |= buf_addf(&b, "  %6zu\n", df->n);
 	if (!rc)
 		rc = report_page_flush(f, &b);
@@ -319,11 +310,11 @@ static int html_matrix(struct buf *b, const struct rules_diff *df)
 			               : j < i ? "up"
 			                       : "down",
 			               df->matrix[i][j]);
-		rc |= buf_addf(b, "<td class=n>%ld</td></tr>\n", row_total(df, i));
+		rc |= buf_addf(b, "<td class=n>%ld</td></tr>\n", total(df, i, true));
 	}
 	rc |= buf_adds(b, "<tr><th>total</th>");
 	for (j = 0; j < df->to->nbands; j++)
-		rc |= buf_addf(b, "<td class=n>%ld</td>", col_total(df, j));
+		rc |= buf_addf(b, "<td class=n>%ld</td>", total(df, j, false));
 	return rc | buf_addf(b, "<td class=n>%zu</td></tr></tbody></table>\n", df->n);
 }
 
