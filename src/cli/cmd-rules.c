@@ -416,10 +416,10 @@ static int do_show(struct cli *cli)
 const struct cli_cmd rules_subs[] = {
     {"check", do_check, check_opts, check_about, 0, "validate a rules file", "FILE", 1, 1, NULL,
      NULL},
-    {"install", do_install, install_opts, install_about, CLI_STORE,
-     "make a rules file the active rules and rescore", "FILE", 1, 1, NULL, NULL},
     {"diff", do_diff, diff_opts, diff_about, CLI_STORE | CLI_TXN,
      "what a rules file would change, installing nothing", "FILE", 1, 1, NULL, NULL},
+    {"install", do_install, install_opts, install_about, CLI_STORE,
+     "make a rules file the active rules and rescore", "FILE", 1, 1, NULL, NULL},
     {"show", do_show, rshow_opts, rshow_about, CLI_STORE, "print the active rules", NULL, 0, 0,
      NULL, NULL},
     CLI_CMD_END,
