@@ -126,10 +126,10 @@ struct report_series {
 /*
  * Append an inline SVG chart of n points: series drawn as lines (bars
  * false) or the first series as bars, with labels[i] under every step-th
- * point.
+ * point. The axis runs from 0 to top, or (top 0) to the largest value.
  */
 int report_svg_chart(struct buf *b, const char *title, const char *const *labels, size_t n,
-                     const struct report_series *s, size_t nseries, bool bars) MUST_CHECK;
+                     const struct report_series *s, size_t nseries, bool bars, long top) MUST_CHECK;
 
 /* --- rules diff (src/report/report-diff.c) -------------------------------- */
 

@@ -81,7 +81,7 @@ static int html_response(const struct page *pg, const struct report_figures *f)
 	}
 	rc |= buf_adds(b, "</tbody></table>\n");
 	return rc | report_svg_chart(b, "Response within time by band (%)", pg->band_labels, n, &s,
-	                             1, true);
+	                             1, true, 100);
 }
 
 static int html_backlog(const struct page *pg, const struct report_figures *f)
@@ -117,9 +117,10 @@ static int html_trend(const struct page *pg, const struct report_figures *f)
 	int rc = 0;
 
 	rc |= buf_adds(pg->b, "<h3>Intake and backlog by day</h3>\n");
-	rc |= report_svg_chart(pg->b, "Received and closed by day", pg->day_labels, n, in, 2, true);
+	rc |= report_svg_chart(pg->b, "Received and closed by day", pg->day_labels, n, in, 2, true,
+	                       0);
 	return rc | report_svg_chart(pg->b, "Open at each day's end", pg->day_labels, n, &open, 1,
-	                             false);
+	                             false, 0);
 }
 
 static int html_figures(const struct page *pg, const struct report_figures *f)

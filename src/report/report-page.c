@@ -184,9 +184,9 @@ static int svg_axis(struct buf *b, long max)
 }
 
 int report_svg_chart(struct buf *b, const char *title, const char *const *labels, size_t n,
-                     const struct report_series *s, size_t nseries, bool bars)
+                     const struct report_series *s, size_t nseries, bool bars, long top)
 {
-	long max = 4;
+	long max = top > 0 ? top : 4;
 	size_t i, k, step = n > 14 ? (n + 13) / 14 : 1;
 	double dx = n ? (double)(CW - CL - 10) / (double)n : 1, h = CH - CB - 8;
 	int rc = 0;
