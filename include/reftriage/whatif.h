@@ -49,7 +49,7 @@ struct rules_diff {
 	const struct ruleset *from, *to;
 	int64_t as_of;
 	size_t n;                    /* open packages */
-	struct rules_diff_pkg *pkgs; /* in (received_at, ref) order */
+	struct rules_diff_pkg *pkgs; /* in the order the store gave them */
 	uint32_t *order;             /* indexes of pkgs in to_rank order */
 	struct buf names;            /* the refs, each NUL-terminated */
 	/*

@@ -56,9 +56,6 @@ int report_diff_matrix(FILE *f, const struct rules_diff *df)
 	return rc ? -1 : 0;
 }
 
-/* qsort has no context argument: the diff whose movers are sorted. */
-static const struct rules_diff *sorting;
-
 static int band_move(const struct rules_diff_pkg *p)
 {
 	int m = (int)p->to_priority - (int)p->from_priority;
@@ -66,32 +63,24 @@ static int band_move(const struct rules_diff_pkg *p)
 	return m < 0 ? -m : m;
 }
 
-/* The most bands moved first, then the new rank. */
-static int by_move(const void *a, const void *b)
+/*
+ * The first max packages whose priority changes, the most bands moved
+ * first, then by new rank: one walk of the new ranking for each distance
+ * moved, rather than a sort of every mover. The caller frees.
+ */
+static uint32_t *movers(const struct rules_diff *df, size_t max, size_t *n)
 {
-	const struct rules_diff_pkg *p = &sorting->pkgs[*(const uint32_t *)a];
-	const struct rules_diff_pkg *q = &sorting->pkgs[*(const uint32_t *)b];
-
-	if (band_move(p) != band_move(q))
-		return band_move(p) > band_move(q) ? -1 : 1;
-	return p->to_rank < q->to_rank ? -1 : p->to_rank > q->to_rank;
-}
-
-/* The packages whose priority changes, most bands moved first; caller frees. */
-static uint32_t *movers(const struct rules_diff *df, size_t *n)
-{
-	uint32_t *m = rt_calloc(df->priority_changed + 1, sizeof(*m));
+	uint32_t *m = rt_calloc(max + 1, sizeof(*m));
+	int move;
 	size_t i;
 
 	*n = 0;
 	if (!m)
 		return NULL;
-	for (i = 0; i < df->n; i++)
-		if (df->pkgs[i].from_priority != df->pkgs[i].to_priority)
-			m[(*n)++] = (uint32_t)i;
-	sorting = df;
-	qsort(m, *n, sizeof(*m), by_move);
-	sorting = NULL;
+	for (move = RULES_MAX_BANDS; move > 0 && *n < max; move--)
+		for (i = 0; i < df->n && *n < max; i++)
+			if (band_move(&df->pkgs[df->order[i]]) == move)
+				m[(*n)++] = df->order[i];
 	return m;
 }
 
@@ -147,7 +136,7 @@ int report_diff_text(FILE *f, const struct rules_diff *df)
 	int rc = 0;
 
 	buf_init(&b);
-	m = movers(df, &n);
+	m = movers(df, TEXT_MOVERS, &n);
 	rc |= !m;
 	rc |= buf_adds(&b, "rules diff: ");
 	rc |= names(&b, df, false);
@@ -157,12 +146,12 @@ int report_diff_text(FILE *f, const struct rules_diff *df)
 	               df->priority_changed, df->score_changed, df->rank_changed);
 	rc |= report_page_flush(f, &b);
 	rc |= report_diff_matrix(f, df);
-	if (n == 0)
+	if (df->priority_changed == 0)
 		rc |= buf_adds(&b, "\nno package changes priority.\n");
 	else
-		rc |= buf_addf(&b, "\ntop movers (most bands moved first; %zu of %zu)\n",
-		               n < TEXT_MOVERS ? n : TEXT_MOVERS, n);
-	for (i = 0; m && i < n && i < TEXT_MOVERS; i++) {
+		rc |= buf_addf(&b, "\ntop movers (most bands moved first; %zu of %zu)\n", n,
+		               df->priority_changed);
+	for (i = 0; m && i < n; i++) {
 		const struct rules_diff_pkg *p = &df->pkgs[m[i]];
 
 		rc |= buf_adds(&b, "  ");
@@ -323,14 +312,14 @@ static int html_movers(struct buf *b, const struct rules_diff *df, const uint32_
 	size_t i;
 	int rc = 0;
 
-	rc |= buf_addf(b, "<h2>Packages that change priority (%zu%s)</h2>\n", n,
-	               n > HTML_MOVERS ? ", the first 500 listed" : "");
+	rc |= buf_addf(b, "<h2>Packages that change priority (%zu%s)</h2>\n", df->priority_changed,
+	               n < df->priority_changed ? ", the first 500 listed" : "");
 	if (!n)
 		return rc | buf_adds(b, "<p>No package changes priority.</p>\n");
 	rc |= buf_adds(b, "<table><thead><tr><th>Reference</th><th>Priority</th><th>Score</th>"
 	                  "<th>Rank</th><th>Rules added (+) and removed (-)</th></tr></thead>"
 	                  "<tbody>\n");
-	for (i = 0; i < n && i < HTML_MOVERS; i++) {
+	for (i = 0; i < n; i++) {
 		const struct rules_diff_pkg *p = &df->pkgs[m[i]];
 
 		rc |= buf_adds(b, "<tr><td>");
@@ -357,7 +346,7 @@ int report_diff_html(FILE *f, const struct rules_diff *df, int64_t generated_at)
 	int rc = 0;
 
 	buf_init(&b);
-	m = movers(df, &n);
+	m = movers(df, HTML_MOVERS, &n);
 	rc |= !m;
 	report_local_time(generated_at, t);
 	rc |= report_page_head(&b, "What new rules would change");

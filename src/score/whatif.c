@@ -243,40 +243,38 @@ static int on_pair(void *ctx, const struct whatif_row *row)
 /* qsort has no context argument: the diff being sorted. */
 static const struct rules_diff *sorting;
 
-/* The worklist's tie-breaks: received_at, then ref bytewise. */
-static int by_receipt(const void *a, const void *b)
+/*
+ * Rank order under one rule set: priority, score highest first, then the
+ * worklist's tie-breaks, received_at and ref bytewise (the ref only for
+ * packages received at the same microsecond, so rarely compared).
+ */
+static int rank_cmp(uint8_t pa, int64_t sa, uint8_t pb, int64_t sb, uint32_t i, uint32_t j)
 {
-	const struct rules_diff_pkg *p = a, *q = b;
+	const struct rules_diff_pkg *p = &sorting->pkgs[i], *q = &sorting->pkgs[j];
 
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
 	if (p->received_at != q->received_at)
 		return p->received_at < q->received_at ? -1 : 1;
 	return strcmp(sorting->names.data + p->ref, sorting->names.data + q->ref);
 }
 
-/* Rank order under one rule set: priority, score highest first, then the tie-breaks. */
-static int rank_cmp(uint8_t pa, int64_t sa, uint32_t ia, uint8_t pb, int64_t sb, uint32_t ib)
-{
-	if (pa != pb)
-		return pa < pb ? -1 : 1;
-	if (sa != sb)
-		return sa > sb ? -1 : 1;
-	return ia < ib ? -1 : ia > ib;
-}
-
 static int by_from(const void *a, const void *b)
 {
 	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	const struct rules_diff_pkg *p = &sorting->pkgs[i], *q = &sorting->pkgs[j];
 
-	return rank_cmp(p->from_priority, p->from_score, i, q->from_priority, q->from_score, j);
+	return rank_cmp(sorting->pkgs[i].from_priority, sorting->pkgs[i].from_score,
+	                sorting->pkgs[j].from_priority, sorting->pkgs[j].from_score, i, j);
 }
 
 static int by_to(const void *a, const void *b)
 {
 	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	const struct rules_diff_pkg *p = &sorting->pkgs[i], *q = &sorting->pkgs[j];
 
-	return rank_cmp(p->to_priority, p->to_score, i, q->to_priority, q->to_score, j);
+	return rank_cmp(sorting->pkgs[i].to_priority, sorting->pkgs[i].to_score,
+	                sorting->pkgs[j].to_priority, sorting->pkgs[j].to_score, i, j);
 }
 
 /* Both rankings: from_rank and to_rank of every package; order left in to_rank order. */
@@ -290,7 +288,6 @@ static int rank(struct rules_diff *df)
 	if (!df->order)
 		return -1;
 	sorting = df;
-	qsort(df->pkgs, df->n, sizeof(*df->pkgs), by_receipt);
 	for (i = 0; i < df->n; i++)
 		df->order[i] = (uint32_t)i;
 	qsort(df->order, df->n, sizeof(*df->order), by_from);
