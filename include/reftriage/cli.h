@@ -102,6 +102,7 @@ struct cli {
 	struct buf also_written;    /* a file the verb wrote beside it, removed on failure */
 	bool audited;               /* CLI_TXN: the verb appended its entry itself */
 	bool committed;             /* CLI_TXN: the verb committed early (cli_commit) */
+	int exit_code; /* a success that is news (alert: 1), returned when all is done */
 };
 
 /* A row of the table of commands (main.c), or of a verb's sub-commands. */
@@ -228,6 +229,12 @@ int cli_audit_rules_install(const struct cli *cli, struct store *st, const struc
  */
 int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of);
 
+/*
+ * Whether scores computed at as_of are stale at now: older than the verb's
+ * --stale-after hours (default 24; cli.md). Warns on stderr when they are.
+ */
+bool cli_scores_stale(const struct cli *cli, bool scored, int64_t as_of, int64_t now);
+
 /* The default rules, built into the binary from rules/default.json. */
 extern const unsigned char default_rules[];
 extern const size_t default_rules_len;
@@ -278,6 +285,7 @@ CLI_VERB(report);
 CLI_VERB(purge);
 CLI_VERB(keygen);
 CLI_VERB(help);
+CLI_VERB(alert);
 /* Verbs made of sub-commands export their table instead. */
 extern const struct cli_cmd rules_subs[];
 extern const struct cli_cmd audit_subs[];

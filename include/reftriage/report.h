@@ -19,6 +19,7 @@ struct report_header {
 	int64_t generated_at;
 	const char *operator_name;
 	long count; /* packages the list holds (before --limit) */
+	bool stale; /* the scores are older than --stale-after at the list's time */
 };
 
 struct report_item {

@@ -306,6 +306,14 @@ struct store_worklist_query {
 	 */
 	bool has_changed_since;
 	int64_t changed_since;
+	/*
+	 * overdue is judged at now (rules.md step 5: the time the list is
+	 * produced, not the scores' as_of); 0 means the clock.
+	 */
+	int64_t now;
+	bool has_due_before; /* alert: due at or before this time only */
+	int64_t due_before;
+	bool by_due; /* alert's order: due_at, then the rank order */
 };
 
 /* The open statuses (cli.md), NULL-terminated: new, assigned, in_progress, reopened. */
@@ -374,9 +382,10 @@ enum store_group { GROUP_PRIORITY, GROUP_STATUS, GROUP_SOURCE, GROUP_TYPE };
 
 /*
  * Counts by a grouping: open packages by priority (key is the band index as
- * text; overdue counted too), by source and by type; all packages by status.
+ * text; overdue counted at now, rules.md step 5), by source and by type; all
+ * packages by status.
  */
-int store_stats_group(struct store *st, enum store_group g,
+int store_stats_group(struct store *st, enum store_group g, int64_t now,
                       int (*fn)(void *ctx, const char *key, long count, long overdue), void *ctx,
                       struct diag *d) MUST_CHECK;
 

@@ -78,6 +78,7 @@ const char *audit_category(const char *action)
 	    {"rules install", "alteration"},
 	    {"score", "alteration"},
 	    {"worklist", "consultation"},
+	    {"alert", "consultation"},
 	    {"show", "consultation"},
 	    {"stats", "consultation"},
 	    {"rules diff", "consultation"},

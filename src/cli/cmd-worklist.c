@@ -2,7 +2,7 @@
 #include "reftriage/cli.h"
 
 #include "reftriage/alloc.h"
-#include "reftriage/contract.h"
+#include "reftriage/text.h"
 #include "reftriage/report.h"
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
@@ -13,11 +13,17 @@
 static const char *const formats[] = {"table", "csv", "json", "ndjson", "html", NULL};
 const struct cli_opt worklist_opts[] = {
     {"priority", 'p', CLI_TEXT, "P1,P2", "these priorities only", NULL, 0, 0},
-    {"status", 's', CLI_TEXT, "S,...", "these open statuses only (new, assigned, in_progress)",
-     NULL, 0, 0},
+    {"status", 's', CLI_TEXT, "S,...",
+     "these open statuses only (new, assigned, in_progress, reopened)", NULL, 0, 0},
     {"force-area", 0, CLI_TEXT, "NAME", "packages owned by this force area", NULL, 0, 0},
     {"assigned-to", 0, CLI_TEXT, "NAME", "packages assigned to NAME", NULL, 0, 0},
     {"since", 0, CLI_TIME, "DATE", "received on or after DATE (or an RFC 3339 time)", NULL, 0, 0},
+    {"changed-since", 0, CLI_TIME, "TIME",
+     "a new version, status change, assignment or note after TIME (handover)", NULL, 0, 0},
+    {"now", 0, CLI_TIME, "TIME", "the list's time: overdue is judged at it (default the clock)",
+     NULL, 0, 0},
+    {"stale-after", 0, CLI_COUNT, "HOURS", "scores older than this are stale (default 24)", NULL, 0,
+     24 * 366},
     {"limit", 'n', CLI_COUNT, "N", "the first N", NULL, 1, LONG_MAX},
     {"format", 'f', CLI_ENUM, "FORMAT",
      "table on a terminal, else csv; html is the printable daily list", formats, 0, 0},
@@ -135,10 +141,20 @@ static int table_width(void)
 	return 100;
 }
 
+/* The band named p (in any case: p1 is P1), or -1. */
+static int band_named(const struct ruleset *rs, const char *p)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nbands; i++)
+		if (text_ieq(p, strlen(p), rs->bands[i].priority))
+			return (int)i;
+	return -1;
+}
+
 /* The filters, into q; priority names are the rule set's band names. */
 static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, char *status)
 {
-	static const char *const open_states[] = {"new", "assigned", "in_progress", NULL};
 	const char *words[16];
 	size_t i, n = 0;
 
@@ -147,11 +163,14 @@ static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, 
 	q->assigned_to = cli_str(cli, "assigned-to");
 	q->has_since = cli_flag(cli, "since");
 	q->since = cli_time(cli, "since", 0);
+	q->has_changed_since = cli_flag(cli, "changed-since");
+	q->changed_since = cli_time(cli, "changed-since", 0);
+	q->now = cli_time(cli, "now", time_now());
 	if (prio && split(prio, words, ARRAY_SIZE(words), &n) < 0)
 		return cli_usage_error(cli, "--priority takes at most %zu names",
 		                       ARRAY_SIZE(words));
 	for (i = 0; i < n; i++) {
-		int b = ruleset_band(cli->rs, words[i]);
+		int b = band_named(cli->rs, words[i]);
 
 		if (b < 0)
 			return cli_usage_error(
@@ -159,14 +178,25 @@ static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, 
 		q->priorities[q->npriorities++] = b;
 	}
 	if (status && split(status, q->statuses, ARRAY_SIZE(q->statuses), &q->nstatuses) < 0)
-		return cli_usage_error(cli, "--status takes new, assigned and in_progress");
-	for (i = 0; i < q->nstatuses; i++)
-		if (contract_enum_index(open_states, q->statuses[i], strlen(q->statuses[i])) < 0)
+		return cli_usage_error(cli,
+		                       "--status takes new, assigned, in_progress and reopened");
+	for (i = 0; i < q->nstatuses; i++) {
+		size_t k;
+
+		/* Open states in any case; a closed one is a mistake worth naming. */
+		for (k = 0;
+		     store_open_statuses[k] &&
+		     !text_ieq(q->statuses[i], strlen(q->statuses[i]), store_open_statuses[k]);
+		     k++)
+			;
+		if (!store_open_statuses[k])
 			return cli_usage_error(
 			    cli,
 			    "--status '%s': the worklist holds open packages only "
-			    "(new, assigned, in_progress)",
+			    "(new, assigned, in_progress, reopened)",
 			    q->statuses[i]);
+		q->statuses[i] = store_open_statuses[k];
+	}
 	return EX_OK;
 }
 
@@ -187,8 +217,9 @@ static int header(struct cli *cli, const struct store_worklist_query *q,
 	h->rules_hash = cli->rs->hash;
 	h->rules_name = cli->rs->name;
 	h->rules_version = cli->rs->version;
-	h->generated_at = time_now();
+	h->generated_at = q->now;
 	h->operator_name = cli->operator_name;
+	h->stale = cli_scores_stale(cli, cli->scored, cli->as_of, q->now);
 	return EX_OK;
 }
 

@@ -422,6 +422,8 @@ static int run(struct cli *cli)
 		rc = cli->cmd->run(cli);
 	if (rc == EX_OK)
 		rc = finish(cli);
+	if (rc == EX_OK && cli->exit_code)
+		rc = cli->exit_code;
 	if (rc != EX_OK && cli->also_written.len)
 		(void)unlink(cli->also_written.data);
 	return rc;
@@ -497,8 +499,8 @@ int cli_main(const struct cli_cmd *table, int argc, char **argv)
 	rc = dispatch(&cli, &p, argc, argv);
 	release(&cli);
 	/* A command that already failed has said why; only a clean run needs the check. */
-	if (rc == EX_OK)
-		return cli_finish_stdout();
+	if (rc == EX_OK || rc == cli.exit_code)
+		return cli_finish_stdout() == EX_OK ? rc : EX_IOERR;
 	(void)fflush(stdout);
 	return rc;
 }
@@ -519,7 +521,14 @@ static const char *value(const struct cli *cli, const char *name)
 {
 	const char *const *v = slot(cli, name);
 
-	return v ? *v : NULL;
+	/* A verb reading an option its table lacks is a bug that must not pass silently. */
+	if (!v) {
+		fprintf(stderr,
+		        "reftriage: internal error: %s reads option --%s, not in its table\n",
+		        cli->command, name);
+		abort();
+	}
+	return *v;
 }
 
 bool cli_has_opt(const struct cli *cli, const char *name)

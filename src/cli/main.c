@@ -35,6 +35,8 @@ static const struct cli_cmd commands[] = {
      NULL, NULL},
     {"status", CLI_RUN(status), CLI_STORE | CLI_TXN, "move a package through the workflow",
      "REF STATE", 2, 2, NULL, states},
+    {"alert", CLI_RUN(alert), CLI_STORE | CLI_TXN | CLI_RULES,
+     "open packages overdue or due soon (exit 1 when any), for cron", NULL, 0, 0, NULL, NULL},
     {"stats", CLI_RUN(stats), CLI_STORE | CLI_TXN | CLI_RULES,
      "counts by priority, status, source and type; the oldest; time to act", NULL, 0, 0, NULL,
      NULL},

@@ -1,4 +1,7 @@
-/* The rescore that import, score and status share: every open package at one as_of. */
+/*
+ * The stored scores: the rescore that import and score share (every open
+ * package at one as_of), and whether the scores a list shows are stale.
+ */
 #include "reftriage/cli.h"
 
 #include "reftriage/hash.h"
@@ -29,4 +32,20 @@ int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of)
 	         t, rs->name, rs->version, hex);
 	ruleset_free(rs);
 	return EX_OK;
+}
+
+bool cli_scores_stale(const struct cli *cli, bool scored, int64_t as_of, int64_t now)
+{
+	long hours = cli_count(cli, "stale-after", 24);
+	int64_t age = now - as_of;
+	char t[40];
+
+	if (!scored || age <= (int64_t)hours * 3600 * US_PER_SEC)
+		return false;
+	time_format(as_of, t);
+	cli_warn(cli,
+	         "warning: the scores are stale: computed %lld h ago (as of %s), more than %ld h; "
+	         "run 'reftriage score' to bring them up to date",
+	         (long long)(age / (3600 * US_PER_SEC)), t, hours);
+	return true;
 }

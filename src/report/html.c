@@ -220,6 +220,11 @@ static int html_end(struct report *r)
 	rc |= esc(b, s->as_of);
 	rc |= buf_addf(b, " - %s</title>\n<style>\n%s</style></head><body>\n", MARKING, css);
 	rc |= buf_adds(b, "<div class=marking>" MARKING "</div>\n<h1>Daily priority list</h1>\n");
+	if (s->h.stale)
+		rc |= buf_adds(b,
+		               "<p class=stale><b>STALE SCORES</b>: computed more than the allowed "
+		               "time before this list; run 'reftriage score' and print again "
+		               "before acting on this order.</p>\n");
 	rc |= buf_adds(b, "<p class=meta>Scores as of <b>");
 	rc |= esc(b, s->as_of);
 	rc |= buf_adds(b, "</b> with rules <b>");

@@ -192,6 +192,8 @@ static int json_begin(struct report *r, const struct report_header *h)
 	}
 	rc |= jsonw_key(b, &first, "generated_at");
 	rc |= json_time(b, h->generated_at);
+	rc |= jsonw_key(b, &first, "stale");
+	rc |= buf_adds(b, h->stale ? "true" : "false");
 	rc |= jsonw_key(b, &first, "items");
 	rc |= buf_addc(b, '[');
 	return rc ? -1 : flush(r);

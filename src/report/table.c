@@ -166,6 +166,12 @@ static int table_begin(struct report *r, const struct report_header *h)
 	}
 	if (report_cell(&r->b, line, (size_t)r->width, false) < 0 || line_end(r) < 0)
 		return -1;
+	if (h->stale && (report_cell(&r->b,
+	                             "STALE SCORES: run 'reftriage score' before acting on "
+	                             "this order",
+	                             (size_t)r->width, false) < 0 ||
+	                 line_end(r) < 0))
+		return -1;
 	hash_hex(hex, h->rules_hash);
 	(void)snprintf(line, sizeof(line), "Rules %s %s (%.12s)", h->rules_name, h->rules_version,
 	               hex);

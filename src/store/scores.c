@@ -1,6 +1,8 @@
 /* Rule sets, scores, linking and the ranked worklist. */
 #include "store-internal.h"
 
+#include "reftriage/timeutil.h"
+
 /* The same list as STORE_OPEN_STATUSES. */
 const char *const store_open_statuses[] = {"new", "assigned", "in_progress", "reopened", NULL};
 
@@ -477,8 +479,9 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	buf_init(&sql);
 	rc = buf_adds(&sql, count_only ? "SELECT count(*)"
 	                               : "SELECT s.priority, s.score, s.received_at, s.due_at, "
-	                                 "s.overdue, p.ref, p.status, p.assigned_to, p.force_area, "
-	                                 "p.referral_type, s.fired, p.updated");
+	                                 "s.due_at < ?1, p.ref, p.status, p.assigned_to, "
+	                                 "p.force_area, p.referral_type, s.fired, p.updated");
+	n = count_only ? 0 : 1; /* ?1 is now */
 	rc |= buf_adds(&sql, " FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status "
 	                     "IN " STORE_OPEN_STATUSES);
 	if (q->nstatuses) {
@@ -507,12 +510,14 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		               "package_events e WHERE e.package_id = p.id AND e.at > ?%d))",
 		               n, n);
 	}
+	if (q->has_due_before)
+		rc |= buf_addf(&sql, " AND s.due_at <= ?%d", ++n);
 	/* rules.md's order: priority, score (highest first), received_at, ref (bytewise). */
 	if (!count_only)
 		rc |= buf_addf(&sql,
-		               " ORDER BY s.priority, s.score DESC, s.received_at, s.ref "
+		               " ORDER BY %ss.priority, s.score DESC, s.received_at, s.ref "
 		               "LIMIT ?%d",
-		               ++n);
+		               q->by_due ? "s.due_at, " : "", ++n);
 	if (rc) {
 		buf_release(&sql);
 		diag_at(d, st->path, 0, NULL);
@@ -527,6 +532,8 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	}
 	n = 0;
 	rc = SQLITE_OK;
+	if (!count_only)
+		rc = sqlite3_bind_int64(s, ++n, q->now ? q->now : time_now());
 	for (i = 0; rc == SQLITE_OK && i < q->nstatuses; i++)
 		rc = sqlite3_bind_text(s, ++n, q->statuses[i], -1, SQLITE_STATIC);
 	for (i = 0; rc == SQLITE_OK && i < q->npriorities; i++)
@@ -539,6 +546,8 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		rc = sqlite3_bind_int64(s, ++n, q->since);
 	if (rc == SQLITE_OK && q->has_changed_since)
 		rc = sqlite3_bind_int64(s, ++n, q->changed_since);
+	if (rc == SQLITE_OK && q->has_due_before)
+		rc = sqlite3_bind_int64(s, ++n, q->due_before);
 	if (rc == SQLITE_OK && !count_only)
 		rc = sqlite3_bind_int64(s, ++n, q->limit > 0 ? q->limit : -1);
 	if (rc != SQLITE_OK) {

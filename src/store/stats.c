@@ -17,13 +17,13 @@ static int one_int(struct store *st, const char *sql, int64_t *v, struct diag *d
 	return 0;
 }
 
-int store_stats_group(struct store *st, enum store_group g,
+int store_stats_group(struct store *st, enum store_group g, int64_t now,
                       int (*fn)(void *ctx, const char *key, long count, long overdue), void *ctx,
                       struct diag *d)
 {
 	static const char *const sql[] = {
 	    [GROUP_PRIORITY] =
-	        "SELECT s.priority, count(*), sum(s.overdue) FROM scores s JOIN "
+	        "SELECT s.priority, count(*), sum(s.due_at < ?1) FROM scores s JOIN "
 	        "packages p ON p.id = s.package_id WHERE p.status IN " STORE_OPEN_STATUSES
 	        " GROUP BY s.priority ORDER BY s.priority",
 	    [GROUP_STATUS] =
@@ -41,8 +41,12 @@ int store_stats_group(struct store *st, enum store_group g,
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql[g], -1, &s, NULL);
 
-	if (rc != SQLITE_OK)
+	if (rc == SQLITE_OK && g == GROUP_PRIORITY)
+		rc = sqlite3_bind_int64(s, 1, now);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(s);
 		return store_fail(st, rc, "counting", d);
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (fn(ctx, (const char *)sqlite3_column_text(s, 0),
 		       (long)sqlite3_column_int64(s, 1), (long)sqlite3_column_int64(s, 2)) < 0) {

@@ -8,6 +8,8 @@ GOLDEN="$TOP/tests/data/golden"
 AS_OF=2026-11-10T09:00:00Z
 
 load_day() {
+	# The list's time is pinned: overdue and staleness are judged at it.
+	export REFTRIAGE_NOW=$AS_OF
 	init_store
 	"$RT" import --as-of "$AS_OF" "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	"$RT" rules install --as-of "$AS_OF" "$TEST_POLICY" 2>/dev/null
@@ -32,7 +34,7 @@ load_day() {
 	"$RT" worklist --format json 2>/dev/null | python3 -c '
 import json, sys
 w = json.load(sys.stdin)
-assert set(w) == {"as_of", "rules_hash", "generated_at", "items"}, w.keys()
+assert set(w) == {"as_of", "rules_hash", "generated_at", "stale", "items"}, w.keys()
 cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated".split(",")
 for i, it in enumerate(w["items"], 1):
     assert list(it) == cols + ["explanation"], list(it)

@@ -6,6 +6,8 @@ load helper
 GOLDEN="$TOP/tests/data/golden"
 
 setup_store() {
+	# The list's time is pinned: overdue and staleness are judged at it.
+	export REFTRIAGE_NOW=2026-11-03T08:00:00Z
 	init_store
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	"$RT" --operator sgt.k assign SYN-20261102-0003 --to dc.ahmed 2>/dev/null
@@ -70,7 +72,7 @@ refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2
 	expect_err1 "reftriage: worklist: --priority 'P9' is not a priority of the rules in use (see 'reftriage worklist --help')"
 	rt worklist --status actioned
 	expect_status 64
-	expect_err1 "reftriage: worklist: --status 'actioned': the worklist holds open packages only (new, assigned, in_progress) (see 'reftriage worklist --help')"
+	expect_err1 "reftriage: worklist: --status 'actioned': the worklist holds open packages only (new, assigned, in_progress, reopened) (see 'reftriage worklist --help')"
 	rt worklist --since last-week
 	expect_status 64
 }

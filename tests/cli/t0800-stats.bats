@@ -11,7 +11,8 @@ load helper
 	REFTRIAGE_NOW=2026-11-02T16:39:00Z "$RT" status SYN-20261102-0003 in_progress 2>/dev/null
 	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" status SYN-20261102-0004 actioned 2>/dev/null
 	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" status SYN-20261102-0003 actioned 2>/dev/null # not a first action
-	rt stats --format json
+	# Overdue is judged at the time of asking (rules.md step 5), not at the scores' as_of.
+	REFTRIAGE_NOW=2026-11-04T12:00:00Z rt stats --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys, sqlite3
@@ -21,7 +22,7 @@ q = lambda sql: db.execute(sql).fetchall()
 assert s["as_of"] == "2026-11-03T08:00:00Z"
 assert s["open"] == 58 and s["closed"] == 2, s
 pri = {r["key"]: (r["count"], r["overdue"]) for r in s["by_priority"]}
-want = {"P%d" % (p + 1): (n, o) for p, n, o in q("SELECT s.priority, count(*), sum(s.overdue) FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status IN (\"new\",\"assigned\",\"in_progress\") GROUP BY 1")}
+want = {"P%d" % (p + 1): (n, o) for p, n, o in q("SELECT s.priority, count(*), sum(s.due_at < 1793793600000000) FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status IN (\"new\",\"assigned\",\"in_progress\") GROUP BY 1")}
 assert pri == want, (pri, want)
 assert {r["key"]: r["count"] for r in s["by_status"]} == {"new": 57, "assigned": 1, "actioned": 2}
 assert sum(r["count"] for r in s["by_source"]) == 58 and sum(r["count"] for r in s["by_type"]) == 58

@@ -1,0 +1,124 @@
+/*
+ * reftriage alert: the open packages overdue or due soon, for cron to mail.
+ * Silent with exit 0 when there are none; the list and exit 1 otherwise,
+ * so that 'reftriage alert || mail -s ...' mails only when there is news.
+ */
+#include "reftriage/cli.h"
+
+#include "reftriage/jsonw.h"
+#include "reftriage/rules.h"
+#include "reftriage/timeutil.h"
+
+static const char *const formats[] = {"table", "json", NULL};
+const struct cli_opt alert_opts[] = {
+    {"within", 0, CLI_COUNT, "HOURS", "due within this many hours (default 24)", NULL, 0, 24 * 366},
+    {"now", 0, CLI_TIME, "TIME", "the time to judge at (default the clock)", NULL, 0, 0},
+    {"stale-after", 0, CLI_COUNT, "HOURS", "scores older than this are stale (default 24)", NULL, 0,
+     24 * 366},
+    {"format", 'f', CLI_ENUM, "FORMAT", "table for people, json for scripts", formats, 0, 0},
+    CLI_OPT_END,
+};
+const char alert_about[] =
+    "The open packages that are overdue or due within HOURS, soonest due first.\n"
+    "Prints nothing and exits 0 when there are none; otherwise prints them and\n"
+    "exits 1, so that 'reftriage alert || mail -s \"referrals due\" team' mails only\n"
+    "when there is something to act on. Stale scores are warned of on stderr.\n"
+    "Each package listed is recorded as consulted.\n";
+
+struct alert_ctx {
+	struct cli *cli;
+	struct buf b;
+	bool json;
+	long n;
+	int64_t now;
+	struct diag *d;
+};
+
+static int on_due(void *ctx, const struct store_worklist_row *r)
+{
+	struct alert_ctx *x = ctx;
+	const char *prio = r->priority >= 0 && (size_t)r->priority < x->cli->rs->nbands
+	                       ? x->cli->rs->bands[r->priority].priority
+	                       : "?";
+	char due[40];
+	bool first = true;
+	int err = 0;
+
+	if (store_audit_ref(x->cli->st, r->ref, x->d) < 0)
+		return -1;
+	time_format(r->due_at, due);
+	if (!x->json) {
+		cli_print(stdout, "%-4s %-24s due %.16s%s  %s%s%s\n", prio, r->ref, due,
+		          r->overdue ? "  OVERDUE" : "", r->status, r->assigned_to ? "  " : "",
+		          r->assigned_to ? r->assigned_to : "");
+		x->n++;
+		return 0;
+	}
+	err |= buf_adds(&x->b, x->n++ ? ",{" : "{");
+	err |= jsonw_key(&x->b, &first, "package_ref");
+	err |= jsonw_string(&x->b, r->ref, strlen(r->ref));
+	err |= jsonw_key(&x->b, &first, "priority");
+	err |= jsonw_string(&x->b, prio, strlen(prio));
+	err |= buf_addf(&x->b, ",\"score\":%lld,\"due_at\":\"%.19sZ\",\"overdue\":%s",
+	                (long long)r->score, due, r->overdue ? "true" : "false");
+	err |= jsonw_key(&x->b, &first, "status");
+	err |= jsonw_string(&x->b, r->status, strlen(r->status));
+	err |= jsonw_key(&x->b, &first, "assigned_to");
+	err |= r->assigned_to ? jsonw_string(&x->b, r->assigned_to, strlen(r->assigned_to))
+	                      : buf_adds(&x->b, "null");
+	err |= buf_addc(&x->b, '}');
+	return err ? diag_set(x->d, EX_SOFTWARE, "out of memory") : 0;
+}
+
+/* The JSON object around the items: the header fields, then the list. */
+static int put_json(struct alert_ctx *x, bool stale, long within)
+{
+	char t[40];
+	int err = 0;
+
+	time_format(x->cli->as_of, t);
+	err |= printf("{\"as_of\":") < 0;
+	err |= printf(x->cli->scored ? "\"%.19sZ\"" : "null", t) < 0;
+	time_format(x->now, t);
+	err |= printf(",\"now\":\"%.19sZ\",\"within_hours\":%ld,\"stale\":%s,\"count\":%ld,"
+	              "\"items\":[",
+	              t, within, stale ? "true" : "false", x->n) < 0;
+	err |= fwrite(x->b.data, 1, x->b.len, stdout) != x->b.len;
+	err |= printf("]}\n") < 0;
+	return err ? cli_fail(x->cli, EX_IOERR, "standard output: write error") : EX_OK;
+}
+
+int cmd_alert(struct cli *cli)
+{
+	const char *format = cli_str(cli, "format");
+	long within = cli_count(cli, "within", 24);
+	struct store_worklist_query q;
+	struct alert_ctx x;
+	struct diag d;
+	bool stale;
+	int rc = EX_OK;
+
+	memset(&q, 0, sizeof(q));
+	memset(&x, 0, sizeof(x));
+	diag_clear(&d);
+	x.cli = cli;
+	x.d = &d;
+	x.json = format && strcmp(format, "json") == 0;
+	x.now = q.now = cli_time(cli, "now", time_now());
+	q.has_due_before = true;
+	q.due_before = x.now + (int64_t)within * 3600 * US_PER_SEC;
+	q.by_due = true;
+	buf_init(&x.b);
+	stale = cli_scores_stale(cli, cli->scored, cli->as_of, x.now);
+	if (store_worklist(cli->st, &q, on_due, &x, &d) < 0)
+		rc = cli_report(&d);
+	else if (x.json && x.n)
+		rc = put_json(&x, stale, within);
+	buf_release(&x.b);
+	cli_details_int(&cli->details, "within_hours", within);
+	cli_details_int(&cli->details, "listed", x.n);
+	/* Something to act on: exit 1, once the consultation is recorded. */
+	if (rc == EX_OK && x.n)
+		cli->exit_code = 1;
+	return rc;
+}
