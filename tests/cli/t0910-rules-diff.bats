@@ -128,3 +128,37 @@ assert c["SYN-WI-B"]["rules_removed"] == ["CAT-A"] and c["SYN-WI-B"]["to_priorit
 	rt rules diff
 	expect_status 64
 }
+
+@test "the diff's scores, priorities and ranks are those score and install store" {
+	init_store
+	"$RT" import --as-of 2026-11-10T09:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	"$RT" worklist --format json >"$WORK/before.json" 2>/dev/null
+	rt rules diff --as-of 2026-11-10T09:00:00Z --format json "$TOP/tests/data/rules/test-policy.json"
+	expect_status 0
+	echo "$output" >"$WORK/diff.json"
+	"$RT" rules install --as-of 2026-11-10T09:00:00Z "$TOP/tests/data/rules/test-policy.json" 2>/dev/null
+	"$RT" worklist --format json >"$WORK/after.json" 2>/dev/null
+	python3 - "$WORK" <<'PY'
+import json, sys
+w = sys.argv[1]
+load = lambda n: json.load(open(f"{w}/{n}.json"))
+row = lambda it: (it["priority"], it["score"], it["rank"])
+before = {it["package_ref"]: row(it) for it in load("before")["items"]}
+after = {it["package_ref"]: row(it) for it in load("after")["items"]}
+d = load("diff")
+assert d["open_packages"] == len(before) == len(after) == 60
+changes = {c["package_ref"]: c for c in d["changes"]}
+assert len(changes) > 20
+for ref in before:
+    if ref in changes:
+        c = changes[ref]
+        assert before[ref] == (c["from_priority"], c["from_score"], c["from_rank"]), (ref, before[ref], c)
+        assert after[ref] == (c["to_priority"], c["to_score"], c["to_rank"]), (ref, after[ref], c)
+    else:
+        assert before[ref] == after[ref], ref
+moved = {}
+for ref in before:
+    moved[(before[ref][0], after[ref][0])] = moved.get((before[ref][0], after[ref][0]), 0) + 1
+assert all(d["matrix"][a][b] == moved.get((a, b), 0) for a in d["matrix"] for b in d["matrix"][a]), (d["matrix"], moved)
+PY
+}
