@@ -208,6 +208,9 @@ static int install_summary(struct cli *cli, const struct ruleset *rs, int64_t as
 	int64_t id;
 	int rc = EX_OK;
 
+	/* With --quiet nothing would be shown: spare the second scoring pass. */
+	if (cli->quiet && !cli_flag(cli, "dry-run"))
+		return EX_OK;
 	diag_clear(&d);
 	if (score_load_rules(cli->st, 0, &active, &id, &d) < 0) {
 		if (d.code != EX_CONFIG || cli_flag(cli, "dry-run"))

@@ -162,3 +162,11 @@ for ref in before:
 assert all(d["matrix"][a][b] == moved.get((a, b), 0) for a in d["matrix"] for b in d["matrix"][a]), (d["matrix"], moved)
 PY
 }
+
+@test "rules install --quiet prints nothing and still installs" {
+	whatif_store
+	rt --quiet rules install --as-of 2026-11-03T00:00:00Z "$WI/new.json"
+	expect_status 0
+	[ -z "$err" ]
+	[ "$(sql "SELECT score FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.ref = 'SYN-WI-A'")" = 120 ]
+}
