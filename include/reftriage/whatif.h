@@ -62,6 +62,11 @@ struct rules_diff {
 	size_t changed; /* packages whose priority, score or rank change */
 	size_t priority_changed, score_changed, rank_changed;
 	size_t cap;
+	/*
+	 * Set before rules_diff_run: count the matrix (and priority_changed)
+	 * only, holding no package: what rules install prints.
+	 */
+	bool matrix_only;
 	/* Scratch for one package: which rules fired, by index. */
 	bool *fired_from, *fired_to;
 	int *to_in_from, *from_in_to; /* the same rule id in the other set, or -1 */

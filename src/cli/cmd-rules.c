@@ -219,6 +219,7 @@ static int install_summary(struct cli *cli, const struct ruleset *rs, int64_t as
 		return EX_OK;
 	}
 	rules_diff_init(&df);
+	df.matrix_only = true;
 	if (rules_diff_run(&df, cli->st, active, rs, as_of, &d) < 0)
 		rc = cli_report(&d);
 	if (rc == EX_OK && !cli->quiet) {

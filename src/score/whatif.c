@@ -215,6 +215,12 @@ static int on_pair(void *ctx, const struct whatif_row *row)
 	struct rules_diff_pkg *p;
 	size_t off = df->names.len;
 
+	if (df->matrix_only) {
+		df->matrix[row->r[0].priority][row->r[1].priority]++;
+		df->priority_changed += row->r[0].priority != row->r[1].priority;
+		df->n++;
+		return 0;
+	}
 	if (df->n == df->cap) {
 		size_t cap = df->cap ? df->cap * 2 : 1024;
 		struct rules_diff_pkg *np;
@@ -321,7 +327,7 @@ int rules_diff_run(struct rules_diff *df, struct store *st, const struct ruleset
 		return oom(df, d);
 	if (score_whatif(st, sets, 2, as_of, on_pair, &x, d) < 0)
 		return -1;
-	if (rank(df) < 0)
+	if (!df->matrix_only && rank(df) < 0)
 		return oom(df, d);
 	return 0;
 }
