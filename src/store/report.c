@@ -101,7 +101,7 @@ int store_report_each(struct store *st, enum store_report_query q, enum store_re
 {
 	const char *what = "reading the report's figures";
 	struct store_report_row r;
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	char sql[512];
 	int rc;
 	const char *mark = strstr(queries[q], "%s");
@@ -109,9 +109,9 @@ int store_report_each(struct store *st, enum store_report_query q, enum store_re
 	/* The group column in place of the query's %s. */
 	(void)snprintf(sql, sizeof(sql), "%.*s%s%s", (int)(mark - queries[q]), queries[q],
 	               group_column(by), mark + 2);
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, what, d);
+	s = store_prepare(st, sql, what, d);
+	if (!s)
+		return -1;
 	if (bind_bounds(s, q, p)) {
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, what, d);
