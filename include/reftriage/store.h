@@ -533,6 +533,12 @@ int store_report_each(struct store *st, enum store_report_query q, enum store_re
                       int (*fn)(void *ctx, const struct store_report_row *r), void *ctx,
                       struct diag *d) MUST_CHECK;
 
+/*
+ * Shrink the page cache for a pass that reads every open package once
+ * (scan true), or give it its usual size back (false).
+ */
+int store_scan_cache(struct store *st, bool scan, struct diag *d) MUST_CHECK;
+
 /* Whether the store has table name (a store older than its migration has not). */
 int store_has_table(struct store *st, const char *name, bool *has, struct diag *d) MUST_CHECK;
 

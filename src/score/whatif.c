@@ -45,6 +45,7 @@ int score_whatif(struct store *st, const struct ruleset *const *rs, size_t n, in
                  int (*fn)(void *ctx, const struct whatif_row *row), void *ctx, struct diag *d)
 {
 	struct whatif_ctx x;
+	struct diag spare;
 	size_t i;
 	int rc = -1;
 
@@ -67,9 +68,12 @@ int score_whatif(struct store *st, const struct ruleset *const *rs, size_t n, in
 			goto out;
 		}
 	}
-	if (store_link_counts(st, &x.lc, &x.ip, d) == 0 &&
+	if (store_scan_cache(st, true, d) == 0 && store_link_counts(st, &x.lc, &x.ip, d) == 0 &&
 	    store_each_open(st, on_whatif, &x, d) == 0)
 		rc = 0;
+	/* After a failure, d keeps the first problem. */
+	if (store_scan_cache(st, false, rc < 0 ? &spare : d) < 0)
+		rc = -1;
 out:
 	for (i = 0; i < x.n; i++)
 		rt_free(x.r[i].fired);

@@ -128,3 +128,15 @@ int store_report_each(struct store *st, enum store_report_query q, enum store_re
 		return store_fail(st, rc, what, d);
 	return 0;
 }
+
+int store_scan_cache(struct store *st, bool scan, struct diag *d)
+{
+	/*
+	 * A pass that reads every open package once gains nothing from a large
+	 * page cache: each page is read once. 8 MiB instead of 32 while it
+	 * runs leaves the memory to what the pass holds.
+	 */
+	return store_exec(
+	    st, scan ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = " STORE_CACHE_SIZE,
+	    "setting the page cache", d);
+}
