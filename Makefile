@@ -3,7 +3,9 @@
 #   make            build build/reftriage
 #   make demo       install missing dependencies, build, import sample_packages/, show the result
 #   make check      every test suite, on the normal and the ASan/UBSan build
+#   make check-fast every test suite on the normal build only (for developers)
 #   make asan-check every test suite on the ASan/UBSan build only
+#                   (JOBS=N: N compiles and N suites at a time; default nproc)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format     apply .clang-format
 #   make man        refresh the man page's SYNOPSIS from the table of commands
@@ -14,6 +16,7 @@ DESTDIR  ?=
 CC       ?= cc
 BUILD    ?= build
 SAN      ?=
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 VERSION  := 0.1.0
 
 PKGS     := jansson sqlite3 libsodium
@@ -40,6 +43,9 @@ else
 Q := @
 endif
 
+# The check targets build with -j$(JOBS), unless make was given a -j already.
+SUBMAKE = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
+
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/model/*.c src/crypto/*.c src/audit/*.c \
               src/ingest/*.c src/store/*.c \
               src/rules/*.c src/score/*.c src/report/*.c))
@@ -53,7 +59,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
             $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules \
             $(BUILD)/tests/libiofail.so
 
-.PHONY: all man deps demo check asan-check unit-bins install uninstall clean format bench fuzz torture
+.PHONY: all man deps demo check check-fast asan-check unit-bins install uninstall clean format bench \
+	fuzz torture
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/reftriage $(BUILD)/reftriage.bash
@@ -71,8 +78,7 @@ $(BUILD)/reftriage: $(LIB_OBJ) $(CLI_OBJ) $(BUILD)/src/cli/main.o
 	@echo "  LD    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/%.o: %.c $(wildcard include/reftriage/*.h) src/store/store-internal.h \
-		src/ingest/ingest-internal.h
+$(BUILD)/%.o: %.c $(wildcard include/reftriage/*.h src/*/*-internal.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -142,10 +148,16 @@ deps:
 	@sh src/tools/deps.sh
 
 # Every suite runs even when one fails; the last line is "N passed, N failed".
+# Each flavour is built once, in parallel; then the suites of both run JOBS at
+# a time (tests/run-suites.sh).
 check: deps
-	@$(MAKE) --no-print-directory all unit-bins
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bins
-	@sh tests/run-suites.sh build build/asan
+	@$(SUBMAKE) all unit-bins
+	@$(SUBMAKE) BUILD=build/asan SAN=1 all unit-bins
+	@JOBS=$(JOBS) sh tests/run-suites.sh $(BUILD) build/asan
+
+check-fast: deps
+	@$(SUBMAKE) all unit-bins
+	@JOBS=$(JOBS) sh tests/run-suites.sh $(BUILD)
 
 # Slow fault tests: fifty random SIGKILLs of an import (make check does five),
 # and two importers with three readers for SOAK_SECONDS (default 30).
@@ -154,8 +166,8 @@ torture: all
 	@RT=$(CURDIR)/$(BUILD)/reftriage bats tests/torture
 
 asan-check: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bins
-	@sh tests/run-suites.sh build/asan
+	@$(SUBMAKE) BUILD=build/asan SAN=1 all unit-bins
+	@JOBS=$(JOBS) sh tests/run-suites.sh build/asan
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -50,6 +50,13 @@ struct cli_opt {
 		"wait", 0, CLI_COUNT, "SECONDS", "wait this long for another writer (default 30)", \
 		    NULL, 0, 86400                                                                 \
 	}
+/* --wait for a consultation: how long its audit entry waits before it is spooled. */
+#define CLI_OPT_WAIT_READ                                                                          \
+	{                                                                                          \
+		"wait", 0, CLI_COUNT, "SECONDS",                                                   \
+		    "wait this long for a writer before spooling the audit entry (default 5)",     \
+		    NULL, 0, 86400                                                                 \
+	}
 #define CLI_OPT_AS_OF                                                                              \
 	{                                                                                          \
 		"as-of", 0, CLI_TIME, "TIME", "scoring time, RFC 3339 or a date (default now)",    \
@@ -64,6 +71,8 @@ enum {
 	CLI_RULES = 1 << 2,      /* load the rule set the stored scores were computed with */
 	CLI_OUTPUT = 1 << 3,     /* --output FILE is a private file written atomically */
 	CLI_OUTPUT_NEW = 1 << 4, /* and never over an existing file */
+	CLI_READ = 1 << 5,       /* a consultation: read without waiting for a writer, then
+	                            append the entry (or spool it, past --wait; docs/security.md) */
 };
 
 /*
@@ -213,6 +222,13 @@ void cli_details_time(struct cli_details *x, const char *key, int64_t us);
  */
 int cli_audit(const struct cli *cli, struct store *st, const char *action, struct cli_details *x,
               struct diag *d) MUST_CHECK;
+
+/*
+ * A consultation's entry, after its reading (store_audit_consult): appended
+ * when the write lock comes within wait_ms, else spooled (*spooled true).
+ */
+int cli_audit_consult(const struct cli *cli, struct store *st, const char *action,
+                      struct cli_details *x, int wait_ms, bool *spooled, struct diag *d) MUST_CHECK;
 
 /* The entry of a rescore of n open packages at as_of with rs (no refs: see record.c). */
 int cli_audit_score(const struct cli *cli, struct store *st, const struct ruleset *rs,

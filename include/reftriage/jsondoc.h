@@ -41,6 +41,7 @@ const struct jv *jdoc_root(const struct jdoc *doc);
 enum jkind jv_kind(const struct jv *v);
 /* "an object", "a string", ... for messages. */
 const char *jv_kind_name(const struct jv *v);
+/* The string (borrowed); its length in *len when len is not NULL. */
 const char *jv_string(const struct jv *v, size_t *len);
 int64_t jv_int(const struct jv *v);
 double jv_real(const struct jv *v);

@@ -10,6 +10,23 @@
 #include "reftriage/buf.h"
 #include "reftriage/rules.h"
 
+#define REPORT_MAX_BANDS 16
+
+/*
+ * What a list for people (the table, the printed list) says it holds: the
+ * packages the filters select, before --limit, by band; so a filtered or
+ * limited list never shows a count or an oldest date that is not true of it.
+ */
+struct report_summary {
+	bool counted;                    /* false: nothing below was counted */
+	long count[REPORT_MAX_BANDS];    /* selected by the filters, by band index */
+	long overdue[REPORT_MAX_BANDS];  /* of those, overdue */
+	bool selected[REPORT_MAX_BANDS]; /* the band passes --priority */
+	bool has_oldest;                 /* the oldest received of those: */
+	int64_t oldest_at;
+	char oldest_ref[80];
+};
+
 struct report_header {
 	bool scored;   /* false: nothing scored yet */
 	int64_t as_of; /* when the scores were computed */
@@ -18,8 +35,13 @@ struct report_header {
 	const char *rules_version;
 	int64_t generated_at;
 	const char *operator_name;
-	long count; /* packages the list holds (before --limit) */
-	bool stale; /* the scores are older than --stale-after at the list's time */
+	long count; /* packages the list holds (after --limit) */
+	/* Filled for the people's formats (table, html); zero for the others. */
+	long matching;       /* packages the filters select, before --limit */
+	long total_open;     /* every open package, whatever the filters */
+	const char *filters; /* "priority P1, P2; first 5"; NULL: no filter, no limit */
+	bool stale;          /* the scores are older than --stale-after */
+	struct report_summary summary;
 };
 
 struct report_item {

@@ -46,6 +46,9 @@ void store_close(struct store *st);
 const char *store_path(const struct store *st);
 
 /* Write transactions. store_begin() takes the write lock at once (BEGIN IMMEDIATE). */
+/* How long later transactions wait for another writer, in ms. -1 on error. */
+int store_set_wait(struct store *st, int wait_ms) MUST_CHECK;
+
 int store_begin(struct store *st, struct diag *d) MUST_CHECK;
 int store_commit(struct store *st, struct diag *d) MUST_CHECK;
 /* Roll back the open transaction, if any. Cannot fail in a way callers can mend. */
@@ -440,6 +443,24 @@ struct store_audit_new {
 	const char *details; /* a JSON object */
 	size_t details_len;
 };
+
+/*
+ * A consultation (docs/security.md): read in a deferred transaction, which
+ * a writer never blocks; store_audit_ref() then notes the refs shown in the
+ * connection's own temporary table. store_audit_consult() ends the reading
+ * and appends entry e with those refs, waiting up to wait_ms for the write
+ * lock; past that it spools the entry beside the store (*spooled true), to
+ * be folded into the chain by the next writer. -1 with d filled.
+ */
+int store_begin_read(struct store *st, struct diag *d) MUST_CHECK;
+int store_audit_consult(struct store *st, const struct store_audit_new *e, int wait_ms,
+                        bool *spooled, struct diag *d) MUST_CHECK;
+/*
+ * Entries waiting in the spool (*n), of which *damaged are not entries;
+ * *path (when not NULL) gets the spool's path, which the caller frees.
+ */
+int store_spool_count(struct store *st, long *n, long *damaged, char **path,
+                      struct diag *d) MUST_CHECK;
 
 /*
  * Name package ref in the entry being built: the next store_audit_append()

@@ -32,6 +32,15 @@ void time_format(int64_t us, char out[40]);
 /* "2026-11-02". */
 void time_format_date(int32_t days, char out[16]);
 
+/*
+ * For people (cli.md): the local time of us in the zone TZ names (the
+ * system's zone when TZ is unset), to the minute (seconds dropped, never
+ * rounded up), with the zone's abbreviation: "2026-11-02 09:15 GMT". A time
+ * the C library cannot convert is written in UTC: "2026-11-02 09:15 UTC".
+ */
+#define TIME_LOCAL_MAX 48
+void time_format_local(int64_t us, char out[TIME_LOCAL_MAX]);
+
 /* The current time, or the value of REFTRIAGE_NOW (an RFC 3339 time) if set. */
 int64_t time_now(void);
 

@@ -16,6 +16,7 @@ const struct cli_opt alert_opts[] = {
     {"stale-after", 0, CLI_COUNT, "HOURS", "scores older than this are stale (default 24)", NULL, 0,
      24 * 366},
     {"format", 'f', CLI_ENUM, "FORMAT", "table for people, json for scripts", formats, 0, 0},
+    CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
 const char alert_about[] =

@@ -21,7 +21,7 @@ static const struct cli_opt log_opts[] = {
      "entries by this operator (here a filter, not the global option)", NULL, 0, 0},
     {"ref", 0, CLI_TEXT, "REF", "entries that name this package", NULL, 0, 0},
     {"format", 'f', CLI_ENUM, "FORMAT", "table for people, json for scripts", log_formats, 0, 0},
-    CLI_OPT_WAIT,
+    CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
 static const char log_about[] =
@@ -147,13 +147,15 @@ static int on_entry(void *ctx, const struct audit_entry *e)
 		fwrite(x->b.data, 1, x->b.len, stdout);
 	} else {
 		struct refs_text r = {0, ""};
+		char lt[TIME_LOCAL_MAX];
 
 		if (store_audit_each_ref(x->st, e->seq, add_ref_text, &r, x->d) != 0)
 			return -1;
+		time_format_local(e->at, lt);
 		if (x->n == 1)
-			printf("%-6s %-20s %-14s %-16s %-14s %s\n", "SEQ", "TIME (UTC)", "OPERATOR",
+			printf("%-6s %-20s %-14s %-16s %-14s %s\n", "SEQ", "TIME", "OPERATOR",
 			       "ACTION", "KIND", "REFS");
-		printf("%-6lld %.19sZ ", (long long)e->seq, t);
+		printf("%-6lld %-20s ", (long long)e->seq, lt);
 		cli_put_safe(stdout, e->operator_name, strlen(e->operator_name), NULL);
 		printf("%*s %-16s %-14s ",
 		       (int)(14 - (strlen(e->operator_name) < 14 ? strlen(e->operator_name) : 14)),
@@ -353,6 +355,35 @@ static int walk_chain(struct cli *cli, struct verify_ctx *x, struct diag *d)
 	return EX_OK;
 }
 
+/* Consultation entries spooled while a writer was busy: said, and checked to read as entries. */
+static int spooled(struct cli *cli)
+{
+	long n, damaged;
+	char *path = NULL;
+	struct diag d;
+
+	diag_clear(&d);
+	if (store_spool_count(cli->st, &n, &damaged, &path, &d) < 0) {
+		rt_free(path);
+		return cli_report(&d);
+	}
+	if (n)
+		cli_print(
+		    stdout,
+		    "spooled: %ld consultation entr%s in %s wait for the next write to enter the "
+		    "chain%s\n",
+		    n, n == 1 ? "y" : "ies", path, damaged ? "" : "");
+	if (damaged)
+		cli_print(
+		    stdout,
+		    "spooled: %ld line%s of the spool %s not an entry; the next write records "
+		    "%s as damaged\n",
+		    damaged, damaged == 1 ? "" : "s", damaged == 1 ? "is" : "are",
+		    damaged == 1 ? "it" : "them");
+	rt_free(path);
+	return EX_OK;
+}
+
 static int do_verify(struct cli *cli)
 {
 	const char *cp_path = cli_str(cli, "checkpoint"), *pub = cli_str(cli, "pubkey");
@@ -390,7 +421,7 @@ static int do_verify(struct cli *cli)
 	if (x.cp)
 		printf("the chain passes through the signed checkpoint at entry %lld\n",
 		       (long long)cp.seq);
-	return EX_OK;
+	return spooled(cli);
 }
 
 /* --- checkpoint ------------------------------------------------------ */
@@ -464,7 +495,7 @@ static int do_checkpoint(struct cli *cli)
 }
 
 const struct cli_cmd audit_subs[] = {
-    {"log", do_log, log_opts, log_about, CLI_STORE | CLI_TXN, "the entries, oldest first", NULL, 0,
+    {"log", do_log, log_opts, log_about, CLI_STORE | CLI_READ, "the entries, oldest first", NULL, 0,
      0, NULL, NULL},
     {"verify", do_verify, verify_opts, verify_about, CLI_STORE,
      "check the hash chain (and a signed checkpoint)", NULL, 0, 0, NULL, NULL},

@@ -82,6 +82,7 @@ struct import_ctx {
 	struct store_import imp;
 	struct file_report *rep;
 	bool withholding; /* --strict and a record was rejected: store nothing more */
+	bool wrote;       /* a file of this run is committed */
 	int64_t now;
 	struct progress prog;
 	/* --verify-key: the trusted key, and the hash of the bytes it verified. */
@@ -637,6 +638,21 @@ static int refuse_file(struct file_report *r, int code, const char *status, cons
 	return code;
 }
 
+/*
+ * Once a file of this run is in the store, the rest of the run (the next
+ * files, the rescore) waits for another writer as long as it takes, up to an
+ * hour: exit 75 means that nothing of the run was written, so the summary
+ * and the exit code never disagree (docs/nightly.md).
+ */
+static void committed_some(struct import_ctx *x, int fc)
+{
+	if (x->dry_run || (fc != EX_OK && fc != EX_DATAERR) || x->wrote)
+		return;
+	x->wrote = true;
+	if (store_set_wait(x->st, 3600 * 1000) < 0)
+		return; /* the shorter wait stays */
+}
+
 /* Whether file i is the same file as one already read. */
 static bool read_before(const struct file_report *reps, const struct stat *seen, int i)
 {
@@ -675,6 +691,7 @@ static int import_path(struct import_ctx *x, const char *path, struct file_repor
 	} else {
 		x->prog.size = S_ISREG(seen[i].st_mode) ? (uint64_t)seen[i].st_size : 0;
 		fc = r->code = import_fd(x, fd);
+		committed_some(x, fc);
 		r->status = fc == EX_OK                        ? "ok"
 		            : fc == EX_DATAERR && !r->error[0] ? "rejected"
 		                                               : "error";

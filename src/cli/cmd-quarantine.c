@@ -3,12 +3,12 @@
 
 #include "reftriage/timeutil.h"
 
-static const struct cli_opt list_opts[] = {CLI_OPT_END};
+static const struct cli_opt list_opts[] = {CLI_OPT_WAIT_READ, CLI_OPT_END};
 static const char list_about[] =
     "Records refused at import, kept with their raw bytes, source file, position\n"
     "and every reason: one line per record: ID, FILE:LINE, the package_ref when it\n"
     "was valid, the number of reasons and the first reason.\n";
-static const struct cli_opt qshow_opts[] = {CLI_OPT_END};
+static const struct cli_opt qshow_opts[] = {CLI_OPT_WAIT_READ, CLI_OPT_END};
 static const char qshow_about[] = "One quarantined record in full: reasons and raw bytes.\n";
 
 /* Print the stored reasons ("FIELD<TAB>message" lines) as "FIELD: message". */
@@ -77,12 +77,12 @@ static int on_list(void *ctx, const struct store_quarantined *q)
 
 static int on_show(void *ctx, const struct store_quarantined *q)
 {
-	char t[40];
+	char t[TIME_LOCAL_MAX];
 	size_t n;
 
 	if (seen(ctx, q) < 0)
 		return -2;
-	time_format(q->created_at, t);
+	time_format_local(q->created_at, t);
 	printf("quarantine  %lld\nfile        ", (long long)q->id);
 	cli_put_safe(stdout, q->file, strlen(q->file), NULL);
 	printf("\nline        %lu\n", q->line);
@@ -148,9 +148,9 @@ static int do_show(struct cli *cli)
 }
 
 const struct cli_cmd quarantine_subs[] = {
-    {"list", do_list, list_opts, list_about, CLI_STORE | CLI_TXN,
+    {"list", do_list, list_opts, list_about, CLI_STORE | CLI_READ,
      "every quarantined record, one a line", NULL, 0, 0, NULL, NULL},
-    {"show", do_show, qshow_opts, qshow_about, CLI_STORE | CLI_TXN,
+    {"show", do_show, qshow_opts, qshow_about, CLI_STORE | CLI_READ,
      "one quarantined record in full", "ID", 1, 1, NULL, NULL},
     CLI_CMD_END,
 };

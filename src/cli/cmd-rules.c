@@ -420,7 +420,7 @@ static int do_show(struct cli *cli)
 const struct cli_cmd rules_subs[] = {
     {"check", do_check, check_opts, check_about, 0, "validate a rules file", "FILE", 1, 1, NULL,
      NULL},
-    {"diff", do_diff, diff_opts, diff_about, CLI_STORE | CLI_TXN,
+    {"diff", do_diff, diff_opts, diff_about, CLI_STORE | CLI_READ,
      "what a rules file would change, installing nothing", "FILE", 1, 1, NULL, NULL},
     {"install", do_install, install_opts, install_about, CLI_STORE,
      "make a rules file the active rules and rescore", "FILE", 1, 1, NULL, NULL},

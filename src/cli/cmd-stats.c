@@ -9,6 +9,7 @@ static const char *const formats[] = {"text", "json", NULL};
 const struct cli_opt stats_opts[] = {
     {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts", formats, 0, 0},
     {"now", 0, CLI_TIME, "TIME", "judge overdue at TIME (default the clock)", NULL, 0, 0},
+    CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
 const char stats_about[] =
@@ -155,11 +156,11 @@ static int stats_json(struct cli *cli, struct stats_ctx *x, const struct store_s
 static int stats_text(struct cli *cli, struct stats_ctx *x, const struct store_stats *ss)
 {
 	struct diag d;
-	char t[40], dur[40];
+	char t[TIME_LOCAL_MAX], dur[40];
 	size_t i;
 
 	diag_clear(&d);
-	time_format(cli->as_of, t);
+	time_format_local(cli->as_of, t);
 	if (cli->scored)
 		printf("as of %s (scores), rules %s %s\n", t, cli->rs->name, cli->rs->version);
 	else
@@ -175,7 +176,7 @@ static int stats_text(struct cli *cli, struct stats_ctx *x, const struct store_s
 			printf("  none\n");
 	}
 	printf("\noldest open referral\n");
-	time_format(ss->oldest_received_at, t);
+	time_format_local(ss->oldest_received_at, t);
 	if (ss->has_oldest)
 		printf("  %s received %s\n", ss->oldest_ref, t);
 	else

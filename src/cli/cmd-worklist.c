@@ -35,6 +35,7 @@ const struct cli_opt worklist_opts[] = {
      0, 0},
     {"passphrase-file", 0, CLI_TEXT, "FILE", "the key's passphrase, from a private file", NULL, 0,
      0},
+    CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
 const char worklist_about[] =
@@ -200,18 +201,116 @@ static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, 
 	return EX_OK;
 }
 
+/* Append to text (size bytes, *n used) as snprintf does; what does not fit is cut. */
+static void addf(char *text, size_t size, size_t *n, const char *fmt, ...) PRINTF_LIKE(4, 5);
+static void addf(char *text, size_t size, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(text + *n, size - *n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n = *n + (size_t)k < size ? *n + (size_t)k : size - 1;
+}
+
+/* The filters in force as people read them, or NULL: "priority P1, P2; first 5". */
+static const char *describe_filters(const struct cli *cli, const struct store_worklist_query *q)
+{
+	/* One list per run: the text lives as long as the header that points to it. */
+	static char text[2048];
+	char t[TIME_LOCAL_MAX];
+	size_t i, n = 0;
+
+	text[0] = '\0';
+	for (i = 0; i < q->npriorities; i++)
+		addf(text, sizeof(text), &n, "%s%s", i ? ", " : "priority ",
+		     cli->rs->bands[q->priorities[i]].priority);
+	for (i = 0; i < q->nstatuses; i++)
+		addf(text, sizeof(text), &n, "%s%s",
+		     i   ? ", "
+		     : n ? "; status "
+		         : "status ",
+		     q->statuses[i]);
+	if (q->force_area)
+		addf(text, sizeof(text), &n, "%sforce area %s", n ? "; " : "", q->force_area);
+	if (q->assigned_to)
+		addf(text, sizeof(text), &n, "%sassigned to %s", n ? "; " : "", q->assigned_to);
+	if (q->has_since) {
+		time_format_local(q->since, t);
+		addf(text, sizeof(text), &n, "%sreceived since %s", n ? "; " : "", t);
+	}
+	if (q->has_changed_since) {
+		time_format_local(q->changed_since, t);
+		addf(text, sizeof(text), &n, "%schanged since %s", n ? "; " : "", t);
+	}
+	if (q->limit)
+		addf(text, sizeof(text), &n, "%sfirst %ld", n ? "; " : "", q->limit);
+	return n ? text : NULL;
+}
+
+static int count_row(void *ctx, const struct store_worklist_row *r)
+{
+	struct report_summary *s = ctx;
+	int b = r->priority >= 0 && r->priority < REPORT_MAX_BANDS ? r->priority : 0;
+
+	s->count[b]++;
+	s->overdue[b] += r->overdue;
+	if (!s->has_oldest || r->received_at < s->oldest_at) {
+		s->has_oldest = true;
+		s->oldest_at = r->received_at;
+		(void)snprintf(s->oldest_ref, sizeof(s->oldest_ref), "%s", r->ref);
+	}
+	return 0;
+}
+
+/*
+ * What the list for people says it holds: how many of how many, the filters,
+ * the bands' counts and the oldest package the filters select (the printed
+ * list names it: it is in the audit entry too).
+ */
+static int summarise(struct cli *cli, const struct store_worklist_query *q, bool printed,
+                     struct report_header *h)
+{
+	struct store_worklist_query all, unlimited = *q;
+	size_t i;
+	struct diag d;
+
+	memset(&all, 0, sizeof(all));
+	unlimited.limit = 0;
+	diag_clear(&d);
+	h->filters = describe_filters(cli, q);
+	for (i = 0; i < cli->rs->nbands && i < REPORT_MAX_BANDS; i++)
+		h->summary.selected[i] = q->npriorities == 0;
+	for (i = 0; i < q->npriorities; i++)
+		if (q->priorities[i] >= 0 && q->priorities[i] < REPORT_MAX_BANDS)
+			h->summary.selected[q->priorities[i]] = true;
+	if (store_worklist_count(cli->st, q, &h->matching, &d) < 0 ||
+	    store_worklist_count(cli->st, &all, &h->total_open, &d) < 0 ||
+	    (printed && store_worklist(cli->st, &unlimited, count_row, &h->summary, &d) < 0) ||
+	    (printed && h->summary.has_oldest &&
+	     store_audit_ref(cli->st, h->summary.oldest_ref, &d) < 0))
+		return cli_report(&d);
+	h->summary.counted = printed;
+	h->count = q->limit > 0 && h->matching > q->limit ? q->limit : h->matching;
+	return EX_OK;
+}
+
 /* The header: when the scores were computed, with which rules, how many. */
 static int header(struct cli *cli, const struct store_worklist_query *q,
                   const struct report_writer *w, struct report_header *h)
 {
-	struct diag d;
+	int rc;
 
 	memset(h, 0, sizeof(*h));
-	diag_clear(&d);
 	h->as_of = cli->as_of;
 	h->scored = cli->scored;
-	if (w == &report_table && store_worklist_count(cli->st, q, &h->count, &d) < 0)
-		return cli_report(&d);
+	if ((w == &report_table || w == &report_html) &&
+	    (rc = summarise(cli, q, w == &report_html, h)) != EX_OK)
+		return rc;
 	if (q->limit > 0 && h->count > q->limit)
 		h->count = q->limit;
 	h->rules_hash = cli->rs->hash;

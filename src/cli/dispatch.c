@@ -303,7 +303,9 @@ static int open_store(struct cli *cli)
 	struct stat sb;
 	struct diag d;
 	/* A verb that writes waits for another writer (--wait); a reader briefly. */
-	long wait_s = cli_has_opt(cli, "wait") ? cli_count(cli, "wait", 30) : 5;
+	long wait_s = !cli_has_opt(cli, "wait")      ? 5
+	              : (cli->cmd->flags & CLI_READ) ? cli_count(cli, "wait", 5)
+	                                             : cli_count(cli, "wait", 30);
 
 	diag_clear(&d);
 	if (store_open(cli->db_path, (int)wait_s * 1000, &cli->st, &d) < 0)
@@ -369,6 +371,26 @@ int cli_commit(struct cli *cli)
 	return EX_OK;
 }
 
+/* A consultation's entry: appended, or spooled when a writer holds the store past --wait. */
+static int consult(struct cli *cli)
+{
+	long wait_s = cli_has_opt(cli, "wait") ? cli_count(cli, "wait", 5) : 5;
+	bool spooled = false;
+	struct diag d;
+
+	diag_clear(&d);
+	if (cli_audit_consult(cli, cli->st, cli->action ? cli->action : cli->command, &cli->details,
+	                      (int)wait_s * 1000, &spooled, &d) < 0)
+		return cli_report(&d);
+	if (spooled)
+		cli_warn(
+		    cli,
+		    "note: a writer held the store past %ld s; this consultation's audit entry "
+		    "is spooled beside it and enters the trail with the next write",
+		    wait_s);
+	return EX_OK;
+}
+
 /*
  * The verb succeeded: the output file is complete and hashed into the entry,
  * the entry appended and committed, and only then the file put in place, so
@@ -396,6 +418,12 @@ static int finish(struct cli *cli)
 		if (rc != EX_OK)
 			return rc;
 	}
+	if (cli->cmd->flags & CLI_READ) {
+		int rc = consult(cli);
+
+		if (rc != EX_OK)
+			return rc;
+	}
 	if (pfile_is_open(&cli->output) && pfile_commit(&cli->output, &d) < 0)
 		return cli_report(&d);
 	return EX_OK;
@@ -411,6 +439,8 @@ static int run(struct cli *cli)
 	if ((f & CLI_STORE) && (rc = open_store(cli)) != EX_OK)
 		return rc;
 	if ((f & CLI_TXN) && store_begin(cli->st, &d) < 0)
+		return cli_report(&d);
+	if ((f & CLI_READ) && store_begin_read(cli->st, &d) < 0)
 		return cli_report(&d);
 	if ((f & CLI_RULES) && (rc = load_rules(cli)) != EX_OK)
 		return rc;

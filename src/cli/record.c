@@ -57,24 +57,43 @@ void cli_details_time(struct cli_details *x, const char *key, int64_t us)
 	cli_details_str(x, key, t);
 }
 
-int cli_audit(const struct cli *cli, struct store *st, const char *action, struct cli_details *x,
-              struct diag *d)
+/* The entry: now, the operator and the reason from cli, the details closed. */
+static int entry(const struct cli *cli, struct store *st, const char *action, struct cli_details *x,
+                 struct store_audit_new *e, struct diag *d)
 {
-	struct store_audit_new e;
-
 	x->err |= buf_addc(&x->b, '}');
 	if (x->err) {
 		diag_at(d, store_path(st), 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory");
 	}
-	memset(&e, 0, sizeof(e));
-	e.at = time_now();
-	e.operator_name = cli->operator_name;
-	e.action = action;
-	e.reason = cli->reason;
-	e.details = x->b.data;
-	e.details_len = x->b.len;
+	memset(e, 0, sizeof(*e));
+	e->at = time_now();
+	e->operator_name = cli->operator_name;
+	e->action = action;
+	e->reason = cli->reason;
+	e->details = x->b.data;
+	e->details_len = x->b.len;
+	return 0;
+}
+
+int cli_audit(const struct cli *cli, struct store *st, const char *action, struct cli_details *x,
+              struct diag *d)
+{
+	struct store_audit_new e;
+
+	if (entry(cli, st, action, x, &e, d) < 0)
+		return -1;
 	return store_audit_append(st, &e, NULL, d);
+}
+
+int cli_audit_consult(const struct cli *cli, struct store *st, const char *action,
+                      struct cli_details *x, int wait_ms, bool *spooled, struct diag *d)
+{
+	struct store_audit_new e;
+
+	if (entry(cli, st, action, x, &e, d) < 0)
+		return -1;
+	return store_audit_consult(st, &e, wait_ms, spooled, d);
 }
 
 /*

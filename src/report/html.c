@@ -1,12 +1,19 @@
 /*
- * The supervisors' daily priority list: one self-contained HTML page (inline
- * CSS, no scripts, nothing fetched) that prints on A4 portrait with the
- * protective marking at the top and bottom of every page, page numbers, the
- * table header repeated on each page, and each priority group after the
- * first starting on a new page. Every value from a package is escaped.
+ * The supervisors' daily priority list, for paper: one self-contained HTML
+ * page (inline CSS, no scripts, nothing fetched) printed on A4 portrait from
+ * a browser. The first page is the summary: when the list was made, when the
+ * scores were computed (and a banner when they are stale), the counts by
+ * priority with overdue, the filters in force and "N of M", and a key to the
+ * rules that fired. Then one table per priority, each starting a new page,
+ * in compact rows (25 or more to a page) with an empty "decision / initials"
+ * column for the morning meeting. Every page carries the protective marking,
+ * the list's date, "N of M" with the filters, and "Page N of M" in its
+ * margins; the table header, with the priority, repeats on every page.
+ * Times are local (TZ), to the minute, with the zone. Every value from a
+ * package is escaped.
  *
  * A printed list is read by people, so its rows are held until the end, when
- * the summary at the top can be counted: use filters or --limit for a very
+ * the summary at the top can be written: use filters or --limit for a very
  * large caseload.
  */
 #include "reftriage/report.h"
@@ -15,18 +22,16 @@
 #include "reftriage/hash.h"
 #include "reftriage/timeutil.h"
 
-#define MARKING    "OFFICIAL-SENSITIVE"
-#define MAX_GROUPS 16
+#define MARKING "OFFICIAL-SENSITIVE"
 
 struct html_state {
 	struct report_header h;
-	char as_of[40], generated[40], hash[HASH_HEX];
-	char *rules_name, *rules_version, *operator_name;
-	struct buf rows[MAX_GROUPS]; /* one table body per priority */
-	long count[MAX_GROUPS], overdue[MAX_GROUPS];
-	char oldest_ref[80];
-	int64_t oldest_at;
-	bool has_oldest;
+	char as_of[TIME_LOCAL_MAX], generated[TIME_LOCAL_MAX], hash[HASH_HEX];
+	char *rules_name, *rules_version, *operator_name, *filters;
+	struct buf rows[REPORT_MAX_BANDS]; /* one table body per priority */
+	long listed[REPORT_MAX_BANDS], overdue[REPORT_MAX_BANDS];
+	bool *fired; /* by rule index: fired for a package listed */
+	size_t nrules;
 };
 
 static struct html_state *state;
@@ -73,6 +78,38 @@ int report_html_escape(struct buf *b, const char *s)
 	return esc(b, s);
 }
 
+/* Append s as the inside of a CSS string: anything but plain text as a hex escape. */
+static int css_esc(struct buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int rc;
+
+		if (c < 0x20 || c == 0x7f)
+			rc = 0;
+		else if (c >= 0x80 || (c >= '0' && c <= '9') ||
+		         ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || strchr(" ,.:;-_()/+#", c))
+			rc = buf_addc(b, (char)c);
+		else
+			rc = buf_addf(b, "\\%x ", c);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Append s with each '_' as a space: "in_progress" reads (and wraps) as "in progress". */
+static int esc_words(struct buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		char one[2] = {*s == '_' ? ' ' : *s, '\0'};
+
+		if (esc(b, one) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static char *dup_or_empty(const char *s)
 {
 	return rt_memdup0(s ? s : "", s ? strlen(s) : 0);
@@ -82,99 +119,92 @@ static int html_begin(struct report *r, const struct report_header *h)
 {
 	size_t i;
 
-	(void)r;
 	state = rt_calloc(1, sizeof(*state));
 	if (!state)
 		return -1;
 	state->h = *h;
 	if (h->scored)
-		time_format(h->as_of, state->as_of);
+		time_format_local(h->as_of, state->as_of);
 	else
-		(void)snprintf(state->as_of, sizeof(state->as_of), "not yet scored");
-	time_format(h->generated_at, state->generated);
+		(void)snprintf(state->as_of, sizeof(state->as_of), "(nothing scored yet)");
+	time_format_local(h->generated_at, state->generated);
 	hash_hex(state->hash, h->rules_hash);
 	state->rules_name = dup_or_empty(h->rules_name);
 	state->rules_version = dup_or_empty(h->rules_version);
 	state->operator_name = dup_or_empty(h->operator_name);
-	for (i = 0; i < MAX_GROUPS; i++)
+	state->filters = h->filters ? dup_or_empty(h->filters) : NULL;
+	state->nrules = r->rs ? r->rs->nrules : 0;
+	state->fired = rt_calloc(state->nrules ? state->nrules : 1, sizeof(*state->fired));
+	for (i = 0; i < REPORT_MAX_BANDS; i++)
 		buf_init(&state->rows[i]);
-	return state->rules_name && state->rules_version && state->operator_name ? 0 : -1;
+	return state->rules_name && state->rules_version && state->operator_name && state->fired &&
+	               (state->filters || !h->filters)
+	           ? 0
+	           : -1;
 }
 
-/* The fired rules with the most points first, at most three, as descriptions. */
-static int top_reasons(struct buf *b, const struct report_item *it)
+/* Every fired rule as its id and points, each kept whole; the row wraps between them. */
+static int reasons(struct report *r, struct buf *b, const struct report_item *it)
 {
-	bool used[64] = {false};
-	size_t k, shown = 0;
+	size_t k;
 
-	while (shown < 3 && shown < it->nfired) {
-		size_t best = SIZE_MAX;
+	for (k = 0; k < it->nfired; k++) {
+		const struct rule *ru = it->fired[k];
 
-		for (k = 0; k < it->nfired && k < 64; k++)
-			if (!used[k] &&
-			    (best == SIZE_MAX || it->fired[k]->points > it->fired[best]->points))
-				best = k;
-		if (best == SIZE_MAX)
-			break;
-		used[best] = true;
-		if ((shown && buf_adds(b, "; ") < 0) || esc(b, it->fired[best]->description) < 0)
+		if (r->rs && ru >= r->rs->rules && ru < r->rs->rules + state->nrules)
+			state->fired[ru - r->rs->rules] = true;
+		if (buf_adds(b, k ? " <span>" : "<span>") < 0 || esc(b, ru->id) < 0 ||
+		    buf_addf(b, "&#8239;<b>%lld</b></span>", (long long)ru->points) < 0)
 			return -1;
-		shown++;
 	}
-	if (it->nfired > shown && buf_addf(b, " (+%zu more)", it->nfired - shown) < 0)
-		return -1;
-	return 0;
+	return it->nfired ? 0 : buf_adds(b, "&ndash;");
+}
+
+/* "2026-11-03 13:13 GMT" as a date line and a time line. */
+static int when(struct buf *b, int64_t us)
+{
+	char t[TIME_LOCAL_MAX];
+
+	time_format_local(us, t);
+	return buf_addf(b, "%.10s<br>", t) < 0 ? -1 : esc(b, t + 11);
 }
 
 static int html_item(struct report *r, const struct report_item *it)
 {
-	int g = it->priority_index < MAX_GROUPS ? it->priority_index : MAX_GROUPS - 1;
+	int g = it->priority_index >= 0 && it->priority_index < REPORT_MAX_BANDS
+	            ? it->priority_index
+	            : REPORT_MAX_BANDS - 1;
 	struct buf *b = &state->rows[g];
-	const char *p;
-	char t[40];
 	int rc = 0;
 
-	(void)r;
-	state->count[g]++;
-	if (it->overdue)
-		state->overdue[g]++;
-	if (!state->has_oldest || it->received_at < state->oldest_at) {
-		state->has_oldest = true;
-		state->oldest_at = it->received_at;
-		(void)snprintf(state->oldest_ref, sizeof(state->oldest_ref), "%s", it->ref);
-	}
+	state->listed[g]++;
+	state->overdue[g] += it->overdue;
 	rc |= buf_addf(b, "<tr%s><td class=n>%ld</td><td class=ref>",
 	               it->overdue ? " class=over" : "", it->rank);
 	rc |= esc(b, it->ref);
-	rc |= buf_adds(b, "</td><td>");
+	rc |= buf_adds(b, "<br><small>");
 	rc |= esc(b, it->priority);
-	rc |= buf_addf(b, "</td><td class=n>%lld</td><td>", (long long)it->score);
-	time_format(it->received_at, t);
-	rc |= buf_addf(b, "%.10s<br>%.5s</td><td>", t, t + 11);
-	time_format(it->due_at, t);
-	rc |= buf_addf(b, "%.10s<br>%.5s%s</td><td>", t, t + 11,
-	               it->overdue ? " <b>OVERDUE</b>" : "");
-	for (p = it->status; p && *p; p++)
-		rc |= buf_addc(b, *p == '_' ? ' ' : *p);
-	if (it->updated)
-		rc |= buf_adds(b, " <i>(updated)</i>");
-	rc |= buf_adds(b, "</td><td>");
-	rc |= esc(b, it->assigned_to ? it->assigned_to : "-");
+	rc |= buf_addf(b, " &middot; score %lld</small></td><td>", (long long)it->score);
+	rc |= when(b, it->due_at);
+	rc |= buf_adds(b, it->overdue ? "<br><b>OVERDUE</b></td><td>" : "</td><td>");
+	rc |= esc_words(b, it->referral_type);
 	rc |= buf_adds(b, "</td><td>");
 	rc |= esc(b, it->force_area ? it->force_area : "-");
 	rc |= buf_adds(b, "</td><td>");
-	/* "sexual_communication" reads (and wraps) better as "sexual communication". */
-	for (p = it->referral_type; p && *p; p++)
-		rc |= buf_addc(b, *p == '_' ? ' ' : *p);
-	rc |= buf_adds(b, "</td><td class=why>");
-	rc |= top_reasons(b, it);
-	rc |= buf_adds(b, "</td></tr>\n");
+	rc |= esc(b, it->assigned_to ? it->assigned_to : "-");
+	rc |= buf_adds(b, "<br><small>");
+	rc |= esc_words(b, it->status);
+	if (it->updated)
+		rc |= buf_adds(b, " <i>(updated)</i>");
+	rc |= buf_adds(b, "</small></td><td class=why>");
+	rc |= reasons(r, b, it);
+	rc |= buf_adds(b, "</td><td></td></tr>\n");
 	r->items++;
 	return rc ? -1 : 0;
 }
 
 static const char css[] =
-    "@page { size: A4 portrait; margin: 20mm 10mm 18mm 10mm;\n"
+    "@page { size: A4 portrait; margin: 12mm 8mm 11mm 8mm;\n"
     "  @top-center { content: \"" MARKING "\"; font: bold 11pt sans-serif; }\n"
     "  @bottom-center { content: \"" MARKING "\"; font: bold 11pt sans-serif; }\n"
     "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages);"
@@ -182,114 +212,212 @@ static const char css[] =
     "body { font: 8.5pt/1.3 sans-serif; color: #000; margin: 0; }\n"
     ".marking { text-align: center; font-weight: bold; letter-spacing: .05em; }\n"
     "@media print { .marking { display: none; } }\n"
-    "h1 { font-size: 14pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 4mm 0 1mm; }\n"
-    "table { border-collapse: collapse; width: 100%; table-layout: fixed; }\n"
-    "table.list { font-size: 7.5pt; } td { overflow-wrap: break-word; }\n"
-    "table.list td, table.list th { padding: 0.8mm 0.9mm; }\n"
-    "thead { display: table-header-group; } tr { break-inside: avoid; }\n"
-    "th, td { border: 0.5pt solid #888; padding: 1mm 1.2mm; text-align: left; vertical-align: "
-    "top; }\n"
-    "th { background: #e8e8e8; } td.n { text-align: right; } td.ref { white-space: nowrap; }\n"
-    "tr.over td { background: #fde8e8; }\n"
-    ".group { break-before: page; } .group.first { break-before: auto; }\n"
-    "table.summary { width: auto; table-layout: auto; }\n"
-    "table.summary td, table.summary th { padding: 0.8mm 3mm; }\n"
-    "p.meta { margin: 1mm 0; }\n";
+    "h1 { font-size: 15pt; margin: 0 0 3mm; } h2 { font-size: 11pt; margin: 5mm 0 1.5mm; }\n"
+    ".stale { border: 1.5pt solid #000; padding: 2mm 3mm; margin: 0 0 3mm; font-weight: bold;"
+    " font-size: 10pt; }\n"
+    "table { border-collapse: collapse; }\n"
+    "th, td { border: 0.5pt solid #888; padding: 1mm 2.5mm; text-align: left;"
+    " vertical-align: top; }\n"
+    "th { background: #e8e8e8; } td.n { text-align: right; }\n"
+    "table.facts th { background: none; font-weight: normal; width: 32mm; }\n"
+    "table.facts th, table.facts td { border: none; padding: 0.6mm 2mm 0.6mm 0; }\n"
+    "td.none { color: #555; font-style: italic; }\n"
+    ".key { column-count: 2; column-gap: 6mm; font-size: 7pt; }\n"
+    ".key p { margin: 0 0 0.8mm; break-inside: avoid; } .key b { white-space: nowrap; }\n"
+    "table.list { width: 100%; table-layout: fixed; font-size: 6.5pt; line-height: 1.08;"
+    " break-before: page; font-family: \"DejaVu Sans Condensed\", \"Arial Narrow\","
+    " \"Liberation Sans Narrow\", sans-serif; font-stretch: condensed; }\n"
+    "table.list td, table.list th { padding: 0.35mm 0.6mm; overflow-wrap: break-word; }\n"
+    "table.list thead { display: table-header-group; } table.list tr { break-inside: avoid; }\n"
+    "table.list th.cap { background: none; border: none; font-size: 8.5pt; padding: 0 0 1mm; }\n"
+    "table.list td.ref { white-space: nowrap; } table.list td small { font-size: 6pt; }\n"
+    "table.list td.why { font-size: 6pt; } td.why span { white-space: nowrap; }\n"
+    "tr.over td { background: #f0f0f0; } tr.over td b { letter-spacing: .03em; }\n";
 
-static int html_end(struct report *r)
+/* The margins of every page: the list's date, what it holds, a stale warning. */
+static int page_margins(struct buf *b, const struct html_state *s)
 {
-	struct html_state *s = state;
-	const struct ruleset *rs = r->rs;
-	struct buf *b = &r->b;
-	long total = 0, overdue = 0;
-	size_t g, ngroups = rs ? rs->nbands : 0;
-	bool first = true;
-	char t[40];
 	int rc = 0;
 
-	if (ngroups > MAX_GROUPS)
-		ngroups = MAX_GROUPS;
-	for (g = 0; g < ngroups; g++) {
-		total += s->count[g];
-		overdue += s->overdue[g];
+	rc |= buf_adds(b, "@page { @top-left { content: \"Daily list ");
+	rc |= css_esc(b, s->generated);
+	rc |= buf_adds(b, "\"; font: 8pt sans-serif; }\n  @top-right { content: \"");
+	rc |= s->h.stale ? buf_adds(b, "SCORES STALE, as of ") : buf_adds(b, "Scores as of ");
+	rc |= css_esc(b, s->as_of);
+	rc |= buf_addf(b, "\"; font: %s 8pt sans-serif; }\n  @bottom-left { content: \"",
+	               s->h.stale ? "bold" : "normal");
+	rc |= buf_addf(b, "%ld of %ld open", s->h.count, s->h.total_open);
+	if (s->filters) {
+		rc |= buf_adds(b, ": ");
+		rc |= css_esc(b, s->filters);
 	}
-	rc |= buf_adds(b,
-	               "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
-	               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	               "style-src 'unsafe-inline'\">\n<title>Daily priority list ");
+	rc |= buf_adds(b, "\"; font: 8pt sans-serif; } }\n");
+	return rc ? -1 : 0;
+}
+
+/* The facts of the list: when, which scores and rules, how many of how many, filters. */
+static int facts(struct buf *b, const struct html_state *s)
+{
+	const struct report_summary *sum = &s->h.summary;
+	int rc = 0;
+
+	if (s->h.stale) {
+		rc |= buf_adds(b, "<p class=stale>STALE: these scores were computed at ");
+		rc |= esc(b, s->as_of);
+		rc |= buf_adds(b, ", longer ago than the stale limit. Run <i>reftriage score</i> "
+		                  "and print the list again before relying on it.</p>\n");
+	}
+	rc |= buf_adds(b, "<table class=facts><tr><th>List made</th><td><b>");
+	rc |= esc(b, s->generated);
+	rc |= buf_adds(b, "</b> by ");
+	rc |= esc(b, s->operator_name);
+	rc |= buf_adds(b, "</td></tr>\n<tr><th>Scores as of</th><td><b>");
 	rc |= esc(b, s->as_of);
-	rc |= buf_addf(b, " - %s</title>\n<style>\n%s</style></head><body>\n", MARKING, css);
-	rc |= buf_adds(b, "<div class=marking>" MARKING "</div>\n<h1>Daily priority list</h1>\n");
-	if (s->h.stale)
-		rc |= buf_adds(b,
-		               "<p class=stale><b>STALE SCORES</b>: computed more than the allowed "
-		               "time before this list; run 'reftriage score' and print again "
-		               "before acting on this order.</p>\n");
-	rc |= buf_adds(b, "<p class=meta>Scores as of <b>");
-	rc |= esc(b, s->as_of);
-	rc |= buf_adds(b, "</b> with rules <b>");
+	rc |= buf_adds(b, "</b> with rules ");
 	rc |= esc(b, s->rules_name);
 	rc |= buf_addc(b, ' ');
 	rc |= esc(b, s->rules_version);
-	rc |= buf_addf(b, "</b> (hash %.16s&hellip;)</p>\n<p class=meta>Generated %s by ", s->hash,
-	               s->generated);
-	rc |= esc(b, s->operator_name);
-	rc |= buf_addf(b, ". %ld open referral%s listed, %ld overdue.</p>\n", total,
-	               total == 1 ? "" : "s", overdue);
-	rc |= buf_adds(b, "<table class=summary><thead><tr><th>Priority</th><th>Respond "
-	                  "within</th><th>Listed</th><th>Overdue</th></tr></thead><tbody>\n");
-	for (g = 0; g < ngroups; g++) {
+	rc |=
+	    buf_addf(b, " (hash %.16s&hellip;)</td></tr>\n<tr><th>This list</th><td><b>", s->hash);
+	rc |= buf_addf(b, "%ld of %ld open package%s</b>", s->h.count, s->h.total_open,
+	               s->h.total_open == 1 ? "" : "s");
+	if (s->h.matching != s->h.count)
+		rc |= buf_addf(b, " (%ld match the filters)", s->h.matching);
+	rc |= buf_adds(b, "</td></tr>\n<tr><th>Filters</th><td>");
+	rc |= s->filters ? esc(b, s->filters) : buf_adds(b, "none: every open package");
+	rc |= buf_adds(b, "</td></tr>\n<tr><th>Oldest selected</th><td>");
+	if (sum->has_oldest) {
+		char t[TIME_LOCAL_MAX];
+
+		time_format_local(sum->oldest_at, t);
+		rc |= esc(b, sum->oldest_ref);
+		rc |= buf_adds(b, ", received ");
+		rc |= esc(b, t);
+	} else {
+		rc |= buf_adds(b, "none");
+	}
+	rc |= buf_adds(b, "</td></tr></table>\n");
+	return rc ? -1 : 0;
+}
+
+/* Counts by priority: selected by the filters, overdue, printed here. */
+static int band_counts(struct buf *b, const struct ruleset *rs, const struct html_state *s)
+{
+	const struct report_summary *sum = &s->h.summary;
+	size_t g;
+	int rc = 0;
+
+	rc |= buf_adds(b, "<h2>By priority</h2>\n<table class=summary><thead><tr><th>Priority</th>"
+	                  "<th>Respond within</th><th>Selected</th><th>Overdue</th>"
+	                  "<th>Printed</th></tr></thead><tbody>\n");
+	for (g = 0; rs && g < rs->nbands && g < REPORT_MAX_BANDS; g++) {
 		rc |= buf_adds(b, "<tr><td>");
 		rc |= esc(b, rs->bands[g].priority);
 		rc |= buf_adds(b, " ");
 		rc |= esc(b, rs->bands[g].label);
-		rc |= buf_addf(
-		    b,
-		    "</td><td class=n>%lld h</td><td class=n>%ld</td><td class=n>%ld</td>"
-		    "</tr>\n",
-		    (long long)rs->bands[g].respond_within_hours, s->count[g], s->overdue[g]);
+		rc |= buf_addf(b, "</td><td class=n>%lld h</td>",
+		               (long long)rs->bands[g].respond_within_hours);
+		if (!sum->selected[g])
+			rc |= buf_adds(
+			    b, "<td class=none colspan=3>not selected (filter)</td></tr>\n");
+		else
+			rc |=
+			    buf_addf(b,
+			             "<td class=n>%ld</td><td class=n>%ld</td><td class=n>%ld</td>"
+			             "</tr>\n",
+			             sum->count[g], sum->overdue[g], s->listed[g]);
 	}
-	rc |= buf_adds(b, "</tbody></table>\n<p class=meta>Oldest open referral listed: ");
-	if (s->has_oldest) {
-		time_format(s->oldest_at, t);
-		rc |= esc(b, s->oldest_ref);
-		rc |= buf_addf(b, ", received %.10s %.5s UTC", t, t + 11);
-	} else {
-		rc |= buf_adds(b, "none");
+	rc |= buf_adds(b, "</tbody></table>\n");
+	return rc ? -1 : 0;
+}
+
+/* The key: each rule that fired for a package printed, its points and what it means. */
+static int rule_key(struct buf *b, const struct ruleset *rs, const struct html_state *s)
+{
+	size_t k;
+	int rc = 0;
+
+	rc |= buf_adds(b, "<h2>Why: the rules that fired</h2>\n<p>Each row lists every rule that "
+	                  "fired for the package, with its points.</p>\n<div class=key>\n");
+	for (k = 0; rs && k < s->nrules; k++) {
+		if (!s->fired[k])
+			continue;
+		rc |= buf_adds(b, "<p><b>");
+		rc |= esc(b, rs->rules[k].id);
+		rc |= buf_addf(b, " %+lld</b> ", (long long)rs->rules[k].points);
+		rc |= esc(b, rs->rules[k].description);
+		if (rs->rules[k].floor >= 0 && (size_t)rs->rules[k].floor < rs->nbands) {
+			rc |= buf_adds(b, "; at least ");
+			rc |= esc(b, rs->bands[rs->rules[k].floor].priority);
+		}
+		rc |= buf_adds(b, "</p>\n");
 	}
-	rc |= buf_adds(b, ".</p>\n");
-	if (rc || fwrite(b->data, 1, b->len, r->out) != b->len)
+	rc |= buf_adds(b, "</div>\n");
+	return rc ? -1 : 0;
+}
+
+/* The first page: the title, the facts, the counts, the key. */
+static int summary_page(struct buf *b, const struct ruleset *rs, const struct html_state *s)
+{
+	int rc = 0;
+
+	rc |= buf_adds(b, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
+	                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+	                  "'none'; style-src 'unsafe-inline'\">\n<title>Daily priority list ");
+	rc |= esc(b, s->generated);
+	rc |= buf_addf(b, " - %s</title>\n<style>\n%s", MARKING, css);
+	rc |= page_margins(b, s);
+	rc |= buf_adds(b, "</style></head><body>\n<div class=marking>" MARKING "</div>\n"
+	                  "<h1>Daily priority list</h1>\n");
+	rc |= facts(b, s);
+	rc |= band_counts(b, rs, s);
+	rc |= rule_key(b, rs, s);
+	return rc ? -1 : 0;
+}
+
+/* One priority's table: its caption and header repeat on every page it fills. */
+static int band_table(struct report *r, const struct ruleset *rs, size_t g)
+{
+	const struct html_state *s = state;
+	struct buf *b = &r->b;
+	int rc = 0;
+
+	rc |= buf_adds(b, "<table class=list><colgroup><col style=\"width:3.5%\">"
+	                  "<col style=\"width:13%\">"
+	                  "<col style=\"width:7.5%\"><col style=\"width:9%\">"
+	                  "<col style=\"width:8%\"><col style=\"width:8%\">"
+	                  "<col style=\"width:41%\"><col style=\"width:10%\"></colgroup>\n"
+	                  "<thead><tr><th class=cap colspan=8>");
+	rc |= esc(b, rs->bands[g].priority);
+	rc |= buf_adds(b, " &ndash; ");
+	rc |= esc(b, rs->bands[g].label);
+	rc |= buf_addf(b, " &middot; %ld printed &middot; list of ", s->listed[g]);
+	rc |= esc(b, s->generated);
+	rc |= buf_adds(b, "</th></tr>\n<tr><th>#</th><th>Reference, priority</th><th>Due</th>"
+	                  "<th>Type</th><th>Force area</th><th>Assigned</th><th>Why: rules "
+	                  "fired, points</th><th>Decision / initials</th></tr></thead><tbody>\n");
+	if (rc || fwrite(b->data, 1, b->len, r->out) != b->len ||
+	    fwrite(s->rows[g].data, 1, s->rows[g].len, r->out) != s->rows[g].len)
 		return -1;
 	buf_reset(b);
-	for (g = 0; g < ngroups; g++) {
-		if (!s->count[g])
-			continue;
-		rc |= buf_addf(b, "<section class=\"group%s\"><h2>", first ? " first" : "");
-		rc |= esc(b, rs->bands[g].priority);
-		rc |= buf_adds(b, " &ndash; ");
-		rc |= esc(b, rs->bands[g].label);
-		rc |= buf_addf(b,
-		               " (%ld)</h2>\n<table class=list><colgroup><col style=\"width:3%%\">"
-		               "<col style=\"width:15.5%%\"><col style=\"width:3.5%%\">"
-		               "<col style=\"width:5%%\"><col style=\"width:9.5%%\">"
-		               "<col style=\"width:9.5%%\"><col style=\"width:9%%\">"
-		               "<col style=\"width:8%%\"><col style=\"width:9%%\">"
-		               "<col style=\"width:10%%\"><col style=\"width:18%%\"></colgroup>"
-		               "<thead><tr><th>#</th><th>Reference</th>"
-		               "<th>Pri</th><th>Score</th><th>Received (UTC)</th><th>Due (UTC)</th>"
-		               "<th>Status</th><th>Assigned</th><th>Force area</th><th>Type</th>"
-		               "<th>Main reasons</th></tr></thead><tbody>\n",
-		               s->count[g]);
-		first = false;
-		if (rc || fwrite(b->data, 1, b->len, r->out) != b->len ||
-		    fwrite(s->rows[g].data, 1, s->rows[g].len, r->out) != s->rows[g].len)
-			return -1;
-		buf_reset(b);
-		if (fputs("</tbody></table></section>\n", r->out) < 0)
-			return -1;
-	}
-	if (total == 0 && fputs("<p>No open referrals match.</p>\n", r->out) < 0)
+	return fputs("</tbody></table>\n", r->out) < 0 ? -1 : 0;
+}
+
+static int html_end(struct report *r)
+{
+	const struct ruleset *rs = r->rs;
+	size_t g, ngroups = rs ? rs->nbands : 0;
+
+	if (ngroups > REPORT_MAX_BANDS)
+		ngroups = REPORT_MAX_BANDS;
+	if (summary_page(&r->b, rs, state) < 0 ||
+	    (r->items == 0 && buf_adds(&r->b, "<p>No open referrals match.</p>\n") < 0) ||
+	    fwrite(r->b.data, 1, r->b.len, r->out) != r->b.len)
 		return -1;
+	buf_reset(&r->b);
+	for (g = 0; g < ngroups; g++)
+		if (state->listed[g] && band_table(r, rs, g) < 0)
+			return -1;
 	if (fputs("<div class=marking>" MARKING "</div>\n</body></html>\n", r->out) < 0)
 		return -1;
 	return 0;
@@ -302,11 +430,13 @@ static void html_release(struct report *r)
 	(void)r;
 	if (!state)
 		return;
-	for (i = 0; i < MAX_GROUPS; i++)
+	for (i = 0; i < REPORT_MAX_BANDS; i++)
 		buf_release(&state->rows[i]);
 	rt_free(state->rules_name);
 	rt_free(state->rules_version);
 	rt_free(state->operator_name);
+	rt_free(state->filters);
+	rt_free(state->fired);
 	rt_free(state);
 	state = NULL;
 }

@@ -35,12 +35,12 @@ static const struct {
     [C_REF] = {"REF", 18, 0, false},
     [C_PRI] = {"PRI", 3, 0, false},
     [C_SCORE] = {"SCORE", 5, 0, true},
-    [C_DUE] = {"DUE (UTC)", 17, 0, false},
+    [C_DUE] = {"DUE", 21, 0, false},
     [C_STATUS] = {"STATUS", 12, 5, false},
     [C_ASSIGNED] = {"ASSIGNED", 10, 4, false},
     [C_AREA] = {"AREA", 10, 2, false},
     [C_TYPE] = {"TYPE", 12, 3, false},
-    [C_RECEIVED] = {"RECEIVED (UTC)", 16, 1, false},
+    [C_RECEIVED] = {"RECEIVED", 20, 1, false},
     [C_REASONS] = {"WHY", 0, 0, false},
 };
 
@@ -148,23 +148,33 @@ static int line_end(struct report *r)
 	return 0;
 }
 
+/* A header line, cut to the width like any cell. */
+static int header_line(struct report *r, const char *line)
+{
+	return report_cell(&r->b, line, (size_t)r->width, false) < 0 ? -1 : line_end(r);
+}
+
 static int table_begin(struct report *r, const struct report_header *h)
 {
-	char t[40], hex[HASH_HEX], line[600];
+	char t[TIME_LOCAL_MAX], hex[HASH_HEX], line[2200];
 	size_t c;
 
 	r->count = h->count;
 	plan(r);
-	/* Header lines, each cut to the width like any cell. */
 	buf_reset(&r->b);
 	if (h->scored) {
-		time_format(h->as_of, t);
-		(void)snprintf(line, sizeof(line), "Worklist as of %s - %ld open package%s", t,
-		               h->count, h->count == 1 ? "" : "s");
+		time_format_local(h->as_of, t);
+		(void)snprintf(line, sizeof(line),
+		               "Worklist as of %s%s - %ld of %ld open package%s", t,
+		               h->stale ? " (STALE)" : "", h->count, h->total_open,
+		               h->total_open == 1 ? "" : "s");
 	} else {
 		(void)snprintf(line, sizeof(line), "Worklist - nothing scored yet");
 	}
-	if (report_cell(&r->b, line, (size_t)r->width, false) < 0 || line_end(r) < 0)
+	if (header_line(r, line) < 0)
+		return -1;
+	(void)snprintf(line, sizeof(line), "Filters: %s", h->filters);
+	if (h->filters && header_line(r, line) < 0)
 		return -1;
 	if (h->stale && (report_cell(&r->b,
 	                             "STALE SCORES: run 'reftriage score' before acting on "
@@ -175,10 +185,9 @@ static int table_begin(struct report *r, const struct report_header *h)
 	hash_hex(hex, h->rules_hash);
 	(void)snprintf(line, sizeof(line), "Rules %s %s (%.12s)", h->rules_name, h->rules_version,
 	               hex);
-	if (report_cell(&r->b, line, (size_t)r->width, false) < 0 || line_end(r) < 0 ||
-	    report_cell(&r->b, "! overdue   * updated: a new version since a person last acted",
-	                (size_t)r->width, false) < 0 ||
-	    line_end(r) < 0 || buf_addc(&r->b, '\n') < 0)
+	if (header_line(r, line) < 0 ||
+	    header_line(r, "! overdue   * updated: a new version since a person last acted") < 0 ||
+	    buf_addc(&r->b, '\n') < 0)
 		return -1;
 	for (c = 0; c < C_N; c++) {
 		if (!lay.shown[c])
@@ -190,26 +199,17 @@ static int table_begin(struct report *r, const struct report_header *h)
 	return line_end(r);
 }
 
-static int short_time(char *dst, size_t size, int64_t us)
-{
-	char t[40];
-
-	time_format(us, t);
-	/* "2026-11-02T13:13:00Z" -> "2026-11-02 13:13" */
-	return snprintf(dst, size, "%.10s %.5s", t, t + 11) < 0 ? -1 : 0;
-}
-
 static int table_item(struct report *r, const struct report_item *it)
 {
-	char rank[24], score[24], due[40], received[40], status[40], reasons[2048];
+	char rank[24], score[24], due[TIME_LOCAL_MAX + 1], received[TIME_LOCAL_MAX], status[40];
+	char reasons[2048];
 	const char *colour = r->colour ? colour_of(it->priority_index) : NULL;
 	size_t c, k;
 
 	(void)snprintf(rank, sizeof(rank), "%ld", it->rank);
 	(void)snprintf(score, sizeof(score), "%lld", (long long)it->score);
-	if (short_time(due, sizeof(due) - 1, it->due_at) < 0 ||
-	    short_time(received, sizeof(received), it->received_at) < 0)
-		return -1;
+	time_format_local(it->due_at, due);
+	time_format_local(it->received_at, received);
 	if (it->overdue)
 		(void)snprintf(due + strlen(due), sizeof(due) - strlen(due), "!");
 	(void)snprintf(status, sizeof(status), "%s%s", it->status, it->updated ? "*" : "");

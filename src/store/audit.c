@@ -59,6 +59,8 @@ int store_audit_ref(struct store *st, const char *ref, struct diag *d)
 {
 	sqlite3_stmt *s;
 
+	if (st->reading)
+		return store_consult_ref(st, ref, d);
 	if (pending(st, d) < 0)
 		return -1;
 	s = store_stmt(st, S_AUDIT_REF, d);

@@ -28,6 +28,7 @@ enum stmt_id {
 	S_INSERT_QUARANTINE,
 	S_PUT_SCORE,
 	S_AUDIT_REF,
+	S_CONSULT_REF,
 	S_AUDIT_REFS_OF,
 	S_AUDIT_APPEND,
 	S_COUNT
@@ -42,7 +43,17 @@ struct store {
 	bool in_tx;
 	int64_t audit_seq; /* the audit entry being built in this transaction; 0: none */
 	int64_t audit_pos; /* how many refs it has so far */
+	bool reading;        /* a consultation's read transaction (consult.c) */
+	size_t spool_folded; /* bytes of the audit spool folded in this transaction */
 };
+
+/* Note a ref shown by a consultation (consult.c): in the connection's temp table. */
+int store_consult_ref(struct store *st, const char *ref, struct diag *d);
+
+/* Fold the spooled audit entries into the chain, in the writer's transaction. */
+int store_spool_fold(struct store *st, struct diag *d);
+/* After a commit: drop the folded entries from the spool. */
+void store_spool_settle(struct store *st);
 
 /*
  * The open statuses, as an SQL list (cli.md): the others are closed. One

@@ -46,6 +46,7 @@ static const char *const stmt_sql[S_COUNT] = {
                     "ip_linked) VALUES (?1, ?2, NULL, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
                     "?11, ?12)",
     [S_AUDIT_REF] = "INSERT INTO audit_refs (seq, pos, ref) VALUES (?1, ?2, ?3)",
+    [S_CONSULT_REF] = "INSERT INTO temp.consulted (ref) VALUES (?1)",
     [S_AUDIT_REFS_OF] = "SELECT ref FROM audit_refs WHERE seq = ?1 ORDER BY pos",
     [S_AUDIT_APPEND] = "INSERT INTO audit (seq, at, operator, action, reason, details, "
                        "details_hash, n_refs, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
@@ -463,12 +464,22 @@ fail:
 	return -1;
 }
 
+int store_set_wait(struct store *st, int wait_ms)
+{
+	return sqlite3_busy_timeout(st->db, wait_ms) == SQLITE_OK ? 0 : -1;
+}
+
 int store_begin(struct store *st, struct diag *d)
 {
 	if (exec(st, "BEGIN IMMEDIATE", d) < 0)
 		return -1;
 	st->in_tx = true;
 	st->audit_seq = st->audit_pos = 0;
+	/* Consultations spooled while the store was busy enter the chain first. */
+	if (store_spool_fold(st, d) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	return 0;
 }
 
@@ -485,6 +496,7 @@ int store_commit(struct store *st, struct diag *d)
 		return -1;
 	}
 	st->in_tx = false;
+	store_spool_settle(st);
 	return 0;
 }
 
@@ -492,8 +504,9 @@ void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	st->in_tx = false;
+	st->in_tx = st->reading = false;
 	st->audit_seq = st->audit_pos = 0;
+	st->spool_folded = 0;
 }
 
 int store_savepoint(struct store *st, struct diag *d)

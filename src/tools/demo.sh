@@ -24,11 +24,14 @@ echo
 echo "== reftriage quarantine list"
 "$rt" --db "$db" quarantine list || exit $?
 echo
-echo "== reftriage show SYN-20261102-0001 (why it ranks first)"
-"$rt" --db "$db" show SYN-20261102-0001 | sed -n '/^priority/,/^versions/p' || exit $?
+echo "== reftriage show SYN-20261102-0001 (why it ranks first: the decision comes first)"
+"$rt" --db "$db" show SYN-20261102-0001 | sed -n '1,/^fields/p' || exit $?
 echo
 echo "== reftriage worklist: the ranked list (the table a terminal shows; also csv, json, ndjson, html)"
-COLUMNS=${COLUMNS:-150} "$rt" --db "$db" worklist --format table || exit $?
+# At the terminal's real width (make does not pass $COLUMNS on), else 80; the
+# table fits 80 columns.
+cols=${COLUMNS:-$(stty size 2>/dev/null </dev/tty | cut -d' ' -f2)}
+COLUMNS=${cols:-80} "$rt" --db "$db" worklist --format table || exit $?
 echo
 echo "== reftriage worklist --format html --output build/daily.html (the printable daily list)"
 "$rt" --db "$db" worklist --format html --output build/daily.html || exit $?

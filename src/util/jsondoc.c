@@ -92,7 +92,8 @@ const char *jv_kind_name(const struct jv *v)
 
 const char *jv_string(const struct jv *v, size_t *len)
 {
-	*len = json_string_length(J(v));
+	if (len)
+		*len = json_string_length(J(v));
 	return json_string_value(J(v));
 }
 

@@ -210,6 +210,21 @@ void time_format_date(int32_t days, char out[16])
 	(void)snprintf(out, 16, "%04u-%02u-%02u", yy % 10000u, m % 100u, d % 100u);
 }
 
+void time_format_local(int64_t us, char out[TIME_LOCAL_MAX])
+{
+	int64_t secs = time_floor_div(us, US_PER_SEC);
+	time_t t = (time_t)secs;
+	struct tm tm;
+	char utc[40];
+
+	tzset();
+	if ((int64_t)t == secs && localtime_r(&t, &tm) &&
+	    strftime(out, TIME_LOCAL_MAX, "%Y-%m-%d %H:%M %Z", &tm) > 0)
+		return;
+	time_format(secs * US_PER_SEC, utc);
+	(void)snprintf(out, TIME_LOCAL_MAX, "%.10s %.5s UTC", utc, utc + 11);
+}
+
 int64_t time_now(void)
 {
 	const char *env = getenv("REFTRIAGE_NOW");

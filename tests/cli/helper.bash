@@ -4,6 +4,8 @@
 TOP="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 RT="${RT:-$TOP/build/reftriage}"
 SAMPLES="$TOP/sample_packages"
+# People read local times (TZ): tests see UTC unless a file sets its own zone.
+export TZ=UTC
 # The schema version this build writes: the number of the last migration.
 SCHEMA=$(ls "$TOP"/schemas/[0-9]*.sql | sed 's|.*/0*\([0-9]*\)-.*|\1|' | sort -n | tail -1)
 

@@ -38,7 +38,7 @@ load helper
 	before=$(sql 'SELECT package_id, version, score, priority, fired FROM scores ORDER BY 1')
 	rt show SYN-20261102-0001
 	expect_status 0
-	expect_out_has "scored as of 2025-11-03T08:00:00Z"
+	expect_out_has "scored    as of 2025-11-03 08:00 UTC"
 	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
 	[ "$(sql 'SELECT package_id, version, score, priority, fired FROM scores ORDER BY 1')" = "$before" ]
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NOT NULL')" = 60 ]

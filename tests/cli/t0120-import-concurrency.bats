@@ -28,13 +28,14 @@ load helper
 	init_store
 	python3 "$TOP/src/tools/gen-packages.py" bulk 100000 7 csv "$WORK/bulk.csv"
 	"$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
-	# KILLS kills (make torture sets 50); each at a random moment of the import.
+	# KILLS kills (make torture sets 50); each at a random moment of the import,
+	# 0.01 to 2.9 s in. timeout(1) sends the SIGKILL and waits for the import to
+	# be gone (--foreground: it kills and reaps only the import, not itself); when
+	# the import ends first, it returns then, instead of sleeping on.
 	for k in $(seq "${KILLS:-5}"); do
-		"$RT" import --quiet "$WORK/bulk.csv" 2>/dev/null &
-		pid=$!
-		sleep "$((RANDOM % 30 / 10)).$((RANDOM % 10))"
-		kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" || true
+		at=$((RANDOM % 290 + 1))
+		timeout --foreground -s KILL "$((at / 100)).$((at / 10 % 10))$((at % 10))" \
+			"$RT" import --quiet "$WORK/bulk.csv" 2>/dev/null || true
 		[ "$(sql 'PRAGMA integrity_check')" = ok ]
 		n=$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'BULK-%'")
 		[ "$n" = 0 ] || [ "$n" = 100000 ] || { echo "kill $k: $n of the file"; false; }

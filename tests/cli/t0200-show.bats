@@ -14,11 +14,88 @@ load_day() {
 	expect_status 0
 	expect_out_has "package   SYN-20261102-0001"
 	expect_out_has "status    new"
-	expect_out_has "  meeting_date                     2026-11-04"
-	expect_out_has "  child_in_household               (unknown)"
-	expect_out_has "  meeting_proposed                 yes"
-	expect_out_has "versions (newest first)"
-	expect_out_has "from $SAMPLES/referrals-2026-11-02.csv:2"
+	expect_out_has "    meeting_date                   2026-11-04"
+	expect_out_has "    meeting_proposed               yes"
+	[[ "$output" != *"child_in_household"* ]] # unknown: counted, not listed
+	expect_out_has "  18 fields unknown (show --all lists them)"
+	expect_out_has "versions (1, newest first; first seen "
+	expect_out_has "       from $SAMPLES/referrals-2026-11-02.csv:2"
+	rt show SYN-20261102-0001 --all
+	expect_out_has "    child_in_household             (unknown)"
+	[[ "$output" != *"fields unknown"* ]]
+}
+
+@test "show puts the decision first: priority, score, due, status, why; local times; 80 columns" {
+	init_store
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	TZ=Europe/London rt show SYN-20261102-0004
+	expect_status 0
+	want=$'package   SYN-20261102-0004
+priority  P1 (Very high: act within a day)   score 250
+due       2026-11-03 06:52 GMT   OVERDUE
+status    new
+assigned  -
+why       the rules that fired, with their points
+    +100  SELF-HARM              A child at risk of self-harm; floor P1
+     +40  ONGOING-CONTACT        Contact with a child is continuing; floor P2
+     +30  CHILD-IDENTIFIED       A child victim has been identified
+     +40  COERCION               Coercion or threats against a child
+                                 (sextortion, blackmail); floor P2
+      +0  SEXTORTION             Referred as sextortion: a child blackmailed
+                                 with sexual images; floor P2
+     +25  IMAGE-REQUESTS         Subject asked a child for images
+     +15  LINKED                 Linked to another referral by subject or
+                                 identifier
+scored    as of 2026-11-03 08:00 GMT, version 1
+rules     reftriage default triage policy 2026.11-2 ('
+	[[ "$output" == "$want"* ]] || { diff <(echo "$want") <(echo "$output" | head -n 20) || true; false; }
+	expect_out_has "    received_at                    2026-11-02 06:52 GMT"
+	# Every line fits 80 columns but the file path, which is never cut.
+	! echo "$output" | grep -v "^       from " | awk 'length($0) > 80 { exit 0 } END { exit 1 }'
+	# Machines read UTC, whatever TZ says; the JSON keeps its keys.
+	TZ=Europe/London rt show SYN-20261102-0004 --format json
+	echo "$output" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert list(s) == ["package_ref", "status", "assigned_to", "updated", "latest_version", "first_seen_at", "erased_at", "versions", "score", "linked", "possible_links", "history"], list(s)
+assert s["score"]["due_at"] == "2026-11-03T06:52:00Z" and s["score"]["as_of"] == "2026-11-03T08:00:00Z"
+assert [e["rule"] for e in s["score"]["explanation"]][:2] == ["SELF-HARM", "ONGOING-CONTACT"]
+'
+}
+
+@test "show --diff: exactly the fields that changed, old -> new; --versions A,B" {
+	load_day
+	sed -e 's/^SYN-20261102-0003,\(.*\),38,/SYN-20261102-0003,\1,39,/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
+	"$RT" import "$WORK/v2.csv" 2>/dev/null
+	printf 'package_ref,received_at,source,referral_type,force_area,summary\nSYN-20261102-0003,2026-11-02T13:39:00Z,NCMEC,production,Westvale,"SYNTHETIC v3: a much longer summary that cannot share a line with the old one, so that it is shown on lines of its own"\n' >"$WORK/v3.csv"
+	"$RT" import "$WORK/v3.csv" 2>/dev/null
+	rt show SYN-20261102-0001 --diff
+	expect_status 65
+	expect_err_has "SYN-20261102-0001 has one version only: nothing to compare"
+	rt show SYN-20261102-0003 --diff --versions 1,2
+	expect_status 0
+	[ "$output" = "SYN-20261102-0003: version 1 → version 2
+  subject_age                      38 → 39" ]
+	rt show SYN-20261102-0003 --diff
+	expect_status 0
+	[ "$(echo "$output" | head -n 1)" = "SYN-20261102-0003: version 2 → version 3" ]
+	expect_out_has "  force_area                       Southmere → Westvale"
+	expect_out_has "  subject_age                      39 → (unknown)"
+	expect_out_has $'  summary\n    was  SYNTHETIC TEST RECORD.'
+	expect_out_has $'\n    now  SYNTHETIC v3: a much longer summary'
+	[[ "$output" != *"received_at"* ]] # unchanged fields are not listed
+	rt show SYN-20261102-0003 --diff --versions 1,2 --format json
+	[ "$output" = '{"package_ref":"SYN-20261102-0003","from":1,"to":2,"changes":[{"field":"subject_age","old":"38","new":"39"}]}' ]
+	rt show SYN-20261102-0003 --diff --versions 1,9
+	expect_status 65
+	for bad in 1 1,1 0,2 a,b 1,2,3 -1,2; do
+		rt show SYN-20261102-0003 --diff --versions "$bad"
+		expect_status 64
+		expect_err1 "reftriage: show: --versions takes two different version numbers, A,B (as 1,2), not '$bad' (see 'reftriage show --help')"
+	done
+	rt show SYN-20261102-0003 --versions 1,2
+	expect_status 64
+	expect_err1 "reftriage: show: --versions goes with --diff (see 'reftriage show --help')"
 }
 
 @test "show --format json: fields, state and every version, newest first" {
@@ -92,4 +169,18 @@ assert s["linked"] == [], s["linked"]
 assert [l["package_ref"] for l in s["possible_links"]] == ["SYN-IP1", "SYN-IP3"], s["possible_links"]
 assert s["score"]["linked_packages"] == 0 and s["score"]["ip_linked_packages"] == 2, s["score"]
 '
+}
+
+@test "show's text matches its golden file, the same at 80 and 200 columns" {
+	init_store
+	cp "$SAMPLES/referrals-2026-11-02.csv" day.csv
+	REFTRIAGE_NOW=2026-11-03T07:30:00Z "$RT" import --as-of 2026-11-03T08:00:00Z day.csv 2>/dev/null
+	sed 's/^SYN-20261102-0003,\(.*\),38,/SYN-20261102-0003,\1,39,/' day.csv >day2.csv
+	REFTRIAGE_NOW=2026-11-03T07:45:00Z "$RT" import --as-of 2026-11-03T08:00:00Z day2.csv 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" --operator sgt.k assign SYN-20261102-0003 --to dc.ahmed --note "Urgent: household (SYNTHETIC)" 2>/dev/null
+	for c in 80 200; do
+		TZ=Europe/London COLUMNS=$c "$RT" show SYN-20261102-0003 >"show-$c.txt" 2>/dev/null
+		diff "show-$c.txt" "$TOP/tests/data/golden/show-text.txt"
+	done
+	python3 -c 'import sys; bad = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if len(l) > 80]; sys.exit("too wide: %r" % bad if bad else 0)' show-80.txt
 }

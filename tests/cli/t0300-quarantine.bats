@@ -15,9 +15,10 @@ load helper
 
 @test "quarantine show ID: file, line, every reason and the raw record" {
 	init_store
-	"$RT" import "$SAMPLES/invalid/wrong-types.csv" 2>/dev/null || true
-	rt quarantine show 1
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" import "$SAMPLES/invalid/wrong-types.csv" 2>/dev/null || true
+	TZ=Europe/London rt quarantine show 1
 	expect_status 0
+	expect_out_has "rejected at 2026-11-03 08:00 GMT (import 1)"
 	expect_out_has "line        3"
 	expect_out_has "package_ref SYN-INV-0002"
 	expect_out_has "  subject_age: \"3.5\" is not a whole number"

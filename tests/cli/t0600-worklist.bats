@@ -115,7 +115,7 @@ assert len(rows) == 61 and all(len(r) == 13 for r in rows)
 	[ "$(sql "SELECT value FROM meta WHERE key = 'scored_as_of'")" = 1796428800000000 ]
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NULL')" = 60 ]
 	[ "$(sql "SELECT count(*) FROM scores WHERE overdue = 1")" = 60 ]
-	"$RT" show SYN-20261102-0001 | grep -q "scored as of 2026-12-05T00:00:00Z"
+	"$RT" show SYN-20261102-0001 | grep -q "scored    as of 2026-12-05 00:00 UTC"
 	rt score --as-of yesterday
 	expect_status 64
 	expect_err1 "reftriage: score: --as-of 'yesterday' is not a time: not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date (2026-11-02) (see 'reftriage score --help')"
@@ -137,13 +137,15 @@ assert len(rows) == 61 and all(len(r) == 13 for r in rows)
 	expect_out_has "  SYN-C                    shares email:e1"
 }
 
-@test "show explains a score: priority, each fired rule with points, category and description" {
+@test "show explains a score: priority, each fired rule with points and description, ageing marked" {
 	load_day
 	rt show SYN-20261102-0001
 	expect_status 0
-	expect_out_has "priority  P1 (Immediate)   score 125   due 2026-11-03T13:13:00Z   OVERDUE"
-	expect_out_has "     +80  MEET-U13                 child_at_risk    Meeting proposed with a child under 13; floor P1"
-	expect_out_has "      +5  OLD                      ageing           Waiting a week or more"
+	expect_out_has "priority  P1 (Immediate)   score 125"
+	expect_out_has "due       2026-11-03 13:13 UTC   OVERDUE"
+	# Wrapped at 80 columns, between words; "floor P1" kept together.
+	expect_out_has $'     +80  MEET-U13               Meeting proposed with a child under 13;\n                                 floor P1\n'
+	expect_out_has "      +5  OLD                    Waiting a week or more (ageing)"
 }
 
 @test "show says when a rule's floor, not the score, set the priority" {
@@ -152,9 +154,10 @@ assert len(rows) == 61 and all(len(r) == 13 for r in rows)
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/f.csv" 2>/dev/null
 	rt show SYN-F1
 	expect_status 0
-	expect_out_has "priority  P2 (High: within a week)   score 40   due 2026-11-09T10:00:00Z"
-	expect_out_has "          the score alone reaches P3; a rule's floor raised it"
-	expect_out_has "     +40  CHILD-IN-HOUSEHOLD       child_at_risk    A child lives with the subject; floor P2"
+	expect_out_has "priority  P2 (High: within a week)   score 40"
+	expect_out_has "          the score without its ageing points reaches P3; a rule's floor raised it"
+	expect_out_has "due       2026-11-09 10:00 UTC"
+	expect_out_has "     +40  CHILD-IN-HOUSEHOLD     A child lives with the subject; floor P2"
 }
 
 @test "a worklist on a store with nothing imported is just the header" {

@@ -4,6 +4,8 @@
 load helper
 
 GOLDEN="$TOP/tests/data/golden"
+# People read local times: the goldens are made in London's winter time.
+export TZ=Europe/London
 
 setup_store() {
 	# The list's time is pinned: overdue and staleness are judged at it.
@@ -30,7 +32,7 @@ refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2
 @test "the table is the default on a terminal, csv otherwise; colour only on a terminal without NO_COLOR" {
 	setup_store
 	out=$(script -qec "COLUMNS=120 '$RT' worklist --limit 3" /dev/null 2>&1)
-	[[ "$out" == *"Worklist as of 2026-11-03T08:00:00Z"* ]]
+	[[ "$out" == *"Worklist as of 2026-11-03 08:00 GMT - 3 of 60 open packages"* ]]
 	[[ "$out" == *$'\e[1;31mP1'* ]]
 	out=$(script -qec "NO_COLOR=1 COLUMNS=120 '$RT' worklist --limit 3" /dev/null 2>&1)
 	[[ "$out" == *"Worklist as of"* ]]
@@ -60,9 +62,33 @@ refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2
 	[ "$(refs --priority P1 --status new,assigned --force-area Southmere)" = "SYN-20261102-0007 " ]
 	[ "$(refs --priority P1,P2 --force-area Eastmoor --limit 2)" = "SYN-20261102-0001 SYN-20261102-0009 " ]
 	[ "$(refs --priority P4 --assigned-to dc.lee)" = "" ]
-	# The table's header counts what the filters select.
+	# The table's header counts what the filters select, of all open packages, and names the filters.
 	COLUMNS=100 run "$RT" worklist --format table --priority P1
-	[[ "${lines[0]}" == *" - $(sql "SELECT count(*) FROM scores WHERE priority = 0") open packages" ]] || { echo "${lines[0]}"; false; }
+	[[ "${lines[0]}" == *" - $(sql "SELECT count(*) FROM scores WHERE priority = 0") of 60 open packages" ]] || { echo "${lines[0]}"; false; }
+	[ "${lines[1]}" = "Filters: priority P1" ]
+	COLUMNS=100 run "$RT" worklist --format table --priority P1,P2 --status new --force-area Eastmoor --limit 2
+	[[ "${lines[0]}" == *" - 2 of 60 open packages" ]]
+	[ "${lines[1]}" = "Filters: priority P1, P2; status new; force area Eastmoor; first 2" ]
+	COLUMNS=100 run "$RT" worklist --format table
+	[[ "${lines[0]}" == *" - 60 of 60 open packages" ]]
+	[[ "${lines[1]}" == "Rules "* ]] # no filter, no filter line
+}
+
+@test "people read local times to the minute with the zone; machines read UTC" {
+	setup_store
+	COLUMNS=200 run "$RT" worklist --format table --limit 1
+	[[ "${lines[0]}" == "Worklist as of 2026-11-03 08:00 GMT - "* ]]
+	[[ "${lines[5]}" == *"  2026-11-03 13:13 GMT  "*"  2026-11-02 13:13 GMT  "* ]]
+	TZ=America/New_York COLUMNS=200 run "$RT" worklist --format table --limit 1
+	[[ "${lines[0]}" == "Worklist as of 2026-11-03 03:00 EST - "* ]]
+	[[ "${lines[5]}" == *"  2026-11-03 08:13 EST  "* ]]
+	TZ=UTC COLUMNS=200 run "$RT" worklist --format table --limit 1
+	[[ "${lines[5]}" == *"  2026-11-03 13:13 UTC  "* ]]
+	# csv and json stay UTC whatever TZ says.
+	TZ=America/New_York run "$RT" worklist --format csv --limit 1
+	[[ "${lines[1]}" == *",2026-11-02T13:13:00Z,2026-11-03T13:13:00Z,"* ]]
+	TZ=America/New_York run "$RT" worklist --format json --limit 1
+	[[ "$output" == *'"as_of":"2026-11-03T08:00:00Z"'* ]]
 }
 
 @test "filter mistakes are usage errors (64)" {

@@ -12,7 +12,23 @@ setup_store() {
 	REFTRIAGE_NOW=2026-11-03T08:02:00Z "$RT" status SYN-20261102-0003 in_progress 2>/dev/null
 }
 
+# People read local times: the goldens are made in London's winter time.
+export TZ=Europe/London
+
 daily() { REFTRIAGE_NOW=2026-11-03T08:05:00Z "$RT" --operator sgt.k worklist --format html "$@"; }
+
+# print_pdf HTML PDF: print the page as Chromium does (A4, CSS margins).
+print_pdf() {
+	timeout 300 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$WORK/chrome" --no-pdf-header-footer \
+		--print-to-pdf="$2" "file://$1" >/dev/null 2>&1
+}
+
+need_chromium() {
+	command -v chromium >/dev/null || skip "chromium is not installed here (.ci/run installs it)"
+	command -v pdftotext >/dev/null || skip "pdftotext is not installed here (poppler-utils)"
+}
 
 @test "the daily list matches its golden file" {
 	setup_store
@@ -28,10 +44,40 @@ daily() { REFTRIAGE_NOW=2026-11-03T08:05:00Z "$RT" --operator sgt.k worklist --f
 	grep -q "Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"" "$WORK/list.html"
 	grep -q '@page { size: A4 portrait' "$WORK/list.html"
 	grep -q 'thead { display: table-header-group; }' "$WORK/list.html"
-	# The summary: counts by priority, overdue, oldest, as_of, rules and hash, who and when.
-	grep -q 'Scores as of <b>2026-11-03T08:00:00Z</b> with rules <b>reftriage default triage policy 2026.11-2</b>' "$WORK/list.html"
-	grep -q 'Generated 2026-11-03T08:05:00Z by sgt.k. 60 open referrals listed, 3 overdue.' "$WORK/list.html"
-	grep -q 'Oldest open referral listed: SYN-20261102-0060, received 2026-11-02 06:00 UTC.' "$WORK/list.html"
+	# The summary: who and when, as_of, rules and hash, N of M, filters, counts, oldest.
+	grep -q '<th>List made</th><td><b>2026-11-03 08:05 GMT</b> by sgt.k</td>' "$WORK/list.html"
+	grep -q '<th>Scores as of</th><td><b>2026-11-03 08:00 GMT</b> with rules reftriage default triage policy 2026.11-2' "$WORK/list.html"
+	grep -q '<th>This list</th><td><b>60 of 60 open packages</b></td>' "$WORK/list.html"
+	grep -q '<th>Filters</th><td>none: every open package</td>' "$WORK/list.html"
+	grep -q '<th>Oldest selected</th><td>SYN-20261102-0060, received 2026-11-02 06:00 GMT</td>' "$WORK/list.html"
+	grep -q '<tr><td>P1 Very high: act within a day</td><td class=n>24 h</td><td class=n>6</td><td class=n>3</td><td class=n>6</td></tr>' "$WORK/list.html"
+	# Every page's margins: the date, N of M, the marking, the page number.
+	grep -q '@top-left { content: "Daily list 2026-11-03 08:05 GMT"' "$WORK/list.html"
+	grep -q '@bottom-left { content: "60 of 60 open"' "$WORK/list.html"
+}
+
+@test "a filtered, limited list says so, and its counts and oldest are those of the filters" {
+	setup_store
+	daily --priority P1,P2 --limit 5 --output "$WORK/f.html" 2>/dev/null
+	grep -q '<th>This list</th><td><b>5 of 60 open packages</b> (12 match the filters)</td>' "$WORK/f.html"
+	grep -q '<th>Filters</th><td>priority P1, P2; first 5</td>' "$WORK/f.html"
+	grep -q '@bottom-left { content: "5 of 60 open: priority P1, P2; first 5"' "$WORK/f.html"
+	# Bands filtered out are not counted as empty; P2's are selected though none is printed.
+	[ "$(grep -c 'not selected (filter)' "$WORK/f.html")" = 2 ]
+	grep -q '<td>P1 Very high: act within a day</td><td class=n>24 h</td><td class=n>6</td><td class=n>3</td><td class=n>5</td>' "$WORK/f.html"
+	grep -q '<td>P2 High: within a week</td><td class=n>168 h</td><td class=n>6</td><td class=n>0</td><td class=n>0</td>' "$WORK/f.html"
+	# The oldest of the twelve selected, not of the five printed (SYN-20261102-0006 at 06:18).
+	grep -q '<th>Oldest selected</th><td>SYN-20261102-0010, received 2026-11-02 06:10 GMT</td>' "$WORK/f.html"
+	# It is named in the export's audit entry, like every ref printed.
+	"$RT" audit log --format json | tail -n 1 | grep -q '"SYN-20261102-0010"'
+}
+
+@test "a hostile force area in the filters cannot leave the page's CSS" {
+	setup_store
+	daily --force-area '"}</style><script>alert(1)</script>' --output "$WORK/h.html" 2>/dev/null
+	! grep -qi '<script' "$WORK/h.html"
+	[ "$(grep -c '</style>' "$WORK/h.html")" = 1 ]
+	grep -Fq 'force area \22 \7d \3c /style\3e \3c script\3e alert(1)\3c /script\3e "' "$WORK/h.html"
 }
 
 @test "every value from a package is escaped: a hostile force area and assignee cannot run script" {
@@ -46,45 +92,79 @@ daily() { REFTRIAGE_NOW=2026-11-03T08:05:00Z "$RT" --operator sgt.k worklist --f
 	grep -q '&quot;&gt;&lt;img src=x onerror=alert(4)&gt;' "$WORK/x.html"
 }
 
-@test "printed by Chromium: A4, the marking on every page, page numbers, groups on new pages, every row" {
-	command -v chromium >/dev/null || skip "chromium is not installed here (.ci/run installs it)"
-	command -v pdftotext >/dev/null || skip "pdftotext is not installed here (.ci/run installs it)"
+@test "printed by Chromium: A4, marking, date, N of M and page numbers on every page, priorities on new pages, every row" {
+	need_chromium
 	setup_store
 	daily --output "$WORK/list.html" 2>/dev/null
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$WORK/chrome" --no-pdf-header-footer \
-		--print-to-pdf="$WORK/list.pdf" "file://$WORK/list.html" >/dev/null 2>&1
+	print_pdf "$WORK/list.html" "$WORK/list.pdf"
 	pages=$(pdfinfo "$WORK/list.pdf" | awk '/^Pages:/ { print $2 }')
-	[ "$pages" -ge 4 ]
+	[ "$pages" -ge 3 ]
 	pdfinfo "$WORK/list.pdf" | grep -Eq 'Page size: *59[45][.0-9]* x 84[12][.0-9]* pts \(A4\)'
 	pdftotext -layout "$WORK/list.pdf" "$WORK/list.txt"
 	python3 - "$WORK/list.txt" "$pages" <<'PY'
-import sys
+import re, sys
 text = open(sys.argv[1]).read()
 n = int(sys.argv[2])
 pages = text.split("\f")[:n]
 assert len(pages) == n, len(pages)
 for i, p in enumerate(pages, 1):
     lines = [l.strip() for l in p.splitlines() if l.strip()]
-    assert lines[0] == "OFFICIAL-SENSITIVE", (i, lines[0])
-    assert lines[-1].startswith("OFFICIAL-SENSITIVE") and lines[-1].endswith("Page %d of %d" % (i, n)), (i, lines[-1])
-# The summary and P1 on page 1; every later group starts its own page.
-assert "Daily priority list" in pages[0] and "P1 – Very high" in pages[0]
-for g in ("P2 – High", "P3 – Medium", "P4 – Low"):
-    starts = [i for i, p in enumerate(pages) if g in p]
-    assert len(starts) == 1, g
-    first_line = [l.strip() for l in pages[starts[0]].splitlines() if l.strip()][1]
-    assert first_line.startswith(g), (g, first_line)
-# The table header is repeated on every page that holds rows.
-for i, p in enumerate(pages, 1):
-    if "SYN-20261102-" in p.split("Oldest open referral")[-1]:
-        assert "Reference" in p and "Main reasons" in p, ("no header on page", i)
+    assert re.fullmatch(r"Daily list 2026-11-03 08:05 GMT +OFFICIAL-SENSITIVE +Scores as of 2026-11-03 08:00 GMT", lines[0]), (i, lines[0])
+    assert re.fullmatch(r"60 of 60 open +OFFICIAL-SENSITIVE +Page %d of %d" % (i, n), lines[-1]), (i, lines[-1])
+# The summary alone on page 1; every priority starts its own page, and its
+# caption and the table header head every page it fills.
+assert "Daily priority list" in pages[0] and "SYN-20261102-0001" not in pages[0]
+seen = []
+for i, p in enumerate(pages[1:], 2):
+    lines = [l.strip() for l in p.splitlines() if l.strip()]
+    cap = re.match(r"(P[1-4]) – .* · \d+ printed · list of 2026-11-03 08:05 GMT", lines[1])
+    assert cap, (i, lines[1])
+    assert lines[2].startswith("#") and "Reference" in lines[2] and "Decision /" in lines[2], (i, lines[2])
+    if cap.group(1) not in seen:
+        seen.append(cap.group(1))
+assert seen == ["P1", "P2", "P3", "P4"], seen
 # Every package is listed, each once (the oldest is also named in the summary).
 for k in range(1, 61):
     ref = "SYN-20261102-%04d" % k
     assert text.count(ref) == (2 if k == 60 else 1), ref
 PY
+}
+
+# page_rows N: print a list of N synthetic packages; at least 25 rows a page
+# on average, no page without rows after the summary, no page cut short
+# inside a priority (but its last), every package once.
+page_rows() {
+	need_chromium
+	init_store
+	python3 "$TOP/src/tools/gen-packages.py" bulk "$1" 7 csv "$WORK/bulk.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/bulk.csv" 2>/dev/null
+	daily --output "$WORK/bulk.html" 2>/dev/null
+	print_pdf "$WORK/bulk.html" "$WORK/bulk.pdf"
+	pdftotext -layout "$WORK/bulk.pdf" "$WORK/bulk.txt"
+	pages=$(pdfinfo "$WORK/bulk.pdf" | awk '/^Pages:/ { print $2 }')
+	echo "$1 packages: $pages pages" >&3
+	python3 - "$WORK/bulk.txt" "$pages" "$1" <<'PY'
+import re, sys
+text, n, total = open(sys.argv[1]).read(), int(sys.argv[2]), int(sys.argv[3])
+pages = text.split("\f")[:n]
+assert len(pages) == n
+rows = [len(re.findall(r"^ *\d+ +BULK-\d{8}", p, re.M)) for p in pages]
+band = [re.search(r"^ *(P[1-4]) – ", p, re.M) for p in pages]
+assert rows[0] == 0 and all(rows[1:]), ("a page without rows", rows)
+assert sum(rows) == total, (sum(rows), total)
+assert total / (n - 1) >= 25, ("fewer than 25 rows a page", total / (n - 1), rows)
+for i in range(1, n - 1):
+    if band[i].group(1) == band[i + 1].group(1):
+        assert rows[i] >= 20, ("a page cut short", i + 1, rows)
+PY
+}
+
+@test "printed by Chromium: 300 packages, 25 rows a page or more, no empty page" {
+	page_rows 300
+}
+
+@test "printed by Chromium: 2,000 packages, 25 rows a page or more, no empty page" {
+	page_rows 2000
 }
 
 @test "the printed list marks packages updated since a person acted, the reopened among them" {
@@ -95,6 +175,6 @@ PY
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/v2.csv" 2>/dev/null
 	daily --output "$WORK/list.html" 2>/dev/null
 	[ "$(grep -c '<i>(updated)</i>' "$WORK/list.html")" = 2 ]
-	grep -q 'SYN-20261102-0005</td>.*reopened <i>(updated)</i>' "$WORK/list.html"
-	grep -q 'SYN-20261102-0003</td>.*in progress <i>(updated)</i>' "$WORK/list.html"
+	grep -q 'SYN-20261102-0005<br>.*<small>reopened <i>(updated)</i>' "$WORK/list.html"
+	grep -q 'SYN-20261102-0003<br>.*dc.ahmed<br><small>in progress <i>(updated)</i>' "$WORK/list.html"
 }

@@ -25,9 +25,9 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	expect_status 0
 	[ "$(sql "SELECT status || '|' || assigned_to FROM packages WHERE ref = '$REF'")" = "actioned|dc.ahmed" ]
 	rt show $REF
-	expect_out_has "  2026-11-03T09:00:00Z  sgt.k  assigned to dc.ahmed (new -> assigned)"
-	expect_out_has "  2026-11-03T09:00:00Z  dc.ahmed  assigned -> in_progress"
-	expect_out_has "  2026-11-03T09:00:00Z  dc.ahmed  in_progress -> actioned"
+	expect_out_has "  2026-11-03 09:00 UTC  sgt.k  assigned to dc.ahmed (new -> assigned)"
+	expect_out_has "  2026-11-03 09:00 UTC  dc.ahmed  assigned -> in_progress"
+	expect_out_has "  2026-11-03 09:00 UTC  dc.ahmed  in_progress -> actioned"
 	expect_out_has "      note: Safeguarding visit made (SYNTHETIC)"
 }
 
@@ -42,16 +42,17 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	# Its score stays as it was when it closed, while the others are rescored.
 	"$RT" score --as-of 2026-11-04T08:00:00Z 2>/dev/null
 	rt show $REF
-	expect_out_has "          scored as of 2026-11-03T08:00:00Z with reftriage default triage policy 2026.11-2 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12)), version 1"
+	expect_out_has "scored    as of 2026-11-03 08:00 UTC, version 1"
+	expect_out_has "rules     reftriage default triage policy 2026.11-2 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12))"
 	rt show SYN-20261102-0002
-	expect_out_has "scored as of 2026-11-04T08:00:00Z"
+	expect_out_has "scored    as of 2026-11-04 08:00 UTC"
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NOT NULL')" = 1 ]
 	rt status $REF in_progress --note "New information"
 	expect_status 0
 	in_worklist $REF
 	# Scored at the store's as_of like every other open package.
 	rt show $REF
-	expect_out_has "scored as of 2026-11-04T08:00:00Z"
+	expect_out_has "scored    as of 2026-11-04 08:00 UTC"
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NOT NULL')" = 0 ]
 }
 

@@ -33,7 +33,9 @@ assert s["median_hours_to_first_action"] == 3.0, s["median_hours_to_first_action
 	rt stats
 	expect_status 0
 	expect_out_has "58 open, 2 closed"
-	expect_out_has "  SYN-20261102-0060 received 2026-11-02T06:00:00Z"
+	expect_out_has "  SYN-20261102-0060 received 2026-11-02 06:00 UTC"
+	TZ=Europe/London rt stats
+	expect_out_has "as of 2026-11-03 08:00 GMT (scores)"
 	expect_out_has "  0d 03h 00m over 3 packages"
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # make install, the man page and the bash completion.
+# serial: runs make in the top directory, on the shared build/ (tests/run-suites.sh)
 
 load helper
 

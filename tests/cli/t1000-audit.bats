@@ -209,7 +209,9 @@ assert {"import", "worklist", "show", "assign"} <= set(acts), acts'
 	expect_status 0
 	[ -z "$output" ]
 	rt audit log
-	expect_out_has "SEQ    TIME (UTC)"
+	expect_out_has "SEQ    TIME                 OPERATOR"
+	# Local time (TZ; UTC in the tests) to the minute, the zone shown.
+	[[ "$output" =~ $'\n'1\ +20[0-9][0-9]-[01][0-9]-[0-3][0-9]\ [0-2][0-9]:[0-5][0-9]\ UTC\ +[a-z] ]]
 	expect_out_has "reason: daily triage"
 	# Reading the log is itself a consultation, recorded.
 	[ "$(sql "SELECT count(*) FROM audit WHERE action = 'audit log'")" = 5 ]

@@ -94,10 +94,33 @@ static void parse_times(void **state)
 	assert_int_equal(time_parse_date("1899-12-31", 10, &days, &why), -1);
 }
 
+/* Times for people: local, to the minute, the zone named; TZ decides. */
+static void local_times(void **state)
+{
+	char out[TIME_LOCAL_MAX];
+	const char *why;
+	int64_t us;
+
+	(void)state;
+	assert_int_equal(time_parse_datetime("2026-11-02T09:15:59.9Z", 22, &us, &why), 0);
+	assert_int_equal(setenv("TZ", "Europe/London", 1), 0);
+	time_format_local(us, out);
+	assert_string_equal(out, "2026-11-02 09:15 GMT");
+	/* Summer time: an hour on, and the zone says so. */
+	assert_int_equal(time_parse_datetime("2026-07-01T23:30:00Z", 20, &us, &why), 0);
+	time_format_local(us, out);
+	assert_string_equal(out, "2026-07-02 00:30 BST");
+	assert_int_equal(setenv("TZ", "UTC", 1), 0);
+	time_format_local(us, out);
+	assert_string_equal(out, "2026-07-01 23:30 UTC");
+	assert_int_equal(unsetenv("TZ"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(utf8_valid_and_invalid),
+	    cmocka_unit_test(local_times),
 	    cmocka_unit_test(display_escapes_and_cuts),
 	    cmocka_unit_test(distance),
 	    cmocka_unit_test(parse_times),
