@@ -25,8 +25,6 @@ struct rules_diff;
 int64_t report_local_midnight(int64_t day);
 /* The local date (days since 1970) of the UTC instant us. */
 int64_t report_local_day(int64_t us);
-/* "2026-10-25 01:30 BST": a time for people, local, to the minute, with the zone. */
-void report_local_time(int64_t us, char out[48]);
 
 /*
  * Parse a report date "YYYY-MM-DD" into days since 1970. On failure fill d

@@ -9,6 +9,7 @@
 #include "reftriage/hash.h"
 #include "reftriage/jsonw.h"
 #include "reftriage/report.h"
+#include "reftriage/timeutil.h"
 #include "reftriage/whatif.h"
 
 /* Packages listed as top movers: in text, and on the page. */
@@ -108,13 +109,13 @@ static int rule_list(struct buf *b, const struct rules_diff *df, const struct ru
 
 static int names(struct buf *b, const struct rules_diff *df, bool html)
 {
-	char h1[HASH_HEX], h2[HASH_HEX], t[48];
+	char h1[HASH_HEX], h2[HASH_HEX], t[TIME_LOCAL_MAX];
 	const struct ruleset *rs[2] = {df->from, df->to};
 	int rc = 0, k;
 
 	hash_hex(h1, df->from->hash);
 	hash_hex(h2, df->to->hash);
-	report_local_time(df->as_of, t);
+	time_format_local(df->as_of, t);
 	for (k = 0; k < 2; k++) {
 		rc |= buf_adds(b, k ? " to " : "");
 		rc |= html ? report_html_escape(b, rs[k]->name)
@@ -342,13 +343,13 @@ int report_diff_html(FILE *f, const struct rules_diff *df, int64_t generated_at)
 	struct buf b;
 	uint32_t *m;
 	size_t n = 0;
-	char t[48];
+	char t[TIME_LOCAL_MAX];
 	int rc = 0;
 
 	buf_init(&b);
 	m = movers(df, HTML_MOVERS, &n);
 	rc |= !m;
-	report_local_time(generated_at, t);
+	time_format_local(generated_at, t);
 	rc |= report_page_head(&b, "What new rules would change");
 	rc |= buf_adds(&b, "<p class=meta>");
 	rc |= names(&b, df, true);

@@ -132,7 +132,7 @@ static int html_figures(const struct page *pg, const struct report_figures *f)
 static int html_head(struct buf *b, const struct mreport *m, const char *operator_name,
                      int64_t generated_at)
 {
-	char a[16], z[16], t[48];
+	char a[16], z[16], t[TIME_LOCAL_MAX];
 	int rc = 0;
 
 	time_format_date((int32_t)m->from_day, a);
@@ -140,16 +140,16 @@ static int html_head(struct buf *b, const struct mreport *m, const char *operato
 	rc |= report_page_head(b, "Referral performance report");
 	rc |= buf_addf(b, "<p class=meta>Period <b>%s</b> to <b>%s</b> (%zu days, local dates); ",
 	               a, z, m->ndays);
-	report_local_time(m->now, t);
+	time_format_local(m->now, t);
 	rc |= buf_addf(b, "backlog and overdue at %s", t);
 	if (m->scored) {
-		report_local_time(m->as_of, t);
+		time_format_local(m->as_of, t);
 		rc |= buf_addf(b, "; priorities as scored at %s with ", t);
 		rc |= report_html_escape(b, m->rs->name);
 		rc |= buf_addc(b, ' ');
 		rc |= report_html_escape(b, m->rs->version);
 	}
-	report_local_time(generated_at, t);
+	time_format_local(generated_at, t);
 	rc |= buf_addf(b, ".</p>\n<p class=meta>Generated %s by ", t);
 	rc |= report_html_escape(b, operator_name);
 	return rc | buf_adds(b, ".</p>\n");

@@ -43,20 +43,6 @@ int64_t report_local_day(int64_t us)
 	return days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
 }
 
-void report_local_time(int64_t us, char out[48])
-{
-	time_t t = (time_t)time_floor_div(us, US_PER_SEC);
-	struct tm tm;
-
-	tzset();
-	if (!localtime_r(&t, &tm) || strftime(out, 48, "%Y-%m-%d %H:%M %Z", &tm) == 0) {
-		char u[40];
-
-		time_format(us, u);
-		(void)snprintf(out, 48, "%.10s %.5s UTC", u, u + 11);
-	}
-}
-
 /* A near date for one that is not quite YYYY-MM-DD, or "" when none is near. */
 static void near_date(const char *s, char out[16])
 {

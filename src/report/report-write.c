@@ -223,7 +223,7 @@ static int text_figures(struct buf *b, const struct mreport *m, const struct rep
 
 int mreport_write_text(FILE *f, const struct mreport *m)
 {
-	char a[16], z[16], t1[48], t2[48], t3[48];
+	char a[16], z[16], t1[TIME_LOCAL_MAX], t2[TIME_LOCAL_MAX], t3[TIME_LOCAL_MAX];
 	struct buf b;
 	size_t i;
 	int rc = 0;
@@ -231,13 +231,13 @@ int mreport_write_text(FILE *f, const struct mreport *m)
 	buf_init(&b);
 	time_format_date((int32_t)m->from_day, a);
 	time_format_date((int32_t)m->to_day - 1, z);
-	report_local_time(m->from, t1);
-	report_local_time(m->to, t2);
-	report_local_time(m->now, t3);
+	time_format_local(m->from, t1);
+	time_format_local(m->to, t2);
+	time_format_local(m->now, t3);
 	rc |= buf_addf(&b, "report: %s to %s (from %s to %s), %zu day%s; backlog at %s\n", a, z, t1,
 	               t2, m->ndays, m->ndays == 1 ? "" : "s", t3);
 	if (m->scored) {
-		report_local_time(m->as_of, t1);
+		time_format_local(m->as_of, t1);
 		rc |= buf_addf(&b, "priorities as scored at %s\n", t1);
 	}
 	rc |= buf_addc(&b, '\n');
