@@ -244,6 +244,8 @@ int cli_audit_rules_install(const struct cli *cli, struct store *st, const struc
  * transaction, and say so on stderr. Returns an exit code.
  */
 int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of);
+/* The same, its line ("scored N open packages as of ...") added to said, not printed. */
+int cli_rescore_said(const struct cli *cli, struct store *st, int64_t as_of, struct buf *said);
 
 /*
  * Whether scores computed at as_of are stale at now: older than the verb's

@@ -38,7 +38,14 @@ struct ingest_opts {
 	enum ingest_format format; /* INGEST_AUTO: from the name, then the content */
 	bool ignore_unknown;       /* unknown columns/keys are ignored, not errors */
 	size_t max_record;         /* 0: INGEST_MAX_RECORD */
+	char delimiter;            /* CSV field separator; 0: ',' (see ingest_delimiter_ok) */
 };
+
+/*
+ * Whether c can separate CSV fields: one byte that is not a quote, a line
+ * end, or NUL. The CLI checks --delimiter with it.
+ */
+bool ingest_delimiter_ok(char c);
 
 struct ingest_record {
 	const struct package *pkg;     /* the valid package, or NULL when rejected */

@@ -106,6 +106,9 @@ struct band {
 	int64_t respond_within_hours;
 };
 
+/* A rule id is 1 to RULE_ID_MAX of [A-Za-z0-9_.-] (rules.md). */
+#define RULE_ID_MAX 32
+
 struct rule {
 	char *id;
 	int category;
@@ -137,6 +140,15 @@ void ruleset_free(struct ruleset *rs);
 int ruleset_band(const struct ruleset *rs, const char *priority);
 /* The rule with this id, or NULL. */
 const struct rule *ruleset_rule(const struct ruleset *rs, const char *id);
+
+/*
+ * The fired rules a stored score names (their ids, ';'-separated, in
+ * rules-file order: the one place that form is read), into out[0..max):
+ * rules rs does not know are skipped. Returns how many; the rules are
+ * borrowed from rs.
+ */
+size_t ruleset_fired(const struct ruleset *rs, const char *fired, const struct rule **out,
+                     size_t max);
 
 struct buf;
 

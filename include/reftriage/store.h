@@ -34,6 +34,20 @@ int store_schema_version(void);
 int store_create(const char *path, struct store **out, struct diag *d) MUST_CHECK;
 
 /*
+ * The same for a team on one host (init --shared): the file is mode 0660 for
+ * the owner's group (so are the -wal and -shm files SQLite makes from it),
+ * and the store records that it is shared. Refused (EX_CANTCREAT) when the
+ * directory can be read or written by everyone.
+ */
+int store_create_shared(const char *path, struct store **out, struct diag *d) MUST_CHECK;
+
+/*
+ * Whether the store was made shared (init --shared): its group may read and
+ * write it, and what reftriage writes beside it is shared too. 0, or -1.
+ */
+int store_is_shared(struct store *st, bool *shared, struct diag *d) MUST_CHECK;
+
+/*
  * Open an existing store. wait_ms is how long to wait for another writer
  * before giving up with EX_TEMPFAIL. A missing file or one that is not a
  * reftriage store is EX_CONFIG; so is a store written by a newer reftriage.
@@ -155,6 +169,13 @@ int store_diff_versions(struct store *st, const char *ref, int from, int to,
                         int (*fn)(void *ctx, int field, const char *old, const char *new_value),
                         void *ctx, struct diag *d) MUST_CHECK;
 
+/* Where a quarantined record stands (schema 9). */
+enum store_qstate {
+	STORE_Q_OPEN,      /* waiting for a person */
+	STORE_Q_DISMISSED, /* a person dismissed it, with a note */
+	STORE_Q_RESOLVED,  /* a record of its package_ref was imported cleanly later */
+};
+
 struct store_quarantined {
 	int64_t id;
 	int64_t import_id;
@@ -167,12 +188,32 @@ struct store_quarantined {
 	uint64_t raw_size;
 	const char *reasons; /* one a line: FIELD, a tab, the message */
 	int64_t created_at;
+	enum store_qstate state;
+	int64_t dismissed_at;       /* 0 when not dismissed */
+	const char *dismissed_by;   /* NULL when not dismissed */
+	const char *dismiss_note;   /* NULL when not dismissed */
+	int64_t resolved_at;        /* 0 when not resolved */
+	int64_t resolved_by_import; /* the import that resolved it, or 0 */
 };
 
-/* Every quarantined record, oldest first; or only id when id > 0 (1: none). */
+/*
+ * Every quarantined record (open, dismissed and resolved), oldest first; or
+ * only id when id > 0. Each is passed to fn, valid during the call. Returns
+ * 0; 1 when id > 0 names no record; -1 with d filled (fn's -1: write error).
+ */
 int store_quarantine(struct store *st, int64_t id,
                      int (*fn)(void *ctx, const struct store_quarantined *q), void *ctx,
                      struct diag *d) MUST_CHECK;
+
+/*
+ * Dismiss the open quarantined record id, by operator_name, with note (not
+ * empty), at now. Returns 0; 1 when there is no record id; 2 when it was
+ * already dismissed or resolved (nothing changed); -1 with d filled. Its
+ * package_ref goes to ref[ref_size] ("" when it had none), for the audit.
+ */
+int store_quarantine_dismiss(struct store *st, int64_t id, const char *operator_name,
+                             const char *note, int64_t now, char *ref, size_t ref_size,
+                             struct diag *d) MUST_CHECK;
 
 /* --- rule sets -------------------------------------------------------- */
 
@@ -344,6 +385,14 @@ struct store_worklist_row {
 /* How many open packages the query selects (ignoring its limit). */
 int store_worklist_count(struct store *st, const struct store_worklist_query *q, long *count,
                          struct diag *d) MUST_CHECK;
+
+/*
+ * In a consultation (store_begin_read), note the refs store_worklist() lists
+ * for q, in the same order, for the audit entry: once, by the caller, from the
+ * same snapshot. -1 with d filled.
+ */
+int store_worklist_note(struct store *st, const struct store_worklist_query *q,
+                        struct diag *d) MUST_CHECK;
 
 /* Open packages in rank order (rules.md), calling fn for each. */
 int store_worklist(struct store *st, const struct store_worklist_query *q,

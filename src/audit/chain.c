@@ -85,6 +85,7 @@ const char *audit_category(const char *action)
 	    {"report", "consultation"},
 	    {"quarantine list", "consultation"},
 	    {"quarantine show", "consultation"},
+	    {"quarantine dismiss", "alteration"},
 	    {"audit log", "consultation"},
 	    {"export", "disclosure"},
 	    {"link", "combination"},

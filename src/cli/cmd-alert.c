@@ -45,8 +45,6 @@ static int on_due(void *ctx, const struct store_worklist_row *r)
 	bool first = true;
 	int err = 0;
 
-	if (store_audit_ref(x->cli->st, r->ref, x->d) < 0)
-		return -1;
 	time_format(r->due_at, due);
 	if (!x->json) {
 		cli_print(stdout, "%-4s %-24s due %.16s%s  %s%s%s\n", prio, r->ref, due,
@@ -111,7 +109,8 @@ int cmd_alert(struct cli *cli)
 	q.by_due = true;
 	buf_init(&x.b);
 	stale = cli_scores_stale(cli, cli->scored, cli->as_of, x.now);
-	if (store_worklist(cli->st, &q, on_due, &x, &d) < 0)
+	if (store_worklist(cli->st, &q, on_due, &x, &d) < 0 ||
+	    store_worklist_note(cli->st, &q, &d) < 0)
 		rc = cli_report(&d);
 	else if (x.json && x.n)
 		rc = put_json(&x, stale, within);

@@ -19,7 +19,8 @@
 static const char *const formats[] = {"csv", "json", "ndjson", NULL};
 static const char *const summaries[] = {"json", NULL};
 const struct cli_opt import_opts[] = {
-    {"format", 'f', CLI_ENUM, "FORMAT", "force the format (needed for stdin, '-')", formats, 0, 0},
+    {"format", 'f', CLI_ENUM, "FORMAT",
+     "force the format (default: from the name, else the content)", formats, 0, 0},
     {"strict", 0, CLI_FLAG, NULL, "a file with any rejected record imports nothing", NULL, 0, 0},
     {"dry-run", 'n', CLI_FLAG, NULL, "validate and report only; the store is not changed", NULL, 0,
      0},
@@ -29,6 +30,9 @@ const struct cli_opt import_opts[] = {
      0, 0},
     CLI_OPT_AS_OF,
     CLI_OPT_WAIT,
+    {"recursive", 'r', CLI_FLAG, NULL, "a DIR stands for its files and those of its subdirectories",
+     NULL, 0, 0},
+    {"delimiter", 0, CLI_TEXT, "C", "CSV field separator (default ','): one character", NULL, 0, 0},
     {"verify-key", 0, CLI_TEXT, "PUB",
      "every FILE must carry a valid minisign signature FILE.minisig by this key", NULL, 0, 0},
     CLI_OPT_END,
@@ -78,6 +82,7 @@ struct import_ctx {
 	struct cli *cli;
 	struct store *st;
 	bool strict, dry_run, summary_json;
+	size_t nfiles; /* the files named (a DIR's files each) */
 	struct ingest_opts opts;
 	struct store_import imp;
 	struct file_report *rep;
@@ -361,11 +366,15 @@ static int verify_file(struct import_ctx *x, int fd, const char *path, struct fi
 	return EX_OK;
 }
 
+/*
+ * Of several files, one that was not a clean success (rejected records) gets
+ * a line of its own; the summary line covers the rest (and a single file).
+ */
 static void print_file_line(const struct import_ctx *x, const struct file_report *r)
 {
 	if (r->code != EX_OK && r->code != EX_DATAERR)
 		return;
-	if (r->error[0])
+	if (r->error[0] || x->nfiles < 2 || (!r->n_rejected && !r->stopped && !r->n_withheld))
 		return;
 	fprintf(stderr, "%s: %lu %s (%lu new, %lu updated), %lu unchanged, %lu rejected", r->name,
 	        r->n_new + r->n_updated, x->dry_run ? "would be imported" : "imported", r->n_new,
@@ -380,6 +389,102 @@ static void print_file_line(const struct import_ctx *x, const struct file_report
 	if (x->dry_run)
 		fprintf(stderr, " [dry run: nothing stored]");
 	fputc('\n', stderr);
+}
+
+/*
+ * What the summary line is about: the one file, or "N files"; with
+ * --recursive, every file read is named, so that a file found deep in a tree
+ * is never read unseen.
+ */
+static int summary_subject(const struct import_ctx *x, const struct file_report *reps, size_t n,
+                           struct buf *b)
+{
+	size_t i, read = 0;
+	bool first = true;
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		read += reps[i].hashed && !reps[i].error[0];
+	if (read == 1 && n == 1)
+		return buf_adds(b, reps[0].name);
+	rc |= buf_addf(b, "%zu file%s", read, read == 1 ? "" : "s");
+	if (!cli_flag(x->cli, "recursive") || !read)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (reps[i].hashed && !reps[i].error[0])
+			rc |= buf_addf(b, "%s%s", first ? " (" : ", ", reps[i].name), first = false;
+	return rc | buf_addc(b, ')');
+}
+
+/* "; closed reopened: REF..." (the first few) for the summary line; -1: no memory. */
+static int summary_reopened(const struct file_report *reps, size_t n, struct buf *b)
+{
+	size_t i, k, shown = 0, more = 0;
+	int rc = buf_adds(b, "; closed reopened:");
+
+	for (i = 0; i < n; i++) {
+		const struct buf *r = &reps[i].reopened;
+
+		for (k = 0; k < r->len;) {
+			const char *sp = memchr(r->data + k, ' ', r->len - k);
+			size_t len = sp ? (size_t)(sp - (r->data + k)) : r->len - k;
+
+			if (shown++ < 5)
+				rc |= buf_addf(b, " %.*s", (int)len, r->data + k);
+			else
+				more++;
+			k += len + 1;
+		}
+	}
+	if (more)
+		rc |= buf_addf(b, " and %zu more", more);
+	return rc;
+}
+
+/*
+ * The one line a successful import prints (cli_note: none with --quiet): the
+ * files read, what they did to the store, and the rescore, when there was one.
+ */
+static void print_summary(const struct import_ctx *x, const struct file_report *reps, size_t n,
+                          const struct buf *scored)
+{
+	unsigned long t[6] = {0};
+	size_t i, stopped = 0;
+	struct buf subject, more;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		stopped += reps[i].hashed && !reps[i].error[0];
+		t[0] += reps[i].n_new;
+		t[1] += reps[i].n_updated;
+		t[2] += reps[i].n_reopened;
+		t[3] += reps[i].n_unchanged;
+		t[4] += reps[i].n_rejected;
+		t[5] += reps[i].n_withheld;
+	}
+	if (!stopped)
+		return; /* no file was read: its error said everything */
+	for (stopped = 0, i = 0; i < n; i++)
+		stopped += reps[i].stopped;
+	buf_init(&more);
+	buf_init(&subject);
+	rc = t[2] ? summary_reopened(reps, n, &more) : 0;
+	if (t[5])
+		rc |= buf_addf(&more, "; --strict: %lu valid records not imported", t[5]);
+	if (stopped)
+		rc |= buf_adds(&more, "; reading stopped at a file-level error");
+	if ((rc | summary_subject(x, reps, n, &subject)) == 0)
+		cli_note(x->cli,
+		         "%s: %lu %s (%lu new, %lu updated, %lu reopened), %lu unchanged, %lu "
+		         "rejected%s%s%s",
+		         subject.data, t[0] + t[1], x->dry_run ? "would be imported" : "imported",
+		         t[0], t[1], t[2], t[3], t[4], more.len ? more.data : "",
+		         scored->len  ? "; "
+		         : x->dry_run ? " [dry run: nothing stored]"
+		                      : "",
+		         scored->len ? scored->data : "");
+	buf_release(&subject);
+	buf_release(&more);
 }
 
 /* A file's ,"reopened":N,"reopened_refs":[...] in the JSON summary. */
@@ -527,56 +632,98 @@ static int add_path(char ***paths, size_t *n, size_t *cap, char *p)
 	return 0;
 }
 
+/* A DIR's path joined with an entry's name; NULL when memory runs out. */
+static char *join(const char *dir, const char *name)
+{
+	size_t len = strlen(dir);
+	struct buf b;
+
+	buf_init(&b);
+	if (buf_addf(&b, "%s%s%s", dir, len && dir[len - 1] == '/' ? "" : "/", name) < 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* How deep --recursive goes: far past any delivery's layout. */
+#define MAX_DEPTH 32
+
+/*
+ * Add dir's importable files (and, when recursive, those of its
+ * subdirectories) to paths. Dot-files and dot-directories are skipped, and so
+ * is a symbolic link to a directory (it could loop, or lead out of the tree).
+ * 1 when dir cannot be listed, -1 when memory runs out.
+ */
+static int walk(const char *dir, bool recursive, int depth, char ***paths, size_t *n, size_t *cap)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return 1;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		struct stat sb;
+		char *p;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (!(p = join(dir, e->d_name))) {
+			rc = -1;
+			break;
+		}
+		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode) && recursive && depth < MAX_DEPTH) {
+			rc = walk(p, recursive, depth + 1, paths, n, cap) < 0 ? -1 : 0;
+			rt_free(p);
+		} else if (importable(e->d_name) && !(stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+			rc = add_path(paths, n, cap, p);
+		} else {
+			rt_free(p);
+		}
+	}
+	(void)closedir(d);
+	return rc;
+}
+
 /*
  * The files to read: each FILE as given, each DIR replaced by its importable
- * files in name order (not recursing). -1 when memory runs out.
+ * files in name order (with --recursive, its subdirectories' too, all in
+ * path order). -1 when memory runs out.
  */
-static int expand(int argc, char **argv, char ***paths, size_t *n)
+static int expand(struct cli *cli, char ***paths, size_t *n)
 {
+	bool recursive = cli_flag(cli, "recursive");
 	size_t cap = 0;
 	int i;
 
 	*paths = NULL;
 	*n = 0;
-	for (i = 0; i < argc; i++) {
+	for (i = 0; i < cli->noperands; i++) {
+		const char *arg = cli->operands[i];
+		size_t first = *n;
 		struct stat sb;
-		struct dirent *e;
-		size_t first = *n, len = strlen(argv[i]);
-		DIR *dir;
+		int rc = 1;
 
-		if (strcmp(argv[i], "-") == 0 || stat(argv[i], &sb) != 0 || !S_ISDIR(sb.st_mode) ||
-		    !(dir = opendir(argv[i]))) {
-			if (add_path(paths, n, &cap, rt_memdup0(argv[i], len)) < 0)
-				return -1;
-			continue;
-		}
-		while ((e = readdir(dir)) != NULL) {
-			struct buf b;
-
-			if (!importable(e->d_name))
-				continue;
-			buf_init(&b);
-			if (buf_addf(&b, "%s%s%s", argv[i],
-			             len && argv[i][len - 1] == '/' ? "" : "/", e->d_name) < 0 ||
-			    add_path(paths, n, &cap, buf_detach(&b, NULL)) < 0) {
-				buf_release(&b);
-				(void)closedir(dir);
-				return -1;
-			}
-		}
-		(void)closedir(dir);
-		if (*n > first)
+		if (strcmp(arg, "-") != 0 && stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode))
+			rc = walk(arg, recursive, 0, paths, n, &cap);
+		if (rc < 0)
+			return -1;
+		/* A FILE, or a DIR that cannot be listed: "cannot read: it is a directory". */
+		if (rc > 0 && add_path(paths, n, &cap, rt_memdup0(arg, strlen(arg))) < 0)
+			return -1;
+		if (rc == 0 && *n > first)
 			qsort(*paths + first, *n - first, sizeof(**paths), by_name);
-		else
+		else if (rc == 0)
 			fprintf(
 			    stderr,
-			    "reftriage: %s: no .csv, .json, .ndjson or .jsonl files to import\n",
-			    argv[i]);
+			    "reftriage: %s: no .csv, .json, .ndjson or .jsonl files to import%s\n",
+			    arg, recursive ? " (nor in its subdirectories)" : "");
 	}
 	return 0;
 }
 
-/* The operands' own rules: '-' needs --format, has no signature, is named once. */
+/* The operands' own rules: '-' has no signature and is named once (its format is sniffed). */
 static int check_inputs(struct cli *cli, const struct import_ctx *x)
 {
 	int i, stdin_seen = 0;
@@ -584,8 +731,6 @@ static int check_inputs(struct cli *cli, const struct import_ctx *x)
 	for (i = 0; i < cli->noperands; i++) {
 		if (strcmp(cli->operands[i], "-") != 0)
 			continue;
-		if (x->opts.format == INGEST_AUTO)
-			return cli_usage_error(cli, "reading standard input ('-') needs --format");
 		if (x->verify)
 			return cli_usage_error(
 			    cli,
@@ -593,6 +738,23 @@ static int check_inputs(struct cli *cli, const struct import_ctx *x)
 		if (stdin_seen++)
 			return cli_usage_error(cli, "standard input ('-') named twice");
 	}
+	return EX_OK;
+}
+
+/* --delimiter C: one byte that can separate CSV fields. */
+static int delimiter(struct cli *cli, struct import_ctx *x)
+{
+	const char *c = cli_str(cli, "delimiter");
+
+	if (!c)
+		return EX_OK;
+	if (strlen(c) != 1 || !ingest_delimiter_ok(c[0]))
+		return cli_usage_error(
+		    cli,
+		    "--delimiter is one character (e.g. ';', or $'\\t' for a tab), "
+		    "not a quote or a line end; got '%s'",
+		    c);
+	x->opts.delimiter = c[0];
 	return EX_OK;
 }
 
@@ -611,7 +773,7 @@ static int setup(struct cli *cli, struct import_ctx *x)
 	if (format && ingest_format_parse(format, &x->opts.format) < 0)
 		return cli_bad_value(cli, "--format", format, formats);
 	x->verify = key_path != NULL;
-	if (check_inputs(cli, x) != EX_OK)
+	if (delimiter(cli, x) != EX_OK || check_inputs(cli, x) != EX_OK)
 		return EX_USAGE;
 	diag_clear(&d);
 	if (key_path && sign_pubkey_load(key_path, &x->key, &d) < 0)
@@ -707,19 +869,22 @@ int cmd_import(struct cli *cli)
 	struct import_ctx x;
 	struct file_report *reps = NULL;
 	struct stat *seen = NULL;
+	struct buf scored;
 	char **paths = NULL;
 	size_t npaths = 0, i;
 	int code;
 
 	memset(&x, 0, sizeof(x));
+	buf_init(&scored);
 	if ((code = setup(cli, &x)) != EX_OK)
 		return code;
-	if (expand(cli->noperands, cli->operands, &paths, &npaths) < 0 ||
+	if (expand(cli, &paths, &npaths) < 0 ||
 	    !(reps = rt_calloc(npaths ? npaths : 1, sizeof(*reps))) ||
 	    !(seen = rt_calloc(npaths ? npaths : 1, sizeof(*seen)))) {
 		code = cli_fail(cli, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
+	x.nfiles = npaths;
 	for (i = 0; i < npaths; i++) {
 		if (fatal(code)) {
 			reps[i].name = strcmp(paths[i], "-") == 0 ? "(stdin)" : paths[i];
@@ -732,7 +897,10 @@ int cmd_import(struct cli *cli)
 	}
 	/* Every open package is rescored at one as_of, so that new links count everywhere. */
 	if (!x.dry_run && !fatal(code))
-		code = worse(code, cli_rescore(cli, x.st, cli_time(cli, "as-of", time_now())));
+		code = worse(
+		    code, cli_rescore_said(cli, x.st, cli_time(cli, "as-of", time_now()), &scored));
+	if (!fatal(code))
+		print_summary(&x, reps, npaths, &scored);
 	if (x.summary_json)
 		code = worse(code, json_summary(&x, reps, npaths, code));
 out:
@@ -742,6 +910,7 @@ out:
 	}
 	rt_free(reps);
 	rt_free(seen);
+	buf_release(&scored);
 	while (npaths)
 		rt_free(paths[--npaths]);
 	rt_free(paths);

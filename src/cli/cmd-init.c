@@ -5,11 +5,19 @@
 #include "reftriage/rules.h"
 #include "reftriage/timeutil.h"
 
-const struct cli_opt init_opts[] = {CLI_OPT_END};
+const struct cli_opt init_opts[] = {
+    {"shared", 0, CLI_FLAG, NULL, "files 0660 for the owner's group (a team on one host)", NULL, 0,
+     0},
+    CLI_OPT_END,
+};
 const char init_about[] =
     "Create a new store at PATH (--db; default ./reftriage.db) with the default\n"
     "priority rules (rules/default.json, built in) installed and active. The file is\n"
-    "created mode 0600; init refuses to overwrite anything already there.\n";
+    "created mode 0600; init refuses to overwrite anything already there.\n"
+    "--shared: a store for a team on one host, like 'git init --shared=group': the\n"
+    "store, its -wal and -shm files and the files reftriage writes beside it\n"
+    "(--output) are mode 0660 for the owner's group. Refused when the directory\n"
+    "can be read or written by everyone. See docs/security.md, \"Sharing a store\".\n";
 
 #define BUILT_IN "(built-in rules/default.json)"
 
@@ -59,7 +67,8 @@ int cmd_init(struct cli *cli)
 	if (!rs)
 		return cli_fail(cli, EX_SOFTWARE, "the built-in default rules do not load");
 	diag_clear(&d);
-	if (store_create(cli->db_path, &st, &d) < 0) {
+	if ((cli_flag(cli, "shared") ? store_create_shared(cli->db_path, &st, &d)
+	                             : store_create(cli->db_path, &st, &d)) < 0) {
 		ruleset_free(rs);
 		return cli_report(&d);
 	}
@@ -71,7 +80,8 @@ int cmd_init(struct cli *cli)
 	} else {
 		store_close(st);
 		hash_hex(hex, rs->hash);
-		cli_note(cli, "created store %s (schema %d) with rules %s %s (%.12s)", cli->db_path,
+		cli_note(cli, "created %sstore %s (schema %d) with rules %s %s (%.12s)",
+		         cli_flag(cli, "shared") ? "shared (group read/write) " : "", cli->db_path,
 		         store_schema_version(), rs->name, rs->version, hex);
 	}
 	ruleset_free(rs);

@@ -133,20 +133,25 @@ static int check(const char *path, struct buf *body, struct ruleset **out)
 	return rc;
 }
 
-/* Name the ageing rules: their points order a band, never choose it. */
-static int note_ageing(const struct cli *cli, const char *path, const struct ruleset *rs)
+/*
+ * The one success line, naming the ageing rules: their points order a band,
+ * never choose it.
+ */
+static int note_ok(const struct cli *cli, const char *path, const struct ruleset *rs)
 {
+	char hex[HASH_HEX];
 	struct buf ids;
 	int n;
 
 	buf_init(&ids);
 	n = ruleset_ageing_ids(rs, &ids);
-	if (n == 0)
-		cli_note(cli, "%s: no ageing rules", path);
-	else if (n > 0)
-		cli_note(cli,
-		         "%s: ageing rules (order packages within a band, never change it): %s",
-		         path, ids.data);
+	hash_hex(hex, rs->hash);
+	if (n >= 0)
+		cli_note(cli, "%s: ok: %s %s, %zu rules, %zu bands, hash %s; %s%s", path, rs->name,
+		         rs->version, rs->nrules, rs->nbands, hex,
+		         n ? "ageing rules (order packages within a band, never change it): "
+		           : "no ageing rules",
+		         n ? ids.data : "");
 	buf_release(&ids);
 	return n < 0 ? cli_fail(cli, EX_SOFTWARE, "%s: out of memory", path) : EX_OK;
 }
@@ -156,17 +161,12 @@ static int do_check(struct cli *cli)
 	const char *path = cli->operands[0];
 	struct ruleset *rs;
 	struct buf body;
-	char hex[HASH_HEX];
 	int rc;
 
 	buf_init(&body);
 	rc = check(path, &body, &rs);
-	if (rc == EX_OK) {
-		hash_hex(hex, rs->hash);
-		cli_note(cli, "%s: ok: %s %s, %zu rules, %zu bands, hash %s", path, rs->name,
-		         rs->version, rs->nrules, rs->nbands, hex);
-		rc = note_ageing(cli, path, rs);
-	}
+	if (rc == EX_OK)
+		rc = note_ok(cli, path, rs);
 	ruleset_free(rs);
 	buf_release(&body);
 	return rc;

@@ -118,23 +118,11 @@ static void each_fired(const struct ruleset *rs, const char *fired,
                                   const struct rule *ru, bool first),
                        struct show_ctx *x)
 {
-	const char *p = fired;
-	bool first = true;
+	const struct rule *rules[256];
+	size_t i, n = ruleset_fired(rs, fired, rules, ARRAY_SIZE(rules));
 
-	while (p && *p) {
-		const char *end = strchr(p, ';');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		char id[64];
-		const struct rule *ru;
-
-		(void)snprintf(id, sizeof(id), "%.*s", (int)(n < 63 ? n : 63), p);
-		ru = ruleset_rule(rs, id);
-		if (ru) {
-			fn(x, rs, ru, first);
-			first = false;
-		}
-		p = end ? end + 1 : p + n;
-	}
+	for (i = 0; i < n; i++)
+		fn(x, rs, rules[i], i == 0);
 }
 
 /* --- text: the decision ---------------------------------------------- */

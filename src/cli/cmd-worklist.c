@@ -62,11 +62,7 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 {
 	struct wl_ctx *x = ctx;
 	struct report_item it;
-	const char *p = r->fired;
 
-	/* Each ref listed is named in the consultation's audit entry. */
-	if (store_audit_ref(x->st, r->ref, x->d) < 0)
-		return -1;
 	memset(&it, 0, sizeof(it));
 	it.rank = ++x->rank;
 	it.ref = r->ref;
@@ -85,20 +81,8 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	it.priority_index = r->priority;
 	it.updated = r->updated;
 	it.fired = x->fired;
-	/* The explanation: each fired rule id, looked up in the rule set that scored it. */
-	while (p && *p && it.nfired < x->rs->nrules) {
-		const char *end = strchr(p, ';');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		const struct rule *ru;
-
-		buf_reset(&x->reasons);
-		if (buf_add(&x->reasons, p, n) < 0)
-			return -1;
-		ru = ruleset_rule(x->rs, x->reasons.data);
-		if (ru)
-			x->fired[it.nfired++] = ru;
-		p = end ? end + 1 : NULL;
-	}
+	/* The explanation: each fired rule, looked up in the rule set that scored it. */
+	it.nfired = ruleset_fired(x->rs, r->fired, x->fired, x->rs->nrules);
 	if (x->rep.w->item(&x->rep, &it) < 0) {
 		x->err = EX_IOERR;
 		return -1;
@@ -336,7 +320,8 @@ static int write_list(struct cli *cli, struct wl_ctx *x, const struct store_work
 	x->d = &d;
 	if (x->rep.w->begin(&x->rep, h) < 0)
 		rc = EX_IOERR;
-	else if (store_worklist(cli->st, q, on_row, x, &d) < 0)
+	else if (store_worklist(cli->st, q, on_row, x, &d) < 0 ||
+	         store_worklist_note(cli->st, q, &d) < 0)
 		rc = x->err ? x->err : d.message[0] ? cli_report(&d) : EX_SOFTWARE;
 	else if (x->rep.w->end(&x->rep) < 0)
 		rc = EX_IOERR;

@@ -298,6 +298,16 @@ static int settle_globals(struct cli *cli, const struct parsed *p)
 	return EX_OK;
 }
 
+/* A store made shared on purpose (init --shared): its group may read it. */
+static bool shared_on_purpose(struct cli *cli)
+{
+	bool shared = false;
+	struct diag d;
+
+	diag_clear(&d);
+	return store_is_shared(cli->st, &shared, &d) == 0 && shared;
+}
+
 static int open_store(struct cli *cli)
 {
 	struct stat sb;
@@ -310,16 +320,20 @@ static int open_store(struct cli *cli)
 	diag_clear(&d);
 	if (store_open(cli->db_path, (int)wait_s * 1000, &cli->st, &d) < 0)
 		return cli_report(&d);
-	/* reftriage makes stores 0600; a store others can read was made so by hand. */
+	/* reftriage makes stores 0600 (0660 shared); one others can read was made so by hand. */
 	if (stat(cli->db_path, &sb) == 0 && (sb.st_mode & 077)) {
+		bool shared = shared_on_purpose(cli);
+
+		if (shared && !(sb.st_mode & 007))
+			return EX_OK;
 		diag_at(&d, cli->db_path, 0, NULL);
 		d.severity = DIAG_WARNING;
 		(void)diag_set(
 		    &d, EX_OK,
 		    "the store may be read by %s (mode %04o): it holds OFFICIAL-SENSITIVE "
-		    "referrals; make it private with 'chmod 600 %s'",
+		    "referrals; make it %s with 'chmod %s %s'",
 		    (sb.st_mode & 007) ? "anyone" : "its group", (unsigned)(sb.st_mode & 07777),
-		    cli->db_path);
+		    shared ? "its group's only" : "private", shared ? "660" : "600", cli->db_path);
 		(void)cli_report(&d);
 	}
 	return EX_OK;
@@ -342,6 +356,16 @@ static int load_rules(struct cli *cli)
 	return EX_OK;
 }
 
+/* A file written beside a shared store is shared with its group too. */
+static unsigned output_sharing(struct cli *cli)
+{
+	bool shared = false;
+	struct diag d;
+
+	diag_clear(&d);
+	return cli->st && store_is_shared(cli->st, &shared, &d) == 0 && shared ? PFILE_SHARED : 0;
+}
+
 static int open_output(struct cli *cli)
 {
 	const char *path = cli_str(cli, "output");
@@ -351,7 +375,9 @@ static int open_output(struct cli *cli)
 	if (!path || strcmp(path, "-") == 0)
 		return EX_OK;
 	diag_clear(&d);
-	if (pfile_open(&cli->output, path, (cli->cmd->flags & CLI_OUTPUT_NEW) ? PFILE_NOCLOBBER : 0,
+	if (pfile_open(&cli->output, path,
+	               ((cli->cmd->flags & CLI_OUTPUT_NEW) ? PFILE_NOCLOBBER : 0) |
+	                   output_sharing(cli),
 	               &d) < 0)
 		return cli_report(&d);
 	cli->out = cli->output.f;

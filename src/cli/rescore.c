@@ -4,18 +4,20 @@
  */
 #include "reftriage/cli.h"
 
+#include "reftriage/buf.h"
 #include "reftriage/hash.h"
 #include "reftriage/rules.h"
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
 
-int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of)
+int cli_rescore_said(const struct cli *cli, struct store *st, int64_t as_of, struct buf *said)
 {
 	struct ruleset *rs = NULL;
 	unsigned long n = 0;
 	int64_t id;
 	struct diag d;
 	char t[40], hex[HASH_HEX];
+	int rc;
 
 	diag_clear(&d);
 	if (store_begin(st, &d) < 0)
@@ -28,10 +30,23 @@ int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of)
 	}
 	time_format(as_of, t);
 	hash_hex(hex, rs->hash);
-	cli_note(cli, "scored %lu open package%s as of %s with %s %s (%.12s)", n, n == 1 ? "" : "s",
-	         t, rs->name, rs->version, hex);
+	rc = buf_addf(said, "scored %lu open package%s as of %s with %s %s (%.12s)", n,
+	              n == 1 ? "" : "s", t, rs->name, rs->version, hex);
 	ruleset_free(rs);
-	return EX_OK;
+	return rc < 0 ? cli_fail(cli, EX_SOFTWARE, "out of memory") : EX_OK;
+}
+
+int cli_rescore(const struct cli *cli, struct store *st, int64_t as_of)
+{
+	struct buf said;
+	int rc;
+
+	buf_init(&said);
+	rc = cli_rescore_said(cli, st, as_of, &said);
+	if (rc == EX_OK)
+		cli_note(cli, "%s", said.data);
+	buf_release(&said);
+	return rc;
 }
 
 bool cli_scores_stale(const struct cli *cli, bool scored, int64_t as_of, int64_t now)

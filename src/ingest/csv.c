@@ -22,6 +22,7 @@ enum qstate { Q_FIELD_START, Q_UNQUOTED, Q_QUOTED, Q_QUOTE_IN_QUOTED };
 struct csvdec {
 	const char *name;
 	const struct ingest_opts *o;
+	unsigned char delim; /* the field separator: --delimiter, default ',' */
 	ingest_fn fn;
 	void *ctx;
 	struct ingest_result *res;
@@ -103,6 +104,7 @@ static int init_parser(struct csvdec *c)
 		return -1;
 	/* RFC 4180: spaces are part of a field; libcsv trims them unless told not to. */
 	csv_set_space_func(&c->parser, no_space);
+	csv_set_delim(&c->parser, c->delim);
 	csv_set_realloc_func(&c->parser, rt_realloc);
 	csv_set_free_func(&c->parser, rt_free);
 	c->parser_ok = true;
@@ -133,10 +135,129 @@ static int oom(struct csvdec *c)
 	return -1;
 }
 
+/*
+ * A column name that is a contract field's apart from case, or spaces or
+ * hyphens for underscores ("Package Ref", "RECEIVED_AT"): the field, or -1.
+ * It is named in the error, never accepted: the contract names columns exactly.
+ */
+static int loose_lookup(const char *s, size_t n)
+{
+	char low[64];
+	size_t i;
+
+	while (n && s[0] == ' ')
+		s++, n--;
+	while (n && s[n - 1] == ' ')
+		n--;
+	if (n >= sizeof(low))
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		low[i] = ch == ' ' || ch == '-'   ? '_'
+		         : ch >= 'A' && ch <= 'Z' ? (char)(ch + 32)
+		                                  : (char)ch;
+	}
+	return contract_lookup(low, n);
+}
+
+/* How many contract names the raw header line holds when split on sep. */
+static size_t names_split_on(const struct buf *raw, char sep)
+{
+	const char *p = raw->data, *end = raw->data + raw->len;
+	size_t hits = 0;
+
+	while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	for (;;) {
+		const char *q = memchr(p, sep, (size_t)(end - p));
+		const char *a = p, *b = q ? q : end;
+
+		if (b - a >= 2 && *a == '"' && b[-1] == '"')
+			a++, b--;
+		hits += contract_lookup(a, (size_t)(b - a)) >= 0;
+		if (!q)
+			return hits;
+		p = q + 1;
+	}
+}
+
+/* A separator as a message shows it: 'c', a tab as tab_name, another byte in hex. */
+static void sep_name(unsigned char sep, const char *tab_name, char out[16])
+{
+	if (sep == '\t')
+		(void)snprintf(out, 16, "%s", tab_name);
+	else if (sep > ' ' && sep < 0x7f)
+		(void)snprintf(out, 16, "'%c'", sep);
+	else
+		(void)snprintf(out, 16, "byte 0x%02x", sep);
+}
+
+/*
+ * The header names no field: when it does split into contract names on
+ * another common separator (a spreadsheet saved with ';' or tabs), say so,
+ * with the option that reads it. Returns whether it said so.
+ */
+static bool other_delimiter(struct csvdec *c)
+{
+	static const char seps[] = ",;\t|";
+	size_t i, best = 1;
+	char sep = 0, is[16], cur[16], opt[16];
+
+	for (i = 0; seps[i]; i++) {
+		size_t hits =
+		    (unsigned char)seps[i] == c->delim ? 0 : names_split_on(&c->rec, seps[i]);
+
+		if (hits > best)
+			best = hits, sep = seps[i];
+	}
+	if (!sep)
+		return false;
+	sep_name((unsigned char)sep, "tabs", is);
+	sep_name(c->delim, "tabs", cur);
+	sep_name((unsigned char)sep, "$'\\t'", opt);
+	reasons_add(&c->reasons, "header",
+	            "the header splits into field names on %s, not on %s: import it with "
+	            "--delimiter %s",
+	            is, cur, opt);
+	return true;
+}
+
+/* Column i's name is no contract field's: say so, with the name it may mean. */
+static void unknown_column(struct csvdec *c, size_t i, const char *s, size_t n, size_t *loose)
+{
+	char shown[200];
+	const char *hint;
+	int f = loose_lookup(s, n);
+
+	text_display(shown, sizeof(shown), s, n, 38);
+	if (f >= 0) {
+		(*loose)++;
+		reasons_add(&c->reasons, shown[0] ? shown : "header",
+		            "column %zu is not a field of the contract: name it %s (the contract "
+		            "names columns exactly: lower case, with underscores)",
+		            i + 1, contract_fields[f].name);
+		return;
+	}
+	if (c->o->ignore_unknown)
+		return;
+	hint = contract_suggest(s, n);
+	if (hint)
+		reasons_add(&c->reasons, shown[0] ? shown : "header",
+		            "column %zu is not a field of the contract (did you mean "
+		            "%s?); use --ignore-unknown-fields to ignore it",
+		            i + 1, hint);
+	else
+		reasons_add(&c->reasons, shown[0] ? shown : "header",
+		            "column %zu is not a field of the contract; use "
+		            "--ignore-unknown-fields to ignore it",
+		            i + 1);
+}
+
 static int do_header(struct csvdec *c)
 {
 	size_t seen[CONTRACT_NFIELDS] = {0}; /* 1-based column of each field */
-	size_t i, known = 0;
+	size_t i, known = 0, loose = 0;
 	int f;
 
 	reasons_clear(&c->reasons);
@@ -149,7 +270,6 @@ static int do_header(struct csvdec *c)
 	for (i = 0; i < c->nfields; i++) {
 		const char *s = c->fields.data + c->foff[i];
 		size_t n = c->flen[i];
-		char shown[200];
 
 		f = contract_lookup(s, n);
 		c->map[i] = f;
@@ -171,36 +291,21 @@ static int do_header(struct csvdec *c)
 			known++;
 			continue;
 		}
-		if (c->o->ignore_unknown)
-			continue;
-		text_display(shown, sizeof(shown), s, n, 38);
-		{
-			const char *hint = contract_suggest(s, n);
-
-			if (hint)
-				reasons_add(
-				    &c->reasons, shown[0] ? shown : "header",
-				    "column %zu is not a field of the contract (did you mean "
-				    "%s?); use --ignore-unknown-fields to ignore it",
-				    i + 1, hint);
-			else
-				reasons_add(&c->reasons, shown[0] ? shown : "header",
-				            "column %zu is not a field of the contract; use "
-				            "--ignore-unknown-fields to ignore it",
-				            i + 1);
-		}
+		unknown_column(c, i, s, n, &loose);
 	}
-	if (known == 0) {
+	if (known == 0 && loose == 0) {
 		reasons_clear(&c->reasons);
-		reasons_add(&c->reasons, "header",
-		            "the first line is not a header row: none of its %zu columns is a "
-		            "contract field (it must name the columns, e.g. "
-		            "package_ref,received_at,source,referral_type,...)",
-		            c->nfields);
+		if (!other_delimiter(c))
+			reasons_add(
+			    &c->reasons, "header",
+			    "the first line is not a header row: none of its %zu columns is a "
+			    "contract field (it must name the columns, e.g. "
+			    "package_ref,received_at,source,referral_type,...)",
+			    c->nfields);
 		goto bad;
 	}
 	for (f = 0; f < CONTRACT_NFIELDS; f++)
-		if (contract_fields[f].required && !seen[f])
+		if (contract_fields[f].required && !seen[f] && !loose)
 			reasons_add(&c->reasons, contract_fields[f].name,
 			            "the header has no column for this required field");
 	if (c->reasons.n == 0) {
@@ -371,12 +476,12 @@ static int scan(struct csvdec *c, const unsigned char *p, size_t n)
 			if (ch == '"') {
 				c->q = Q_QUOTED;
 				c->quote_line = c->line;
-			} else if (ch != ',' && ch != '\n') {
+			} else if (ch != c->delim && ch != '\n') {
 				c->q = Q_UNQUOTED;
 			}
 			break;
 		case Q_UNQUOTED:
-			if (ch == ',')
+			if (ch == c->delim)
 				c->q = Q_FIELD_START;
 			break;
 		case Q_QUOTED:
@@ -386,7 +491,7 @@ static int scan(struct csvdec *c, const unsigned char *p, size_t n)
 		case Q_QUOTE_IN_QUOTED:
 			if (ch == '"')
 				c->q = Q_QUOTED;
-			else if (ch == ',')
+			else if (ch == c->delim)
 				c->q = Q_FIELD_START;
 			else if (ch != '\n')
 				c->q = Q_UNQUOTED;
@@ -405,6 +510,11 @@ static int scan(struct csvdec *c, const unsigned char *p, size_t n)
 	if (c->stop)
 		return 0;
 	return append(c, p + from, n - from);
+}
+
+bool ingest_delimiter_ok(char c)
+{
+	return c != '\0' && c != '"' && c != '\n' && c != '\r';
 }
 
 /* Any text may be CSV: the answer when no other format claims the file. */
@@ -427,6 +537,7 @@ int ingest_csv_decode(struct source *s, const struct ingest_opts *o, ingest_fn f
 	}
 	c->name = s->name;
 	c->o = o;
+	c->delim = o->delimiter ? (unsigned char)o->delimiter : ',';
 	c->fn = fn;
 	c->ctx = ctx;
 	c->res = res;

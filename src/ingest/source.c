@@ -96,6 +96,28 @@ static int empty_delivery(const struct source *s, struct diag *d)
 	                (unsigned long long)s->total);
 }
 
+/*
+ * A spreadsheet (xlsx/ods are ZIP files; xls an OLE2 compound file), by its
+ * first bytes, or, when the format is left to reftriage, by its name: no
+ * decoder reads one, and the person who saved it can make the CSV.
+ */
+static int spreadsheet(const struct source *s, const struct ingest_opts *o, struct diag *d)
+{
+	static const char *const ext[] = {".xlsx", ".XLSX", ".ods", ".ODS", ".xls", ".XLS", NULL};
+	const char *const *e;
+	bool named = false;
+
+	for (e = ext; o->format == INGEST_AUTO && *e && !named; e++)
+		named = ends_with(s->name, *e);
+	if (!named && !(s->len >= 4 && (memcmp(s->buf, "PK\x03\x04", 4) == 0 ||
+	                                memcmp(s->buf, "\xd0\xcf\x11\xe0", 4) == 0)))
+		return 0;
+	diag_at(d, s->name, 0, NULL);
+	return diag_set(d, EX_DATAERR,
+	                "a spreadsheet (xlsx, ods or xls), not CSV or JSON: open it and save it as "
+	                "CSV (UTF-8), then import that file; nothing imported");
+}
+
 static int dispatch(struct source *s, struct ingest_opts *o, ingest_fn fn, void *ctx,
                     struct ingest_result *res, struct diag *d)
 {
@@ -103,6 +125,8 @@ static int dispatch(struct source *s, struct ingest_opts *o, ingest_fn fn, void 
 		return -1;
 	if (!s->nonblank && s->eof)
 		return empty_delivery(s, d);
+	if (spreadsheet(s, o, d) < 0)
+		return -1;
 	/* A UTF-8 byte order mark is allowed, and skipped, in every format. */
 	if (s->len >= 3 && memcmp(s->buf, "\xef\xbb\xbf", 3) == 0)
 		s->pos = 3;

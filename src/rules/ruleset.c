@@ -249,7 +249,7 @@ static bool id_ok(const char *s)
 {
 	size_t i, n = strlen(s);
 
-	if (n < 1 || n > 32)
+	if (n < 1 || n > RULE_ID_MAX)
 		return false;
 	for (i = 0; i < n; i++) {
 		char c = s[i];
@@ -492,4 +492,27 @@ out:
 		return NULL;
 	}
 	return l.rs;
+}
+
+size_t ruleset_fired(const struct ruleset *rs, const char *fired, const struct rule **out,
+                     size_t max)
+{
+	const char *p = fired;
+	size_t n = 0;
+
+	while (p && *p && n < max) {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char id[RULE_ID_MAX + 1];
+		const struct rule *ru;
+
+		if (len <= RULE_ID_MAX) {
+			memcpy(id, p, len);
+			id[len] = '\0';
+			if ((ru = ruleset_rule(rs, id)) != NULL)
+				out[n++] = ru;
+		}
+		p = end ? end + 1 : p + len;
+	}
+	return n;
 }

@@ -264,7 +264,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 		return -1;
 	if (rc == 1 && k.same) {
 		*res = STORE_UNCHANGED;
-		return 0;
+		return store_resolve_quarantine(st, import_id, ref, rlen, now, d);
 	}
 	if (package_encode_facts(p, &st->scratch) < 0) {
 		diag_at(d, st->path, 0, NULL);
@@ -311,9 +311,9 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 	    sqlite3_bind_blob(s, 8, st->scratch.data, (int)st->scratch.len, SQLITE_STATIC) !=
 	        SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a version", d);
-	if (done(st, s, "storing a version", d) < 0)
+	if (done(st, s, "storing a version", d) < 0 || add_keys(st, p, k.pid, d) < 0)
 		return -1;
-	return add_keys(st, p, k.pid, d);
+	return store_resolve_quarantine(st, import_id, ref, rlen, now, d);
 }
 
 /*
@@ -357,5 +357,6 @@ int store_put_quarantine(struct store *st, int64_t import_id, const struct store
 	    bind_text(s, 8, st->scratch.data, st->scratch.len) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 9, now) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a rejected record", d);
+	st->q_any = st->q_any || r->package_ref; /* one a later record may resolve */
 	return done(st, s, "storing a rejected record", d);
 }

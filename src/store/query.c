@@ -1,4 +1,4 @@
-/* Reading packages, versions and quarantine for show and quarantine. */
+/* Reading packages and versions for show (quarantine: quarantine.c). */
 #include "store-internal.h"
 
 static const char *col_text(sqlite3_stmt *s, int i)
@@ -91,58 +91,6 @@ int store_get_package(struct store *st, const char *ref,
 		goto out;
 	}
 	ret = 0;
-out:
-	sqlite3_finalize(s);
-	return ret;
-}
-
-int store_quarantine(struct store *st, int64_t id,
-                     int (*fn)(void *ctx, const struct store_quarantined *q), void *ctx,
-                     struct diag *d)
-{
-	sqlite3_stmt *s = NULL;
-	int rc, ret = -1;
-	bool any = false;
-
-	rc = sqlite3_prepare_v2(st->db,
-	                        "SELECT id, import_id, file, line, array_index, package_ref, raw, "
-	                        "raw_size, reasons, created_at FROM quarantine "
-	                        "WHERE ?1 = 0 OR id = ?1 ORDER BY id",
-	                        -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "reading quarantine", d);
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
-		ret = store_fail(st, SQLITE_ERROR, "reading quarantine", d);
-		goto out;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_quarantined q;
-
-		any = true;
-		q.id = sqlite3_column_int64(s, 0);
-		q.import_id = sqlite3_column_int64(s, 1);
-		q.file = col_text(s, 2);
-		q.line = (unsigned long)sqlite3_column_int64(s, 3);
-		q.index = sqlite3_column_type(s, 4) == SQLITE_NULL
-		              ? -1
-		              : (long)sqlite3_column_int64(s, 4);
-		q.package_ref = col_text(s, 5);
-		q.raw = sqlite3_column_blob(s, 6);
-		q.raw_len = (size_t)sqlite3_column_bytes(s, 6);
-		q.raw_size = (uint64_t)sqlite3_column_int64(s, 7);
-		q.reasons = col_text(s, 8);
-		q.created_at = sqlite3_column_int64(s, 9);
-		if (fn(ctx, &q) < 0) {
-			if (!d->message[0])
-				diag_set(d, EX_IOERR, "write error");
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		ret = store_fail(st, rc, "reading quarantine", d);
-		goto out;
-	}
-	ret = (id > 0 && !any) ? 1 : 0;
 out:
 	sqlite3_finalize(s);
 	return ret;

@@ -464,24 +464,33 @@ int store_each_link(struct store *st, int64_t package_id, bool ip,
 	return 0;
 }
 
+/* What the worklist query is for: its rows, their count, or noting their refs. */
+enum wl_mode { WL_ROWS, WL_COUNT, WL_NOTE };
+
 /*
- * Build the worklist query with every filter as a bound parameter:
- * count_only selects count(*), otherwise the rows in rank order.
+ * Build the worklist query with every filter as a bound parameter: the rows
+ * in rank order, their count, or (WL_NOTE) the same refs in the same order
+ * into the consultation's temp table.
  */
 static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist_query *q,
-                                   bool count_only, struct diag *d)
+                                   enum wl_mode mode, struct diag *d)
 {
+	bool count_only = mode == WL_COUNT;
 	struct buf sql;
 	sqlite3_stmt *s = NULL;
 	size_t i;
 	int rc, n = 0;
 
 	buf_init(&sql);
-	rc = buf_adds(&sql, count_only ? "SELECT count(*)"
-	                               : "SELECT s.priority, s.score, s.received_at, s.due_at, "
-	                                 "s.due_at < ?1, p.ref, p.status, p.assigned_to, "
-	                                 "p.force_area, p.referral_type, s.fired, p.updated");
-	n = count_only ? 0 : 1; /* ?1 is now */
+	if (mode == WL_NOTE)
+		rc = buf_adds(&sql, "INSERT INTO temp.consulted (ref) SELECT p.ref");
+	else
+		rc = buf_adds(&sql, count_only
+		                        ? "SELECT count(*)"
+		                        : "SELECT s.priority, s.score, s.received_at, s.due_at, "
+		                          "s.due_at < ?1, p.ref, p.status, p.assigned_to, "
+		                          "p.force_area, p.referral_type, s.fired, p.updated");
+	n = mode == WL_ROWS ? 1 : 0; /* the rows' ?1 is now, for overdue */
 	rc |= buf_adds(&sql, " FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status "
 	                     "IN " STORE_OPEN_STATUSES);
 	if (q->nstatuses) {
@@ -532,7 +541,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	}
 	n = 0;
 	rc = SQLITE_OK;
-	if (!count_only)
+	if (mode == WL_ROWS)
 		rc = sqlite3_bind_int64(s, ++n, q->now ? q->now : time_now());
 	for (i = 0; rc == SQLITE_OK && i < q->nstatuses; i++)
 		rc = sqlite3_bind_text(s, ++n, q->statuses[i], -1, SQLITE_STATIC);
@@ -561,7 +570,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 int store_worklist_count(struct store *st, const struct store_worklist_query *q, long *count,
                          struct diag *d)
 {
-	sqlite3_stmt *s = worklist_stmt(st, q, true, d);
+	sqlite3_stmt *s = worklist_stmt(st, q, WL_COUNT, d);
 	int rc;
 
 	if (!s)
@@ -580,7 +589,7 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
                    struct diag *d)
 {
 	const char *what = "reading the worklist";
-	sqlite3_stmt *s = worklist_stmt(st, q, false, d);
+	sqlite3_stmt *s = worklist_stmt(st, q, WL_ROWS, d);
 	int rc;
 
 	if (!s)
@@ -608,5 +617,24 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, d);
+	return 0;
+}
+
+int store_worklist_note(struct store *st, const struct store_worklist_query *q, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!st->reading) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "noting a worklist outside a consultation");
+	}
+	s = worklist_stmt(st, q, WL_NOTE, d);
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "noting the consulted packages", d);
 	return 0;
 }

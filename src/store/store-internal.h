@@ -26,6 +26,7 @@ enum stmt_id {
 	S_DELETE_KEYS,
 	S_LINKED,
 	S_INSERT_QUARANTINE,
+	S_RESOLVE_QUARANTINE,
 	S_PUT_SCORE,
 	S_AUDIT_REF,
 	S_CONSULT_REF,
@@ -45,6 +46,12 @@ struct store {
 	int64_t audit_pos; /* how many refs it has so far */
 	bool reading;        /* a consultation's read transaction (consult.c) */
 	size_t spool_folded; /* bytes of the audit spool folded in this transaction */
+	/*
+	 * Whether quarantine holds a record with a ref not yet resolved, as known
+	 * in this transaction (q_known false: not yet asked): when it holds none,
+	 * storing a package need not look (quarantine.c).
+	 */
+	bool q_known, q_any;
 };
 
 /* Note a ref shown by a consultation (consult.c): in the connection's temp table. */
@@ -85,5 +92,23 @@ int store_exec(struct store *st, const char *sql, const char *what, struct diag 
 
 /* The statement id, prepared on first use; NULL after filling d. */
 sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d);
+
+/*
+ * shared.c: with --shared, refuse (EX_CANTCREAT) a directory others can read
+ * or write; record in meta that the store is shared; and name the file, its
+ * mode, owner and group and the user when the store or its -wal/-shm files
+ * (or their directory) refuse the user (EX_CONFIG). Each: 0, or -1 with d.
+ */
+int store_shared_dir_check(const char *path, struct diag *d);
+int store_mark_shared(struct store *st, struct diag *d);
+int store_access_check(const char *path, struct diag *d);
+
+/*
+ * quarantine.c: a record with package_ref ref (rlen bytes) was stored (or
+ * found unchanged) by import import_id: its quarantined records not yet
+ * resolved are resolved by it. 0, or -1 with d filled.
+ */
+int store_resolve_quarantine(struct store *st, int64_t import_id, const char *ref, size_t rlen,
+                             int64_t now, struct diag *d);
 
 #endif

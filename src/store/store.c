@@ -40,6 +40,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
                             "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "
                             "?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    /* A record of the ref imported cleanly resolves its quarantined ones (schema 9). */
+    [S_RESOLVE_QUARANTINE] = "UPDATE quarantine SET resolved_at = ?3, resolved_by_import = ?2 "
+                             "WHERE package_ref = ?1 AND resolved_at IS NULL",
     /* as_of and rule_set_id NULL: the store's current scoring (schema 5). */
     [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (package_id, version, rule_set_id, as_of, "
                     "score, band, priority, due_at, overdue, linked, fired, received_at, ref, "
@@ -367,14 +370,24 @@ static int migrate(struct store *st, int64_t from, struct diag *d)
 	return rc;
 }
 
-int store_create(const char *path, struct store **out, struct diag *d)
+static int create(const char *path, bool shared, struct store **out, struct diag *d)
 {
 	struct store *st;
 	char sql[96];
 	int fd;
 
 	*out = NULL;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (shared && store_shared_dir_check(path, d) < 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, shared ? 0660 : 0600);
+	/* The umask may have taken the group's bits: a shared store needs them. */
+	if (fd >= 0 && shared && fchmod(fd, 0660) != 0) {
+		diag_at(d, path, 0, NULL);
+		(void)close(fd);
+		(void)unlink(path);
+		return diag_set(d, EX_CANTCREAT, "cannot make the store group-writable: %s",
+		                strerror(errno));
+	}
 	if (fd < 0) {
 		diag_at(d, path, 0, NULL);
 		if (errno == EEXIST)
@@ -406,7 +419,7 @@ int store_create(const char *path, struct store **out, struct diag *d)
 	    "WAL;",
 	    APPLICATION_ID);
 	if (connect(st, SQLITE_OPEN_READWRITE, 0, d) < 0 || exec(st, sql, d) < 0 ||
-	    migrate(st, 0, d) < 0) {
+	    migrate(st, 0, d) < 0 || (shared && store_mark_shared(st, d) < 0)) {
 		if (d->code == EX_CONFIG)
 			d->code = EX_CANTCREAT;
 		store_close(st);
@@ -417,10 +430,21 @@ int store_create(const char *path, struct store **out, struct diag *d)
 	return 0;
 }
 
+int store_create(const char *path, struct store **out, struct diag *d)
+{
+	return create(path, false, out, d);
+}
+
+int store_create_shared(const char *path, struct store **out, struct diag *d)
+{
+	return create(path, true, out, d);
+}
+
 int store_open(const char *path, int wait_ms, struct store **out, struct diag *d)
 {
 	struct store *st;
 	struct stat sb;
+	int err;
 	int64_t app, version;
 
 	*out = NULL;
@@ -430,8 +454,14 @@ int store_open(const char *path, int wait_ms, struct store **out, struct diag *d
 			return diag_set(d, EX_CONFIG,
 			                "no store here; create one with 'reftriage init' (or name "
 			                "it with --db or REFTRIAGE_DB)");
-		return diag_set(d, EX_CONFIG, "cannot open the store: %s", strerror(errno));
+		err = errno;
+		if (err == EACCES && store_access_check(path, d) < 0)
+			return -1; /* its directory refused the user: named, with its mode */
+		diag_at(d, path, 0, NULL);
+		return diag_set(d, EX_CONFIG, "cannot open the store: %s", strerror(err));
 	}
+	if (store_access_check(path, d) < 0)
+		return -1;
 	st = store_new(path, d);
 	if (!st)
 		return -1;
@@ -475,6 +505,7 @@ int store_begin(struct store *st, struct diag *d)
 		return -1;
 	st->in_tx = true;
 	st->audit_seq = st->audit_pos = 0;
+	st->q_known = st->q_any = false; /* another writer may have quarantined since */
 	/* Consultations spooled while the store was busy enter the chain first. */
 	if (store_spool_fold(st, d) < 0) {
 		store_rollback(st);

@@ -72,6 +72,14 @@ expect_err1() {
 	fi
 }
 
+# The first line of stderr starts with $1 (a summary line that ends in the time scored).
+expect_err1_starts() {
+	case "$err1" in
+	"$1"*) ;;
+	*) echo "first line of stderr:" >&2; echo "  got:  $err1" >&2; echo "  want: $1..." >&2; return 1 ;;
+	esac
+}
+
 expect_err_has() {
 	case "$err" in
 	*"$1"*) ;;

@@ -35,6 +35,8 @@ load helper
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NULL')" = 60 ]
 	# Back to schema 4's shape by hand: rows with their own as_of, as 4 wrote them.
 	sql "UPDATE scores SET as_of = 1762156800000000, rule_set_id = 1; PRAGMA user_version = 4; DROP INDEX scores_rank; CREATE TABLE s4 AS SELECT package_id, version, rule_set_id, as_of, score, band, priority, due_at, overdue, linked, fired, received_at, ref FROM scores; DROP TABLE scores; CREATE TABLE scores (package_id INTEGER PRIMARY KEY REFERENCES packages (id), version INTEGER NOT NULL, rule_set_id INTEGER NOT NULL REFERENCES rule_sets (id), as_of INTEGER NOT NULL, score INTEGER NOT NULL, band INTEGER NOT NULL, priority INTEGER NOT NULL, due_at INTEGER NOT NULL, overdue INTEGER NOT NULL, linked INTEGER NOT NULL, fired TEXT NOT NULL, received_at INTEGER NOT NULL, ref TEXT NOT NULL); INSERT INTO scores SELECT * FROM s4; DROP TABLE s4; CREATE INDEX scores_rank ON scores (priority, score DESC, received_at, ref);"
+	# and schema 9's quarantine columns gone, as 4 had it.
+	sql "ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import;"
 	before=$(sql 'SELECT package_id, version, score, priority, fired FROM scores ORDER BY 1')
 	rt show SYN-20261102-0001
 	expect_status 0
@@ -197,4 +199,87 @@ PY
 	sed 's/^\(SYN-20261102-0004,.*\)self-harm\./\1self-harm (v3)./' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v3.csv"
 	REFTRIAGE_DB="$WORK/old.db" "$RT" import "$WORK/v3.csv" 2>/dev/null
 	[ "$(sqlite3 "$WORK/old.db" "SELECT status FROM packages WHERE ref = 'SYN-20261102-0004'")" = reopened ]
+}
+
+# A directory for a team's store: the group's only, setgid (docs/security.md).
+team_dir() {
+	mkdir "$WORK/team"
+	chgrp "$(id -gn)" "$WORK/team"
+	chmod 2770 "$WORK/team"
+	export REFTRIAGE_DB="$WORK/team/store.db"
+}
+
+@test "init --shared: the store, its -wal and -shm, and the files written beside it are 0660 for the group" {
+	team_dir
+	umask 077 # the umask does not take the group's bits
+	rt init --shared
+	expect_status 0
+	expect_err1_starts "reftriage: init: created shared (group read/write) store $REFTRIAGE_DB (schema $SCHEMA) with rules "
+	[ "$(stat -c %a "$REFTRIAGE_DB")" = 660 ]
+	[ "$(sql "SELECT value FROM meta WHERE key = 'shared'")" = group ]
+	# Another process holds the store open, so that its -wal and -shm stay to be seen.
+	{ echo "SELECT count(*) FROM meta;"; sleep 3; } | sqlite3 "$REFTRIAGE_DB" >/dev/null &
+	sleep 0.5
+	rt import "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 0
+	[ "$(echo "$err" | grep -c warning)" = 0 ] # shared on purpose: no "readable store" warning
+	[ "$(stat -c %a "$REFTRIAGE_DB-wal")" = 660 ]
+	[ "$(stat -c %a "$REFTRIAGE_DB-shm")" = 660 ]
+	rt worklist --format csv --output "$WORK/team/today.csv"
+	expect_status 0
+	[ "$(stat -c %a "$WORK/team/today.csv")" = 660 ]
+	wait
+	# A store not shared keeps its exports private.
+	export REFTRIAGE_DB="$WORK/private.db"
+	"$RT" init 2>/dev/null
+	rt worklist --format csv --output "$WORK/mine.csv"
+	[ "$(stat -c %a "$WORK/mine.csv")" = 600 ]
+}
+
+@test "init --shared is refused in a directory everyone can read or write, and says why" {
+	mkdir -m 0755 "$WORK/open" "$WORK/open2"
+	chmod 0755 "$WORK/open"
+	rt --db "$WORK/open/store.db" init --shared
+	expect_status 73
+	expect_err1 "reftriage: $WORK/open/store.db: refused: --shared, but the directory $WORK/open is readable by everyone (mode 0755): others could list it and see when its files change; share a store in a directory of its own that only its group can reach, e.g. 'install -d -m 2770 -g GROUP $WORK/open' (docs/security.md)"
+	[ ! -e "$WORK/open/store.db" ]
+	chmod 0773 "$WORK/open2"
+	rt --db "$WORK/open2/store.db" init --shared
+	expect_status 73
+	expect_err_has "the directory $WORK/open2 is writable by everyone (mode 0773): others could replace or delete the store's files"
+	[ ! -e "$WORK/open2/store.db" ]
+}
+
+@test "a shared store anyone can read still gets the warning" {
+	team_dir
+	"$RT" init --shared 2>/dev/null
+	chmod 664 "$REFTRIAGE_DB"
+	rt stats
+	expect_status 0
+	expect_err1 "reftriage: warning: $REFTRIAGE_DB: the store may be read by anyone (mode 0664): it holds OFFICIAL-SENSITIVE referrals; make it its group's only with 'chmod 660 $REFTRIAGE_DB'"
+	# And a private store its group can read, made so by hand, too.
+	export REFTRIAGE_DB="$WORK/private.db"
+	"$RT" init 2>/dev/null
+	chmod 640 "$REFTRIAGE_DB"
+	rt stats
+	expect_err1 "reftriage: warning: $REFTRIAGE_DB: the store may be read by its group (mode 0640): it holds OFFICIAL-SENSITIVE referrals; make it private with 'chmod 600 $REFTRIAGE_DB'"
+}
+
+@test "a permission error names the file, its mode, its owner and group, and the user" {
+	[ "$(id -u)" = 0 ] || skip "needs root to act as another user (setpriv)"
+	command -v setpriv >/dev/null || skip "no setpriv"
+	team_dir
+	chmod 711 "$WORK"
+	"$RT" init --shared 2>/dev/null
+	g=$(id -gn)
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RT" stats
+	[ "$status" = 78 ]
+	[ "$output" = "reftriage: $WORK/team: permission denied: it is mode 2770, owner root (uid 0), group $g (gid $(id -g)); you are $(id -nu 65534) (uid 65534), not in group $g (a shared store: ask to be added to the group, then log in again; docs/security.md)" ]
+	chmod 2771 "$WORK/team" # the directory may be passed through; the store still refuses
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RT" stats
+	[ "$status" = 78 ]
+	[ "$output" = "reftriage: $REFTRIAGE_DB: permission denied: it is mode 0660, owner root (uid 0), group $g (gid $(id -g)); you are $(id -nu 65534) (uid 65534), not in group $g (a shared store: ask to be added to the group, then log in again; docs/security.md)" ]
+	# In the group, the same user reads it.
+	run setpriv --reuid=65534 --regid="$(id -g)" --clear-groups "$RT" stats
+	[ "$status" = 0 ]
 }

@@ -12,7 +12,7 @@ count() { sql "SELECT count(*) FROM $1"; }
 	init_store
 	rt import "$CSV"
 	expect_status 0
-	expect_err1 "$CSV: 60 imported (60 new, 0 updated), 0 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: $CSV: 60 imported (60 new, 0 updated, 0 reopened), 0 unchanged, 0 rejected; scored "
 	[ "$(count packages)" = 60 ]
 	[ "$(count package_versions)" = 60 ]
 	[ "$(count quarantine)" = 0 ]
@@ -23,7 +23,7 @@ count() { sql "SELECT count(*) FROM $1"; }
 	rt import "$CSV"
 	rt import "$JSON"
 	expect_status 0
-	expect_err1 "$JSON: 0 imported (0 new, 0 updated), 60 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: $JSON: 0 imported (0 new, 0 updated, 0 reopened), 60 unchanged, 0 rejected; scored "
 	[ "$(count package_versions)" = 60 ]
 }
 
@@ -42,20 +42,82 @@ count() { sql "SELECT count(*) FROM $1"; }
 	python3 -c "import json,sys; [print(json.dumps(p)) for p in json.load(open('$JSON'))]" >"$WORK/day.ndjson"
 	rt import "$WORK/day.ndjson"
 	expect_status 0
-	expect_err1 "$WORK/day.ndjson: 60 imported (60 new, 0 updated), 0 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: $WORK/day.ndjson: 60 imported (60 new, 0 updated, 0 reopened), 0 unchanged, 0 rejected; scored "
 	rt_stdin "$CSV" import --format csv -
 	expect_status 0
-	expect_err1 "(stdin): 0 imported (0 new, 0 updated), 60 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: (stdin): 0 imported (0 new, 0 updated, 0 reopened), 60 unchanged, 0 rejected; scored "
 }
 
-@test "standard input needs --format (64), and may be named once only" {
+@test "standard input is sniffed like a file of unknown name, and may be named once only" {
 	init_store
-	rt_stdin "$CSV" import -
-	expect_status 64
-	expect_err1 "reftriage: import: reading standard input ('-') needs --format (see 'reftriage import --help')"
 	rt_stdin "$CSV" import --format csv - -
 	expect_status 64
 	[ "$(count packages)" = 0 ]
+	rt_stdin "$JSON" import -
+	expect_status 0
+	expect_err1_starts "reftriage: import: (stdin): 60 imported (60 new, 0 updated, 0 reopened), 0 unchanged, 0 rejected; scored "
+	[ "$(sql 'SELECT format FROM imports')" = json ]
+	rt_stdin "$CSV" import -
+	expect_status 0
+	expect_err1_starts "reftriage: import: (stdin): 0 imported (0 new, 0 updated, 0 reopened), 60 unchanged, 0 rejected; scored "
+	[ "$(sql 'SELECT group_concat(format) FROM (SELECT format FROM imports ORDER BY id)')" = json,csv ]
+}
+
+@test "--delimiter reads a CSV saved with ';' or tabs, as the same packages" {
+	init_store
+	resep() { python3 -c 'import csv,sys; w=csv.writer(sys.stdout, delimiter=sys.argv[1], lineterminator="\n"); [w.writerow(r) for r in csv.reader(open(sys.argv[2], newline=""))]' "$1" "$CSV"; }
+	resep ';' >"$WORK/semi.csv"
+	rt import --delimiter ';' "$WORK/semi.csv"
+	expect_status 0
+	expect_err1_starts "reftriage: import: $WORK/semi.csv: 60 imported (60 new, 0 updated, 0 reopened), 0 unchanged, 0 rejected; scored "
+	resep "$(printf '\t')" >"$WORK/tab.csv"
+	rt import --delimiter "$(printf '\t')" "$WORK/tab.csv"
+	expect_status 0
+	expect_err1_starts "reftriage: import: $WORK/tab.csv: 0 imported (0 new, 0 updated, 0 reopened), 60 unchanged, 0 rejected; scored "
+	# The option is for every file named: a ',' file with it is named, with the fix.
+	rt import --delimiter "$(printf '\t')" "$CSV"
+	expect_status 65
+	expect_err1 "$CSV:1: header: the header splits into field names on ',', not on tabs: import it with --delimiter ','"
+}
+
+@test "--delimiter is one character, not a quote or a line end (64, nothing read)" {
+	init_store
+	for bad in ';;' '' '"'; do
+		rt import --delimiter "$bad" "$CSV"
+		expect_status 64
+		expect_err1 "reftriage: import: --delimiter is one character (e.g. ';', or \$'\\t' for a tab), not a quote or a line end; got '$bad' (see 'reftriage import --help')"
+	done
+	rt import --delimiter "$(printf '\r')" "$CSV"
+	expect_status 64
+	expect_err_has "got '\x0d'"
+	[ "$(count packages)" = 0 ]
+	[ "$(count imports)" = 0 ]
+}
+
+@test "import DIR --recursive: subdirectories in path order, no dot-files, no linked directories; names what it read" {
+	init_store
+	mkdir -p "$WORK/drop/2026/11" "$WORK/drop/.cache" "$WORK/elsewhere"
+	H=$(head -1 "$CSV")
+	{ echo "$H"; sed -n 2,3p "$CSV"; } >"$WORK/drop/z-top.csv"
+	{ echo "$H"; sed -n 4p "$CSV"; } >"$WORK/drop/2026/a.csv"
+	{ echo "$H"; sed -n 5p "$CSV"; } >"$WORK/drop/2026/11/b.csv"
+	{ echo "$H"; sed -n 6p "$CSV"; } >"$WORK/drop/2026/11/.partial.csv"
+	{ echo "$H"; sed -n 7p "$CSV"; } >"$WORK/drop/.cache/c.csv"
+	{ echo "$H"; sed -n 8p "$CSV"; } >"$WORK/elsewhere/d.csv"
+	ln -s "$WORK/elsewhere" "$WORK/drop/linked"
+	ln -s "$WORK/drop" "$WORK/drop/2026/loop"
+	rt import "$WORK/drop"
+	expect_status 0
+	[ "$(sql 'SELECT group_concat(file, " ") FROM imports')" = "$WORK/drop/z-top.csv" ]
+	rt import --recursive "$WORK/drop"
+	expect_status 0
+	expect_err1_starts "reftriage: import: 3 files ($WORK/drop/2026/11/b.csv, $WORK/drop/2026/a.csv, $WORK/drop/z-top.csv): 2 imported (2 new, 0 updated, 0 reopened), 2 unchanged, 0 rejected; scored 4 open packages"
+	[ "$(sql 'SELECT group_concat(file, " ") FROM (SELECT file FROM imports ORDER BY id)')" = "$WORK/drop/z-top.csv $WORK/drop/2026/11/b.csv $WORK/drop/2026/a.csv $WORK/drop/z-top.csv" ]
+	[ "$(count packages)" = 4 ]
+	mkdir "$WORK/none" "$WORK/none/sub"
+	rt import -r "$WORK/none"
+	expect_status 0
+	expect_err1 "reftriage: $WORK/none: no .csv, .json, .ndjson or .jsonl files to import (nor in its subdirectories)"
 }
 
 @test "the format comes from the content when the name says nothing" {
@@ -63,7 +125,7 @@ count() { sql "SELECT count(*) FROM $1"; }
 	cp "$JSON" "$WORK/day.txt"
 	rt import "$WORK/day.txt"
 	expect_status 0
-	expect_err1 "$WORK/day.txt: 60 imported (60 new, 0 updated), 0 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: $WORK/day.txt: 60 imported (60 new, 0 updated, 0 reopened), 0 unchanged, 0 rejected; scored "
 	[ "$(sql 'SELECT format FROM imports')" = json ]
 }
 
@@ -83,7 +145,7 @@ count() { sql "SELECT count(*) FROM $1"; }
 	before=$(sql 'SELECT group_concat(id || ref || latest_version) FROM packages')
 	rt import "$CSV"
 	expect_status 0
-	expect_err1 "$CSV: 0 imported (0 new, 0 updated), 60 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: $CSV: 0 imported (0 new, 0 updated, 0 reopened), 60 unchanged, 0 rejected; scored "
 	[ "$(sql 'SELECT group_concat(id || ref || latest_version) FROM packages')" = "$before" ]
 	[ "$(count package_versions)" = 60 ]
 }
@@ -95,12 +157,12 @@ count() { sql "SELECT count(*) FROM $1"; }
 	! cmp -s "$CSV" "$WORK/v2.csv"
 	rt import "$WORK/v2.csv"
 	expect_status 0
-	expect_err1 "$WORK/v2.csv: 1 imported (0 new, 1 updated), 59 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: $WORK/v2.csv: 1 imported (0 new, 1 updated, 0 reopened), 59 unchanged, 0 rejected; scored "
 	[ "$(sql "SELECT latest_version || updated FROM packages WHERE ref = 'SYN-20261102-0005'")" = 21 ]
 	[ "$(sql "SELECT count(*) FROM package_versions v JOIN packages p ON p.id = v.package_id WHERE p.ref = 'SYN-20261102-0005'")" = 2 ]
 	# Sending the first version again changes nothing: it is stored already.
 	rt import "$CSV"
-	expect_err1 "$CSV: 0 imported (0 new, 0 updated), 60 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: $CSV: 0 imported (0 new, 0 updated, 0 reopened), 60 unchanged, 0 rejected; scored "
 	[ "$(sql "SELECT latest_version FROM packages WHERE ref = 'SYN-20261102-0005'")" = 2 ]
 }
 
@@ -179,7 +241,10 @@ count() { sql "SELECT count(*) FROM $1"; }
 	before=$(sql 'SELECT count(*) FROM imports')
 	rt import --dry-run "$CSV" "$SAMPLES/invalid/wrong-types.csv"
 	expect_status 65
-	expect_err1 "$CSV: 60 would be imported (60 new, 0 updated), 0 unchanged, 0 rejected [dry run: nothing stored]"
+	# One line for the file with rejections, one summary line; none for the clean file.
+	expect_err_has "wrong-types.csv: 2 would be imported (2 new, 0 updated), 0 unchanged, 2 rejected [dry run: nothing stored]"
+	expect_err_has "reftriage: import: 2 files: 62 would be imported (62 new, 0 updated, 0 reopened), 0 unchanged, 2 rejected [dry run: nothing stored]"
+	[[ "$err" != *"$CSV: "* ]]
 	expect_err_has "wrong-types.csv:3: subject_age: \"3.5\" is not a whole number"
 	[ "$(count packages)" = 0 ]
 	[ "$(count quarantine)" = 0 ]
@@ -191,7 +256,7 @@ count() { sql "SELECT count(*) FROM $1"; }
 	rt import --strict "$SAMPLES/invalid/wrong-types.csv" "$CSV"
 	expect_status 65
 	expect_err_has "wrong-types.csv: 0 imported (0 new, 0 updated), 0 unchanged, 2 rejected; --strict: 2 valid records not imported"
-	expect_err_has "$CSV: 60 imported (60 new, 0 updated), 0 unchanged, 0 rejected"
+	expect_err_has "reftriage: import: 2 files: 60 imported (60 new, 0 updated, 0 reopened), 0 unchanged, 2 rejected; --strict: 2 valid records not imported; scored 60 open packages"
 	[ "$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'SYN-INV-%'")" = 0 ]
 	# The rejects are still kept for inspection.
 	[ "$(count quarantine)" = 2 ]
@@ -213,7 +278,7 @@ count() { sql "SELECT count(*) FROM $1"; }
 	expect_status 0
 	rt import --ignore-unknown-fields "$SAMPLES/invalid/unknown-key.json"
 	expect_status 0
-	expect_err1 "$SAMPLES/invalid/unknown-key.json: 3 imported (3 new, 0 updated), 0 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: $SAMPLES/invalid/unknown-key.json: 3 imported (3 new, 0 updated, 0 reopened), 0 unchanged, 0 rejected; scored "
 }
 
 @test "invalid UTF-8 anywhere refuses the record, even in an ignored column or the header" {
@@ -339,8 +404,7 @@ assert p["subject_ref"] == "x'"'"' OR '"'"'1'"'"'='"'"'1", p
 	"$RT" import "$WORK/b.csv" "$WORK/a.csv" 2>/dev/null
 	rt import "$WORK/a.csv" "$WORK/b.csv"
 	expect_status 0
-	expect_err1 "$WORK/a.csv: 0 imported (0 new, 0 updated), 1 unchanged, 0 rejected"
-	expect_err_has "$WORK/b.csv: 0 imported (0 new, 0 updated), 1 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: 2 files: 0 imported (0 new, 0 updated, 0 reopened), 2 unchanged, 0 rejected; scored 1 open package as of "
 	rt import "$WORK/b.csv" "$WORK/a.csv"
 	expect_status 0
 	[ "$(count package_versions)" = 2 ]

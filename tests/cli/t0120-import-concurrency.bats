@@ -53,6 +53,33 @@ load helper
 	done
 }
 
+@test "a SIGKILL during the rescore that follows an import, or during --strict: the scores and the trail whole" {
+	init_store
+	python3 "$TOP/src/tools/gen-packages.py" bulk 60000 7 csv "$WORK/bulk.csv"
+	"$RT" import --quiet --as-of 2026-11-03T08:00:00Z "$WORK/bulk.csv" 2>/dev/null
+	for k in $(seq "${KILLS:-5}"); do
+		# A rescore a month on rewrites most scores: killed at a random moment of it.
+		timeout --foreground -s KILL "0.$((RANDOM % 10))$((RANDOM % 10))" \
+			"$RT" score --as-of 2026-12-20T08:00:00Z 2>/dev/null || true
+		[ "$(sql 'PRAGMA integrity_check')" = ok ]
+		"$RT" audit verify >/dev/null || { echo "kill $k: audit chain broken"; false; }
+		as_of=$("$RT" worklist --format json --limit 1 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["as_of"])')
+		[ "$as_of" = 2026-11-03T08:00:00Z ] || [ "$as_of" = 2026-12-20T08:00:00Z ] || { echo "kill $k: as_of $as_of"; false; }
+		# Put the old scores back half the time, so kills land early and late.
+		[ $((k % 2)) -eq 1 ] || "$RT" score --as-of 2026-11-03T08:00:00Z 2>/dev/null
+	done
+	# --strict: a file with a bad last record imports nothing, however it is interrupted.
+	sed -e 's/^BULK-/STRICT-/' -e '$ s/^\(STRICT-[0-9]*\),[^,]*,/\1,not-a-date,/' "$WORK/bulk.csv" >"$WORK/strict.csv"
+	"$RT" import --strict --dry-run "$WORK/strict.csv" 2>/dev/null && false || [ $? = 65 ]
+	for k in $(seq "${KILLS:-5}"); do
+		timeout --foreground -s KILL "$((RANDOM % 3)).$((RANDOM % 10))" \
+			"$RT" import --quiet --strict "$WORK/strict.csv" 2>/dev/null || true
+		[ "$(sql 'PRAGMA integrity_check')" = ok ]
+		[ "$(sql "SELECT count(*) FROM packages WHERE ref LIKE 'STRICT-%'")" = 0 ]
+		"$RT" audit verify >/dev/null || { echo "strict kill $k: audit chain broken"; false; }
+	done
+}
+
 @test "running out of memory at any allocation: a clean exit 70, nothing half-stored, nothing falsely quarantined" {
 	init_store
 	for f in referrals-2026-11-02.json referrals-2026-11-02.csv; do

@@ -9,7 +9,7 @@ CASES="$TOP/tests/data/rules-invalid"
 @test "rules check accepts the shipped default and the test policy" {
 	rt rules check "$TOP/rules/default.json"
 	expect_status 0
-	expect_err1 "reftriage: rules check: $TOP/rules/default.json: ok: reftriage default triage policy 2026.11-2, 35 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1)"
+	expect_err1_starts "reftriage: rules check: $TOP/rules/default.json: ok: reftriage default triage policy 2026.11-2, 35 rules, 4 bands, hash $(b2sum -l 256 "$TOP/rules/default.json" | cut -d' ' -f1); "
 	rt rules check "$TEST_POLICY"
 	expect_status 0
 }
@@ -210,14 +210,16 @@ $WORK/many.json: 1 error; the rules were not accepted" ]
 	expect_err1 "reftriage: $WORK/big.json: larger than 1048576 bytes: not a rules file"
 }
 
-@test "rules check names the ageing rules: they order a band, never choose it" {
+@test "rules check names the ageing rules (they order a band, never choose it), in its one line" {
 	rt rules check "$TOP/rules/default.json"
 	expect_status 0
-	[ "$(echo "$err" | sed -n 2p)" = "reftriage: rules check: $TOP/rules/default.json: ageing rules (order packages within a band, never change it): WAITING-14-DAYS, WAITING-30-DAYS" ]
+	[ "$(echo "$err" | wc -l)" = 1 ]
+	[[ "$err1" == *"; ageing rules (order packages within a band, never change it): WAITING-14-DAYS, WAITING-30-DAYS" ]]
 	make_rules 1 'R-I' 1 >"$WORK/one.json"
 	rt rules check "$WORK/one.json"
 	expect_status 0
-	[ "$(echo "$err" | sed -n 2p)" = "reftriage: rules check: $WORK/one.json: no ageing rules" ]
+	[ "$(echo "$err" | wc -l)" = 1 ]
+	[[ "$err1" == "reftriage: rules check: $WORK/one.json: ok: "*"; no ageing rules" ]]
 }
 
 # One package per line: the base fields and then $2 (JSON members, or nothing).

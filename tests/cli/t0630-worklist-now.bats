@@ -47,7 +47,7 @@ overdue_of() { # ref, then worklist options
 	COLUMNS=100 rt worklist --format table --now 2026-11-05T15:00:00Z
 	[[ "${output}" == *"STALE SCORES: run 'reftriage score' before acting on this order"* ]]
 	rt worklist --format html --now 2026-11-05T15:00:00Z
-	[[ "$output" == *"STALE SCORES"* ]]
+	[[ "$output" == *"<p class=stale>STALE: these scores were computed at "* ]] && [[ "$output" == *"SCORES STALE, as of "* ]]
 	# --stale-after moves the edge; a fresh score clears it.
 	rt worklist --format csv --now 2026-11-05T15:00:00Z --stale-after 100
 	[[ "$err" != *stale* ]]

@@ -135,7 +135,7 @@ night_with_age() {
 	night_with_age 53
 	REFTRIAGE_NOW=2026-11-04T02:00:00Z rt --operator nightly import "$WORK/night-53.csv"
 	expect_status 0
-	expect_err1 "$WORK/night-53.csv: 1 imported (0 new, 1 updated), 0 unchanged, 0 rejected; 1 closed reopened: $R"
+	expect_err1_starts "reftriage: import: $WORK/night-53.csv: 1 imported (0 new, 1 updated, 1 reopened), 0 unchanged, 0 rejected; closed reopened: $R; scored "
 	[ "$(sql "SELECT status || '|' || assigned_to || '|' || updated || '|' || latest_version FROM packages WHERE ref = '$R'")" = "reopened|dc.lee|1|2" ]
 	in_worklist $R
 	# In the history, as a status change by the importing operator.
@@ -148,7 +148,7 @@ night_with_age() {
 	"$RT" --operator dc.lee status $R actioned --note "Checked the new version (SYNTHETIC)" 2>/dev/null
 	rt import "$WORK/night-53.csv" "$SAMPLES/referrals-2026-11-02.csv"
 	expect_status 0
-	expect_err1 "$WORK/night-53.csv: 0 imported (0 new, 0 updated), 1 unchanged, 0 rejected"
+	expect_err1_starts "reftriage: import: 2 files: 0 imported (0 new, 0 updated, 0 reopened), 61 unchanged, 0 rejected; scored 59 open packages as of "
 	[ "$(sql "SELECT status || '|' || latest_version || '|' || updated FROM packages WHERE ref = '$R'")" = "actioned|2|0" ]
 	not_in_worklist $R
 }
