@@ -18,7 +18,7 @@ _reftriage() {
 	esac
 	case $cmd in
 	"")
-		words="init import rules score worklist show assign status alert stats quarantine audit outcome purge keygen help" ;;
+		words="init import rules score worklist show assign status alert stats report quarantine audit outcome purge keygen help" ;;
 	init)
 		case $prev in
 		esac
@@ -39,18 +39,26 @@ _reftriage() {
 		;;
 	rules)
 		case $sub in
-		"") words="check install show backtest" ;;
+		"") words="check diff install show backtest" ;;
 		check)
 		case $prev in
 		esac
 		opts=""
+		;;
+		diff)
+		case $prev in
+		--against) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--as-of) return ;;
+		--format | -f) COMPREPLY=($(compgen -W "text json html" -- "$cur")); return ;;
+		esac
+		opts="--against --as-of --format"
 		;;
 		install)
 		case $prev in
 		--as-of) return ;;
 		--wait) return ;;
 		esac
-		opts="--as-of --wait"
+		opts="--as-of --wait --dry-run"
 		;;
 		show)
 		case $prev in
@@ -136,6 +144,16 @@ _reftriage() {
 		--wait) return ;;
 		esac
 		opts="--format --now --wait"
+		;;
+	report)
+		case $prev in
+		--from) return ;;
+		--to) return ;;
+		--by) COMPREPLY=($(compgen -W "force assignee source" -- "$cur")); return ;;
+		--format | -f) COMPREPLY=($(compgen -W "text json html" -- "$cur")); return ;;
+		--output | -o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		opts="--from --to --by --format --output"
 		;;
 	quarantine)
 		case $sub in

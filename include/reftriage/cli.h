@@ -311,6 +311,7 @@ CLI_VERB(show);
 CLI_VERB(assign);
 CLI_VERB(status);
 CLI_VERB(stats);
+CLI_VERB(report);
 CLI_VERB(purge);
 CLI_VERB(keygen);
 CLI_VERB(outcome);

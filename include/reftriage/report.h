@@ -114,6 +114,12 @@ int report_csv_field(struct buf *b, const char *s, bool guard_formula);
  */
 int report_cell(struct buf *b, const char *s, size_t width, bool right_align);
 
+/*
+ * Append s to b for HTML: & < > " ' escaped, control characters dropped,
+ * line breaks as spaces (the daily list's escaping, for every page).
+ */
+int report_html_escape(struct buf *b, const char *s);
+
 extern const struct report_writer report_table;
 extern const struct report_writer report_html;
 

@@ -56,6 +56,21 @@ int score_read_facts(struct store *st, struct package *pkg, const void *facts, s
 int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
               unsigned long *count, struct diag *d) MUST_CHECK;
 
+struct store_open_package;
+struct link_counts;
+struct package;
+
+/*
+ * Decode an open package's stored facts into pkg (initialised by the
+ * caller) and derive its fields at as_of into in, its links read from
+ * links and ip_links (from store_link_counts; NULL: counted with a query).
+ * Shared by score_all() and the what-if scoring (reftriage/whatif.h).
+ */
+int score_prepare(struct store *st, const struct store_open_package *op,
+                  const struct link_counts *links, const struct link_counts *ip_links,
+                  int64_t as_of, struct package *pkg, struct cond_input *in,
+                  struct diag *d) MUST_CHECK;
+
 /*
  * Score one package at the as_of and with the rule set that the store's
  * scores share (for a package reopened after closing), inside the caller's

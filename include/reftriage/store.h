@@ -563,6 +563,58 @@ int store_audit_refs_hash(struct store *st, int64_t seq, int64_t *n, unsigned ch
 /* The smallest seq of stored refs that belong to no entry; 0 when none. */
 int store_audit_stray_refs(struct store *st, int64_t *seq, struct diag *d) MUST_CHECK;
 
+/* --- the management report (src/store/report.c) ----------------------- */
+
+/* What a report's figures are split by (--by). */
+enum store_report_by { STORE_BY_NONE, STORE_BY_FORCE, STORE_BY_ASSIGNEE, STORE_BY_SOURCE };
+
+/*
+ * The report's queries, one row a package (or event, or outcome) with its
+ * group (NULL: unknown, or no grouping):
+ *   RECEIVED  every package received before to: at received_at, its
+ *             current priority (-1: no score)
+ *   RESPONSE  packages due in [from, to): at due_at, priority, at2 the first
+ *             status other than new and assigned (has_at2 false: none yet)
+ *   OPEN      every open package: at received_at, priority, at2 due_at
+ *   EVENTS    status changes before to: at, text1 from_status, text2 to_status
+ *   OUTCOMES  outcomes dated in [from_date, to_date): text2 the code
+ */
+enum store_report_query {
+	STORE_REPORT_RECEIVED,
+	STORE_REPORT_RESPONSE,
+	STORE_REPORT_OPEN,
+	STORE_REPORT_EVENTS,
+	STORE_REPORT_OUTCOMES,
+};
+
+struct store_report_period {
+	int64_t from, to;                /* UTC microseconds; to exclusive */
+	const char *from_date, *to_date; /* the same as local dates, YYYY-MM-DD */
+};
+
+struct store_report_row {
+	int64_t at;
+	int priority; /* -1: none */
+	bool has_at2;
+	int64_t at2;
+	const char *group; /* valid during the call */
+	const char *text1, *text2;
+};
+
+int store_report_each(struct store *st, enum store_report_query q, enum store_report_by by,
+                      const struct store_report_period *p,
+                      int (*fn)(void *ctx, const struct store_report_row *r), void *ctx,
+                      struct diag *d) MUST_CHECK;
+
+/*
+ * Shrink the page cache for a pass that reads every open package once
+ * (scan true), or give it its usual size back (false).
+ */
+int store_scan_cache(struct store *st, bool scan, struct diag *d) MUST_CHECK;
+
+/* Whether the store has table name (a store older than its migration has not). */
+int store_has_table(struct store *st, const char *name, bool *has, struct diag *d) MUST_CHECK;
+
 /* The store's id: 32 hex digits, made when the store was created. */
 int store_id(struct store *st, char out[33], struct diag *d) MUST_CHECK;
 

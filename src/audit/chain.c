@@ -84,6 +84,8 @@ const char *audit_category(const char *action)
 	    {"alert", "consultation"},
 	    {"show", "consultation"},
 	    {"stats", "consultation"},
+	    {"rules diff", "consultation"},
+	    {"report", "consultation"},
 	    {"quarantine list", "consultation"},
 	    {"quarantine show", "consultation"},
 	    {"quarantine dismiss", "alteration"},

@@ -5,8 +5,10 @@
 #include "reftriage/backtest.h"
 #include "reftriage/buf.h"
 #include "reftriage/hash.h"
+#include "reftriage/mreport.h"
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
+#include "reftriage/whatif.h"
 
 #include <fcntl.h>
 #include <strings.h>
@@ -17,11 +19,33 @@ static const struct cli_opt check_opts[] = {CLI_OPT_END};
 static const char check_about[] =
     "Validate a rules file: every error with its rule id and column (exit 0 or 65).\n"
     "The file format and the condition language are in docs/rules.md.\n";
-static const struct cli_opt install_opts[] = {CLI_OPT_AS_OF, CLI_OPT_WAIT, CLI_OPT_END};
+static const struct cli_opt install_opts[] = {
+    CLI_OPT_AS_OF,
+    CLI_OPT_WAIT,
+    {"dry-run", 'n', CLI_FLAG, NULL, "print what would move (as rules diff) and stop", NULL, 0, 0},
+    CLI_OPT_END,
+};
 static const char install_about[] =
     "Check FILE, keep it in the store under its BLAKE2b-256 hash, make it the active\n"
     "rule set and rescore every open package (at TIME, default now), in one\n"
-    "transaction: never new rules with old scores.\n";
+    "transaction: never new rules with old scores. First it prints how the open\n"
+    "packages would move between priorities (one line a band, as rules diff);\n"
+    "with --dry-run it stops there and the store is not changed.\n";
+static const char *const diff_formats[] = {"text", "json", "html", NULL};
+static const struct cli_opt diff_opts[] = {
+    {"against", 0, CLI_TEXT, "FILE", "compare with this rules file (default: the active rules)",
+     NULL, 0, 0},
+    CLI_OPT_AS_OF,
+    {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts, html to print",
+     diff_formats, 0, 0},
+    CLI_OPT_END,
+};
+static const char diff_about[] =
+    "Score the open packages with the active rules (or --against FILE) and with FILE\n"
+    "at one time (default now), in memory, and show what would change: how many\n"
+    "packages move from each priority to each other (the matrix), and each package\n"
+    "whose priority, score or rank changes, with the rules it gains and loses.\n"
+    "Nothing is installed or stored (docs/report.md).\n";
 static const struct cli_opt rshow_opts[] = {
     {"format", 'f', CLI_ENUM, "FORMAT", "text for people; json prints the installed file exactly",
      formats, 0, 0},
@@ -136,6 +160,69 @@ static int do_check(struct cli *cli)
 	return rc;
 }
 
+/*
+ * Score the open packages with from (NULL: the active rules) and to at
+ * as_of, in memory: the diff that rules diff and rules install print.
+ * Returns an exit code; *df is the caller's to release.
+ */
+static int run_diff(struct cli *cli, struct ruleset *from, const struct ruleset *to, int64_t as_of,
+                    struct rules_diff *df, struct ruleset **active)
+{
+	struct diag d;
+	int64_t id;
+
+	diag_clear(&d);
+	*active = NULL;
+	if (!from) {
+		if (score_load_rules(cli->st, 0, active, &id, &d) < 0)
+			return cli_report(&d);
+		from = *active;
+	}
+	if (rules_diff_run(df, cli->st, from, to, as_of, &d) < 0)
+		return cli_report(&d);
+	return EX_OK;
+}
+
+/*
+ * Before install switches: how the open packages would move, one line a
+ * band (the diff's matrix), on stderr. Unusable active rules leave nothing
+ * to compare: installing a good file is their cure, so it goes on.
+ */
+static int install_summary(struct cli *cli, const struct ruleset *rs, int64_t as_of)
+{
+	struct ruleset *active = NULL;
+	struct rules_diff df;
+	struct diag d;
+	int64_t id;
+	int rc = EX_OK;
+
+	/* With --quiet nothing would be shown: spare the second scoring pass. */
+	if (cli->quiet && !cli_flag(cli, "dry-run"))
+		return EX_OK;
+	diag_clear(&d);
+	if (score_load_rules(cli->st, 0, &active, &id, &d) < 0) {
+		if (d.code != EX_CONFIG || cli_flag(cli, "dry-run"))
+			return cli_report(&d);
+		cli_warn(cli, "no summary of what moves: the active rules cannot be used");
+		return EX_OK;
+	}
+	rules_diff_init(&df);
+	df.matrix_only = true;
+	if (rules_diff_run(&df, cli->st, active, rs, as_of, &d) < 0)
+		rc = cli_report(&d);
+	if (rc == EX_OK && !cli->quiet) {
+		cli_note(cli,
+		         "%zu open packages by priority, the active rules (rows) to %s (columns); "
+		         "%zu would change priority:",
+		         df.n, cli->operands[0], df.priority_changed);
+		if (report_diff_matrix(stderr, &df) < 0)
+			rc = cli_fail(cli, EX_IOERR, "cannot write the summary");
+	}
+	rules_diff_release(&df);
+	ruleset_free(active);
+	return rc;
+}
+
 static int do_install(struct cli *cli)
 {
 	const char *path = cli->operands[0];
@@ -149,6 +236,14 @@ static int do_install(struct cli *cli)
 
 	buf_init(&body);
 	rc = check(path, &body, &rs);
+	if (rc == EX_OK)
+		rc = install_summary(cli, rs, as_of);
+	if (rc == EX_OK && cli_flag(cli, "dry-run")) {
+		cli_note(cli, "%s: dry run: nothing installed", path);
+		ruleset_free(rs);
+		buf_release(&body);
+		return EX_OK;
+	}
 	diag_clear(&d);
 	/* Installing and rescoring are one transaction: never new rules with old scores. */
 	if (rc == EX_OK &&
@@ -168,6 +263,82 @@ static int do_install(struct cli *cli)
 	}
 	ruleset_free(rs);
 	buf_release(&body);
+	return rc;
+}
+
+/*
+ * Where outcomes exist (outcomes.md), both rule sets measured on them, for
+ * the text and html to show side by side: df->bt_from and df->bt_to point at
+ * bt[0] and bt[1] (released by the caller), or stay NULL when no package is
+ * labelled. Returns an exit code.
+ */
+static int diff_backtest(struct cli *cli, struct rules_diff *df, struct backtest bt[2])
+{
+	struct diag d;
+
+	/* The top bands are the two most urgent, as rules backtest's default. */
+	diag_clear(&d);
+	if (backtest_run(cli->st, df->from, df->from->nbands > 1 ? 1 : 0, &bt[0], &d) < 0 ||
+	    backtest_run(cli->st, df->to, df->to->nbands > 1 ? 1 : 0, &bt[1], &d) < 0)
+		return cli_report(&d);
+	if (bt[0].packages && bt[1].packages) {
+		df->bt_from = &bt[0];
+		df->bt_to = &bt[1];
+	}
+	return EX_OK;
+}
+
+static int write_diff(struct cli *cli, struct rules_diff *df, const char *format)
+{
+	struct backtest bt[2];
+	int rc;
+
+	memset(bt, 0, sizeof(bt));
+	rc = strcmp(format, "json") != 0 ? diff_backtest(cli, df, bt) : EX_OK;
+	if (rc == EX_OK &&
+	    (strcmp(format, "json") == 0   ? report_diff_json(cli->out, df)
+	     : strcmp(format, "html") == 0 ? report_diff_html(cli->out, df, time_now())
+	                                   : report_diff_text(cli->out, df)) < 0)
+		rc = cli_fail(cli, EX_IOERR, "cannot write the diff: %s", strerror(errno));
+	backtest_release(&bt[0]);
+	backtest_release(&bt[1]);
+	df->bt_from = df->bt_to = NULL;
+	if (rc != EX_OK)
+		return rc;
+	cli_details_str(&cli->details, "format", format);
+	cli_details_hash(&cli->details, "from", df->from->hash);
+	cli_details_hash(&cli->details, "to", df->to->hash);
+	cli_details_time(&cli->details, "as_of", df->as_of);
+	cli_details_int(&cli->details, "open_packages", (int64_t)df->n);
+	cli_details_int(&cli->details, "priority_changed", (int64_t)df->priority_changed);
+	return EX_OK;
+}
+
+static int do_diff(struct cli *cli)
+{
+	const char *format = cli_str(cli, "format"), *against = cli_str(cli, "against");
+	int64_t as_of = cli_time(cli, "as-of", time_now());
+	struct ruleset *to = NULL, *from = NULL, *active = NULL;
+	struct buf body, body2;
+	struct rules_diff df;
+	int rc;
+
+	buf_init(&body);
+	buf_init(&body2);
+	rules_diff_init(&df);
+	rc = check(cli->operands[0], &body, &to);
+	if (rc == EX_OK && against)
+		rc = check(against, &body2, &from);
+	if (rc == EX_OK)
+		rc = run_diff(cli, from, to, as_of, &df, &active);
+	if (rc == EX_OK)
+		rc = write_diff(cli, &df, format ? format : "text");
+	rules_diff_release(&df);
+	ruleset_free(active);
+	ruleset_free(from);
+	ruleset_free(to);
+	buf_release(&body);
+	buf_release(&body2);
 	return rc;
 }
 
@@ -338,6 +509,8 @@ static int do_backtest(struct cli *cli)
 const struct cli_cmd rules_subs[] = {
     {"check", do_check, check_opts, check_about, 0, "validate a rules file", "FILE", 1, 1, NULL,
      NULL},
+    {"diff", do_diff, diff_opts, diff_about, CLI_STORE | CLI_READ,
+     "what a rules file would change, installing nothing", "FILE", 1, 1, NULL, NULL},
     {"install", do_install, install_opts, install_about, CLI_STORE,
      "make a rules file the active rules and rescore", "FILE", 1, 1, NULL, NULL},
     {"show", do_show, rshow_opts, rshow_about, CLI_STORE, "print the active rules", NULL, 0, 0,

@@ -40,6 +40,8 @@ static const struct cli_cmd commands[] = {
     {"stats", CLI_RUN(stats), CLI_STORE | CLI_READ | CLI_RULES,
      "counts by priority, status, source and type; the oldest; time to act", NULL, 0, 0, NULL,
      NULL},
+    {"report", CLI_RUN(report), CLI_STORE | CLI_READ | CLI_RULES | CLI_OUTPUT,
+     "the management view of a period: intake, response, backlog, trend", NULL, 0, 0, NULL, NULL},
     {"quarantine", NULL, NULL, NULL, 0, "rejected records with their reasons", NULL, 0, 0,
      quarantine_subs, NULL},
     {"audit", NULL, NULL, NULL, 0, "the audit trail: log, verify, checkpoint", NULL, 0, 0,

@@ -73,6 +73,11 @@ static int esc(struct buf *b, const char *s)
 	return 0;
 }
 
+int report_html_escape(struct buf *b, const char *s)
+{
+	return esc(b, s);
+}
+
 /* Append s as the inside of a CSS string: anything but plain text as a hex escape. */
 static int css_esc(struct buf *b, const char *s)
 {

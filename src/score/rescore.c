@@ -88,25 +88,35 @@ int score_read_facts(struct store *st, struct package *pkg, const void *facts, s
 	                ref);
 }
 
+int score_prepare(struct store *st, const struct store_open_package *op,
+                  const struct link_counts *links, const struct link_counts *ip_links,
+                  int64_t as_of, struct package *pkg, struct cond_input *in, struct diag *d)
+{
+	int64_t linked, ip_linked;
+
+	if (score_read_facts(st, pkg, op->facts, op->facts_len, op->ref, d) < 0)
+		return -1;
+	if (links) {
+		linked = link_counts_get(links, op->id);
+		ip_linked = link_counts_get(ip_links, op->id);
+	} else if (store_linked_count(st, op->id, &linked, &ip_linked, d) < 0) {
+		return -1;
+	}
+	score_derive(pkg, linked, ip_linked, as_of, in);
+	return 0;
+}
+
 static int on_open(void *ctx, const struct store_open_package *op)
 {
 	struct all_ctx *x = ctx;
 	struct cond_input in;
 	struct score_result r;
 	struct store_score sc;
-	int64_t linked, ip_linked;
 	size_t i;
 
-	if (score_read_facts(x->st, &x->pkg, op->facts, op->facts_len, op->ref, x->d) < 0)
+	if (score_prepare(x->st, op, x->links, x->ip_links, x->as_of, &x->pkg, &in, x->d) < 0)
 		return -1;
-	if (x->links) {
-		linked = link_counts_get(x->links, op->id);
-		ip_linked = link_counts_get(x->ip_links, op->id);
-	} else if (store_linked_count(x->st, op->id, &linked, &ip_linked, x->d) < 0) {
-		return -1;
-	}
 	r.fired = x->fired;
-	score_derive(&x->pkg, linked, ip_linked, x->as_of, &in);
 	score_package(x->rs, &in, x->as_of, &r);
 	buf_reset(&x->ids);
 	for (i = 0; i < r.nfired; i++)

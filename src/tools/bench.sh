@@ -94,6 +94,13 @@ evalline=$(awk -v n="$evaln" -v d="$decode_s" -v s="$score_s" 'BEGIN {
 	e = s - d
 	printf "Rule evaluation alone (bench-eval, default rules, %d packages): decoding the stored facts %.2f s; decoding, deriving and scoring %.2f s; so evaluation and scoring alone %.2f s, %.0f packages/s on one core.", n, d, s, e, (e > 0 ? n / e : 0)
 }')
+# What another rule set would change, before it is installed: every open
+# package scored with both rule sets in memory, ranked twice (target: at
+# most twice the rescore above). Then the same as JSON, which lists every
+# package whose rank changes.
+results="$results
+$(measure "reftriage rules diff (two rule sets in memory, text, large)" "$rt" --db store.db rules diff "$top/tests/data/rules/test-policy.json")
+$(measure "reftriage rules diff (two rule sets in memory, json, large)" "$rt" --db store.db rules diff --format json "$top/tests/data/rules/test-policy.json")"
 # The worst case for a rescore: a new rule set changes every score, so every
 # row is rewritten (the plain rescore above writes only the rows that changed).
 results="$results

@@ -40,7 +40,7 @@ CASES="$TOP/tests/data/rules-invalid"
 	expect_status 64
 	rt rules frobnicate
 	expect_status 64
-	expect_err1 "reftriage: rules: 'frobnicate' is not check, install, show or backtest (see 'reftriage rules --help')"
+	expect_err1 "reftriage: rules: 'frobnicate' is not check, diff, install, show or backtest (see 'reftriage rules --help')"
 }
 
 @test "rules install keeps every rule set under its hash, makes the new one active and rescores" {
@@ -51,7 +51,9 @@ CASES="$TOP/tests/data/rules-invalid"
 	rt rules install "$TEST_POLICY" --as-of 2026-11-10T09:00:00Z
 	expect_status 0
 	hash=$(b2sum -l 256 "$TEST_POLICY" | cut -d' ' -f1)
-	expect_err1 "reftriage: rules install: installed Test policy (for the golden-file tests; not for use) test-1 (hash $hash) from $TEST_POLICY; rescored 60 open packages as of 2026-11-10T09:00:00Z"
+	# First what moves (t0910), then the install.
+	expect_err1 "reftriage: rules install: 60 open packages by priority, the active rules (rows) to $TEST_POLICY (columns); 22 would change priority:"
+	expect_err_has "reftriage: rules install: installed Test policy (for the golden-file tests; not for use) test-1 (hash $hash) from $TEST_POLICY; rescored 60 open packages as of 2026-11-10T09:00:00Z"
 	[ "$(sql 'SELECT count(*) FROM rule_sets')" = 2 ]
 	# Every open package's score row is the store's current scoring (schema 5).
 	[ "$(sql "SELECT lower(hex(hash)) FROM rule_sets WHERE id = $(scored_with)")" = "$hash" ]

@@ -32,7 +32,7 @@ load helper
 	}
 	"$RT" help --completion >"$WORK/completion.bash"
 	[ "$(complete_words reftriage wo)" = "worklist" ]
-	[ "$(complete_words reftriage rules "")" = "check install show backtest" ]
+	[ "$(complete_words reftriage rules "")" = "check diff install show backtest" ]
 	[ "$(complete_words reftriage rules backtest --format h)" = "html" ]
 	[ "$(complete_words reftriage status SYN-1 nf)" = "nfa" ]
 	[ "$(complete_words reftriage worklist --format h)" = "html" ]

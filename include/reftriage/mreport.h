@@ -1,0 +1,144 @@
+/*
+ * The management report and the rules diff pages (shared/spec/outcomes.md):
+ * the figures of a period, computed from the store's queries
+ * (src/store/report.c) in src/report/report-build.c, and their writers:
+ * text for people (local times, TZ), JSON for machines (UTC), and one
+ * self-contained HTML page with inline SVG charts (no script, nothing
+ * fetched).
+ *
+ * Ownership: struct mreport is the caller's (mreport_init/mreport_release);
+ * everything it points to is owned by it.
+ */
+#ifndef REFTRIAGE_MREPORT_H
+#define REFTRIAGE_MREPORT_H
+
+#include "reftriage/buf.h"
+#include "reftriage/diag.h"
+#include "reftriage/rules.h"
+#include "reftriage/store.h"
+
+struct rules_diff;
+
+/* --- periods: local dates (TZ) and the UTC instants they start at ------- */
+
+/* The UTC instant at which local date day (days since 1970) begins. */
+int64_t report_local_midnight(int64_t day);
+/* The local date (days since 1970) of the UTC instant us. */
+int64_t report_local_day(int64_t us);
+
+/*
+ * Parse a report date "YYYY-MM-DD" into days since 1970. On failure fill d
+ * (EX_USAGE, field what) with why, and a suggestion where one is near: the
+ * date part of a date-time, a zero-padded month or day, the last day of a
+ * month for a day it does not have.
+ */
+int report_parse_date(const char *what, const char *s, int64_t *day, struct diag *d) MUST_CHECK;
+
+/* --- the figures ---------------------------------------------------------- */
+
+/* --by's choices, in the order of enum store_report_by from 1: force, assignee, source. */
+extern const char *const report_by_names[];
+
+#define REPORT_AGES 4
+extern const char *const report_age_names[]; /* "0-7", "8-14", "15-30", "31+" */
+/* The received_by_priority slot of packages without a score. */
+#define REPORT_UNSCORED RULES_MAX_BANDS
+
+struct mreport_outcome {
+	char *code;
+	long n;
+};
+
+/* Every figure of the report, for all packages or one group of --by. */
+struct report_figures {
+	char *value; /* the group's force, assignee or source; NULL: unknown, or the totals */
+	long received;
+	long received_by_priority[RULES_MAX_BANDS + 1];
+	long *by_week; /* nweeks */
+	long due[RULES_MAX_BANDS], met[RULES_MAX_BANDS], late[RULES_MAX_BANDS],
+	    open_overdue[RULES_MAX_BANDS];
+	long open, overdue, by_age[REPORT_AGES];
+	struct mreport_outcome *outcomes;
+	size_t noutcomes;
+	long open_before;                           /* open at the start of the period */
+	long *day_received, *day_closed, *day_open; /* ndays each; day_open: at the day's end */
+};
+
+struct mreport {
+	int64_t from_day, to_day; /* local dates; to is exclusive */
+	int64_t from, to;         /* the UTC instants they begin at */
+	int64_t now;              /* backlog and overdue are judged at now */
+	bool scored;
+	int64_t as_of; /* the stored scores' */
+	const struct ruleset *rs;
+	enum store_report_by by;
+	size_t ndays, nweeks;
+	int64_t *day_start;   /* ndays + 1 instants */
+	int64_t first_monday; /* local date of the first week's Monday */
+	bool has_outcomes;    /* the store keeps outcomes */
+	struct report_figures total;
+	struct report_figures *groups; /* by value, in the order first met */
+	size_t ngroups, capgroups;
+	/* group lookup: open addressing on the value */
+	uint32_t *slots;
+	size_t nslots;
+};
+
+/* The longest period a report covers, in days. */
+#define REPORT_MAX_DAYS 732
+
+void mreport_init(struct mreport *m);
+void mreport_release(struct mreport *m);
+
+/*
+ * Compute every figure of the period [from_day, to_day) from the store,
+ * split by by: the store's queries are run once each. rs is the rule set of
+ * the stored scores (its bands name the priorities). -1 with d filled.
+ */
+int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs, int64_t from_day,
+                  int64_t to_day, enum store_report_by by, int64_t now, struct diag *d) MUST_CHECK;
+
+/* The writers: -1 on a write error or when memory runs out. */
+int mreport_write_text(FILE *f, const struct mreport *m) MUST_CHECK;
+int mreport_write_json(FILE *f, const struct mreport *m) MUST_CHECK;
+int mreport_write_html(FILE *f, const struct mreport *m, const char *operator_name,
+                       int64_t generated_at) MUST_CHECK;
+
+/* --- shared page pieces (src/report/report-page.c) ------------------------ */
+
+/* Append the start of a self-contained page: doctype, CSP, inline CSS, marking, title. */
+int report_page_head(struct buf *b, const char *title) MUST_CHECK;
+/* Append the end of the page: the marking again. */
+int report_page_tail(struct buf *b) MUST_CHECK;
+/* Write b to f and empty it; -1 on a write error. */
+int report_page_flush(FILE *f, struct buf *b) MUST_CHECK;
+/* Append s for a terminal: control characters and bad UTF-8 escaped, at most width characters. */
+int report_text_safe(struct buf *b, const char *s, size_t width) MUST_CHECK;
+
+struct report_series {
+	const char *name;   /* the legend */
+	const char *colour; /* CSS colour */
+	const long *v;      /* n values */
+};
+
+/*
+ * Append an inline SVG chart of n points: series drawn as lines (bars
+ * false) or the first series as bars, with labels[i] under every step-th
+ * point. The axis runs from 0 to top, or (top 0) to the largest value.
+ */
+int report_svg_chart(struct buf *b, const char *title, const char *const *labels, size_t n,
+                     const struct report_series *s, size_t nseries, bool bars, long top) MUST_CHECK;
+
+/* --- rules diff (src/report/report-diff.c) -------------------------------- */
+
+/*
+ * The movement matrix, one line a band of from (rows: from's priorities,
+ * columns: to's), with totals; for `rules diff` and `rules install`.
+ */
+int report_diff_matrix(FILE *f, const struct rules_diff *df) MUST_CHECK;
+/* The whole diff as text (matrix and top movers), json or html. */
+int report_diff_text(FILE *f, const struct rules_diff *df) MUST_CHECK;
+int report_diff_json(FILE *f, const struct rules_diff *df) MUST_CHECK;
+int report_diff_html(FILE *f, const struct rules_diff *df, int64_t generated_at) MUST_CHECK;
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * The management report's figures (outcomes.md, `report`): the store's
+ * queries read once each, every row counted into the totals and into its
+ * --by group. Periods are local dates (TZ): each day runs from one local
+ * midnight to the next, so a day across a change of summer time is 23 or 25
+ * hours long, and a month is its first to its last local day.
+ */
+#include "reftriage/mreport.h"
+
+#include "reftriage/alloc.h"
+#include "reftriage/timeutil.h"
+
+const char *const report_by_names[] = {"force", "assignee", "source", NULL};
+const char *const report_age_names[] = {"0-7", "8-14", "15-30", "31+", NULL};
+
+void mreport_init(struct mreport *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+static void figures_release(struct report_figures *f)
+{
+	size_t i;
+
+	rt_free(f->value);
+	rt_free(f->by_week);
+	rt_free(f->day_received);
+	rt_free(f->day_closed);
+	rt_free(f->day_open);
+	for (i = 0; i < f->noutcomes; i++)
+		rt_free(f->outcomes[i].code);
+	rt_free(f->outcomes);
+	memset(f, 0, sizeof(*f));
+}
+
+void mreport_release(struct mreport *m)
+{
+	size_t i;
+
+	figures_release(&m->total);
+	for (i = 0; i < m->ngroups; i++)
+		figures_release(&m->groups[i]);
+	rt_free(m->groups);
+	rt_free(m->slots);
+	rt_free(m->day_start);
+	memset(m, 0, sizeof(*m));
+}
+
+static int figures_init(const struct mreport *m, struct report_figures *f, const char *value)
+{
+	memset(f, 0, sizeof(*f));
+	f->value = value ? rt_memdup0(value, strlen(value)) : NULL;
+	f->by_week = rt_calloc(m->nweeks + 1, sizeof(long));
+	f->day_received = rt_calloc(m->ndays + 1, sizeof(long));
+	f->day_closed = rt_calloc(m->ndays + 1, sizeof(long));
+	f->day_open = rt_calloc(m->ndays + 1, sizeof(long));
+	return (value && !f->value) || !f->by_week || !f->day_received || !f->day_closed ||
+	               !f->day_open
+	           ? -1
+	           : 0;
+}
+
+static uint64_t hash_value(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return s ? h : 0;
+}
+
+static bool same_value(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Double the lookup table and place every group again. */
+static int grow_slots(struct mreport *m)
+{
+	size_t n = m->nslots ? m->nslots * 2 : 64, i;
+	uint32_t *s = rt_calloc(n, sizeof(*s));
+
+	if (!s)
+		return -1;
+	for (i = 0; i < m->ngroups; i++) {
+		size_t k = hash_value(m->groups[i].value) & (n - 1);
+
+		while (s[k])
+			k = (k + 1) & (n - 1);
+		s[k] = (uint32_t)i + 1;
+	}
+	rt_free(m->slots);
+	m->slots = s;
+	m->nslots = n;
+	return 0;
+}
+
+/* The figures of group value (NULL: unknown), made on first sight; NULL when out of memory. */
+static struct report_figures *group_of(struct mreport *m, const char *value)
+{
+	struct report_figures *g;
+	size_t k;
+
+	if ((m->ngroups + 1) * 2 > m->nslots && grow_slots(m) < 0)
+		return NULL;
+	for (k = hash_value(value) & (m->nslots - 1); m->slots[k]; k = (k + 1) & (m->nslots - 1))
+		if (same_value(m->groups[m->slots[k] - 1].value, value))
+			return &m->groups[m->slots[k] - 1];
+	if (m->ngroups == m->capgroups) {
+		size_t cap = m->capgroups ? m->capgroups * 2 : 16;
+
+		g = rt_realloc(m->groups, cap * sizeof(*g));
+		if (!g)
+			return NULL;
+		m->groups = g;
+		m->capgroups = cap;
+	}
+	g = &m->groups[m->ngroups];
+	if (figures_init(m, g, value) < 0) {
+		figures_release(g);
+		return NULL;
+	}
+	m->slots[k] = (uint32_t)++m->ngroups;
+	return g;
+}
+
+/* The day of the period that at falls in (from <= at < to). */
+static size_t day_index(const struct mreport *m, int64_t at)
+{
+	size_t lo = 0, hi = m->ndays;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->day_start[mid] <= at)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct build_ctx {
+	struct mreport *m;
+	struct diag *d;
+	int (*count)(struct mreport *m, struct report_figures *f, const struct store_report_row *r);
+};
+
+static int count_received(struct mreport *m, struct report_figures *f,
+                          const struct store_report_row *r)
+{
+	size_t day;
+
+	if (r->at < m->from) {
+		f->open_before++;
+		return 0;
+	}
+	day = day_index(m, r->at);
+	f->received++;
+	f->received_by_priority[r->priority < 0 || r->priority >= RULES_MAX_BANDS ? REPORT_UNSCORED
+	                                                                          : r->priority]++;
+	f->by_week[(size_t)(m->from_day + (int64_t)day - m->first_monday) / 7]++;
+	f->day_received[day]++;
+	f->day_open[day]++;
+	return 0;
+}
+
+static int count_response(struct mreport *m, struct report_figures *f,
+                          const struct store_report_row *r)
+{
+	int p = r->priority;
+
+	if (p < 0 || p >= RULES_MAX_BANDS)
+		return 0;
+	f->due[p]++;
+	if (r->has_at2 && r->at2 <= r->at)
+		f->met[p]++;
+	else if (r->has_at2)
+		f->late[p]++;
+	else if (r->at < m->now)
+		f->open_overdue[p]++;
+	return 0;
+}
+
+static int count_open(struct mreport *m, struct report_figures *f, const struct store_report_row *r)
+{
+	int64_t days = time_floor_div(m->now - r->at, US_PER_DAY);
+
+	f->open++;
+	if (r->has_at2 && r->at2 < m->now)
+		f->overdue++;
+	f->by_age[days <= 7 ? 0 : days <= 14 ? 1 : days <= 30 ? 2 : 3]++;
+	return 0;
+}
+
+static bool is_open(const char *status)
+{
+	size_t i;
+
+	for (i = 0; status && store_open_statuses[i]; i++)
+		if (strcmp(status, store_open_statuses[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A status change moves a package out of the open ones (closing) or back (reopening). */
+static int count_event(struct mreport *m, struct report_figures *f,
+                       const struct store_report_row *r)
+{
+	bool was = is_open(r->text1), now = is_open(r->text2);
+	size_t day;
+
+	if (was == now)
+		return 0;
+	if (r->at < m->from) {
+		f->open_before += now ? 1 : -1;
+		return 0;
+	}
+	day = day_index(m, r->at);
+	f->day_open[day] += now ? 1 : -1;
+	if (!now)
+		f->day_closed[day]++;
+	return 0;
+}
+
+static int add_outcome(struct report_figures *f, const char *code)
+{
+	struct mreport_outcome *o;
+	size_t i;
+
+	for (i = 0; i < f->noutcomes; i++)
+		if (strcmp(f->outcomes[i].code, code) == 0) {
+			f->outcomes[i].n++;
+			return 0;
+		}
+	o = rt_realloc(f->outcomes, (f->noutcomes + 1) * sizeof(*o));
+	if (!o)
+		return -1;
+	f->outcomes = o;
+	o[f->noutcomes].code = rt_memdup0(code, strlen(code));
+	if (!o[f->noutcomes].code)
+		return -1;
+	o[f->noutcomes++].n = 1;
+	return 0;
+}
+
+static int count_outcome(struct mreport *m, struct report_figures *f,
+                         const struct store_report_row *r)
+{
+	(void)m;
+	return r->text2 ? add_outcome(f, r->text2) : 0;
+}
+
+/* Count a row into the totals and, with --by, into its group. */
+static int on_row(void *ctx, const struct store_report_row *r)
+{
+	struct build_ctx *x = ctx;
+	struct report_figures *g;
+
+	if (x->count(x->m, &x->m->total, r) < 0)
+		goto oom;
+	if (x->m->by == STORE_BY_NONE)
+		return 0;
+	g = group_of(x->m, r->group);
+	if (g && x->count(x->m, g, r) == 0)
+		return 0;
+oom:
+	diag_at(x->d, NULL, 0, NULL);
+	return diag_set(x->d, EX_SOFTWARE, "out of memory");
+}
+
+/* Open at each day's end: the open before the period plus each day's changes. */
+static void settle(const struct mreport *m, struct report_figures *f)
+{
+	long open = f->open_before;
+	size_t i;
+
+	for (i = 0; i < m->ndays; i++) {
+		open += f->day_open[i];
+		f->day_open[i] = open;
+	}
+}
+
+static int set_period(struct mreport *m, int64_t from_day, int64_t to_day, struct diag *d)
+{
+	size_t i;
+
+	m->from_day = from_day;
+	m->to_day = to_day;
+	m->ndays = (size_t)(to_day - from_day);
+	m->first_monday = from_day - (from_day + 3) % 7;
+	m->nweeks = (size_t)(to_day - 1 - m->first_monday) / 7 + 1;
+	m->day_start = rt_calloc(m->ndays + 1, sizeof(*m->day_start));
+	if (!m->day_start || figures_init(m, &m->total, NULL) < 0) {
+		diag_at(d, NULL, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	for (i = 0; i <= m->ndays; i++)
+		m->day_start[i] = report_local_midnight(from_day + (int64_t)i);
+	m->from = m->day_start[0];
+	m->to = m->day_start[m->ndays];
+	return 0;
+}
+
+int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs, int64_t from_day,
+                  int64_t to_day, enum store_report_by by, int64_t now, struct diag *d)
+{
+	static int (*const counters[])(struct mreport *, struct report_figures *,
+	                               const struct store_report_row *) = {
+	    count_received, count_response, count_open, count_event, count_outcome};
+	struct store_report_period p;
+	char fd[16], td[16];
+	size_t q, i;
+
+	m->rs = rs;
+	m->by = by;
+	m->now = now;
+	if (set_period(m, from_day, to_day, d) < 0)
+		return -1;
+	time_format_date((int32_t)from_day, fd);
+	time_format_date((int32_t)to_day, td);
+	p.from = m->from;
+	p.to = m->to;
+	p.from_date = fd;
+	p.to_date = td;
+	if (store_has_table(st, "outcomes", &m->has_outcomes, d) < 0)
+		return -1;
+	for (q = 0; q < ARRAY_SIZE(counters); q++) {
+		struct build_ctx x = {m, d, counters[q]};
+
+		if (q == STORE_REPORT_OUTCOMES && !m->has_outcomes)
+			continue;
+		if (store_report_each(st, (enum store_report_query)q, by, &p, on_row, &x, d) < 0)
+			return -1;
+	}
+	settle(m, &m->total);
+	for (i = 0; i < m->ngroups; i++)
+		settle(m, &m->groups[i]);
+	return 0;
+}
