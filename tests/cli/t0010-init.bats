@@ -49,16 +49,17 @@ load helper
 	[ "$(sql 'PRAGMA integrity_check')" = ok ]
 }
 
-@test "a store at schema 6 is migrated to 7 (contract v2): nothing rewritten, one audit entry" {
+@test "a store at schema 6 is migrated to 7 (contract v2) and on: nothing rewritten, one audit entry" {
 	"$RT" init 2>/dev/null
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
-	sql "PRAGMA user_version = 6"
+	# Back to schema 6 as it was: without schema 8's outcomes and schema 9's quarantine columns.
+	sql "DROP TABLE outcomes; ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import; PRAGMA user_version = 6"
 	facts=$(sql "SELECT hex(facts) FROM package_versions ORDER BY id")
 	rt audit verify
 	expect_status 0
-	[ "$(sql 'PRAGMA user_version')" = 7 ]
+	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
 	[ "$(sql "SELECT hex(facts) FROM package_versions ORDER BY id")" = "$facts" ]
-	[ "$(sql "SELECT action || ' ' || details FROM audit ORDER BY seq DESC LIMIT 1")" = 'migrate {"from":6,"to":7}' ]
+	[ "$(sql "SELECT action || ' ' || details FROM audit ORDER BY seq DESC LIMIT 1")" = "migrate {\"from\":6,\"to\":$SCHEMA}" ]
 	# Opened again: nothing more to migrate, nothing more recorded.
 	n=$(sql 'SELECT count(*) FROM audit')
 	rt audit verify

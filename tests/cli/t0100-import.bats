@@ -117,7 +117,7 @@ count() { sql "SELECT count(*) FROM $1"; }
 	mkdir "$WORK/none" "$WORK/none/sub"
 	rt import -r "$WORK/none"
 	expect_status 0
-	expect_err1 "reftriage: $WORK/none: no .csv, .json, .ndjson or .jsonl files to import (nor in its subdirectories)"
+	expect_err1 "reftriage: $WORK/none: no .csv, .json, .ndjson, .jsonl or .xml files to import (nor in its subdirectories)"
 }
 
 @test "the format comes from the content when the name says nothing" {
