@@ -8,8 +8,11 @@ rm -f "$db" "$db-wal" "$db-shm"
 echo "== reftriage init (store: $db)"
 "$rt" --db "$db" init || exit $?
 echo
-# The team triages the morning after the referrals arrived.
+# The team triages the morning after the referrals arrived. The demo replays
+# that morning: the clock is pinned (REFTRIAGE_NOW), so overdue and stale are
+# judged as they were then, not weeks later.
 as_of=2026-11-03T08:00:00Z
+export REFTRIAGE_NOW=2026-11-03T08:30:00Z
 echo "== reftriage import sample_packages/referrals-2026-11-02.csv --as-of $as_of"
 echo "   (a synthetic day of 60 referrals; the import scores every open package)"
 "$rt" --db "$db" import --as-of $as_of sample_packages/referrals-2026-11-02.csv || exit $?
@@ -23,7 +26,10 @@ rm -f "$key"
 "$rt" keygen --token-key "$key" || exit $?
 "$rt" --db "$db" import --as-of $as_of --token-key "$key" sample_packages/cybertip-2026-11-02.xml ||
 	exit $?
-"$rt" --db "$db" show NCMEC-900000102 | sed -n '/^source/,/^priority/p' | grep -v '(unknown)' || exit $?
+# The decision, then the source system's fields (NCMEC's annotations) that drove it.
+"$rt" --db "$db" show NCMEC-900000102 >build/demo-show.txt || exit $?
+sed -n '1,/^rules /p' build/demo-show.txt
+sed -n '/^  source$/,/fields unknown/p' build/demo-show.txt
 echo
 echo "== a file with bad records: the good ones are kept, the bad ones quarantined (exit 65)"
 "$rt" --db "$db" import --as-of $as_of sample_packages/invalid/wrong-types.csv
