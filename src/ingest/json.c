@@ -466,44 +466,116 @@ static void advance(struct jsondec *j, unsigned char c)
 }
 
 /*
+ * Scan byte c inside an element, tracking strings, escapes and bracket depth.
+ * Returns whether c ends the element; *include says whether c belongs to it
+ * (a byte that ends a bare element does not: it is read again outside it).
+ */
+static bool elem_byte(struct jsondec *j, unsigned char c, bool *include)
+{
+	*include = true;
+	if (j->in_str) {
+		if (j->esc)
+			j->esc = false;
+		else if (c == '\\')
+			j->esc = true;
+		else if (c == '"') {
+			j->in_str = false;
+			return j->kind == E_STRING;
+		}
+		return false;
+	}
+	if (j->kind == E_BARE) {
+		if (is_ws(c) || c == ',' || c == ']' || c == '}' || c == '[' || c == '{' ||
+		    c == '"') {
+			*include = false;
+			return true;
+		}
+		return false;
+	}
+	if (c == '"') {
+		j->in_str = true;
+	} else if (c == '{' || c == '[') {
+		if (++j->depth > j->maxdepth)
+			j->maxdepth = j->depth;
+	} else if (c == '}' || c == ']') {
+		return --j->depth == 0;
+	}
+	return false;
+}
+
+/*
+ * Read byte c between elements: whitespace and the outer array's brackets and
+ * commas. Returns 1 when c starts an element and 0 when it was consumed; on a
+ * structural error it sets j->stop and returns what structural() returned.
+ */
+static int between_elems(struct jsondec *j, unsigned char c)
+{
+	if (is_ws(c))
+		return 0;
+	switch (j->outer) {
+	case O_TOP:
+		if (c == '[') {
+			j->outer = O_ARR_FIRST;
+			return 0;
+		}
+		j->outer = O_SEQ;
+		break;
+	case O_ARR_FIRST:
+		if (c == ']') {
+			j->outer = O_DONE;
+			return 0;
+		}
+		break;
+	case O_ARR_ELEM:
+		if (c == ']')
+			return structural(j,
+			                  "a comma before ']' at line %lu: JSON allows no "
+			                  "trailing comma",
+			                  j->line);
+		break;
+	case O_ARR_AFTER:
+		if (c == ',') {
+			j->outer = O_ARR_ELEM;
+			return 0;
+		}
+		if (c == ']') {
+			j->outer = O_DONE;
+			return 0;
+		}
+		if (c >= 0x20 && c < 0x7f)
+			return structural(j,
+			                  "expected ',' or ']' after array element %ld at "
+			                  "line %lu, found '%c'",
+			                  j->next_index - 1, j->line, c);
+		return structural(j,
+		                  "expected ',' or ']' after array element %ld at line "
+		                  "%lu, found the byte 0x%02x",
+		                  j->next_index - 1, j->line, c);
+	case O_SEQ:
+		break;
+	case O_DONE:
+		return structural(j, "text after the end of the array at line %lu", j->line);
+	}
+	if (c == '}' || c == ']')
+		return structural(j, "unexpected '%c' at line %lu", c, j->line);
+	return 1;
+}
+
+/*
  * Advance the framer over p[0..n). Bytes of an element are appended in runs,
  * not one at a time.
  */
 static int frame(struct jsondec *j, const unsigned char *p, size_t n)
 {
 	size_t i = 0, from = 0;
+	int rc;
 
 	while (i < n && !j->stop) {
 		unsigned char c = p[i];
 
 		if (j->in_elem) {
-			bool ends = false, include = true;
+			bool include, ends = elem_byte(j, c, &include);
 
-			if (j->in_str) {
-				if (j->esc)
-					j->esc = false;
-				else if (c == '\\')
-					j->esc = true;
-				else if (c == '"') {
-					j->in_str = false;
-					if (j->kind == E_STRING)
-						ends = true;
-				}
-			} else if (j->kind == E_BARE) {
-				if (is_ws(c) || c == ',' || c == ']' || c == '}' || c == '[' ||
-				    c == '{' || c == '"') {
-					ends = true;
-					include = false;
-				}
-			} else if (c == '"') {
-				j->in_str = true;
-			} else if (c == '{' || c == '[') {
-				if (++j->depth > j->maxdepth)
-					j->maxdepth = j->depth;
-			} else if (c == '}' || c == ']') {
-				if (--j->depth == 0)
-					ends = true;
-			}
 			/* A byte that ends a bare element is counted below, outside it. */
 			if (include)
 				advance(j, c);
@@ -520,69 +592,17 @@ static int frame(struct jsondec *j, const unsigned char *p, size_t n)
 			from = i;
 			continue;
 		}
-		/* Between elements. */
 		advance(j, c);
-		if (is_ws(c)) {
-			i++;
-			continue;
-		}
-		switch (j->outer) {
-		case O_TOP:
-			if (c == '[') {
-				j->outer = O_ARR_FIRST;
-				i++;
-				continue;
-			}
-			j->outer = O_SEQ;
-			break;
-		case O_ARR_FIRST:
-			if (c == ']') {
-				j->outer = O_DONE;
-				i++;
-				continue;
-			}
-			break;
-		case O_ARR_ELEM:
-			if (c == ']')
-				return structural(j,
-				                  "a comma before ']' at line %lu: JSON allows no "
-				                  "trailing comma",
-				                  j->line);
-			break;
-		case O_ARR_AFTER:
-			if (c == ',') {
-				j->outer = O_ARR_ELEM;
-				i++;
-				continue;
-			}
-			if (c == ']') {
-				j->outer = O_DONE;
-				i++;
-				continue;
-			}
-			if (c >= 0x20 && c < 0x7f)
-				return structural(j,
-				                  "expected ',' or ']' after array element %ld at "
-				                  "line %lu, found '%c'",
-				                  j->next_index - 1, j->line, c);
-			return structural(j,
-			                  "expected ',' or ']' after array element %ld at line "
-			                  "%lu, found the byte 0x%02x",
-			                  j->next_index - 1, j->line, c);
-		case O_SEQ:
-			break;
-		case O_DONE:
-			return structural(j, "text after the end of the array at line %lu",
-			                  j->line);
-		}
-		if (c == '}' || c == ']')
-			return structural(j, "unexpected '%c' at line %lu", c, j->line);
-		start_elem(j, c);
-		from = i;
-		if (j->kind == E_BRACKET) {
-			j->depth = j->maxdepth = 1;
-		} else if (j->kind == E_STRING) {
-			j->in_str = true;
+		rc = between_elems(j, c);
+		if (j->stop)
+			return rc;
+		if (rc > 0) {
+			start_elem(j, c);
+			from = i;
+			if (j->kind == E_BRACKET)
+				j->depth = j->maxdepth = 1;
+			else if (j->kind == E_STRING)
+				j->in_str = true;
 		}
 		i++;
 	}
