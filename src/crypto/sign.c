@@ -228,13 +228,106 @@ static void dumps_on(void)
 	}
 }
 
+/* Decode the key file's text (comment line, base64 line) into f. */
+static int seckey_parse(const char *path, char *text, struct seckey_file *f, struct diag *d)
+{
+	char *p = text, *line;
+
+	line = next_line(&p);
+	if (!line || strncmp(line, COMMENT, strlen(COMMENT)) != 0)
+		return crypto_fail(
+		    d, path, EX_DATAERR,
+		    "not a minisign secret key (the first line is not an untrusted comment)");
+	line = next_line(&p);
+	if (!line || unbase64(line, (unsigned char *)f, sizeof(*f)) < 0)
+		return crypto_fail(
+		    d, path, EX_DATAERR,
+		    "not a minisign secret key (the second line is not a base64 key)");
+	if (memcmp(f->sig_alg, SIGALG, 2) != 0 || memcmp(f->chk_alg, CHKALG, 2) != 0)
+		return crypto_fail(d, path, EX_DATAERR, "not an Ed25519 minisign secret key");
+	return 0;
+}
+
+/*
+ * Decrypt f's key part with the passphrase get() asks for, when it is
+ * encrypted, and check its checksum either way.
+ */
+static int seckey_unlock(const char *path, sign_passphrase_fn get, void *ctx, struct seckey_file *f,
+                         struct diag *d)
+{
+	unsigned char chk[crypto_generichash_BYTES];
+	char *pass = NULL;
+	int rc = -1;
+
+	if (memcmp(f->kdf_alg, KDFALG, 2) == 0) {
+		if (le64_load(f->kdf_opslimit_le) > KDF_OPSLIMIT_MAX ||
+		    le64_load(f->kdf_memlimit_le) > KDF_MEMLIMIT_MAX)
+			return crypto_fail(
+			    d, path, EX_DATAERR,
+			    "the key asks for more scrypt work than reftriage allows");
+		pass = sign_secret_alloc(PASSPHRASE_MAX);
+		if (!pass)
+			return crypto_fail(d, path, EX_SOFTWARE, "out of memory");
+		if (get(ctx, pass, PASSPHRASE_MAX, false, d) < 0 || kdf_xor(f, pass, d, path) < 0)
+			goto out;
+		seckey_chk(chk, f);
+		if (sodium_memcmp(chk, f->keynum_sk.chk, sizeof(chk)) != 0) {
+			crypto_fail(d, path, EX_DATAERR, "wrong passphrase for this key");
+			goto out;
+		}
+	} else if (memcmp(f->kdf_alg, "\0\0", 2) == 0) {
+		/* minisign -W leaves the checksum zero; when it is set, it must match. */
+		seckey_chk(chk, f);
+		if (!sodium_is_zero(f->keynum_sk.chk, sizeof(chk)) &&
+		    sodium_memcmp(chk, f->keynum_sk.chk, sizeof(chk)) != 0) {
+			crypto_fail(d, path, EX_DATAERR,
+			            "the secret key is damaged (its checksum is wrong)");
+			goto out;
+		}
+	} else {
+		return crypto_fail(d, path, EX_DATAERR,
+		                   "the secret key uses an unknown key derivation");
+	}
+	rc = 0;
+out:
+	sodium_memzero(chk, sizeof(chk));
+	sign_secret_free(pass);
+	return rc;
+}
+
+/*
+ * Whatever the checksum says, the key must be a whole Ed25519 key: its seed
+ * must give back the same secret key.
+ */
+static int seckey_whole(const char *path, const struct seckey_file *f, struct diag *d)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char *seed;
+	bool ok;
+
+	if (crypto_sign_ed25519_sk_to_pk(pk, f->keynum_sk.sk) != 0)
+		return crypto_fail(d, path, EX_DATAERR, "the secret key is damaged");
+	seed = sodium_malloc(crypto_sign_SEEDBYTES + crypto_sign_SECRETKEYBYTES +
+	                     crypto_sign_PUBLICKEYBYTES);
+	if (!seed)
+		return crypto_fail(d, path, EX_SOFTWARE, "out of memory");
+	(void)crypto_sign_ed25519_sk_to_seed(seed, f->keynum_sk.sk);
+	ok = crypto_sign_seed_keypair(seed + crypto_sign_SEEDBYTES + crypto_sign_SECRETKEYBYTES,
+	                              seed + crypto_sign_SEEDBYTES, seed) == 0 &&
+	     sodium_memcmp(seed + crypto_sign_SEEDBYTES, f->keynum_sk.sk,
+	                   crypto_sign_SECRETKEYBYTES) == 0;
+	sodium_free(seed);
+	if (!ok)
+		return crypto_fail(d, path, EX_DATAERR, "the secret key is damaged");
+	return 0;
+}
+
 int sign_seckey_load(const char *path, sign_passphrase_fn get, void *ctx, struct sign_seckey **out,
                      struct diag *d)
 {
 	const size_t cap = 4096;
-	char *text, *p, *line, *pass = NULL;
+	char *text;
 	struct sign_seckey *k;
-	unsigned char chk[crypto_generichash_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
 	int rc = -1;
 
 	*out = NULL;
@@ -245,92 +338,13 @@ int sign_seckey_load(const char *path, sign_passphrase_fn get, void *ctx, struct
 		crypto_fail(d, path, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
-	if (read_small(path, text, cap, true, d) < 0)
+	if (read_small(path, text, cap, true, d) < 0 || seckey_parse(path, text, &k->f, d) < 0 ||
+	    seckey_unlock(path, get, ctx, &k->f, d) < 0 || seckey_whole(path, &k->f, d) < 0)
 		goto out;
-	p = text;
-	line = next_line(&p);
-	if (!line || strncmp(line, COMMENT, strlen(COMMENT)) != 0) {
-		crypto_fail(
-		    d, path, EX_DATAERR,
-		    "not a minisign secret key (the first line is not an untrusted comment)");
-		goto out;
-	}
-	line = next_line(&p);
-	if (!line || unbase64(line, (unsigned char *)&k->f, sizeof(k->f)) < 0) {
-		crypto_fail(d, path, EX_DATAERR,
-		            "not a minisign secret key (the second line is not a base64 key)");
-		goto out;
-	}
-	if (memcmp(k->f.sig_alg, SIGALG, 2) != 0 || memcmp(k->f.chk_alg, CHKALG, 2) != 0) {
-		crypto_fail(d, path, EX_DATAERR, "not an Ed25519 minisign secret key");
-		goto out;
-	}
-	if (memcmp(k->f.kdf_alg, KDFALG, 2) == 0) {
-		if (le64_load(k->f.kdf_opslimit_le) > KDF_OPSLIMIT_MAX ||
-		    le64_load(k->f.kdf_memlimit_le) > KDF_MEMLIMIT_MAX) {
-			crypto_fail(d, path, EX_DATAERR,
-			            "the key asks for more scrypt work than reftriage allows");
-			goto out;
-		}
-		pass = sign_secret_alloc(PASSPHRASE_MAX);
-		if (!pass) {
-			crypto_fail(d, path, EX_SOFTWARE, "out of memory");
-			goto out;
-		}
-		if (get(ctx, pass, PASSPHRASE_MAX, false, d) < 0 ||
-		    kdf_xor(&k->f, pass, d, path) < 0)
-			goto out;
-		seckey_chk(chk, &k->f);
-		if (sodium_memcmp(chk, k->f.keynum_sk.chk, sizeof(chk)) != 0) {
-			crypto_fail(d, path, EX_DATAERR, "wrong passphrase for this key");
-			goto out;
-		}
-	} else if (memcmp(k->f.kdf_alg, "\0\0", 2) == 0) {
-		/* minisign -W leaves the checksum zero; when it is set, it must match. */
-		seckey_chk(chk, &k->f);
-		if (!sodium_is_zero(k->f.keynum_sk.chk, sizeof(chk)) &&
-		    sodium_memcmp(chk, k->f.keynum_sk.chk, sizeof(chk)) != 0) {
-			crypto_fail(d, path, EX_DATAERR,
-			            "the secret key is damaged (its checksum is wrong)");
-			goto out;
-		}
-	} else {
-		crypto_fail(d, path, EX_DATAERR, "the secret key uses an unknown key derivation");
-		goto out;
-	}
-	/* Whatever the checksum says, the key must be a whole Ed25519 key. */
-	if (crypto_sign_ed25519_sk_to_pk(pk, k->f.keynum_sk.sk) != 0) {
-		crypto_fail(d, path, EX_DATAERR, "the secret key is damaged");
-		goto out;
-	}
-	{
-		unsigned char *seed =
-		    sodium_malloc(crypto_sign_SEEDBYTES + crypto_sign_SECRETKEYBYTES +
-		                  crypto_sign_PUBLICKEYBYTES);
-		bool ok;
-
-		if (!seed) {
-			crypto_fail(d, path, EX_SOFTWARE, "out of memory");
-			goto out;
-		}
-		(void)crypto_sign_ed25519_sk_to_seed(seed, k->f.keynum_sk.sk);
-		ok = crypto_sign_seed_keypair(seed + crypto_sign_SEEDBYTES +
-		                                  crypto_sign_SECRETKEYBYTES,
-		                              seed + crypto_sign_SEEDBYTES, seed) == 0 &&
-		     sodium_memcmp(seed + crypto_sign_SEEDBYTES, k->f.keynum_sk.sk,
-		                   crypto_sign_SECRETKEYBYTES) == 0;
-		sodium_free(seed);
-		if (!ok) {
-			crypto_fail(d, path, EX_DATAERR, "the secret key is damaged");
-			goto out;
-		}
-	}
 	*out = k;
 	k = NULL;
 	rc = 0;
 out:
-	sodium_memzero(chk, sizeof(chk));
-	sign_secret_free(pass);
 	sign_secret_free(text);
 	if (rc < 0) {
 		sign_secret_free((char *)k);
@@ -566,13 +580,73 @@ out:
 	return rc;
 }
 
+/*
+ * Decode a minisign signature file's four lines: the signature into sig, the
+ * global signature into global, and *tc pointed at the trusted comment's text
+ * inside text. Only prehashed Ed25519 signatures are accepted.
+ */
+static int sig_parse(const char *sig_path, char *text, struct sig_file *sig,
+                     unsigned char global[crypto_sign_BYTES], char **tc, struct diag *d)
+{
+	char *p = text, *line;
+
+	line = next_line(&p);
+	if (!line || strncmp(line, COMMENT, strlen(COMMENT)) != 0)
+		return crypto_fail(d, sig_path, EX_DATAERR,
+		                   "refused: not a minisign signature (the first line is not an "
+		                   "untrusted comment)");
+	line = next_line(&p);
+	if (!line || unbase64(line, (unsigned char *)sig, sizeof(*sig)) < 0)
+		return crypto_fail(d, sig_path, EX_DATAERR,
+		                   "refused: not a minisign signature (the second line is not a "
+		                   "base64 signature)");
+	*tc = next_line(&p);
+	if (!*tc || strncmp(*tc, TRUSTED, strlen(TRUSTED)) != 0)
+		return crypto_fail(
+		    d, sig_path, EX_DATAERR,
+		    "refused: not a minisign signature (the third line is not a trusted comment)");
+	*tc += strlen(TRUSTED);
+	line = next_line(&p);
+	if (!line || unbase64(line, global, crypto_sign_BYTES) < 0)
+		return crypto_fail(d, sig_path, EX_DATAERR,
+		                   "refused: not a minisign signature (the fourth line is not a "
+		                   "base64 signature)");
+	if (memcmp(sig->sig_alg, SIGALG, 2) == 0)
+		return crypto_fail(
+		    d, sig_path, EX_DATAERR,
+		    "refused: a legacy (not prehashed) signature; sign with minisign "
+		    "0.9 or later (without -l)");
+	if (memcmp(sig->sig_alg, SIGALG_HASHED, 2) != 0)
+		return crypto_fail(d, sig_path, EX_DATAERR,
+		                   "refused: an unknown signature algorithm");
+	return 0;
+}
+
+/* Check that the global signature covers the file's signature and trusted comment tc. */
+static int sig_check_comment(const struct sign_pubkey *pk, const struct sig_file *sig,
+                             const unsigned char global[crypto_sign_BYTES], const char *tc,
+                             const char *sig_path, struct diag *d)
+{
+	struct buf both;
+	int rc = 0;
+
+	buf_init(&both);
+	if (buf_add(&both, sig->sig, sizeof(sig->sig)) < 0 || buf_adds(&both, tc) < 0)
+		rc = crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
+	else if (crypto_sign_verify_detached(global, (const unsigned char *)both.data, both.len,
+	                                     pk->pk) != 0)
+		rc = crypto_fail(d, sig_path, EX_DATAERR,
+		                 "refused: the trusted comment was changed after signing");
+	buf_release(&both);
+	return rc;
+}
+
 int sign_verify_fd(const struct sign_pubkey *pk, int fd, const char *name, const char *sig_path,
                    char **trusted_comment, unsigned char file_hash[HASH_BYTES], struct diag *d)
 {
-	char *text, *p, *line, *tc;
+	char *text, *tc = NULL;
 	unsigned char h512[64], global[crypto_sign_BYTES];
 	struct sig_file sig;
-	struct buf both;
 	char want[SIGN_KEYID_LEN], got[SIGN_KEYID_LEN];
 	int rc = -1;
 
@@ -580,7 +654,6 @@ int sign_verify_fd(const struct sign_pubkey *pk, int fd, const char *name, const
 	text = rt_malloc(SIGN_COMMENT_MAX + 1024);
 	if (!text)
 		return crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
-	buf_init(&both);
 	if (access(sig_path, F_OK) != 0 && errno == ENOENT) {
 		diag_at(d, name, 0, NULL);
 		diag_set(
@@ -594,47 +667,8 @@ int sign_verify_fd(const struct sign_pubkey *pk, int fd, const char *name, const
 			d->code = EX_DATAERR; /* unreadable signature: the file is refused */
 		goto out;
 	}
-	p = text;
-	line = next_line(&p);
-	if (!line || strncmp(line, COMMENT, strlen(COMMENT)) != 0) {
-		crypto_fail(d, sig_path, EX_DATAERR,
-		            "refused: not a minisign signature (the first line is not an untrusted "
-		            "comment)");
+	if (sig_parse(sig_path, text, &sig, global, &tc, d) < 0)
 		goto out;
-	}
-	line = next_line(&p);
-	if (!line || unbase64(line, (unsigned char *)&sig, sizeof(sig)) < 0) {
-		crypto_fail(d, sig_path, EX_DATAERR,
-		            "refused: not a minisign signature (the second line is not a base64 "
-		            "signature)");
-		goto out;
-	}
-	tc = next_line(&p);
-	if (!tc || strncmp(tc, TRUSTED, strlen(TRUSTED)) != 0) {
-		crypto_fail(
-		    d, sig_path, EX_DATAERR,
-		    "refused: not a minisign signature (the third line is not a trusted comment)");
-		goto out;
-	}
-	tc += strlen(TRUSTED);
-	line = next_line(&p);
-	if (!line || unbase64(line, global, sizeof(global)) < 0) {
-		crypto_fail(d, sig_path, EX_DATAERR,
-		            "refused: not a minisign signature (the fourth line is not a base64 "
-		            "signature)");
-		goto out;
-	}
-	if (memcmp(sig.sig_alg, SIGALG, 2) == 0) {
-		crypto_fail(
-		    d, sig_path, EX_DATAERR,
-		    "refused: a legacy (not prehashed) signature; sign with minisign 0.9 or later "
-		    "(without -l)");
-		goto out;
-	}
-	if (memcmp(sig.sig_alg, SIGALG_HASHED, 2) != 0) {
-		crypto_fail(d, sig_path, EX_DATAERR, "refused: an unknown signature algorithm");
-		goto out;
-	}
 	if (memcmp(sig.keynum, pk->keynum, sizeof(sig.keynum)) != 0) {
 		sign_keyid(sig.keynum, got);
 		sign_keyid(pk->keynum, want);
@@ -651,16 +685,8 @@ int sign_verify_fd(const struct sign_pubkey *pk, int fd, const char *name, const
 		            "signing, or the signature is forged)");
 		goto out;
 	}
-	if (buf_add(&both, sig.sig, sizeof(sig.sig)) < 0 || buf_adds(&both, tc) < 0) {
-		crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
+	if (sig_check_comment(pk, &sig, global, tc, sig_path, d) < 0)
 		goto out;
-	}
-	if (crypto_sign_verify_detached(global, (const unsigned char *)both.data, both.len,
-	                                pk->pk) != 0) {
-		crypto_fail(d, sig_path, EX_DATAERR,
-		            "refused: the trusted comment was changed after signing");
-		goto out;
-	}
 	*trusted_comment = rt_memdup0(tc, strlen(tc));
 	if (!*trusted_comment) {
 		crypto_fail(d, sig_path, EX_SOFTWARE, "out of memory");
@@ -668,7 +694,6 @@ int sign_verify_fd(const struct sign_pubkey *pk, int fd, const char *name, const
 	}
 	rc = 0;
 out:
-	buf_release(&both);
 	rt_free(text);
 	return rc;
 }
