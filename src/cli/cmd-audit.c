@@ -102,80 +102,91 @@ static int put_details(struct buf *b, const char *details, size_t len)
 	return object ? buf_add(b, details, len) : jsonw_string(b, details, len);
 }
 
+/* One entry as a JSON line (--json) into x->b, then to standard output. */
+static int entry_json(struct log_ctx *x, const struct audit_entry *e, const char *t)
+{
+	bool first = true;
+	char hex[HASH_HEX];
+	int rc = 0;
+
+	buf_reset(&x->b);
+	rc |= buf_addc(&x->b, '{');
+	rc |= jsonw_key(&x->b, &first, "seq");
+	rc |= buf_addf(&x->b, "%lld", (long long)e->seq);
+	rc |= jsonw_key(&x->b, &first, "at");
+	rc |= jsonw_string(&x->b, t, strlen(t));
+	rc |= jsonw_key(&x->b, &first, "operator");
+	rc |= jsonw_string(&x->b, e->operator_name, strlen(e->operator_name));
+	rc |= jsonw_key(&x->b, &first, "action");
+	rc |= jsonw_string(&x->b, e->action, strlen(e->action));
+	rc |= jsonw_key(&x->b, &first, "category");
+	rc |= buf_addf(&x->b, "\"%s\"", audit_category(e->action));
+	rc |= jsonw_key(&x->b, &first, "reason");
+	rc |=
+	    e->reason ? jsonw_string(&x->b, e->reason, strlen(e->reason)) : buf_adds(&x->b, "null");
+	rc |= jsonw_key(&x->b, &first, "refs");
+	rc |= buf_addc(&x->b, '[');
+	if (rc == 0 && store_audit_each_ref(x->st, e->seq, add_ref_json, x, x->d) != 0)
+		return -1;
+	rc |= buf_addc(&x->b, ']');
+	rc |= jsonw_key(&x->b, &first, "details");
+	rc |= put_details(&x->b, e->details, e->details_len);
+	rc |= jsonw_key(&x->b, &first, "hash");
+	hash_hex(hex, e->hash);
+	rc |= jsonw_string(&x->b, hex, strlen(hex));
+	rc |= buf_adds(&x->b, "}\n");
+	if (rc) {
+		diag_set(x->d, EX_SOFTWARE, "out of memory");
+		return -1;
+	}
+	fwrite(x->b.data, 1, x->b.len, stdout);
+	return 0;
+}
+
+/* One entry as table rows, the heading before the first; untrusted text made safe. */
+static int entry_text(struct log_ctx *x, const struct audit_entry *e)
+{
+	struct refs_text r = {0, ""};
+	char lt[TIME_LOCAL_MAX];
+	size_t oplen = strlen(e->operator_name);
+
+	if (store_audit_each_ref(x->st, e->seq, add_ref_text, &r, x->d) != 0)
+		return -1;
+	time_format_local(e->at, lt);
+	if (x->n == 1)
+		printf("%-6s %-20s %-14s %-16s %-14s %s\n", "SEQ", "TIME", "OPERATOR", "ACTION",
+		       "KIND", "REFS");
+	printf("%-6lld %-20s ", (long long)e->seq, lt);
+	cli_put_safe(stdout, e->operator_name, oplen, NULL);
+	printf("%*s %-16s %-14s ", (int)(14 - (oplen < 14 ? oplen : 14)), "", e->action,
+	       audit_category(e->action));
+	if (r.n == 0)
+		printf("-");
+	else
+		cli_put_safe(stdout, r.first, strlen(r.first), NULL);
+	if (r.n > 1)
+		printf(" (+%ld more)", r.n - 1);
+	putchar('\n');
+	if (e->reason) {
+		fputs("       reason: ", stdout);
+		cli_put_safe(stdout, e->reason, strlen(e->reason), "       ");
+		putchar('\n');
+	}
+	fputs("       ", stdout);
+	cli_put_safe(stdout, e->details, e->details_len, "       ");
+	putchar('\n');
+	return 0;
+}
+
 static int on_entry(void *ctx, const struct audit_entry *e)
 {
 	struct log_ctx *x = ctx;
 	char t[40];
-	int rc = 0;
 
 	time_format(e->at, t);
 	x->n++;
-	if (x->json) {
-		bool first = true;
-		char hex[HASH_HEX];
-
-		buf_reset(&x->b);
-		rc |= buf_addc(&x->b, '{');
-		rc |= jsonw_key(&x->b, &first, "seq");
-		rc |= buf_addf(&x->b, "%lld", (long long)e->seq);
-		rc |= jsonw_key(&x->b, &first, "at");
-		rc |= jsonw_string(&x->b, t, strlen(t));
-		rc |= jsonw_key(&x->b, &first, "operator");
-		rc |= jsonw_string(&x->b, e->operator_name, strlen(e->operator_name));
-		rc |= jsonw_key(&x->b, &first, "action");
-		rc |= jsonw_string(&x->b, e->action, strlen(e->action));
-		rc |= jsonw_key(&x->b, &first, "category");
-		rc |= buf_addf(&x->b, "\"%s\"", audit_category(e->action));
-		rc |= jsonw_key(&x->b, &first, "reason");
-		rc |= e->reason ? jsonw_string(&x->b, e->reason, strlen(e->reason))
-		                : buf_adds(&x->b, "null");
-		rc |= jsonw_key(&x->b, &first, "refs");
-		rc |= buf_addc(&x->b, '[');
-		if (rc == 0 && store_audit_each_ref(x->st, e->seq, add_ref_json, x, x->d) != 0)
-			return -1;
-		rc |= buf_addc(&x->b, ']');
-		rc |= jsonw_key(&x->b, &first, "details");
-		rc |= put_details(&x->b, e->details, e->details_len);
-		rc |= jsonw_key(&x->b, &first, "hash");
-		hash_hex(hex, e->hash);
-		rc |= jsonw_string(&x->b, hex, strlen(hex));
-		rc |= buf_adds(&x->b, "}\n");
-		if (rc) {
-			diag_set(x->d, EX_SOFTWARE, "out of memory");
-			return -1;
-		}
-		fwrite(x->b.data, 1, x->b.len, stdout);
-	} else {
-		struct refs_text r = {0, ""};
-		char lt[TIME_LOCAL_MAX];
-
-		if (store_audit_each_ref(x->st, e->seq, add_ref_text, &r, x->d) != 0)
-			return -1;
-		time_format_local(e->at, lt);
-		if (x->n == 1)
-			printf("%-6s %-20s %-14s %-16s %-14s %s\n", "SEQ", "TIME", "OPERATOR",
-			       "ACTION", "KIND", "REFS");
-		printf("%-6lld %-20s ", (long long)e->seq, lt);
-		cli_put_safe(stdout, e->operator_name, strlen(e->operator_name), NULL);
-		printf("%*s %-16s %-14s ",
-		       (int)(14 - (strlen(e->operator_name) < 14 ? strlen(e->operator_name) : 14)),
-		       "", e->action, audit_category(e->action));
-		if (r.n == 0)
-			printf("-");
-		else
-			cli_put_safe(stdout, r.first, strlen(r.first), NULL);
-		if (r.n > 1)
-			printf(" (+%ld more)", r.n - 1);
-		putchar('\n');
-		if (e->reason) {
-			fputs("       reason: ", stdout);
-			cli_put_safe(stdout, e->reason, strlen(e->reason), "       ");
-			putchar('\n');
-		}
-		fputs("       ", stdout);
-		cli_put_safe(stdout, e->details, e->details_len, "       ");
-		putchar('\n');
-	}
+	if ((x->json ? entry_json(x, e, t) : entry_text(x, e)) < 0)
+		return -1;
 	if (ferror(stdout)) {
 		diag_set(x->d, EX_IOERR, "standard output: write error");
 		return -1;
