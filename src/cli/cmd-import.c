@@ -285,6 +285,42 @@ static int audit_import(struct import_ctx *x, struct diag *d)
 	return rc;
 }
 
+/*
+ * Open the file's transaction and its import row, then a savepoint so that
+ * --strict can undo the packages stored so far and keep the row. On failure
+ * nothing is left open.
+ */
+static int import_begin(struct import_ctx *x, struct diag *d)
+{
+	if (store_begin(x->st, d) < 0)
+		return -1;
+	memset(&x->imp, 0, sizeof(x->imp));
+	x->imp.file = x->rep->name;
+	x->imp.format = ingest_format_name(x->opts.format);
+	x->imp.operator_name = x->cli->operator_name;
+	x->imp.strict = x->strict;
+	x->imp.started_at = x->now;
+	if (store_import_start(x->st, &x->imp, d) < 0 || store_savepoint(x->st, d) < 0) {
+		store_rollback(x->st);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy what the read found into the import row, before it is finished. */
+static void import_counts(struct import_ctx *x, const struct ingest_result *res)
+{
+	memcpy(x->imp.file_hash, res->file_hash, HASH_BYTES);
+	x->imp.format = x->rep->format;
+	x->imp.bytes = res->bytes;
+	x->imp.n_new = x->rep->n_new;
+	x->imp.n_updated = x->rep->n_updated;
+	x->imp.n_unchanged = x->rep->n_unchanged;
+	x->imp.n_rejected = x->rep->n_rejected;
+	x->imp.n_withheld = x->rep->n_withheld;
+	x->imp.stopped = res->stopped;
+}
+
 /* Import one open file descriptor as one transaction. Returns an exit code. */
 static int import_fd(struct import_ctx *x, int fd)
 {
@@ -295,18 +331,8 @@ static int import_fd(struct import_ctx *x, int fd)
 	diag_clear(&d);
 	x->withholding = false;
 	x->now = time_now();
-	if (store_begin(x->st, &d) < 0)
+	if (import_begin(x, &d) < 0)
 		return file_failed(x, &d);
-	memset(&x->imp, 0, sizeof(x->imp));
-	x->imp.file = x->rep->name;
-	x->imp.format = ingest_format_name(x->opts.format);
-	x->imp.operator_name = x->cli->operator_name;
-	x->imp.strict = x->strict;
-	x->imp.started_at = x->now;
-	if (store_import_start(x->st, &x->imp, &d) < 0 || store_savepoint(x->st, &d) < 0) {
-		store_rollback(x->st);
-		return file_failed(x, &d);
-	}
 	x->prog.name = x->rep->name;
 	x->prog.start = x->prog.last = time_now();
 	rc = ingest_fd(fd, x->rep->name, &x->opts, on_record, on_progress, x, &res, &d);
@@ -329,15 +355,7 @@ static int import_fd(struct import_ctx *x, int fd)
 		         "it; nothing imported");
 		return file_failed(x, &d);
 	}
-	memcpy(x->imp.file_hash, res.file_hash, HASH_BYTES);
-	x->imp.format = x->rep->format;
-	x->imp.bytes = res.bytes;
-	x->imp.n_new = x->rep->n_new;
-	x->imp.n_updated = x->rep->n_updated;
-	x->imp.n_unchanged = x->rep->n_unchanged;
-	x->imp.n_rejected = x->rep->n_rejected;
-	x->imp.n_withheld = x->rep->n_withheld;
-	x->imp.stopped = res.stopped;
+	import_counts(x, &res);
 	if (store_import_finish(x->st, &x->imp, time_now(), &d) < 0 ||
 	    (!x->dry_run && audit_import(x, &d) < 0)) {
 		store_rollback(x->st);
@@ -517,6 +535,39 @@ static int json_reopened(struct buf *b, const struct file_report *r)
 	return rc | buf_addc(b, ']');
 }
 
+/* One file's object in the summary's "files" array. */
+static int json_file_report(struct buf *b, const struct file_report *r)
+{
+	bool f1 = true;
+	char hex[HASH_HEX];
+	int rc = 0;
+
+	rc |= buf_addc(b, '{');
+	rc |= jsonw_key(b, &f1, "file");
+	rc |= jsonw_string(b, r->name, strlen(r->name));
+	rc |= jsonw_key(b, &f1, "format");
+	rc |= r->format ? jsonw_string(b, r->format, strlen(r->format)) : buf_adds(b, "null");
+	rc |= jsonw_key(b, &f1, "bytes");
+	rc |= buf_addf(b, "%llu", (unsigned long long)r->bytes);
+	rc |= jsonw_key(b, &f1, "file_hash");
+	if (r->hashed) {
+		hash_hex(hex, r->hash);
+		rc |= jsonw_string(b, hex, strlen(hex));
+	} else {
+		rc |= buf_adds(b, "null");
+	}
+	rc |= buf_addf(b,
+	               ",\"new\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"rejected\":%lu,"
+	               "\"withheld\":%lu,\"stopped\":%s,\"status\":\"%s\",\"exit_code\":%d",
+	               r->n_new, r->n_updated, r->n_unchanged, r->n_rejected, r->n_withheld,
+	               r->stopped ? "true" : "false", r->status ? r->status : "error", r->code);
+	rc |= json_reopened(b, r);
+	rc |= jsonw_key(b, &f1, "error");
+	rc |= r->error[0] ? jsonw_string(b, r->error, strlen(r->error)) : buf_adds(b, "null");
+	rc |= buf_addc(b, '}');
+	return rc;
+}
+
 static int json_summary(const struct import_ctx *x, const struct file_report *reps, size_t n,
                         int exit_code)
 {
@@ -538,35 +589,10 @@ static int json_summary(const struct import_ctx *x, const struct file_report *re
 	rc |= buf_addc(&b, '[');
 	for (i = 0; i < n; i++) {
 		const struct file_report *r = &reps[i];
-		bool f1 = true;
-		char hex[HASH_HEX];
 
-		rc |= buf_adds(&b, i ? ",{" : "{");
-		rc |= jsonw_key(&b, &f1, "file");
-		rc |= jsonw_string(&b, r->name, strlen(r->name));
-		rc |= jsonw_key(&b, &f1, "format");
-		rc |= r->format ? jsonw_string(&b, r->format, strlen(r->format))
-		                : buf_adds(&b, "null");
-		rc |= jsonw_key(&b, &f1, "bytes");
-		rc |= buf_addf(&b, "%llu", (unsigned long long)r->bytes);
-		rc |= jsonw_key(&b, &f1, "file_hash");
-		if (r->hashed) {
-			hash_hex(hex, r->hash);
-			rc |= jsonw_string(&b, hex, strlen(hex));
-		} else {
-			rc |= buf_adds(&b, "null");
-		}
-		rc |= buf_addf(&b,
-		               ",\"new\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"rejected\":%lu,"
-		               "\"withheld\":%lu,\"stopped\":%s,\"status\":\"%s\",\"exit_code\":%d",
-		               r->n_new, r->n_updated, r->n_unchanged, r->n_rejected, r->n_withheld,
-		               r->stopped ? "true" : "false", r->status ? r->status : "error",
-		               r->code);
-		rc |= json_reopened(&b, r);
-		rc |= jsonw_key(&b, &f1, "error");
-		rc |= r->error[0] ? jsonw_string(&b, r->error, strlen(r->error))
-		                  : buf_adds(&b, "null");
-		rc |= buf_addc(&b, '}');
+		if (i)
+			rc |= buf_addc(&b, ',');
+		rc |= json_file_report(&b, r);
 		t[0] += r->n_new;
 		t[1] += r->n_updated;
 		t[2] += r->n_unchanged;
@@ -582,9 +608,8 @@ static int json_summary(const struct import_ctx *x, const struct file_report *re
 	if (rc == 0)
 		fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
-	if (rc) {
+	if (rc)
 		return cli_fail(x->cli, EX_SOFTWARE, "out of memory writing the summary");
-	}
 	return EX_OK;
 }
 
@@ -729,10 +754,10 @@ static int expand(struct cli *cli, char ***paths, size_t *n)
 		if (rc == 0 && *n > first)
 			qsort(*paths + first, *n - first, sizeof(**paths), by_name);
 		else if (rc == 0)
-			fprintf(
-			    stderr,
-			    "reftriage: %s: no .csv, .json, .ndjson, .jsonl or .xml files to import%s\n",
-			    arg, recursive ? " (nor in its subdirectories)" : "");
+			fprintf(stderr,
+			        "reftriage: %s: no .csv, .json, .ndjson, .jsonl or .xml files to "
+			        "import%s\n",
+			        arg, recursive ? " (nor in its subdirectories)" : "");
 	}
 	return 0;
 }
