@@ -77,32 +77,39 @@ def write_json(path, pkgs, ndjson):
 
 # --- the curated sample day -------------------------------------------------
 
-def sample(outdir):
-    rng = random.Random(20261102)
-    day = "2026-11-02"
-    subjects = [tok(rng) for _ in range(56)]  # some subjects recur: linked referrals
-    shared_email = tok(rng)
-    shared_user = tok(rng)
-    pkgs = []
+class SampleDay:
+    """The curated day's packages, numbered and timed in the order they are added."""
 
-    def add(kind, src, **kw):
-        n = len(pkgs) + 1
+    def __init__(self, rng, day):
+        self.rng = rng
+        self.day = day
+        self.subjects = [tok(rng) for _ in range(56)]  # some recur: linked referrals
+        self.pkgs = []
+
+    def add(self, kind, src, **kw):
+        n = len(self.pkgs) + 1
         hh, mm = 6 + (n * 7) % 14, (n * 13) % 60
         p = {
-            "package_ref": "SYN-%s-%04d" % (day.replace("-", ""), n),
-            "received_at": "%sT%02d:%02d:00Z" % (day, hh, mm),
+            "package_ref": "SYN-%s-%04d" % (self.day.replace("-", ""), n),
+            "received_at": "%sT%02d:%02d:00Z" % (self.day, hh, mm),
             "source": src,
             "referral_type": kind,
             "force_area": FORCES[n % len(FORCES)],
             "classification": "OFFICIAL-SENSITIVE",
-            "subject_ref": "SUBJ-" + subjects[n % len(subjects)],
+            "subject_ref": "SUBJ-" + self.subjects[n % len(self.subjects)],
         }
         p.update(kw)
         p["summary"] = "SYNTHETIC TEST RECORD. " + p.get("summary", "Referral for triage.")
-        p["identifiers"] = p.get("identifiers") or [{"type": "username", "token": tok(rng)}]
-        pkgs.append(p)
+        p["identifiers"] = p.get("identifiers") or [{"type": "username", "token": tok(self.rng)}]
+        self.pkgs.append(p)
         return p
 
+
+def sample_urgent(day):
+    """The referrals the rules must put first, and two pairs that share identifiers."""
+    rng, add = day.rng, day.add
+    shared_email = tok(rng)
+    shared_user = tok(rng)
     # Child at immediate risk: imminent meetings, children in the household, identified victims.
     add("grooming", "CEOP", subject_age=41, sexual_communication=True, image_requests=True,
         meeting_proposed=True, meeting_date="2026-11-04", travel_indicated=True,
@@ -155,41 +162,56 @@ def sample(outdir):
     add("sextortion", "NCA", coercion_or_threats=True, image_requests=True,
         children_contacted=6, youngest_child_age=16,
         summary="Organised overseas extortion; several victims, none yet identified.")
-    # The steady flow: possession, p2p, distribution with few aggravating facts.
+
+
+def steady_facts(rng, kind):
+    """A few random facts for one referral of the steady flow."""
+    kw = {}
+    if rng.random() < 0.7:
+        kw["images_cat_c"] = rng.randint(1, 300)
+    if rng.random() < 0.4:
+        kw["images_cat_b"] = rng.randint(0, 40)
+    if rng.random() < 0.2:
+        kw["images_cat_a"] = rng.randint(0, 10)
+    if rng.random() < 0.5:
+        kw["subject_age"] = rng.randint(18, 75)
+    if rng.random() < 0.5:
+        kw["subject_sex"] = rng.choice("MMMMF")
+    if kind in ("distribution", "p2p"):
+        kw["distribution"] = True
+    if rng.random() < 0.15:
+        kw["subject_prior_sexual_offence"] = True
+    if rng.random() < 0.1:
+        kw["subject_lives_with_children"] = rng.choice([True, False])
+    if rng.random() < 0.1:
+        kw["videos_count"] = rng.randint(1, 20)
+    kw["summary"] = rng.choice([
+        "Hash-matched upload reported by a platform.",
+        "P2P download of known files, \"category C\" mostly.",
+        "Cloud storage report, several files; account details, not names.",
+        "Referral from partner agency, low detail.",
+    ])
+    return kw
+
+
+def sample_steady(day):
+    """The steady flow up to 60 referrals: possession, p2p, distribution with few
+    aggravating facts."""
     kinds = [("possession", "CEOP"), ("possession", "NCMEC"), ("p2p", "CEOP"),
              ("distribution", "INDUSTRY"), ("possession", "FORCE"), ("p2p", "EUROPOL"),
              ("distribution", "CEOP"), ("possession", "CEOP"), ("other", "OTHER"),
              ("possession", "INDUSTRY")]
-    while len(pkgs) < 60:
-        k, s = kinds[len(pkgs) % len(kinds)]
-        kw = {}
-        if rng.random() < 0.7:
-            kw["images_cat_c"] = rng.randint(1, 300)
-        if rng.random() < 0.4:
-            kw["images_cat_b"] = rng.randint(0, 40)
-        if rng.random() < 0.2:
-            kw["images_cat_a"] = rng.randint(0, 10)
-        if rng.random() < 0.5:
-            kw["subject_age"] = rng.randint(18, 75)
-        if rng.random() < 0.5:
-            kw["subject_sex"] = rng.choice("MMMMF")
-        if k in ("distribution", "p2p"):
-            kw["distribution"] = True
-        if rng.random() < 0.15:
-            kw["subject_prior_sexual_offence"] = True
-        if rng.random() < 0.1:
-            kw["subject_lives_with_children"] = rng.choice([True, False])
-        if rng.random() < 0.1:
-            kw["videos_count"] = rng.randint(1, 20)
-        kw["summary"] = rng.choice([
-            "Hash-matched upload reported by a platform.",
-            "P2P download of known files, \"category C\" mostly.",
-            "Cloud storage report, several files; account details, not names.",
-            "Referral from partner agency, low detail.",
-        ])
-        add(k, s, **kw)
-    write_csv(outdir + "/referrals-2026-11-02.csv", pkgs)
-    write_json(outdir + "/referrals-2026-11-02.json", pkgs, ndjson=False)
+    while len(day.pkgs) < 60:
+        k, s = kinds[len(day.pkgs) % len(kinds)]
+        day.add(k, s, **steady_facts(day.rng, k))
+
+
+def sample(outdir):
+    day = SampleDay(random.Random(20261102), "2026-11-02")
+    sample_urgent(day)
+    sample_steady(day)
+    write_csv(outdir + "/referrals-2026-11-02.csv", day.pkgs)
+    write_json(outdir + "/referrals-2026-11-02.json", day.pkgs, ndjson=False)
 
 
 # --- bulk data for benchmarks -----------------------------------------------
