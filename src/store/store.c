@@ -1,4 +1,4 @@
-/* Opening, creating and migrating the store; transactions; errors. */
+/* Opening, creating and migrating the store; transactions. */
 #include "store-internal.h"
 
 #include "reftriage/alloc.h"
@@ -10,56 +10,6 @@
 
 /* PRAGMA application_id: "RFTR", so a reftriage store is known as one. */
 #define APPLICATION_ID 0x52465452
-
-static const char *const stmt_sql[S_COUNT] = {
-    /* Unchanged when any version has the hash: re-running nights is idempotent. */
-    [S_FIND_REF] = "SELECT p.id, p.latest_version, p.status IN " STORE_OPEN_STATUSES
-                   ", p.status, EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id "
-                   "= p.id AND v.content_hash = ?2) FROM packages p WHERE p.ref = ?1",
-    [S_INSERT_PACKAGE] = "INSERT INTO packages (ref, latest_version, received_at, source, "
-                         "referral_type, force_area, first_seen_at, changed_at) VALUES "
-                         "(?1, 1, ?2, ?3, ?4, ?5, ?6, ?6)",
-    /* A new version marks the package updated, and reopens a closed one. */
-    [S_UPDATE_PACKAGE] = "UPDATE packages SET latest_version = ?2, received_at = ?3, source = "
-                         "?4, referral_type = ?5, force_area = ?6, changed_at = ?7, updated = "
-                         "1, status = CASE WHEN status IN " STORE_OPEN_STATUSES
-                         " THEN status ELSE 'reopened' END WHERE id = ?1",
-    /* The reopen in the package's history, by the operator who imported the version. */
-    [S_REOPEN_EVENT] = "INSERT INTO package_events (package_id, at, operator, action, "
-                       "from_status, to_status, note) SELECT ?1, ?2, operator, 'status', ?3, "
-                       "'reopened', ?4 FROM imports WHERE id = ?5",
-    [S_INSERT_VERSION] = "INSERT INTO package_versions (package_id, version, content_hash, "
-                         "import_id, source_line, source_index, imported_at, facts) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES (?1, ?2)",
-    [S_DELETE_KEYS] = "DELETE FROM package_keys WHERE package_id = ?1",
-    /* Links through an IP address ('ip:' keys) are counted apart. */
-    [S_LINKED] = "SELECT count(DISTINCT CASE WHEN substr(a.key, 1, 3) <> 'ip:' THEN "
-                 "b.package_id END), count(DISTINCT CASE WHEN substr(a.key, 1, 3) = 'ip:' "
-                 "THEN b.package_id END) FROM package_keys a JOIN package_keys b ON b.key = "
-                 "a.key AND b.package_id <> a.package_id WHERE a.package_id = ?1",
-    [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
-                            "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "
-                            "?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    /* A record of the ref imported cleanly resolves its quarantined ones (schema 9). */
-    [S_RESOLVE_QUARANTINE] = "UPDATE quarantine SET resolved_at = ?3, resolved_by_import = ?2 "
-                             "WHERE package_ref = ?1 AND resolved_at IS NULL",
-    /* as_of and rule_set_id NULL: the store's current scoring (schema 5). */
-    [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (package_id, version, rule_set_id, as_of, "
-                    "score, band, priority, due_at, overdue, linked, fired, received_at, ref, "
-                    "ip_linked) VALUES (?1, ?2, NULL, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                    "?11, ?12)",
-    [S_AUDIT_REF] = "INSERT INTO audit_refs (seq, pos, ref) VALUES (?1, ?2, ?3)",
-    [S_CONSULT_REF] = "INSERT INTO temp.consulted (ref) VALUES (?1)",
-    [S_AUDIT_REFS_OF] = "SELECT ref FROM audit_refs WHERE seq = ?1 ORDER BY pos",
-    [S_AUDIT_APPEND] = "INSERT INTO audit (seq, at, operator, action, reason, details, "
-                       "details_hash, n_refs, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                       "?7, ?8, ?9, ?10)",
-    /* A package's outcomes: asked for each item of a JSON worklist, so kept prepared. */
-    [S_OUTCOMES_OF] = "SELECT p.ref, o.code, o.outcome_date, o.count, o.note, o.recorded_at, "
-                      "o.operator FROM outcomes o JOIN packages p ON p.id = o.package_id WHERE "
-                      "p.ref = ?1 ORDER BY o.outcome_date, o.code, o.id",
-};
 
 /*
  * SQLite allocates through our allocator, so that the tests that fail the Nth
@@ -139,75 +89,6 @@ int store_schema_version(void)
 	return migrations[n_migrations - 1].version;
 }
 
-const char *store_path(const struct store *st)
-{
-	return st->path;
-}
-
-int store_fail(struct store *st, int rc, const char *what, struct diag *d)
-{
-	int code;
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_TEMPFAIL,
-		                "the store is busy: another reftriage is writing to it; try again "
-		                "later");
-	case SQLITE_IOERR:
-	case SQLITE_FULL:
-		code = EX_IOERR;
-		break;
-	case SQLITE_NOTADB:
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_CONFIG, "not a reftriage store (not an SQLite database)");
-	case SQLITE_CORRUPT:
-		code = EX_CONFIG;
-		break;
-	case SQLITE_CANTOPEN:
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-		code = EX_CANTCREAT;
-		break;
-	default:
-		code = EX_SOFTWARE;
-	}
-	diag_at(d, st->path, 0, NULL);
-	return diag_set(d, code, "%s: %s", what,
-	                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-}
-
-sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *what, struct diag *d)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-
-	if (rc != SQLITE_OK) {
-		(void)store_fail(st, rc, what, d);
-		return NULL;
-	}
-	return s;
-}
-
-sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct diag *d)
-{
-	int rc;
-
-	if (st->stmt[id]) {
-		sqlite3_reset(st->stmt[id]);
-		sqlite3_clear_bindings(st->stmt[id]);
-		return st->stmt[id];
-	}
-	rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[id],
-	                        NULL);
-	if (rc != SQLITE_OK) {
-		(void)store_fail(st, rc, "preparing a statement", d);
-		return NULL;
-	}
-	return st->stmt[id];
-}
-
 /* Run a statement that returns no rows and has no parameters. */
 static int exec(struct store *st, const char *sql, struct diag *d)
 {
@@ -215,45 +96,6 @@ static int exec(struct store *st, const char *sql, struct diag *d)
 
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "writing to the store", d);
-	return 0;
-}
-
-int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, what, d);
-	return 0;
-}
-
-int store_exec(struct store *st, const char *sql, const char *what, struct diag *d)
-{
-	sqlite3_stmt *s = store_prepare(st, sql, what, d);
-
-	return s ? store_run(st, s, what, d) : -1;
-}
-
-int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, const char *what,
-                  struct diag *d)
-{
-	sqlite3_stmt *s = store_prepare(st, sql, what, d);
-	int rc;
-
-	if (!s)
-		return -1;
-	if (sqlite3_bind_parameter_count(s) > 0 && sqlite3_bind_int64(s, 1, arg) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	*out = 0;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, what, d);
 	return 0;
 }
 
