@@ -55,12 +55,27 @@ static int pending(struct store *st, struct diag *d)
 	return 0;
 }
 
+/* While reading, a ref named is noted for the consultation's entry (consult.c). */
+static int consult_ref(struct store *st, const char *ref, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, S_CONSULT_REF, d);
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "noting a consulted package", d);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return store_fail(st, sqlite3_errcode(st->db), "noting a consulted package", d);
+	sqlite3_reset(s);
+	return 0;
+}
+
 int store_audit_ref(struct store *st, const char *ref, struct diag *d)
 {
 	sqlite3_stmt *s;
 
 	if (st->reading)
-		return store_consult_ref(st, ref, d);
+		return consult_ref(st, ref, d);
 	if (pending(st, d) < 0)
 		return -1;
 	s = store_stmt(st, S_AUDIT_REF, d);

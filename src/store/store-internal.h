@@ -43,8 +43,8 @@ struct store {
 	struct buf scratch; /* facts and keys of the package being stored */
 	struct package old; /* a replaced version, decoded for its keys */
 	bool in_tx;
-	int64_t audit_seq; /* the audit entry being built in this transaction; 0: none */
-	int64_t audit_pos; /* how many refs it has so far */
+	int64_t audit_seq;   /* the audit entry being built in this transaction; 0: none */
+	int64_t audit_pos;   /* how many refs it has so far */
 	bool reading;        /* a consultation's read transaction (consult.c) */
 	size_t spool_folded; /* bytes of the audit spool folded in this transaction */
 	/*
@@ -55,9 +55,8 @@ struct store {
 	bool q_known, q_any;
 };
 
-/* Note a ref shown by a consultation (consult.c): in the connection's temp table. */
-int store_consult_ref(struct store *st, const char *ref, struct diag *d);
-
+/* Append a consultation's entry to the spool, when the store is busy (spool.c). */
+int store_spool_append(struct store *st, const struct store_audit_new *e, struct diag *d);
 /* Fold the spooled audit entries into the chain, in the writer's transaction. */
 int store_spool_fold(struct store *st, struct diag *d);
 /* After a commit: drop the folded entries from the spool. */
