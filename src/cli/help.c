@@ -1,16 +1,9 @@
 /*
  * Text generated from the table of commands and the verbs' option tables:
- * --help, 'reftriage help', the bash completion script and the man page's
- * synopsis. One source, so they cannot drift apart.
+ * --help, 'reftriage help' (cmd-help.c), the bash completion script and the
+ * man page's synopsis. One source, so they cannot drift apart.
  */
 #include "reftriage/cli.h"
-
-const struct cli_opt help_opts[] = {
-    {"completion", 0, CLI_FLAG, NULL, "print the bash completion script", NULL, 0, 0},
-    {"man-synopsis", 0, CLI_FLAG, NULL, "print the man page's SYNOPSIS section (roff)", NULL, 0, 0},
-    CLI_OPT_END,
-};
-const char help_about[] = "'reftriage help COMMAND' is 'reftriage COMMAND --help'.\n";
 
 static const char exit_codes[] =
     "Exit codes follow sysexits.h: 0 ok, 64 usage, 65 data error, 66 cannot open\n"
@@ -288,34 +281,4 @@ void cli_help_synopsis(FILE *f, const struct cli_cmd *table)
 	}
 	fputs(".PP\nGlobal options, before or after the command:\n", f);
 	man_opts(f, cli_global_opts);
-}
-
-int cmd_help(struct cli *cli)
-{
-	const struct cli_cmd *c, *s = NULL;
-
-	if (cli_flag(cli, "completion")) {
-		cli_help_completion(stdout, cli->table);
-		return EX_OK;
-	}
-	if (cli_flag(cli, "man-synopsis")) {
-		cli_help_synopsis(stdout, cli->table);
-		return EX_OK;
-	}
-	if (cli->noperands == 0) {
-		cli_help_main(stdout, cli->table);
-		return EX_OK;
-	}
-	for (c = cli->table; c->name && strcmp(c->name, cli->operands[0]) != 0; c++)
-		;
-	if (!c->name)
-		return cli_usage_error(cli, "'%s' is not a command", cli->operands[0]);
-	if (cli->noperands > 1 && c->subs)
-		for (s = c->subs; s->name && strcmp(s->name, cli->operands[1]) != 0; s++)
-			;
-	if (s && !s->name)
-		return cli_usage_error(cli, "'%s' is not a sub-command of %s", cli->operands[1],
-		                       c->name);
-	cli_help_command(stdout, c, s);
-	return EX_OK;
 }
