@@ -445,16 +445,7 @@ done:
 
 static int append(struct csvdec *c, const unsigned char *p, size_t n)
 {
-	if (!n)
-		return 0;
-	c->rec_size += n;
-	if (c->oversize)
-		return 0;
-	if (c->rec.len + n > c->o->max_record) {
-		c->oversize = true;
-		return 0;
-	}
-	if (buf_add(&c->rec, p, n) < 0)
+	if (ingest_rec_add(&c->rec, &c->rec_size, &c->oversize, c->o->max_record, p, n) < 0)
 		return oom(c);
 	return 0;
 }
@@ -529,7 +520,9 @@ int ingest_csv_decode(struct source *s, const struct ingest_opts *o, ingest_fn f
                       struct ingest_result *res, struct diag *d)
 {
 	struct csvdec *c = rt_calloc(1, sizeof(*c));
-	int rc = 0;
+	const unsigned char *p;
+	size_t n;
+	int rc = 0, more;
 
 	if (!c) {
 		diag_at(d, s->name, 0, NULL);
@@ -550,22 +543,17 @@ int ingest_csv_decode(struct source *s, const struct ingest_opts *o, ingest_fn f
 		rc = oom(c);
 		goto out;
 	}
-	for (;;) {
-		if (s->pos == s->len) {
-			if (source_fill(s, d) < 0) {
-				rc = -1;
-				goto out;
-			}
-			if (s->len == 0)
-				break;
-		}
-		if (scan(c, s->buf + s->pos, s->len - s->pos) < 0) {
+	while ((more = source_next(s, &p, &n, d)) > 0) {
+		if (scan(c, p, n) < 0) {
 			rc = -1;
 			goto out;
 		}
-		s->pos = s->len;
 		if (c->stop)
 			goto out;
+	}
+	if (more < 0) {
+		rc = -1;
+		goto out;
 	}
 	if (c->started && c->q == Q_QUOTED) {
 		reasons_clear(&c->reasons);

@@ -42,11 +42,26 @@ struct source {
 int source_fill(struct source *s, struct diag *d);
 
 /*
+ * The bytes not yet used, *p[0..*n), refilling first when none are left;
+ * they count as used (valid until the next call). 1 with a chunk, 0 at end of
+ * file, -1 on read error.
+ */
+int source_next(struct source *s, const unsigned char **p, size_t *n, struct diag *d);
+
+/*
  * Read on, after what the buffer holds, until it holds a byte other than
  * white space, is full, or the file ends: enough to tell an empty delivery
  * and to sniff the format. 0, or -1 on read error.
  */
 int source_peek(struct source *s, struct diag *d);
+
+/*
+ * Append p[0..n) to the record being cut from the stream, rec. *size counts
+ * every byte; past max bytes none is kept and *oversize is set (the record is
+ * then rejected as too large, whole). -1 only when out of memory.
+ */
+int ingest_rec_add(struct buf *rec, uint64_t *size, bool *oversize, size_t max,
+                   const unsigned char *p, size_t n);
 
 /*
  * Hand over a rejected record (raw cut to INGEST_MAX_RAW). pkg, when not

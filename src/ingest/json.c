@@ -424,16 +424,7 @@ static void start_elem(struct jsondec *j, unsigned char c)
 
 static int add_bytes(struct jsondec *j, const unsigned char *p, size_t n)
 {
-	if (!n)
-		return 0;
-	j->elem_size += n;
-	if (j->oversize)
-		return 0;
-	if (j->elem.len + n > j->o->max_record) {
-		j->oversize = true;
-		return 0;
-	}
-	if (buf_add(&j->elem, p, n) < 0)
+	if (ingest_rec_add(&j->elem, &j->elem_size, &j->oversize, j->o->max_record, p, n) < 0)
 		return oom(j);
 	return 0;
 }
@@ -680,7 +671,9 @@ static int decode(struct source *s, const struct ingest_opts *o, bool is_ndjson,
                   void *ctx, struct ingest_result *res, struct diag *d)
 {
 	struct jsondec *j = rt_calloc(1, sizeof(*j));
-	int rc = 0;
+	const unsigned char *p;
+	size_t n;
+	int rc = 0, more;
 
 	if (!j) {
 		diag_at(d, s->name, 0, NULL);
@@ -699,20 +692,14 @@ static int decode(struct source *s, const struct ingest_opts *o, bool is_ndjson,
 	buf_init(&j->elem);
 	buf_init(&j->copy);
 	package_init(&j->pkg);
-	for (;;) {
-		if (s->pos == s->len) {
-			if (source_fill(s, d) < 0) {
-				rc = -1;
-				goto out;
-			}
-			if (s->len == 0)
-				break;
-		}
-		rc = is_ndjson ? ndjson(j, s->buf + s->pos, s->len - s->pos)
-		               : frame(j, s->buf + s->pos, s->len - s->pos);
-		s->pos = s->len;
+	while ((more = source_next(s, &p, &n, d)) > 0) {
+		rc = is_ndjson ? ndjson(j, p, n) : frame(j, p, n);
 		if (rc < 0 || j->stop)
 			goto out;
+	}
+	if (more < 0) {
+		rc = -1;
+		goto out;
 	}
 	if (is_ndjson) {
 		if (j->in_elem) {

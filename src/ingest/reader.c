@@ -51,12 +51,41 @@ int source_fill(struct source *s, struct diag *d)
 	return source_read(s, d);
 }
 
+int source_next(struct source *s, const unsigned char **p, size_t *n, struct diag *d)
+{
+	if (s->pos == s->len) {
+		if (source_fill(s, d) < 0)
+			return -1;
+		if (s->len == 0)
+			return 0;
+	}
+	*p = s->buf + s->pos;
+	*n = s->len - s->pos;
+	s->pos = s->len;
+	return 1;
+}
+
 int source_peek(struct source *s, struct diag *d)
 {
 	while (!s->nonblank && !s->eof && s->len < INGEST_CHUNK)
 		if (source_read(s, d) < 0)
 			return -1;
 	return 0;
+}
+
+int ingest_rec_add(struct buf *rec, uint64_t *size, bool *oversize, size_t max,
+                   const unsigned char *p, size_t n)
+{
+	if (!n)
+		return 0;
+	*size += n;
+	if (*oversize)
+		return 0;
+	if (rec->len + n > max) {
+		*oversize = true;
+		return 0;
+	}
+	return buf_add(rec, p, n);
 }
 
 int ingest_reject(ingest_fn fn, void *ctx, const struct reasons *r, const struct package *pkg,
