@@ -65,29 +65,20 @@ int store_outcome_put(struct store *st, const struct store_outcome *o, enum stor
 	return store_audit_ref(st, o->ref, d);
 }
 
-/* Step s to its end, calling each(s) for each row; resets s when kept, else finalizes it. */
+/*
+ * store_step_rows(), where a callback that fails without saying why met a
+ * NULL column: memory ran out.
+ */
 static int step_rows(struct store *st, sqlite3_stmt *s, bool kept, const char *what,
                      int (*each)(sqlite3_stmt *s, void *x), void *x, struct diag *d)
 {
-	int rc, r = 0;
+	int r = store_step_rows(st, s, kept, what, each, x, d);
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((r = each(s, x)) != 0)
-			break;
-	if (kept)
-		sqlite3_reset(s);
-	else
-		sqlite3_finalize(s);
-	/* A callback that failed without saying why met a NULL column: memory ran out. */
 	if (r == -1 && d->code == EX_OK) {
 		diag_at(d, st->path, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory %s", what);
 	}
-	if (r != 0)
-		return r;
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, what, d);
-	return 0;
+	return r;
 }
 
 /* step_rows() for a one-off statement. */

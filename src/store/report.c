@@ -83,8 +83,16 @@ static int bind_bounds(sqlite3_stmt *s, enum store_report_query q,
 	       sqlite3_bind_int64(s, 2, p->to) != SQLITE_OK;
 }
 
-static void read_row(sqlite3_stmt *s, struct store_report_row *r)
+struct report_fn {
+	int (*fn)(void *ctx, const struct store_report_row *r);
+	void *ctx;
+};
+
+static int on_row(sqlite3_stmt *s, void *x)
 {
+	struct report_fn *f = x;
+	struct store_report_row row, *r = &row;
+
 	r->at = sqlite3_column_int64(s, 0);
 	r->priority = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1);
 	r->has_at2 = sqlite3_column_type(s, 2) != SQLITE_NULL;
@@ -92,6 +100,7 @@ static void read_row(sqlite3_stmt *s, struct store_report_row *r)
 	r->group = (const char *)sqlite3_column_text(s, 3);
 	r->text1 = (const char *)sqlite3_column_text(s, 4);
 	r->text2 = (const char *)sqlite3_column_text(s, 5);
+	return f->fn(f->ctx, r) < 0 ? -1 : 0;
 }
 
 int store_report_each(struct store *st, enum store_report_query q, enum store_report_by by,
@@ -100,10 +109,9 @@ int store_report_each(struct store *st, enum store_report_query q, enum store_re
                       struct diag *d)
 {
 	const char *what = "reading the report's figures";
-	struct store_report_row r;
+	struct report_fn f = {fn, ctx};
 	sqlite3_stmt *s;
 	char sql[512];
-	int rc;
 	const char *mark = strstr(queries[q], "%s");
 
 	/* The group column in place of the query's %s. */
@@ -116,17 +124,7 @@ int store_report_each(struct store *st, enum store_report_query q, enum store_re
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, what, d);
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_row(s, &r);
-		if (fn(ctx, &r) < 0) {
-			sqlite3_finalize(s);
-			return -1;
-		}
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, what, d);
-	return 0;
+	return store_step_rows(st, s, false, what, on_row, &f, d);
 }
 
 int store_scan_cache(struct store *st, bool scan, struct diag *d)

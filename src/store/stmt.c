@@ -162,3 +162,22 @@ int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, 
 		return store_fail(st, rc, what, d);
 	return 0;
 }
+
+int store_step_rows(struct store *st, sqlite3_stmt *s, bool kept, const char *what,
+                    int (*each)(sqlite3_stmt *s, void *x), void *x, struct diag *d)
+{
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((r = each(s, x)) != 0)
+			break;
+	if (kept)
+		sqlite3_reset(s);
+	else
+		sqlite3_finalize(s);
+	if (r != 0)
+		return r;
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	return 0;
+}

@@ -84,6 +84,15 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *what,
 int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, const char *what,
                   struct diag *d);
 
+/*
+ * Step s to its end, calling each(s, x) for each row until one returns
+ * non-zero, which is returned as it is (d is each's to fill). s is reset when
+ * kept (a statement of st->stmt[]), else finalized. 0, or -1 after filling d
+ * when stepping failed.
+ */
+int store_step_rows(struct store *st, sqlite3_stmt *s, bool kept, const char *what,
+                    int (*each)(sqlite3_stmt *s, void *x), void *x, struct diag *d);
+
 /* Step a prepared statement that returns no rows, then finalize it; -1 after filling d. */
 int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
 
