@@ -285,12 +285,47 @@ int store_audit_append(struct store *st, const struct store_audit_new *in, int64
 	return 0;
 }
 
+struct entry_fn {
+	int (*fn)(void *ctx, const struct audit_entry *e);
+	void *ctx;
+};
+
+static int on_entry(sqlite3_stmt *s, void *x)
+{
+	struct entry_fn *f = x;
+	struct audit_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.seq = sqlite3_column_int64(s, 0);
+	e.at = sqlite3_column_int64(s, 1);
+	e.operator_name = (const char *)sqlite3_column_text(s, 2);
+	e.action = (const char *)sqlite3_column_text(s, 3);
+	e.reason = (const char *)sqlite3_column_text(s, 4);
+	e.details = (const char *)sqlite3_column_text(s, 5);
+	e.details_len = (size_t)sqlite3_column_bytes(s, 5);
+	if (!e.operator_name)
+		e.operator_name = "";
+	if (!e.action)
+		e.action = "";
+	if (!e.details)
+		e.details = "";
+	/* A hash of the wrong size stays zeros and fails verification. */
+	if (sqlite3_column_bytes(s, 6) == HASH_BYTES)
+		memcpy(e.details_hash, sqlite3_column_blob(s, 6), HASH_BYTES);
+	e.n_refs = sqlite3_column_int64(s, 7);
+	if (sqlite3_column_bytes(s, 8) == HASH_BYTES)
+		memcpy(e.prev_hash, sqlite3_column_blob(s, 8), HASH_BYTES);
+	if (sqlite3_column_bytes(s, 9) == HASH_BYTES)
+		memcpy(e.hash, sqlite3_column_blob(s, 9), HASH_BYTES);
+	return f->fn(f->ctx, &e);
+}
+
 int store_audit_each(struct store *st, const struct store_audit_query *q,
                      int (*fn)(void *ctx, const struct audit_entry *e), void *ctx, struct diag *d)
 {
 	const char *what = "reading the audit trail";
+	struct entry_fn f = {fn, ctx};
 	sqlite3_stmt *s;
-	int rc, r = 0;
 
 	s = store_prepare(
 	    st,
@@ -313,40 +348,7 @@ int store_audit_each(struct store *st, const struct store_audit_query *q,
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, what, d);
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct audit_entry e;
-
-		memset(&e, 0, sizeof(e));
-		e.seq = sqlite3_column_int64(s, 0);
-		e.at = sqlite3_column_int64(s, 1);
-		e.operator_name = (const char *)sqlite3_column_text(s, 2);
-		e.action = (const char *)sqlite3_column_text(s, 3);
-		e.reason = (const char *)sqlite3_column_text(s, 4);
-		e.details = (const char *)sqlite3_column_text(s, 5);
-		e.details_len = (size_t)sqlite3_column_bytes(s, 5);
-		if (!e.operator_name)
-			e.operator_name = "";
-		if (!e.action)
-			e.action = "";
-		if (!e.details)
-			e.details = "";
-		/* A hash of the wrong size stays zeros and fails verification. */
-		if (sqlite3_column_bytes(s, 6) == HASH_BYTES)
-			memcpy(e.details_hash, sqlite3_column_blob(s, 6), HASH_BYTES);
-		e.n_refs = sqlite3_column_int64(s, 7);
-		if (sqlite3_column_bytes(s, 8) == HASH_BYTES)
-			memcpy(e.prev_hash, sqlite3_column_blob(s, 8), HASH_BYTES);
-		if (sqlite3_column_bytes(s, 9) == HASH_BYTES)
-			memcpy(e.hash, sqlite3_column_blob(s, 9), HASH_BYTES);
-		if ((r = fn(ctx, &e)) != 0)
-			break;
-	}
-	sqlite3_finalize(s);
-	if (r != 0)
-		return r;
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, what, d);
-	return 0;
+	return store_step_rows(st, s, false, what, on_entry, &f, d);
 }
 
 int store_audit_refs_hash(struct store *st, int64_t seq, int64_t *n, unsigned char out[HASH_BYTES],

@@ -300,19 +300,25 @@ static int read_spool(const char *path, struct buf *b, struct diag *d)
 	return rc;
 }
 
-int store_spool_fold(struct store *st, struct diag *d)
+/* The spool's path (*path, owned by the caller, NULL when out of memory) and whole text. */
+static int load_spool(struct store *st, char **path, struct buf *text, struct diag *d)
 {
-	char *path = spool_path(st);
-	struct buf text;
-	long n = 0;
-	int rc;
-
-	buf_init(&text);
-	if (!path) {
+	buf_init(text);
+	*path = spool_path(st);
+	if (!*path) {
 		diag_at(d, st->path, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory");
 	}
-	rc = read_spool(path, &text, d);
+	return read_spool(*path, text, d);
+}
+
+int store_spool_fold(struct store *st, struct diag *d)
+{
+	char *path;
+	struct buf text;
+	long n = 0;
+	int rc = load_spool(st, &path, &text, d);
+
 	if (rc == 0 && text.len) {
 		/* A whole line only: a reader may be writing the next one. */
 		size_t end = text.len;
@@ -383,17 +389,12 @@ void store_spool_settle(struct store *st)
 
 int store_spool_count(struct store *st, long *n, long *damaged, char **path_out, struct diag *d)
 {
-	char *path = spool_path(st);
+	char *path;
 	struct buf text;
 	int rc;
 
 	*n = *damaged = 0;
-	buf_init(&text);
-	if (!path) {
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory");
-	}
-	rc = read_spool(path, &text, d);
+	rc = load_spool(st, &path, &text, d);
 	if (rc == 0 && text.len)
 		rc = each_line(NULL, text.data, text.len, n, damaged, d);
 	buf_release(&text);
