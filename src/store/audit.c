@@ -102,7 +102,6 @@ static int insert_refs(struct store *st, const char *sql, int64_t import_id, int
 {
 	const char *what = "writing the audit trail";
 	sqlite3_stmt *s = store_prepare(st, sql, what, d);
-	int rc;
 
 	if (!s)
 		return -1;
@@ -113,10 +112,8 @@ static int insert_refs(struct store *st, const char *sql, int64_t import_id, int
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, what, d);
 	}
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, what, d);
+	if (store_run(st, s, what, d) < 0)
+		return -1;
 	*n += sqlite3_changes64(st->db);
 	return store_one_int(st, "SELECT coalesce(max(pos), 0) FROM audit_refs WHERE seq = ?1",
 	                     st->audit_seq, &st->audit_pos, what, d);

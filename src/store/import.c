@@ -25,12 +25,12 @@ int store_import_start(struct store *st, struct store_import *imp, struct diag *
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = sqlite3_prepare_v2(st->db,
-	                        "INSERT INTO imports (file, format, operator, strict, started_at) "
-	                        "VALUES (?1, ?2, ?3, ?4, ?5)",
-	                        -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "recording the import", d);
+	s = store_prepare(st,
+	                  "INSERT INTO imports (file, format, operator, strict, started_at) "
+	                  "VALUES (?1, ?2, ?3, ?4, ?5)",
+	                  "recording the import", d);
+	if (!s)
+		return -1;
 	if (sqlite3_bind_text(s, 1, imp->file, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 2, imp->format, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 3, imp->operator_name, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -39,17 +39,15 @@ int store_import_start(struct store *st, struct store_import *imp, struct diag *
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "recording the import", d);
 	}
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "recording the import", d);
+	if (store_run(st, s, "recording the import", d) < 0)
+		return -1;
 	imp->id = sqlite3_last_insert_rowid(st->db);
-	rc = sqlite3_prepare_v2(st->db,
-	                        "SELECT (SELECT coalesce(max(id), 0) FROM package_versions), "
-	                        "(SELECT coalesce(max(id), 0) FROM quarantine)",
-	                        -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "recording the import", d);
+	s = store_prepare(st,
+	                  "SELECT (SELECT coalesce(max(id), 0) FROM package_versions), "
+	                  "(SELECT coalesce(max(id), 0) FROM quarantine)",
+	                  "recording the import", d);
+	if (!s)
+		return -1;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		imp->first_version_id = sqlite3_column_int64(s, 0);
@@ -92,15 +90,14 @@ int store_import_finish(struct store *st, const struct store_import *imp, int64_
                         struct diag *d)
 {
 	sqlite3_stmt *s;
-	int rc;
 
-	rc = sqlite3_prepare_v2(st->db,
-	                        "UPDATE imports SET file_hash = ?2, bytes = ?3, finished_at = ?4, "
-	                        "n_new = ?5, n_updated = ?6, n_unchanged = ?7, n_rejected = ?8, "
-	                        "n_withheld = ?9, stopped = ?10, format = ?11 WHERE id = ?1",
-	                        -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "recording the import", d);
+	s = store_prepare(st,
+	                  "UPDATE imports SET file_hash = ?2, bytes = ?3, finished_at = ?4, "
+	                  "n_new = ?5, n_updated = ?6, n_unchanged = ?7, n_rejected = ?8, "
+	                  "n_withheld = ?9, stopped = ?10, format = ?11 WHERE id = ?1",
+	                  "recording the import", d);
+	if (!s)
+		return -1;
 	if (sqlite3_bind_int64(s, 1, imp->id) != SQLITE_OK ||
 	    sqlite3_bind_blob(s, 2, imp->file_hash, 32, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, (sqlite3_int64)imp->bytes) != SQLITE_OK ||
@@ -115,10 +112,8 @@ int store_import_finish(struct store *st, const struct store_import *imp, int64_
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "recording the import", d);
 	}
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "recording the import", d);
+	if (store_run(st, s, "recording the import", d) < 0)
+		return -1;
 	return drop_requarantined(st, imp, d);
 }
 

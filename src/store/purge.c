@@ -12,10 +12,8 @@ static int run1(struct store *st, const char *sql, int64_t id, long *changed, st
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "erasing a package", d);
 	}
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "erasing a package", d);
+	if (store_run(st, s, "erasing a package", d) < 0)
+		return -1;
 	if (changed)
 		*changed += (long)sqlite3_changes(st->db);
 	return 0;
@@ -54,10 +52,8 @@ int store_purge(struct store *st, struct store_purge *p,
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "finding packages to erase", d);
 	}
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "finding packages to erase", d);
+	if (store_run(st, s, "finding packages to erase", d) < 0)
+		return -1;
 	rc = sqlite3_prepare_v2(
 	    st->db, "SELECT id, ref, closed_at FROM temp.purge_set ORDER BY rowid", -1, &s, NULL);
 	if (rc != SQLITE_OK)

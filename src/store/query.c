@@ -52,14 +52,14 @@ int store_get_package(struct store *st, const char *ref,
 	sqlite3_finalize(s);
 	if (!ver_fn)
 		return 0;
-	rc = sqlite3_prepare_v2(st->db,
-	                        "SELECT v.version, v.content_hash, v.imported_at, i.file, "
-	                        "v.source_line, v.source_index, v.facts "
-	                        "FROM package_versions v JOIN imports i ON i.id = v.import_id "
-	                        "WHERE v.package_id = ?1 ORDER BY v.version DESC",
-	                        -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "reading versions", d);
+	s = store_prepare(st,
+	                  "SELECT v.version, v.content_hash, v.imported_at, i.file, "
+	                  "v.source_line, v.source_index, v.facts "
+	                  "FROM package_versions v JOIN imports i ON i.id = v.import_id "
+	                  "WHERE v.package_id = ?1 ORDER BY v.version DESC",
+	                  "reading versions", d);
+	if (!s)
+		return -1;
 	if (sqlite3_bind_int64(s, 1, p.id) != SQLITE_OK) {
 		ret = store_fail(st, SQLITE_ERROR, "reading versions", d);
 		goto out;

@@ -628,7 +628,6 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
 int store_worklist_note(struct store *st, const struct store_worklist_query *q, struct diag *d)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	if (!st->reading) {
 		diag_at(d, st->path, 0, NULL);
@@ -637,9 +636,5 @@ int store_worklist_note(struct store *st, const struct store_worklist_query *q, 
 	s = worklist_stmt(st, q, WL_NOTE, d);
 	if (!s)
 		return -1;
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "noting the consulted packages", d);
-	return 0;
+	return store_run(st, s, "noting the consulted packages", d);
 }

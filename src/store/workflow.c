@@ -83,12 +83,12 @@ int store_each_event(struct store *st, int64_t package_id,
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(st->db,
-	                        "SELECT at, operator, action, from_status, to_status, assigned_to, "
-	                        "note FROM package_events WHERE package_id = ?1 ORDER BY id",
-	                        -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "reading the history", d);
+	s = store_prepare(st,
+	                  "SELECT at, operator, action, from_status, to_status, assigned_to, "
+	                  "note FROM package_events WHERE package_id = ?1 ORDER BY id",
+	                  "reading the history", d);
+	if (!s)
+		return -1;
 	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "reading the history", d);
