@@ -14,5 +14,9 @@
 int jsonw_string(struct buf *b, const char *s, size_t n) MUST_CHECK;
 /* Append "key": with the separator needed; *first tracks the first member. */
 int jsonw_key(struct buf *b, bool *first, const char *key) MUST_CHECK;
+/* A member: "key": then s as a string, or null when s is NULL. */
+int jsonw_key_str(struct buf *b, bool *first, const char *key, const char *s) MUST_CHECK;
+/* A member: "key": then the integer v. */
+int jsonw_key_int(struct buf *b, bool *first, const char *key, long long v) MUST_CHECK;
 
 #endif

@@ -111,19 +111,13 @@ static int entry_json(struct log_ctx *x, const struct audit_entry *e, const char
 
 	buf_reset(&x->b);
 	rc |= buf_addc(&x->b, '{');
-	rc |= jsonw_key(&x->b, &first, "seq");
-	rc |= buf_addf(&x->b, "%lld", (long long)e->seq);
-	rc |= jsonw_key(&x->b, &first, "at");
-	rc |= jsonw_string(&x->b, t, strlen(t));
-	rc |= jsonw_key(&x->b, &first, "operator");
-	rc |= jsonw_string(&x->b, e->operator_name, strlen(e->operator_name));
-	rc |= jsonw_key(&x->b, &first, "action");
-	rc |= jsonw_string(&x->b, e->action, strlen(e->action));
+	rc |= jsonw_key_int(&x->b, &first, "seq", (long long)e->seq);
+	rc |= jsonw_key_str(&x->b, &first, "at", t);
+	rc |= jsonw_key_str(&x->b, &first, "operator", e->operator_name);
+	rc |= jsonw_key_str(&x->b, &first, "action", e->action);
 	rc |= jsonw_key(&x->b, &first, "category");
 	rc |= buf_addf(&x->b, "\"%s\"", audit_category(e->action));
-	rc |= jsonw_key(&x->b, &first, "reason");
-	rc |=
-	    e->reason ? jsonw_string(&x->b, e->reason, strlen(e->reason)) : buf_adds(&x->b, "null");
+	rc |= jsonw_key_str(&x->b, &first, "reason", e->reason);
 	rc |= jsonw_key(&x->b, &first, "refs");
 	rc |= buf_addc(&x->b, '[');
 	if (rc == 0 && store_audit_each_ref(x->st, e->seq, add_ref_json, x, x->d) != 0)

@@ -543,10 +543,8 @@ static int json_file_report(struct buf *b, const struct file_report *r)
 	int rc = 0;
 
 	rc |= buf_addc(b, '{');
-	rc |= jsonw_key(b, &f1, "file");
-	rc |= jsonw_string(b, r->name, strlen(r->name));
-	rc |= jsonw_key(b, &f1, "format");
-	rc |= r->format ? jsonw_string(b, r->format, strlen(r->format)) : buf_adds(b, "null");
+	rc |= jsonw_key_str(b, &f1, "file", r->name);
+	rc |= jsonw_key_str(b, &f1, "format", r->format);
 	rc |= jsonw_key(b, &f1, "bytes");
 	rc |= buf_addf(b, "%llu", (unsigned long long)r->bytes);
 	rc |= jsonw_key(b, &f1, "file_hash");
@@ -579,8 +577,7 @@ static int json_summary(const struct import_ctx *x, const struct file_report *re
 
 	buf_init(&b);
 	rc |= buf_addc(&b, '{');
-	rc |= jsonw_key(&b, &first, "store");
-	rc |= jsonw_string(&b, x->cli->db_path, strlen(x->cli->db_path));
+	rc |= jsonw_key_str(&b, &first, "store", x->cli->db_path);
 	rc |= jsonw_key(&b, &first, "dry_run");
 	rc |= buf_adds(&b, x->dry_run ? "true" : "false");
 	rc |= jsonw_key(&b, &first, "strict");

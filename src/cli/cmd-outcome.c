@@ -270,22 +270,16 @@ static int list_json(struct list_ctx *x, const struct store_outcome *o)
 	struct buf *b = &x->b;
 	int rc = buf_adds(b, x->n ? ",\n{" : "\n{");
 
-	rc |= jsonw_key(b, &first, "package_ref");
-	rc |= jsonw_string(b, o->ref, strlen(o->ref));
-	rc |= jsonw_key(b, &first, "code");
-	rc |= jsonw_string(b, o->code, strlen(o->code));
+	rc |= jsonw_key_str(b, &first, "package_ref", o->ref);
+	rc |= jsonw_key_str(b, &first, "code", o->code);
 	rc |= jsonw_key(b, &first, "label");
 	rc |= buf_addf(b, "\"%s\"", outcome_label_name(outcome_label_of(o->code)));
-	rc |= jsonw_key(b, &first, "date");
-	rc |= jsonw_string(b, o->date, strlen(o->date));
-	rc |= jsonw_key(b, &first, "count");
-	rc |= buf_addf(b, "%ld", o->count);
-	rc |= jsonw_key(b, &first, "note");
-	rc |= o->note ? jsonw_string(b, o->note, strlen(o->note)) : buf_adds(b, "null");
+	rc |= jsonw_key_str(b, &first, "date", o->date);
+	rc |= jsonw_key_int(b, &first, "count", o->count);
+	rc |= jsonw_key_str(b, &first, "note", o->note);
 	rc |= jsonw_key(b, &first, "recorded_at");
 	rc |= buf_addc(b, '"') | report_time(b, o->recorded_at) | buf_addc(b, '"');
-	rc |= jsonw_key(b, &first, "operator");
-	rc |= jsonw_string(b, o->operator_name, strlen(o->operator_name));
+	rc |= jsonw_key_str(b, &first, "operator", o->operator_name);
 	return rc | buf_addc(b, '}');
 }
 

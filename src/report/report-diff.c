@@ -251,16 +251,11 @@ static int json_change(struct buf *b, const struct rules_diff *df, const struct 
 
 	rules_diff_rules(df, p, &add, &na, &rem, &nr);
 	rc |= buf_addc(b, '{');
-	rc |= jsonw_key(b, &first, "package_ref");
-	rc |= jsonw_string(b, ref, strlen(ref));
-	rc |= jsonw_key(b, &first, "from_priority");
-	rc |= jsonw_string(b, fp, strlen(fp));
-	rc |= jsonw_key(b, &first, "to_priority");
-	rc |= jsonw_string(b, tp, strlen(tp));
-	rc |= jsonw_key(b, &first, "from_score");
-	rc |= buf_addf(b, "%lld", (long long)p->from_score);
-	rc |= jsonw_key(b, &first, "to_score");
-	rc |= buf_addf(b, "%lld", (long long)p->to_score);
+	rc |= jsonw_key_str(b, &first, "package_ref", ref);
+	rc |= jsonw_key_str(b, &first, "from_priority", fp);
+	rc |= jsonw_key_str(b, &first, "to_priority", tp);
+	rc |= jsonw_key_int(b, &first, "from_score", (long long)p->from_score);
+	rc |= jsonw_key_int(b, &first, "to_score", (long long)p->to_score);
 	rc |= jsonw_key(b, &first, "from_rank");
 	rc |= buf_addf(b, "%u", p->from_rank);
 	rc |= jsonw_key(b, &first, "to_rank");

@@ -28,8 +28,7 @@ static int json_received(struct buf *b, const struct mreport *m, const struct re
 	int rc = 0;
 
 	rc |= buf_adds(b, "{");
-	rc |= jsonw_key(b, &first, "total");
-	rc |= buf_addf(b, "%ld", f->received);
+	rc |= jsonw_key_int(b, &first, "total", f->received);
 	rc |= jsonw_key(b, &first, "by_priority");
 	rc |= buf_addc(b, '{');
 	for (i = 0; i < m->rs->nbands; i++) {
@@ -37,8 +36,7 @@ static int json_received(struct buf *b, const struct mreport *m, const struct re
 		rc |= buf_addf(b, "%ld", f->received_by_priority[i]);
 	}
 	if (f->received_by_priority[REPORT_UNSCORED]) {
-		rc |= jsonw_key(b, &f2, "unscored");
-		rc |= buf_addf(b, "%ld", f->received_by_priority[REPORT_UNSCORED]);
+		rc |= jsonw_key_int(b, &f2, "unscored", f->received_by_priority[REPORT_UNSCORED]);
 	}
 	rc |= buf_adds(b, "}");
 	rc |= jsonw_key(b, &first, "by_week");

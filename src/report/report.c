@@ -167,14 +167,12 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	int rc = 0;
 
 	rc |= buf_addc(b, '{');
-	rc |= jsonw_key(b, &first, "rank");
-	rc |= buf_addf(b, "%ld", it->rank);
+	rc |= jsonw_key_int(b, &first, "rank", it->rank);
 	rc |= jsonw_key(b, &first, "package_ref");
 	rc |= json_string_or_null(b, it->ref);
 	rc |= jsonw_key(b, &first, "priority");
 	rc |= json_string_or_null(b, it->priority);
-	rc |= jsonw_key(b, &first, "score");
-	rc |= buf_addf(b, "%lld", (long long)it->score);
+	rc |= jsonw_key_int(b, &first, "score", (long long)it->score);
 	rc |= jsonw_key(b, &first, "received_at");
 	rc |= json_time(b, it->received_at);
 	rc |= jsonw_key(b, &first, "due_at");
@@ -202,14 +200,10 @@ static int json_item_object(struct report *r, const struct report_item *it)
 		bool f2 = true;
 
 		rc |= buf_adds(b, i ? ",{" : "{");
-		rc |= jsonw_key(b, &f2, "rule");
-		rc |= jsonw_string(b, ru->id, strlen(ru->id));
-		rc |= jsonw_key(b, &f2, "category");
-		rc |= jsonw_string(b, cat, strlen(cat));
-		rc |= jsonw_key(b, &f2, "points");
-		rc |= buf_addf(b, "%lld", (long long)ru->points);
-		rc |= jsonw_key(b, &f2, "description");
-		rc |= jsonw_string(b, ru->description, strlen(ru->description));
+		rc |= jsonw_key_str(b, &f2, "rule", ru->id);
+		rc |= jsonw_key_str(b, &f2, "category", cat);
+		rc |= jsonw_key_int(b, &f2, "points", (long long)ru->points);
+		rc |= jsonw_key_str(b, &f2, "description", ru->description);
 		rc |= buf_addc(b, '}');
 	}
 	rc |= buf_addc(b, ']');

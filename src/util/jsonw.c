@@ -63,3 +63,17 @@ int jsonw_key(struct buf *b, bool *first, const char *key)
 		return -1;
 	return buf_addc(b, ':');
 }
+
+int jsonw_key_str(struct buf *b, bool *first, const char *key, const char *s)
+{
+	if (jsonw_key(b, first, key) < 0)
+		return -1;
+	return s ? jsonw_string(b, s, strlen(s)) : buf_adds(b, "null");
+}
+
+int jsonw_key_int(struct buf *b, bool *first, const char *key, long long v)
+{
+	if (jsonw_key(b, first, key) < 0)
+		return -1;
+	return buf_addf(b, "%lld", v);
+}
