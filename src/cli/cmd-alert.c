@@ -45,14 +45,18 @@ static int on_due(void *ctx, const struct store_worklist_row *r)
 	bool first = true;
 	int err = 0;
 
-	time_format(r->due_at, due);
 	if (!x->json) {
-		cli_print(stdout, "%-4s %-24s due %.16s%s  %s%s%s\n", prio, r->ref, due,
+		char local[TIME_LOCAL_MAX];
+
+		/* People read local times (TZ); the JSON below is UTC. */
+		time_format_local(r->due_at, local);
+		cli_print(stdout, "%-4s %-24s due %s%s  %s%s%s\n", prio, r->ref, local,
 		          r->overdue ? "  OVERDUE" : "", r->status, r->assigned_to ? "  " : "",
 		          r->assigned_to ? r->assigned_to : "");
 		x->n++;
 		return 0;
 	}
+	time_format(r->due_at, due);
 	err |= buf_adds(&x->b, x->n++ ? ",{" : "{");
 	err |= jsonw_key(&x->b, &first, "package_ref");
 	err |= jsonw_string(&x->b, r->ref, strlen(r->ref));

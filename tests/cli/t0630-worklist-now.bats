@@ -66,7 +66,11 @@ overdue_of() { # ref, then worklist options
 	rt alert --now 2026-11-03T06:00:00Z
 	expect_status 1
 	[ "$(echo "$output" | awk '{ print $2 }' | head -3 | tr '\n' ' ')" = "SYN-20261102-0006 SYN-20261102-0002 SYN-20261102-0004 " ]
-	[[ "$(echo "$output" | head -1)" == "P1   SYN-20261102-0006        due 2026-11-03T06:18  new" ]]
+	[[ "$(echo "$output" | head -1)" == "P1   SYN-20261102-0006        due 2026-11-03 06:18 UTC  new" ]]
+	# People read local times: the same alert in London's winter, and in New York.
+	TZ=America/New_York rt alert --now 2026-11-03T06:00:00Z
+	expect_status 1
+	[[ "$(echo "$output" | head -1)" == *"due 2026-11-03 01:18 EST  new" ]]
 	# JSON for scripts: the header fields and the items, overdue judged at now.
 	rt alert --now 2026-11-03T10:00:00Z --within 0 --format json
 	expect_status 1
@@ -78,7 +82,7 @@ assert [i["package_ref"] for i in a["items"]] == ["SYN-20261102-0006", "SYN-2026
 assert all(i["overdue"] for i in a["items"]) and a["count"] == 3
 '
 	# Every package listed is recorded as consulted.
-	[ "$(sql "SELECT count(*) FROM audit WHERE action = 'alert'")" = 3 ]
+	[ "$(sql "SELECT count(*) FROM audit WHERE action = 'alert'")" = 4 ]
 	"$RT" audit verify >/dev/null
 	# A closed package is not alerted on.
 	"$RT" status SYN-20261102-0006 nfa --note "synthetic test" 2>/dev/null
