@@ -18,25 +18,54 @@ static int opt_words(char *dst, size_t size, const struct cli_opt *o)
 	                o->metavar ? " " : "", o->metavar ? o->metavar : "");
 }
 
+/* text, wrapped at 80 columns, its lines after the first indented to col. */
+static void put_wrapped(FILE *f, const char *text, int col)
+{
+	int at = col;
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (at > col && at + 1 + (int)n > 80) {
+			fprintf(f, "\n%*s", col, "");
+			at = col;
+		} else if (at > col) {
+			fputc(' ', f);
+			at++;
+		}
+		fprintf(f, "%.*s", (int)n, p);
+		at += (int)n;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
 static void put_options(FILE *f, const char *title, const struct cli_opt *o)
 {
-	size_t i, k;
+	size_t i, k, len;
 
 	if (!o || !o->name)
 		return;
 	fprintf(f, "\n%s:\n", title);
 	for (i = 0; o[i].name; i++) {
-		char w[64];
+		char w[64], help[400];
 
 		(void)opt_words(w, sizeof(w), &o[i]);
-		fprintf(f, "  %-28s %s", w, o[i].help);
-		if (o[i].kind == CLI_ENUM) {
-			fputs(" (", f);
-			for (k = 0; o[i].choices[k]; k++)
-				fprintf(f, "%s%s", k ? "|" : "", o[i].choices[k]);
-			fputc(')', f);
-		}
-		fputc('\n', f);
+		len = (size_t)snprintf(help, sizeof(help), "%s", o[i].help);
+		for (k = 0; o[i].kind == CLI_ENUM && o[i].choices[k] && len < sizeof(help); k++)
+			len += (size_t)snprintf(help + len, sizeof(help) - len, "%s%s",
+			                        k ? "|" : " (", o[i].choices[k]);
+		if (o[i].kind == CLI_ENUM && len + 1 < sizeof(help))
+			(void)snprintf(help + len, sizeof(help) - len, ")");
+		/* A long option name starts its help on the next line. */
+		if (fprintf(f, "  %-22s", w) > 24)
+			fprintf(f, "\n%*s", 25, "");
+		else
+			fputc(' ', f);
+		put_wrapped(f, help, 25);
 	}
 }
 
