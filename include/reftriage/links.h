@@ -8,6 +8,9 @@
 #include "reftriage/buf.h"
 #include "reftriage/compat.h"
 
+/* Counts saturate here: 1000 means "1,000 or more" (data-contract.md). */
+#define LINK_COUNT_MAX 1000
+
 struct link_counts {
 	uint32_t *count; /* count[package id], once finished */
 	size_t n;        /* ids below n have a count */
@@ -29,7 +32,7 @@ int link_counts_add(struct link_counts *lc, const char *key, size_t len,
                     int64_t package_id) MUST_CHECK;
 /* Count every package's links from the keys added; -1 when out of memory. */
 int link_counts_finish(struct link_counts *lc) MUST_CHECK;
-/* The count of a package (0 for one with no shared key). */
+/* The count of a package (0 for one with no shared key), at most LINK_COUNT_MAX. */
 int64_t link_counts_get(const struct link_counts *lc, int64_t package_id);
 void link_counts_release(struct link_counts *lc);
 

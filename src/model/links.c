@@ -5,13 +5,15 @@
  * The keys arrive in (key, package) order, so each key's packages come
  * together as a group. Only groups of two or more matter; their members are
  * kept (4 bytes each), then indexed by package, and each package's count is
- * the number of distinct packages in its groups, less itself. A package in
- * one group (the usual case) needs no more than the group's size; one in
- * several has its partners sorted and deduplicated. Memory is 4 bytes per
- * package id and 8 bytes per membership of a shared key while the counts
- * are made, 4 bytes per package id after: about 17 MB at the peak for the
- * million-package benchmark store, against the one index lookup per package
- * that it replaces (docs/PERFORMANCE.md).
+ * the number of distinct packages in its groups, less itself, saturated at
+ * LINK_COUNT_MAX (data-contract.md: 1000 means "1,000 or more"). A package
+ * in one group (the usual case) needs no more than the group's size; one in
+ * several has its partners counted once each with a mark per package, and
+ * stops at the cap, so a cluster of any size costs time linear in its
+ * members. Memory is 8 bytes per package id and 8 bytes per membership of a
+ * shared key while the counts are made, 4 bytes per package id after: about
+ * 21 MB at the peak for the million-package benchmark store, against the one
+ * index lookup per package that it replaces (docs/PERFORMANCE.md).
  */
 #include "reftriage/links.h"
 
@@ -86,17 +88,40 @@ int link_counts_add(struct link_counts *lc, const char *key, size_t len, int64_t
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/*
+ * The distinct partners of package i, in groups pg[first..last), counted up
+ * to LINK_COUNT_MAX: seen[] holds, for each package, the last package whose
+ * partners it was counted among (plus one), so no partner is counted twice
+ * and nothing is sorted. A group as large as the cap settles the count at
+ * once; otherwise each group is smaller than the cap, so the work for one
+ * package is bounded by its keys times the cap, whatever the cluster's size.
+ */
+static uint32_t distinct_partners(const struct link_counts *lc, const uint32_t *pg, uint32_t first,
+                                  uint32_t last, uint32_t i, uint32_t *seen)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t k, j, distinct = 0;
 
-	return (x > y) - (x < y);
+	for (k = first; k < last; k++)
+		if (lc->gstart[pg[k] + 1] - lc->gstart[pg[k]] > LINK_COUNT_MAX)
+			return LINK_COUNT_MAX;
+	seen[i] = i + 1;
+	for (k = first; k < last && distinct < LINK_COUNT_MAX; k++)
+		for (j = lc->gstart[pg[k]]; j < lc->gstart[pg[k] + 1]; j++) {
+			uint32_t m = lc->mem[j];
+
+			if (seen[m] != i + 1) {
+				seen[m] = i + 1;
+				if (++distinct == LINK_COUNT_MAX)
+					break;
+			}
+		}
+	return distinct;
 }
 
 int link_counts_finish(struct link_counts *lc)
 {
-	uint32_t *off = NULL, *pg = NULL, *scratch = NULL;
-	size_t capscratch = 0, i, g;
+	uint32_t *off = NULL, *pg = NULL, *seen = NULL;
+	size_t i, g;
 	int rc = -1;
 
 	if (close_group(lc) < 0)
@@ -108,7 +133,8 @@ int link_counts_finish(struct link_counts *lc)
 	lc->count = rt_calloc(lc->n ? lc->n : 1, sizeof(*lc->count));
 	off = rt_calloc(lc->n + 1, sizeof(*off));
 	pg = rt_malloc((lc->nmem ? lc->nmem : 1) * sizeof(*pg));
-	if (!lc->count || !off || !pg)
+	seen = rt_calloc(lc->n ? lc->n : 1, sizeof(*seen));
+	if (!lc->count || !off || !pg || !seen)
 		goto out;
 	/* Index the groups by package: off[id] .. off[id + 1] in pg (count is the fill). */
 	for (i = 0; i < lc->nmem; i++)
@@ -121,37 +147,24 @@ int link_counts_finish(struct link_counts *lc)
 
 			pg[off[id] + lc->count[id]++] = (uint32_t)g;
 		}
-	memset(lc->count, 0, lc->n * sizeof(*lc->count));
 	for (i = 0; i < lc->n; i++) {
-		uint32_t k, first = off[i], last = off[i + 1];
-		size_t n = 0, j, distinct = 0;
+		uint32_t first = off[i], last = off[i + 1], n;
 
 		if (last - first == 1) {
 			g = pg[first];
-			lc->count[i] = lc->gstart[g + 1] - lc->gstart[g] - 1;
-			continue;
+			n = lc->gstart[g + 1] - lc->gstart[g] - 1;
+			lc->count[i] = n < LINK_COUNT_MAX ? n : LINK_COUNT_MAX;
+		} else {
+			lc->count[i] = last == first ? 0
+			                             : distinct_partners(lc, pg, first, last,
+			                                                 (uint32_t)i, seen);
 		}
-		if (last == first)
-			continue;
-		for (k = first; k < last; k++) {
-			g = pg[k];
-			if (grow(&scratch, &capscratch, n + (lc->gstart[g + 1] - lc->gstart[g])) <
-			    0)
-				goto out;
-			for (j = lc->gstart[g]; j < lc->gstart[g + 1]; j++)
-				scratch[n++] = lc->mem[j];
-		}
-		qsort(scratch, n, sizeof(*scratch), cmp_u32);
-		for (j = 0; j < n; j++)
-			if ((j == 0 || scratch[j] != scratch[j - 1]) && scratch[j] != i)
-				distinct++;
-		lc->count[i] = (uint32_t)distinct;
 	}
 	rc = 0;
 out:
 	rt_free(off);
 	rt_free(pg);
-	rt_free(scratch);
+	rt_free(seen);
 	rt_free(lc->mem);
 	rt_free(lc->gstart);
 	lc->mem = lc->gstart = NULL;

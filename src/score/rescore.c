@@ -3,7 +3,10 @@
 
 #include "reftriage/alloc.h"
 #include "reftriage/diag.h"
+#include "reftriage/links.h"
 #include "reftriage/store.h"
+
+_Static_assert(SCORE_LINKS_MAX == LINK_COUNT_MAX, "the stored counts saturate where scoring does");
 
 struct load_ctx {
 	struct ruleset **rs;

@@ -5,6 +5,12 @@ seeded generator, force areas are invented, and summaries say SYNTHETIC.
 
   gen-packages.py sample OUTDIR         the curated day of referrals in sample_packages/
   gen-packages.py bulk N SEED FORMAT OUT  N packages (csv, ndjson or json) for benchmarks
+  gen-packages.py clustered N SEED FORMAT OUT
+                                      the same, but 13 subjects and 75 identifiers
+                                      shared by all: clusters of thousands
+  gen-packages.py nightly N STORE_N SEED FORMAT OUT
+                                      N new packages (refs NIGHT-...) sharing subjects
+                                      and identifiers with "bulk STORE_N SEED"
   gen-packages.py cybertip N SEED KEYHEX OUT.xml [OUT.ndjson]
                                         N CyberTipline reports in one cybertipBatch; with
                                         OUT.ndjson, the same packages as the XML import
@@ -216,10 +222,10 @@ def sample(outdir):
 
 # --- bulk data for benchmarks -----------------------------------------------
 
-def bulk(n, seed, fmt, out):
+def bulk(n, seed, fmt, out, nsubjects=None, nidents=None, prefix="BULK"):
     rng = random.Random(seed)
-    subjects = [tok(rng) for _ in range(max(1, n // 3))]
-    idents = [tok(rng) for _ in range(max(1, n // 2))]
+    subjects = [tok(rng) for _ in range(nsubjects or max(1, n // 3))]
+    idents = [tok(rng) for _ in range(nidents or max(1, n // 2))]
     src = ["CEOP", "CEOP", "CEOP", "NCMEC", "NCA", "UCOL", "FORCE", "INTERPOL", "EUROPOL",
            "INDUSTRY", "OTHER"]
     types = ["possession", "possession", "possession", "distribution", "production",
@@ -230,7 +236,7 @@ def bulk(n, seed, fmt, out):
              "SYNTHETIC. Partner referral; low detail, no names."]
 
     def gen(i):
-        p = {"package_ref": "BULK-%08d" % i,
+        p = {"package_ref": "%s-%08d" % (prefix, i),
              "received_at": "2026-%02d-%02dT%02d:%02d:%02dZ" % (
                  1 + i % 11, 1 + i % 28, i % 24, i % 60, (i * 7) % 60),
              "source": rng.choice(src), "referral_type": rng.choice(types)}
@@ -379,6 +385,16 @@ def main(argv):
         sample(argv[2])
     elif len(argv) == 6 and argv[1] == "bulk" and argv[4] in ("csv", "ndjson", "json"):
         bulk(int(argv[2]), int(argv[3]), argv[4], argv[5])
+    elif len(argv) == 6 and argv[1] == "clustered" and argv[4] in ("csv", "ndjson", "json"):
+        # Large clusters: 13 subjects and 75 identifiers shared by every package,
+        # as a VPN exit or a mass-reported account can be (docs/PERFORMANCE.md).
+        bulk(int(argv[2]), int(argv[3]), argv[4], argv[5], 13, 75)
+    elif len(argv) == 7 and argv[1] == "nightly" and argv[5] in ("csv", "ndjson", "json"):
+        # A night's packages for a store made by "bulk STORE_N SEED": new refs
+        # (NIGHT-...), their subjects and identifiers drawn from the same pools.
+        n, store_n = int(argv[2]), int(argv[3])
+        bulk(n, int(argv[4]), argv[5], argv[6], max(1, store_n // 3), max(1, store_n // 2),
+             "NIGHT")
     elif len(argv) in (6, 7) and argv[1] == "cybertip":
         cybertip(int(argv[2]), int(argv[3]), argv[4], argv[5], argv[6] if len(argv) == 7 else None)
     else:

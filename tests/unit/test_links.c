@@ -108,6 +108,52 @@ static void agrees_with_brute_force(void **state)
 	}
 }
 
+static void add_pair(struct pair *p, size_t *n, const char *key, size_t id)
+{
+	(void)snprintf(p[*n].key, sizeof(p[*n].key), "%s", key);
+	p[(*n)++].id = (uint32_t)id;
+}
+
+/*
+ * Counts saturate at LINK_COUNT_MAX (data-contract.md), at the edge on both
+ * sides: a key shared by 1,001 packages gives each 1,000 partners; by 1,000,
+ * 999. Package 1 is also in two groups of 600 whose other members differ
+ * (1,198 partners: saturated), package 2 in two that overlap (counted once).
+ */
+static void saturates_at_the_cap(void **state)
+{
+	enum { BIG = 1001, HALF = 600 };
+	static struct pair p[BIG + 1000 + 4 * HALF];
+	struct link_counts lc;
+	size_t n = 0, i;
+
+	(void)state;
+	for (i = 0; i < BIG; i++) /* a: packages 10..1010 */
+		add_pair(p, &n, "a", 10 + i);
+	for (i = 0; i < 1000; i++) /* b: packages 2000..2999 */
+		add_pair(p, &n, "b", 2000 + i);
+	/* c and d: package 1 with 3001..3599 and 4001..4599 */
+	for (i = 0; i < HALF; i++) {
+		add_pair(p, &n, "c", i ? 3000 + i : 1);
+		add_pair(p, &n, "d", i ? 4000 + i : 1);
+	}
+	/* e and f: package 2 with 5001..5599 and 5101..5699 (499 in both) */
+	for (i = 0; i < HALF; i++) {
+		add_pair(p, &n, "e", i ? 5000 + i : 2);
+		add_pair(p, &n, "f", i ? 5100 + i : 2);
+	}
+	qsort(p, n, sizeof(p[0]), cmp_pair);
+	assert_int_equal(build(&lc, p, n), 0);
+	assert_int_equal(link_counts_get(&lc, 10), LINK_COUNT_MAX);
+	assert_int_equal(link_counts_get(&lc, 1010), LINK_COUNT_MAX);
+	assert_int_equal(link_counts_get(&lc, 2000), 999);
+	assert_int_equal(link_counts_get(&lc, 1), LINK_COUNT_MAX);
+	assert_int_equal(link_counts_get(&lc, 3001), HALF - 1);
+	assert_int_equal(link_counts_get(&lc, 2), 5699 - 5001 + 1);
+	assert_int_equal(link_counts_get(&lc, 5001), HALF - 1);
+	link_counts_release(&lc);
+}
+
 /* Running out of memory at any allocation: -1, nothing leaked (ASan checks). */
 static void out_of_memory(void **state)
 {
@@ -144,6 +190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(small_cases),
 	    cmocka_unit_test(agrees_with_brute_force),
+	    cmocka_unit_test(saturates_at_the_cap),
 	    cmocka_unit_test(out_of_memory),
 	};
 
