@@ -31,10 +31,10 @@ ifeq ($(SAN),1)
 OPT      := -O1 -g -fno-omit-frame-pointer
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
-ALL_CFLAGS  = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude -Isrc/store \
+ALL_CFLAGS  = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -pthread -Iinclude -Isrc/store \
               -DREFTRIAGE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
-LIBS        = $(PKG_LIBS) -lcsv
+LIBS        = $(PKG_LIBS) -lcsv -pthread
 
 # Quiet by default; V=1 shows every command.
 ifeq ($(V),1)

@@ -48,6 +48,12 @@ struct ingest_opts {
 	 * the largest record in bytes (0: INGEST_MAX_XML_BYTES). */
 	const struct token_key *token_key;
 	uint64_t max_xml_bytes;
+	/*
+	 * Decode on a second thread (src/ingest/pipe.c): reading, validation,
+	 * the canonical form and its hash overlap with what fn does; fn and the
+	 * progress function are still called on the caller's thread, in order.
+	 */
+	bool threaded;
 };
 
 /*

@@ -55,6 +55,8 @@ struct package {
 void package_init(struct package *p);
 void package_reset(struct package *p);
 void package_release(struct package *p);
+/* Make dst (initialised) a copy of src, reusing dst's memory; -1 when out of memory. */
+int package_copy(struct package *dst, const struct package *src) MUST_CHECK;
 
 static inline bool package_known(const struct package *p, int f)
 {

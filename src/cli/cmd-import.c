@@ -823,6 +823,7 @@ static int setup(struct cli *cli, struct import_ctx *x)
 	x->strict = cli_flag(cli, "strict");
 	x->dry_run = cli_flag(cli, "dry-run");
 	x->opts.ignore_unknown = cli_flag(cli, "ignore-unknown-fields");
+	x->opts.threaded = true; /* decode beside the store's writes (docs/PERFORMANCE.md) */
 	x->summary_json = cli_flag(cli, "summary");
 	if (format && ingest_format_parse(format, &x->opts.format) < 0)
 		return cli_bad_value(cli, "--format", format, formats);

@@ -4,7 +4,8 @@
  *
  * The files depend one way, with no loop:
  *
- *   source.c  (ingest_fd: open the stream, detect the format, dispatch)
+ *   pipe.c    (ingest_fd on a second thread, records handed back in order)
+ *     → source.c  (ingest_fd: open the stream, detect the format, dispatch)
  *     → formats.c  (the decoder table: one row a format)
  *       → csv.c, json.c, ...  (one decoder a file)
  *         → reader.c  (struct source, handing over rejected records)
@@ -70,6 +71,12 @@ int ingest_rec_add(struct buf *rec, uint64_t *size, bool *oversize, size_t max,
 int ingest_reject(ingest_fn fn, void *ctx, const struct reasons *r, const struct package *pkg,
                   const char *raw, size_t raw_len, uint64_t raw_size, unsigned long line,
                   long index, struct diag *d);
+
+/* --- pipe.c: ingest_fd with ingest_opts.threaded -------------------------- */
+
+int ingest_fd_threaded(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
+                       ingest_progress_fn progress, void *ctx, struct ingest_result *res,
+                       struct diag *d);
 
 /* --- formats.c: the decoder table ------------------------------------------ */
 

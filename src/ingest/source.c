@@ -160,6 +160,8 @@ int ingest_fd(int fd, const char *name, const struct ingest_opts *opts, ingest_f
 	struct source s;
 	int rc;
 
+	if (opts->threaded)
+		return ingest_fd_threaded(fd, name, opts, fn, progress, ctx, res, d);
 	memset(res, 0, sizeof(*res));
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;

@@ -62,6 +62,35 @@ void package_release(struct package *p)
 	package_init(p);
 }
 
+int package_copy(struct package *dst, const struct package *src)
+{
+	memcpy(dst->known, src->known, sizeof(dst->known));
+	memcpy(dst->v, src->v, sizeof(dst->v));
+	memcpy(dst->soff, src->soff, sizeof(dst->soff));
+	memcpy(dst->slen, src->slen, sizeof(dst->slen));
+	memcpy(dst->seen, src->seen, sizeof(dst->seen));
+	memcpy(dst->hash, src->hash, sizeof(dst->hash));
+	dst->oom = src->oom;
+	dst->nids = 0;
+	buf_reset(&dst->arena);
+	buf_reset(&dst->canonical);
+	if (buf_add(&dst->arena, src->arena.data, src->arena.len) < 0 ||
+	    buf_add(&dst->canonical, src->canonical.data, src->canonical.len) < 0)
+		return -1;
+	if (src->nids > dst->idcap) {
+		struct ident *ids = rt_realloc(dst->ids, src->nids * sizeof(*ids));
+
+		if (!ids)
+			return -1;
+		dst->ids = ids;
+		dst->idcap = src->nids;
+	}
+	if (src->nids)
+		memcpy(dst->ids, src->ids, src->nids * sizeof(*dst->ids));
+	dst->nids = src->nids;
+	return 0;
+}
+
 bool package_oom(const struct package *p)
 {
 	return p->oom;

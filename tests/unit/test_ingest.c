@@ -8,6 +8,9 @@
 
 #define MAXREC 64
 
+/* Every test runs twice: decoding on this thread, then on a second one (pipe.c). */
+static bool threaded;
+
 struct got {
 	size_t n;
 	struct {
@@ -53,7 +56,8 @@ static int collect(void *ctx, const struct ingest_record *rec, struct diag *d)
 static int decode_n(const char *name, const char *text, size_t n, bool ignore_unknown,
                     struct got *g, struct ingest_result *res, struct diag *d)
 {
-	struct ingest_opts o = {.format = INGEST_AUTO, .ignore_unknown = ignore_unknown};
+	struct ingest_opts o = {
+	    .format = INGEST_AUTO, .ignore_unknown = ignore_unknown, .threaded = threaded};
 	FILE *f = tmpfile();
 	int rc;
 
@@ -550,6 +554,72 @@ static void file_hash_is_of_all_bytes(void **state)
 	assert_int_equal(res.bytes, strlen(text));
 }
 
+static int stop_after;
+
+static int count_then_fail(void *ctx, const struct ingest_record *rec, struct diag *d)
+{
+	unsigned long *n = ctx;
+
+	assert_non_null(rec->pkg);
+	if (++*n == (unsigned long)stop_after) {
+		diag_at(d, "store", 0, NULL);
+		return diag_set(d, EX_CANTCREAT, "the disk is full");
+	}
+	return 0;
+}
+
+/*
+ * When the caller's function fails, decoding stops there, whether the
+ * decoder runs on this thread or waits for a free slot on its own: -1 with
+ * the caller's error (not the decoder's), and no record after it.
+ */
+static void failing_callback_stops_decoding(void **state)
+{
+	struct ingest_opts o = {.format = INGEST_CSV, .threaded = threaded};
+	struct ingest_result res;
+	unsigned long n = 0;
+	struct diag d;
+	FILE *f = tmpfile();
+	int i;
+
+	(void)state;
+	assert_non_null(f);
+	assert_true(fputs(HEAD, f) >= 0);
+	for (i = 0; i < 5000; i++)
+		assert_true(fprintf(f, "SYN-%d,2026-11-02,CEOP,grooming,x\n", i) > 0);
+	assert_int_equal(fflush(f), 0);
+	rewind(f);
+	diag_clear(&d);
+	stop_after = 700;
+	assert_int_equal(ingest_fd(fileno(f), "a.csv", &o, count_then_fail, NULL, &n, &res, &d),
+	                 -1);
+	assert_int_equal(n, 700);
+	assert_int_equal(d.code, EX_CANTCREAT);
+	assert_string_equal(d.message, "the disk is full");
+	/* And the whole file, when nothing fails: every record, in order. */
+	rewind(f);
+	n = 0;
+	stop_after = -1;
+	assert_int_equal(ingest_fd(fileno(f), "a.csv", &o, count_then_fail, NULL, &n, &res, &d), 0);
+	assert_int_equal(n, 5000);
+	assert_int_equal(res.records, 5000);
+	fclose(f);
+}
+
+static int sequential(void **state)
+{
+	(void)state;
+	threaded = false;
+	return 0;
+}
+
+static int on_a_second_thread(void **state)
+{
+	(void)state;
+	threaded = true;
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,9 +641,11 @@ int main(void)
 	    cmocka_unit_test(ndjson_lines),
 	    cmocka_unit_test(oversize_record_not_held),
 	    cmocka_unit_test(file_hash_is_of_all_bytes),
+	    cmocka_unit_test(failing_callback_stops_decoding),
 	};
 
 	if (hash_library_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("sequential", tests, sequential, NULL) |
+	       cmocka_run_group_tests_name("threaded", tests, on_a_second_thread, NULL);
 }

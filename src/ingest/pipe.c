@@ -1,0 +1,251 @@
+/*
+ * Decoding on a second thread (ingest_opts.threaded): the decoder reads,
+ * validates, canonicalises and hashes on its own thread, and hands each
+ * record over a bounded ring of slots to the caller's thread, which calls
+ * the caller's function in file order. The store stays single-writer: only
+ * the caller's thread ever touches it. Memory stays bounded: a slot holds one
+ * record, and the decoder waits when every slot is full.
+ *
+ * A stop on either side ends both: when the caller's function fails, the
+ * decoder's next hand-over fails and it stops; when the decoder fails, the
+ * records it handed over before are still delivered, then its error.
+ */
+#include "ingest-internal.h"
+
+#include "reftriage/alloc.h"
+
+#include <pthread.h>
+
+#define PIPE_SLOTS 128
+
+struct slot {
+	bool has_pkg;
+	struct package pkg;
+	struct reasons reasons;
+	struct buf raw, ref;
+	bool has_ref;
+	uint64_t raw_size;
+	unsigned long line;
+	long index;
+	/* what the decoder had read when it handed this record over */
+	uint64_t bytes;
+	unsigned long records;
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t filled, emptied;
+	struct slot slot[PIPE_SLOTS];
+	size_t head, tail; /* slots head..tail (mod PIPE_SLOTS) are full */
+	bool done;         /* the decoder has returned */
+	bool stop;         /* the caller's side failed: the decoder must stop */
+	uint64_t bytes;    /* progress, as the decoder last said */
+	unsigned long records;
+	/* the decoder's side */
+	int fd;
+	const char *name;
+	struct ingest_opts opts;
+	struct ingest_result res;
+	struct diag d;
+	int rc;
+};
+
+static int copy_record(struct slot *sl, const struct ingest_record *rec)
+{
+	buf_reset(&sl->raw);
+	buf_reset(&sl->ref);
+	sl->has_pkg = rec->pkg != NULL;
+	sl->has_ref = rec->ref != NULL;
+	sl->raw_size = rec->raw_size;
+	sl->line = rec->line;
+	sl->index = rec->index;
+	if (buf_add(&sl->raw, rec->raw, rec->raw_len) < 0 ||
+	    (rec->ref && buf_add(&sl->ref, rec->ref, rec->ref_len) < 0))
+		return -1;
+	if (rec->pkg)
+		return package_copy(&sl->pkg, rec->pkg);
+	sl->reasons.n = rec->reasons->n;
+	sl->reasons.more = rec->reasons->more;
+	memcpy(sl->reasons.r, rec->reasons->r, rec->reasons->n * sizeof(rec->reasons->r[0]));
+	return 0;
+}
+
+/* The decoder's function: wait for a free slot, fill it, publish it. */
+static int hand_over(void *ctx, const struct ingest_record *rec, struct diag *d)
+{
+	struct pipe *p = ctx;
+	struct slot *sl;
+	bool stop;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop && p->tail - p->head == PIPE_SLOTS)
+		pthread_cond_wait(&p->emptied, &p->mu);
+	stop = p->stop;
+	pthread_mutex_unlock(&p->mu);
+	if (stop)
+		return diag_set(d, EX_SOFTWARE, "stopped"); /* the caller's error is reported */
+	sl = &p->slot[p->tail % PIPE_SLOTS];
+	if (copy_record(sl, rec) < 0) {
+		diag_at(d, p->name, rec->line, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	pthread_mutex_lock(&p->mu);
+	sl->bytes = p->bytes;
+	sl->records = p->records;
+	p->tail++;
+	pthread_cond_signal(&p->filled);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
+}
+
+static void note_progress(void *ctx, uint64_t bytes, unsigned long records)
+{
+	struct pipe *p = ctx;
+
+	pthread_mutex_lock(&p->mu);
+	p->bytes = bytes;
+	p->records = records;
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *decoder(void *arg)
+{
+	struct pipe *p = arg;
+
+	p->rc = ingest_fd(p->fd, p->name, &p->opts, hand_over, note_progress, p, &p->res, &p->d);
+	pthread_mutex_lock(&p->mu);
+	p->done = true;
+	pthread_cond_signal(&p->filled);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* The next full slot, or NULL when the decoder has returned and none is left. */
+static struct slot *next_slot(struct pipe *p)
+{
+	struct slot *sl = NULL;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->done && p->head == p->tail)
+		pthread_cond_wait(&p->filled, &p->mu);
+	if (p->head != p->tail)
+		sl = &p->slot[p->head % PIPE_SLOTS];
+	pthread_mutex_unlock(&p->mu);
+	return sl;
+}
+
+static void slot_done(struct pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->head++;
+	pthread_cond_signal(&p->emptied);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int deliver(struct slot *sl, ingest_fn fn, void *ctx, struct diag *d)
+{
+	struct ingest_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.line = sl->line;
+	rec.index = sl->index;
+	rec.raw_size = sl->raw_size;
+	rec.raw = sl->raw.data;
+	rec.raw_len = sl->raw.len;
+	rec.ref = sl->has_ref ? sl->ref.data : NULL;
+	rec.ref_len = sl->ref.len;
+	if (sl->has_pkg)
+		rec.pkg = &sl->pkg;
+	else
+		rec.reasons = &sl->reasons;
+	return fn(ctx, &rec, d);
+}
+
+/* The caller's side: deliver every record in order; -1 at the first failure. */
+static int consume(struct pipe *p, ingest_fn fn, ingest_progress_fn progress, void *ctx,
+                   struct diag *d)
+{
+	struct slot *sl;
+
+	while ((sl = next_slot(p)) != NULL) {
+		int rc = deliver(sl, fn, ctx, d);
+
+		if (progress)
+			progress(ctx, sl->bytes, sl->records);
+		slot_done(p);
+		if (rc < 0) {
+			pthread_mutex_lock(&p->mu);
+			p->stop = true;
+			pthread_cond_signal(&p->emptied);
+			pthread_mutex_unlock(&p->mu);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void pipe_release(struct pipe *p)
+{
+	size_t i;
+
+	for (i = 0; i < PIPE_SLOTS; i++) {
+		package_release(&p->slot[i].pkg);
+		buf_release(&p->slot[i].raw);
+		buf_release(&p->slot[i].ref);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->filled);
+	pthread_cond_destroy(&p->emptied);
+	rt_free(p);
+}
+
+int ingest_fd_threaded(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
+                       ingest_progress_fn progress, void *ctx, struct ingest_result *res,
+                       struct diag *d)
+{
+	struct pipe *p = rt_calloc(1, sizeof(*p));
+	pthread_t th;
+	size_t i;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!p) {
+		diag_at(d, name, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	for (i = 0; i < PIPE_SLOTS; i++) {
+		package_init(&p->slot[i].pkg);
+		buf_init(&p->slot[i].raw);
+		buf_init(&p->slot[i].ref);
+	}
+	p->fd = fd;
+	p->name = name;
+	p->opts = *opts;
+	p->opts.threaded = false;
+	diag_clear(&p->d);
+	if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_cond_init(&p->filled, NULL) != 0 ||
+	    pthread_cond_init(&p->emptied, NULL) != 0) {
+		rt_free(p);
+		diag_at(d, name, 0, NULL);
+		return diag_set(d, EX_OSERR, "cannot set up the decoding thread");
+	}
+	if (pthread_create(&th, NULL, decoder, p) != 0) {
+		struct ingest_opts o = p->opts;
+
+		pipe_release(p); /* no second thread: decode on this one */
+		return ingest_fd(fd, name, &o, fn, progress, ctx, res, d);
+	}
+	rc = consume(p, fn, progress, ctx, d);
+	if (pthread_join(th, NULL) != 0) {
+		/* Cannot happen for a thread of ours; p may still be in use: keep it. */
+		diag_at(d, name, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "the decoding thread cannot be joined");
+	}
+	*res = p->res;
+	if (rc == 0 && p->rc < 0) {
+		*d = p->d;
+		rc = -1;
+	}
+	pipe_release(p);
+	return rc;
+}
