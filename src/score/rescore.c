@@ -5,8 +5,23 @@
 #include "reftriage/diag.h"
 #include "reftriage/links.h"
 #include "reftriage/store.h"
+#include "reftriage/workq.h"
 
 _Static_assert(SCORE_LINKS_MAX == LINK_COUNT_MAX, "the stored counts saturate where scoring does");
+
+static int out_of_memory(struct store *st, struct diag *d)
+{
+	diag_at(d, store_path(st), 0, NULL);
+	return diag_set(d, EX_SOFTWARE, "out of memory");
+}
+
+static int unreadable(struct store *st, const char *ref, struct diag *d)
+{
+	diag_at(d, store_path(st), 0, NULL);
+	return diag_set(d, EX_SOFTWARE,
+	                "package %s: its stored content cannot be read; the store has been altered",
+	                ref);
+}
 
 struct load_ctx {
 	struct ruleset **rs;
@@ -62,13 +77,30 @@ struct all_ctx {
 	struct store *st;
 	const struct ruleset *rs;
 	int64_t rule_set_id, as_of;
+	/* the scoring thread's */
 	struct package pkg;
 	uint16_t *fired;
-	struct buf ids;
 	/* NULL: count each package's links with a query */
 	const struct link_counts *links, *ip_links;
 	unsigned long count;
 	struct diag *d;
+};
+
+/*
+ * One open package on its way through the scoring thread: what the store
+ * gave (copied, as the row is gone once the next is read), then the score.
+ */
+struct scoring {
+	int64_t id, linked, ip_linked;
+	int version;
+	struct buf ref, facts;
+	bool has_prev;
+	struct store_score prev;
+	struct buf prev_fired;
+	/* the result */
+	bool unreadable, oom;
+	struct store_score sc;
+	struct buf fired;
 };
 
 /* Whether a score row holds exactly what was computed, so need not be written. */
@@ -85,10 +117,7 @@ int score_read_facts(struct store *st, struct package *pkg, const void *facts, s
 {
 	if (package_decode_facts(pkg, facts, len) == 0)
 		return 0;
-	diag_at(d, store_path(st), 0, NULL);
-	return diag_set(d, EX_SOFTWARE,
-	                "package %s: its stored content cannot be read; the store has been altered",
-	                ref);
+	return unreadable(st, ref, d);
 }
 
 int score_prepare(struct store *st, const struct store_open_package *op,
@@ -109,45 +138,152 @@ int score_prepare(struct store *st, const struct store_open_package *op,
 	return 0;
 }
 
-static int on_open(void *ctx, const struct store_open_package *op)
+static void scoring_init(void *item)
 {
-	struct all_ctx *x = ctx;
+	struct scoring *sg = item;
+
+	memset(sg, 0, sizeof(*sg));
+	buf_init(&sg->ref);
+	buf_init(&sg->facts);
+	buf_init(&sg->prev_fired);
+	buf_init(&sg->fired);
+}
+
+static void scoring_release(void *item)
+{
+	struct scoring *sg = item;
+
+	buf_release(&sg->ref);
+	buf_release(&sg->facts);
+	buf_release(&sg->prev_fired);
+	buf_release(&sg->fired);
+}
+
+/* Copy an open package (and its links) into sg; -1 when out of memory. */
+static int scoring_fill(struct scoring *sg, const struct store_open_package *op, int64_t linked,
+                        int64_t ip_linked)
+{
+	buf_reset(&sg->ref);
+	buf_reset(&sg->facts);
+	buf_reset(&sg->prev_fired);
+	sg->id = op->id;
+	sg->version = op->version;
+	sg->linked = linked;
+	sg->ip_linked = ip_linked;
+	sg->has_prev = op->prev != NULL;
+	if (buf_adds(&sg->ref, op->ref) < 0 || buf_add(&sg->facts, op->facts, op->facts_len) < 0)
+		return -1;
+	if (op->prev) {
+		sg->prev = *op->prev;
+		if (buf_adds(&sg->prev_fired, op->prev->fired) < 0)
+			return -1;
+		sg->prev.fired = sg->prev_fired.data;
+	}
+	return 0;
+}
+
+/* On the scoring thread: decode, derive, score; nothing here touches the store. */
+static void scoring_work(void *item, void *arg)
+{
+	struct scoring *sg = item;
+	struct all_ctx *x = arg;
+	struct store_score *sc = &sg->sc;
 	struct cond_input in;
 	struct score_result r;
-	struct store_score sc;
 	size_t i;
 
-	if (score_prepare(x->st, op, x->links, x->ip_links, x->as_of, &x->pkg, &in, x->d) < 0)
-		return -1;
+	sg->unreadable = package_decode_facts(&x->pkg, sg->facts.data, sg->facts.len) < 0;
+	if (sg->unreadable)
+		return;
+	score_derive(&x->pkg, sg->linked, sg->ip_linked, x->as_of, &in);
 	r.fired = x->fired;
 	score_package(x->rs, &in, x->as_of, &r);
-	buf_reset(&x->ids);
+	buf_reset(&sg->fired);
+	sg->oom = buf_adds(&sg->fired, "") < 0;
 	for (i = 0; i < r.nfired; i++)
-		if ((i && buf_addc(&x->ids, ';') < 0) ||
-		    buf_adds(&x->ids, x->rs->rules[r.fired[i]].id) < 0) {
-			diag_at(x->d, store_path(x->st), 0, NULL);
-			return diag_set(x->d, EX_SOFTWARE, "out of memory");
-		}
-	memset(&sc, 0, sizeof(sc));
-	sc.package_id = op->id;
-	sc.version = op->version;
-	sc.rule_set_id = x->rule_set_id;
-	sc.as_of = x->as_of;
-	sc.score = r.score;
-	sc.band = r.band;
-	sc.priority = r.priority;
-	sc.due_at = r.due_at;
-	sc.overdue = r.overdue;
-	sc.linked = in.derived[D_LINKED_PACKAGES - CONTRACT_NFIELDS];
-	sc.ip_linked = in.derived[D_IP_LINKED_PACKAGES - CONTRACT_NFIELDS];
-	sc.fired = x->ids.data;
-	sc.received_at = x->pkg.v[F_RECEIVED_AT];
-	sc.ref = op->ref;
+		if ((i && buf_addc(&sg->fired, ';') < 0) ||
+		    buf_adds(&sg->fired, x->rs->rules[r.fired[i]].id) < 0)
+			sg->oom = true;
+	memset(sc, 0, sizeof(*sc));
+	sc->package_id = sg->id;
+	sc->version = sg->version;
+	sc->rule_set_id = x->rule_set_id;
+	sc->as_of = x->as_of;
+	sc->score = r.score;
+	sc->band = r.band;
+	sc->priority = r.priority;
+	sc->due_at = r.due_at;
+	sc->overdue = r.overdue;
+	sc->linked = in.derived[D_LINKED_PACKAGES - CONTRACT_NFIELDS];
+	sc->ip_linked = in.derived[D_IP_LINKED_PACKAGES - CONTRACT_NFIELDS];
+	sc->fired = sg->fired.data;
+	sc->received_at = x->pkg.v[F_RECEIVED_AT];
+	sc->ref = sg->ref.data;
+}
+
+/* Back on the store's thread, in order: write the score when it changed. */
+static int scoring_done(void *item, void *arg)
+{
+	struct scoring *sg = item;
+	struct all_ctx *x = arg;
+
+	if (sg->unreadable)
+		return unreadable(x->st, sg->ref.data, x->d);
+	if (sg->oom)
+		return out_of_memory(x->st, x->d);
 	x->count++;
 	/* Most scores do not change between rescores: write only those that do. */
-	if (op->prev && same_score(op->prev, &sc))
+	if (sg->has_prev && same_score(&sg->prev, &sg->sc))
 		return 0;
-	return store_put_score(x->st, &sc, x->d);
+	return store_put_score(x->st, &sg->sc, x->d);
+}
+
+/* Score one package on this thread (score_one). */
+static int score_here(struct all_ctx *x, const struct store_open_package *op)
+{
+	struct scoring sg;
+	int64_t linked, ip_linked;
+	int rc = -1;
+
+	scoring_init(&sg);
+	if (store_linked_count(x->st, op->id, &linked, &ip_linked, x->d) == 0) {
+		if (scoring_fill(&sg, op, linked, ip_linked) < 0) {
+			rc = out_of_memory(x->st, x->d);
+		} else {
+			scoring_work(&sg, x);
+			rc = scoring_done(&sg, x);
+		}
+	}
+	scoring_release(&sg);
+	return rc;
+}
+
+static const struct workq_fns scoring_fns = {
+    sizeof(struct scoring), scoring_init, scoring_release, scoring_work, scoring_done,
+};
+
+/* Packages in flight between the store's thread and the scoring thread. */
+#define SCORING_RING 256
+
+struct all_queue {
+	struct all_ctx *x;
+	struct workq *q;
+};
+
+/* store_each_open's callback: queue the package for the scoring thread. */
+static int on_open(void *ctx, const struct store_open_package *op)
+{
+	struct all_queue *aq = ctx;
+	struct all_ctx *x = aq->x;
+	struct scoring *sg = workq_next(aq->q);
+
+	if (!sg)
+		return -1; /* a score could not be written: x->d says why */
+	if (scoring_fill(sg, op, link_counts_get(x->links, op->id),
+	                 link_counts_get(x->ip_links, op->id)) < 0)
+		return out_of_memory(x->st, x->d);
+	workq_push(aq->q);
+	return 0;
 }
 
 /* Set up the scoring of packages with rs at as_of; -1 (d filled) when memory runs out. */
@@ -161,20 +297,31 @@ static int all_init(struct all_ctx *x, struct store *st, const struct ruleset *r
 	x->as_of = as_of;
 	x->d = d;
 	package_init(&x->pkg);
-	buf_init(&x->ids);
 	x->fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*x->fired));
-	if (!x->fired) {
-		diag_at(d, store_path(st), 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory");
-	}
+	if (!x->fired)
+		return out_of_memory(st, d);
 	return 0;
 }
 
 static void all_release(struct all_ctx *x)
 {
 	rt_free(x->fired);
-	buf_release(&x->ids);
 	package_release(&x->pkg);
+}
+
+/* Score every open package: the store read and written here, the rules on a second thread. */
+static int score_each_open(struct all_ctx *x)
+{
+	struct all_queue aq = {x, workq_start(&scoring_fns, SCORING_RING, x)};
+	int rc;
+
+	if (!aq.q)
+		return out_of_memory(x->st, x->d);
+	rc = store_each_open(x->st, on_open, &aq, x->d);
+	if (workq_finish(aq.q) < 0)
+		rc = -1;
+	workq_free(aq.q);
+	return rc;
 }
 
 int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
@@ -192,8 +339,7 @@ int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, i
 	    store_scores_begin(st, rule_set_id, &bulk, d) == 0) {
 		x.links = &lc;
 		x.ip_links = &ip;
-		if (store_each_open(st, on_open, &x, d) == 0 &&
-		    store_scores_end(st, bulk, d) == 0 &&
+		if (score_each_open(&x) == 0 && store_scores_end(st, bulk, d) == 0 &&
 		    store_set_scored(st, as_of, rule_set_id, d) == 0) {
 			*count = x.count;
 			rc = 0;
@@ -228,7 +374,7 @@ int score_one(struct store *st, int64_t package_id, const char *ref, struct diag
 	    store_latest_facts(st, package_id, &facts, &op.version, d) == 0) {
 		op.facts = facts.data;
 		op.facts_len = facts.len;
-		rc = on_open(&x, &op);
+		rc = score_here(&x, &op);
 	}
 	all_release(&x);
 	buf_release(&facts);
