@@ -11,21 +11,17 @@ int store_get_package(struct store *st, const char *ref,
                       int (*ver_fn)(void *ctx, const struct store_version *v), void *ctx,
                       struct diag *d)
 {
-	sqlite3_stmt *s = NULL;
 	struct store_package p;
 	int rc, ret = -1;
-
-	rc = sqlite3_prepare_v2(
-	    st->db,
+	/* purged_at is NULL, read as 0, unless purge erased the content. */
+	sqlite3_stmt *s = store_prepare_with(
+	    st,
 	    "SELECT id, ref, latest_version, status, assigned_to, updated, "
 	    "received_at, first_seen_at, changed_at, purged_at FROM packages WHERE ref = ?1",
-	    -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "reading a package", d);
-	if (sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC) != SQLITE_OK) {
-		ret = store_fail(st, SQLITE_ERROR, "reading a package", d);
-		goto out;
-	}
+	    "reading a package", d, STORE_ARGS(ARG_TEXT(ref)));
+
+	if (!s)
+		return -1;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		ret = 1;
@@ -35,16 +31,11 @@ int store_get_package(struct store *st, const char *ref,
 		ret = store_fail(st, rc, "reading a package", d);
 		goto out;
 	}
-	p.id = sqlite3_column_int64(s, 0);
-	p.ref = col_text(s, 1);
-	p.latest_version = sqlite3_column_int(s, 2);
-	p.status = col_text(s, 3);
-	p.assigned_to = col_text(s, 4);
-	p.updated = sqlite3_column_int(s, 5) != 0;
-	p.received_at = sqlite3_column_int64(s, 6);
-	p.first_seen_at = sqlite3_column_int64(s, 7);
-	p.changed_at = sqlite3_column_int64(s, 8);
-	p.purged_at = sqlite3_column_type(s, 9) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 9);
+	store_cols(s, 0,
+	           STORE_COLS(COL_I64(&p.id), COL_TEXT(&p.ref), COL_INT(&p.latest_version),
+	                      COL_TEXT(&p.status), COL_TEXT(&p.assigned_to), COL_BOOL(&p.updated),
+	                      COL_I64(&p.received_at), COL_I64(&p.first_seen_at),
+	                      COL_I64(&p.changed_at), COL_I64(&p.purged_at)));
 	if (pkg_fn(ctx, &p) < 0) {
 		diag_set(d, EX_IOERR, "write error");
 		goto out;
@@ -52,18 +43,14 @@ int store_get_package(struct store *st, const char *ref,
 	sqlite3_finalize(s);
 	if (!ver_fn)
 		return 0;
-	s = store_prepare(st,
-	                  "SELECT v.version, v.content_hash, v.imported_at, i.file, "
-	                  "v.source_line, v.source_index, v.facts "
-	                  "FROM package_versions v JOIN imports i ON i.id = v.import_id "
-	                  "WHERE v.package_id = ?1 ORDER BY v.version DESC",
-	                  "reading versions", d);
+	s = store_prepare_with(st,
+	                       "SELECT v.version, v.content_hash, v.imported_at, i.file, "
+	                       "v.source_line, v.source_index, v.facts "
+	                       "FROM package_versions v JOIN imports i ON i.id = v.import_id "
+	                       "WHERE v.package_id = ?1 ORDER BY v.version DESC",
+	                       "reading versions", d, STORE_ARGS(ARG_INT(p.id)));
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, p.id) != SQLITE_OK) {
-		ret = store_fail(st, SQLITE_ERROR, "reading versions", d);
-		goto out;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_version v;
 

@@ -586,38 +586,26 @@ int store_worklist_count(struct store *st, const struct store_worklist_query *q,
 	return 0;
 }
 
-struct worklist_fn {
-	int (*fn)(void *ctx, const struct store_worklist_row *r);
-	void *ctx;
-};
-
 static int on_worklist_row(sqlite3_stmt *s, void *x)
 {
-	struct worklist_fn *f = x;
+	struct row_fn *f = x;
 	struct store_worklist_row r;
 
-	r.priority = sqlite3_column_int(s, 0);
-	r.score = sqlite3_column_int64(s, 1);
-	r.received_at = sqlite3_column_int64(s, 2);
-	r.due_at = sqlite3_column_int64(s, 3);
-	r.overdue = sqlite3_column_int(s, 4) != 0;
-	r.ref = col_text(s, 5);
-	r.status = col_text(s, 6);
-	r.assigned_to = col_text(s, 7);
-	r.force_area = col_text(s, 8);
-	r.referral_type = col_text(s, 9);
-	r.fired = col_text(s, 10);
-	r.updated = sqlite3_column_int(s, 11) != 0;
-	r.facts = sqlite3_column_blob(s, 12);
-	r.facts_len = (size_t)sqlite3_column_bytes(s, 12);
-	return f->fn(f->ctx, &r) < 0 ? -1 : 0;
+	store_cols(s, 0,
+	           STORE_COLS(COL_INT(&r.priority), COL_I64(&r.score), COL_I64(&r.received_at),
+	                      COL_I64(&r.due_at), COL_BOOL(&r.overdue), COL_TEXT(&r.ref),
+	                      COL_TEXT(&r.status), COL_TEXT(&r.assigned_to),
+	                      COL_TEXT(&r.force_area), COL_TEXT(&r.referral_type),
+	                      COL_TEXT(&r.fired), COL_BOOL(&r.updated),
+	                      COL_BLOB(&r.facts, &r.facts_len)));
+	return f->fn.worklist(f->ctx, &r) < 0 ? -1 : 0;
 }
 
 int store_worklist(struct store *st, const struct store_worklist_query *q,
                    int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
                    struct diag *d)
 {
-	struct worklist_fn f = {fn, ctx};
+	struct row_fn f = {.fn.worklist = fn, .ctx = ctx};
 	sqlite3_stmt *s = worklist_stmt(st, q, WL_ROWS, d);
 
 	if (!s)
