@@ -22,29 +22,18 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st,
-	                  "INSERT INTO rule_sets (hash, name, version, body, first_seen_at) VALUES "
-	                  "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
-	                  what, d);
+	if (store_run_with(
+	        st,
+	        "INSERT INTO rule_sets (hash, name, version, body, first_seen_at) VALUES "
+	        "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
+	        what, d,
+	        STORE_ARGS(ARG_BLOB(hash, 32), ARG_TEXT(name), ARG_TEXT(version),
+	                   ARG_BLOB(body, len), ARG_INT(now))) < 0)
+		return -1;
+	s = store_prepare_with(st, "SELECT id FROM rule_sets WHERE hash = ?1", what, d,
+	                       STORE_ARGS(ARG_BLOB(hash, 32)));
 	if (!s)
 		return -1;
-	if (sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, version, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 4, len ? body : "", (int)len, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, now) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	if (store_run(st, s, what, d) < 0)
-		return -1;
-	s = store_prepare(st, "SELECT id FROM rule_sets WHERE hash = ?1", what, d);
-	if (!s)
-		return -1;
-	if (sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(s);
@@ -52,21 +41,12 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 	}
 	*rule_set_id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	s = store_prepare(
-	    st,
-	    "INSERT INTO rule_installs (rule_set_id, installed_at, operator, source_file) "
-	    "VALUES (?1, ?2, ?3, ?4)",
-	    what, d);
-	if (!s)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, *rule_set_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, operator_name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 4, source_file, -1, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	return store_run(st, s, what, d);
+	return store_run_with(st,
+	                      "INSERT INTO rule_installs (rule_set_id, installed_at, operator, "
+	                      "source_file) VALUES (?1, ?2, ?3, ?4)",
+	                      what, d,
+	                      STORE_ARGS(ARG_INT(*rule_set_id), ARG_INT(now),
+	                                 ARG_TEXT(operator_name), ARG_TEXT(source_file)));
 }
 
 int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const struct store_rules *r),
@@ -74,22 +54,17 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 {
 	const char *what = "reading the rules";
 	struct store_rules r;
-	sqlite3_stmt *s;
 	int rc, ret;
-
 	/* The active rule set is the one installed last; a given id, its latest install. */
-	s = store_prepare(
+	sqlite3_stmt *s = store_prepare_with(
 	    st,
 	    "SELECT r.id, r.hash, r.name, r.version, r.body, i.installed_at, i.operator, "
 	    "i.source_file FROM rule_installs i JOIN rule_sets r ON r.id = i.rule_set_id "
 	    "WHERE ?1 = 0 OR r.id = ?1 ORDER BY i.id DESC LIMIT 1",
-	    what, d);
+	    what, d, STORE_ARGS(ARG_INT(id)));
+
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		sqlite3_finalize(s);
@@ -392,20 +367,16 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
                     struct buf *fired, struct diag *d)
 {
 	/* An open package's row is as of the store's current scoring (schema 5). */
-	sqlite3_stmt *s = store_prepare(
+	sqlite3_stmt *s = store_prepare_with(
 	    st,
 	    "SELECT " SCORE_COLS ", coalesce(rule_set_id, (SELECT CAST(value AS INTEGER) FROM "
 	    "meta WHERE key = 'scored_rule_set')), coalesce(as_of, (SELECT CAST(value AS INTEGER) "
 	    "FROM meta WHERE key = 'scored_as_of')) FROM scores s WHERE package_id = ?1",
-	    "reading a score", d);
+	    "reading a score", d, STORE_ARGS(ARG_INT(package_id)));
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "reading a score", d);
-	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		sqlite3_finalize(s);
@@ -434,7 +405,7 @@ int store_each_link(struct store *st, int64_t package_id, bool ip,
                     struct diag *d)
 {
 	/* With ip (?2 = 1): the IP keys shared with packages not linked otherwise. */
-	sqlite3_stmt *s = store_prepare(
+	sqlite3_stmt *s = store_prepare_with(
 	    st,
 	    "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON b.key = a.key AND "
 	    "b.package_id <> a.package_id JOIN packages p ON p.id = b.package_id WHERE "
@@ -442,16 +413,11 @@ int store_each_link(struct store *st, int64_t package_id, bool ip,
 	    "(SELECT 1 FROM package_keys c JOIN package_keys e ON e.key = c.key WHERE "
 	    "c.package_id = ?1 AND e.package_id = b.package_id AND NOT (substr(c.key, 1, 3) = "
 	    "'ip:'))) ORDER BY p.ref, b.key",
-	    "reading linked packages", d);
+	    "reading linked packages", d, STORE_ARGS(ARG_INT(package_id), ARG_INT(ip)));
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, ip) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "reading linked packages", d);
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (fn(ctx, col_text(s, 0), col_text(s, 1)) < 0) {
 			sqlite3_finalize(s);
