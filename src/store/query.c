@@ -22,15 +22,9 @@ int store_get_package(struct store *st, const char *ref,
 
 	if (!s)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		ret = 1;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		ret = store_fail(st, rc, "reading a package", d);
-		goto out;
-	}
+	rc = store_step_one(st, s, "reading a package", d);
+	if (rc != 0)
+		return rc;
 	store_cols(s, 0,
 	           STORE_COLS(COL_I64(&p.id), COL_TEXT(&p.ref), COL_INT(&p.latest_version),
 	                      COL_TEXT(&p.status), COL_TEXT(&p.assigned_to), COL_BOOL(&p.updated),
@@ -87,17 +81,13 @@ out:
 static int load_version(struct store *st, const char *ref, int64_t pid, int v, struct package *p,
                         struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare(
+	sqlite3_stmt *s = store_prepare_with(
 	    st, "SELECT facts FROM package_versions WHERE package_id = ?1 AND version = ?2",
-	    "reading versions", d);
+	    "reading versions", d, STORE_ARGS(ARG_INT(pid), ARG_INT(v)));
 	int rc, ok = -1;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK || sqlite3_bind_int(s, 2, v) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "reading versions", d);
-	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 0)
 		ok = package_decode_facts(p, sqlite3_column_blob(s, 0),
@@ -120,16 +110,13 @@ static int load_version(struct store *st, const char *ref, int64_t pid, int v, s
 static int find_ref(struct store *st, const char *ref, int64_t *pid, int64_t *latest,
                     struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare(
-	    st, "SELECT id, latest_version FROM packages WHERE ref = ?1", "reading a package", d);
+	sqlite3_stmt *s =
+	    store_prepare_with(st, "SELECT id, latest_version FROM packages WHERE ref = ?1",
+	                       "reading a package", d, STORE_ARGS(ARG_TEXT(ref)));
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "reading a package", d);
-	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*pid = sqlite3_column_int64(s, 0);

@@ -65,14 +65,12 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 
 	if (!s)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
+	rc = store_step_one(st, s, what, d);
+	if (rc != 0)
+		return rc;
+	if (sqlite3_column_bytes(s, 1) != 32) {
 		sqlite3_finalize(s);
-		return 1;
-	}
-	if (rc != SQLITE_ROW || sqlite3_column_bytes(s, 1) != 32) {
-		sqlite3_finalize(s);
-		return store_fail(st, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc, what, d);
+		return store_fail(st, SQLITE_CORRUPT, what, d);
 	}
 	r.id = sqlite3_column_int64(s, 0);
 	r.hash = sqlite3_column_blob(s, 1);
@@ -377,15 +375,9 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 
 	if (!s)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(s);
-		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return store_fail(st, rc, "reading a score", d);
-	}
+	rc = store_step_one(st, s, "reading a score", d);
+	if (rc != 0)
+		return rc;
 	read_score(s, 0, out);
 	out->package_id = package_id;
 	out->rule_set_id = sqlite3_column_int64(s, 10);

@@ -134,6 +134,16 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *
 	return 0;
 }
 
+int store_step_one(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 1 : store_fail(st, rc, what, d);
+}
+
 int store_exec(struct store *st, const char *sql, const char *what, struct diag *d)
 {
 	sqlite3_stmt *s = store_prepare(st, sql, what, d);

@@ -189,6 +189,12 @@ struct row_fn {
 	void *ctx;
 };
 
+/*
+ * Step s to its first row: 0, the row there to read (the caller finalizes
+ * s); 1 when there is none, or -1 after filling d with what, s finalized.
+ */
+int store_step_one(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
+
 /* Step a prepared statement that returns no rows, then finalize it; -1 after filling d. */
 int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
 
