@@ -63,6 +63,41 @@ struct cli_opt {
 		    NULL, 0, 0                                                                     \
 	}
 
+/*
+ * The options several verbs have: their name, short name, kind and value are
+ * the same in every verb; each verb says what the option does there.
+ */
+#define CLI_OPT_FORMAT(choices, help)                                                              \
+	{                                                                                          \
+		"format", 'f', CLI_ENUM, "FORMAT", help, choices, 0, 0                             \
+	}
+#define CLI_OPT_OUTPUT(help)                                                                       \
+	{                                                                                          \
+		"output", 'o', CLI_TEXT, "FILE", help, NULL, 0, 0                                  \
+	}
+#define CLI_OPT_NOTE(help)                                                                         \
+	{                                                                                          \
+		"note", 0, CLI_TEXT, "TEXT", help, NULL, 0, 0                                      \
+	}
+#define CLI_OPT_NOW(help)                                                                          \
+	{                                                                                          \
+		"now", 0, CLI_TIME, "TIME", help, NULL, 0, 0                                       \
+	}
+#define CLI_OPT_DRY_RUN(help)                                                                      \
+	{                                                                                          \
+		"dry-run", 'n', CLI_FLAG, NULL, help, NULL, 0, 0                                   \
+	}
+#define CLI_OPT_PASSPHRASE_FILE(help)                                                              \
+	{                                                                                          \
+		"passphrase-file", 0, CLI_TEXT, "FILE", help, NULL, 0, 0                           \
+	}
+/* --stale-after: when the stored scores are too old to trust. */
+#define CLI_OPT_STALE_AFTER                                                                        \
+	{                                                                                          \
+		"stale-after", 0, CLI_COUNT, "HOURS",                                              \
+		    "scores older than this are stale (default 24)", NULL, 0, 24 * 366             \
+	}
+
 /* Flags of a command row, acted on by the dispatcher in this order. */
 enum {
 	CLI_STORE = 1 << 0,      /* open the store named by --db (waits --wait for a writer) */

@@ -12,10 +12,9 @@
 static const char *const formats[] = {"table", "json", NULL};
 const struct cli_opt alert_opts[] = {
     {"within", 0, CLI_COUNT, "HOURS", "due within this many hours (default 24)", NULL, 0, 24 * 366},
-    {"now", 0, CLI_TIME, "TIME", "the time to judge at (default the clock)", NULL, 0, 0},
-    {"stale-after", 0, CLI_COUNT, "HOURS", "scores older than this are stale (default 24)", NULL, 0,
-     24 * 366},
-    {"format", 'f', CLI_ENUM, "FORMAT", "table for people, json for scripts", formats, 0, 0},
+    CLI_OPT_NOW("the time to judge at (default the clock)"),
+    CLI_OPT_STALE_AFTER,
+    CLI_OPT_FORMAT(formats, "table for people, json for scripts"),
     CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };

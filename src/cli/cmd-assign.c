@@ -3,7 +3,7 @@
 
 const struct cli_opt assign_opts[] = {
     {"to", 't', CLI_TEXT, "NAME", "who is to work the package (required)", NULL, 0, 0},
-    {"note", 0, CLI_TEXT, "TEXT", "why, kept with the change", NULL, 0, 0},
+    CLI_OPT_NOTE("why, kept with the change"),
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };

@@ -20,7 +20,7 @@ static const struct cli_opt log_opts[] = {
     {"operator", 0, CLI_TEXT, "NAME",
      "entries by this operator (here a filter, not the global option)", NULL, 0, 0},
     {"ref", 0, CLI_TEXT, "REF", "entries that name this package", NULL, 0, 0},
-    {"format", 'f', CLI_ENUM, "FORMAT", "table for people, json for scripts", log_formats, 0, 0},
+    CLI_OPT_FORMAT(log_formats, "table for people, json for scripts"),
     CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
@@ -44,10 +44,8 @@ static const char verify_about[] =
     "cut short or rewritten whole. Verifying records nothing.\n";
 static const struct cli_opt checkpoint_opts[] = {
     {"key", 0, CLI_TEXT, "SECKEY", "the minisign secret key to sign with (required)", NULL, 0, 0},
-    {"output", 'o', CLI_TEXT, "FILE", "the statement's file (required); FILE.minisig beside it",
-     NULL, 0, 0},
-    {"passphrase-file", 0, CLI_TEXT, "FILE", "the key's passphrase, from a private file", NULL, 0,
-     0},
+    CLI_OPT_OUTPUT("the statement's file (required); FILE.minisig beside it"),
+    CLI_OPT_PASSPHRASE_FILE("the key's passphrase, from a private file"),
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };

@@ -20,11 +20,9 @@
 static const char *const formats[] = {"csv", "json", "ndjson", "xml", NULL};
 static const char *const summaries[] = {"json", NULL};
 const struct cli_opt import_opts[] = {
-    {"format", 'f', CLI_ENUM, "FORMAT",
-     "force the format (default: from the name, else the content)", formats, 0, 0},
+    CLI_OPT_FORMAT(formats, "force the format (default: from the name, else the content)"),
     {"strict", 0, CLI_FLAG, NULL, "a file with any rejected record imports nothing", NULL, 0, 0},
-    {"dry-run", 'n', CLI_FLAG, NULL, "validate and report only; the store is not changed", NULL, 0,
-     0},
+    CLI_OPT_DRY_RUN("validate and report only; the store is not changed"),
     {"ignore-unknown-fields", 0, CLI_FLAG, NULL,
      "accept columns/keys outside the contract (ignored)", NULL, 0, 0},
     {"summary", 0, CLI_ENUM, "FORMAT", "one JSON summary object on stdout, for scripts", summaries,

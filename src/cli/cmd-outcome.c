@@ -26,9 +26,8 @@ const struct cli_opt outcome_opts[] = {
     {"date", 'd', CLI_TEXT, "DATE", "when it happened, YYYY-MM-DD (default today)", NULL, 0, 0},
     {"count", 0, CLI_COUNT, "N", "how many (children safeguarded; default 1)", NULL, 1,
      OUTCOME_COUNT_MAX},
-    {"note", 0, CLI_TEXT, "TEXT", "a remark kept with it (erased by purge)", NULL, 0, 0},
-    {"format", 'f', CLI_ENUM, "FORMAT", "list: table for people, csv or json for scripts",
-     list_formats, 0, 0},
+    CLI_OPT_NOTE("a remark kept with it (erased by purge)"),
+    CLI_OPT_FORMAT(list_formats, "list: table for people, csv or json for scripts"),
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };

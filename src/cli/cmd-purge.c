@@ -6,8 +6,7 @@
 const struct cli_opt purge_opts[] = {
     {"closed-before", 0, CLI_TIME, "DATE",
      "packages closed before DATE (YYYY-MM-DD, midnight UTC, or RFC 3339) (required)", NULL, 0, 0},
-    {"dry-run", 'n', CLI_FLAG, NULL,
-     "list what would be erased (REF, closed at) and change nothing", NULL, 0, 0},
+    CLI_OPT_DRY_RUN("list what would be erased (REF, closed at) and change nothing"),
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };

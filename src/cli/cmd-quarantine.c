@@ -9,7 +9,7 @@
 
 static const char *const list_formats[] = {"table", "json", NULL};
 static const struct cli_opt list_opts[] = {
-    {"format", 'f', CLI_ENUM, "FORMAT", "table (default) or json", list_formats, 0, 0},
+    CLI_OPT_FORMAT(list_formats, "table (default) or json"),
     {"all", 'a', CLI_FLAG, NULL, "dismissed and resolved records too, marked", NULL, 0, 0},
     CLI_OPT_WAIT_READ,
     CLI_OPT_END,
@@ -22,8 +22,7 @@ static const char list_about[] =
     "later imported cleanly (resolved), shows only with --all, marked.\n"
     "--format json: an object with an `items` array (times UTC).\n";
 static const struct cli_opt dismiss_opts[] = {
-    {"note", 0, CLI_TEXT, "TEXT", "why (needed): kept with the record and in the audit trail", NULL,
-     0, 0},
+    CLI_OPT_NOTE("why (needed): kept with the record and in the audit trail"),
     CLI_OPT_END,
 };
 static const char dismiss_about[] =

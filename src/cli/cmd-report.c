@@ -11,10 +11,8 @@ const struct cli_opt report_opts[] = {
     {"to", 0, CLI_TEXT, "DATE", "the local date after the period (default: tomorrow)", NULL, 0, 0},
     {"by", 0, CLI_ENUM, "FIELD", "split every figure by force, assignee or source", report_by_names,
      0, 0},
-    {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts, html to print", formats,
-     0, 0},
-    {"output", 'o', CLI_TEXT, "FILE", "write to FILE (private, replaced atomically); - stdout",
-     NULL, 0, 0},
+    CLI_OPT_FORMAT(formats, "text for people, json for scripts, html to print"),
+    CLI_OPT_OUTPUT("write to FILE (private, replaced atomically); - stdout"),
     CLI_OPT_END,
 };
 const char report_about[] =

@@ -22,7 +22,7 @@ static const char check_about[] =
 static const struct cli_opt install_opts[] = {
     CLI_OPT_AS_OF,
     CLI_OPT_WAIT,
-    {"dry-run", 'n', CLI_FLAG, NULL, "print what would move (as rules diff) and stop", NULL, 0, 0},
+    CLI_OPT_DRY_RUN("print what would move (as rules diff) and stop"),
     CLI_OPT_END,
 };
 static const char install_about[] =
@@ -36,8 +36,7 @@ static const struct cli_opt diff_opts[] = {
     {"against", 0, CLI_TEXT, "FILE", "compare with this rules file (default: the active rules)",
      NULL, 0, 0},
     CLI_OPT_AS_OF,
-    {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts, html to print",
-     diff_formats, 0, 0},
+    CLI_OPT_FORMAT(diff_formats, "text for people, json for scripts, html to print"),
     CLI_OPT_END,
 };
 static const char diff_about[] =
@@ -47,8 +46,7 @@ static const char diff_about[] =
     "whose priority, score or rank changes, with the rules it gains and loses.\n"
     "Nothing is installed or stored (docs/report.md).\n";
 static const struct cli_opt rshow_opts[] = {
-    {"format", 'f', CLI_ENUM, "FORMAT", "text for people; json prints the installed file exactly",
-     formats, 0, 0},
+    CLI_OPT_FORMAT(formats, "text for people; json prints the installed file exactly"),
     CLI_OPT_END,
 };
 static const char rshow_about[] =
@@ -421,10 +419,8 @@ static const char *const bt_formats[] = {"text", "json", "html", NULL};
 static const struct cli_opt backtest_opts[] = {
     {"top", 0, CLI_TEXT, "P", "the least urgent band counted as top (default the second)", NULL, 0,
      0},
-    {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts, html to print",
-     bt_formats, 0, 0},
-    {"output", 'o', CLI_TEXT, "FILE", "write to FILE (atomically) instead of standard output", NULL,
-     0, 0},
+    CLI_OPT_FORMAT(bt_formats, "text for people, json for scripts, html to print"),
+    CLI_OPT_OUTPUT("write to FILE (atomically) instead of standard output"),
     CLI_OPT_END,
 };
 static const char backtest_about[] =

@@ -16,7 +16,7 @@
 
 static const char *const formats[] = {"text", "json", NULL};
 const struct cli_opt show_opts[] = {
-    {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts", formats, 0, 0},
+    CLI_OPT_FORMAT(formats, "text for people, json for scripts"),
     {"all", 'a', CLI_FLAG, NULL, "list the unknown fields too", NULL, 0, 0},
     {"diff", 0, CLI_FLAG, NULL, "the fields that changed between two versions", NULL, 0, 0},
     {"versions", 0, CLI_TEXT, "A,B",

@@ -7,8 +7,8 @@
 
 static const char *const formats[] = {"text", "json", NULL};
 const struct cli_opt stats_opts[] = {
-    {"format", 'f', CLI_ENUM, "FORMAT", "text for people, json for scripts", formats, 0, 0},
-    {"now", 0, CLI_TIME, "TIME", "judge overdue at TIME (default the clock)", NULL, 0, 0},
+    CLI_OPT_FORMAT(formats, "text for people, json for scripts"),
+    CLI_OPT_NOW("judge overdue at TIME (default the clock)"),
     CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };

@@ -2,8 +2,7 @@
 #include "reftriage/cli.h"
 
 const struct cli_opt status_opts[] = {
-    {"note", 0, CLI_TEXT, "TEXT", "why, kept with the change (needed to close or reopen)", NULL, 0,
-     0},
+    CLI_OPT_NOTE("why, kept with the change (needed to close or reopen)"),
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };

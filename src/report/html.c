@@ -5,7 +5,8 @@
  * scores were computed (and a banner when they are stale), the counts by
  * priority with overdue, the filters in force and "N of M", and a key to the
  * rules that fired. Then one table per priority, each starting a new page,
- * in compact rows (25 or more to a page) with an empty "decision / initials"
+ * in compact rows (25 or more to a page, even where packages fire many rules:
+ * the rules fired have half the width) with an empty "decision / initials"
  * column for the morning meeting. Every page carries the protective marking,
  * the list's date, "N of M" with the filters, and "Page N of M" in its
  * margins; the table header, with the priority, repeats on every page.
@@ -143,7 +144,10 @@ static int html_begin(struct report *r, const struct report_header *h)
 	           : -1;
 }
 
-/* Every fired rule as its id and points, each kept whole; the row wraps between them. */
+/*
+ * Every fired rule as its id and points, each kept whole (a hair space before the
+ * points), thin spaces between them: the row wraps there, never inside one.
+ */
 static int reasons(struct report *r, struct buf *b, const struct report_item *it)
 {
 	size_t k;
@@ -153,8 +157,8 @@ static int reasons(struct report *r, struct buf *b, const struct report_item *it
 
 		if (r->rs && ru >= r->rs->rules && ru < r->rs->rules + state->nrules)
 			state->fired[ru - r->rs->rules] = true;
-		if (buf_adds(b, k ? " <span>" : "<span>") < 0 || esc(b, ru->id) < 0 ||
-		    buf_addf(b, "&#8239;<b>%lld</b></span>", (long long)ru->points) < 0)
+		if (buf_adds(b, k ? "&#8201;<span>" : "<span>") < 0 || esc(b, ru->id) < 0 ||
+		    buf_addf(b, "&#8202;<b>%lld</b></span>", (long long)ru->points) < 0)
 			return -1;
 	}
 	return it->nfired ? 0 : buf_adds(b, "&ndash;");
@@ -188,9 +192,9 @@ static int html_item(struct report *r, const struct report_item *it)
 	rc |= when(b, it->due_at);
 	rc |= buf_adds(b, it->overdue ? "<br><b>OVERDUE</b></td><td>" : "</td><td>");
 	rc |= esc_words(b, it->referral_type);
-	rc |= buf_adds(b, "</td><td>");
+	rc |= buf_adds(b, "<br><small>");
 	rc |= esc(b, it->force_area ? it->force_area : "-");
-	rc |= buf_adds(b, "</td><td>");
+	rc |= buf_adds(b, "</small></td><td>");
 	rc |= esc(b, it->assigned_to ? it->assigned_to : "-");
 	rc |= buf_adds(b, "<br><small>");
 	rc |= esc_words(b, it->status);
@@ -227,11 +231,12 @@ static const char css[] =
     "table.list { width: 100%; table-layout: fixed; font-size: 6.5pt; line-height: 1.08;"
     " break-before: page; font-family: \"DejaVu Sans Condensed\", \"Arial Narrow\","
     " \"Liberation Sans Narrow\", sans-serif; font-stretch: condensed; }\n"
-    "table.list td, table.list th { padding: 0.35mm 0.6mm; overflow-wrap: break-word; }\n"
+    "table.list td, table.list th { padding: 0.25mm 0.6mm; overflow-wrap: break-word; }\n"
     "table.list thead { display: table-header-group; } table.list tr { break-inside: avoid; }\n"
     "table.list th.cap { background: none; border: none; font-size: 8.5pt; padding: 0 0 1mm; }\n"
-    "table.list td.ref { white-space: nowrap; } table.list td small { font-size: 6pt; }\n"
-    "table.list td.why { font-size: 6pt; } td.why span { white-space: nowrap; }\n"
+    "table.list td small { font-size: 6pt; }\n"
+    "table.list td.why { font-size: 6pt; line-height: 1.1; }\n"
+    "td.why span { white-space: nowrap; }\n"
     "tr.over td { background: #f0f0f0; } tr.over td b { letter-spacing: .03em; }\n";
 
 /* The margins of every page: the list's date, what it holds, a stale warning. */
@@ -382,19 +387,19 @@ static int band_table(struct report *r, const struct ruleset *rs, size_t g)
 	struct buf *b = &r->b;
 	int rc = 0;
 
+	/* The rules fired take the width: their row's height is the page's limit. */
 	rc |= buf_adds(b, "<table class=list><colgroup><col style=\"width:3.5%\">"
-	                  "<col style=\"width:13%\">"
-	                  "<col style=\"width:7.5%\"><col style=\"width:9%\">"
-	                  "<col style=\"width:8%\"><col style=\"width:8%\">"
-	                  "<col style=\"width:41%\"><col style=\"width:10%\"></colgroup>\n"
-	                  "<thead><tr><th class=cap colspan=8>");
+	                  "<col style=\"width:12%\"><col style=\"width:7%\">"
+	                  "<col style=\"width:9%\"><col style=\"width:7%\">"
+	                  "<col style=\"width:53%\"><col style=\"width:8.5%\"></colgroup>\n"
+	                  "<thead><tr><th class=cap colspan=7>");
 	rc |= esc(b, rs->bands[g].priority);
 	rc |= buf_adds(b, " &ndash; ");
 	rc |= esc(b, rs->bands[g].label);
 	rc |= buf_addf(b, " &middot; %ld printed &middot; list of ", s->listed[g]);
 	rc |= esc(b, s->generated);
 	rc |= buf_adds(b, "</th></tr>\n<tr><th>#</th><th>Reference, priority</th><th>Due</th>"
-	                  "<th>Type</th><th>Force area</th><th>Assigned</th><th>Why: rules "
+	                  "<th>Type, force area</th><th>Assigned</th><th>Why: rules "
 	                  "fired, points</th><th>Decision / initials</th></tr></thead><tbody>\n");
 	if (rc || fwrite(b->data, 1, b->len, r->out) != b->len ||
 	    fwrite(s->rows[g].data, 1, s->rows[g].len, r->out) != s->rows[g].len)

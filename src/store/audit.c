@@ -282,14 +282,9 @@ int store_audit_append(struct store *st, const struct store_audit_new *in, int64
 	return 0;
 }
 
-struct entry_fn {
-	int (*fn)(void *ctx, const struct audit_entry *e);
-	void *ctx;
-};
-
 static int on_entry(sqlite3_stmt *s, void *x)
 {
-	struct entry_fn *f = x;
+	struct row_fn *f = x;
 	struct audit_entry e;
 
 	memset(&e, 0, sizeof(e));
@@ -314,14 +309,14 @@ static int on_entry(sqlite3_stmt *s, void *x)
 		memcpy(e.prev_hash, sqlite3_column_blob(s, 8), HASH_BYTES);
 	if (sqlite3_column_bytes(s, 9) == HASH_BYTES)
 		memcpy(e.hash, sqlite3_column_blob(s, 9), HASH_BYTES);
-	return f->fn(f->ctx, &e);
+	return f->fn.entry(f->ctx, &e);
 }
 
 int store_audit_each(struct store *st, const struct store_audit_query *q,
                      int (*fn)(void *ctx, const struct audit_entry *e), void *ctx, struct diag *d)
 {
 	const char *what = "reading the audit trail";
-	struct entry_fn f = {fn, ctx};
+	struct row_fn f = {.fn.entry = fn, .ctx = ctx};
 	sqlite3_stmt *s;
 
 	s = store_prepare(

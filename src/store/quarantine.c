@@ -78,18 +78,15 @@ out:
 static int dismiss_find(struct store *st, int64_t id, bool *open, char *ref, size_t ref_size,
                         struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare(st,
-	                                "SELECT dismissed_at IS NULL AND resolved_at IS NULL, "
-	                                "package_ref FROM quarantine WHERE id = ?1",
-	                                "dismissing a quarantined record", d);
+	sqlite3_stmt *s =
+	    store_prepare_with(st,
+	                       "SELECT dismissed_at IS NULL AND resolved_at IS NULL, "
+	                       "package_ref FROM quarantine WHERE id = ?1",
+	                       "dismissing a quarantined record", d, STORE_ARGS(ARG_INT(id)));
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "dismissing a quarantined record", d);
-	}
 	rc = sqlite3_step(s);
 	ref[0] = '\0';
 	if (rc == SQLITE_ROW) {

@@ -11,40 +11,25 @@ int store_get_package(struct store *st, const char *ref,
                       int (*ver_fn)(void *ctx, const struct store_version *v), void *ctx,
                       struct diag *d)
 {
-	sqlite3_stmt *s = NULL;
 	struct store_package p;
 	int rc, ret = -1;
-
-	rc = sqlite3_prepare_v2(
-	    st->db,
+	/* purged_at is NULL, read as 0, unless purge erased the content. */
+	sqlite3_stmt *s = store_prepare_with(
+	    st,
 	    "SELECT id, ref, latest_version, status, assigned_to, updated, "
 	    "received_at, first_seen_at, changed_at, purged_at FROM packages WHERE ref = ?1",
-	    -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "reading a package", d);
-	if (sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC) != SQLITE_OK) {
-		ret = store_fail(st, SQLITE_ERROR, "reading a package", d);
-		goto out;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		ret = 1;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		ret = store_fail(st, rc, "reading a package", d);
-		goto out;
-	}
-	p.id = sqlite3_column_int64(s, 0);
-	p.ref = col_text(s, 1);
-	p.latest_version = sqlite3_column_int(s, 2);
-	p.status = col_text(s, 3);
-	p.assigned_to = col_text(s, 4);
-	p.updated = sqlite3_column_int(s, 5) != 0;
-	p.received_at = sqlite3_column_int64(s, 6);
-	p.first_seen_at = sqlite3_column_int64(s, 7);
-	p.changed_at = sqlite3_column_int64(s, 8);
-	p.purged_at = sqlite3_column_type(s, 9) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 9);
+	    "reading a package", d, STORE_ARGS(ARG_TEXT(ref)));
+
+	if (!s)
+		return -1;
+	rc = store_step_one(st, s, "reading a package", d);
+	if (rc != 0)
+		return rc;
+	store_cols(s, 0,
+	           STORE_COLS(COL_I64(&p.id), COL_TEXT(&p.ref), COL_INT(&p.latest_version),
+	                      COL_TEXT(&p.status), COL_TEXT(&p.assigned_to), COL_BOOL(&p.updated),
+	                      COL_I64(&p.received_at), COL_I64(&p.first_seen_at),
+	                      COL_I64(&p.changed_at), COL_I64(&p.purged_at)));
 	if (pkg_fn(ctx, &p) < 0) {
 		diag_set(d, EX_IOERR, "write error");
 		goto out;
@@ -52,18 +37,14 @@ int store_get_package(struct store *st, const char *ref,
 	sqlite3_finalize(s);
 	if (!ver_fn)
 		return 0;
-	s = store_prepare(st,
-	                  "SELECT v.version, v.content_hash, v.imported_at, i.file, "
-	                  "v.source_line, v.source_index, v.facts "
-	                  "FROM package_versions v JOIN imports i ON i.id = v.import_id "
-	                  "WHERE v.package_id = ?1 ORDER BY v.version DESC",
-	                  "reading versions", d);
+	s = store_prepare_with(st,
+	                       "SELECT v.version, v.content_hash, v.imported_at, i.file, "
+	                       "v.source_line, v.source_index, v.facts "
+	                       "FROM package_versions v JOIN imports i ON i.id = v.import_id "
+	                       "WHERE v.package_id = ?1 ORDER BY v.version DESC",
+	                       "reading versions", d, STORE_ARGS(ARG_INT(p.id)));
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, p.id) != SQLITE_OK) {
-		ret = store_fail(st, SQLITE_ERROR, "reading versions", d);
-		goto out;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_version v;
 
@@ -100,17 +81,13 @@ out:
 static int load_version(struct store *st, const char *ref, int64_t pid, int v, struct package *p,
                         struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare(
+	sqlite3_stmt *s = store_prepare_with(
 	    st, "SELECT facts FROM package_versions WHERE package_id = ?1 AND version = ?2",
-	    "reading versions", d);
+	    "reading versions", d, STORE_ARGS(ARG_INT(pid), ARG_INT(v)));
 	int rc, ok = -1;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK || sqlite3_bind_int(s, 2, v) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "reading versions", d);
-	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 0)
 		ok = package_decode_facts(p, sqlite3_column_blob(s, 0),
@@ -133,16 +110,13 @@ static int load_version(struct store *st, const char *ref, int64_t pid, int v, s
 static int find_ref(struct store *st, const char *ref, int64_t *pid, int64_t *latest,
                     struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare(
-	    st, "SELECT id, latest_version FROM packages WHERE ref = ?1", "reading a package", d);
+	sqlite3_stmt *s =
+	    store_prepare_with(st, "SELECT id, latest_version FROM packages WHERE ref = ?1",
+	                       "reading a package", d, STORE_ARGS(ARG_TEXT(ref)));
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "reading a package", d);
-	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*pid = sqlite3_column_int64(s, 0);

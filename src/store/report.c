@@ -83,14 +83,9 @@ static int bind_bounds(sqlite3_stmt *s, enum store_report_query q,
 	       sqlite3_bind_int64(s, 2, p->to) != SQLITE_OK;
 }
 
-struct report_fn {
-	int (*fn)(void *ctx, const struct store_report_row *r);
-	void *ctx;
-};
-
 static int on_row(sqlite3_stmt *s, void *x)
 {
-	struct report_fn *f = x;
+	struct row_fn *f = x;
 	struct store_report_row row, *r = &row;
 
 	r->at = sqlite3_column_int64(s, 0);
@@ -100,7 +95,7 @@ static int on_row(sqlite3_stmt *s, void *x)
 	r->group = (const char *)sqlite3_column_text(s, 3);
 	r->text1 = (const char *)sqlite3_column_text(s, 4);
 	r->text2 = (const char *)sqlite3_column_text(s, 5);
-	return f->fn(f->ctx, r) < 0 ? -1 : 0;
+	return f->fn.report(f->ctx, r) < 0 ? -1 : 0;
 }
 
 int store_report_each(struct store *st, enum store_report_query q, enum store_report_by by,
@@ -109,7 +104,7 @@ int store_report_each(struct store *st, enum store_report_query q, enum store_re
                       struct diag *d)
 {
 	const char *what = "reading the report's figures";
-	struct report_fn f = {fn, ctx};
+	struct row_fn f = {.fn.report = fn, .ctx = ctx};
 	sqlite3_stmt *s;
 	char sql[512];
 	const char *mark = strstr(queries[q], "%s");

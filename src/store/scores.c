@@ -22,29 +22,18 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st,
-	                  "INSERT INTO rule_sets (hash, name, version, body, first_seen_at) VALUES "
-	                  "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
-	                  what, d);
+	if (store_run_with(
+	        st,
+	        "INSERT INTO rule_sets (hash, name, version, body, first_seen_at) VALUES "
+	        "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
+	        what, d,
+	        STORE_ARGS(ARG_BLOB(hash, 32), ARG_TEXT(name), ARG_TEXT(version),
+	                   ARG_BLOB(body, len), ARG_INT(now))) < 0)
+		return -1;
+	s = store_prepare_with(st, "SELECT id FROM rule_sets WHERE hash = ?1", what, d,
+	                       STORE_ARGS(ARG_BLOB(hash, 32)));
 	if (!s)
 		return -1;
-	if (sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, version, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 4, len ? body : "", (int)len, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, now) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	if (store_run(st, s, what, d) < 0)
-		return -1;
-	s = store_prepare(st, "SELECT id FROM rule_sets WHERE hash = ?1", what, d);
-	if (!s)
-		return -1;
-	if (sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(s);
@@ -52,21 +41,12 @@ int store_rules_install(struct store *st, const unsigned char hash[32], const ch
 	}
 	*rule_set_id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	s = store_prepare(
-	    st,
-	    "INSERT INTO rule_installs (rule_set_id, installed_at, operator, source_file) "
-	    "VALUES (?1, ?2, ?3, ?4)",
-	    what, d);
-	if (!s)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, *rule_set_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, operator_name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 4, source_file, -1, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	return store_run(st, s, what, d);
+	return store_run_with(st,
+	                      "INSERT INTO rule_installs (rule_set_id, installed_at, operator, "
+	                      "source_file) VALUES (?1, ?2, ?3, ?4)",
+	                      what, d,
+	                      STORE_ARGS(ARG_INT(*rule_set_id), ARG_INT(now),
+	                                 ARG_TEXT(operator_name), ARG_TEXT(source_file)));
 }
 
 int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const struct store_rules *r),
@@ -74,30 +54,23 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 {
 	const char *what = "reading the rules";
 	struct store_rules r;
-	sqlite3_stmt *s;
 	int rc, ret;
-
 	/* The active rule set is the one installed last; a given id, its latest install. */
-	s = store_prepare(
+	sqlite3_stmt *s = store_prepare_with(
 	    st,
 	    "SELECT r.id, r.hash, r.name, r.version, r.body, i.installed_at, i.operator, "
 	    "i.source_file FROM rule_installs i JOIN rule_sets r ON r.id = i.rule_set_id "
 	    "WHERE ?1 = 0 OR r.id = ?1 ORDER BY i.id DESC LIMIT 1",
-	    what, d);
+	    what, d, STORE_ARGS(ARG_INT(id)));
+
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
+	rc = store_step_one(st, s, what, d);
+	if (rc != 0)
+		return rc;
+	if (sqlite3_column_bytes(s, 1) != 32) {
 		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(s);
-		return 1;
-	}
-	if (rc != SQLITE_ROW || sqlite3_column_bytes(s, 1) != 32) {
-		sqlite3_finalize(s);
-		return store_fail(st, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc, what, d);
+		return store_fail(st, SQLITE_CORRUPT, what, d);
 	}
 	r.id = sqlite3_column_int64(s, 0);
 	r.hash = sqlite3_column_blob(s, 1);
@@ -392,29 +365,19 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
                     struct buf *fired, struct diag *d)
 {
 	/* An open package's row is as of the store's current scoring (schema 5). */
-	sqlite3_stmt *s = store_prepare(
+	sqlite3_stmt *s = store_prepare_with(
 	    st,
 	    "SELECT " SCORE_COLS ", coalesce(rule_set_id, (SELECT CAST(value AS INTEGER) FROM "
 	    "meta WHERE key = 'scored_rule_set')), coalesce(as_of, (SELECT CAST(value AS INTEGER) "
 	    "FROM meta WHERE key = 'scored_as_of')) FROM scores s WHERE package_id = ?1",
-	    "reading a score", d);
+	    "reading a score", d, STORE_ARGS(ARG_INT(package_id)));
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "reading a score", d);
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(s);
-		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return store_fail(st, rc, "reading a score", d);
-	}
+	rc = store_step_one(st, s, "reading a score", d);
+	if (rc != 0)
+		return rc;
 	read_score(s, 0, out);
 	out->package_id = package_id;
 	out->rule_set_id = sqlite3_column_int64(s, 10);
@@ -434,7 +397,7 @@ int store_each_link(struct store *st, int64_t package_id, bool ip,
                     struct diag *d)
 {
 	/* With ip (?2 = 1): the IP keys shared with packages not linked otherwise. */
-	sqlite3_stmt *s = store_prepare(
+	sqlite3_stmt *s = store_prepare_with(
 	    st,
 	    "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON b.key = a.key AND "
 	    "b.package_id <> a.package_id JOIN packages p ON p.id = b.package_id WHERE "
@@ -442,16 +405,11 @@ int store_each_link(struct store *st, int64_t package_id, bool ip,
 	    "(SELECT 1 FROM package_keys c JOIN package_keys e ON e.key = c.key WHERE "
 	    "c.package_id = ?1 AND e.package_id = b.package_id AND NOT (substr(c.key, 1, 3) = "
 	    "'ip:'))) ORDER BY p.ref, b.key",
-	    "reading linked packages", d);
+	    "reading linked packages", d, STORE_ARGS(ARG_INT(package_id), ARG_INT(ip)));
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, ip) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "reading linked packages", d);
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (fn(ctx, col_text(s, 0), col_text(s, 1)) < 0) {
 			sqlite3_finalize(s);
@@ -586,38 +544,26 @@ int store_worklist_count(struct store *st, const struct store_worklist_query *q,
 	return 0;
 }
 
-struct worklist_fn {
-	int (*fn)(void *ctx, const struct store_worklist_row *r);
-	void *ctx;
-};
-
 static int on_worklist_row(sqlite3_stmt *s, void *x)
 {
-	struct worklist_fn *f = x;
+	struct row_fn *f = x;
 	struct store_worklist_row r;
 
-	r.priority = sqlite3_column_int(s, 0);
-	r.score = sqlite3_column_int64(s, 1);
-	r.received_at = sqlite3_column_int64(s, 2);
-	r.due_at = sqlite3_column_int64(s, 3);
-	r.overdue = sqlite3_column_int(s, 4) != 0;
-	r.ref = col_text(s, 5);
-	r.status = col_text(s, 6);
-	r.assigned_to = col_text(s, 7);
-	r.force_area = col_text(s, 8);
-	r.referral_type = col_text(s, 9);
-	r.fired = col_text(s, 10);
-	r.updated = sqlite3_column_int(s, 11) != 0;
-	r.facts = sqlite3_column_blob(s, 12);
-	r.facts_len = (size_t)sqlite3_column_bytes(s, 12);
-	return f->fn(f->ctx, &r) < 0 ? -1 : 0;
+	store_cols(s, 0,
+	           STORE_COLS(COL_INT(&r.priority), COL_I64(&r.score), COL_I64(&r.received_at),
+	                      COL_I64(&r.due_at), COL_BOOL(&r.overdue), COL_TEXT(&r.ref),
+	                      COL_TEXT(&r.status), COL_TEXT(&r.assigned_to),
+	                      COL_TEXT(&r.force_area), COL_TEXT(&r.referral_type),
+	                      COL_TEXT(&r.fired), COL_BOOL(&r.updated),
+	                      COL_BLOB(&r.facts, &r.facts_len)));
+	return f->fn.worklist(f->ctx, &r) < 0 ? -1 : 0;
 }
 
 int store_worklist(struct store *st, const struct store_worklist_query *q,
                    int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
                    struct diag *d)
 {
-	struct worklist_fn f = {fn, ctx};
+	struct row_fn f = {.fn.worklist = fn, .ctx = ctx};
 	sqlite3_stmt *s = worklist_stmt(st, q, WL_ROWS, d);
 
 	if (!s)

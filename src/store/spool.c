@@ -143,21 +143,17 @@ out:
 /* Whether an entry with these fields is in the chain already (folded before a crash). */
 static int in_chain(struct store *st, const struct store_audit_new *e, bool *yes, struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare(st,
-	                                "SELECT 1 FROM audit WHERE at = ?1 AND operator = ?2 AND "
-	                                "action = ?3 AND details = ?4 LIMIT 1",
-	                                "reading the audit trail", d);
+	sqlite3_stmt *s = store_prepare_with(
+	    st,
+	    "SELECT 1 FROM audit WHERE at = ?1 AND operator = ?2 AND action = ?3 AND "
+	    "details = ?4 LIMIT 1",
+	    "reading the audit trail", d,
+	    STORE_ARGS(ARG_INT(e->at), ARG_TEXT(e->operator_name), ARG_TEXT(e->action),
+	               ARG_TEXTN(e->details, e->details_len)));
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, e->at) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, e->operator_name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, e->action, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 4, e->details, (int)e->details_len, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, "reading the audit trail", d);
-	}
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

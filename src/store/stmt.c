@@ -134,6 +134,16 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *
 	return 0;
 }
 
+int store_step_one(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 1 : store_fail(st, rc, what, d);
+}
+
 int store_exec(struct store *st, const char *sql, const char *what, struct diag *d)
 {
 	sqlite3_stmt *s = store_prepare(st, sql, what, d);
@@ -180,4 +190,78 @@ int store_step_rows(struct store *st, sqlite3_stmt *s, bool kept, const char *wh
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, d);
 	return 0;
+}
+
+int store_bind(sqlite3_stmt *s, const struct store_arg *args, size_t n)
+{
+	int rc = SQLITE_OK;
+	size_t i;
+
+	for (i = 0; rc == SQLITE_OK && i < n; i++) {
+		const struct store_arg *a = &args[i];
+		int at = (int)i + 1;
+
+		if (a->type == STORE_ARG_INT)
+			rc = sqlite3_bind_int64(s, at, a->v.i);
+		else if (a->type == STORE_ARG_TEXT)
+			rc = sqlite3_bind_text(s, at, a->v.text, a->len, SQLITE_STATIC);
+		else
+			rc = sqlite3_bind_blob(s, at, a->len ? a->v.blob : "", a->len,
+			                       SQLITE_STATIC);
+	}
+	return rc;
+}
+
+sqlite3_stmt *store_prepare_with(struct store *st, const char *sql, const char *what,
+                                 struct diag *d, const struct store_arg *args, size_t n)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, what, d);
+
+	if (s && store_bind(s, args, n) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		(void)store_fail(st, SQLITE_ERROR, what, d);
+		return NULL;
+	}
+	return s;
+}
+
+int store_run_with(struct store *st, const char *sql, const char *what, struct diag *d,
+                   const struct store_arg *args, size_t n)
+{
+	sqlite3_stmt *s = store_prepare_with(st, sql, what, d, args, n);
+
+	return s ? store_run(st, s, what, d) : -1;
+}
+
+void store_cols(sqlite3_stmt *s, int first, const struct store_col *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct store_col *c = &cols[i];
+		int at = first + (int)i;
+
+		switch (c->type) {
+		case STORE_COL_INT:
+			*c->to.i = sqlite3_column_int(s, at);
+			break;
+		case STORE_COL_I64:
+			*c->to.i64 = sqlite3_column_int64(s, at);
+			break;
+		case STORE_COL_LONG:
+			*c->to.l = (long)sqlite3_column_int64(s, at);
+			break;
+		case STORE_COL_BOOL:
+			*c->to.b = sqlite3_column_int64(s, at) != 0;
+			break;
+		case STORE_COL_TEXT:
+			*c->to.text = (const char *)sqlite3_column_text(s, at);
+			break;
+		case STORE_COL_BLOB:
+			/* The blob first, then its size: SQLite's advice. */
+			*c->to.blob = sqlite3_column_blob(s, at);
+			*c->len = (size_t)sqlite3_column_bytes(s, at);
+			break;
+		}
+	}
 }

@@ -2,6 +2,7 @@
 #ifndef REFTRIAGE_STORE_INTERNAL_H
 #define REFTRIAGE_STORE_INTERNAL_H
 
+#include "reftriage/outcome.h"
 #include "reftriage/store.h"
 
 #include <sqlite3.h>
@@ -92,6 +93,107 @@ int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, 
  */
 int store_step_rows(struct store *st, sqlite3_stmt *s, bool kept, const char *what,
                     int (*each)(sqlite3_stmt *s, void *x), void *x, struct diag *d);
+
+/*
+ * A value for a statement's parameter ?N, N its place in a list: ARG_INT,
+ * ARG_TEXT (NULL binds NULL), ARG_TEXTN (n bytes of text) or ARG_BLOB (n
+ * bytes; 0, an empty blob). The member initialised checks the value's type.
+ * Text and blobs are bound SQLITE_STATIC: they must outlive the statement's
+ * steps.
+ */
+struct store_arg {
+	enum { STORE_ARG_INT, STORE_ARG_TEXT, STORE_ARG_BLOB } type;
+	union {
+		int64_t i;
+		const char *text;
+		const void *blob;
+	} v;
+	int len; /* text: its size, or -1 up to its NUL; blob: its size */
+};
+#define ARG_INT(x)      ((struct store_arg){STORE_ARG_INT, {.i = (x)}, 0})
+#define ARG_TEXT(x)     ((struct store_arg){STORE_ARG_TEXT, {.text = (x)}, -1})
+#define ARG_TEXTN(x, n) ((struct store_arg){STORE_ARG_TEXT, {.text = (x)}, (int)(n)})
+#define ARG_BLOB(p, n)  ((struct store_arg){STORE_ARG_BLOB, {.blob = (p)}, (int)(n)})
+/* A list of them, as the two arguments (array, count) the functions below take. */
+#define STORE_ARGS(...)                                                                            \
+	(const struct store_arg[]){__VA_ARGS__},                                                   \
+	    sizeof((const struct store_arg[]){__VA_ARGS__}) / sizeof(struct store_arg)
+
+/* Bind args to ?1..?n of s: SQLITE_OK, or the first bind's error. */
+int store_bind(sqlite3_stmt *s, const struct store_arg *args, size_t n);
+
+/* store_prepare() then store_bind(); NULL after filling d with what. */
+sqlite3_stmt *store_prepare_with(struct store *st, const char *sql, const char *what,
+                                 struct diag *d, const struct store_arg *args, size_t n);
+
+/* Prepare, bind and run one statement that returns no rows; -1 after filling d with what. */
+int store_run_with(struct store *st, const char *sql, const char *what, struct diag *d,
+                   const struct store_arg *args, size_t n);
+
+/*
+ * Where a row's column goes, N its place in a list: COL_INT, COL_I64,
+ * COL_LONG, COL_BOOL (non-zero), COL_TEXT (NULL for NULL or when memory ran
+ * out) or COL_BLOB (the bytes and their size). The member initialised checks
+ * the destination's type. Text and blobs point into the row: valid until the
+ * statement steps again.
+ */
+struct store_col {
+	enum {
+		STORE_COL_INT,
+		STORE_COL_I64,
+		STORE_COL_LONG,
+		STORE_COL_BOOL,
+		STORE_COL_TEXT,
+		STORE_COL_BLOB
+	} type;
+	union {
+		int *i;
+		int64_t *i64;
+		long *l;
+		bool *b;
+		const char **text;
+		const void **blob;
+	} to;
+	size_t *len; /* blob: its size */
+};
+#define COL_INT(p)        ((struct store_col){STORE_COL_INT, {.i = (p)}, NULL})
+#define COL_I64(p)        ((struct store_col){STORE_COL_I64, {.i64 = (p)}, NULL})
+#define COL_LONG(p)       ((struct store_col){STORE_COL_LONG, {.l = (p)}, NULL})
+#define COL_BOOL(p)       ((struct store_col){STORE_COL_BOOL, {.b = (p)}, NULL})
+#define COL_TEXT(p)       ((struct store_col){STORE_COL_TEXT, {.text = (p)}, NULL})
+#define COL_BLOB(p, size) ((struct store_col){STORE_COL_BLOB, {.blob = (p)}, (size)})
+/* A list of them, as the two arguments (array, count) store_cols() takes. */
+#define STORE_COLS(...)                                                                            \
+	(const struct store_col[]){__VA_ARGS__},                                                   \
+	    sizeof((const struct store_col[]){__VA_ARGS__}) / sizeof(struct store_col)
+
+/* Read the current row of s, column i into cols[i - first], from column first on. */
+void store_cols(sqlite3_stmt *s, int first, const struct store_col *cols, size_t n);
+
+/*
+ * The caller's typed callback and its context, for the each of
+ * store_step_rows() that reads a row and hands it on: one member a kind of
+ * row, so that each reader names the one it calls.
+ */
+struct row_fn {
+	union {
+		int (*outcome)(void *ctx, const struct store_outcome *o);
+		int (*count)(void *ctx, const char *code, long n);
+		int (*received)(void *ctx, int64_t id, int64_t received_at);
+		int (*key)(void *ctx, const char *key, size_t len, int64_t id);
+		int (*labelled)(void *ctx, const struct store_labelled *p);
+		int (*worklist)(void *ctx, const struct store_worklist_row *r);
+		int (*report)(void *ctx, const struct store_report_row *r);
+		int (*entry)(void *ctx, const struct audit_entry *e);
+	} fn;
+	void *ctx;
+};
+
+/*
+ * Step s to its first row: 0, the row there to read (the caller finalizes
+ * s); 1 when there is none, or -1 after filling d with what, s finalized.
+ */
+int store_step_one(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
 
 /* Step a prepared statement that returns no rows, then finalize it; -1 after filling d. */
 int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
