@@ -32,15 +32,23 @@ struct slot {
 	unsigned long records;
 };
 
+/* Slots are published, and given back, this many at a time (or fewer at the end). */
+#define PIPE_BATCH 32
+
 struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t filled, emptied;
 	struct slot slot[PIPE_SLOTS];
-	size_t head, tail; /* slots head..tail (mod PIPE_SLOTS) are full */
-	bool done;         /* the decoder has returned */
-	bool stop;         /* the caller's side failed: the decoder must stop */
-	uint64_t bytes;    /* progress, as the decoder last said */
+	/* under mu: slots head..tail (counts; the slot is [count % PIPE_SLOTS]) are full */
+	size_t head, tail;
+	bool done; /* the decoder has returned */
+	bool stop; /* the caller's side failed: the decoder must stop */
+	/* the decoder's own: slots filled (ptail), the head it last saw, progress */
+	size_t ptail, phead;
+	uint64_t bytes;
 	unsigned long records;
+	/* the caller's own: the next slot to deliver, the tail it last saw */
+	size_t chead, ctail;
 	/* the decoder's side */
 	int fd;
 	const char *name;
@@ -70,31 +78,42 @@ static int copy_record(struct slot *sl, const struct ingest_record *rec)
 	return 0;
 }
 
-/* The decoder's function: wait for a free slot, fill it, publish it. */
+/*
+ * On the decoder's thread: publish the slots filled so far and learn which
+ * were given back, waiting for one when wait; false when the caller stopped.
+ */
+static bool publish(struct pipe *p, bool wait)
+{
+	bool go;
+
+	pthread_mutex_lock(&p->mu);
+	p->tail = p->ptail;
+	pthread_cond_signal(&p->filled);
+	while (wait && !p->stop && p->ptail - p->head == PIPE_SLOTS)
+		pthread_cond_wait(&p->emptied, &p->mu);
+	p->phead = p->head;
+	go = !p->stop;
+	pthread_mutex_unlock(&p->mu);
+	return go;
+}
+
+/* The decoder's function: fill the next free slot; publish a batch at a time. */
 static int hand_over(void *ctx, const struct ingest_record *rec, struct diag *d)
 {
 	struct pipe *p = ctx;
 	struct slot *sl;
-	bool stop;
 
-	pthread_mutex_lock(&p->mu);
-	while (!p->stop && p->tail - p->head == PIPE_SLOTS)
-		pthread_cond_wait(&p->emptied, &p->mu);
-	stop = p->stop;
-	pthread_mutex_unlock(&p->mu);
-	if (stop)
+	if (p->ptail - p->phead == PIPE_SLOTS && !publish(p, true))
 		return diag_set(d, EX_SOFTWARE, "stopped"); /* the caller's error is reported */
-	sl = &p->slot[p->tail % PIPE_SLOTS];
+	sl = &p->slot[p->ptail % PIPE_SLOTS];
 	if (copy_record(sl, rec) < 0) {
 		diag_at(d, p->name, rec->line, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory");
 	}
-	pthread_mutex_lock(&p->mu);
 	sl->bytes = p->bytes;
 	sl->records = p->records;
-	p->tail++;
-	pthread_cond_signal(&p->filled);
-	pthread_mutex_unlock(&p->mu);
+	if (++p->ptail % PIPE_BATCH == 0 && !publish(p, false))
+		return diag_set(d, EX_SOFTWARE, "stopped");
 	return 0;
 }
 
@@ -102,10 +121,8 @@ static void note_progress(void *ctx, uint64_t bytes, unsigned long records)
 {
 	struct pipe *p = ctx;
 
-	pthread_mutex_lock(&p->mu);
 	p->bytes = bytes;
 	p->records = records;
-	pthread_mutex_unlock(&p->mu);
 }
 
 static void *decoder(void *arg)
@@ -114,32 +131,34 @@ static void *decoder(void *arg)
 
 	p->rc = ingest_fd(p->fd, p->name, &p->opts, hand_over, note_progress, p, &p->res, &p->d);
 	pthread_mutex_lock(&p->mu);
+	p->tail = p->ptail;
 	p->done = true;
 	pthread_cond_signal(&p->filled);
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
-/* The next full slot, or NULL when the decoder has returned and none is left. */
-static struct slot *next_slot(struct pipe *p)
+/*
+ * On the caller's thread: give back the slots delivered since the last time
+ * (stop: and tell the decoder to stop); then, unless stopping, the next full
+ * slot, waiting for one, or NULL when the decoder has returned and none is
+ * left. The lock is taken once a batch, not once a record.
+ */
+static struct slot *next_slot(struct pipe *p, bool stop)
 {
-	struct slot *sl = NULL;
-
-	pthread_mutex_lock(&p->mu);
-	while (!p->done && p->head == p->tail)
-		pthread_cond_wait(&p->filled, &p->mu);
-	if (p->head != p->tail)
-		sl = &p->slot[p->head % PIPE_SLOTS];
-	pthread_mutex_unlock(&p->mu);
-	return sl;
-}
-
-static void slot_done(struct pipe *p)
-{
-	pthread_mutex_lock(&p->mu);
-	p->head++;
-	pthread_cond_signal(&p->emptied);
-	pthread_mutex_unlock(&p->mu);
+	if (p->chead == p->ctail || stop || p->chead % PIPE_BATCH == 0) {
+		pthread_mutex_lock(&p->mu);
+		p->head = p->chead;
+		p->stop = stop;
+		pthread_cond_signal(&p->emptied);
+		while (!stop && !p->done && p->head == p->tail)
+			pthread_cond_wait(&p->filled, &p->mu);
+		p->ctail = p->tail;
+		pthread_mutex_unlock(&p->mu);
+	}
+	if (stop || p->chead == p->ctail)
+		return NULL;
+	return &p->slot[p->chead++ % PIPE_SLOTS];
 }
 
 static int deliver(struct slot *sl, ingest_fn fn, void *ctx, struct diag *d)
@@ -167,19 +186,13 @@ static int consume(struct pipe *p, ingest_fn fn, ingest_progress_fn progress, vo
 {
 	struct slot *sl;
 
-	while ((sl = next_slot(p)) != NULL) {
-		int rc = deliver(sl, fn, ctx, d);
-
-		if (progress)
-			progress(ctx, sl->bytes, sl->records);
-		slot_done(p);
-		if (rc < 0) {
-			pthread_mutex_lock(&p->mu);
-			p->stop = true;
-			pthread_cond_signal(&p->emptied);
-			pthread_mutex_unlock(&p->mu);
+	while ((sl = next_slot(p, false)) != NULL) {
+		if (deliver(sl, fn, ctx, d) < 0) {
+			(void)next_slot(p, true);
 			return -1;
 		}
+		if (progress)
+			progress(ctx, sl->bytes, sl->records);
 	}
 	return 0;
 }
