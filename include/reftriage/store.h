@@ -259,10 +259,13 @@ int store_linked_count(struct store *st, int64_t package_id, int64_t *count, int
 /*
  * Count the links of every package in one walk of the linking keys, in key
  * order (reftriage/links.h): lc through every key but IP addresses', ip
- * through IP addresses'. Both are initialised here; the caller releases them.
+ * through IP addresses'. The counts are the store's, valid until the next
+ * call or store_close: they are kept and given again while no linking key
+ * has changed, here or in another process (an import's audit entry and the
+ * rescore after it walk the keys once).
  */
-int store_link_counts(struct store *st, struct link_counts *lc, struct link_counts *ip,
-                      struct diag *d) MUST_CHECK;
+int store_link_counts(struct store *st, const struct link_counts **lc,
+                      const struct link_counts **ip, struct diag *d) MUST_CHECK;
 
 struct store_score {
 	int64_t package_id;

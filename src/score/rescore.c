@@ -327,26 +327,19 @@ static int score_each_open(struct all_ctx *x)
 int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
               unsigned long *count, struct diag *d)
 {
-	struct link_counts lc, ip;
 	struct all_ctx x;
 	bool bulk = false;
 	int rc = -1;
 
-	link_counts_init(&lc);
-	link_counts_init(&ip);
 	if (all_init(&x, st, rs, rule_set_id, as_of, d) == 0 &&
-	    store_link_counts(st, &lc, &ip, d) == 0 &&
+	    store_link_counts(st, &x.links, &x.ip_links, d) == 0 &&
 	    store_scores_begin(st, rule_set_id, &bulk, d) == 0) {
-		x.links = &lc;
-		x.ip_links = &ip;
 		if (score_each_open(&x) == 0 && store_scores_end(st, bulk, d) == 0 &&
 		    store_set_scored(st, as_of, rule_set_id, d) == 0) {
 			*count = x.count;
 			rc = 0;
 		}
 	}
-	link_counts_release(&lc);
-	link_counts_release(&ip);
 	all_release(&x);
 	return rc;
 }

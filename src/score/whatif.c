@@ -16,7 +16,7 @@ struct whatif_ctx {
 	size_t n;
 	int64_t as_of;
 	struct package pkg;
-	struct link_counts lc, ip;
+	const struct link_counts *lc, *ip;
 	struct score_result r[WHATIF_MAX_SETS];
 	int (*fn)(void *ctx, const struct whatif_row *row);
 	void *ctx;
@@ -30,7 +30,7 @@ static int on_whatif(void *ctx, const struct store_open_package *op)
 	struct cond_input in;
 	size_t i;
 
-	if (score_prepare(x->st, op, &x->lc, &x->ip, x->as_of, &x->pkg, &in, x->d) < 0)
+	if (score_prepare(x->st, op, x->lc, x->ip, x->as_of, &x->pkg, &in, x->d) < 0)
 		return -1;
 	for (i = 0; i < x->n; i++)
 		score_package(x->rs[i], &in, x->as_of, &x->r[i]);
@@ -58,8 +58,6 @@ int score_whatif(struct store *st, const struct ruleset *const *rs, size_t n, in
 	x.ctx = ctx;
 	x.d = d;
 	package_init(&x.pkg);
-	link_counts_init(&x.lc);
-	link_counts_init(&x.ip);
 	for (i = 0; i < x.n; i++) {
 		x.r[i].fired = rt_calloc(rs[i]->nrules ? rs[i]->nrules : 1, sizeof(uint16_t));
 		if (!x.r[i].fired) {
@@ -77,8 +75,6 @@ int score_whatif(struct store *st, const struct ruleset *const *rs, size_t n, in
 out:
 	for (i = 0; i < x.n; i++)
 		rt_free(x.r[i].fired);
-	link_counts_release(&x.lc);
-	link_counts_release(&x.ip);
 	package_release(&x.pkg);
 	return rc;
 }

@@ -121,7 +121,7 @@ static int insert_refs(struct store *st, const char *sql, int64_t import_id, int
 
 /* Every package's links: through an IP address apart (store_link_counts). */
 struct both_links {
-	struct link_counts other, ip;
+	const struct link_counts *other, *ip;
 };
 
 /*
@@ -135,13 +135,7 @@ static void linked_fn(sqlite3_context *c, int argc, sqlite3_value **argv)
 
 	(void)argc;
 	sqlite3_result_int(c,
-	                   link_counts_get(&lc->other, id) > 0 || link_counts_get(&lc->ip, id) > 0);
-}
-
-static void both_links_release(struct both_links *lc)
-{
-	link_counts_release(&lc->other);
-	link_counts_release(&lc->ip);
+	                   link_counts_get(lc->other, id) > 0 || link_counts_get(lc->ip, id) > 0);
 }
 
 /*
@@ -157,22 +151,17 @@ static int linked_refs(struct store *st, const char *sql, const struct store_imp
 	struct both_links lc;
 	int rc;
 
-	if (store_link_counts(st, &lc.other, &lc.ip, d) < 0) {
-		both_links_release(&lc);
+	if (store_link_counts(st, &lc.other, &lc.ip, d) < 0)
 		return -1;
-	}
 	rc = sqlite3_create_function(st->db, "rt_linked", 1, flags, &lc, linked_fn, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		both_links_release(&lc);
+	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "writing the audit trail", d);
-	}
 	rc = insert_refs(st, sql, imp->id, imp->first_version_id, n, d);
 	/* Remove it before lc goes: nothing may call it with a dangling pointer. */
 	if (sqlite3_create_function(st->db, "rt_linked", 1, flags, NULL, NULL, NULL, NULL) !=
 	        SQLITE_OK &&
 	    rc == 0)
 		rc = store_fail(st, SQLITE_ERROR, "writing the audit trail", d);
-	both_links_release(&lc);
 	return rc;
 }
 

@@ -188,6 +188,7 @@ static int add_keys(struct store *st, const struct package *p, int64_t pid, stru
 	const char *subject = package_str(p, F_SUBJECT_REF, &n);
 	char key[300];
 
+	store_keys_changed(st);
 	for (i = 0; i <= p->nids; i++) {
 		sqlite3_stmt *s;
 		int kn;
@@ -219,6 +220,7 @@ static int drop_keys(struct store *st, int64_t pid, struct diag *d)
 {
 	sqlite3_stmt *s = store_stmt(st, S_DELETE_KEYS, d);
 
+	store_keys_changed(st);
 	if (!s)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK)

@@ -68,6 +68,7 @@ int store_purge(struct store *st, struct store_purge *p,
 		p->packages++;
 		if (p->dry_run)
 			continue;
+		store_keys_changed(st);
 		if (run1(st, "UPDATE package_versions SET facts = x'' WHERE package_id = ?1", id,
 		         &p->versions, d) < 0 ||
 		    run1(st, "DELETE FROM package_keys WHERE package_id = ?1", id, NULL, d) < 0 ||

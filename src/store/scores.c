@@ -128,13 +128,16 @@ static void read_score(sqlite3_stmt *s, int c, struct store_score *out)
 	out->ip_linked = sqlite3_column_int64(s, c + 9);
 }
 
-int store_link_counts(struct store *st, struct link_counts *lc, struct link_counts *ip,
-                      struct diag *d)
+/* Walk every linking key in key order into st's counts; -1 with d filled. */
+static int count_links(struct store *st, struct diag *d)
 {
 	const char *what = "linking packages";
+	struct link_counts *lc = &st->links, *ip = &st->ip_links;
 	sqlite3_stmt *s;
 	int rc, added = 0;
 
+	link_counts_release(lc);
+	link_counts_release(ip);
 	link_counts_init(lc);
 	link_counts_init(ip);
 	/* The primary key's order: one walk of the table, no sort. */
@@ -170,6 +173,26 @@ int store_link_counts(struct store *st, struct link_counts *lc, struct link_coun
 		diag_at(d, st->path, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "out of memory");
 	}
+	return 0;
+}
+
+int store_link_counts(struct store *st, const struct link_counts **lc,
+                      const struct link_counts **ip, struct diag *d)
+{
+	int64_t version;
+
+	/* Another connection's commit changes data_version; this connection's do not. */
+	if (store_one_int(st, "PRAGMA data_version", 0, &version, "linking packages", d) < 0)
+		return -1;
+	if (!st->links_fresh || version != st->links_data_version) {
+		st->links_fresh = false;
+		if (count_links(st, d) < 0)
+			return -1;
+		st->links_fresh = true;
+		st->links_data_version = version;
+	}
+	*lc = &st->links;
+	*ip = &st->ip_links;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #define REFTRIAGE_STORE_INTERNAL_H
 
 #include "reftriage/outcome.h"
+#include "reftriage/links.h"
 #include "reftriage/store.h"
 
 #include <sqlite3.h>
@@ -54,7 +55,21 @@ struct store {
 	 * storing a package need not look (quarantine.c).
 	 */
 	bool q_known, q_any;
+	/*
+	 * Every package's link counts, kept while links_fresh (scores.c): cleared
+	 * by any change to package_keys here (store_keys_changed) or, as PRAGMA
+	 * data_version tells, by another connection's commit.
+	 */
+	struct link_counts links, ip_links;
+	bool links_fresh;
+	int64_t links_data_version;
 };
+
+/* This connection changed package_keys (or undid changes): the kept link counts are stale. */
+static inline void store_keys_changed(struct store *st)
+{
+	st->links_fresh = false;
+}
 
 /* Append a consultation's entry to the spool, when the store is busy (spool.c). */
 int store_spool_append(struct store *st, const struct store_audit_new *e, struct diag *d);

@@ -127,6 +127,8 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	/* Closing can only fail with statements left open, and all are finalized. */
 	(void)sqlite3_close(st->db);
+	link_counts_release(&st->links);
+	link_counts_release(&st->ip_links);
 	buf_release(&st->scratch);
 	rt_free(st->path);
 	rt_free(st);
@@ -408,6 +410,7 @@ void store_rollback(struct store *st)
 	st->in_tx = st->reading = false;
 	st->audit_seq = st->audit_pos = 0;
 	st->spool_folded = 0;
+	store_keys_changed(st); /* what the counts were made from may be undone */
 }
 
 int store_savepoint(struct store *st, struct diag *d)
@@ -417,5 +420,6 @@ int store_savepoint(struct store *st, struct diag *d)
 
 int store_rollback_to_savepoint(struct store *st, struct diag *d)
 {
+	store_keys_changed(st);
 	return exec(st, "ROLLBACK TO file_records", d);
 }

@@ -154,7 +154,7 @@ static void three(struct fixture *fx)
 static void ip_links_apart(void **state)
 {
 	struct fixture *fx = *state;
-	struct link_counts lc, ip;
+	const struct link_counts *lc, *ip;
 	int64_t a, b, c, n, nip;
 	struct diag d;
 
@@ -164,19 +164,64 @@ static void ip_links_apart(void **state)
 	c = get(fx, "SYN-C").id;
 	diag_clear(&d);
 	assert_int_equal(store_link_counts(fx->st, &lc, &ip, &d), 0);
-	assert_int_equal(link_counts_get(&lc, a), 1); /* C, through the subject */
-	assert_int_equal(link_counts_get(&ip, a), 1); /* B, through the IP address */
-	assert_int_equal(link_counts_get(&lc, b), 0);
-	assert_int_equal(link_counts_get(&ip, b), 1);
-	assert_int_equal(link_counts_get(&lc, c), 1);
-	assert_int_equal(link_counts_get(&ip, c), 0);
-	link_counts_release(&lc);
-	link_counts_release(&ip);
+	assert_int_equal(link_counts_get(lc, a), 1); /* C, through the subject */
+	assert_int_equal(link_counts_get(ip, a), 1); /* B, through the IP address */
+	assert_int_equal(link_counts_get(lc, b), 0);
+	assert_int_equal(link_counts_get(ip, b), 1);
+	assert_int_equal(link_counts_get(lc, c), 1);
+	assert_int_equal(link_counts_get(ip, c), 0);
 	/* The one-package lookup agrees with the walk. */
 	assert_int_equal(store_linked_count(fx->st, a, &n, &nip, &d), 0);
 	assert_true(n == 1 && nip == 1);
 	assert_int_equal(store_linked_count(fx->st, b, &n, &nip, &d), 0);
 	assert_true(n == 0 && nip == 1);
+}
+
+/* A package's links other than through an IP address, as store_link_counts gives them. */
+static int64_t links_of(struct store *st, int64_t id)
+{
+	const struct link_counts *lc, *ip;
+	struct diag d;
+
+	diag_clear(&d);
+	assert_int_equal(store_link_counts(st, &lc, &ip, &d), 0);
+	return link_counts_get(lc, id);
+}
+
+/*
+ * The store keeps the counts between calls (an import's audit entry and the
+ * rescore after it), and counts again whenever a key may have changed: a
+ * package stored here, a rollback, another connection's commit.
+ */
+static void kept_link_counts_follow_the_keys(void **state)
+{
+	struct fixture *fx = *state, fy;
+	struct store *other = NULL;
+	int64_t k1;
+	struct diag d;
+
+	begin_import(fx, T0 + 100);
+	assert_int_equal(put(fx, "SYN-K1", "SK", NULL, NULL, T0 + 100), STORE_NEW);
+	end_import(fx, T0 + 100);
+	k1 = get(fx, "SYN-K1").id;
+	assert_int_equal(links_of(fx->st, k1), 0);
+	begin_import(fx, T0 + 101);
+	assert_int_equal(put(fx, "SYN-K2", "SK", NULL, NULL, T0 + 101), STORE_NEW);
+	assert_int_equal(links_of(fx->st, k1), 1); /* K2 shares the subject */
+	store_rollback(fx->st);
+	assert_int_equal(links_of(fx->st, k1), 0); /* K2 is gone again */
+	/* Another process imports a package with the same subject. */
+	diag_clear(&d);
+	assert_int_equal(store_open(fx->path, 1000, &other, &d), 0);
+	fy = *fx;
+	fy.st = other;
+	package_init(&fy.p);
+	begin_import(&fy, T0 + 102);
+	assert_int_equal(put(&fy, "SYN-K3", "SK", NULL, NULL, T0 + 102), STORE_NEW);
+	end_import(&fy, T0 + 102);
+	package_release(&fy.p);
+	store_close(other);
+	assert_int_equal(links_of(fx->st, k1), 1);
 }
 
 static void any_version_is_unchanged(void **state)
@@ -338,9 +383,13 @@ int main(void)
 {
 	/* One store, in order: each test builds on the one before. */
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(ip_links_apart),     cmocka_unit_test(any_version_is_unchanged),
-	    cmocka_unit_test(closed_is_reopened), cmocka_unit_test(changed_since),
-	    cmocka_unit_test(diff_versions),      cmocka_unit_test(links_saturate),
+	    cmocka_unit_test(ip_links_apart),
+	    cmocka_unit_test(any_version_is_unchanged),
+	    cmocka_unit_test(closed_is_reopened),
+	    cmocka_unit_test(changed_since),
+	    cmocka_unit_test(diff_versions),
+	    cmocka_unit_test(links_saturate),
+	    cmocka_unit_test(kept_link_counts_follow_the_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
