@@ -1,8 +1,10 @@
 /*
  * The ordered work queue (include/reftriage/workq.h). Items tail..: free;
  * wpos..tail: queued, the worker's; head..wpos: finished, the caller's to
- * hand back. The worker takes every queued item at once and publishes them
- * together, so the lock is taken about once a batch, not once an item.
+ * hand back. The caller queues items a batch at a time (WORKQ_BATCH, or
+ * fewer when it must wait or finish), and the worker takes every queued item
+ * at once and publishes them together, so the lock is taken about once a
+ * batch on each side, not once an item.
  */
 #include "reftriage/workq.h"
 
@@ -11,12 +13,15 @@
 #include <pthread.h>
 #include <string.h>
 
+#define WORKQ_BATCH 32
+
 struct workq {
 	struct workq_fns fns;
 	void *arg;
 	unsigned char *items;
 	size_t n;
-	size_t head, wpos, tail; /* counts; the item is [count % n] */
+	size_t wpos, tail;         /* under mu; counts: the item is [count % n] */
+	size_t head, ctail, cwpos; /* the caller's own: handed back, filled, finished as seen */
 	bool closing, failed, threaded;
 	pthread_mutex_t mu;
 	pthread_cond_t queued, finished;
@@ -76,20 +81,29 @@ struct workq *workq_start(const struct workq_fns *fns, size_t nitems, void *arg)
 	return q;
 }
 
-/* Hand back the items finished so far (wait for one when block); false once one failed. */
-static bool hand_back(struct workq *q, bool block)
+/*
+ * Queue the items filled so far and learn which are finished, waiting for
+ * one when block (the ring is full, or the caller is finishing).
+ */
+static void sync_worker(struct workq *q, bool block)
 {
-	size_t to;
-
-	if (q->threaded) {
-		pthread_mutex_lock(&q->mu);
-		while (block && q->wpos == q->head)
-			pthread_cond_wait(&q->finished, &q->mu);
-		to = q->wpos;
-		pthread_mutex_unlock(&q->mu);
-	} else {
-		to = q->wpos;
+	pthread_mutex_lock(&q->mu);
+	if (q->tail != q->ctail) {
+		q->tail = q->ctail;
+		pthread_cond_signal(&q->queued);
 	}
+	while (block && q->wpos == q->head)
+		pthread_cond_wait(&q->finished, &q->mu);
+	q->cwpos = q->wpos;
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Hand back the items known to be finished; false once a done function failed. */
+static bool hand_back(struct workq *q)
+{
+	size_t to = q->cwpos;
+
+	/* head is the caller's alone: the worker works on wpos..tail only */
 	for (; q->head < to; q->head++)
 		if (!q->failed && q->fns.done(item(q, q->head), q->arg) < 0)
 			q->failed = true;
@@ -98,28 +112,34 @@ static bool hand_back(struct workq *q, bool block)
 
 void *workq_next(struct workq *q)
 {
-	if (!hand_back(q, q->tail - q->head == q->n))
+	if (q->threaded) {
+		bool full = q->ctail - q->head == q->n;
+
+		if (full || q->ctail % WORKQ_BATCH == 0)
+			sync_worker(q, full);
+	}
+	if (!hand_back(q))
 		return NULL;
-	return item(q, q->tail);
+	return item(q, q->ctail);
 }
 
 void workq_push(struct workq *q)
 {
 	if (!q->threaded) {
-		q->fns.work(item(q, q->tail), q->arg);
-		q->wpos = ++q->tail;
+		q->fns.work(item(q, q->ctail), q->arg);
+		q->cwpos = ++q->ctail;
 		return;
 	}
-	pthread_mutex_lock(&q->mu);
-	q->tail++;
-	pthread_cond_signal(&q->queued);
-	pthread_mutex_unlock(&q->mu);
+	q->ctail++;
 }
 
 int workq_finish(struct workq *q)
 {
-	while (q->head < q->tail)
-		(void)hand_back(q, true);
+	while (q->head < q->ctail) {
+		if (q->threaded)
+			sync_worker(q, true);
+		(void)hand_back(q);
+	}
 	return q->failed ? -1 : 0;
 }
 
