@@ -1,79 +1,123 @@
 #!/bin/sh
 # make bench: import speed and peak memory against a baseline measured in the
-# same run (the sqlite3 shell's .import of the same CSV into an untyped table).
-# Writes the table to docs/PERFORMANCE.md between the BENCH markers and prints it.
+# same run, right before each import (interleaved): the sqlite3 shell's
+# .import of the CSV of the same packages into an untyped table. Writes the
+# tables to docs/PERFORMANCE.md between the BENCH markers and prints them.
 #
-#   BENCH_ROWS   rows in the large files (default 1000000)
+#   BENCH_ROWS   rows in the large files (default 1000000; the middle size is a fifth)
 #   BENCH_DIR    where the generated data and stores go (default build/bench)
+#   BENCH_KILLS  SIGKILLs at random moments of the large CSV import (default 3)
 set -eu
 rt=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 evalbin=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rows=${BENCH_ROWS:-1000000}
+mid=$((rows / 5))
+kills=${BENCH_KILLS:-3}
 dir=${BENCH_DIR:-$top/build/bench}
 mkdir -p "$dir"
 cd "$dir"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 69; }
+command -v sqlite3 >/dev/null || { echo "bench: needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 69; }
 
-gen() { # rows format file
-	[ -s "$3" ] || python3 "$top/src/tools/gen-packages.py" bulk "$1" 1 "$2" "$3"
+gen() { # MODE rows format file [extra...]: generate once, cached
+	[ -s "$4" ] || python3 "$top/src/tools/gen-packages.py" "$1" "$2" 1 "$3" "$4"
 }
-echo "bench: generating synthetic data ($rows rows; cached in $dir)" >&2
-gen 10000 csv small.csv
-gen 10000 json small.json
-gen "$rows" csv large.csv
-gen "$rows" json large.json
+echo "bench: generating synthetic data ($rows and $mid rows; cached in $dir)" >&2
+for n in "$mid" "$rows"; do
+	for f in csv ndjson json; do
+		gen bulk "$n" "$f" "bulk-$n.$f"
+	done
+done
+gen bulk 10000 csv small.csv
+gen bulk 100000 csv bt100k.csv
+for n in 50000 100000 200000; do
+	gen clustered "$n" csv "clustered-$n.csv"
+done
+[ -s nightly.csv ] || python3 "$top/src/tools/gen-packages.py" nightly 2000 "$rows" 1 csv nightly.csv
 # CyberTipline XML (a tenth as many reports: each is about 1 KiB of XML), and
 # the NDJSON of the same packages, as the import makes them under this key.
 [ -s token.key ] || "$rt" keygen --token-key token.key 2>/dev/null
 xrows=$((rows / 10))
-genx() { # reports file
-	[ -s "$2" ] || python3 "$top/src/tools/gen-packages.py" cybertip "$1" 1 "$(cat token.key)" "$2" \
-		"${2%.xml}.ndjson"
-}
-genx 10000 small-ct.xml
-genx "$xrows" large-ct.xml
+[ -s large-ct.xml ] || python3 "$top/src/tools/gen-packages.py" cybertip "$xrows" 1 "$(cat token.key)" \
+	large-ct.xml large-ct.ndjson
 
-# measure NAME COMMAND...: one line "NAME seconds peak_kib"
+# measure NAME COMMAND...: one line "NAME<TAB>seconds<TAB>peak_kib"
 measure() {
 	name=$1
 	shift
-	/usr/bin/time -f "$name %e %M" -o time.out "$@" >/dev/null 2>run.err || {
+	/usr/bin/time -f "%e %M" -o time.out "$@" >/dev/null 2>run.err || {
 		echo "bench: $name failed:" >&2
 		cat run.err >&2
 		exit 1
 	}
-	cat time.out
+	printf '%s\t%s\t%s\n' "$name" "$(cut -d' ' -f1 time.out)" "$(cut -d' ' -f2 time.out)"
 }
 fresh() {
 	rm -f store.db store.db-wal store.db-shm
 	"$rt" --db store.db init 2>/dev/null
 }
+# baseline CSV: the sqlite3 shell's .import of it, into a new file; its seconds
+baseline() {
+	rm -f base.db
+	/usr/bin/time -f "%e" -o time.out sqlite3 base.db ".mode csv" ".import $1 t" >/dev/null 2>run.err || {
+		echo "bench: sqlite3 .import $1 failed:" >&2
+		cat run.err >&2
+		exit 1
+	}
+	rm -f base.db
+	cat time.out
+}
+# paired NAME ROWS CSV COMMAND...: the baseline of CSV, then the run, on a fresh
+# store; one row "NAME<TAB>rows<TAB>seconds<TAB>peak_kib<TAB>baseline seconds"
+paired() {
+	name=$1 n=$2 csv=$3
+	shift 3
+	b=$(baseline "$csv")
+	fresh
+	printf '%s\t%s\t%s\n' "$(measure "$name" "$@")" "$n" "$b" |
+		awk -F'\t' -v OFS='\t' '{ print $1, $4, $2, $3, $5 }'
+}
 
-results=$(
-	rm -f base.db; measure "sqlite3 .import (CSV, 10k)" sqlite3 base.db ".mode csv" ".import small.csv t"
-	rm -f base.db; measure "sqlite3 .import (CSV, large)" sqlite3 base.db ".mode csv" ".import large.csv t"
-	# sqlite-utils (Debian's package), when installed: CSV and newline-delimited JSON.
-	if command -v sqlite-utils >/dev/null; then
-		gen "$rows" ndjson large.ndjson
-		rm -f su.db; measure "sqlite-utils insert --csv (large)" sqlite-utils insert su.db t large.csv --csv
-		rm -f su.db; measure "sqlite-utils insert --nl (large)" sqlite-utils insert su.db t large.ndjson --nl
-	fi
-	fresh; measure "reftriage import (JSON array, 10k)" "$rt" --db store.db import small.json
-	fresh; measure "reftriage import (JSON array, large)" "$rt" --db store.db import large.json
-	fresh; measure "reftriage import (CyberTipline XML, 10k)" "$rt" --db store.db import \
-		--token-key token.key small-ct.xml
-	fresh; measure "reftriage import (CyberTipline XML, large/10)" "$rt" --db store.db import \
+echo "bench: imports against sqlite3 .import, interleaved" >&2
+imports=$(
+	for n in 50000 100000 200000; do
+		paired "CSV, clustered (13 subjects, 75 identifiers)" "$n" "clustered-$n.csv" \
+			"$rt" --db store.db import "clustered-$n.csv"
+	done
+	for n in "$mid" "$rows"; do
+		paired "NDJSON" "$n" "bulk-$n.csv" "$rt" --db store.db import "bulk-$n.ndjson"
+		paired "JSON array" "$n" "bulk-$n.csv" "$rt" --db store.db import "bulk-$n.json"
+		paired "CSV" "$n" "bulk-$n.csv" "$rt" --db store.db import "bulk-$n.csv"
+	done
+)
+
+# The store of the last import (the large CSV) is the one for the nightly
+# import, the rescore and the rules runs below.
+echo "bench: the nightly import into the large store" >&2
+cp store.db large.db
+# A night's packages, the next day: the import, its audit entries and the
+# rescore of every open package at the new as_of, end to end.
+tomorrow=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+nightly=$(measure "reftriage import of 2,000 new packages into the large store, rescored a day later" \
+	"$rt" --db store.db import --as-of "$tomorrow" nightly.csv)
+others=$(
+	measure "reftriage score (rescore all, nothing changed)" "$rt" --db store.db score --as-of "$tomorrow"
+	measure "reftriage score (rescore all, a day later)" "$rt" --db store.db score \
+		--as-of "$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)"
+	measure "reftriage rules diff (two rule sets in memory, text)" "$rt" --db store.db rules diff \
+		"$top/tests/data/rules/test-policy.json"
+	measure "reftriage rules install (rescore, every row rewritten)" "$rt" --db store.db rules install \
+		"$top/tests/data/rules/test-policy.json"
+	fresh
+	measure "reftriage import (CyberTipline XML, $xrows reports)" "$rt" --db store.db import \
 		--token-key token.key large-ct.xml
-	fresh; measure "reftriage import (NDJSON of the same packages, large/10)" "$rt" --db store.db \
-		import large-ct.ndjson
-	fresh; measure "reftriage import (CSV, 10k)" "$rt" --db store.db import small.csv
-	fresh; measure "reftriage import (CSV, large)" "$rt" --db store.db import large.csv
-	measure "reftriage score (rescore all, large)" "$rt" --db store.db score
-	# Outcomes and the backtest: 100k packages, every one labelled (docs/outcomes.md).
-	gen 100000 csv bt100k.csv
-	[ -s bt100k-outcomes.csv ] || python3 "$top/src/tools/gen-outcomes.py" bt100k.csv 1 bt100k-outcomes.csv
+	fresh
+	measure "reftriage import (NDJSON of the same packages, $xrows)" "$rt" --db store.db import \
+		large-ct.ndjson
 	rm -f bt.db bt.db-wal bt.db-shm
+	[ -s bt100k-outcomes.csv ] || python3 "$top/src/tools/gen-outcomes.py" bt100k.csv 1 bt100k-outcomes.csv
 	"$rt" --db bt.db init 2>/dev/null && "$rt" --db bt.db import bt100k.csv 2>/dev/null
 	measure "reftriage outcome import (100k)" "$rt" --db bt.db outcome import bt100k-outcomes.csv
 	measure "reftriage rules backtest (100k labelled)" "$rt" --db bt.db rules backtest --format json
@@ -82,50 +126,68 @@ results=$(
 best=""
 for i in 1 2 3 4 5; do
 	t0=$(date +%s%N)
-	"$rt" --db store.db worklist --limit 50 --format csv >/dev/null 2>&1
+	"$rt" --db large.db worklist --limit 50 --format csv >/dev/null 2>&1
 	t1=$(date +%s%N)
-	ms=$(( (t1 - t0) / 1000000 ))
+	ms=$(((t1 - t0) / 1000000))
 	[ -z "$best" ] || [ "$ms" -lt "$best" ] && best=$ms
 done
 # Evaluation alone, apart from SQLite: decoding, then decoding and scoring.
-set -- $("$evalbin" store.db)
-evaln=$1 decode_s=$2 score_s=$3
-evalline=$(awk -v n="$evaln" -v d="$decode_s" -v s="$score_s" 'BEGIN {
+set -- $("$evalbin" large.db)
+evalline=$(awk -v n="$1" -v d="$2" -v s="$3" 'BEGIN {
 	e = s - d
 	printf "Rule evaluation alone (bench-eval, default rules, %d packages): decoding the stored facts %.2f s; decoding, deriving and scoring %.2f s; so evaluation and scoring alone %.2f s, %.0f packages/s on one core.", n, d, s, e, (e > 0 ? n / e : 0)
 }')
-# What another rule set would change, before it is installed: every open
-# package scored with both rule sets in memory, ranked twice (target: at
-# most twice the rescore above). Then the same as JSON, which lists every
-# package whose rank changes.
-results="$results
-$(measure "reftriage rules diff (two rule sets in memory, text, large)" "$rt" --db store.db rules diff "$top/tests/data/rules/test-policy.json")
-$(measure "reftriage rules diff (two rule sets in memory, json, large)" "$rt" --db store.db rules diff --format json "$top/tests/data/rules/test-policy.json")"
-# The worst case for a rescore: a new rule set changes every score, so every
-# row is rewritten (the plain rescore above writes only the rows that changed).
-results="$results
-$(measure "reftriage rules install (rescore, every row rewritten, large)" "$rt" --db store.db rules install "$top/tests/data/rules/test-policy.json")"
-base=$(echo "$results" | grep "sqlite3 .import (CSV, large)" | awk '{print $(NF-1)}')
-table=$(echo "$results" | awk -v base="$base" -v rows="$rows" '
-	{
-		kib = $NF; secs = $(NF-1); $NF = ""; $(NF-1) = ""; sub(/ +$/, "")
-		n = ($0 ~ /100k/) ? 100000 : ($0 ~ /10k/) ? 10000 : ($0 ~ /large\/10/) ? int(rows / 10) : rows
-		ratio = (base > 0 && n == rows && ($0 ~ /import/ || $0 ~ /insert/)) ? sprintf("%.2f", secs / base) : "-"
-		printf "| %s | %d | %.2f | %.0f | %.1f | %s |\n", $0, n, secs, (secs > 0 ? n / secs : 0), \
-			kib / 1024, ratio
-	}')
-machine="$(uname -srm); $(nproc) cores; $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-out=$(cat <<MD
+
+# SIGKILL at random moments of the large CSV import: each time the file is
+# wholly in or wholly out, the store intact, the audit chain valid.
+echo "bench: $kills SIGKILLs during the large import" >&2
+killed=""
+for k in $(seq "$kills"); do
+	fresh
+	"$rt" --db store.db -q import "small.csv" 2>/dev/null
+	secs=$(awk -v r="$(od -An -N2 -tu2 /dev/urandom)" -v n="$rows" \
+		'BEGIN { printf "%.2f", 0.5 + (r / 65535) * n / 40000 }')
+	timeout --foreground -s KILL "$secs" "$rt" --db store.db -q import "bulk-$rows.csv" 2>/dev/null || true
+	ok=$(sqlite3 store.db 'PRAGMA integrity_check')
+	n=$(sqlite3 store.db "SELECT count(*) FROM packages WHERE ref LIKE 'BULK-%' AND id > 10000")
+	verify=ok
+	"$rt" --db store.db audit verify >/dev/null 2>&1 || verify=broken
+	[ "$ok" = ok ] && [ "$verify" = ok ] && { [ "$n" = 0 ] || [ "$n" = "$((rows - 10000))" ]; } || {
+		echo "bench: SIGKILL at $secs s: integrity $ok, audit $verify, $n of the file's new packages" >&2
+		exit 1
+	}
+	killed="$killed${killed:+, }$secs s ($([ "$n" = 0 ] && echo out || echo in))"
+done
+
+machine="$(uname -srm); $(nproc) cores; $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average at the start: $load0"
+itable=$(echo "$imports" | awk -F'\t' '{
+	printf "| %s | %d | %.2f | %.2f | %.2f | %.0f | %.1f |\n", $1, $2, $3, $5, ($5 > 0 ? $3 / $5 : 0),
+		($3 > 0 ? $2 / $3 : 0), $4 / 1024
+}')
+linear=$(echo "$imports" | awk -F'\t' '/clustered/ { t[$2] = $3 } END {
+	if (t[50000] > 0) printf "Clustered: seconds per row at 200k are %.2f times those at 50k (1.00 is linear).", (t[200000] / 200000) / (t[50000] / 50000)
+}')
+otable=$(printf '%s\n%s\n' "$nightly" "$others" | awk -F'\t' '{ printf "| %s | %.2f | %.1f |\n", $1, $2, $3 / 1024 }')
+out=$(
+	cat <<MD
 <!-- BENCH:BEGIN (written by make bench; do not edit by hand) -->
 Measured $(date -u +%Y-%m-%d) on: $machine.
-Large files: $rows synthetic packages ($(du -hL large.csv | cut -f1) CSV, $(du -hL large.json | cut -f1) JSON array).
+Files: $mid and $rows synthetic packages ($(du -hL "bulk-$rows.csv" | cut -f1) CSV, $(du -hL "bulk-$rows.ndjson" | cut -f1) NDJSON, $(du -hL "bulk-$rows.json" | cut -f1) JSON array at $rows).
+Each import ran on a new store right after \`sqlite3 .import\` of the CSV of the same packages (the baseline column); the ratio is the import's time over that baseline's.
 
-| run | rows | seconds | rows/s | peak RSS MiB | import time vs sqlite3 .import (large) |
-|---|---:|---:|---:|---:|---:|
-$table
+| import | rows | seconds | sqlite3 .import seconds | ratio | rows/s | peak RSS MiB |
+|---|---:|---:|---:|---:|---:|---:|
+$itable
+
+$linear
+
+| run (on the store of the $rows-row CSV import) | seconds | peak RSS MiB |
+|---|---:|---:|
+$otable
 
 Top-50 worklist from the large store, best of five: $best ms.
 $evalline
+SIGKILL during the $rows-row CSV import, at $killed: each time the file wholly in or out, \`PRAGMA integrity_check\` ok, \`audit verify\` ok.
 <!-- BENCH:END -->
 MD
 )
