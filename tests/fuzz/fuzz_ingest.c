@@ -2,7 +2,8 @@
  * libFuzzer harness: decoding with validation, built three times: with
  * FUZZ_CSV for CSV, with FUZZ_XML for CyberTipline XML (with a fixed token
  * key), without either for JSON and NDJSON. The first byte chooses the format
- * (or detection), whether unknown fields are ignored and a small record limit;
+ * (or detection), whether unknown fields are ignored, a small record limit and
+ * whether decoding runs on a second thread (src/ingest/pipe.c);
  * the rest is the file. Every record's hash or reasons are folded into a sum the
  * harness returns through a volatile, so nothing can be optimised away.
  */
@@ -68,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.max_record = (data[0] >> 3) & 1 ? 512 : 0; /* small limits reach the oversize paths */
 	o.max_xml_bytes = (data[0] >> 3) & 1 ? 512 : 0;
 	o.token_key = key;
+	o.threaded = (data[0] >> 4) & 1; /* half the inputs decoded on a second thread (pipe.c) */
 	fd = memfd_create("fuzz", 0);
 	if (fd < 0)
 		abort();
