@@ -81,6 +81,13 @@ int store_library_init(void)
 
 	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) != SQLITE_OK)
 		return -1;
+	/*
+	 * No statistics of SQLite's memory use (nothing reads them): without
+	 * them every sqlite3_malloc and sqlite3_free skips a global mutex, which
+	 * was 3 % of an import's store thread (perf).
+	 */
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		return -1;
 	return sqlite3_initialize() == SQLITE_OK ? 0 : -1;
 }
 
