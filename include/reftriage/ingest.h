@@ -49,9 +49,11 @@ struct ingest_opts {
 	const struct token_key *token_key;
 	uint64_t max_xml_bytes;
 	/*
-	 * Decode on a second thread (src/ingest/pipe.c): reading, validation,
-	 * the canonical form and its hash overlap with what fn does; fn and the
-	 * progress function are still called on the caller's thread, in order.
+	 * Decode on a second thread (src/ingest/pipe.c) when fd is a regular
+	 * file: reading, validation, the canonical form and its hash overlap
+	 * with what fn does; fn and the progress function are still called on
+	 * the caller's thread, in order. A pipe or terminal is read on the
+	 * caller's thread, so that a failure in fn never waits on its writer.
 	 */
 	bool threaded;
 };
