@@ -177,7 +177,8 @@ static int scoring_fill(struct scoring *sg, const struct store_open_package *op,
 		sg->prev = *op->prev;
 		if (buf_adds(&sg->prev_fired, op->prev->fired) < 0)
 			return -1;
-		sg->prev.fired = sg->prev_fired.data;
+		sg->prev.fired = sg->prev_fired.data; /* the row's own are gone with it */
+		sg->prev.ref = NULL;
 	}
 	return 0;
 }

@@ -1,8 +1,15 @@
 #include "reftriage/alloc.h"
 
-static long fail_after = -1;
+#include <stdatomic.h>
+
+/*
+ * The failure injection of the tests (REFTRIAGE_FAIL_ALLOC, alloc_fail_after):
+ * atomic, as the import's decoder and the rescore's scoring thread allocate
+ * too. The environment is read at the first allocation, before any thread.
+ */
+static _Atomic long fail_after = -1;
 static bool env_read;
-static unsigned long failures;
+static _Atomic unsigned long failures;
 
 unsigned long alloc_failures(void)
 {
@@ -18,13 +25,14 @@ static bool should_fail(void)
 		if (s && *s)
 			fail_after = strtol(s, NULL, 10);
 	}
-	if (fail_after < 0)
-		return false;
-	if (fail_after == 0) {
-		failures++;
-		return true;
+	for (long n = atomic_load(&fail_after); n >= 0;) {
+		if (n == 0) { /* from now on every allocation fails */
+			failures++;
+			return true;
+		}
+		if (atomic_compare_exchange_weak(&fail_after, &n, n - 1))
+			return false;
 	}
-	fail_after--;
 	return false;
 }
 

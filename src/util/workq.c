@@ -22,7 +22,7 @@ struct workq {
 	size_t n;
 	size_t wpos, tail;         /* under mu; counts: the item is [count % n] */
 	size_t head, ctail, cwpos; /* the caller's own: handed back, filled, finished as seen */
-	bool closing, failed, threaded;
+	bool closing, failed, threaded, locks;
 	pthread_mutex_t mu;
 	pthread_cond_t queued, finished;
 	pthread_t th;
@@ -75,9 +75,18 @@ struct workq *workq_start(const struct workq_fns *fns, size_t nitems, void *arg)
 	}
 	for (i = 0; i < q->n; i++)
 		fns->init(item(q, i));
-	if (pthread_mutex_init(&q->mu, NULL) == 0 && pthread_cond_init(&q->queued, NULL) == 0 &&
-	    pthread_cond_init(&q->finished, NULL) == 0)
-		q->threaded = pthread_create(&q->th, NULL, worker, q) == 0;
+	q->locks = pthread_mutex_init(&q->mu, NULL) == 0;
+	if (q->locks && pthread_cond_init(&q->queued, NULL) != 0) {
+		pthread_mutex_destroy(&q->mu);
+		q->locks = false;
+	}
+	if (q->locks && pthread_cond_init(&q->finished, NULL) != 0) {
+		pthread_cond_destroy(&q->queued);
+		pthread_mutex_destroy(&q->mu);
+		q->locks = false;
+	}
+	/* Without a thread (or its locks) the work is done in workq_push. */
+	q->threaded = q->locks && pthread_create(&q->th, NULL, worker, q) == 0;
 	return q;
 }
 
@@ -157,9 +166,11 @@ void workq_free(struct workq *q)
 		if (pthread_join(q->th, NULL) != 0)
 			return; /* cannot happen for a thread of ours; q may still be in use */
 	}
-	pthread_mutex_destroy(&q->mu);
-	pthread_cond_destroy(&q->queued);
-	pthread_cond_destroy(&q->finished);
+	if (q->locks) {
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->queued);
+		pthread_cond_destroy(&q->finished);
+	}
 	for (i = 0; i < q->n; i++)
 		q->fns.release(item(q, i));
 	rt_free(q->items);
