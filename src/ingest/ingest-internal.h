@@ -4,8 +4,8 @@
  *
  * The files depend one way, with no loop:
  *
- *   pipe.c    (ingest_fd on a second thread, records handed back in order)
- *     → source.c  (ingest_fd: open the stream, detect the format, dispatch)
+ *   pipe.c    (ingest_fd: on a second thread when it can, records handed back in order)
+ *     → source.c  (ingest_read: open the stream, detect the format, dispatch)
  *     → formats.c  (the decoder table: one row a format)
  *       → csv.c, json.c, ...  (one decoder a file)
  *         → reader.c  (struct source, handing over rejected records)
@@ -72,11 +72,11 @@ int ingest_reject(ingest_fn fn, void *ctx, const struct reasons *r, const struct
                   const char *raw, size_t raw_len, uint64_t raw_size, unsigned long line,
                   long index, struct diag *d);
 
-/* --- pipe.c: ingest_fd with ingest_opts.threaded -------------------------- */
+/* --- source.c ------------------------------------------------------------- */
 
-int ingest_fd_threaded(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
-                       ingest_progress_fn progress, void *ctx, struct ingest_result *res,
-                       struct diag *d);
+/* ingest_fd (reftriage/ingest.h), always on the caller's thread. */
+int ingest_read(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
+                ingest_progress_fn progress, void *ctx, struct ingest_result *res, struct diag *d);
 
 /* --- formats.c: the decoder table ------------------------------------------ */
 

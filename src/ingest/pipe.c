@@ -1,8 +1,9 @@
 /*
- * Decoding on a second thread (ingest_opts.threaded): the decoder reads,
- * validates, canonicalises and hashes on its own thread, and hands each
- * record over a bounded ring of slots to the caller's thread, which calls
- * the caller's function in file order. The store stays single-writer: only
+ * ingest_fd: a regular file with ingest_opts.threaded is decoded on a second
+ * thread, anything else on the caller's (source.c's ingest_read). The decoder
+ * reads, validates, canonicalises and hashes on its own thread, and hands
+ * each record over a bounded ring of slots to the caller's thread, which
+ * calls the caller's function in file order. The store stays single-writer: only
  * the caller's thread ever touches it. Memory stays bounded: a slot holds one
  * record, and the decoder waits when every slot is full.
  *
@@ -15,6 +16,7 @@
 #include "reftriage/alloc.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
 
 #define PIPE_SLOTS 128
 
@@ -129,7 +131,7 @@ static void *decoder(void *arg)
 {
 	struct pipe *p = arg;
 
-	p->rc = ingest_fd(p->fd, p->name, &p->opts, hand_over, note_progress, p, &p->res, &p->d);
+	p->rc = ingest_read(p->fd, p->name, &p->opts, hand_over, note_progress, p, &p->res, &p->d);
 	pthread_mutex_lock(&p->mu);
 	p->tail = p->ptail;
 	p->done = true;
@@ -212,9 +214,9 @@ static void pipe_release(struct pipe *p)
 	rt_free(p);
 }
 
-int ingest_fd_threaded(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
-                       ingest_progress_fn progress, void *ctx, struct ingest_result *res,
-                       struct diag *d)
+static int threaded(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
+                    ingest_progress_fn progress, void *ctx, struct ingest_result *res,
+                    struct diag *d)
 {
 	struct pipe *p = rt_calloc(1, sizeof(*p));
 	pthread_t th;
@@ -234,7 +236,6 @@ int ingest_fd_threaded(int fd, const char *name, const struct ingest_opts *opts,
 	p->fd = fd;
 	p->name = name;
 	p->opts = *opts;
-	p->opts.threaded = false;
 	diag_clear(&p->d);
 	if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_cond_init(&p->filled, NULL) != 0 ||
 	    pthread_cond_init(&p->emptied, NULL) != 0) {
@@ -246,7 +247,7 @@ int ingest_fd_threaded(int fd, const char *name, const struct ingest_opts *opts,
 		struct ingest_opts o = p->opts;
 
 		pipe_release(p); /* no second thread: decode on this one */
-		return ingest_fd(fd, name, &o, fn, progress, ctx, res, d);
+		return ingest_read(fd, name, &o, fn, progress, ctx, res, d);
 	}
 	rc = consume(p, fn, progress, ctx, d);
 	if (pthread_join(th, NULL) != 0) {
@@ -261,4 +262,24 @@ int ingest_fd_threaded(int fd, const char *name, const struct ingest_opts *opts,
 	}
 	pipe_release(p);
 	return rc;
+}
+
+static bool regular_file(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int ingest_fd(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
+              ingest_progress_fn progress, void *ctx, struct ingest_result *res, struct diag *d)
+{
+	/*
+	 * Only a regular file: reading one never waits on another process, so a
+	 * failure on the store's side never leaves the import waiting for a pipe
+	 * or a terminal to send more before the decoder can see it must stop.
+	 */
+	if (opts->threaded && regular_file(fd))
+		return threaded(fd, name, opts, fn, progress, ctx, res, d);
+	return ingest_read(fd, name, opts, fn, progress, ctx, res, d);
 }

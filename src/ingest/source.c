@@ -6,8 +6,6 @@
 
 #include "reftriage/alloc.h"
 
-#include <sys/stat.h>
-
 const char *ingest_format_name(enum ingest_format f)
 {
 	if ((size_t)f < ingest_ndecoders && ingest_decoders[f].name)
@@ -155,27 +153,13 @@ static int dispatch(struct source *s, struct ingest_opts *o, ingest_fn fn, void 
 	return 0;
 }
 
-static bool regular_file(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-int ingest_fd(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
-              ingest_progress_fn progress, void *ctx, struct ingest_result *res, struct diag *d)
+int ingest_read(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
+                ingest_progress_fn progress, void *ctx, struct ingest_result *res, struct diag *d)
 {
 	struct ingest_opts o = *opts;
 	struct source s;
 	int rc;
 
-	/*
-	 * Only a regular file: reading one never waits on another process, so a
-	 * failure on the store's side never leaves the import waiting for a pipe
-	 * or a terminal to send more before the decoder can see it must stop.
-	 */
-	if (opts->threaded && regular_file(fd))
-		return ingest_fd_threaded(fd, name, opts, fn, progress, ctx, res, d);
 	memset(res, 0, sizeof(*res));
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;

@@ -1,4 +1,4 @@
-/* Opening, creating and migrating the store; transactions. */
+/* A session with the store: opening, creating and migrating it; transactions. */
 #include "store-internal.h"
 
 #include "reftriage/alloc.h"
