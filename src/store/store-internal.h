@@ -43,7 +43,6 @@ struct store {
 	char *path;
 	sqlite3_stmt *stmt[S_COUNT];
 	struct buf scratch; /* facts and keys of the package being stored */
-	struct package old; /* a replaced version, decoded for its keys */
 	bool in_tx;
 	int64_t audit_seq;   /* the audit entry being built in this transaction; 0: none */
 	int64_t audit_pos;   /* how many refs it has so far */
