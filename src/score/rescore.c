@@ -80,7 +80,7 @@ struct all_ctx {
 	/* the scoring thread's */
 	struct package pkg;
 	uint16_t *fired;
-	/* NULL: count each package's links with a query */
+	/* every package's, for score_all (score_one asks the store for its one) */
 	const struct link_counts *links, *ip_links;
 	unsigned long count;
 	struct diag *d;
