@@ -56,6 +56,8 @@ struct ingest_opts {
 	 * caller's thread, so that a failure in fn never waits on its writer.
 	 */
 	bool threaded;
+	/* For tests: read every JSON record through jansson's tree, never src/ingest/jsonflat.c. */
+	bool json_via_tree;
 };
 
 /*

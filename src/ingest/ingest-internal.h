@@ -119,6 +119,13 @@ int ingest_json_decode(struct source *s, const struct ingest_opts *o, ingest_fn 
 int ingest_ndjson_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
                          struct ingest_result *res, struct diag *d);
 enum ingest_sniff ingest_json_sniff(const unsigned char *p, size_t n);
+/*
+ * jsonflat.c: read the JSON record s[0..n) into pkg (then package_finish)
+ * when it is a flat package object, using scratch; 1 when it was, else 0
+ * (pkg and r then hold partial work: json.c starts again with jansson).
+ */
+int ingest_json_flat(const char *s, size_t n, struct package *pkg, struct reasons *r,
+                     struct buf scratch[2]);
 enum ingest_sniff ingest_csv_sniff(const unsigned char *p, size_t n);
 int ingest_xml_decode(struct source *s, const struct ingest_opts *o, ingest_fn fn, void *ctx,
                       struct ingest_result *res, struct diag *d);

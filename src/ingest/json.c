@@ -3,10 +3,11 @@
  *
  * A JSON file holds one object, an array of objects, or a sequence of objects
  * (NDJSON). A small framer of our own walks the bytes, tracking strings and
- * brackets, and cuts out one top-level element at a time; jansson decodes just
- * that element (through jsondoc.h). So memory is bounded by one record, a broken record does not
- * stop its neighbours from being read, and every record is known by its line,
- * its array index and its raw bytes. An NDJSON file is read a line at a time.
+ * brackets, and cuts out one top-level element at a time; a flat package
+ * object is read straight into the package (jsonflat.c), and anything else
+ * is decoded by jansson, just that element (through jsondoc.h). So memory is bounded by one record,
+ * a broken record does not stop its neighbours from being read, and every record is known by its
+ * line, its array index and its raw bytes. An NDJSON file is read a line at a time.
  */
 #include "ingest-internal.h"
 
@@ -57,6 +58,7 @@ struct jsondec {
 
 	struct package pkg;
 	struct reasons reasons;
+	struct buf flat[2]; /* jsonflat.c's scratch */
 	bool stop;
 };
 
@@ -379,18 +381,23 @@ static int deliver(struct jsondec *j)
 	nul = memchr(j->elem.data, '\0', j->elem.len);
 	if (nul)
 		return reject_nul(j, (size_t)(nul - j->elem.data));
-	doc = jdoc_parse_value(j->elem.data, j->elem.len, &err);
-	if (!doc)
-		return reject_unparsed(j, &err);
-	if (jv_kind(jdoc_root(doc)) != JV_OBJECT) {
-		reasons_add(&j->reasons, "record", "%s is %s, not a package object",
-		            j->index >= 0 ? "the array element" : "the value",
-		            jv_kind_name(jdoc_root(doc)));
+	/* A flat package object is read without a tree (jsonflat.c); the rest by jansson. */
+	if (j->o->json_via_tree ||
+	    ingest_json_flat(j->elem.data, j->elem.len, &j->pkg, &j->reasons, j->flat) != 1) {
+		reasons_clear(&j->reasons);
+		doc = jdoc_parse_value(j->elem.data, j->elem.len, &err);
+		if (!doc)
+			return reject_unparsed(j, &err);
+		if (jv_kind(jdoc_root(doc)) != JV_OBJECT) {
+			reasons_add(&j->reasons, "record", "%s is %s, not a package object",
+			            j->index >= 0 ? "the array element" : "the value",
+			            jv_kind_name(jdoc_root(doc)));
+			jdoc_free(doc);
+			return reject(j);
+		}
+		object_to_package(j, jdoc_root(doc));
 		jdoc_free(doc);
-		return reject(j);
 	}
-	object_to_package(j, jdoc_root(doc));
-	jdoc_free(doc);
 	if (package_oom(&j->pkg))
 		return oom(j);
 	if (j->reasons.n || j->reasons.more)
@@ -691,6 +698,8 @@ static int decode(struct source *s, const struct ingest_opts *o, bool is_ndjson,
 	j->index = -1;
 	buf_init(&j->elem);
 	buf_init(&j->copy);
+	buf_init(&j->flat[0]);
+	buf_init(&j->flat[1]);
 	package_init(&j->pkg);
 	while ((more = source_next(s, &p, &n, d)) > 0) {
 		rc = is_ndjson ? ndjson(j, p, n) : frame(j, p, n);
@@ -712,6 +721,8 @@ static int decode(struct source *s, const struct ingest_opts *o, bool is_ndjson,
 out:
 	buf_release(&j->elem);
 	buf_release(&j->copy);
+	buf_release(&j->flat[0]);
+	buf_release(&j->flat[1]);
 	package_release(&j->pkg);
 	rt_free(j);
 	return rc;

@@ -101,10 +101,13 @@ int contract_lookup(const char *s, size_t len)
 {
 	int i;
 
+	if (len == 0)
+		return -1;
 	for (i = 0; i < CONTRACT_NFIELDS; i++) {
 		const char *name = contract_fields[i].name;
 
-		if (strlen(name) == len && memcmp(name, s, len) == 0)
+		/* The first byte first: called for every key of every record. */
+		if (name[0] == s[0] && strlen(name) == len && memcmp(name, s, len) == 0)
 			return i;
 	}
 	return -1;

@@ -10,6 +10,8 @@
 
 /* Every test runs twice: decoding on this thread, then on a second one (pipe.c). */
 static bool threaded;
+/* JSON through jansson's tree only, never the fast path (src/ingest/jsonflat.c). */
+static bool via_tree;
 
 struct got {
 	size_t n;
@@ -19,6 +21,7 @@ struct got {
 		long index;
 		char field[96];
 		char message[600];
+		char reasons[1600]; /* every reason, "field: message" a line */
 		char raw[256];
 		char ref[80];
 		unsigned char hash[HASH_BYTES];
@@ -45,6 +48,13 @@ static int collect(void *ctx, const struct ingest_record *rec, struct diag *d)
 		               rec->reasons->r[0].field);
 		(void)snprintf(g->r[i].message, sizeof(g->r[i].message), "%s",
 		               rec->reasons->r[0].message);
+		for (size_t k = 0; k < rec->reasons->n; k++) {
+			size_t used = strlen(g->r[i].reasons);
+
+			(void)snprintf(g->r[i].reasons + used, sizeof(g->r[i].reasons) - used,
+			               "%s: %s\n", rec->reasons->r[k].field,
+			               rec->reasons->r[k].message);
+		}
 	}
 	if (rec->ref)
 		(void)snprintf(g->r[i].ref, sizeof(g->r[i].ref), "%.*s", (int)rec->ref_len,
@@ -56,8 +66,10 @@ static int collect(void *ctx, const struct ingest_record *rec, struct diag *d)
 static int decode_n(const char *name, const char *text, size_t n, bool ignore_unknown,
                     struct got *g, struct ingest_result *res, struct diag *d)
 {
-	struct ingest_opts o = {
-	    .format = INGEST_AUTO, .ignore_unknown = ignore_unknown, .threaded = threaded};
+	struct ingest_opts o = {.format = INGEST_AUTO,
+	                        .ignore_unknown = ignore_unknown,
+	                        .threaded = threaded,
+	                        .json_via_tree = via_tree};
 	FILE *f = tmpfile();
 	int rc;
 
@@ -554,6 +566,87 @@ static void file_hash_is_of_all_bytes(void **state)
 	assert_int_equal(res.bytes, strlen(text));
 }
 
+/*
+ * The fast path for flat records must hand over what jansson's path does:
+ * the same packages (hashes) and, for a record it leaves to jansson, the same
+ * reasons. Escapes, surrogates, repeated keys, numbers jansson reads as
+ * reals, wrong kinds, identifiers in either member order.
+ */
+static const char *const flat_cases[] = {
+    "\"summary\":\"SYNTHETIC. quote \\\" backslash \\\\ slash \\/ "
+    "e\\u00e9 \\u00E9 smile \\ud83d\\ude00\"",
+    "\"summary\":\"lone \\ud83d surrogate\"",
+    "\"summary\":\"lone low \\udc00 surrogate\"",
+    "\"summary\":\"nul \\u0000 inside\"",
+    "\"summary\":\"bad \\x escape\"",
+    "\"summary\":\"tab \\t nl \\n cr \\r bs \\b ff \\f\"",
+    "\"subject_age\":-0",
+    "\"images_cat_a\":1234567890123456789012",
+    "\"images_cat_a\":123456789012345678",
+    "\"images_cat_a\":-5",
+    "\"images_cat_a\":007",
+    "\"videos_count\":1.0e2",
+    "\"videos_count\":12",
+    "\"identifiers\":[{\"token\":\"a\\u0062c\",\"type\":\"email\"} , "
+    "{\"type\":\"username\",\"token\":\"x\"}],\"subject_age\":  42 ",
+    "\"identifiers\":[{\"type\":\"email\",\"type\":\"email\"}]",
+    "\"identifiers\":[{\"type\":\"email\",\"token\":\"t\",\"extra\":1}]",
+    "\"identifiers\":[{\"type\":\"email\"}]",
+    "\"identifiers\":[{\"type\":\"fax\",\"token\":\"t\"}]",
+    "\"identifiers\":[\"email:t\"]",
+    "\"identifiers\":[]",
+    "\"identifiers\":null",
+    "\"identifiers\":\"email:t\"",
+    "\"subject_ref\":\"S-1\",\"subject_ref\":\"S-2\"",
+    "\"source\":\"NCMEC\"",
+    "\"summary\":\"raw\ttab\"",
+    "\"meeting_proposed\":true,\"meeting_date\":null,\"ongoing_contact\":false",
+    "\"meeting_proposed\":tru",
+    "\"subject_age\":\"42\",\"images_cat_a\":true,\"summary\":17,\"force_area\":[1]",
+    "\"force_area\":{\"a\":1}",
+    "\"subject_sxe\":\"M\"",
+    "\"package_r\\u0065f\":\"SYN-FLAT-2\"",
+    "\"summary\":\"\\u00e9\u00e9\"",
+};
+
+static void json_flat_path_agrees_with_jansson(void **state)
+{
+	static struct got fast, tree;
+	struct ingest_result res;
+	struct diag d;
+	char text[8192];
+	size_t c, i, n = 0;
+
+	(void)state;
+	for (c = 0; c < sizeof(flat_cases) / sizeof(flat_cases[0]); c++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		                      "{\"package_ref\":\"SYN-FLAT-%zu\",\"received_at\":"
+		                      "\"2026-11-02T10:00:00Z\",\"source\":\"NCMEC\","
+		                      "\"referral_type\":\"grooming\",%s}\n",
+		                      c, flat_cases[c]);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "{}\n  {  }  \n[1]\n\"s\"\n");
+	assert_true(n < sizeof(text));
+	for (i = 0; i < 2; i++) {
+		via_tree = i == 1;
+		assert_int_equal(decode_n("f.ndjson", text, n, false, i ? &tree : &fast, &res, &d),
+		                 0);
+	}
+	via_tree = false;
+	assert_int_equal(fast.n, tree.n);
+	assert_int_equal(fast.n, sizeof(flat_cases) / sizeof(flat_cases[0]) + 4);
+	for (i = 0; i < fast.n; i++) {
+		assert_int_equal(fast.r[i].valid, tree.r[i].valid);
+		assert_memory_equal(fast.r[i].hash, tree.r[i].hash, HASH_BYTES);
+		assert_string_equal(fast.r[i].reasons, tree.r[i].reasons);
+		assert_string_equal(fast.r[i].ref, tree.r[i].ref);
+	}
+	/* Escapes decoded and identifiers read in either order make valid packages. */
+	assert_true(fast.r[0].valid);
+	assert_true(fast.r[13].valid);
+	assert_false(fast.r[1].valid);
+	assert_false(fast.r[22].valid);
+}
+
 static int stop_after;
 
 static int count_then_fail(void *ctx, const struct ingest_record *rec, struct diag *d)
@@ -642,6 +735,7 @@ int main(void)
 	    cmocka_unit_test(oversize_record_not_held),
 	    cmocka_unit_test(file_hash_is_of_all_bytes),
 	    cmocka_unit_test(failing_callback_stops_decoding),
+	    cmocka_unit_test(json_flat_path_agrees_with_jansson),
 	};
 
 	if (hash_library_init() < 0)
