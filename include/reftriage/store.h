@@ -366,6 +366,9 @@ struct store_worklist_query {
 /* The open statuses (cli.md), NULL-terminated: new, assigned, in_progress, reopened. */
 extern const char *const store_open_statuses[];
 
+/* Whether status (may be NULL) is one of store_open_statuses. */
+bool store_status_open(const char *status);
+
 struct store_worklist_row {
 	int priority; /* band index */
 	int64_t score;

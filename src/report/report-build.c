@@ -193,21 +193,11 @@ static int count_open(struct mreport *m, struct report_figures *f, const struct 
 	return 0;
 }
 
-static bool is_open(const char *status)
-{
-	size_t i;
-
-	for (i = 0; status && store_open_statuses[i]; i++)
-		if (strcmp(status, store_open_statuses[i]) == 0)
-			return true;
-	return false;
-}
-
 /* A status change moves a package out of the open ones (closing) or back (reopening). */
 static int count_event(struct mreport *m, struct report_figures *f,
                        const struct store_report_row *r)
 {
-	bool was = is_open(r->text1), now = is_open(r->text2);
+	bool was = store_status_open(r->text1), now = store_status_open(r->text2);
 	size_t day;
 
 	if (was == now)

@@ -151,10 +151,10 @@ static int find(struct store *st, const struct package *p, struct known *k, stru
 	}
 	k->pid = sqlite3_column_int64(s, 0);
 	k->version = sqlite3_column_int(s, 1);
-	k->open = sqlite3_column_int(s, 2) != 0;
-	status = (const char *)sqlite3_column_text(s, 3);
+	status = (const char *)sqlite3_column_text(s, 2);
+	k->open = store_status_open(status);
 	(void)snprintf(k->from, sizeof(k->from), "%s", status ? status : "");
-	k->same = sqlite3_column_int(s, 4) != 0;
+	k->same = sqlite3_column_int(s, 3) != 0;
 	sqlite3_reset(s);
 	return 1;
 }

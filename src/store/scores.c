@@ -6,6 +6,16 @@
 /* The same list as STORE_OPEN_STATUSES. */
 const char *const store_open_statuses[] = {"new", "assigned", "in_progress", "reopened", NULL};
 
+bool store_status_open(const char *status)
+{
+	size_t i;
+
+	for (i = 0; status && store_open_statuses[i]; i++)
+		if (strcmp(status, store_open_statuses[i]) == 0)
+			return true;
+	return false;
+}
+
 #include "reftriage/alloc.h"
 
 static const char *col_text(sqlite3_stmt *s, int i)

@@ -6,10 +6,14 @@
 #include "store-internal.h"
 
 static const char *const stmt_sql[S_COUNT] = {
-    /* Unchanged when any version has the hash: re-running nights is idempotent. */
-    [S_FIND_REF] = "SELECT p.id, p.latest_version, p.status IN " STORE_OPEN_STATUSES
-                   ", p.status, EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id "
-                   "= p.id AND v.content_hash = ?2) FROM packages p WHERE p.ref = ?1",
+    /*
+     * Unchanged when any version has the hash: re-running nights is
+     * idempotent. Whether the status is open is decided in C: SQLite builds
+     * a temporary table for an IN list at every run (schema 11).
+     */
+    [S_FIND_REF] = "SELECT p.id, p.latest_version, p.status, EXISTS (SELECT 1 FROM "
+                   "package_versions v WHERE v.package_id = p.id AND v.content_hash = ?2) "
+                   "FROM packages p WHERE p.ref = ?1",
     [S_INSERT_PACKAGE] = "INSERT INTO packages (ref, latest_version, received_at, source, "
                          "referral_type, force_area, first_seen_at, changed_at) VALUES "
                          "(?1, 1, ?2, ?3, ?4, ?5, ?6, ?6)",
