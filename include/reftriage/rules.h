@@ -69,6 +69,12 @@ struct cond;
 struct cond *cond_compile(const char *src, size_t len, const char *where, struct diag_list *errs);
 enum tv cond_eval(const struct cond *c, const struct cond_input *in);
 void cond_free(struct cond *c);
+/*
+ * Call fn with each literal that a comparison or "in" test of integer field
+ * compares field with (score.c's validity of a score over time).
+ */
+void cond_each_literal(const struct cond *c, int field, void (*fn)(void *ctx, int64_t v),
+                       void *ctx);
 
 enum rule_category {
 	CAT_GROOMING_RISK,

@@ -35,6 +35,35 @@ void score_package(const struct ruleset *rs, const struct cond_input *in, int64_
 
 /* --- the store's scores ------------------------------------------------ */
 
+/*
+ * How long a score stays what it is. Scoring depends on as_of only through
+ * days_waiting, days_to_meeting and overdue, and a rule's test on an integer
+ * ("x >= 14", "x in [1, 2]") can change its answer only where x reaches one
+ * of the test's values k or k + 1: between those points every test, and so
+ * the whole score, stays the same. The points are collected from the rule
+ * set once; score_valid_until then says, for a package scored at as_of, the
+ * first time at which its score could differ.
+ */
+struct score_horizon {
+	int64_t *wait; /* days_waiting's points, ascending */
+	size_t nwait;
+	int64_t *meet; /* days_to_meeting's */
+	size_t nmeet;
+};
+
+/* Collect rs's points; -1 when out of memory. */
+int score_horizon_init(struct score_horizon *h, const struct ruleset *rs) MUST_CHECK;
+void score_horizon_release(struct score_horizon *h);
+
+/*
+ * For r, the score of in at as_of: the first time after as_of at which
+ * scoring the same package (same version and links, same rules) could give
+ * another result; INT64_MAX when no later time can. Scoring at any time in
+ * [as_of, that time) gives r again.
+ */
+int64_t score_valid_until(const struct score_horizon *h, const struct cond_input *in,
+                          const struct score_result *r, int64_t as_of);
+
 struct store;
 struct diag;
 

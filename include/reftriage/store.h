@@ -282,21 +282,35 @@ struct store_score {
 	const char *fired; /* rule ids, ';'-separated, in file order */
 	int64_t received_at;
 	const char *ref;
+	/*
+	 * Scoring at any time from the store's as_of to this one gives this row
+	 * again (score_valid_until); INT64_MIN when not known (schema 12).
+	 */
+	int64_t valid_until;
 };
 
 struct store_open_package {
 	int64_t id;
 	int version;
 	const char *ref;
-	const void *facts;
+	const void *facts; /* NULL when not asked for */
 	size_t facts_len;
 	/* Its current score row (as_of and rule_set_id unset), or NULL if it has none. */
 	const struct store_score *prev;
 };
 
-/* Call fn for the latest version of every open package (new, assigned, in_progress, reopened). */
-int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
-                    void *ctx, struct diag *d) MUST_CHECK;
+/*
+ * Call fn for the latest version of every open package (new, assigned,
+ * in_progress, reopened), with its stored facts when facts is true (else
+ * store_version_facts reads them for the packages that need them).
+ */
+int store_each_open(struct store *st, bool facts,
+                    int (*fn)(void *ctx, const struct store_open_package *p), void *ctx,
+                    struct diag *d) MUST_CHECK;
+
+/* The stored facts of a package's version, into facts. */
+int store_version_facts(struct store *st, int64_t package_id, int version, struct buf *facts,
+                        struct diag *d) MUST_CHECK;
 
 /*
  * Store a package's current score: its row is marked as scored at the store's
@@ -306,9 +320,10 @@ int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_op
 int store_put_score(struct store *st, const struct store_score *s, struct diag *d) MUST_CHECK;
 /*
  * Before a rescore with rule_set_id: when it will probably rewrite most score
- * rows (a different rule set, or more unscored packages than scored ones),
- * drop the ranking index, so that store_scores_end builds it again in one
- * sort instead of a million random inserts. Sets *bulk.
+ * rows (a different rule set, more unscored packages than scored ones, or
+ * rows from before schema 12 without valid_until), drop the ranking index, so that store_scores_end
+ * builds it again in one sort instead of a million random inserts. Sets *bulk (the rescore then
+ * reads every package's facts with it: store_each_open).
  */
 int store_scores_begin(struct store *st, int64_t rule_set_id, bool *bulk,
                        struct diag *d) MUST_CHECK;

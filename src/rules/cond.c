@@ -952,6 +952,25 @@ static enum tv eval(const struct node *n, const struct cond_input *in)
 	}
 }
 
+static void each_literal(const struct node *n, int field, void (*fn)(void *ctx, int64_t v),
+                         void *ctx)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	each_literal(n->a, field, fn, ctx);
+	each_literal(n->b, field, fn, ctx);
+	if ((n->kind == N_CMP || n->kind == N_IN) && n->field == field)
+		for (i = 0; i < n->nlits; i++)
+			fn(ctx, n->lits[i].i);
+}
+
+void cond_each_literal(const struct cond *c, int field, void (*fn)(void *ctx, int64_t v), void *ctx)
+{
+	each_literal(c->root, field, fn, ctx);
+}
+
 enum tv cond_eval(const struct cond *c, const struct cond_input *in)
 {
 	return eval(c->root, in);

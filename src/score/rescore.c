@@ -77,6 +77,14 @@ struct all_ctx {
 	struct store *st;
 	const struct ruleset *rs;
 	int64_t rule_set_id, as_of;
+	struct score_horizon horizon;
+	/*
+	 * Stored scores are of this rule set, at an as_of not after this one: a
+	 * row whose package and links are unchanged, and whose valid_until is
+	 * later than as_of, is kept as it is, unread.
+	 */
+	bool keep_valid;
+	struct buf facts; /* a package's, read when it needs scoring */
 	/* the scoring thread's */
 	struct package pkg;
 	uint16_t *fired;
@@ -109,7 +117,8 @@ static bool same_score(const struct store_score *a, const struct store_score *b)
 	return a->version == b->version && a->score == b->score && a->band == b->band &&
 	       a->priority == b->priority && a->due_at == b->due_at && a->overdue == b->overdue &&
 	       a->linked == b->linked && a->ip_linked == b->ip_linked &&
-	       a->received_at == b->received_at && strcmp(a->fired, b->fired) == 0;
+	       a->received_at == b->received_at && a->valid_until == b->valid_until &&
+	       strcmp(a->fired, b->fired) == 0;
 }
 
 int score_read_facts(struct store *st, struct package *pkg, const void *facts, size_t len,
@@ -220,6 +229,7 @@ static void scoring_work(void *item, void *arg)
 	sc->fired = sg->fired.data;
 	sc->received_at = x->pkg.v[F_RECEIVED_AT];
 	sc->ref = sg->ref.data;
+	sc->valid_until = score_valid_until(&x->horizon, &in, &r, x->as_of);
 }
 
 /* Back on the store's thread, in order: write the score when it changed. */
@@ -271,17 +281,45 @@ struct all_queue {
 	struct workq *q;
 };
 
+static int64_t saturated(int64_t n)
+{
+	return n < SCORE_LINKS_MAX ? n : SCORE_LINKS_MAX;
+}
+
+/* Whether op's stored score is what scoring it now would give (all_ctx.keep_valid). */
+static bool still_valid(const struct all_ctx *x, const struct store_open_package *op,
+                        int64_t linked, int64_t ip_linked)
+{
+	const struct store_score *p = op->prev;
+
+	return x->keep_valid && p && p->version == op->version && x->as_of < p->valid_until &&
+	       p->linked == saturated(linked) && p->ip_linked == saturated(ip_linked);
+}
+
 /* store_each_open's callback: queue the package for the scoring thread. */
 static int on_open(void *ctx, const struct store_open_package *op)
 {
 	struct all_queue *aq = ctx;
 	struct all_ctx *x = aq->x;
-	struct scoring *sg = workq_next(aq->q);
+	int64_t linked = link_counts_get(x->links, op->id);
+	int64_t ip_linked = link_counts_get(x->ip_links, op->id);
+	struct store_open_package with = *op;
+	struct scoring *sg;
 
+	if (still_valid(x, op, linked, ip_linked)) {
+		x->count++;
+		return 0;
+	}
+	if (!op->facts) {
+		if (store_version_facts(x->st, op->id, op->version, &x->facts, x->d) < 0)
+			return -1;
+		with.facts = x->facts.data;
+		with.facts_len = x->facts.len;
+	}
+	sg = workq_next(aq->q);
 	if (!sg)
 		return -1; /* a score could not be written: x->d says why */
-	if (scoring_fill(sg, op, link_counts_get(x->links, op->id),
-	                 link_counts_get(x->ip_links, op->id)) < 0)
+	if (scoring_fill(sg, &with, linked, ip_linked) < 0)
 		return out_of_memory(x->st, x->d);
 	workq_push(aq->q);
 	return 0;
@@ -298,8 +336,9 @@ static int all_init(struct all_ctx *x, struct store *st, const struct ruleset *r
 	x->as_of = as_of;
 	x->d = d;
 	package_init(&x->pkg);
+	buf_init(&x->facts);
 	x->fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*x->fired));
-	if (!x->fired)
+	if (!x->fired || score_horizon_init(&x->horizon, rs) < 0)
 		return out_of_memory(st, d);
 	return 0;
 }
@@ -307,18 +346,25 @@ static int all_init(struct all_ctx *x, struct store *st, const struct ruleset *r
 static void all_release(struct all_ctx *x)
 {
 	rt_free(x->fired);
+	score_horizon_release(&x->horizon);
+	buf_release(&x->facts);
 	package_release(&x->pkg);
 }
 
-/* Score every open package: the store read and written here, the rules on a second thread. */
-static int score_each_open(struct all_ctx *x)
+/*
+ * Score every open package: the store read and written here, the rules on a
+ * second thread. With bulk (most rows will be written), every package's
+ * facts come with it; otherwise only those of the packages whose stored
+ * score may have changed are read.
+ */
+static int score_each_open(struct all_ctx *x, bool bulk)
 {
 	struct all_queue aq = {x, workq_start(&scoring_fns, SCORING_RING, x)};
 	int rc;
 
 	if (!aq.q)
 		return out_of_memory(x->st, x->d);
-	rc = store_each_open(x->st, on_open, &aq, x->d);
+	rc = store_each_open(x->st, bulk, on_open, &aq, x->d);
 	if (workq_finish(aq.q) < 0)
 		rc = -1;
 	workq_free(aq.q);
@@ -329,13 +375,16 @@ int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, i
               unsigned long *count, struct diag *d)
 {
 	struct all_ctx x;
+	int64_t scored_as_of, scored_id;
 	bool bulk = false;
-	int rc = -1;
+	int rc = -1, scored;
 
 	if (all_init(&x, st, rs, rule_set_id, as_of, d) == 0 &&
+	    (scored = store_get_scored(st, &scored_as_of, &scored_id, d)) >= 0 &&
 	    store_link_counts(st, &x.links, &x.ip_links, d) == 0 &&
 	    store_scores_begin(st, rule_set_id, &bulk, d) == 0) {
-		if (score_each_open(&x) == 0 && store_scores_end(st, bulk, d) == 0 &&
+		x.keep_valid = scored == 0 && scored_id == rule_set_id && scored_as_of <= as_of;
+		if (score_each_open(&x, bulk) == 0 && store_scores_end(st, bulk, d) == 0 &&
 		    store_set_scored(st, as_of, rule_set_id, d) == 0) {
 			*count = x.count;
 			rc = 0;

@@ -1,6 +1,7 @@
 /* Derived fields and scoring, exactly as rules.md says. */
 #include "reftriage/score.h"
 
+#include "reftriage/alloc.h"
 #include "reftriage/timeutil.h"
 
 void score_derive(const struct package *p, int64_t linked_packages, int64_t ip_linked_packages,
@@ -107,4 +108,140 @@ void score_package(const struct ruleset *rs, const struct cond_input *in, int64_
 	}
 	out->due_at = due_at(in->pkg, rs->bands[out->priority].respond_within_hours);
 	out->overdue = as_of > out->due_at;
+}
+
+/* --- how long a score stays what it is ---------------------------------- */
+
+struct points {
+	int64_t *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void add_point(struct points *p, int64_t v)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		int64_t *n = rt_realloc(p->v, cap * sizeof(*n));
+
+		if (!n) {
+			p->oom = true;
+			return;
+		}
+		p->v = n;
+		p->cap = cap;
+	}
+	p->v[p->n++] = v;
+}
+
+/* A test "x op k" changes its answer only where x reaches k or k + 1. */
+static void on_literal(void *ctx, int64_t k)
+{
+	add_point(ctx, k);
+	if (k < INT64_MAX)
+		add_point(ctx, k + 1);
+}
+
+static int by_value(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The points of every rule's tests on field, sorted, each once; -1 when out of memory. */
+static int collect(const struct ruleset *rs, int field, int64_t **out, size_t *n)
+{
+	struct points p = {0};
+	size_t i, k = 0;
+
+	for (i = 0; i < rs->nrules; i++)
+		cond_each_literal(rs->rules[i].cond, field, on_literal, &p);
+	if (p.oom) {
+		rt_free(p.v);
+		return -1;
+	}
+	if (p.n)
+		qsort(p.v, p.n, sizeof(*p.v), by_value);
+	for (i = 0; i < p.n; i++)
+		if (k == 0 || p.v[i] != p.v[k - 1])
+			p.v[k++] = p.v[i];
+	*out = p.v;
+	*n = k;
+	return 0;
+}
+
+int score_horizon_init(struct score_horizon *h, const struct ruleset *rs)
+{
+	memset(h, 0, sizeof(*h));
+	if (collect(rs, D_DAYS_WAITING, &h->wait, &h->nwait) < 0 ||
+	    collect(rs, D_DAYS_TO_MEETING, &h->meet, &h->nmeet) < 0) {
+		score_horizon_release(h);
+		return -1;
+	}
+	return 0;
+}
+
+void score_horizon_release(struct score_horizon *h)
+{
+	rt_free(h->wait);
+	rt_free(h->meet);
+	memset(h, 0, sizeof(*h));
+}
+
+/* a + b * c, or INT64_MAX where it would not fit. */
+static int64_t add_mul(int64_t a, int64_t b, int64_t c)
+{
+	int64_t m, r;
+
+	if (__builtin_mul_overflow(b, c, &m) || __builtin_add_overflow(a, m, &r))
+		return INT64_MAX;
+	return r;
+}
+
+int64_t score_valid_until(const struct score_horizon *h, const struct cond_input *in,
+                          const struct score_result *r, int64_t as_of)
+{
+	const struct package *p = in->pkg;
+	int64_t until = INT64_MAX, t;
+	size_t i;
+
+	(void)as_of;
+	/*
+	 * days_waiting only grows: w' = floor((as_of' - received_at) / day)
+	 * reaches the first point above today's w at received_at + point days.
+	 */
+	for (i = 0; i < h->nwait; i++) {
+		if (h->wait[i] > in->derived[D_DAYS_WAITING - CONTRACT_NFIELDS]) {
+			t = add_mul(p->v[F_RECEIVED_AT], h->wait[i], US_PER_DAY);
+			until = t < until ? t : until;
+			break;
+		}
+	}
+	/*
+	 * days_to_meeting only falls: t' = meeting - floor(as_of' / day) stays
+	 * at or above the highest point at or below today's t (call it q) while
+	 * floor(as_of' / day) <= meeting - q, that is until day meeting - q + 1.
+	 */
+	if (in->derived_known & (1u << (D_DAYS_TO_MEETING - CONTRACT_NFIELDS))) {
+		int64_t days = in->derived[D_DAYS_TO_MEETING - CONTRACT_NFIELDS];
+
+		for (i = h->nmeet; i-- > 0;) {
+			if (h->meet[i] <= days) {
+				int64_t day;
+
+				if (__builtin_sub_overflow(p->v[F_MEETING_DATE], h->meet[i],
+				                           &day) ||
+				    __builtin_add_overflow(day, 1, &day))
+					break;
+				t = add_mul(0, day, US_PER_DAY);
+				until = t < until ? t : until;
+				break;
+			}
+		}
+	}
+	/* Not yet overdue: it is from the microsecond after due_at. */
+	if (!r->overdue && r->due_at < INT64_MAX && r->due_at + 1 < until)
+		until = r->due_at + 1;
+	return until;
 }

@@ -67,7 +67,7 @@ int score_whatif(struct store *st, const struct ruleset *const *rs, size_t n, in
 		}
 	}
 	if (store_scan_cache(st, true, d) == 0 && store_link_counts(st, &x.lc, &x.ip, d) == 0 &&
-	    store_each_open(st, on_whatif, &x, d) == 0)
+	    store_each_open(st, true, on_whatif, &x, d) == 0)
 		rc = 0;
 	/* After a failure, d keeps the first problem. */
 	if (store_scan_cache(st, false, rc < 0 ? &spare : d) < 0)

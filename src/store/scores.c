@@ -120,7 +120,8 @@ int store_linked_count(struct store *st, int64_t package_id, int64_t *count, int
 /* A score row's columns, read by read_score() (s. names the scores table). */
 #define SCORE_COLS                                                                                 \
 	"s.version, s.score, s.band, s.priority, s.due_at, s.overdue, s.linked, s.fired, "         \
-	"s.received_at, s.ip_linked"
+	"s.received_at, s.ip_linked, s.valid_until"
+#define SCORE_NCOLS 11
 
 /* Read SCORE_COLS from column c on; fired points into the statement's row. */
 static void read_score(sqlite3_stmt *s, int c, struct store_score *out)
@@ -136,6 +137,10 @@ static void read_score(sqlite3_stmt *s, int c, struct store_score *out)
 	out->fired = col_text(s, c + 7);
 	out->received_at = sqlite3_column_int64(s, c + 8);
 	out->ip_linked = sqlite3_column_int64(s, c + 9);
+	/* NULL (a row from before schema 12): as good as expired. */
+	out->valid_until = sqlite3_column_type(s, c + 10) == SQLITE_NULL
+	                       ? INT64_MIN
+	                       : sqlite3_column_int64(s, c + 10);
 }
 
 /* Walk every linking key in key order into st's counts; -1 with d filled. */
@@ -206,8 +211,9 @@ int store_link_counts(struct store *st, const struct link_counts **lc,
 	return 0;
 }
 
-int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_open_package *p),
-                    void *ctx, struct diag *d)
+int store_each_open(struct store *st, bool facts,
+                    int (*fn)(void *ctx, const struct store_open_package *p), void *ctx,
+                    struct diag *d)
 {
 	const char *what = "reading open packages";
 	sqlite3_stmt *s;
@@ -216,10 +222,15 @@ int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_op
 	/* Each open package's latest version, with its score row when that is current. */
 	s = store_prepare(
 	    st,
-	    "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
-	    " FROM packages p JOIN package_versions v ON v.package_id = p.id AND "
-	    "v.version = p.latest_version LEFT JOIN scores s ON s.package_id = p.id "
-	    "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status IN " STORE_OPEN_STATUSES,
+	    facts ? "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
+	            " FROM packages p JOIN package_versions v ON v.package_id = p.id AND "
+	            "v.version = p.latest_version LEFT JOIN scores s ON s.package_id = p.id "
+	            "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status "
+	            "IN " STORE_OPEN_STATUSES
+	          : "SELECT p.id, p.latest_version, p.ref, NULL, " SCORE_COLS
+	            " FROM packages p LEFT JOIN scores s ON s.package_id = p.id "
+	            "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status "
+	            "IN " STORE_OPEN_STATUSES,
 	    what, d);
 	if (!s)
 		return -1;
@@ -255,6 +266,29 @@ int store_each_open(struct store *st, int (*fn)(void *ctx, const struct store_op
 	return 0;
 }
 
+int store_version_facts(struct store *st, int64_t package_id, int version, struct buf *facts,
+                        struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, S_VERSION_FACTS, d);
+	int rc;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, version) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "reading a package", d);
+	rc = sqlite3_step(s);
+	buf_reset(facts);
+	if (rc == SQLITE_ROW &&
+	    buf_add(facts, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0)) < 0)
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "reading a package",
+		                  d);
+	return 0;
+}
+
 int store_put_score(struct store *st, const struct store_score *sc, struct diag *d)
 {
 	sqlite3_stmt *s = store_stmt(st, S_PUT_SCORE, d);
@@ -273,7 +307,8 @@ int store_put_score(struct store *st, const struct store_score *sc, struct diag 
 	    sqlite3_bind_text(s, 9, sc->fired, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 10, sc->received_at) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 11, sc->ref, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 12, sc->ip_linked) != SQLITE_OK)
+	    sqlite3_bind_int64(s, 12, sc->ip_linked) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 13, sc->valid_until) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a score", d);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -289,7 +324,7 @@ static const char rank_index_sql[] =
 int store_scores_begin(struct store *st, int64_t rule_set_id, bool *bulk, struct diag *d)
 {
 	const char *what = "preparing the rescore";
-	int64_t scored_id = 0, unscored = 0, scored = 0;
+	int64_t scored_id = 0, unscored = 0, scored = 0, bounded = 0;
 	sqlite3_stmt *s;
 	int rc;
 
@@ -302,7 +337,8 @@ int store_scores_begin(struct store *st, int64_t rule_set_id, bool *bulk, struct
 	s = store_prepare(st,
 	                  "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
 	                  "'scored_rule_set'), 0), coalesce((SELECT max(package_id) FROM "
-	                  "scores), 0)",
+	                  "scores), 0), EXISTS (SELECT 1 FROM meta WHERE key = "
+	                  "'scores_valid_until')",
 	                  what, d);
 	if (!s)
 		return -1;
@@ -310,6 +346,7 @@ int store_scores_begin(struct store *st, int64_t rule_set_id, bool *bulk, struct
 	if (rc == SQLITE_ROW) {
 		scored_id = sqlite3_column_int64(s, 0);
 		scored = sqlite3_column_int64(s, 1);
+		bounded = sqlite3_column_int64(s, 2);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
@@ -317,8 +354,12 @@ int store_scores_begin(struct store *st, int64_t rule_set_id, bool *bulk, struct
 	if (store_one_int(st, "SELECT count(*) FROM packages WHERE id > ?1", scored, &unscored,
 	                  what, d) < 0)
 		return -1;
-	/* Below ten thousand rows, inserting into the index costs little either way. */
-	if (!(scored_id != rule_set_id && scored >= 10000) &&
+	/*
+	 * Below ten thousand rows, inserting into the index costs little either
+	 * way. The first rescore of a store that had no valid_until (schema 12)
+	 * writes every row once.
+	 */
+	if (!((scored_id != rule_set_id || !bounded) && scored >= 10000) &&
 	    !(unscored >= 10000 && unscored > scored))
 		return 0;
 	if (store_exec(st, "DROP INDEX scores_rank", what, d) < 0)
@@ -363,7 +404,9 @@ static int put_meta(struct store *st, const char *key, int64_t v, struct diag *d
 
 int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id, struct diag *d)
 {
-	if (put_meta(st, "scored_as_of", as_of, d) < 0)
+	/* scores_valid_until: every open package's row now has its valid_until (schema 12). */
+	if (put_meta(st, "scored_as_of", as_of, d) < 0 ||
+	    put_meta(st, "scores_valid_until", 1, d) < 0)
 		return -1;
 	return put_meta(st, "scored_rule_set", rule_set_id, d);
 }
@@ -413,8 +456,8 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 		return rc;
 	read_score(s, 0, out);
 	out->package_id = package_id;
-	out->rule_set_id = sqlite3_column_int64(s, 10);
-	out->as_of = sqlite3_column_int64(s, 11);
+	out->rule_set_id = sqlite3_column_int64(s, SCORE_NCOLS);
+	out->as_of = sqlite3_column_int64(s, SCORE_NCOLS + 1);
 	buf_reset(fired);
 	if (out->fired && buf_adds(fired, out->fired) < 0) {
 		sqlite3_finalize(s);

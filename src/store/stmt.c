@@ -45,8 +45,10 @@ static const char *const stmt_sql[S_COUNT] = {
     /* as_of and rule_set_id NULL: the store's current scoring (schema 5). */
     [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (package_id, version, rule_set_id, as_of, "
                     "score, band, priority, due_at, overdue, linked, fired, received_at, ref, "
-                    "ip_linked) VALUES (?1, ?2, NULL, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                    "?11, ?12)",
+                    "ip_linked, valid_until) VALUES (?1, ?2, NULL, NULL, ?3, ?4, ?5, ?6, ?7, "
+                    "?8, ?9, ?10, ?11, ?12, ?13)",
+    [S_VERSION_FACTS] = "SELECT facts FROM package_versions WHERE package_id = ?1 AND version = "
+                        "?2",
     [S_AUDIT_REF] = "INSERT INTO audit_refs (seq, pos, ref) VALUES (?1, ?2, ?3)",
     [S_CONSULT_REF] = "INSERT INTO temp.consulted (ref) VALUES (?1)",
     [S_AUDIT_REFS_OF] = "SELECT ref FROM audit_refs WHERE seq = ?1 ORDER BY pos",

@@ -52,8 +52,9 @@ load helper
 @test "a store at schema 6 is migrated to 7 (contract v2) and on: nothing rewritten, one audit entry" {
 	"$RT" init 2>/dev/null
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
-	# Back to schema 6 as it was: without schema 8's outcomes and schema 9's quarantine columns.
-	sql "DROP TABLE outcomes; ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import; PRAGMA user_version = 6"
+	# Back to schema 6 as it was: without schema 8's outcomes, schema 9's quarantine columns
+	# and schema 12's valid_until.
+	sql "DROP TABLE outcomes; ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import; ALTER TABLE scores DROP COLUMN valid_until; PRAGMA user_version = 6"
 	facts=$(sql "SELECT hex(facts) FROM package_versions ORDER BY id")
 	rt audit verify
 	expect_status 0

@@ -52,6 +52,13 @@ static enum tv eval_at(const char *src, int64_t linked, int64_t as_of)
 
 static int64_t T0;
 
+static int by_time(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static enum tv eval(const char *src)
 {
 	return eval_at(src, 0, T0);
@@ -548,6 +555,110 @@ static void overdue_is_strictly_after_due(void **state)
 	ruleset_free(rs);
 }
 
+/*
+ * score_valid_until: scoring at any time from as_of up to the time it gives
+ * must give the same result. Rules with every kind of test on the two
+ * fields that move with time, packages received, due and meeting at
+ * different times, and as_of sampled across ten weeks at and around every
+ * day's midnight, every due time and the hours between.
+ */
+static bool same_result(const struct score_result *a, const struct score_result *b)
+{
+	return a->score == b->score && a->band == b->band && a->priority == b->priority &&
+	       a->due_at == b->due_at && a->overdue == b->overdue && a->nfired == b->nfired &&
+	       memcmp(a->fired, b->fired, a->nfired * sizeof(a->fired[0])) == 0;
+}
+
+#define HOLD_SAMPLES 1200
+
+static void a_score_holds_until_valid_until(void **state)
+{
+	static const char *const packages[][4] = {
+	    {"received_at=2026-11-01T00:00:00Z", NULL},
+	    {"received_at=2026-11-02T13:45:00Z", "meeting_proposed=true", "meeting_date=2026-11-20",
+	     NULL},
+	    {"received_at=2026-11-10T23:59:59Z", "meeting_date=2026-11-09", NULL},
+	    {"received_at=2026-12-30T06:00:00Z", "meeting_proposed=yes", "meeting_date=2027-01-02",
+	     NULL},
+	};
+	static struct score_result res[HOLD_SAMPLES];
+	static uint16_t fired[HOLD_SAMPLES][16];
+	static int64_t at[HOLD_SAMPLES], until[HOLD_SAMPLES];
+	struct ruleset *rs = load(
+	    "[{\"id\": \"W1\", \"category\": \"ageing\", \"description\": \"w\", \"when\": "
+	    "\"days_waiting >= 3\", \"points\": 5},"
+	    "{\"id\": \"W2\", \"category\": \"ageing\", \"description\": \"w\", \"when\": "
+	    "\"days_waiting > 9 and days_waiting <= 20\", \"points\": 7},"
+	    "{\"id\": \"W3\", \"category\": \"other\", \"description\": \"w\", \"when\": "
+	    "\"days_waiting = 5 or days_waiting in [12, 40]\", \"points\": 60},"
+	    "{\"id\": \"W4\", \"category\": \"other\", \"description\": \"w\", \"when\": "
+	    "\"not (days_waiting != 30) or days_waiting < 1\", \"points\": 1},"
+	    "{\"id\": \"M1\", \"category\": \"grooming_risk\", \"description\": \"m\", \"when\": "
+	    "\"days_to_meeting >= 0 and days_to_meeting <= 7\", \"points\": 200, \"floor\": "
+	    "\"P1\"},"
+	    "{\"id\": \"M2\", \"category\": \"other\", \"description\": \"m\", \"when\": "
+	    "\"days_to_meeting < -3 or days_to_meeting = 10 or days_to_meeting is unknown\", "
+	    "\"points\": 3}]");
+	struct score_horizon h;
+	size_t p, i, j, n, checked = 0, longer = 0;
+
+	(void)state;
+	assert_int_equal(score_horizon_init(&h, rs), 0);
+	for (p = 0; p < sizeof(packages) / sizeof(packages[0]); p++) {
+		struct cond_input in;
+		int64_t start, due = 0;
+
+		make(packages[p]);
+		start =
+		    time_floor_div(pkg.v[F_RECEIVED_AT], US_PER_DAY) * US_PER_DAY - 3 * US_PER_DAY;
+		/* Each day: midnight, a microsecond either side, every sixth hour. */
+		for (n = 0; n + 8 <= HOLD_SAMPLES - 4 && n < 8 * 70;) {
+			int64_t day = start + (int64_t)(n / 8) * US_PER_DAY;
+
+			at[n++] = day - 1;
+			at[n++] = day;
+			at[n++] = day + 1;
+			for (i = 1; i <= 4; i++)
+				at[n++] = day + (int64_t)i * 6 * 3600 * US_PER_SEC - (int64_t)i;
+			at[n++] = day + 23 * 3600 * US_PER_SEC;
+		}
+		/* Around the due time (as scored at the start). */
+		res[0].fired = fired[0];
+		score_derive(&pkg, 0, 0, start, &in);
+		score_package(rs, &in, start, &res[0]);
+		due = res[0].due_at;
+		at[n++] = due - 1;
+		at[n++] = due;
+		at[n++] = due + 1;
+		at[n++] = due + 2;
+		qsort(at, n, sizeof(at[0]), by_time);
+		for (i = 0; i < n; i++) {
+			res[i].fired = fired[i];
+			score_derive(&pkg, 0, 0, at[i], &in);
+			score_package(rs, &in, at[i], &res[i]);
+			until[i] = score_valid_until(&h, &in, &res[i], at[i]);
+			assert_true(until[i] > at[i]);
+		}
+		for (i = 0; i < n; i++) {
+			for (j = i + 1; j < n && at[j] < until[i]; j++) {
+				if (!same_result(&res[i], &res[j]))
+					fail_msg(
+					    "package %zu: scored at %lld, valid until %lld, but "
+					    "different at %lld",
+					    p, (long long)at[i], (long long)until[i],
+					    (long long)at[j]);
+				checked++;
+			}
+			longer += until[i] - at[i] > US_PER_DAY;
+		}
+	}
+	/* It holds across many samples, and for more than a day at a time. */
+	assert_true(checked > 10000);
+	assert_true(longer > 100);
+	score_horizon_release(&h);
+	ruleset_free(rs);
+}
+
 static int setup(void **state)
 {
 	const char *why;
@@ -579,6 +690,7 @@ int main(void)
 	    cmocka_unit_test(limits),
 	    cmocka_unit_test(ageing_orders_within_a_band),
 	    cmocka_unit_test(meeting_bounds_due_at),
+	    cmocka_unit_test(a_score_holds_until_valid_until),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
