@@ -289,31 +289,116 @@ int store_version_facts(struct store *st, int64_t package_id, int version, struc
 	return 0;
 }
 
-int store_put_score(struct store *st, const struct store_score *sc, struct diag *d)
+/* Bind score row sc as the row-th of statement s (13 parameters a row). */
+static int bind_score(sqlite3_stmt *s, int row, const struct store_score *sc)
 {
-	sqlite3_stmt *s = store_stmt(st, S_PUT_SCORE, d);
+	int p = row * 13;
+
+	return sqlite3_bind_int64(s, p + 1, sc->package_id) != SQLITE_OK ||
+	               sqlite3_bind_int(s, p + 2, sc->version) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 3, sc->score) != SQLITE_OK ||
+	               sqlite3_bind_int(s, p + 4, sc->band) != SQLITE_OK ||
+	               sqlite3_bind_int(s, p + 5, sc->priority) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 6, sc->due_at) != SQLITE_OK ||
+	               sqlite3_bind_int(s, p + 7, sc->overdue) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 8, sc->linked) != SQLITE_OK ||
+	               sqlite3_bind_text(s, p + 9, sc->fired, -1, SQLITE_STATIC) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 10, sc->received_at) != SQLITE_OK ||
+	               sqlite3_bind_text(s, p + 11, sc->ref, -1, SQLITE_STATIC) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 12, sc->ip_linked) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 13, sc->valid_until) != SQLITE_OK
+	           ? -1
+	           : 0;
+}
+
+/* Bind n score rows to statement id and run it once. */
+static int run_scores(struct store *st, enum stmt_id id, const struct store_score *sc, size_t n,
+                      struct diag *d)
+{
+	const char *what = "storing a score";
+	sqlite3_stmt *s = store_stmt(st, id, d);
+	size_t i;
 	int rc;
 
 	if (!s)
 		return -1;
-	if (sqlite3_bind_int64(s, 1, sc->package_id) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, sc->version) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, sc->score) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 4, sc->band) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 5, sc->priority) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 6, sc->due_at) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 7, sc->overdue) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 8, sc->linked) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 9, sc->fired, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 10, sc->received_at) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 11, sc->ref, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 12, sc->ip_linked) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 13, sc->valid_until) != SQLITE_OK)
-		return store_fail(st, SQLITE_ERROR, "storing a score", d);
+	for (i = 0; i < n; i++)
+		if (bind_score(s, (int)i, &sc[i]) < 0)
+			return store_fail(st, SQLITE_ERROR, what, d);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "storing a score", d);
+		return store_fail(st, rc, what, d);
+	return 0;
+}
+
+/* A bulk rescore's score row, waiting; its text is in store.score_text. */
+struct pending_score {
+	struct store_score sc;
+	size_t fired, ref; /* offsets */
+};
+
+/* Write the score rows waiting: one statement for a full batch, else one a row. */
+static int flush_scores(struct store *st, struct diag *d)
+{
+	struct store_score rows[STORE_SCORES_PER_INSERT];
+	size_t i, n = st->nscores;
+
+	for (i = 0; i < n; i++) {
+		rows[i] = st->scores[i].sc;
+		rows[i].fired = st->score_text.data + st->scores[i].fired;
+		rows[i].ref = st->score_text.data + st->scores[i].ref;
+	}
+	st->nscores = 0;
+	if (n == STORE_SCORES_PER_INSERT) {
+		if (run_scores(st, S_PUT_SCORES, rows, n, d) < 0)
+			return -1;
+	} else {
+		for (i = 0; i < n; i++)
+			if (run_scores(st, S_PUT_SCORE, &rows[i], 1, d) < 0)
+				return -1;
+	}
+	buf_reset(&st->score_text);
+	return 0;
+}
+
+void store_scores_release(struct store *st)
+{
+	rt_free(st->scores);
+	st->scores = NULL;
+	st->nscores = 0;
+	st->batch_scores = false;
+	buf_release(&st->score_text);
+}
+
+void store_scores_discard(struct store *st)
+{
+	st->nscores = 0;
+	st->batch_scores = false;
+	buf_reset(&st->score_text);
+}
+
+int store_put_score(struct store *st, const struct store_score *sc, struct diag *d)
+{
+	struct pending_score *w;
+
+	if (!st->batch_scores)
+		return run_scores(st, S_PUT_SCORE, sc, 1, d);
+	if (!st->scores) {
+		st->scores = rt_calloc(STORE_SCORES_PER_INSERT, sizeof(*st->scores));
+		if (!st->scores)
+			return store_fail(st, SQLITE_NOMEM, "storing a score", d);
+	}
+	w = &st->scores[st->nscores];
+	w->sc = *sc;
+	w->fired = st->score_text.len;
+	if (buf_add(&st->score_text, sc->fired, strlen(sc->fired) + 1) < 0)
+		return store_fail(st, SQLITE_NOMEM, "storing a score", d);
+	w->ref = st->score_text.len;
+	if (buf_add(&st->score_text, sc->ref, strlen(sc->ref) + 1) < 0)
+		return store_fail(st, SQLITE_NOMEM, "storing a score", d);
+	if (++st->nscores == STORE_SCORES_PER_INSERT)
+		return flush_scores(st, d);
 	return 0;
 }
 
@@ -365,6 +450,8 @@ int store_scores_begin(struct store *st, int64_t rule_set_id, bool *bulk, struct
 	if (store_exec(st, "DROP INDEX scores_rank", what, d) < 0)
 		return -1;
 	*bulk = true;
+	/* Most rows will be written: many to a statement, not one. */
+	st->batch_scores = true;
 	return 0;
 }
 
@@ -374,6 +461,9 @@ int store_scores_end(struct store *st, bool bulk, struct diag *d)
 
 	if (!bulk)
 		return 0;
+	st->batch_scores = false;
+	if (flush_scores(st, d) < 0)
+		return -1;
 	/*
 	 * SQLite's sort may hold as much memory as the page cache is allowed:
 	 * shrink the cache while it runs, so that the sort reuses what the cache

@@ -119,6 +119,7 @@ static struct store *store_new(const char *path, struct diag *d)
 		return NULL;
 	}
 	buf_init(&st->scratch);
+	buf_init(&st->score_text);
 	return st;
 }
 
@@ -136,6 +137,7 @@ void store_close(struct store *st)
 	(void)sqlite3_close(st->db);
 	link_counts_release(&st->links);
 	link_counts_release(&st->ip_links);
+	store_scores_release(st);
 	buf_release(&st->scratch);
 	rt_free(st->path);
 	rt_free(st);
@@ -401,6 +403,12 @@ int store_commit(struct store *st, struct diag *d)
 		diag_at(d, st->path, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "an audit entry was left unfinished");
 	}
+	if (st->batch_scores || st->nscores) {
+		/* A bulk rescore without store_scores_end: a bug; do not commit half of it. */
+		store_rollback(st);
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "a rescore was left unfinished");
+	}
 	if (exec(st, "COMMIT", d) < 0) {
 		store_rollback(st);
 		return -1;
@@ -417,6 +425,7 @@ void store_rollback(struct store *st)
 	st->in_tx = st->reading = false;
 	st->audit_seq = st->audit_pos = 0;
 	st->spool_folded = 0;
+	store_scores_discard(st);
 	store_keys_changed(st); /* what the counts were made from may be undone */
 }
 

@@ -5,6 +5,25 @@
  */
 #include "store-internal.h"
 
+/*
+ * A score row: package_id, version, score, band, priority, due_at, overdue,
+ * linked, fired, received_at, ref, ip_linked, valid_until, numbered in that
+ * order (unnumbered parameters count on from the last); as_of and
+ * rule_set_id NULL, the store's current scoring (schema 5).
+ */
+#define SCORE_INSERT_COLS                                                                          \
+	"package_id, version, rule_set_id, as_of, score, band, priority, due_at, overdue, "        \
+	"linked, "                                                                                 \
+	"fired, received_at, ref, ip_linked, valid_until"
+#define SCORE_ROW    "(?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define SCORE_ROWS2  SCORE_ROW ", " SCORE_ROW
+#define SCORE_ROWS4  SCORE_ROWS2 ", " SCORE_ROWS2
+#define SCORE_ROWS8  SCORE_ROWS4 ", " SCORE_ROWS4
+#define SCORE_ROWS16 SCORE_ROWS8 ", " SCORE_ROWS8
+#define SCORE_ROWS32 SCORE_ROWS16 ", " SCORE_ROWS16
+#define SCORE_ROWS64 SCORE_ROWS32 ", " SCORE_ROWS32
+_Static_assert(STORE_SCORES_PER_INSERT == 64, "SCORE_ROWS64 holds STORE_SCORES_PER_INSERT rows");
+
 static const char *const stmt_sql[S_COUNT] = {
     /*
      * Unchanged when any version has the hash: re-running nights is
@@ -42,11 +61,8 @@ static const char *const stmt_sql[S_COUNT] = {
     /* A record of the ref imported cleanly resolves its quarantined ones (schema 9). */
     [S_RESOLVE_QUARANTINE] = "UPDATE quarantine SET resolved_at = ?3, resolved_by_import = ?2 "
                              "WHERE package_ref = ?1 AND resolved_at IS NULL",
-    /* as_of and rule_set_id NULL: the store's current scoring (schema 5). */
-    [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (package_id, version, rule_set_id, as_of, "
-                    "score, band, priority, due_at, overdue, linked, fired, received_at, ref, "
-                    "ip_linked, valid_until) VALUES (?1, ?2, NULL, NULL, ?3, ?4, ?5, ?6, ?7, "
-                    "?8, ?9, ?10, ?11, ?12, ?13)",
+    [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (" SCORE_INSERT_COLS ") VALUES " SCORE_ROW,
+    [S_PUT_SCORES] = "INSERT OR REPLACE INTO scores (" SCORE_INSERT_COLS ") VALUES " SCORE_ROWS64,
     [S_VERSION_FACTS] = "SELECT facts FROM package_versions WHERE package_id = ?1 AND version = "
                         "?2",
     [S_AUDIT_REF] = "INSERT INTO audit_refs (seq, pos, ref) VALUES (?1, ?2, ?3)",

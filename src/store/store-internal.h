@@ -30,6 +30,7 @@ enum stmt_id {
 	S_INSERT_QUARANTINE,
 	S_RESOLVE_QUARANTINE,
 	S_PUT_SCORE,
+	S_PUT_SCORES,
 	S_VERSION_FACTS,
 	S_AUDIT_REF,
 	S_CONSULT_REF,
@@ -63,7 +64,22 @@ struct store {
 	struct link_counts links, ip_links;
 	bool links_fresh;
 	int64_t links_data_version;
+	/*
+	 * A bulk rescore's score rows, written STORE_SCORES_PER_INSERT to a
+	 * statement (scores.c); their text in score_text.
+	 */
+	bool batch_scores;
+	struct pending_score *scores; /* STORE_SCORES_PER_INSERT */
+	size_t nscores;
+	struct buf score_text;
 };
+
+/* Rows of S_PUT_SCORES. */
+#define STORE_SCORES_PER_INSERT 64
+
+/* scores.c: drop a bulk rescore's rows not yet written (with a rollback); free them. */
+void store_scores_discard(struct store *st);
+void store_scores_release(struct store *st);
 
 /* This connection changed package_keys (or undid changes): the kept link counts are stale. */
 static inline void store_keys_changed(struct store *st)
