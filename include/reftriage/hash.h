@@ -30,6 +30,13 @@ void hash_stream_final(struct hash_stream *h, unsigned char out[HASH_BYTES]);
 /* The hash of fd's bytes from its start; -1 with errno on a read error. */
 int hash_fd(int fd, unsigned char out[HASH_BYTES]) MUST_CHECK;
 
+/*
+ * A 64-bit hash of p[0..n): SipHash-2-4 (libsodium's crypto_shorthash) under
+ * a fixed, public key. For lookups, not for security: anyone can make two
+ * inputs collide (links.h says what a collision does there).
+ */
+uint64_t hash_short(const void *p, size_t n);
+
 /* Lower-case hex, NUL-terminated. */
 void hash_hex(char out[HASH_HEX], const unsigned char h[HASH_BYTES]);
 

@@ -107,8 +107,7 @@ int store_each_received(struct store *st, int (*fn)(void *ctx, int64_t id, int64
                         void *ctx, struct diag *d) MUST_CHECK;
 
 /* Every linking key and package, in (key, package id) order (reftriage/links.h). */
-int store_each_link_key(struct store *st,
-                        int (*fn)(void *ctx, const char *key, size_t len, int64_t id), void *ctx,
+int store_each_link_key(struct store *st, int (*fn)(void *ctx, int64_t key, int64_t id), void *ctx,
                         struct diag *d) MUST_CHECK;
 
 struct store_labelled {

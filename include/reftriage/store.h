@@ -345,7 +345,7 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
  * that share nothing else (possible links).
  */
 int store_each_link(struct store *st, int64_t package_id, bool ip,
-                    int (*fn)(void *ctx, const char *ref, const char *key), void *ctx,
+                    int (*fn)(void *ctx, const char *ref, int64_t key), void *ctx,
                     struct diag *d) MUST_CHECK;
 
 /* --- worklist --------------------------------------------------------- */

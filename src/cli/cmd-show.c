@@ -9,6 +9,7 @@
 
 #include "reftriage/hash.h"
 #include "reftriage/jsonw.h"
+#include "reftriage/links.h"
 #include "reftriage/outcome.h"
 #include "reftriage/package.h"
 #include "reftriage/score.h"
@@ -492,11 +493,33 @@ struct links_ctx {
 	struct buf *b;
 	size_t n;
 	int err;
+	const struct package *own; /* the package's latest version, to name keys; or NULL */
 };
 
-static int on_link(void *ctx, const char *ref, const char *key)
+struct key_name {
+	int64_t key;
+	char text[300];
+};
+
+static int name_key(void *ctx, int64_t key, const char *text, size_t len)
+{
+	struct key_name *k = ctx;
+
+	if (key != k->key)
+		return 0;
+	(void)snprintf(k->text, sizeof(k->text), "%.*s", (int)len, text);
+	return 1;
+}
+
+static int on_link(void *ctx, const char *ref, int64_t id)
 {
 	struct links_ctx *l = ctx;
+	/* The store keeps keys as numbers (schema 13): a shared one is one of the package's own. */
+	struct key_name k = {id, "a linking key"};
+	const char *key = k.text;
+
+	if (l->own)
+		(void)link_keys_of(l->own, name_key, &k);
 
 	if (l->json) {
 		bool first = true;
@@ -521,22 +544,41 @@ static int on_link(void *ctx, const char *ref, const char *key)
  * shared), or with ip the possible links: packages that share only an IP
  * address, which is often shared by strangers (CGNAT, public Wi-Fi).
  */
-static int print_links(struct show_ctx *x, bool ip, struct diag *d)
+static int print_links_named(struct show_ctx *x, bool ip, struct links_ctx *l, struct diag *d)
 {
-	struct links_ctx l = {x->json, &x->b, 0, 0};
-
 	if (x->json)
 		x->err |= buf_adds(&x->b, ip ? ",\"possible_links\":[" : ",\"linked\":[");
 	else
 		printf(ip ? "\npossible links (shared IP)\n"
 		          : "\nlinked packages (sharing a subject or an identifier)\n");
-	if (store_each_link(x->st, x->id, ip, on_link, &l, d) < 0)
+	if (store_each_link(x->st, x->id, ip, on_link, l, d) < 0)
 		return -1;
 	if (x->json)
 		x->err |= buf_addc(&x->b, ']');
-	else if (!l.n)
+	else if (!l->n)
 		printf("  none\n");
-	return x->err || l.err ? -1 : 0;
+	return x->err || l->err ? -1 : 0;
+}
+
+/* The same, naming each shared key from the package's latest version. */
+static int print_links(struct show_ctx *x, bool ip, struct diag *d)
+{
+	struct links_ctx l = {x->json, &x->b, 0, 0, NULL};
+	struct package own;
+	struct buf facts;
+	int version, rc;
+
+	/* The latest version's keys are the ones stored (x->pkg may hold an older one). */
+	package_init(&own);
+	buf_init(&facts);
+	if (!x->purged_at && store_latest_facts(x->st, x->id, &facts, &version, d) == 0 &&
+	    package_decode_facts(&own, facts.data, facts.len) == 0)
+		l.own = &own;
+	buf_release(&facts);
+	diag_clear(d);
+	rc = print_links_named(x, ip, &l, d);
+	package_release(&own);
+	return rc;
 }
 
 /* --- json: the score -------------------------------------------------- */

@@ -35,6 +35,19 @@ void hash_stream_final(struct hash_stream *h, unsigned char out[HASH_BYTES])
 	                               HASH_BYTES);
 }
 
+uint64_t hash_short(const void *p, size_t n)
+{
+	static const unsigned char key[crypto_shorthash_KEYBYTES] = "reftriage links";
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+	size_t i;
+
+	(void)crypto_shorthash(out, p, n, key);
+	for (i = 0; i < sizeof(out); i++)
+		v |= (uint64_t)out[i] << (8 * i);
+	return v;
+}
+
 void hash_hex(char out[HASH_HEX], const unsigned char h[HASH_BYTES])
 {
 	(void)sodium_bin2hex(out, HASH_HEX, h, HASH_BYTES);

@@ -18,6 +18,9 @@
 #include "reftriage/links.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/contract.h"
+#include "reftriage/hash.h"
+#include "reftriage/package.h"
 
 #include <stdlib.h>
 
@@ -187,4 +190,56 @@ void link_counts_release(struct link_counts *lc)
 	rt_free(lc->cur);
 	buf_release(&lc->key);
 	memset(lc, 0, sizeof(*lc));
+}
+
+/* The length snprintf wrote, of what it would have (n) into size bytes. */
+static size_t shown(int n, size_t size)
+{
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+int64_t link_key(int kind, const char *s, size_t n)
+{
+	return (int64_t)(((uint64_t)kind << 56) | (hash_short(s, n) & ((UINT64_C(1) << 56) - 1)));
+}
+
+const char *link_kind_name(int kind)
+{
+	int i;
+
+	if (kind == LINK_KIND_SUBJECT)
+		return "subject";
+	for (i = 0; contract_ident_types[i]; i++)
+		if (kind == LINK_KIND_IDENT + i)
+			return contract_ident_types[i];
+	return NULL;
+}
+
+int link_keys_of(const struct package *p,
+                 int (*fn)(void *ctx, int64_t key, const char *text, size_t len), void *ctx)
+{
+	size_t i, n;
+	const char *subject = package_str(p, F_SUBJECT_REF, &n);
+	char text[300]; /* the contract bounds a subject_ref and a token to 128 bytes */
+	int rc, tn;
+
+	if (subject) {
+		tn = snprintf(text, sizeof(text), "subject:%.*s", (int)n, subject);
+		rc =
+		    fn(ctx, link_key(LINK_KIND_SUBJECT, subject, n), text, shown(tn, sizeof(text)));
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < p->nids; i++) {
+		const struct ident *id = &p->ids[i];
+		const char *token = p->arena.data + id->off;
+
+		tn = snprintf(text, sizeof(text), "%s:%.*s", contract_ident_types[id->type],
+		              (int)id->len, token);
+		rc = fn(ctx, link_key(LINK_KIND_IDENT + id->type, token, id->len), text,
+		        shown(tn, sizeof(text)));
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

@@ -15,6 +15,7 @@
 #include "reftriage/backtest.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/links.h"
 #include "reftriage/outcome.h"
 #include "reftriage/score.h"
 #include "reftriage/store.h"
@@ -237,14 +238,16 @@ static int on_received(void *ctx, int64_t id, int64_t received_at)
 	return 0;
 }
 
-static int on_key(void *ctx, const char *key, size_t len, int64_t id)
+static int on_key(void *ctx, int64_t key, int64_t id)
 {
 	struct run *r = ctx;
+	char bytes[sizeof(key)];
 
 	if (id < 0 || (size_t)id >= r->n)
 		return 0; /* a key of no package: foreign keys forbid it */
-	/* The 'ip:' keys are one run in key order, counted apart (data-contract.md). */
-	if (add_key(strncmp(key, "ip:", 3) == 0 ? &r->ip : &r->links, key, len, id) < 0)
+	/* The IP keys are one run in key order, counted apart (data-contract.md). */
+	memcpy(bytes, &key, sizeof(key));
+	if (add_key(link_key_is_ip(key) ? &r->ip : &r->links, bytes, sizeof(bytes), id) < 0)
 		return oom(r);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "store-internal.h"
 
 #include "reftriage/contract.h"
+#include "reftriage/links.h"
 
 static int bind_text(sqlite3_stmt *s, int i, const char *p, size_t n)
 {
@@ -181,38 +182,34 @@ static int record_reopen(struct store *st, int64_t import_id, const struct known
 	return done(st, s, "reopening a package", d);
 }
 
-/* Add the linking keys of p for package pid: its subject and each identifier. */
+struct add_keys_ctx {
+	struct store *st;
+	int64_t pid;
+	struct diag *d;
+};
+
+static int add_key(void *ctx, int64_t key, const char *text, size_t len)
+{
+	struct add_keys_ctx *x = ctx;
+	sqlite3_stmt *s = store_stmt(x->st, S_INSERT_KEY, x->d);
+
+	(void)text;
+	(void)len;
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, key) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, x->pid) != SQLITE_OK)
+		return store_fail(x->st, SQLITE_ERROR, "storing linking keys", x->d);
+	return done(x->st, s, "storing linking keys", x->d);
+}
+
+/* Add the linking keys of p for package pid: its subject and each identifier (links.h). */
 static int add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d)
 {
-	size_t i, n;
-	const char *subject = package_str(p, F_SUBJECT_REF, &n);
-	char key[300];
+	struct add_keys_ctx x = {st, pid, d};
 
 	store_keys_changed(st);
-	for (i = 0; i <= p->nids; i++) {
-		sqlite3_stmt *s;
-		int kn;
-
-		if (i == p->nids) {
-			if (!subject)
-				break;
-			kn = snprintf(key, sizeof(key), "subject:%.*s", (int)n, subject);
-		} else {
-			const struct ident *id = &p->ids[i];
-
-			kn = snprintf(key, sizeof(key), "%s:%.*s", contract_ident_types[id->type],
-			              (int)id->len, p->arena.data + id->off);
-		}
-		s = store_stmt(st, S_INSERT_KEY, d);
-		if (!s)
-			return -1;
-		if (bind_text(s, 1, key, (size_t)kn) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 2, pid) != SQLITE_OK)
-			return store_fail(st, SQLITE_ERROR, "storing linking keys", d);
-		if (done(st, s, "storing linking keys", d) < 0)
-			return -1;
-	}
-	return 0;
+	return link_keys_of(p, add_key, &x) < 0 ? -1 : 0;
 }
 
 /* Remove the keys of the version that is being replaced. */

@@ -162,16 +162,11 @@ int store_each_received(struct store *st, int (*fn)(void *ctx, int64_t id, int64
 static int on_key(sqlite3_stmt *s, void *x)
 {
 	struct row_fn *f = x;
-	const char *key = col_text(s, 0);
 
-	if (!key)
-		return -1;
-	return f->fn.key(f->ctx, key, (size_t)sqlite3_column_bytes(s, 0),
-	                 sqlite3_column_int64(s, 1));
+	return f->fn.key(f->ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
 }
 
-int store_each_link_key(struct store *st,
-                        int (*fn)(void *ctx, const char *key, size_t len, int64_t id), void *ctx,
+int store_each_link_key(struct store *st, int (*fn)(void *ctx, int64_t key, int64_t id), void *ctx,
                         struct diag *d)
 {
 	const char *what = "linking packages";

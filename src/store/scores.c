@@ -161,16 +161,12 @@ static int count_links(struct store *st, struct diag *d)
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *key = col_text(s, 0);
-		int64_t id = sqlite3_column_int64(s, 1);
+		int64_t key = sqlite3_column_int64(s, 0), id = sqlite3_column_int64(s, 1);
+		char bytes[sizeof(key)];
 
-		if (!key) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		/* The 'ip:' keys are one run in key order: each set still comes sorted. */
-		added = link_counts_add(strncmp(key, "ip:", 3) == 0 ? ip : lc, key,
-		                        (size_t)sqlite3_column_bytes(s, 0), id);
+		/* The IP keys are one run in key order (links.h): each set still comes sorted. */
+		memcpy(bytes, &key, sizeof(key));
+		added = link_counts_add(link_key_is_ip(key) ? ip : lc, bytes, sizeof(bytes), id);
 		if (added < 0) {
 			sqlite3_finalize(s);
 			diag_at(d, st->path, 0, NULL);
@@ -559,25 +555,25 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 }
 
 int store_each_link(struct store *st, int64_t package_id, bool ip,
-                    int (*fn)(void *ctx, const char *ref, const char *key), void *ctx,
-                    struct diag *d)
+                    int (*fn)(void *ctx, const char *ref, int64_t key), void *ctx, struct diag *d)
 {
 	/* With ip (?2 = 1): the IP keys shared with packages not linked otherwise. */
 	sqlite3_stmt *s = store_prepare_with(
 	    st,
 	    "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON b.key = a.key AND "
 	    "b.package_id <> a.package_id JOIN packages p ON p.id = b.package_id WHERE "
-	    "a.package_id = ?1 AND (substr(a.key, 1, 3) = 'ip:') = ?2 AND (?2 = 0 OR NOT EXISTS "
-	    "(SELECT 1 FROM package_keys c JOIN package_keys e ON e.key = c.key WHERE "
-	    "c.package_id = ?1 AND e.package_id = b.package_id AND NOT (substr(c.key, 1, 3) = "
-	    "'ip:'))) ORDER BY p.ref, b.key",
+	    "a.package_id = ?1 AND (" STORE_KEY_IS_IP(
+	        "a.key") ") = ?2 AND (?2 = 0 OR NOT EXISTS "
+	                 "(SELECT 1 FROM package_keys c JOIN package_keys e ON e.key = c.key WHERE "
+	                 "c.package_id = ?1 AND e.package_id = b.package_id AND NOT "
+	                 "(" STORE_KEY_IS_IP("c.key") "))) ORDER BY p.ref, b.key",
 	    "reading linked packages", d, STORE_ARGS(ARG_INT(package_id), ARG_INT(ip)));
 	int rc;
 
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (fn(ctx, col_text(s, 0), col_text(s, 1)) < 0) {
+		if (fn(ctx, col_text(s, 0), sqlite3_column_int64(s, 1)) < 0) {
 			sqlite3_finalize(s);
 			return -1;
 		}

@@ -235,19 +235,54 @@ static int migrate_steps(struct store *st, int64_t from, struct diag *d)
 }
 
 /*
+ * rt_link_key(text): a linking key stored as text before schema 13
+ * ("subject:REF", "TYPE:TOKEN") as the integer link_key() makes; NULL for a
+ * text of no known kind, which the new table's NOT NULL then refuses (the
+ * migration fails whole rather than drop a link).
+ */
+static void link_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const char *t = (const char *)sqlite3_value_text(argv[0]);
+	size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+	const char *colon = t ? memchr(t, ':', n) : NULL;
+	int kind;
+
+	(void)argc;
+	if (!colon)
+		return;
+	for (kind = 1; link_kind_name(kind); kind++) {
+		const char *name = link_kind_name(kind);
+
+		if (strlen(name) == (size_t)(colon - t) &&
+		    memcmp(name, t, (size_t)(colon - t)) == 0) {
+			sqlite3_result_int64(
+			    cx, link_key(kind, colon + 1, n - (size_t)(colon - t) - 1));
+			return;
+		}
+	}
+}
+
+/*
  * Apply the migrations after from in one transaction. Foreign keys are off
  * meanwhile (SQLite's way to rebuild a table that others refer to, as
- * schema 6 does) and checked before the commit.
+ * schema 6 does) and checked before the commit; rt_link_key() is there for
+ * schema 13 only.
  */
 static int migrate(struct store *st, int64_t from, struct diag *d)
 {
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
 	int rc;
 
+	if (sqlite3_create_function(st->db, "rt_link_key", 1, flags, NULL, link_key_fn, NULL,
+	                            NULL) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "migrating the store", d);
 	if (exec(st, "PRAGMA foreign_keys = OFF", d) < 0)
 		return -1;
 	rc = migrate_steps(st, from, d);
-	if (exec(st, "PRAGMA foreign_keys = ON", d) < 0)
-		return -1;
+	if (exec(st, "PRAGMA foreign_keys = ON", d) < 0 ||
+	    sqlite3_create_function(st->db, "rt_link_key", 1, flags, NULL, NULL, NULL, NULL) !=
+	        SQLITE_OK)
+		return rc < 0 ? -1 : store_fail(st, SQLITE_ERROR, "migrating the store", d);
 	return rc;
 }
 

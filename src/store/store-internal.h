@@ -100,6 +100,11 @@ void store_spool_settle(struct store *st);
  */
 #define STORE_OPEN_STATUSES "('new', 'assigned', 'in_progress', 'reopened')"
 
+/* SQL: whether the linking key k (a column name) is an IP address's (links.h). */
+#define STORE_STR_(x)      #x
+#define STORE_STR(x)       STORE_STR_(x)
+#define STORE_KEY_IS_IP(k) "(" k " >> 56) = " STORE_STR(LINK_KIND_IP)
+
 /* The page cache's bound, for PRAGMA cache_size: 32 MiB (negative: KiB). */
 #define STORE_CACHE_SIZE "-32768"
 
@@ -211,7 +216,7 @@ struct row_fn {
 		int (*outcome)(void *ctx, const struct store_outcome *o);
 		int (*count)(void *ctx, const char *code, long n);
 		int (*received)(void *ctx, int64_t id, int64_t received_at);
-		int (*key)(void *ctx, const char *key, size_t len, int64_t id);
+		int (*key)(void *ctx, int64_t key, int64_t id);
 		int (*labelled)(void *ctx, const struct store_labelled *p);
 		int (*worklist)(void *ctx, const struct store_worklist_row *r);
 		int (*report)(void *ctx, const struct store_report_row *r);

@@ -186,13 +186,27 @@ load helper
 	# ...copied into schema 5's tables, as schema 5 had them.
 	sqlite3 "$WORK/old.db" "PRAGMA application_id = 1380340818; PRAGMA journal_mode = WAL;" >/dev/null
 	cat "$TOP"/schemas/00[1-5]-*.sql | sqlite3 "$WORK/old.db"
-	python3 - "$REFTRIAGE_DB" "$WORK/old.db" <<'PY'
-import sqlite3, sys
+	python3 - "$REFTRIAGE_DB" "$WORK/old.db" "$SAMPLES/referrals-2026-11-02.csv" "$SAMPLES/invalid/wrong-types.csv" <<'PY'
+import csv, sqlite3, sys
 new, old = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
 old.execute("DELETE FROM meta")
+ids = dict(new.execute("SELECT ref, id FROM packages"))
 for (t,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
     cols = ", ".join(r[1] for r in old.execute("PRAGMA table_info(%s)" % t))
-    rows = new.execute("SELECT %s FROM %s" % (cols, t)).fetchall()
+    if t == "package_keys":
+        # Schema 5 kept keys as text ("subject:REF", "TYPE:TOKEN"); schema 13 hashes them.
+        keys = set()
+        for f in sys.argv[3:]:
+            for r in csv.DictReader(open(f, newline="")):
+                if r["package_ref"] not in ids:
+                    continue
+                if r.get("subject_ref"):
+                    keys.add(("subject:" + r["subject_ref"], ids[r["package_ref"]]))
+                for item in filter(None, (r.get("identifiers") or "").split(";")):
+                    keys.add((item, ids[r["package_ref"]]))
+        rows = sorted(keys)
+    else:
+        rows = new.execute("SELECT %s FROM %s" % (cols, t)).fetchall()
     if rows:
         old.executemany("INSERT INTO %s (%s) VALUES (%s)" % (t, cols, ", ".join("?" * len(rows[0]))), rows)
 old.execute("PRAGMA user_version = 5")
@@ -206,11 +220,16 @@ PY
 	REFTRIAGE_DB="$WORK/old.db" rt audit verify
 	expect_status 0
 	[ "$(sqlite3 "$WORK/old.db" 'PRAGMA user_version')" = "$SCHEMA" ]
-	# Every row of every schema-5 table is there, unchanged in schema 5's columns.
-	python3 - "$WORK/before.db" "$WORK/old.db" <<'PY'
+	# Every row of every schema-5 table is there, unchanged in schema 5's columns; the
+	# linking keys, hashed by schema 13, are the ones an import makes now.
+	python3 - "$WORK/before.db" "$WORK/old.db" "$REFTRIAGE_DB" <<'PY'
 import sqlite3, sys
 before, after = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
-for (t,) in before.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+fresh = sqlite3.connect(sys.argv[3])
+q = "SELECT key, package_id FROM package_keys ORDER BY 1, 2"
+assert after.execute(q).fetchall() == fresh.execute(q).fetchall()
+assert len(before.execute(q).fetchall()) > 60
+for (t,) in before.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'package_keys'").fetchall():
     cols = ", ".join(r[1] for r in before.execute("PRAGMA table_info(%s)" % t))
     b = sorted(map(repr, before.execute("SELECT %s FROM %s" % (cols, t))))
     # The audit trail gains the migration's own entry, after the others.

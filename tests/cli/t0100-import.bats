@@ -170,10 +170,19 @@ count() { sql "SELECT count(*) FROM $1"; }
 	init_store
 	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-L1,2026-11-02,CEOP,grooming,S1,email:aa;ip:bb\n' >"$WORK/l1.csv"
 	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-L1,2026-11-02,CEOP,grooming,S2,email:aa\n' >"$WORK/l2.csv"
-	"$RT" import "$WORK/l1.csv" 2>/dev/null
-	[ "$(sql 'SELECT group_concat(key) FROM (SELECT key FROM package_keys ORDER BY key)')" = "email:aa,ip:bb,subject:S1" ]
+	printf 'package_ref,received_at,source,referral_type,subject_ref,identifiers\nSYN-L9,2026-11-02,CEOP,grooming,S1,ip:bb;email:aa\n' >"$WORK/l9.csv"
+	"$RT" import "$WORK/l1.csv" "$WORK/l9.csv" 2>/dev/null
+	# Keys are numbers with their kind in the top byte (links.h): subject 1, email 2, ip 4.
+	[ "$(sql "SELECT group_concat(k) FROM (SELECT key >> 56 AS k FROM package_keys WHERE package_id = (SELECT id FROM packages WHERE ref = 'SYN-L1') ORDER BY 1)")" = "1,2,4" ]
+	rt show SYN-L9
+	expect_out_has "SYN-L1                   shares subject:S1"
+	expect_out_has "SYN-L1                   shares email:aa"
 	"$RT" import "$WORK/l2.csv" 2>/dev/null
-	[ "$(sql 'SELECT group_concat(key) FROM (SELECT key FROM package_keys ORDER BY key)')" = "email:aa,subject:S2" ]
+	[ "$(sql "SELECT group_concat(k) FROM (SELECT key >> 56 AS k FROM package_keys WHERE package_id = (SELECT id FROM packages WHERE ref = 'SYN-L1') ORDER BY 1)")" = "1,2" ]
+	rt show SYN-L9
+	expect_out_has "SYN-L1                   shares email:aa"
+	[[ "$output" != *"shares subject:S1"* ]]
+	[[ "$output" != *"possible links (shared IP)"*"SYN-L1"* ]]
 }
 
 @test "a file named twice is read once" {

@@ -180,11 +180,11 @@ for r in d["rules"]:
 	c AS (SELECT lab.id,
 	  (SELECT count(DISTINCT k2.package_id) FROM package_keys k1 JOIN package_keys k2 ON k2.key = k1.key
 	   AND k2.package_id != k1.package_id JOIN packages p2 ON p2.id = k2.package_id
-	   WHERE k1.package_id = lab.id AND k1.key NOT LIKE 'ip:%'
+	   WHERE k1.package_id = lab.id AND (k1.key >> 56) <> 4 -- an IP address (links.h: LINK_KIND_IP)
 	   AND p2.received_at <= (SELECT received_at FROM packages WHERE id = lab.id)) AS n,
 	  (SELECT count(DISTINCT k2.package_id) FROM package_keys k1 JOIN package_keys k2 ON k2.key = k1.key
 	   AND k2.package_id != k1.package_id JOIN packages p2 ON p2.id = k2.package_id
-	   WHERE k1.package_id = lab.id AND k1.key LIKE 'ip:%'
+	   WHERE k1.package_id = lab.id AND (k1.key >> 56) = 4
 	   AND p2.received_at <= (SELECT received_at FROM packages WHERE id = lab.id)) AS ip FROM lab)
 	SELECT sum(n >= 1), sum(n >= 2), sum(n >= 3), sum(ip >= 1) FROM c")
 	echo "backtest $got, brute force $want"

@@ -2,7 +2,10 @@
 #include "unit.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/contract.h"
+#include "reftriage/hash.h"
 #include "reftriage/links.h"
+#include "reftriage/package.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,14 +188,71 @@ static void out_of_memory(void **state)
 	link_counts_release(&lc);
 }
 
+/* A package's keys (schema 13): the kind in the top byte, the same key for the same token. */
+struct seen_keys {
+	int64_t key[8];
+	char text[8][64];
+	size_t n;
+};
+
+static int collect_key(void *ctx, int64_t key, const char *text, size_t len)
+{
+	struct seen_keys *k = ctx;
+
+	assert_true(k->n < 8);
+	k->key[k->n] = key;
+	(void)snprintf(k->text[k->n], sizeof(k->text[0]), "%.*s", (int)len, text);
+	k->n++;
+	return 0;
+}
+
+static void keys_of_a_package(void **state)
+{
+	struct package p;
+	struct reasons r;
+	struct seen_keys k = {0};
+
+	(void)state;
+	assert_string_equal(contract_ident_types[LINK_KIND_IP - LINK_KIND_IDENT], "ip");
+	assert_string_equal(link_kind_name(LINK_KIND_SUBJECT), "subject");
+	assert_null(link_kind_name(LINK_KIND_IDENT + 7));
+	package_init(&p);
+	reasons_clear(&r);
+	assert_int_equal(package_set_text(&p, F_SUBJECT_REF, "S-1", 3, &r), 0);
+	assert_int_equal(
+	    package_set_text(&p, F_IDENTIFIERS, "ip:10.0.0.1;email:a@x;username:a@x", 34, &r), 0);
+	assert_int_equal(link_keys_of(&p, collect_key, &k), 0);
+	assert_int_equal(k.n, 4);
+	assert_string_equal(k.text[0], "subject:S-1");
+	assert_int_equal(k.key[0], link_key(LINK_KIND_SUBJECT, "S-1", 3));
+	for (size_t i = 0; i < k.n; i++) {
+		const char *colon = strchr(k.text[i], ':');
+		int kind = link_key_kind(k.key[i]);
+
+		assert_true(k.key[i] > 0);
+		assert_non_null(link_kind_name(kind));
+		assert_int_equal(strlen(link_kind_name(kind)), (size_t)(colon - k.text[i]));
+		assert_memory_equal(link_kind_name(kind), k.text[i], (size_t)(colon - k.text[i]));
+		assert_int_equal(link_key_is_ip(k.key[i]), strncmp(k.text[i], "ip:", 3) == 0);
+	}
+	/* The same token under two types is two keys; the same key is the same number. */
+	assert_int_not_equal(link_key(LINK_KIND_IDENT, "a@x", 3),
+	                     link_key(LINK_KIND_IDENT + 1, "a@x", 3));
+	assert_int_equal(link_key(LINK_KIND_IDENT, "a@x", 3), link_key(LINK_KIND_IDENT, "a@x", 3));
+	assert_int_not_equal(link_key(LINK_KIND_IDENT, "a@x", 3),
+	                     link_key(LINK_KIND_IDENT, "a@y", 3));
+	package_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(small_cases),
-	    cmocka_unit_test(agrees_with_brute_force),
-	    cmocka_unit_test(saturates_at_the_cap),
-	    cmocka_unit_test(out_of_memory),
+	    cmocka_unit_test(small_cases),          cmocka_unit_test(agrees_with_brute_force),
+	    cmocka_unit_test(saturates_at_the_cap), cmocka_unit_test(out_of_memory),
+	    cmocka_unit_test(keys_of_a_package),
 	};
 
+	if (hash_library_init() < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
