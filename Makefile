@@ -98,7 +98,8 @@ $(BUILD)/gen/default_rules.c: rules/default.json src/tools/embed-file.sh
 $(BUILD)/gen/default_rules.o: $(BUILD)/gen/default_rules.c
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
 
-unit-bins: $(UNIT_BIN)
+# bench-eval too, so that make check keeps the bench's own tool compiling.
+unit-bins: $(UNIT_BIN) $(BUILD)/bench-eval
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJ) $(CLI_OBJ)
 	@mkdir -p $(dir $@)

@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	buf_init(&b.data);
 	package_init(&p);
 	if (store_open(argv[1], 5000, &st, &d) < 0 || score_load_rules(st, 0, &rs, &id, &d) < 0 ||
-	    store_each_open(st, collect, &b, &d) < 0) {
+	    store_each_open(st, true, collect, &b, &d) < 0) {
 		fprintf(stderr, "bench-eval: %s: %s\n", argv[1], d.message);
 		return 1;
 	}
