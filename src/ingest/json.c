@@ -297,6 +297,8 @@ static bool identify(struct jsondec *j, size_t bad)
 	struct jdoc *doc;
 	size_t at = bad, n = j->elem.len;
 
+	/* Nothing of the record before may stand for this one's ref. */
+	package_reset(&j->pkg);
 	buf_reset(&j->copy);
 	if (buf_add(&j->copy, j->elem.data, n) < 0)
 		return false;

@@ -647,6 +647,34 @@ static void json_flat_path_agrees_with_jansson(void **state)
 	assert_false(fast.r[22].valid);
 }
 
+/*
+ * A refused record that is not an object (here an array with a byte that
+ * is not UTF-8) has no package_ref: never the one of the record before it
+ * (found by the fuzzer's two-way check; it named the previous package).
+ */
+static void json_refused_record_never_takes_the_previous_ref(void **state)
+{
+	static struct got g;
+	struct ingest_result res;
+	struct diag d;
+	static const char text[] = "[{\"package_ref\":\"SYN-STALE-1\",\"received_at\":"
+	                           "\"2026-11-02T10:00:00Z\",\"source\":\"NCMEC\","
+	                           "\"referral_type\":\"grooming\"},\n[\"\xff\"],\n\"\xfe\"]\n";
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		via_tree = i == 1;
+		assert_int_equal(decode_n("s.json", text, strlen(text), false, &g, &res, &d), 0);
+		assert_int_equal(g.n, 3);
+		assert_true(g.r[0].valid);
+		assert_false(g.r[1].valid);
+		assert_string_equal(g.r[1].ref, "");
+		assert_false(g.r[2].valid);
+		assert_string_equal(g.r[2].ref, "");
+	}
+	via_tree = false;
+}
+
 static int stop_after;
 
 static int count_then_fail(void *ctx, const struct ingest_record *rec, struct diag *d)
@@ -736,6 +764,7 @@ int main(void)
 	    cmocka_unit_test(file_hash_is_of_all_bytes),
 	    cmocka_unit_test(failing_callback_stops_decoding),
 	    cmocka_unit_test(json_flat_path_agrees_with_jansson),
+	    cmocka_unit_test(json_refused_record_never_takes_the_previous_ref),
 	};
 
 	if (hash_library_init() < 0)
