@@ -56,13 +56,13 @@ int score_horizon_init(struct score_horizon *h, const struct ruleset *rs) MUST_C
 void score_horizon_release(struct score_horizon *h);
 
 /*
- * For r, the score of in at as_of: the first time after as_of at which
- * scoring the same package (same version and links, same rules) could give
- * another result; INT64_MAX when no later time can. Scoring at any time in
- * [as_of, that time) gives r again.
+ * For r, the score of in (derived at some as_of): the first time after
+ * as_of at which scoring the same package (same version and links, same
+ * rules) could give another result; INT64_MAX when no later time can.
+ * Scoring at any time in [as_of, that time) gives r again.
  */
 int64_t score_valid_until(const struct score_horizon *h, const struct cond_input *in,
-                          const struct score_result *r, int64_t as_of);
+                          const struct score_result *r);
 
 struct store;
 struct diag;

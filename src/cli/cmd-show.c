@@ -568,7 +568,11 @@ static int print_links(struct show_ctx *x, bool ip, struct diag *d)
 	struct buf facts;
 	int version, rc;
 
-	/* The latest version's keys are the ones stored (x->pkg may hold an older one). */
+	/*
+	 * The latest version's keys are the ones stored (x->pkg may hold an
+	 * older one). A package whose facts cannot be read (erased, damaged) is
+	 * still listed with its links, their keys unnamed.
+	 */
 	package_init(&own);
 	buf_init(&facts);
 	if (!x->purged_at && store_latest_facts(x->st, x->id, &facts, &version, d) == 0 &&

@@ -229,7 +229,7 @@ static void scoring_work(void *item, void *arg)
 	sc->fired = sg->fired.data;
 	sc->received_at = x->pkg.v[F_RECEIVED_AT];
 	sc->ref = sg->ref.data;
-	sc->valid_until = score_valid_until(&x->horizon, &in, &r, x->as_of);
+	sc->valid_until = score_valid_until(&x->horizon, &in, &r);
 }
 
 /* Back on the store's thread, in order: write the score when it changed. */

@@ -200,13 +200,12 @@ static int64_t add_mul(int64_t a, int64_t b, int64_t c)
 }
 
 int64_t score_valid_until(const struct score_horizon *h, const struct cond_input *in,
-                          const struct score_result *r, int64_t as_of)
+                          const struct score_result *r)
 {
 	const struct package *p = in->pkg;
 	int64_t until = INT64_MAX, t;
 	size_t i;
 
-	(void)as_of;
 	/*
 	 * days_waiting only grows: w' = floor((as_of' - received_at) / day)
 	 * reaches the first point above today's w at received_at + point days.

@@ -236,30 +236,37 @@ static int migrate_steps(struct store *st, int64_t from, struct diag *d)
 
 /*
  * rt_link_key(text): a linking key stored as text before schema 13
- * ("subject:REF", "TYPE:TOKEN") as the integer link_key() makes; NULL for a
- * text of no known kind, which the new table's NOT NULL then refuses (the
- * migration fails whole rather than drop a link).
+ * ("subject:REF", "TYPE:TOKEN") as the integer link_key() makes. A key of
+ * no known kind is an error that fails the migration whole, rather than
+ * drop a link.
  */
 static void link_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	const char *t = (const char *)sqlite3_value_text(argv[0]);
-	size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+	size_t n = (size_t)sqlite3_value_bytes(argv[0]), kn;
 	const char *colon = t ? memchr(t, ':', n) : NULL;
+	char msg[120];
 	int kind;
 
 	(void)argc;
-	if (!colon)
+	if (!t && sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+		sqlite3_result_error_nomem(cx);
 		return;
-	for (kind = 1; link_kind_name(kind); kind++) {
+	}
+	kn = colon ? (size_t)(colon - t) : 0;
+	for (kind = 1; colon && link_kind_name(kind); kind++) {
 		const char *name = link_kind_name(kind);
 
-		if (strlen(name) == (size_t)(colon - t) &&
-		    memcmp(name, t, (size_t)(colon - t)) == 0) {
-			sqlite3_result_int64(
-			    cx, link_key(kind, colon + 1, n - (size_t)(colon - t) - 1));
+		if (strlen(name) == kn && memcmp(name, t, kn) == 0) {
+			sqlite3_result_int64(cx, link_key(kind, colon + 1, n - kn - 1));
 			return;
 		}
 	}
+	/* The kind only: the rest is a ref or a token. */
+	(void)snprintf(msg, sizeof(msg),
+	               "a linking key of no known kind (\"%.*s\"); the store was not changed",
+	               colon && kn <= 32 ? (int)kn : 0, colon ? t : "");
+	sqlite3_result_error(cx, msg, -1);
 }
 
 /*

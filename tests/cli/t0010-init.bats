@@ -329,3 +329,16 @@ team_dir() {
 	run setpriv --reuid=65534 --regid="$(id -g)" --clear-groups "$RT" stats
 	[ "$status" = 0 ]
 }
+
+@test "schema 13: a linking key of no known kind fails the migration whole, and says so" {
+	"$RT" init 2>/dev/null
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	# Back to text keys, as schema 12 kept them, with one of a kind reftriage never wrote.
+	sql "DROP TABLE package_keys; CREATE TABLE package_keys (key TEXT NOT NULL, package_id INTEGER NOT NULL REFERENCES packages (id), PRIMARY KEY (key, package_id)) WITHOUT ROWID; CREATE INDEX package_keys_by_package ON package_keys (package_id, key); INSERT INTO package_keys VALUES ('subject:S1', 1), ('fax:0123', 2); PRAGMA user_version = 12"
+	rt stats
+	expect_status 70
+	[[ "$err" == *'a linking key of no known kind ("fax"); the store was not changed'* ]]
+	[[ "$err" != *0123* ]]
+	[ "$(sql 'PRAGMA user_version')" = 12 ]
+	[ "$(sql "SELECT group_concat(key) FROM (SELECT key FROM package_keys ORDER BY key)")" = "fax:0123,subject:S1" ]
+}

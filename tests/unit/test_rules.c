@@ -636,7 +636,7 @@ static void a_score_holds_until_valid_until(void **state)
 			res[i].fired = fired[i];
 			score_derive(&pkg, 0, 0, at[i], &in);
 			score_package(rs, &in, at[i], &res[i]);
-			until[i] = score_valid_until(&h, &in, &res[i], at[i]);
+			until[i] = score_valid_until(&h, &in, &res[i]);
 			assert_true(until[i] > at[i]);
 		}
 		for (i = 0; i < n; i++) {
