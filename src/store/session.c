@@ -236,23 +236,30 @@ static int migrate_steps(struct store *st, int64_t from, struct diag *d)
 
 /*
  * rt_link_key(text): a linking key stored as text before schema 13
- * ("subject:REF", "TYPE:TOKEN") as the integer link_key() makes. A key of
- * no known kind is an error that fails the migration whole, rather than
- * drop a link.
+ * ("subject:REF", "TYPE:TOKEN") as the integer link_key() makes; an
+ * integer (a key made so already) stays as it is. A key of no known kind
+ * is an error that fails the migration whole, rather than drop a link.
  */
 static void link_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-	const char *t = (const char *)sqlite3_value_text(argv[0]);
-	size_t n = (size_t)sqlite3_value_bytes(argv[0]), kn;
-	const char *colon = t ? memchr(t, ':', n) : NULL;
+	int type = sqlite3_value_type(argv[0]); /* before the text conversion below */
+	const char *t, *colon;
+	size_t n, kn;
 	char msg[120];
 	int kind;
 
 	(void)argc;
-	if (!t && sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+	if (type == SQLITE_INTEGER) {
+		sqlite3_result_int64(cx, sqlite3_value_int64(argv[0]));
+		return;
+	}
+	t = (const char *)sqlite3_value_text(argv[0]);
+	n = (size_t)sqlite3_value_bytes(argv[0]);
+	if (!t && type != SQLITE_NULL) {
 		sqlite3_result_error_nomem(cx);
 		return;
 	}
+	colon = t ? memchr(t, ':', n) : NULL;
 	kn = colon ? (size_t)(colon - t) : 0;
 	for (kind = 1; colon && link_kind_name(kind); kind++) {
 		const char *name = link_kind_name(kind);
