@@ -9,7 +9,9 @@
 -- packages: it can raise a priority, never lower one). The store keeps no
 -- token here any more; `show` names a shared key from the package's own
 -- facts. rt_link_key(text) is the same function, registered on the
--- connection for this migration only.
+-- connection for this migration only; it fails the migration on a key of no
+-- known kind. OR IGNORE is for two keys of one package that hash alike,
+-- which are then one link, as they would be for a package imported now.
 CREATE TABLE package_keys_v13 (
 	key        INTEGER NOT NULL,
 	package_id INTEGER NOT NULL REFERENCES packages (id),
