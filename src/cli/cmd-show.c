@@ -560,10 +560,13 @@ static int print_links_named(struct show_ctx *x, bool ip, struct links_ctx *l, s
 	return x->err || l->err ? -1 : 0;
 }
 
-/* The same, naming each shared key from the package's latest version. */
-static int print_links(struct show_ctx *x, bool ip, struct diag *d)
+/*
+ * Both lists, the linked packages and the possible links, naming each
+ * shared key from the package's latest version (read once for both).
+ */
+static int print_links(struct show_ctx *x, struct diag *d)
 {
-	struct links_ctx l = {x->json, &x->b, 0, 0, NULL};
+	struct links_ctx l = {x->json, &x->b, 0, 0, NULL}, ip;
 	struct package own;
 	struct buf facts;
 	int version, rc;
@@ -580,7 +583,10 @@ static int print_links(struct show_ctx *x, bool ip, struct diag *d)
 		l.own = &own;
 	buf_release(&facts);
 	diag_clear(d);
-	rc = print_links_named(x, ip, &l, d);
+	ip = l;
+	rc = print_links_named(x, false, &l, d);
+	if (rc == 0)
+		rc = print_links_named(x, true, &ip, d);
 	package_release(&own);
 	return rc;
 }
@@ -658,7 +664,7 @@ static int json_score_links(struct show_ctx *x, struct diag *d)
 		json_score(x, &sc, rs, fired.data);
 	ruleset_free(rs);
 	buf_release(&fired);
-	if (rc < 0 || print_links(x, false, d) < 0 || print_links(x, true, d) < 0)
+	if (rc < 0 || print_links(x, d) < 0)
 		return -1;
 	return x->err ? -1 : 0;
 }
@@ -732,8 +738,7 @@ static int text_middle(struct show_ctx *x, int version)
 	diag_clear(&d);
 	if (!x->purged_at)
 		print_fields(x, version);
-	if (print_links(x, false, &d) < 0 || print_links(x, true, &d) < 0 ||
-	    print_history(x, &d) < 0 || print_outcomes(x, &d) < 0) {
+	if (print_links(x, &d) < 0 || print_history(x, &d) < 0 || print_outcomes(x, &d) < 0) {
 		x->code = d.code ? cli_report(&d) : 0;
 		return -1;
 	}

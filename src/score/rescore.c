@@ -281,11 +281,6 @@ struct all_queue {
 	struct workq *q;
 };
 
-static int64_t saturated(int64_t n)
-{
-	return n < SCORE_LINKS_MAX ? n : SCORE_LINKS_MAX;
-}
-
 /* Whether op's stored score is what scoring it now would give (all_ctx.keep_valid). */
 static bool still_valid(const struct all_ctx *x, const struct store_open_package *op,
                         int64_t linked, int64_t ip_linked)
@@ -293,7 +288,8 @@ static bool still_valid(const struct all_ctx *x, const struct store_open_package
 	const struct store_score *p = op->prev;
 
 	return x->keep_valid && p && p->version == op->version && x->as_of < p->valid_until &&
-	       p->linked == saturated(linked) && p->ip_linked == saturated(ip_linked);
+	       p->linked == linked &&
+	       p->ip_linked == ip_linked; /* the counts saturate as scoring does (top) */
 }
 
 /* store_each_open's callback: queue the package for the scoring thread. */

@@ -216,18 +216,18 @@ int store_each_open(struct store *st, bool facts,
 	int rc;
 
 	/* Each open package's latest version, with its score row when that is current. */
-	s = store_prepare(
-	    st,
-	    facts ? "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
-	            " FROM packages p JOIN package_versions v ON v.package_id = p.id AND "
-	            "v.version = p.latest_version LEFT JOIN scores s ON s.package_id = p.id "
-	            "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status "
-	            "IN " STORE_OPEN_STATUSES
-	          : "SELECT p.id, p.latest_version, p.ref, NULL, " SCORE_COLS
-	            " FROM packages p LEFT JOIN scores s ON s.package_id = p.id "
-	            "AND s.as_of IS NULL AND s.rule_set_id IS NULL WHERE p.status "
-	            "IN " STORE_OPEN_STATUSES,
-	    what, d);
+#define OPEN_SCORED                                                                                \
+	" LEFT JOIN scores s ON s.package_id = p.id AND s.as_of IS NULL AND s.rule_set_id IS "     \
+	"NULL "                                                                                    \
+	"WHERE p.status IN " STORE_OPEN_STATUSES
+	s = store_prepare(st,
+	                  facts ? "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
+	                          " FROM packages p JOIN package_versions v ON v.package_id = p.id "
+	                          "AND v.version = p.latest_version" OPEN_SCORED
+	                        : "SELECT p.id, p.latest_version, p.ref, NULL, " SCORE_COLS
+	                          " FROM packages p" OPEN_SCORED,
+	                  what, d);
+#undef OPEN_SCORED
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
