@@ -251,10 +251,13 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
  * How many other packages share a linking key with package_id's latest
  * version: *count through a subject or an identifier other than an IP
  * address (linked_packages), *ip_count through an IP address
- * (ip_linked_packages). Not saturated (score_derive() does that).
+ * (ip_linked_packages). Not saturated (score_derive() does that). latest
+ * is that version, decoded: its keys are the ones stored (src/store/keys.c);
+ * NULL when its facts cannot be read, and the keys are then found by reading
+ * the whole table.
  */
-int store_linked_count(struct store *st, int64_t package_id, int64_t *count, int64_t *ip_count,
-                       struct diag *d) MUST_CHECK;
+int store_linked_count(struct store *st, int64_t package_id, const struct package *latest,
+                       int64_t *count, int64_t *ip_count, struct diag *d) MUST_CHECK;
 
 /*
  * Count the links of every package in one walk of the linking keys, in key
@@ -342,9 +345,10 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 /*
  * The packages that share a linking key with package_id, and the key: every
  * key but IP addresses'; or with ip, the IP addresses shared with packages
- * that share nothing else (possible links).
+ * that share nothing else (possible links). latest as for
+ * store_linked_count().
  */
-int store_each_link(struct store *st, int64_t package_id, bool ip,
+int store_each_link(struct store *st, int64_t package_id, const struct package *latest, bool ip,
                     int (*fn)(void *ctx, const char *ref, int64_t key), void *ctx,
                     struct diag *d) MUST_CHECK;
 

@@ -551,7 +551,7 @@ static int print_links_named(struct show_ctx *x, bool ip, struct links_ctx *l, s
 	else
 		printf(ip ? "\npossible links (shared IP)\n"
 		          : "\nlinked packages (sharing a subject or an identifier)\n");
-	if (store_each_link(x->st, x->id, ip, on_link, l, d) < 0)
+	if (store_each_link(x->st, x->id, l->own, ip, on_link, l, d) < 0)
 		return -1;
 	if (x->json)
 		x->err |= buf_addc(&x->b, ']');
@@ -573,8 +573,9 @@ static int print_links(struct show_ctx *x, struct diag *d)
 
 	/*
 	 * The latest version's keys are the ones stored (x->pkg may hold an
-	 * older one). A package whose facts cannot be read (erased, damaged) is
-	 * still listed with its links, their keys unnamed.
+	 * older one), and the store finds the links from them. A package whose
+	 * facts cannot be read (erased, damaged) is still listed with its links
+	 * (the store then reads every key to find them), their keys unnamed.
 	 */
 	package_init(&own);
 	buf_init(&facts);

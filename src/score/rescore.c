@@ -140,7 +140,7 @@ int score_prepare(struct store *st, const struct store_open_package *op,
 	if (links) {
 		linked = link_counts_get(links, op->id);
 		ip_linked = link_counts_get(ip_links, op->id);
-	} else if (store_linked_count(st, op->id, &linked, &ip_linked, d) < 0) {
+	} else if (store_linked_count(st, op->id, pkg, &linked, &ip_linked, d) < 0) {
 		return -1;
 	}
 	score_derive(pkg, linked, ip_linked, as_of, in);
@@ -257,7 +257,8 @@ static int score_here(struct all_ctx *x, const struct store_open_package *op)
 	int rc = -1;
 
 	scoring_init(&sg);
-	if (store_linked_count(x->st, op->id, &linked, &ip_linked, x->d) == 0) {
+	if (score_read_facts(x->st, &x->pkg, op->facts, op->facts_len, op->ref, x->d) == 0 &&
+	    store_linked_count(x->st, op->id, &x->pkg, &linked, &ip_linked, x->d) == 0) {
 		if (scoring_fill(&sg, op, linked, ip_linked) < 0) {
 			rc = out_of_memory(x->st, x->d);
 		} else {

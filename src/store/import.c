@@ -182,49 +182,6 @@ static int record_reopen(struct store *st, int64_t import_id, const struct known
 	return done(st, s, "reopening a package", d);
 }
 
-struct add_keys_ctx {
-	struct store *st;
-	int64_t pid;
-	struct diag *d;
-};
-
-static int add_key(void *ctx, int64_t key, const char *text, size_t len)
-{
-	struct add_keys_ctx *x = ctx;
-	sqlite3_stmt *s = store_stmt(x->st, S_INSERT_KEY, x->d);
-
-	(void)text;
-	(void)len;
-	if (!s)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, key) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, x->pid) != SQLITE_OK)
-		return store_fail(x->st, SQLITE_ERROR, "storing linking keys", x->d);
-	return done(x->st, s, "storing linking keys", x->d);
-}
-
-/* Add the linking keys of p for package pid: its subject and each identifier (links.h). */
-static int add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d)
-{
-	struct add_keys_ctx x = {st, pid, d};
-
-	store_keys_changed(st);
-	return link_keys_of(p, add_key, &x) < 0 ? -1 : 0;
-}
-
-/* Remove the keys of the version that is being replaced. */
-static int drop_keys(struct store *st, int64_t pid, struct diag *d)
-{
-	sqlite3_stmt *s = store_stmt(st, S_DELETE_KEYS, d);
-
-	store_keys_changed(st);
-	if (!s)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK)
-		return store_fail(st, SQLITE_ERROR, "replacing linking keys", d);
-	return done(st, s, "replacing linking keys", d);
-}
-
 static int bind_summary_cols(sqlite3_stmt *s, int first, const struct package *p)
 {
 	const struct field_def *src = &contract_fields[F_SOURCE];
@@ -278,7 +235,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 		*res = STORE_NEW;
 	} else {
 		version = k.version + 1;
-		if (drop_keys(st, k.pid, d) < 0 ||
+		if (store_drop_keys(st, k.pid, k.version, d) < 0 ||
 		    (!k.open && record_reopen(st, import_id, &k, version, now, d) < 0))
 			return -1;
 		s = store_stmt(st, S_UPDATE_PACKAGE, d);
@@ -305,7 +262,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 	    sqlite3_bind_blob(s, 8, st->scratch.data, (int)st->scratch.len, SQLITE_STATIC) !=
 	        SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a version", d);
-	if (done(st, s, "storing a version", d) < 0 || add_keys(st, p, k.pid, d) < 0)
+	if (done(st, s, "storing a version", d) < 0 || store_add_keys(st, p, k.pid, d) < 0)
 		return -1;
 	return store_resolve_quarantine(st, import_id, ref, rlen, now, d);
 }

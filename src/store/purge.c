@@ -71,7 +71,6 @@ int store_purge(struct store *st, struct store_purge *p,
 		store_keys_changed(st);
 		if (run1(st, "UPDATE package_versions SET facts = x'' WHERE package_id = ?1", id,
 		         &p->versions, d) < 0 ||
-		    run1(st, "DELETE FROM package_keys WHERE package_id = ?1", id, NULL, d) < 0 ||
 		    run1(st, "DELETE FROM scores WHERE package_id = ?1", id, &p->scores, d) < 0 ||
 		    /* An outcome's code, date and count stay (for backtests); its note goes. */
 		    run1(st, "UPDATE outcomes SET note = NULL WHERE package_id = ?1", id, NULL, d) <
@@ -99,6 +98,15 @@ int store_purge(struct store *st, struct store_purge *p,
 		return r;
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "finding packages to erase", d);
+	/*
+	 * Their linking keys, in one pass over the table: it is kept in key
+	 * order only (keys.c), and an erased package's facts no longer name them.
+	 */
+	if (!p->dry_run &&
+	    exec_plain(
+	        st, "DELETE FROM package_keys WHERE package_id IN (SELECT id FROM temp.purge_set)",
+	        d) < 0)
+		return -1;
 	return exec_plain(st, "DROP TABLE temp.purge_set", d);
 }
 

@@ -96,27 +96,6 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 	return ret < 0 ? -1 : 0;
 }
 
-int store_linked_count(struct store *st, int64_t package_id, int64_t *count, int64_t *ip_count,
-                       struct diag *d)
-{
-	sqlite3_stmt *s = store_stmt(st, S_LINKED, d);
-	int rc;
-
-	if (!s)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK)
-		return store_fail(st, SQLITE_ERROR, "linking packages", d);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*count = sqlite3_column_int64(s, 0);
-		*ip_count = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, "linking packages", d);
-	return 0;
-}
-
 /* A score row's columns, read by read_score() (s. names the scores table). */
 #define SCORE_COLS                                                                                 \
 	"s.version, s.score, s.band, s.priority, s.due_at, s.overdue, s.linked, s.fired, "         \
@@ -551,36 +530,6 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 	}
 	out->fired = fired->data;
 	sqlite3_finalize(s);
-	return 0;
-}
-
-int store_each_link(struct store *st, int64_t package_id, bool ip,
-                    int (*fn)(void *ctx, const char *ref, int64_t key), void *ctx, struct diag *d)
-{
-	/* With ip (?2 = 1): the IP keys shared with packages not linked otherwise. */
-	sqlite3_stmt *s = store_prepare_with(
-	    st,
-	    "SELECT p.ref, b.key FROM package_keys a JOIN package_keys b ON b.key = a.key AND "
-	    "b.package_id <> a.package_id JOIN packages p ON p.id = b.package_id WHERE "
-	    "a.package_id = ?1 AND (" STORE_KEY_IS_IP(
-	        "a.key") ") = ?2 AND (?2 = 0 OR NOT EXISTS "
-	                 "(SELECT 1 FROM package_keys c JOIN package_keys e ON e.key = c.key WHERE "
-	                 "c.package_id = ?1 AND e.package_id = b.package_id AND NOT "
-	                 "(" STORE_KEY_IS_IP("c.key") "))) ORDER BY p.ref, b.key",
-	    "reading linked packages", d, STORE_ARGS(ARG_INT(package_id), ARG_INT(ip)));
-	int rc;
-
-	if (!s)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (fn(ctx, col_text(s, 0), sqlite3_column_int64(s, 1)) < 0) {
-			sqlite3_finalize(s);
-			return -1;
-		}
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "reading linked packages", d);
 	return 0;
 }
 

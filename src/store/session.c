@@ -235,67 +235,21 @@ static int migrate_steps(struct store *st, int64_t from, struct diag *d)
 }
 
 /*
- * rt_link_key(text): a linking key stored as text before schema 13
- * ("subject:REF", "TYPE:TOKEN") as the integer link_key() makes; an
- * integer (a key made so already) stays as it is. A key of no known kind
- * is an error that fails the migration whole, rather than drop a link.
- */
-static void link_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	int type = sqlite3_value_type(argv[0]); /* before the text conversion below */
-	const char *t, *colon;
-	size_t n, kn;
-	char msg[120];
-	int kind;
-
-	(void)argc;
-	if (type == SQLITE_INTEGER) {
-		sqlite3_result_int64(cx, sqlite3_value_int64(argv[0]));
-		return;
-	}
-	t = (const char *)sqlite3_value_text(argv[0]);
-	n = (size_t)sqlite3_value_bytes(argv[0]);
-	if (!t && type != SQLITE_NULL) {
-		sqlite3_result_error_nomem(cx);
-		return;
-	}
-	colon = t ? memchr(t, ':', n) : NULL;
-	kn = colon ? (size_t)(colon - t) : 0;
-	for (kind = 1; colon && link_kind_name(kind); kind++) {
-		const char *name = link_kind_name(kind);
-
-		if (strlen(name) == kn && memcmp(name, t, kn) == 0) {
-			sqlite3_result_int64(cx, link_key(kind, colon + 1, n - kn - 1));
-			return;
-		}
-	}
-	/* The kind only: the rest is a ref or a token. */
-	(void)snprintf(msg, sizeof(msg),
-	               "a linking key of no known kind (\"%.*s\"); the store was not changed",
-	               colon && kn <= 32 ? (int)kn : 0, colon ? t : "");
-	sqlite3_result_error(cx, msg, -1);
-}
-
-/*
  * Apply the migrations after from in one transaction. Foreign keys are off
  * meanwhile (SQLite's way to rebuild a table that others refer to, as
- * schema 6 does) and checked before the commit; rt_link_key() is there for
- * schema 13 only.
+ * schema 6 does) and checked before the commit; the functions of keys.c,
+ * rt_link_key() and rt_facts_keys(), are there for schemas 13 and 14 only.
  */
 static int migrate(struct store *st, int64_t from, struct diag *d)
 {
-	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
 	int rc;
 
-	if (sqlite3_create_function(st->db, "rt_link_key", 1, flags, NULL, link_key_fn, NULL,
-	                            NULL) != SQLITE_OK)
+	if (store_key_functions(st, true) < 0)
 		return store_fail(st, SQLITE_ERROR, "migrating the store", d);
 	if (exec(st, "PRAGMA foreign_keys = OFF", d) < 0)
 		return -1;
 	rc = migrate_steps(st, from, d);
-	if (exec(st, "PRAGMA foreign_keys = ON", d) < 0 ||
-	    sqlite3_create_function(st->db, "rt_link_key", 1, flags, NULL, NULL, NULL, NULL) !=
-	        SQLITE_OK)
+	if (exec(st, "PRAGMA foreign_keys = ON", d) < 0 || store_key_functions(st, false) < 0)
 		return rc < 0 ? -1 : store_fail(st, SQLITE_ERROR, "migrating the store", d);
 	return rc;
 }

@@ -49,14 +49,7 @@ static const char *const stmt_sql[S_COUNT] = {
                          "import_id, source_line, source_index, imported_at, facts) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES (?1, ?2)",
-    [S_DELETE_KEYS] = "DELETE FROM package_keys WHERE package_id = ?1",
-    /* Links through an IP address ('ip:' keys) are counted apart. */
-    [S_LINKED] = "SELECT count(DISTINCT CASE WHEN NOT " STORE_KEY_IS_IP(
-        "a.key") " THEN "
-                 "b.package_id END), count(DISTINCT CASE WHEN " STORE_KEY_IS_IP(
-                     "a.key") " THEN b.package_id END) FROM package_keys a JOIN package_keys b ON "
-                              "b.key = "
-                              "a.key AND b.package_id <> a.package_id WHERE a.package_id = ?1",
+    [S_DELETE_KEY] = "DELETE FROM package_keys WHERE key = ?1 AND package_id = ?2",
     [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
                             "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "
                             "?3, ?4, ?5, ?6, ?7, ?8, ?9)",

@@ -25,8 +25,7 @@ enum stmt_id {
 	S_REOPEN_EVENT,
 	S_INSERT_VERSION,
 	S_INSERT_KEY,
-	S_DELETE_KEYS,
-	S_LINKED,
+	S_DELETE_KEY,
 	S_INSERT_QUARANTINE,
 	S_RESOLVE_QUARANTINE,
 	S_PUT_SCORE,
@@ -80,6 +79,13 @@ struct store {
 /* scores.c: drop a bulk rescore's rows not yet written (with a rollback); free them. */
 void store_scores_discard(struct store *st);
 void store_scores_release(struct store *st);
+
+/* keys.c: store p's linking keys for package pid (its latest version). */
+int store_add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d);
+/* keys.c: remove the linking keys of pid's version, which a new one replaces. */
+int store_drop_keys(struct store *st, int64_t pid, int version, struct diag *d);
+/* keys.c: rt_link_key() and rt_facts_keys() on (or off) the connection, for migrations. */
+int store_key_functions(struct store *st, bool on);
 
 /* This connection changed package_keys (or undid changes): the kept link counts are stale. */
 static inline void store_keys_changed(struct store *st)

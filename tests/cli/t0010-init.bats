@@ -342,3 +342,28 @@ team_dir() {
 	[ "$(sql 'PRAGMA user_version')" = 12 ]
 	[ "$(sql "SELECT group_concat(key) FROM (SELECT key FROM package_keys ORDER BY key)")" = "fax:0123,subject:S1" ]
 }
+
+@test "schema 14: the linking keys are built again from each package's latest facts" {
+	"$RT" init 2>/dev/null
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	q="SELECT key, package_id FROM package_keys ORDER BY 1, 2"
+	sql "$q" >"$WORK/keys.txt"
+	[ "$(wc -l <"$WORK/keys.txt")" -gt 60 ]
+	# Back to schema 13: the index by package, a key no version of package 1 has,
+	# package 2's keys lost, and package 3's facts unreadable with a key of its own.
+	sql "CREATE INDEX package_keys_by_package ON package_keys (package_id, key);
+	     INSERT INTO package_keys VALUES (4242, 1);
+	     DELETE FROM package_keys WHERE package_id = 2;
+	     UPDATE package_versions SET facts = x'00ff' WHERE package_id = 3;
+	     INSERT INTO package_keys VALUES (4343, 3);
+	     PRAGMA user_version = 13"
+	rt stats
+	expect_status 0
+	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
+	[ -z "$(sql "SELECT name FROM sqlite_master WHERE name = 'package_keys_by_package'")" ]
+	# Package 1's stray key gone, package 2's keys back, package 3's stored keys kept.
+	[ "$(sql "$q" | grep -v '^4343|3$')" = "$(cat "$WORK/keys.txt")" ]
+	[ "$(sql "SELECT count(*) FROM package_keys WHERE key = 4343 AND package_id = 3")" = 1 ]
+	[ "$(sql 'PRAGMA integrity_check')" = ok ]
+	[ "$(sql "SELECT details FROM audit WHERE action = 'migrate'")" = "{\"from\":13,\"to\":$SCHEMA}" ]
+}

@@ -5,6 +5,8 @@
 #include "unit.h"
 
 #include "reftriage/hash.h"
+#include "reftriage/links.h"
+#include "reftriage/outcome.h"
 #include "reftriage/score.h"
 #include "reftriage/store.h"
 
@@ -171,9 +173,9 @@ static void ip_links_apart(void **state)
 	assert_int_equal(link_counts_get(lc, c), 1);
 	assert_int_equal(link_counts_get(ip, c), 0);
 	/* The one-package lookup agrees with the walk. */
-	assert_int_equal(store_linked_count(fx->st, a, &n, &nip, &d), 0);
+	assert_int_equal(store_linked_count(fx->st, a, NULL, &n, &nip, &d), 0);
 	assert_true(n == 1 && nip == 1);
-	assert_int_equal(store_linked_count(fx->st, b, &n, &nip, &d), 0);
+	assert_int_equal(store_linked_count(fx->st, b, NULL, &n, &nip, &d), 0);
 	assert_true(n == 0 && nip == 1);
 }
 
@@ -364,6 +366,134 @@ static void diff_versions(void **state)
 	buf_release(&x.b);
 }
 
+/* (key, package id) pairs, sorted to compare. */
+struct pairs {
+	int64_t v[64][2];
+	size_t n;
+	int64_t id; /* whose own keys on_own_key adds */
+};
+
+static int on_pair(void *ctx, int64_t key, int64_t id)
+{
+	struct pairs *p = ctx;
+
+	assert_true(p->n < 64);
+	p->v[p->n][0] = key;
+	p->v[p->n++][1] = id;
+	return 0;
+}
+
+static int on_own_key(void *ctx, int64_t key, const char *text, size_t len)
+{
+	struct pairs *p = ctx;
+
+	(void)text;
+	(void)len;
+	return on_pair(p, key, p->id);
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+static void sort_pairs(struct pairs *p)
+{
+	qsort(p->v, p->n, sizeof(p->v[0]), cmp_pair);
+}
+
+/* The latest version of ref, decoded into out. */
+static int64_t latest(struct fixture *fx, const char *ref, struct package *out)
+{
+	int64_t id = get(fx, ref).id;
+	struct buf facts;
+	struct diag d;
+	int version;
+
+	buf_init(&facts);
+	diag_clear(&d);
+	assert_int_equal(store_latest_facts(fx->st, id, &facts, &version, &d), 0);
+	assert_int_equal(package_decode_facts(out, facts.data, facts.len), 0);
+	buf_release(&facts);
+	return id;
+}
+
+static int on_link_ref(void *ctx, const char *ref, int64_t key)
+{
+	struct buf *b = ctx;
+
+	assert_int_equal(buf_addf(b, "%s:%lld;", ref, (long long)key), 0);
+	return 0;
+}
+
+/* The links of id found from its facts and by a scan of the table: the same. */
+static void links_agree(struct fixture *fx, int64_t id, const struct package *own)
+{
+	struct buf from_facts, scanned;
+	int64_t n, nip, n2, nip2;
+	struct diag d;
+	int ip;
+
+	diag_clear(&d);
+	assert_int_equal(store_linked_count(fx->st, id, own, &n, &nip, &d), 0);
+	assert_int_equal(store_linked_count(fx->st, id, NULL, &n2, &nip2, &d), 0);
+	assert_true(n == n2 && nip == nip2);
+	for (ip = 0; ip < 2; ip++) {
+		buf_init(&from_facts);
+		buf_init(&scanned);
+		assert_int_equal(store_each_link(fx->st, id, own, ip, on_link_ref, &from_facts, &d),
+		                 0);
+		assert_int_equal(store_each_link(fx->st, id, NULL, ip, on_link_ref, &scanned, &d),
+		                 0);
+		assert_int_equal(buf_addc(&from_facts, 0), 0);
+		assert_int_equal(buf_addc(&scanned, 0), 0);
+		assert_string_equal(from_facts.data, scanned.data);
+		buf_release(&from_facts);
+		buf_release(&scanned);
+	}
+}
+
+/*
+ * package_keys holds exactly the keys of each package's latest version
+ * (src/store/keys.c finds a package's keys from its facts): after a new
+ * version drops an identifier and adds another, no key of the old one stays.
+ */
+static void stored_keys_are_the_latest_versions(void **state)
+{
+	static const char *const refs[] = {"SYN-A", "SYN-B", "SYN-C"};
+	struct fixture *fx = *state;
+	struct pairs stored = {0}, derived = {0};
+	struct package own;
+	struct diag d;
+	size_t i;
+
+	begin_import(fx, T0 + 40);
+	assert_int_equal(put(fx, "SYN-A", "S1", "35", "ip:10.0.0.1;phone:+447700900123", T0 + 40),
+	                 STORE_UPDATED);
+	assert_int_equal(put(fx, "SYN-B", "S2", NULL, "ip:10.0.0.9;phone:+447700900123", T0 + 40),
+	                 STORE_UPDATED);
+	end_import(fx, T0 + 40);
+	diag_clear(&d);
+	assert_int_equal(store_each_link_key(fx->st, on_pair, &stored, &d), 0);
+	package_init(&own);
+	for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+		derived.id = latest(fx, refs[i], &own);
+		assert_int_equal(link_keys_of(&own, on_own_key, &derived), 0);
+		links_agree(fx, derived.id, &own);
+	}
+	package_release(&own);
+	sort_pairs(&stored);
+	sort_pairs(&derived);
+	assert_int_equal(stored.n, derived.n);
+	assert_memory_equal(stored.v, derived.v, stored.n * sizeof(stored.v[0]));
+	/* A and B now share the phone, and no longer the IP address. */
+	assert_int_equal(links_of(fx->st, get(fx, "SYN-B").id), 1);
+}
+
 /* Both link counts stop at 1000 ("1,000 or more") for the rules, and stay apart. */
 static void links_saturate(void **state)
 {
@@ -388,6 +518,7 @@ int main(void)
 	    cmocka_unit_test(closed_is_reopened),
 	    cmocka_unit_test(changed_since),
 	    cmocka_unit_test(diff_versions),
+	    cmocka_unit_test(stored_keys_are_the_latest_versions),
 	    cmocka_unit_test(links_saturate),
 	    cmocka_unit_test(kept_link_counts_follow_the_keys),
 	};

@@ -1,0 +1,276 @@
+/*
+ * Linking keys: writing a package's keys, and finding the packages that
+ * share one with it.
+ *
+ * package_keys holds (key, package_id) for each key of each package's latest
+ * version, and nothing else (schema 14): exactly the keys link_keys_of()
+ * gives for that version's facts, none for an erased package. The table is
+ * kept in key order only; a package's own keys are found from its facts, not
+ * from an index by package, which cost every import a second B-tree insert
+ * per key (docs/PERFORMANCE.md). Where the facts cannot be read (a store
+ * altered by hand), the keys are found by reading the whole table instead:
+ * slower, never wrong.
+ */
+#include "store-internal.h"
+
+#include "reftriage/package.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static int put_key(void *ctx, int64_t key, const char *text, size_t len)
+{
+	struct buf *b = ctx;
+
+	(void)text;
+	(void)len;
+	return buf_addf(b, "%s%" PRId64, b->len > 1 ? "," : "", key) < 0 ? -1 : 0;
+}
+
+/* p's keys as a JSON array of integers, for json_each(); -1 when out of memory. */
+static int keys_json(struct buf *b, const struct package *p)
+{
+	buf_reset(b);
+	if (buf_addc(b, '[') < 0 || link_keys_of(p, put_key, b) < 0 || buf_addc(b, ']') < 0)
+		return -1;
+	return 0;
+}
+
+struct key_ctx {
+	struct store *st;
+	enum stmt_id stmt;
+	int64_t pid;
+	const char *what;
+	struct diag *d;
+};
+
+static int run_key(void *ctx, int64_t key, const char *text, size_t len)
+{
+	struct key_ctx *x = ctx;
+	sqlite3_stmt *s = store_stmt(x->st, x->stmt, x->d);
+	int rc;
+
+	(void)text;
+	(void)len;
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, key) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, x->pid) != SQLITE_OK)
+		return store_fail(x->st, SQLITE_ERROR, x->what, x->d);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(x->st, rc, x->what, x->d);
+}
+
+int store_add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d)
+{
+	struct key_ctx x = {st, S_INSERT_KEY, pid, "storing linking keys", d};
+
+	store_keys_changed(st);
+	return link_keys_of(p, run_key, &x) < 0 ? -1 : 0;
+}
+
+int store_drop_keys(struct store *st, int64_t pid, int version, struct diag *d)
+{
+	struct key_ctx x = {st, S_DELETE_KEY, pid, "replacing linking keys", d};
+	struct package old;
+	struct buf facts;
+	int rc;
+
+	store_keys_changed(st);
+	package_init(&old);
+	buf_init(&facts);
+	rc = store_version_facts(st, pid, version, &facts, d);
+	if (rc == 0 && package_decode_facts(&old, facts.data, facts.len) == 0)
+		rc = link_keys_of(&old, run_key, &x) < 0 ? -1 : 0;
+	else if (rc == 0) /* facts that cannot be read: every row of the package, by a scan */
+		rc = store_run_with(st, "DELETE FROM package_keys WHERE package_id = ?1",
+		                    "replacing linking keys", d, STORE_ARGS(ARG_INT(pid)));
+	buf_release(&facts);
+	package_release(&old);
+	return rc;
+}
+
+/*
+ * The SQL naming the package's own keys, mine(key): from ?2, a JSON array
+ * of them, or when ?2 is NULL from the table by a scan (?1 the package).
+ */
+#define MINE                                                                                       \
+	"WITH mine(key) AS (SELECT value FROM json_each(?2) UNION ALL SELECT key FROM "            \
+	"package_keys WHERE ?2 IS NULL AND package_id = ?1) "
+
+/* Bind ?1 and ?2 of a MINE statement; SQLITE_OK or a bind's error. */
+static int bind_mine(sqlite3_stmt *s, int64_t pid, const struct package *latest,
+                     const struct buf *json)
+{
+	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK)
+		return SQLITE_ERROR;
+	if (!latest)
+		return sqlite3_bind_null(s, 2);
+	return sqlite3_bind_text(s, 2, json->data, (int)json->len, SQLITE_STATIC);
+}
+
+int store_linked_count(struct store *st, int64_t package_id, const struct package *latest,
+                       int64_t *count, int64_t *ip_count, struct diag *d)
+{
+	static const char sql[] = MINE "SELECT count(DISTINCT CASE WHEN NOT " STORE_KEY_IS_IP(
+	    "a.key") " THEN b.package_id END), count(DISTINCT CASE "
+	             "WHEN " STORE_KEY_IS_IP("a.key") " THEN b.package_id END) FROM "
+	                                              "mine a JOIN package_keys b ON "
+	                                              "b.key = a.key AND b.package_id "
+	                                              "<> ?1";
+	sqlite3_stmt *s = NULL;
+	struct buf json;
+	int rc = -1;
+
+	buf_init(&json);
+	if (latest && keys_json(&json, latest) < 0) {
+		buf_release(&json);
+		return store_fail(st, SQLITE_NOMEM, "linking packages", d);
+	}
+	s = store_prepare(st, sql, "linking packages", d);
+	if (s && bind_mine(s, package_id, latest, &json) != SQLITE_OK) {
+		rc = store_fail(st, SQLITE_ERROR, "linking packages", d);
+	} else if (s) {
+		int step = sqlite3_step(s);
+
+		if (step == SQLITE_ROW) {
+			*count = sqlite3_column_int64(s, 0);
+			*ip_count = sqlite3_column_int64(s, 1);
+			rc = 0;
+		} else {
+			rc = store_fail(st, step, "linking packages", d);
+		}
+	}
+	sqlite3_finalize(s);
+	buf_release(&json);
+	return rc;
+}
+
+int store_each_link(struct store *st, int64_t package_id, const struct package *latest, bool ip,
+                    int (*fn)(void *ctx, const char *ref, int64_t key), void *ctx, struct diag *d)
+{
+	/* With ip (?3 = 1): the IP keys shared with packages not linked otherwise. */
+	static const char sql[] = MINE
+	    "SELECT p.ref, b.key FROM mine a JOIN package_keys b ON b.key = a.key AND "
+	    "b.package_id <> ?1 JOIN packages p ON p.id = b.package_id WHERE (" STORE_KEY_IS_IP(
+	        "a.key") ") = ?3 AND (?3 = 0 OR NOT EXISTS (SELECT 1 FROM mine c JOIN package_keys "
+	                 "e "
+	                 "ON e.key = c.key WHERE e.package_id = b.package_id AND NOT "
+	                 "(" STORE_KEY_IS_IP("c.key") "))) ORDER BY p.ref, b.key";
+	sqlite3_stmt *s = NULL;
+	struct buf json;
+	int rc = -1, step;
+
+	buf_init(&json);
+	if (latest && keys_json(&json, latest) < 0) {
+		buf_release(&json);
+		return store_fail(st, SQLITE_NOMEM, "reading linked packages", d);
+	}
+	s = store_prepare(st, sql, "reading linked packages", d);
+	if (!s)
+		goto out;
+	if (bind_mine(s, package_id, latest, &json) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 3, ip) != SQLITE_OK) {
+		rc = store_fail(st, SQLITE_ERROR, "reading linked packages", d);
+		goto out;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1)) <
+		    0)
+			goto out;
+	rc = step == SQLITE_DONE ? 0 : store_fail(st, step, "reading linked packages", d);
+out:
+	sqlite3_finalize(s);
+	buf_release(&json);
+	return rc;
+}
+
+/* --- the functions of the migrations that rebuilt the keys (13, 14) ---- */
+
+/*
+ * rt_link_key(text): a linking key stored as text before schema 13
+ * ("subject:REF", "TYPE:TOKEN") as the integer link_key() makes; an
+ * integer (a key made so already) stays as it is. A key of no known kind
+ * is an error that fails the migration whole, rather than drop a link.
+ */
+static void link_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	int type = sqlite3_value_type(argv[0]); /* before the text conversion below */
+	const char *t, *colon;
+	size_t n, kn;
+	char msg[120];
+	int kind;
+
+	(void)argc;
+	if (type == SQLITE_INTEGER) {
+		sqlite3_result_int64(cx, sqlite3_value_int64(argv[0]));
+		return;
+	}
+	t = (const char *)sqlite3_value_text(argv[0]);
+	n = (size_t)sqlite3_value_bytes(argv[0]);
+	if (!t && type != SQLITE_NULL) {
+		sqlite3_result_error_nomem(cx);
+		return;
+	}
+	colon = t ? memchr(t, ':', n) : NULL;
+	kn = colon ? (size_t)(colon - t) : 0;
+	for (kind = 1; colon && link_kind_name(kind); kind++) {
+		const char *name = link_kind_name(kind);
+
+		if (strlen(name) == kn && memcmp(name, t, kn) == 0) {
+			sqlite3_result_int64(cx, link_key(kind, colon + 1, n - kn - 1));
+			return;
+		}
+	}
+	/* The kind only: the rest is a ref or a token. */
+	(void)snprintf(msg, sizeof(msg),
+	               "a linking key of no known kind (\"%.*s\"); the store was not changed",
+	               colon && kn <= 32 ? (int)kn : 0, colon ? t : "");
+	sqlite3_result_error(cx, msg, -1);
+}
+
+/*
+ * rt_facts_keys(facts): the keys of a version's facts as a JSON array, as
+ * keys_json() gives them; '[]' for an erased package's empty facts, NULL for
+ * facts that cannot be read (schema 14 then keeps the keys stored).
+ */
+static void facts_keys_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const void *facts = sqlite3_value_blob(argv[0]);
+	size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+	struct package p;
+	struct buf b;
+
+	(void)argc;
+	if (n == 0) {
+		sqlite3_result_text(cx, "[]", 2, SQLITE_STATIC);
+		return;
+	}
+	if (!facts) {
+		sqlite3_result_error_nomem(cx);
+		return;
+	}
+	package_init(&p);
+	buf_init(&b);
+	if (package_decode_facts(&p, facts, n) < 0)
+		sqlite3_result_null(cx);
+	else if (keys_json(&b, &p) < 0)
+		sqlite3_result_error_nomem(cx);
+	else
+		sqlite3_result_text(cx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	buf_release(&b);
+	package_release(&p);
+}
+
+int store_key_functions(struct store *st, bool on)
+{
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
+
+	if (sqlite3_create_function(st->db, "rt_link_key", 1, flags, NULL, on ? link_key_fn : NULL,
+	                            NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "rt_facts_keys", 1, flags, NULL,
+	                            on ? facts_keys_fn : NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
