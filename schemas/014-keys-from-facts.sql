@@ -11,9 +11,12 @@
 -- the connection for the migrations only); an erased package has none.
 -- Where a version's facts cannot be read (a store altered by hand), its
 -- keys stored before are kept, and are found by a scan of the table.
+-- The foreign key to packages goes too: the rows are derived from the facts
+-- and packages are never deleted, and without it an INSERT of many keys
+-- needs no statement journal, so an import writes them 64 to a statement.
 CREATE TABLE package_keys_v14 (
 	key        INTEGER NOT NULL,
-	package_id INTEGER NOT NULL REFERENCES packages (id),
+	package_id INTEGER NOT NULL,
 	PRIMARY KEY (key, package_id)
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO package_keys_v14 (key, package_id)

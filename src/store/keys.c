@@ -36,18 +36,80 @@ static int keys_json(struct buf *b, const struct package *p)
 	return 0;
 }
 
+/* Run statement id (S_INSERT_KEY or S_INSERT_KEYS) on rows (key, package_id) pairs. */
+static int run_keys(struct store *st, enum stmt_id id, const int64_t *pairs, size_t rows,
+                    struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, id, d);
+	size_t i;
+	int rc;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < 2 * rows; i++)
+		if (sqlite3_bind_int64(s, (int)i + 1, pairs[i]) != SQLITE_OK)
+			return store_fail(st, SQLITE_ERROR, "storing linking keys", d);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, rc, "storing linking keys", d);
+}
+
+int store_keys_flush(struct store *st, struct diag *d)
+{
+	size_t i, n = st->nkeys;
+
+	st->nkeys = 0;
+	if (n == STORE_KEYS_PER_INSERT)
+		return run_keys(st, S_INSERT_KEYS, st->keys, n, d);
+	for (i = 0; i < n; i++)
+		if (run_keys(st, S_INSERT_KEY, &st->keys[2 * i], 1, d) < 0)
+			return -1;
+	return 0;
+}
+
+void store_keys_discard(struct store *st)
+{
+	st->nkeys = 0;
+}
+
 struct key_ctx {
 	struct store *st;
-	enum stmt_id stmt;
 	int64_t pid;
-	const char *what;
 	struct diag *d;
 };
 
-static int run_key(void *ctx, int64_t key, const char *text, size_t len)
+static int add_key(void *ctx, int64_t key, const char *text, size_t len)
 {
 	struct key_ctx *x = ctx;
-	sqlite3_stmt *s = store_stmt(x->st, x->stmt, x->d);
+	struct store *st = x->st;
+
+	(void)text;
+	(void)len;
+	st->keys[2 * st->nkeys] = key;
+	st->keys[2 * st->nkeys + 1] = x->pid;
+	if (++st->nkeys == STORE_KEYS_PER_INSERT)
+		return store_keys_flush(st, x->d);
+	return 0;
+}
+
+/*
+ * The keys wait to be written 64 to a statement: SQLite's cost per
+ * statement paid once for 64. package_keys has no foreign key (schema 14),
+ * so a statement of many rows with OR IGNORE cannot fail part-way and needs
+ * no statement journal (with one, it was slower than a row at a time).
+ */
+int store_add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d)
+{
+	struct key_ctx x = {st, pid, d};
+
+	store_keys_changed(st);
+	return link_keys_of(p, add_key, &x) < 0 ? -1 : 0;
+}
+
+static int drop_key(void *ctx, int64_t key, const char *text, size_t len)
+{
+	struct key_ctx *x = ctx;
+	sqlite3_stmt *s = store_stmt(x->st, S_DELETE_KEY, x->d);
 	int rc;
 
 	(void)text;
@@ -56,33 +118,27 @@ static int run_key(void *ctx, int64_t key, const char *text, size_t len)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, key) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, x->pid) != SQLITE_OK)
-		return store_fail(x->st, SQLITE_ERROR, x->what, x->d);
+		return store_fail(x->st, SQLITE_ERROR, "replacing linking keys", x->d);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(x->st, rc, x->what, x->d);
-}
-
-int store_add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d)
-{
-	struct key_ctx x = {st, S_INSERT_KEY, pid, "storing linking keys", d};
-
-	store_keys_changed(st);
-	return link_keys_of(p, run_key, &x) < 0 ? -1 : 0;
+	return rc == SQLITE_DONE ? 0 : store_fail(x->st, rc, "replacing linking keys", x->d);
 }
 
 int store_drop_keys(struct store *st, int64_t pid, int version, struct diag *d)
 {
-	struct key_ctx x = {st, S_DELETE_KEY, pid, "replacing linking keys", d};
+	struct key_ctx x = {st, pid, d};
 	struct package old;
 	struct buf facts;
 	int rc;
 
 	store_keys_changed(st);
+	if (store_keys_flush(st, d) < 0)
+		return -1;
 	package_init(&old);
 	buf_init(&facts);
 	rc = store_version_facts(st, pid, version, &facts, d);
 	if (rc == 0 && package_decode_facts(&old, facts.data, facts.len) == 0)
-		rc = link_keys_of(&old, run_key, &x) < 0 ? -1 : 0;
+		rc = link_keys_of(&old, drop_key, &x) < 0 ? -1 : 0;
 	else if (rc == 0) /* facts that cannot be read: every row of the package, by a scan */
 		rc = store_run_with(st, "DELETE FROM package_keys WHERE package_id = ?1",
 		                    "replacing linking keys", d, STORE_ARGS(ARG_INT(pid)));
@@ -123,6 +179,8 @@ int store_linked_count(struct store *st, int64_t package_id, const struct packag
 	struct buf json;
 	int rc = -1;
 
+	if (store_keys_flush(st, d) < 0)
+		return -1;
 	buf_init(&json);
 	if (latest && keys_json(&json, latest) < 0) {
 		buf_release(&json);
@@ -162,6 +220,8 @@ int store_each_link(struct store *st, int64_t package_id, const struct package *
 	struct buf json;
 	int rc = -1, step;
 
+	if (store_keys_flush(st, d) < 0)
+		return -1;
 	buf_init(&json);
 	if (latest && keys_json(&json, latest) < 0) {
 		buf_release(&json);

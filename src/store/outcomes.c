@@ -171,10 +171,13 @@ int store_each_link_key(struct store *st, int (*fn)(void *ctx, int64_t key, int6
 {
 	const char *what = "linking packages";
 	struct row_fn f = {.fn.key = fn, .ctx = ctx};
-	/* The primary key's order: one walk of the table, no sort. */
-	sqlite3_stmt *s = store_prepare(
-	    st, "SELECT key, package_id FROM package_keys ORDER BY key, package_id", what, d);
+	sqlite3_stmt *s;
 
+	if (store_keys_flush(st, d) < 0)
+		return -1;
+	/* The primary key's order: one walk of the table, no sort. */
+	s = store_prepare(st, "SELECT key, package_id FROM package_keys ORDER BY key, package_id",
+	                  what, d);
 	return s ? each_row(st, s, what, on_key, &f, d) : -1;
 }
 

@@ -35,7 +35,7 @@ int store_purge(struct store *st, struct store_purge *p,
 	int rc, r = 0;
 
 	/* Pages freed from now on are zeroed, not left for a file reader to find. */
-	if (exec_plain(st, "PRAGMA secure_delete = ON", d) < 0 ||
+	if (store_keys_flush(st, d) < 0 || exec_plain(st, "PRAGMA secure_delete = ON", d) < 0 ||
 	    exec_plain(st, "DROP TABLE IF EXISTS temp.purge_set", d) < 0)
 		return -1;
 	/* The packages to erase, chosen before anything changes. */

@@ -130,6 +130,8 @@ static int count_links(struct store *st, struct diag *d)
 	sqlite3_stmt *s;
 	int rc, added = 0;
 
+	if (store_keys_flush(st, d) < 0)
+		return -1;
 	link_counts_release(lc);
 	link_counts_release(ip);
 	link_counts_init(lc);

@@ -412,7 +412,7 @@ int store_commit(struct store *st, struct diag *d)
 		diag_at(d, st->path, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "a rescore was left unfinished");
 	}
-	if (exec(st, "COMMIT", d) < 0) {
+	if (store_keys_flush(st, d) < 0 || exec(st, "COMMIT", d) < 0) {
 		store_rollback(st);
 		return -1;
 	}
@@ -429,16 +429,20 @@ void store_rollback(struct store *st)
 	st->audit_seq = st->audit_pos = 0;
 	st->spool_folded = 0;
 	store_scores_discard(st);
+	store_keys_discard(st);
 	store_keys_changed(st); /* what the counts were made from may be undone */
 }
 
 int store_savepoint(struct store *st, struct diag *d)
 {
+	if (store_keys_flush(st, d) < 0)
+		return -1;
 	return exec(st, "SAVEPOINT file_records", d);
 }
 
 int store_rollback_to_savepoint(struct store *st, struct diag *d)
 {
+	store_keys_discard(st); /* the file's own: its packages go back too */
 	store_keys_changed(st);
 	return exec(st, "ROLLBACK TO file_records", d);
 }

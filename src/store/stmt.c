@@ -24,6 +24,16 @@
 #define SCORE_ROWS64 SCORE_ROWS32 ", " SCORE_ROWS32
 _Static_assert(STORE_SCORES_PER_INSERT == 64, "SCORE_ROWS64 holds STORE_SCORES_PER_INSERT rows");
 
+/* A linking key's row, (key, package_id); 64 of them. */
+#define KEY_ROW    "(?, ?)"
+#define KEY_ROWS2  KEY_ROW ", " KEY_ROW
+#define KEY_ROWS4  KEY_ROWS2 ", " KEY_ROWS2
+#define KEY_ROWS8  KEY_ROWS4 ", " KEY_ROWS4
+#define KEY_ROWS16 KEY_ROWS8 ", " KEY_ROWS8
+#define KEY_ROWS32 KEY_ROWS16 ", " KEY_ROWS16
+#define KEY_ROWS64 KEY_ROWS32 ", " KEY_ROWS32
+_Static_assert(STORE_KEYS_PER_INSERT == 64, "KEY_ROWS64 holds STORE_KEYS_PER_INSERT rows");
+
 static const char *const stmt_sql[S_COUNT] = {
     /*
      * Unchanged when any version has the hash: re-running nights is
@@ -48,7 +58,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_INSERT_VERSION] = "INSERT INTO package_versions (package_id, version, content_hash, "
                          "import_id, source_line, source_index, imported_at, facts) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES (?1, ?2)",
+    [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES " KEY_ROW,
+    [S_INSERT_KEYS] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES " KEY_ROWS64,
     [S_DELETE_KEY] = "DELETE FROM package_keys WHERE key = ?1 AND package_id = ?2",
     [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
                             "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "

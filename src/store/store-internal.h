@@ -25,6 +25,7 @@ enum stmt_id {
 	S_REOPEN_EVENT,
 	S_INSERT_VERSION,
 	S_INSERT_KEY,
+	S_INSERT_KEYS,
 	S_DELETE_KEY,
 	S_INSERT_QUARANTINE,
 	S_RESOLVE_QUARANTINE,
@@ -38,6 +39,9 @@ enum stmt_id {
 	S_OUTCOMES_OF,
 	S_COUNT
 };
+
+/* Rows of S_INSERT_KEYS. */
+#define STORE_KEYS_PER_INSERT 64
 
 struct store {
 	sqlite3 *db;
@@ -71,6 +75,13 @@ struct store {
 	struct pending_score *scores; /* STORE_SCORES_PER_INSERT */
 	size_t nscores;
 	struct buf score_text;
+	/*
+	 * Linking keys stored but not yet written, (key, package_id) pairs,
+	 * STORE_KEYS_PER_INSERT to a statement (keys.c): written before anything
+	 * reads package_keys, discarded with a rollback.
+	 */
+	int64_t keys[2 * STORE_KEYS_PER_INSERT];
+	size_t nkeys;
 };
 
 /* Rows of S_PUT_SCORES. */
@@ -84,6 +95,10 @@ void store_scores_release(struct store *st);
 int store_add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d);
 /* keys.c: remove the linking keys of pid's version, which a new one replaces. */
 int store_drop_keys(struct store *st, int64_t pid, int version, struct diag *d);
+/* keys.c: write the keys waiting (before package_keys is read, a commit, a savepoint). */
+int store_keys_flush(struct store *st, struct diag *d);
+/* keys.c: forget the keys waiting (with a rollback of what stored them). */
+void store_keys_discard(struct store *st);
 /* keys.c: rt_link_key() and rt_facts_keys() on (or off) the connection, for migrations. */
 int store_key_functions(struct store *st, bool on);
 

@@ -459,23 +459,34 @@ static void links_agree(struct fixture *fx, int64_t id, const struct package *ow
 
 /*
  * package_keys holds exactly the keys of each package's latest version
- * (src/store/keys.c finds a package's keys from its facts): after a new
- * version drops an identifier and adds another, no key of the old one stays.
+ * (src/store/keys.c finds a package's keys from its facts, and writes them
+ * 64 to a statement): after a new version drops an identifier and adds
+ * another, even two versions in one file, no key of the old one stays; and
+ * the keys of packages undone with the file's savepoint are not written.
  */
 static void stored_keys_are_the_latest_versions(void **state)
 {
-	static const char *const refs[] = {"SYN-A", "SYN-B", "SYN-C"};
+	static const char *const refs[] = {"SYN-A", "SYN-B", "SYN-C", "SYN-D"};
 	struct fixture *fx = *state;
 	struct pairs stored = {0}, derived = {0};
 	struct package own;
 	struct diag d;
 	size_t i;
 
+	diag_clear(&d);
 	begin_import(fx, T0 + 40);
+	assert_int_equal(store_savepoint(fx->st, &d), 0);
+	assert_int_equal(
+	    put(fx, "SYN-GONE", "S9", NULL, "email:gone@x;phone:+447700900999", T0 + 40),
+	    STORE_NEW);
+	assert_int_equal(store_rollback_to_savepoint(fx->st, &d), 0);
 	assert_int_equal(put(fx, "SYN-A", "S1", "35", "ip:10.0.0.1;phone:+447700900123", T0 + 40),
 	                 STORE_UPDATED);
 	assert_int_equal(put(fx, "SYN-B", "S2", NULL, "ip:10.0.0.9;phone:+447700900123", T0 + 40),
 	                 STORE_UPDATED);
+	assert_int_equal(put(fx, "SYN-D", "S4", NULL, "email:d1@x;username:d1", T0 + 40),
+	                 STORE_NEW);
+	assert_int_equal(put(fx, "SYN-D", "S4", NULL, "email:d2@x", T0 + 40), STORE_UPDATED);
 	end_import(fx, T0 + 40);
 	diag_clear(&d);
 	assert_int_equal(store_each_link_key(fx->st, on_pair, &stored, &d), 0);
