@@ -210,30 +210,34 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 	const char *ref = package_str(p, F_PACKAGE_REF, &rlen);
 
 	memset(&k, 0, sizeof(k));
-	rc = find(st, p, &k, d);
-	if (rc < 0)
+	/*
+	 * The package row is tried first: a new ref (every one, in a first
+	 * import) is then one statement, not a lookup and an insert. A ref
+	 * already stored is left as it is (ON CONFLICT on ref only; any other
+	 * constraint still fails) and looked up.
+	 */
+	s = store_stmt(st, S_INSERT_PACKAGE, d);
+	if (!s)
 		return -1;
-	if (rc == 1 && k.same) {
-		*res = STORE_UNCHANGED;
-		return store_resolve_quarantine(st, import_id, ref, rlen, now, d);
-	}
-	if (package_encode_facts(p, &st->scratch) < 0) {
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory");
-	}
-	if (rc == 0) {
-		s = store_stmt(st, S_INSERT_PACKAGE, d);
-		if (!s)
-			return -1;
-		if (bind_text(s, 1, ref, rlen) != SQLITE_OK || bind_summary_cols(s, 2, p) < 0 ||
-		    sqlite3_bind_int64(s, 6, now) != SQLITE_OK)
-			return store_fail(st, SQLITE_ERROR, "storing a package", d);
-		if (done(st, s, "storing a package", d) < 0)
-			return -1;
+	if (bind_text(s, 1, ref, rlen) != SQLITE_OK || bind_summary_cols(s, 2, p) < 0 ||
+	    sqlite3_bind_int64(s, 6, now) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "storing a package", d);
+	if (done(st, s, "storing a package", d) < 0)
+		return -1;
+	if (sqlite3_changes(st->db) == 1) {
 		k.pid = sqlite3_last_insert_rowid(st->db);
 		version = 1;
 		*res = STORE_NEW;
 	} else {
+		rc = find(st, p, &k, d);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) /* the ref conflicted, yet is not there */
+			return store_fail(st, SQLITE_CORRUPT, "storing a package", d);
+		if (k.same) {
+			*res = STORE_UNCHANGED;
+			return store_resolve_quarantine(st, import_id, ref, rlen, now, d);
+		}
 		version = k.version + 1;
 		if (store_drop_keys(st, k.pid, k.version, d) < 0 ||
 		    (!k.open && record_reopen(st, import_id, &k, version, now, d) < 0))
@@ -248,6 +252,10 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 		if (done(st, s, "storing a package", d) < 0)
 			return -1;
 		*res = k.open ? STORE_UPDATED : STORE_REOPENED;
+	}
+	if (package_encode_facts(p, &st->scratch) < 0) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
 	}
 	s = store_stmt(st, S_INSERT_VERSION, d);
 	if (!s)

@@ -45,7 +45,7 @@ static const char *const stmt_sql[S_COUNT] = {
                    "FROM packages p WHERE p.ref = ?1",
     [S_INSERT_PACKAGE] = "INSERT INTO packages (ref, latest_version, received_at, source, "
                          "referral_type, force_area, first_seen_at, changed_at) VALUES "
-                         "(?1, 1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                         "(?1, 1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (ref) DO NOTHING",
     /* A new version marks the package updated, and reopens a closed one. */
     [S_UPDATE_PACKAGE] = "UPDATE packages SET latest_version = ?2, received_at = ?3, source = "
                          "?4, referral_type = ?5, force_area = ?6, changed_at = ?7, updated = "
