@@ -76,6 +76,13 @@ struct ingest_record {
 	uint64_t raw_size;  /* the record's full size in bytes */
 	unsigned long line; /* line where the record starts (1-based) */
 	long index;         /* position in a JSON array, else -1 */
+	/*
+	 * The valid package's package_encode_facts(), made on the decoder's
+	 * thread while the store's thread stores the records before it; NULL
+	 * when not made (the store makes them).
+	 */
+	const void *facts;
+	size_t facts_len;
 };
 
 /*

@@ -101,11 +101,13 @@ enum store_put { STORE_NEW, STORE_UPDATED, STORE_UNCHANGED, STORE_REOPENED };
  * (when its content hash differs from every stored version's), or nothing
  * (unchanged). A new version marks the package updated; one of a closed
  * package also reopens it (status reopened, assignee kept), with a status
- * event by the import's operator noting "reopened: new version N".
+ * event by the import's operator noting "reopened: new version N". facts
+ * are p's package_encode_facts() when the caller has them (the import's
+ * decoder makes them on its own thread), else NULL.
  */
 int store_put_package(struct store *st, int64_t import_id, const struct package *p,
-                      unsigned long line, long index, int64_t now, enum store_put *res,
-                      struct diag *d) MUST_CHECK;
+                      const void *facts, size_t facts_len, unsigned long line, long index,
+                      int64_t now, enum store_put *res, struct diag *d) MUST_CHECK;
 
 struct store_reject {
 	const char *file;

@@ -203,8 +203,8 @@ static int on_record(void *ctx, const struct ingest_record *rec, struct diag *d)
 		x->rep->n_withheld++;
 		return 0;
 	}
-	if (store_put_package(x->st, x->imp.id, rec->pkg, rec->line, rec->index, x->now, &res, d) <
-	    0)
+	if (store_put_package(x->st, x->imp.id, rec->pkg, rec->facts, rec->facts_len, rec->line,
+	                      rec->index, x->now, &res, d) < 0)
 		return -1;
 	if (res == STORE_NEW)
 		x->rep->n_new++;

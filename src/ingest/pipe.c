@@ -25,6 +25,7 @@ struct slot {
 	struct package pkg;
 	struct reasons reasons;
 	struct buf raw, ref;
+	struct buf facts; /* the package's, encoded (ingest_record.facts) */
 	bool has_ref;
 	uint64_t raw_size;
 	unsigned long line;
@@ -73,7 +74,10 @@ static int copy_record(struct slot *sl, const struct ingest_record *rec)
 	    (rec->ref && buf_add(&sl->ref, rec->ref, rec->ref_len) < 0))
 		return -1;
 	if (rec->pkg)
-		return package_copy(&sl->pkg, rec->pkg);
+		return package_copy(&sl->pkg, rec->pkg) < 0 ||
+		               package_encode_facts(rec->pkg, &sl->facts) < 0
+		           ? -1
+		           : 0;
 	sl->reasons.n = rec->reasons->n;
 	sl->reasons.more = rec->reasons->more;
 	memcpy(sl->reasons.r, rec->reasons->r, rec->reasons->n * sizeof(rec->reasons->r[0]));
@@ -175,9 +179,11 @@ static int deliver(struct slot *sl, ingest_fn fn, void *ctx, struct diag *d)
 	rec.raw_len = sl->raw.len;
 	rec.ref = sl->has_ref ? sl->ref.data : NULL;
 	rec.ref_len = sl->ref.len;
-	if (sl->has_pkg)
+	if (sl->has_pkg) {
 		rec.pkg = &sl->pkg;
-	else
+		rec.facts = sl->facts.data;
+		rec.facts_len = sl->facts.len;
+	} else
 		rec.reasons = &sl->reasons;
 	return fn(ctx, &rec, d);
 }
@@ -207,6 +213,7 @@ static void pipe_release(struct pipe *p)
 		package_release(&p->slot[i].pkg);
 		buf_release(&p->slot[i].raw);
 		buf_release(&p->slot[i].ref);
+		buf_release(&p->slot[i].facts);
 	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->filled);
@@ -232,6 +239,7 @@ static int threaded(int fd, const char *name, const struct ingest_opts *opts, in
 		package_init(&p->slot[i].pkg);
 		buf_init(&p->slot[i].raw);
 		buf_init(&p->slot[i].ref);
+		buf_init(&p->slot[i].facts);
 	}
 	p->fd = fd;
 	p->name = name;

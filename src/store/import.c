@@ -200,8 +200,8 @@ static int bind_summary_cols(sqlite3_stmt *s, int first, const struct package *p
 }
 
 int store_put_package(struct store *st, int64_t import_id, const struct package *p,
-                      unsigned long line, long index, int64_t now, enum store_put *res,
-                      struct diag *d)
+                      const void *facts, size_t facts_len, unsigned long line, long index,
+                      int64_t now, enum store_put *res, struct diag *d)
 {
 	struct known k;
 	int version = 0, rc;
@@ -253,9 +253,13 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 			return -1;
 		*res = k.open ? STORE_UPDATED : STORE_REOPENED;
 	}
-	if (package_encode_facts(p, &st->scratch) < 0) {
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory");
+	if (!facts) {
+		if (package_encode_facts(p, &st->scratch) < 0) {
+			diag_at(d, st->path, 0, NULL);
+			return diag_set(d, EX_SOFTWARE, "out of memory");
+		}
+		facts = st->scratch.data;
+		facts_len = st->scratch.len;
 	}
 	s = store_stmt(st, S_INSERT_VERSION, d);
 	if (!s)
@@ -267,8 +271,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 	    sqlite3_bind_int64(s, 5, (sqlite3_int64)line) != SQLITE_OK ||
 	    (index >= 0 ? sqlite3_bind_int64(s, 6, index) : sqlite3_bind_null(s, 6)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 7, now) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 8, st->scratch.data, (int)st->scratch.len, SQLITE_STATIC) !=
-	        SQLITE_OK)
+	    sqlite3_bind_blob(s, 8, facts, (int)facts_len, SQLITE_STATIC) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a version", d);
 	if (done(st, s, "storing a version", d) < 0 || store_add_keys(st, p, k.pid, d) < 0)
 		return -1;

@@ -41,9 +41,20 @@ static int collect(void *ctx, const struct ingest_record *rec, struct diag *d)
 	g->r[i].index = rec->index;
 	g->r[i].raw_size = rec->raw_size;
 	(void)snprintf(g->r[i].raw, sizeof(g->r[i].raw), "%.*s", (int)rec->raw_len, rec->raw);
-	if (rec->pkg)
+	if (rec->pkg) {
 		memcpy(g->r[i].hash, rec->pkg->hash, HASH_BYTES);
-	else {
+		/* The decoder's thread encodes the facts; they are the package's. */
+		if (threaded) {
+			struct buf facts;
+
+			buf_init(&facts);
+			assert_int_equal(package_encode_facts(rec->pkg, &facts), 0);
+			assert_non_null(rec->facts);
+			assert_int_equal(rec->facts_len, facts.len);
+			assert_memory_equal(rec->facts, facts.data, facts.len);
+			buf_release(&facts);
+		}
+	} else {
 		(void)snprintf(g->r[i].field, sizeof(g->r[i].field), "%s",
 		               rec->reasons->r[0].field);
 		(void)snprintf(g->r[i].message, sizeof(g->r[i].message), "%s",

@@ -84,7 +84,8 @@ static enum store_put put(struct fixture *fx, const char *ref, const char *subje
 	set(fx, F_IDENTIFIERS, ids);
 	assert_int_equal(package_finish(&fx->p, &fx->r), 0);
 	diag_clear(&d);
-	assert_int_equal(store_put_package(fx->st, fx->imp.id, &fx->p, 2, -1, now, &res, &d), 0);
+	assert_int_equal(
+	    store_put_package(fx->st, fx->imp.id, &fx->p, NULL, 0, 2, -1, now, &res, &d), 0);
 	return res;
 }
 
