@@ -62,16 +62,28 @@ int buf_adds(struct buf *b, const char *s)
 	return buf_add(b, s, strlen(s));
 }
 
+/*
+ * Format into the room the buffer has (one pass, the usual case), and only
+ * when the text is longer, make room and format again.
+ */
 int buf_addf(struct buf *b, const char *fmt, ...)
 {
+	size_t room = b->cap - b->len; /* the NUL's byte included; 0 before any allocation */
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+	if (n >= 0 && (size_t)n < room) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (n < 0 || buf_reserve(b, (size_t)n) < 0) {
+		if (room)
+			b->data[b->len] = '\0'; /* what a cut-short format wrote is not kept */
 		return -1;
+	}
 	va_start(ap, fmt);
 	(void)vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);

@@ -178,36 +178,59 @@ int64_t time_floor_div(int64_t a, int64_t b)
 	return q;
 }
 
-void time_format(int64_t us, char out[40])
+/* Write v as width decimal digits (its lowest ones) at o; the end. */
+static char *put_digits(char *o, unsigned v, int width)
 {
-	int64_t days = time_floor_div(us, US_PER_DAY), y;
-	int64_t rem = us - days * US_PER_DAY;
-	unsigned secs = (unsigned)(rem / US_PER_SEC), frac = (unsigned)(rem % US_PER_SEC);
-	unsigned m, d, yy;
-	char fr[8] = "";
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		o[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return o + width;
+}
+
+/* YYYY-MM-DD at o (years clamped to four digits); the end. */
+static char *put_date(char *o, int64_t days)
+{
+	int64_t y;
+	unsigned m, d;
 
 	civil_from_days(days, &y, &m, &d);
-	/* Parsed times have four-digit years; clamp so the text always fits. */
-	yy = (unsigned)(y < 0 ? 0 : y > 9999 ? 9999 : y);
-	if (frac) {
-		int k = 6;
+	o = put_digits(o, (unsigned)(y < 0 ? 0 : y > 9999 ? 9999 : y), 4);
+	*o++ = '-';
+	o = put_digits(o, m, 2);
+	*o++ = '-';
+	return put_digits(o, d, 2);
+}
 
-		(void)snprintf(fr, sizeof(fr), ".%06u", frac % 1000000u);
-		while (fr[k] == '0')
-			fr[k--] = '\0';
+/* By hand rather than snprintf: every record's canonical form has its times. */
+void time_format(int64_t us, char out[40])
+{
+	int64_t days = time_floor_div(us, US_PER_DAY);
+	int64_t rem = us - days * US_PER_DAY;
+	unsigned secs = (unsigned)(rem / US_PER_SEC), frac = (unsigned)(rem % US_PER_SEC);
+	char *o = put_date(out, days);
+
+	*o++ = 'T';
+	o = put_digits(o, secs / 3600, 2);
+	*o++ = ':';
+	o = put_digits(o, secs / 60 % 60, 2);
+	*o++ = ':';
+	o = put_digits(o, secs % 60, 2);
+	if (frac) {
+		*o++ = '.';
+		o = put_digits(o, frac, 6);
+		while (o[-1] == '0') /* frac is not 0: a digit other than 0 stays */
+			o--;
 	}
-	(void)snprintf(out, 40, "%04u-%02u-%02uT%02u:%02u:%02u%sZ", yy % 10000u, m % 100u, d % 100u,
-	               (secs / 3600) % 100u, secs / 60 % 60, secs % 60, fr);
+	*o++ = 'Z';
+	*o = '\0';
 }
 
 void time_format_date(int32_t days, char out[16])
 {
-	int64_t y;
-	unsigned m, d, yy;
-
-	civil_from_days(days, &y, &m, &d);
-	yy = (unsigned)(y < 0 ? 0 : y > 9999 ? 9999 : y);
-	(void)snprintf(out, 16, "%04u-%02u-%02u", yy % 10000u, m % 100u, d % 100u);
+	*put_date(out, days) = '\0';
 }
 
 void time_format_local(int64_t us, char out[TIME_LOCAL_MAX])

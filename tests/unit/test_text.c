@@ -1,6 +1,7 @@
 /* UTF-8 validation, safe display of values, edit distance, times. */
 #include "unit.h"
 
+#include "reftriage/buf.h"
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
@@ -72,6 +73,21 @@ static void parse_times(void **state)
 	assert_int_equal(time_parse_datetime("2026-11-02T08:15:00.250-05:30", 29, &us, &why), 0);
 	time_format(us, out);
 	assert_string_equal(out, "2026-11-02T13:45:00.25Z");
+	/* Microseconds, their trailing zeros cut; the earliest and latest years. */
+	time_format(us + 1, out);
+	assert_string_equal(out, "2026-11-02T13:45:00.250001Z");
+	time_format(INT64_C(1793000000000000) + 123456, out);
+	assert_string_equal(out, "2026-10-26T07:33:20.123456Z");
+	time_format(0, out);
+	assert_string_equal(out, "1970-01-01T00:00:00Z");
+	time_format(-1, out);
+	assert_string_equal(out, "1969-12-31T23:59:59.999999Z");
+	time_format_date(0, out);
+	assert_string_equal(out, "1970-01-01");
+	time_format_date(20759, out);
+	assert_string_equal(out, "2026-11-02");
+	time_format_date(2932896, out);
+	assert_string_equal(out, "9999-12-31");
 	/* A date alone is midnight UTC. */
 	assert_int_equal(time_parse_datetime("2024-02-29", 10, &us, &why), 0);
 	time_format(us, out);
@@ -116,6 +132,30 @@ static void local_times(void **state)
 	assert_int_equal(unsetenv("TZ"), 0);
 }
 
+/* buf_addf: in the room there is, and across a growth, always NUL-terminated. */
+static void buf_formats(void **state)
+{
+	struct buf b;
+	int i;
+
+	(void)state;
+	buf_init(&b);
+	assert_int_equal(buf_addf(&b, "%d-%s", 42, "x"), 0);
+	assert_string_equal(b.data, "42-x");
+	for (i = 0; i < 40; i++)
+		assert_int_equal(buf_addf(&b, "[%02d:%s]", i, "abcdefgh"), 0);
+	assert_int_equal(b.len, 4 + 40 * 13);
+	assert_int_equal(b.data[b.len], '\0');
+	assert_int_equal(memcmp(b.data + 4, "[00:abcdefgh][01:abcdefgh]", 26), 0);
+	assert_string_equal(b.data + b.len - 13, "[39:abcdefgh]");
+	buf_reset(&b);
+	assert_int_equal(buf_addf(&b, "%0300d", 7), 0); /* longer than the room */
+	assert_int_equal(b.len, 300);
+	assert_int_equal(b.data[299], '7');
+	assert_int_equal(b.data[300], '\0');
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -124,6 +164,7 @@ int main(void)
 	    cmocka_unit_test(display_escapes_and_cuts),
 	    cmocka_unit_test(distance),
 	    cmocka_unit_test(parse_times),
+	    cmocka_unit_test(buf_formats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
