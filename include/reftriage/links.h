@@ -49,6 +49,10 @@ struct package;
  */
 int link_keys_of(const struct package *p,
                  int (*fn)(void *ctx, int64_t key, const char *text, size_t len), void *ctx);
+/* The same keys in the same order without their text (NULL, 0): for the store, which keeps numbers.
+ */
+int link_keys_only(const struct package *p,
+                   int (*fn)(void *ctx, int64_t key, const char *text, size_t len), void *ctx);
 
 struct link_counts {
 	uint32_t *count; /* count[package id], once finished */

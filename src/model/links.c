@@ -215,18 +215,20 @@ const char *link_kind_name(int kind)
 	return NULL;
 }
 
-int link_keys_of(const struct package *p,
-                 int (*fn)(void *ctx, int64_t key, const char *text, size_t len), void *ctx)
+/* The keys of p for fn, with their text when text (link_keys_of), else none. */
+static int walk_keys(const struct package *p, bool text,
+                     int (*fn)(void *ctx, int64_t key, const char *text, size_t len), void *ctx)
 {
 	size_t i, n;
 	const char *subject = package_str(p, F_SUBJECT_REF, &n);
-	char text[300]; /* the contract bounds a subject_ref and a token to 128 bytes */
-	int rc, tn;
+	char t[300]; /* the contract bounds a subject_ref and a token to 128 bytes */
+	int rc, tn = 0;
 
 	if (subject) {
-		tn = snprintf(text, sizeof(text), "subject:%.*s", (int)n, subject);
-		rc =
-		    fn(ctx, link_key(LINK_KIND_SUBJECT, subject, n), text, shown(tn, sizeof(text)));
+		if (text)
+			tn = snprintf(t, sizeof(t), "subject:%.*s", (int)n, subject);
+		rc = fn(ctx, link_key(LINK_KIND_SUBJECT, subject, n), text ? t : NULL,
+		        text ? shown(tn, sizeof(t)) : 0);
 		if (rc)
 			return rc;
 	}
@@ -234,12 +236,25 @@ int link_keys_of(const struct package *p,
 		const struct ident *id = &p->ids[i];
 		const char *token = p->arena.data + id->off;
 
-		tn = snprintf(text, sizeof(text), "%s:%.*s", contract_ident_types[id->type],
-		              (int)id->len, token);
-		rc = fn(ctx, link_key(LINK_KIND_IDENT + id->type, token, id->len), text,
-		        shown(tn, sizeof(text)));
+		if (text)
+			tn = snprintf(t, sizeof(t), "%s:%.*s", contract_ident_types[id->type],
+			              (int)id->len, token);
+		rc = fn(ctx, link_key(LINK_KIND_IDENT + id->type, token, id->len), text ? t : NULL,
+		        text ? shown(tn, sizeof(t)) : 0);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+int link_keys_of(const struct package *p,
+                 int (*fn)(void *ctx, int64_t key, const char *text, size_t len), void *ctx)
+{
+	return walk_keys(p, true, fn, ctx);
+}
+
+int link_keys_only(const struct package *p,
+                   int (*fn)(void *ctx, int64_t key, const char *text, size_t len), void *ctx)
+{
+	return walk_keys(p, false, fn, ctx);
 }

@@ -31,7 +31,7 @@ static int put_key(void *ctx, int64_t key, const char *text, size_t len)
 static int keys_json(struct buf *b, const struct package *p)
 {
 	buf_reset(b);
-	if (buf_addc(b, '[') < 0 || link_keys_of(p, put_key, b) < 0 || buf_addc(b, ']') < 0)
+	if (buf_addc(b, '[') < 0 || link_keys_only(p, put_key, b) < 0 || buf_addc(b, ']') < 0)
 		return -1;
 	return 0;
 }
@@ -103,7 +103,7 @@ int store_add_keys(struct store *st, const struct package *p, int64_t pid, struc
 	struct key_ctx x = {st, pid, d};
 
 	store_keys_changed(st);
-	return link_keys_of(p, add_key, &x) < 0 ? -1 : 0;
+	return link_keys_only(p, add_key, &x) < 0 ? -1 : 0;
 }
 
 static int drop_key(void *ctx, int64_t key, const char *text, size_t len)
@@ -138,7 +138,7 @@ int store_drop_keys(struct store *st, int64_t pid, int version, struct diag *d)
 	buf_init(&facts);
 	rc = store_version_facts(st, pid, version, &facts, d);
 	if (rc == 0 && package_decode_facts(&old, facts.data, facts.len) == 0)
-		rc = link_keys_of(&old, drop_key, &x) < 0 ? -1 : 0;
+		rc = link_keys_only(&old, drop_key, &x) < 0 ? -1 : 0;
 	else if (rc == 0) /* facts that cannot be read: every row of the package, by a scan */
 		rc = store_run_with(st, "DELETE FROM package_keys WHERE package_id = ?1",
 		                    "replacing linking keys", d, STORE_ARGS(ARG_INT(pid)));

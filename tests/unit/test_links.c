@@ -206,6 +206,17 @@ static int collect_key(void *ctx, int64_t key, const char *text, size_t len)
 	return 0;
 }
 
+static int collect_bare_key(void *ctx, int64_t key, const char *text, size_t len)
+{
+	struct seen_keys *k = ctx;
+
+	assert_null(text);
+	assert_int_equal(len, 0);
+	assert_true(k->n < 8);
+	k->key[k->n++] = key;
+	return 0;
+}
+
 static void keys_of_a_package(void **state)
 {
 	struct package p;
@@ -234,6 +245,14 @@ static void keys_of_a_package(void **state)
 		assert_int_equal(strlen(link_kind_name(kind)), (size_t)(colon - k.text[i]));
 		assert_memory_equal(link_kind_name(kind), k.text[i], (size_t)(colon - k.text[i]));
 		assert_int_equal(link_key_is_ip(k.key[i]), strncmp(k.text[i], "ip:", 3) == 0);
+	}
+	/* Without their text, the same keys in the same order. */
+	{
+		struct seen_keys bare = {0};
+
+		assert_int_equal(link_keys_only(&p, collect_bare_key, &bare), 0);
+		assert_int_equal(bare.n, k.n);
+		assert_memory_equal(bare.key, k.key, k.n * sizeof(k.key[0]));
 	}
 	/* The same token under two types is two keys; the same key is the same number. */
 	assert_int_not_equal(link_key(LINK_KIND_IDENT, "a@x", 3),
