@@ -155,52 +155,63 @@ int store_drop_keys(struct store *st, int64_t pid, int version, struct diag *d)
 	"WITH mine(key) AS (SELECT value FROM json_each(?2) UNION ALL SELECT key FROM "            \
 	"package_keys WHERE ?2 IS NULL AND package_id = ?1) "
 
-/* Bind ?1 and ?2 of a MINE statement; SQLITE_OK or a bind's error. */
-static int bind_mine(sqlite3_stmt *s, int64_t pid, const struct package *latest,
-                     const struct buf *json)
+/* Whether the keys a and c are an IP address's, in SQL. */
+#define A_IS_IP STORE_KEY_IS_IP("a.key")
+#define C_IS_IP STORE_KEY_IS_IP("c.key")
+
+/*
+ * Prepare a MINE statement for package pid, after writing the keys waiting:
+ * ?1 pid, ?2 latest's keys in json (NULL without latest: the scan). json
+ * must outlive the statement. NULL after filling d with what.
+ */
+static sqlite3_stmt *mine_stmt(struct store *st, const char *sql, int64_t pid,
+                               const struct package *latest, struct buf *json, const char *what,
+                               struct diag *d)
 {
-	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK)
-		return SQLITE_ERROR;
-	if (!latest)
-		return sqlite3_bind_null(s, 2);
-	return sqlite3_bind_text(s, 2, json->data, (int)json->len, SQLITE_STATIC);
+	sqlite3_stmt *s;
+
+	if (store_keys_flush(st, d) < 0)
+		return NULL;
+	if (latest && keys_json(json, latest) < 0) {
+		(void)store_fail(st, SQLITE_NOMEM, what, d);
+		return NULL;
+	}
+	s = store_prepare(st, sql, what, d);
+	if (s && (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK ||
+	          (latest ? sqlite3_bind_text(s, 2, json->data, (int)json->len, SQLITE_STATIC)
+	                  : sqlite3_bind_null(s, 2)) != SQLITE_OK)) {
+		sqlite3_finalize(s);
+		(void)store_fail(st, SQLITE_ERROR, what, d);
+		return NULL;
+	}
+	return s;
 }
 
 int store_linked_count(struct store *st, int64_t package_id, const struct package *latest,
                        int64_t *count, int64_t *ip_count, struct diag *d)
 {
-	static const char sql[] = MINE "SELECT count(DISTINCT CASE WHEN NOT " STORE_KEY_IS_IP(
-	    "a.key") " THEN b.package_id END), count(DISTINCT CASE "
-	             "WHEN " STORE_KEY_IS_IP("a.key") " THEN b.package_id END) FROM "
-	                                              "mine a JOIN package_keys b ON "
-	                                              "b.key = a.key AND b.package_id "
-	                                              "<> ?1";
-	sqlite3_stmt *s = NULL;
+	static const char sql[] =
+	    MINE "SELECT count(DISTINCT CASE WHEN NOT " A_IS_IP " THEN b.package_id END), "
+	         "count(DISTINCT CASE WHEN " A_IS_IP " THEN b.package_id END) "
+	         "FROM mine a JOIN package_keys b ON b.key = a.key AND b.package_id <> ?1";
+	const char *what = "linking packages";
 	struct buf json;
-	int rc = -1;
+	sqlite3_stmt *s;
+	int rc = -1, step;
 
-	if (store_keys_flush(st, d) < 0)
-		return -1;
 	buf_init(&json);
-	if (latest && keys_json(&json, latest) < 0) {
-		buf_release(&json);
-		return store_fail(st, SQLITE_NOMEM, "linking packages", d);
-	}
-	s = store_prepare(st, sql, "linking packages", d);
-	if (s && bind_mine(s, package_id, latest, &json) != SQLITE_OK) {
-		rc = store_fail(st, SQLITE_ERROR, "linking packages", d);
-	} else if (s) {
-		int step = sqlite3_step(s);
-
+	s = mine_stmt(st, sql, package_id, latest, &json, what, d);
+	if (s) {
+		step = sqlite3_step(s);
 		if (step == SQLITE_ROW) {
 			*count = sqlite3_column_int64(s, 0);
 			*ip_count = sqlite3_column_int64(s, 1);
 			rc = 0;
 		} else {
-			rc = store_fail(st, step, "linking packages", d);
+			rc = store_fail(st, step, what, d);
 		}
+		sqlite3_finalize(s);
 	}
-	sqlite3_finalize(s);
 	buf_release(&json);
 	return rc;
 }
@@ -211,39 +222,100 @@ int store_each_link(struct store *st, int64_t package_id, const struct package *
 	/* With ip (?3 = 1): the IP keys shared with packages not linked otherwise. */
 	static const char sql[] = MINE
 	    "SELECT p.ref, b.key FROM mine a JOIN package_keys b ON b.key = a.key AND "
-	    "b.package_id <> ?1 JOIN packages p ON p.id = b.package_id WHERE (" STORE_KEY_IS_IP(
-	        "a.key") ") = ?3 AND (?3 = 0 OR NOT EXISTS (SELECT 1 FROM mine c JOIN package_keys "
-	                 "e "
-	                 "ON e.key = c.key WHERE e.package_id = b.package_id AND NOT "
-	                 "(" STORE_KEY_IS_IP("c.key") "))) ORDER BY p.ref, b.key";
-	sqlite3_stmt *s = NULL;
+	    "b.package_id <> ?1 JOIN packages p ON p.id = b.package_id WHERE (" A_IS_IP ") = ?3 "
+	    "AND (?3 = 0 OR NOT EXISTS (SELECT 1 FROM mine c JOIN package_keys e ON e.key = "
+	    "c.key WHERE e.package_id = b.package_id AND NOT (" C_IS_IP "))) "
+	    "ORDER BY p.ref, b.key";
+	const char *what = "reading linked packages";
 	struct buf json;
+	sqlite3_stmt *s;
 	int rc = -1, step;
 
-	if (store_keys_flush(st, d) < 0)
-		return -1;
 	buf_init(&json);
-	if (latest && keys_json(&json, latest) < 0) {
-		buf_release(&json);
-		return store_fail(st, SQLITE_NOMEM, "reading linked packages", d);
-	}
-	s = store_prepare(st, sql, "reading linked packages", d);
+	s = mine_stmt(st, sql, package_id, latest, &json, what, d);
 	if (!s)
 		goto out;
-	if (bind_mine(s, package_id, latest, &json) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 3, ip) != SQLITE_OK) {
-		rc = store_fail(st, SQLITE_ERROR, "reading linked packages", d);
+	if (sqlite3_bind_int(s, 3, ip) != SQLITE_OK) {
+		rc = store_fail(st, SQLITE_ERROR, what, d);
 		goto out;
 	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
 		if (fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1)) <
 		    0)
 			goto out;
-	rc = step == SQLITE_DONE ? 0 : store_fail(st, step, "reading linked packages", d);
+	rc = step == SQLITE_DONE ? 0 : store_fail(st, step, what, d);
 out:
 	sqlite3_finalize(s);
 	buf_release(&json);
 	return rc;
+}
+
+/* --- every package's link counts, in one walk of the keys ------------- */
+
+/* Walk every linking key in key order into st's counts; -1 with d filled. */
+static int count_links(struct store *st, struct diag *d)
+{
+	const char *what = "linking packages";
+	struct link_counts *lc = &st->links, *ip = &st->ip_links;
+	sqlite3_stmt *s;
+	int rc, added = 0;
+
+	if (store_keys_flush(st, d) < 0)
+		return -1;
+	link_counts_release(lc);
+	link_counts_release(ip);
+	link_counts_init(lc);
+	link_counts_init(ip);
+	/* The primary key's order: one walk of the table, no sort. */
+	s = store_prepare(st, "SELECT key, package_id FROM package_keys ORDER BY key, package_id",
+	                  what, d);
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t key = sqlite3_column_int64(s, 0), id = sqlite3_column_int64(s, 1);
+		char bytes[sizeof(key)];
+
+		/* The IP keys are one run in key order (links.h): each set still comes sorted. */
+		memcpy(bytes, &key, sizeof(key));
+		added = link_counts_add(link_key_is_ip(key) ? ip : lc, bytes, sizeof(bytes), id);
+		if (added < 0) {
+			sqlite3_finalize(s);
+			diag_at(d, st->path, 0, NULL);
+			if (added == -2)
+				return diag_set(d, EX_SOFTWARE,
+				                "package id %lld is beyond what linking can count",
+				                (long long)id);
+			return diag_set(d, EX_SOFTWARE, "out of memory");
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	if (link_counts_finish(lc) < 0 || link_counts_finish(ip) < 0) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	return 0;
+}
+
+int store_link_counts(struct store *st, const struct link_counts **lc,
+                      const struct link_counts **ip, struct diag *d)
+{
+	int64_t version;
+
+	/* Another connection's commit changes data_version; this connection's do not. */
+	if (store_one_int(st, "PRAGMA data_version", 0, &version, "linking packages", d) < 0)
+		return -1;
+	if (!st->links_fresh || version != st->links_data_version) {
+		st->links_fresh = false;
+		if (count_links(st, d) < 0)
+			return -1;
+		st->links_fresh = true;
+		st->links_data_version = version;
+	}
+	*lc = &st->links;
+	*ip = &st->ip_links;
+	return 0;
 }
 
 /* --- the functions of the migrations that rebuilt the keys (13, 14) ---- */

@@ -60,7 +60,7 @@ struct store {
 	 */
 	bool q_known, q_any;
 	/*
-	 * Every package's link counts, kept while links_fresh (scores.c): cleared
+	 * Every package's link counts, kept while links_fresh (keys.c): cleared
 	 * by any change to package_keys here (store_keys_changed) or, as PRAGMA
 	 * data_version tells, by another connection's commit.
 	 */
