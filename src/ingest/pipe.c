@@ -73,11 +73,13 @@ static int copy_record(struct slot *sl, const struct ingest_record *rec)
 	if (buf_add(&sl->raw, rec->raw, rec->raw_len) < 0 ||
 	    (rec->ref && buf_add(&sl->ref, rec->ref, rec->ref_len) < 0))
 		return -1;
-	if (rec->pkg)
-		return package_copy(&sl->pkg, rec->pkg) < 0 ||
-		               package_encode_facts(rec->pkg, &sl->facts) < 0
-		           ? -1
-		           : 0;
+	if (rec->pkg) {
+		/* The facts too: the store's thread, the import's pace, then need not. */
+		if (package_copy(&sl->pkg, rec->pkg) < 0 ||
+		    package_encode_facts(rec->pkg, &sl->facts) < 0)
+			return -1;
+		return 0;
+	}
 	sl->reasons.n = rec->reasons->n;
 	sl->reasons.more = rec->reasons->more;
 	memcpy(sl->reasons.r, rec->reasons->r, rec->reasons->n * sizeof(rec->reasons->r[0]));

@@ -88,6 +88,21 @@ const char *store_path(const struct store *st)
 	return st->path;
 }
 
+/*
+ * What went wrong: SQLite's own message when its last call on the
+ * connection failed, else rc's text (a failure found here, such as a row
+ * that should be there and is not, or memory that ran out outside SQLite),
+ * never "not an error".
+ */
+static const char *fail_text(struct store *st, int rc)
+{
+	int last = st->db ? sqlite3_errcode(st->db) : SQLITE_OK;
+
+	if (last != SQLITE_OK && last != SQLITE_ROW && last != SQLITE_DONE)
+		return sqlite3_errmsg(st->db);
+	return sqlite3_errstr(rc);
+}
+
 int store_fail(struct store *st, int rc, const char *what, struct diag *d)
 {
 	int code;
@@ -118,8 +133,7 @@ int store_fail(struct store *st, int rc, const char *what, struct diag *d)
 		code = EX_SOFTWARE;
 	}
 	diag_at(d, st->path, 0, NULL);
-	return diag_set(d, code, "%s: %s", what,
-	                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	return diag_set(d, code, "%s: %s", what, fail_text(st, rc));
 }
 
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *what, struct diag *d)

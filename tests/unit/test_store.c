@@ -502,6 +502,19 @@ static void stored_keys_are_the_latest_versions(void **state)
 	sort_pairs(&derived);
 	assert_int_equal(stored.n, derived.n);
 	assert_memory_equal(stored.v, derived.v, stored.n * sizeof(stored.v[0]));
+	/* A version that is not there is a damaged store, said so (not "not an error"). */
+	{
+		struct buf facts;
+
+		buf_init(&facts);
+		diag_clear(&d);
+		assert_int_equal(store_version_facts(fx->st, get(fx, "SYN-A").id, 99, &facts, &d),
+		                 -1);
+		assert_int_equal(d.code, EX_CONFIG);
+		assert_non_null(
+		    strstr(d.message, "reading a package: database disk image is malformed"));
+		buf_release(&facts);
+	}
 	/* A and B now share the phone, and no longer the IP address. */
 	assert_int_equal(links_of(fx->st, get(fx, "SYN-B").id), 1);
 }
