@@ -183,7 +183,7 @@ int store_audit_import_refs(struct store *st, const struct store_import *imp, bo
 	    "v.import_id = ?3 AND rt_linked(v.package_id) ORDER BY v.id";
 
 	*n = 0;
-	if (pending(st, d) < 0)
+	if (store_versions_flush(st, d) < 0 || pending(st, d) < 0)
 		return -1;
 	if (linked)
 		return linked_refs(st, combined, imp, n, d);

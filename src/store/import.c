@@ -118,6 +118,82 @@ int store_import_finish(struct store *st, const struct store_import *imp, int64_
 	return drop_requarantined(st, imp, d);
 }
 
+/* Bind version v as the row-th of statement s (8 parameters a row). */
+static int bind_version(struct store *st, sqlite3_stmt *s, int row, const struct pending_version *v)
+{
+	int p = row * 8;
+
+	return sqlite3_bind_int64(s, p + 1, v->pid) != SQLITE_OK ||
+	               sqlite3_bind_int(s, p + 2, v->version) != SQLITE_OK ||
+	               sqlite3_bind_blob(s, p + 3, v->hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 4, v->import_id) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 5, v->line) != SQLITE_OK ||
+	               (v->index >= 0 ? sqlite3_bind_int64(s, p + 6, v->index)
+	                              : sqlite3_bind_null(s, p + 6)) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 7, v->now) != SQLITE_OK ||
+	               sqlite3_bind_blob(s, p + 8, st->version_facts.data + v->facts,
+	                                 (int)v->facts_len, SQLITE_STATIC) != SQLITE_OK
+	           ? -1
+	           : 0;
+}
+
+/* Run statement id (S_INSERT_VERSION or S_INSERT_VERSIONS) on rows versions. */
+static int run_versions(struct store *st, enum stmt_id id, const struct pending_version *v,
+                        size_t rows, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, id, d);
+	size_t i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < rows; i++)
+		if (bind_version(st, s, (int)i, &v[i]) < 0)
+			return store_fail(st, SQLITE_ERROR, "storing a version", d);
+	return done(st, s, "storing a version", d);
+}
+
+int store_versions_flush(struct store *st, struct diag *d)
+{
+	size_t i, n = st->nversions;
+	int rc = 0;
+
+	st->nversions = 0;
+	if (n == STORE_VERSIONS_PER_INSERT)
+		rc = run_versions(st, S_INSERT_VERSIONS, st->versions, n, d);
+	else
+		for (i = 0; i < n && rc == 0; i++)
+			rc = run_versions(st, S_INSERT_VERSION, &st->versions[i], 1, d);
+	buf_reset(&st->version_facts);
+	return rc;
+}
+
+void store_versions_discard(struct store *st)
+{
+	st->nversions = 0;
+	buf_reset(&st->version_facts);
+}
+
+/*
+ * A version waits to be written with 63 others: SQLite's cost per statement
+ * paid once for 64. The rows are appended in id order, so the statement
+ * journal the foreign keys ask for holds a page or two.
+ */
+static int add_version(struct store *st, const struct pending_version *v, const void *facts,
+                       struct diag *d)
+{
+	struct pending_version *w = &st->versions[st->nversions];
+
+	*w = *v;
+	w->facts = st->version_facts.len;
+	if (buf_add(&st->version_facts, facts, v->facts_len) < 0) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	if (++st->nversions == STORE_VERSIONS_PER_INSERT)
+		return store_versions_flush(st, d);
+	return 0;
+}
+
 /* What is known of a ref before a record of it is stored. */
 struct known {
 	int64_t pid;
@@ -136,7 +212,7 @@ static int find(struct store *st, const struct package *p, struct known *k, stru
 	const char *status;
 	int rc;
 
-	if (!s)
+	if (!s || store_versions_flush(st, d) < 0) /* the file's own versions are compared too */
 		return -1;
 	if (bind_text(s, 1, ref, rlen) != SQLITE_OK ||
 	    sqlite3_bind_blob(s, 2, p->hash, 32, SQLITE_STATIC) != SQLITE_OK)
@@ -204,12 +280,14 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
                       int64_t now, enum store_put *res, struct diag *d)
 {
 	struct known k;
+	struct pending_version v;
 	int version = 0, rc;
 	sqlite3_stmt *s;
 	size_t rlen;
 	const char *ref = package_str(p, F_PACKAGE_REF, &rlen);
 
 	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
 	/*
 	 * The package row is tried first: a new ref (every one, in a first
 	 * import) is then one statement, not a lookup and an insert. A ref
@@ -261,19 +339,15 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 		facts = st->scratch.data;
 		facts_len = st->scratch.len;
 	}
-	s = store_stmt(st, S_INSERT_VERSION, d);
-	if (!s)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, k.pid) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, version) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 3, p->hash, 32, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, import_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, (sqlite3_int64)line) != SQLITE_OK ||
-	    (index >= 0 ? sqlite3_bind_int64(s, 6, index) : sqlite3_bind_null(s, 6)) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 7, now) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 8, facts, (int)facts_len, SQLITE_STATIC) != SQLITE_OK)
-		return store_fail(st, SQLITE_ERROR, "storing a version", d);
-	if (done(st, s, "storing a version", d) < 0 || store_add_keys(st, p, k.pid, d) < 0)
+	v.pid = k.pid;
+	v.version = version;
+	memcpy(v.hash, p->hash, 32);
+	v.import_id = import_id;
+	v.line = (int64_t)line;
+	v.index = index;
+	v.now = now;
+	v.facts_len = facts_len;
+	if (add_version(st, &v, facts, d) < 0 || store_add_keys(st, p, k.pid, d) < 0)
 		return -1;
 	return store_resolve_quarantine(st, import_id, ref, rlen, now, d);
 }

@@ -183,7 +183,7 @@ int store_version_facts(struct store *st, int64_t package_id, int version, struc
 	sqlite3_stmt *s = store_stmt(st, S_VERSION_FACTS, d);
 	int rc;
 
-	if (!s)
+	if (!s || store_versions_flush(st, d) < 0)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 2, version) != SQLITE_OK)

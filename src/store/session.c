@@ -120,6 +120,7 @@ static struct store *store_new(const char *path, struct diag *d)
 	}
 	buf_init(&st->scratch);
 	buf_init(&st->score_text);
+	buf_init(&st->version_facts);
 	return st;
 }
 
@@ -138,6 +139,7 @@ void store_close(struct store *st)
 	link_counts_release(&st->links);
 	link_counts_release(&st->ip_links);
 	store_scores_release(st);
+	buf_release(&st->version_facts);
 	buf_release(&st->scratch);
 	rt_free(st->path);
 	rt_free(st);
@@ -412,7 +414,8 @@ int store_commit(struct store *st, struct diag *d)
 		diag_at(d, st->path, 0, NULL);
 		return diag_set(d, EX_SOFTWARE, "a rescore was left unfinished");
 	}
-	if (store_keys_flush(st, d) < 0 || exec(st, "COMMIT", d) < 0) {
+	if (store_versions_flush(st, d) < 0 || store_keys_flush(st, d) < 0 ||
+	    exec(st, "COMMIT", d) < 0) {
 		store_rollback(st);
 		return -1;
 	}
@@ -429,20 +432,22 @@ void store_rollback(struct store *st)
 	st->audit_seq = st->audit_pos = 0;
 	st->spool_folded = 0;
 	store_scores_discard(st);
+	store_versions_discard(st);
 	store_keys_discard(st);
 	store_keys_changed(st); /* what the counts were made from may be undone */
 }
 
 int store_savepoint(struct store *st, struct diag *d)
 {
-	if (store_keys_flush(st, d) < 0)
+	if (store_versions_flush(st, d) < 0 || store_keys_flush(st, d) < 0)
 		return -1;
 	return exec(st, "SAVEPOINT file_records", d);
 }
 
 int store_rollback_to_savepoint(struct store *st, struct diag *d)
 {
-	store_keys_discard(st); /* the file's own: its packages go back too */
+	store_versions_discard(st); /* the file's own: its packages go back too */
+	store_keys_discard(st);
 	store_keys_changed(st);
 	return exec(st, "ROLLBACK TO file_records", d);
 }

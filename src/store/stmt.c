@@ -34,6 +34,20 @@ _Static_assert(STORE_SCORES_PER_INSERT == 64, "SCORE_ROWS64 holds STORE_SCORES_P
 #define KEY_ROWS64 KEY_ROWS32 ", " KEY_ROWS32
 _Static_assert(STORE_KEYS_PER_INSERT == 64, "KEY_ROWS64 holds STORE_KEYS_PER_INSERT rows");
 
+/* A version's row: its columns, and 64 of them. */
+#define VERSION_COLS                                                                               \
+	"package_id, version, content_hash, import_id, source_line, source_index, imported_at, "   \
+	"facts"
+#define VERSION_ROW    "(?, ?, ?, ?, ?, ?, ?, ?)"
+#define VERSION_ROWS2  VERSION_ROW ", " VERSION_ROW
+#define VERSION_ROWS4  VERSION_ROWS2 ", " VERSION_ROWS2
+#define VERSION_ROWS8  VERSION_ROWS4 ", " VERSION_ROWS4
+#define VERSION_ROWS16 VERSION_ROWS8 ", " VERSION_ROWS8
+#define VERSION_ROWS32 VERSION_ROWS16 ", " VERSION_ROWS16
+#define VERSION_ROWS64 VERSION_ROWS32 ", " VERSION_ROWS32
+_Static_assert(STORE_VERSIONS_PER_INSERT == 64,
+               "VERSION_ROWS64 holds STORE_VERSIONS_PER_INSERT rows");
+
 static const char *const stmt_sql[S_COUNT] = {
     /*
      * Unchanged when any version has the hash: re-running nights is
@@ -55,9 +69,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_REOPEN_EVENT] = "INSERT INTO package_events (package_id, at, operator, action, "
                        "from_status, to_status, note) SELECT ?1, ?2, operator, 'status', ?3, "
                        "'reopened', ?4 FROM imports WHERE id = ?5",
-    [S_INSERT_VERSION] = "INSERT INTO package_versions (package_id, version, content_hash, "
-                         "import_id, source_line, source_index, imported_at, facts) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_INSERT_VERSION] = "INSERT INTO package_versions (" VERSION_COLS ") VALUES " VERSION_ROW,
+    [S_INSERT_VERSIONS] = "INSERT INTO package_versions (" VERSION_COLS ") VALUES " VERSION_ROWS64,
     [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES " KEY_ROW,
     [S_INSERT_KEYS] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES " KEY_ROWS64,
     [S_DELETE_KEY] = "DELETE FROM package_keys WHERE key = ?1 AND package_id = ?2",

@@ -24,6 +24,7 @@ enum stmt_id {
 	S_UPDATE_PACKAGE,
 	S_REOPEN_EVENT,
 	S_INSERT_VERSION,
+	S_INSERT_VERSIONS,
 	S_INSERT_KEY,
 	S_INSERT_KEYS,
 	S_DELETE_KEY,
@@ -42,6 +43,15 @@ enum stmt_id {
 
 /* Rows of S_INSERT_KEYS. */
 #define STORE_KEYS_PER_INSERT 64
+
+/* Rows of S_INSERT_VERSIONS, and one waiting to be written (import.c). */
+#define STORE_VERSIONS_PER_INSERT 64
+struct pending_version {
+	int64_t pid, import_id, line, index, now; /* index < 0: none */
+	int version;
+	unsigned char hash[32];
+	size_t facts, facts_len; /* in store.version_facts */
+};
 
 struct store {
 	sqlite3 *db;
@@ -82,6 +92,15 @@ struct store {
 	 */
 	int64_t keys[2 * STORE_KEYS_PER_INSERT];
 	size_t nkeys;
+	/*
+	 * Versions stored but not yet written, STORE_VERSIONS_PER_INSERT to a
+	 * statement (import.c), their facts in version_facts: written before
+	 * anything reads package_versions, before a commit or the file's
+	 * savepoint, and discarded with a rollback.
+	 */
+	struct pending_version versions[STORE_VERSIONS_PER_INSERT];
+	size_t nversions;
+	struct buf version_facts;
 };
 
 /* Rows of S_PUT_SCORES. */
@@ -95,6 +114,10 @@ void store_scores_release(struct store *st);
 int store_add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d);
 /* keys.c: remove the linking keys of pid's version, which a new one replaces. */
 int store_drop_keys(struct store *st, int64_t pid, int version, struct diag *d);
+/* import.c: write the versions waiting (before package_versions is read, a commit, a savepoint). */
+int store_versions_flush(struct store *st, struct diag *d);
+/* import.c: forget the versions waiting (with a rollback of what stored them). */
+void store_versions_discard(struct store *st);
 /* keys.c: write the keys waiting (before package_keys is read, a commit, a savepoint). */
 int store_keys_flush(struct store *st, struct diag *d);
 /* keys.c: forget the keys waiting (with a rollback of what stored them). */
