@@ -11,16 +11,6 @@ static int bind_text(sqlite3_stmt *s, int i, const char *p, size_t n)
 	return sqlite3_bind_text(s, i, p, (int)n, SQLITE_STATIC);
 }
 
-static int done(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, what, d);
-	return 0;
-}
-
 int store_import_start(struct store *st, struct store_import *imp, struct diag *d)
 {
 	sqlite3_stmt *s;
@@ -118,82 +108,6 @@ int store_import_finish(struct store *st, const struct store_import *imp, int64_
 	return drop_requarantined(st, imp, d);
 }
 
-/* Bind version v as the row-th of statement s (8 parameters a row). */
-static int bind_version(struct store *st, sqlite3_stmt *s, int row, const struct pending_version *v)
-{
-	int p = row * 8;
-
-	return sqlite3_bind_int64(s, p + 1, v->pid) != SQLITE_OK ||
-	               sqlite3_bind_int(s, p + 2, v->version) != SQLITE_OK ||
-	               sqlite3_bind_blob(s, p + 3, v->hash, 32, SQLITE_STATIC) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 4, v->import_id) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 5, v->line) != SQLITE_OK ||
-	               (v->index >= 0 ? sqlite3_bind_int64(s, p + 6, v->index)
-	                              : sqlite3_bind_null(s, p + 6)) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 7, v->now) != SQLITE_OK ||
-	               sqlite3_bind_blob(s, p + 8, st->version_facts.data + v->facts,
-	                                 (int)v->facts_len, SQLITE_STATIC) != SQLITE_OK
-	           ? -1
-	           : 0;
-}
-
-/* Run statement id (S_INSERT_VERSION or S_INSERT_VERSIONS) on rows versions. */
-static int run_versions(struct store *st, enum stmt_id id, const struct pending_version *v,
-                        size_t rows, struct diag *d)
-{
-	sqlite3_stmt *s = store_stmt(st, id, d);
-	size_t i;
-
-	if (!s)
-		return -1;
-	for (i = 0; i < rows; i++)
-		if (bind_version(st, s, (int)i, &v[i]) < 0)
-			return store_fail(st, SQLITE_ERROR, "storing a version", d);
-	return done(st, s, "storing a version", d);
-}
-
-int store_versions_flush(struct store *st, struct diag *d)
-{
-	size_t i, n = st->nversions;
-	int rc = 0;
-
-	st->nversions = 0;
-	if (n == STORE_VERSIONS_PER_INSERT)
-		rc = run_versions(st, S_INSERT_VERSIONS, st->versions, n, d);
-	else
-		for (i = 0; i < n && rc == 0; i++)
-			rc = run_versions(st, S_INSERT_VERSION, &st->versions[i], 1, d);
-	buf_reset(&st->version_facts);
-	return rc;
-}
-
-void store_versions_discard(struct store *st)
-{
-	st->nversions = 0;
-	buf_reset(&st->version_facts);
-}
-
-/*
- * A version waits to be written with 63 others: SQLite's cost per statement
- * paid once for 64. The rows are appended in id order, so the statement
- * journal the foreign keys ask for holds a page or two.
- */
-static int add_version(struct store *st, const struct pending_version *v, const void *facts,
-                       struct diag *d)
-{
-	struct pending_version *w = &st->versions[st->nversions];
-
-	*w = *v;
-	w->facts = st->version_facts.len;
-	if (buf_add(&st->version_facts, facts, v->facts_len) < 0) {
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory");
-	}
-	if (++st->nversions == STORE_VERSIONS_PER_INSERT)
-		return store_versions_flush(st, d);
-	return 0;
-}
-
 /* What is known of a ref before a record of it is stored. */
 struct known {
 	int64_t pid;
@@ -255,7 +169,7 @@ static int record_reopen(struct store *st, int64_t import_id, const struct known
 	    sqlite3_bind_text(s, 4, note, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 5, import_id) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "reopening a package", d);
-	return done(st, s, "reopening a package", d);
+	return store_run_kept(st, s, "reopening a package", d);
 }
 
 static int bind_summary_cols(sqlite3_stmt *s, int first, const struct package *p)
@@ -300,7 +214,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 	if (bind_text(s, 1, ref, rlen) != SQLITE_OK || bind_summary_cols(s, 2, p) < 0 ||
 	    sqlite3_bind_int64(s, 6, now) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a package", d);
-	if (done(st, s, "storing a package", d) < 0)
+	if (store_run_kept(st, s, "storing a package", d) < 0)
 		return -1;
 	if (sqlite3_changes(st->db) == 1) {
 		k.pid = sqlite3_last_insert_rowid(st->db);
@@ -327,7 +241,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 		    sqlite3_bind_int(s, 2, version) != SQLITE_OK ||
 		    bind_summary_cols(s, 3, p) < 0 || sqlite3_bind_int64(s, 7, now) != SQLITE_OK)
 			return store_fail(st, SQLITE_ERROR, "storing a package", d);
-		if (done(st, s, "storing a package", d) < 0)
+		if (store_run_kept(st, s, "storing a package", d) < 0)
 			return -1;
 		*res = k.open ? STORE_UPDATED : STORE_REOPENED;
 	}
@@ -347,7 +261,7 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 	v.index = index;
 	v.now = now;
 	v.facts_len = facts_len;
-	if (add_version(st, &v, facts, d) < 0 || store_add_keys(st, p, k.pid, d) < 0)
+	if (store_add_version(st, &v, facts, d) < 0 || store_add_keys(st, p, k.pid, d) < 0)
 		return -1;
 	return store_resolve_quarantine(st, import_id, ref, rlen, now, d);
 }
@@ -394,5 +308,5 @@ int store_put_quarantine(struct store *st, int64_t import_id, const struct store
 	    sqlite3_bind_int64(s, 9, now) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a rejected record", d);
 	st->q_any = st->q_any || r->package_ref; /* one a later record may resolve */
-	return done(st, s, "storing a rejected record", d);
+	return store_run_kept(st, s, "storing a rejected record", d);
 }

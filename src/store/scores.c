@@ -177,29 +177,6 @@ int store_each_open(struct store *st, bool facts,
 	return 0;
 }
 
-int store_version_facts(struct store *st, int64_t package_id, int version, struct buf *facts,
-                        struct diag *d)
-{
-	sqlite3_stmt *s = store_stmt(st, S_VERSION_FACTS, d);
-	int rc;
-
-	if (!s || store_versions_flush(st, d) < 0)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, version) != SQLITE_OK)
-		return store_fail(st, SQLITE_ERROR, "reading a package", d);
-	rc = sqlite3_step(s);
-	buf_reset(facts);
-	if (rc == SQLITE_ROW &&
-	    buf_add(facts, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0)) < 0)
-		rc = SQLITE_NOMEM;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "reading a package",
-		                  d);
-	return 0;
-}
-
 /* Bind score row sc as the row-th of statement s (13 parameters a row). */
 static int bind_score(sqlite3_stmt *s, int row, const struct store_score *sc)
 {

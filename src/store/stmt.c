@@ -189,6 +189,16 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *
 	return 0;
 }
 
+int store_run_kept(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, what, d);
+	return 0;
+}
+
 int store_step_one(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d)
 {
 	int rc = sqlite3_step(s);

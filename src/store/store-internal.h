@@ -44,7 +44,7 @@ enum stmt_id {
 /* Rows of S_INSERT_KEYS. */
 #define STORE_KEYS_PER_INSERT 64
 
-/* Rows of S_INSERT_VERSIONS, and one waiting to be written (import.c). */
+/* Rows of S_INSERT_VERSIONS, and one waiting to be written (versions.c). */
 #define STORE_VERSIONS_PER_INSERT 64
 struct pending_version {
 	int64_t pid, import_id, line, index, now; /* index < 0: none */
@@ -94,7 +94,7 @@ struct store {
 	size_t nkeys;
 	/*
 	 * Versions stored but not yet written, STORE_VERSIONS_PER_INSERT to a
-	 * statement (import.c), their facts in version_facts: written before
+	 * statement (versions.c), their facts in version_facts: written before
 	 * anything reads package_versions, before a commit or the file's
 	 * savepoint, and discarded with a rollback.
 	 */
@@ -114,9 +114,13 @@ void store_scores_release(struct store *st);
 int store_add_keys(struct store *st, const struct package *p, int64_t pid, struct diag *d);
 /* keys.c: remove the linking keys of pid's version, which a new one replaces. */
 int store_drop_keys(struct store *st, int64_t pid, int version, struct diag *d);
-/* import.c: write the versions waiting (before package_versions is read, a commit, a savepoint). */
+/* versions.c: a version to write, 64 to a statement (facts_len bytes of facts). */
+int store_add_version(struct store *st, const struct pending_version *v, const void *facts,
+                      struct diag *d);
+/* versions.c: write the versions waiting (before package_versions is read, a commit, a savepoint).
+ */
 int store_versions_flush(struct store *st, struct diag *d);
-/* import.c: forget the versions waiting (with a rollback of what stored them). */
+/* versions.c: forget the versions waiting (with a rollback of what stored them). */
 void store_versions_discard(struct store *st);
 /* keys.c: write the keys waiting (before package_keys is read, a commit, a savepoint). */
 int store_keys_flush(struct store *st, struct diag *d);
@@ -277,6 +281,8 @@ int store_step_one(struct store *st, sqlite3_stmt *s, const char *what, struct d
 
 /* Step a prepared statement that returns no rows, then finalize it; -1 after filling d. */
 int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
+/* The same for a kept statement (of st->stmt[]): stepped, then reset for its next use. */
+int store_run_kept(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
 
 /* Run one statement that returns no rows (no parameters); -1 after filling d with what. */
 int store_exec(struct store *st, const char *sql, const char *what, struct diag *d);

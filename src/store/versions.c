@@ -1,0 +1,108 @@
+/*
+ * Package versions: an import's rows written 64 to a statement, and reading
+ * one version's facts. The rows wait in the store (store.versions) and are
+ * written before anything reads package_versions in the same transaction,
+ * before a commit or the file's savepoint; a rollback forgets them.
+ */
+#include "store-internal.h"
+
+#include <string.h>
+
+/* Bind version v as the row-th of statement s (8 parameters a row). */
+static int bind_version(struct store *st, sqlite3_stmt *s, int row, const struct pending_version *v)
+{
+	int p = row * 8;
+
+	return sqlite3_bind_int64(s, p + 1, v->pid) != SQLITE_OK ||
+	               sqlite3_bind_int(s, p + 2, v->version) != SQLITE_OK ||
+	               sqlite3_bind_blob(s, p + 3, v->hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 4, v->import_id) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 5, v->line) != SQLITE_OK ||
+	               (v->index >= 0 ? sqlite3_bind_int64(s, p + 6, v->index)
+	                              : sqlite3_bind_null(s, p + 6)) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 7, v->now) != SQLITE_OK ||
+	               sqlite3_bind_blob(s, p + 8, st->version_facts.data + v->facts,
+	                                 (int)v->facts_len, SQLITE_STATIC) != SQLITE_OK
+	           ? -1
+	           : 0;
+}
+
+/* Run statement id (S_INSERT_VERSION or S_INSERT_VERSIONS) on rows versions. */
+static int run_versions(struct store *st, enum stmt_id id, const struct pending_version *v,
+                        size_t rows, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, id, d);
+	size_t i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < rows; i++)
+		if (bind_version(st, s, (int)i, &v[i]) < 0)
+			return store_fail(st, SQLITE_ERROR, "storing a version", d);
+	return store_run_kept(st, s, "storing a version", d);
+}
+
+int store_versions_flush(struct store *st, struct diag *d)
+{
+	size_t i, n = st->nversions;
+	int rc = 0;
+
+	st->nversions = 0;
+	if (n == STORE_VERSIONS_PER_INSERT)
+		rc = run_versions(st, S_INSERT_VERSIONS, st->versions, n, d);
+	else
+		for (i = 0; i < n && rc == 0; i++)
+			rc = run_versions(st, S_INSERT_VERSION, &st->versions[i], 1, d);
+	buf_reset(&st->version_facts);
+	return rc;
+}
+
+void store_versions_discard(struct store *st)
+{
+	st->nversions = 0;
+	buf_reset(&st->version_facts);
+}
+
+/*
+ * A version waits to be written with 63 others: SQLite's cost per statement
+ * paid once for 64. The rows are appended in id order, so the statement
+ * journal the foreign keys ask for holds a page or two.
+ */
+int store_add_version(struct store *st, const struct pending_version *v, const void *facts,
+                      struct diag *d)
+{
+	struct pending_version *w = &st->versions[st->nversions];
+
+	*w = *v;
+	w->facts = st->version_facts.len;
+	if (buf_add(&st->version_facts, facts, v->facts_len) < 0) {
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	if (++st->nversions == STORE_VERSIONS_PER_INSERT)
+		return store_versions_flush(st, d);
+	return 0;
+}
+
+int store_version_facts(struct store *st, int64_t package_id, int version, struct buf *facts,
+                        struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, S_VERSION_FACTS, d);
+	int rc;
+
+	if (!s || store_versions_flush(st, d) < 0)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, package_id) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, version) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "reading a package", d);
+	rc = sqlite3_step(s);
+	buf_reset(facts);
+	if (rc == SQLITE_ROW &&
+	    buf_add(facts, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0)) < 0)
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "reading a package",
+		                  d);
+	return 0;
+}
