@@ -57,7 +57,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
             $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules \
-            $(BUILD)/tests/test_fuzz_xml \
+            $(BUILD)/tests/test_fuzz_xml $(BUILD)/tests/test_fuzz_spool \
             $(BUILD)/tests/libiofail.so
 
 .PHONY: all man deps demo check check-fast asan-check unit-bins install uninstall clean format bench \
@@ -124,6 +124,10 @@ $(BUILD)/tests/test_fuzz_rules: tests/fuzz/fuzz_rules.c tests/fuzz/replay.c $(LI
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/rules:tests/fuzz/regressions/rules"' \
 		-o $@ tests/fuzz/fuzz_rules.c tests/fuzz/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+$(BUILD)/tests/test_fuzz_spool: tests/fuzz/fuzz_spool.c tests/fuzz/replay.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/spool:tests/fuzz/regressions/spool"' \
+		-o $@ tests/fuzz/fuzz_spool.c tests/fuzz/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
 # The I/O fault shim (LD_PRELOAD) for tests/cli/t0130-faults.bats; no sanitizers in it.
 $(BUILD)/tests/libiofail.so: tests/fault/iofail.c
@@ -134,13 +138,14 @@ $(BUILD)/tests/libiofail.so: tests/fault/iofail.c
 # New corpus entries stay in build/fuzz/; crashes land in build/fuzz/crashes/,
 # to be added to tests/fuzz/regressions/ once fixed.
 FUZZ_SECONDS ?= 60
-FUZZ_HARNESSES ?= csv json xml rules
+FUZZ_HARNESSES ?= csv json xml rules spool
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -O1 -g
 fuzz: $(BUILD)/gen/migrations.c $(BUILD)/gen/default_rules.c
 	@mkdir -p build/fuzz/crashes
 	@for h in $(FUZZ_HARNESSES); do \
 		src=tests/fuzz/fuzz_ingest.c; def=; \
 		[ $$h = rules ] && src=tests/fuzz/fuzz_rules.c; [ $$h = csv ] && def=-DFUZZ_CSV; \
+		[ $$h = spool ] && src=tests/fuzz/fuzz_spool.c; \
 		[ $$h = xml ] && def=-DFUZZ_XML; \
 		clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -Iinclude -Isrc/store $(PKG_CFLAGS) $$def \
 			-o build/fuzz/fuzz_$$h $$src $(LIB_SRC) build/gen/migrations.c \

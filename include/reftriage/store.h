@@ -535,11 +535,28 @@ int store_begin_read(struct store *st, struct diag *d) MUST_CHECK;
 int store_audit_consult(struct store *st, const struct store_audit_new *e, int wait_ms,
                         bool *spooled, struct diag *d) MUST_CHECK;
 /*
- * Entries waiting in the spool (*n), of which *damaged are not entries;
- * *path (when not NULL) gets the spool's path, which the caller frees.
+ * Lines waiting in the spool and in a batch a writer has not yet committed
+ * (*n), of which *damaged are not entries a reader writes (they will be
+ * folded as "audit spool damaged"); *path (when not NULL) gets the spool's
+ * path, which the caller frees.
  */
 int store_spool_count(struct store *st, long *n, long *damaged, char **path,
                       struct diag *d) MUST_CHECK;
+/*
+ * The limits of a spooled entry's fields. The command line refuses an
+ * --operator or --reason longer than these, so that no reader writes a line
+ * the next writer would have to fold as damaged.
+ */
+#define SPOOL_OPERATOR_MAX 256
+#define SPOOL_REASON_MAX   4096
+#define SPOOL_DETAILS_MAX  65536
+#define SPOOL_REF_MAX      256
+/*
+ * Why one spool line (len bytes, no line end) is not an entry a reader
+ * writes with a time in [lo, hi] (microseconds), or NULL when it is one.
+ * For the fuzzer and the tests; the fold uses the same check.
+ */
+const char *store_spool_line_check(const char *line, size_t len, int64_t lo, int64_t hi);
 
 /*
  * Name package ref in the entry being built: the next store_audit_append()

@@ -358,33 +358,44 @@ static int walk_chain(struct cli *cli, struct verify_ctx *x, struct diag *d)
 	return EX_OK;
 }
 
-/* Consultation entries spooled while a writer was busy: said, and checked to read as entries. */
+/*
+ * Consultation entries spooled while a writer was busy: said, and checked in
+ * full. Lines that are no entry a reader writes break nothing yet, but the
+ * next write records them as damaged: verify fails (65) while they wait.
+ */
 static int spooled(struct cli *cli)
 {
-	long n, damaged;
+	long n, damaged, entries;
 	char *path = NULL;
 	struct diag d;
+	int rc = EX_OK;
 
 	diag_clear(&d);
 	if (store_spool_count(cli->st, &n, &damaged, &path, &d) < 0) {
 		rt_free(path);
 		return cli_report(&d);
 	}
-	if (n)
+	entries = n - damaged;
+	if (entries)
 		cli_print(
 		    stdout,
 		    "spooled: %ld consultation entr%s in %s wait for the next write to enter the "
-		    "chain%s\n",
-		    n, n == 1 ? "y" : "ies", path, damaged ? "" : "");
-	if (damaged)
+		    "chain\n",
+		    entries, entries == 1 ? "y" : "ies", path);
+	if (damaged) {
 		cli_print(
 		    stdout,
-		    "spooled: %ld line%s of the spool %s not an entry; the next write records "
-		    "%s as damaged\n",
+		    "spooled: %ld line%s of the spool %s not an entry a reader writes; the next "
+		    "write records %s as damaged\n",
 		    damaged, damaged == 1 ? "" : "s", damaged == 1 ? "is" : "are",
 		    damaged == 1 ? "it" : "them");
+		rc = cli_fail(cli, EX_DATAERR,
+		              "%s: the audit spool holds %ld damaged or untrusted line%s "
+		              "(docs/security.md)",
+		              path, damaged, damaged == 1 ? "" : "s");
+	}
 	rt_free(path);
-	return EX_OK;
+	return rc;
 }
 
 static int do_verify(struct cli *cli)

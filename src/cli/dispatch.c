@@ -294,6 +294,12 @@ static int settle_globals(struct cli *cli, const struct parsed *p)
 	cli->quiet = p->global[G_QUIET] != NULL;
 	if (!cli->db_path[0])
 		return cli_usage_error(cli, "--db needs a path");
+	/* Every audit entry can be spooled; the spool refuses longer fields (store.h). */
+	if (strlen(cli->operator_name) > SPOOL_OPERATOR_MAX)
+		return cli_usage_error(cli, "the operator's name is longer than %d bytes",
+		                       SPOOL_OPERATOR_MAX);
+	if (cli->reason && strlen(cli->reason) > SPOOL_REASON_MAX)
+		return cli_usage_error(cli, "--reason is longer than %d bytes", SPOOL_REASON_MAX);
 	return EX_OK;
 }
 
@@ -311,10 +317,15 @@ static int open_store(struct cli *cli)
 {
 	struct stat sb;
 	struct diag d;
-	/* A verb that writes waits for another writer (--wait); a reader briefly. */
-	long wait_s = !cli_has_opt(cli, "wait")      ? 5
-	              : (cli->cmd->flags & CLI_READ) ? cli_count(cli, "wait", 5)
-	                                             : cli_count(cli, "wait", 30);
+	/*
+	 * A verb that writes waits for another writer (--wait). A reader is never
+	 * refused because a writer is busy: in WAL mode it waits only for the
+	 * moments SQLite itself locks (opening, a checkpoint), always up to 5 s;
+	 * its --wait is how long its audit entry waits before it is spooled.
+	 */
+	long wait_s = !cli_has_opt(cli, "wait") || (cli->cmd->flags & CLI_READ)
+	                  ? 5
+	                  : cli_count(cli, "wait", 30);
 
 	diag_clear(&d);
 	if (store_open(cli->db_path, (int)wait_s * 1000, &cli->st, &d) < 0)

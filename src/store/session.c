@@ -430,7 +430,7 @@ void store_rollback(struct store *st)
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = st->reading = false;
 	st->audit_seq = st->audit_pos = 0;
-	st->spool_folded = 0;
+	store_spool_abandon(st);
 	store_scores_discard(st);
 	store_versions_discard(st);
 	store_keys_discard(st);

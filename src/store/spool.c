@@ -1,33 +1,69 @@
 /*
- * The audit spool (issue 14; docs/security.md): an append-only file beside
- * the store (STORE-spool, one JSON line an entry, written under flock and
- * synced) holding the consultations' entries a reader could not append while
- * a writer held the store. The next writer folds every spooled entry into the
- * chain, in spool order, inside its own transaction (store_begin); once that
- * commits (store_commit), the folded lines are removed from the spool. An
- * entry already in the chain (a crash between the commit and the removal) is
- * not appended twice.
+ * The audit spool (issues 14 and 24; docs/security.md): an append-only file
+ * beside the store (STORE-spool, one JSON line an entry, written under flock
+ * and synced) holding the consultations' entries a reader could not append
+ * while a writer held the store.
+ *
+ * No entry is ever lost, and none is folded twice. A writer, holding the
+ * store's write lock, takes the whole spool as one batch: under the spool's
+ * lock it renames STORE-spool to STORE-spool.fold (readers then start a new
+ * spool), ends a torn last line, and appends a line naming the batch. It
+ * folds every line into the chain in its own transaction, with an entry
+ * "audit spool folded" naming the batch, and keeps the batch file locked
+ * until its commit; then it removes the file. A rollback leaves the file for
+ * the next writer, and so does a crash; the next writer folds a batch left
+ * behind unless the chain names it already (a crash between the commit and
+ * the removal). Lines move between files only by rename, so a line is in one
+ * place at a time.
+ *
+ * Every line is checked in full before it is used. One that is not an entry
+ * a reader writes (a member missing or of the wrong type, an unknown member,
+ * an action that is not a consultation, a time outside [the last chained
+ * entry's - 1 h, now + 5 min], a field over its limit), and every line of a
+ * spool that others than the store's owner (or its group, when shared) could
+ * write, is folded as an entry "audit spool damaged" with its size, its
+ * BLAKE2b-256 and why: nothing leaves the spool unsaid, and nothing in it is
+ * trusted further than its file.
  */
 #include "store-internal.h"
 
 #include "reftriage/alloc.h"
 #include "reftriage/jsondoc.h"
 #include "reftriage/jsonw.h"
+#include "reftriage/timeutil.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The spool's path: the store's, with "-spool". Owned by the caller. */
-static char *spool_path(const struct store *st)
+#define SPOOL_SLACK_BEFORE (3600LL * US_PER_SEC) /* an entry may precede the chain's last */
+#define SPOOL_SLACK_AFTER  (300LL * US_PER_SEC)  /* clocks a little apart on one host */
+#define BATCH_PREFIX       "{\"batch\":\""
+
+/* The spool's path, or its batch's (suffix ".fold"). Owned by the caller. */
+static char *spool_path(const struct store *st, const char *suffix)
 {
 	struct buf b;
 
 	buf_init(&b);
-	if (buf_addf(&b, "%s-spool", st->path) < 0)
+	if (buf_addf(&b, "%s-spool%s", st->path, suffix) < 0)
 		return NULL;
 	return buf_detach(&b, NULL);
+}
+
+static int no_memory(struct store *st, struct diag *d)
+{
+	diag_at(d, st->path, 0, NULL);
+	return diag_set(d, EX_SOFTWARE, "out of memory");
+}
+
+static int io_error(const char *path, const char *what, struct diag *d)
+{
+	int e = errno;
+
+	diag_at(d, path, 0, NULL);
+	return diag_set(d, e == ENOMEM ? EX_SOFTWARE : EX_IOERR, "%s: %s", what, strerror(e));
 }
 
 /* One spooled entry as a line of JSON: the entry's fields and its refs in order. */
@@ -64,24 +100,25 @@ static int spool_line(struct store *st, const struct store_audit_new *e, struct 
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "reading the consulted packages", d);
 	err |= buf_adds(b, "]}\n");
-	if (err) {
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory");
-	}
-	return 0;
+	return err ? no_memory(st, d) : 0;
 }
 
-/* Open the spool locked, the same file as its path names now (a writer may replace it). */
-static int spool_open_locked(const char *path, int flags)
+/* Open path locked, the same file as its path names now (a writer may rename it away). */
+static int open_locked(const char *path, int flags)
 {
 	int tries;
 
 	for (tries = 0; tries < 100; tries++) {
 		struct stat a, b;
-		int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
+		int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 
 		if (fd < 0)
 			return -1;
+		if (fstat(fd, &a) == 0 && !S_ISREG(a.st_mode)) {
+			(void)close(fd);
+			errno = EINVAL;
+			return -1;
+		}
 		if (flock(fd, LOCK_EX) == 0 && fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
 		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
 			return fd;
@@ -93,8 +130,8 @@ static int spool_open_locked(const char *path, int flags)
 
 /*
  * A reader killed in the middle of its write leaves a line without its end:
- * end it, so that it stands alone (and is reported as damaged when folded)
- * rather than spoiling the next entry.
+ * end it, so that it stands alone (and is folded as damaged) rather than
+ * spoiling the next line.
  */
 static int terminate_torn(int fd)
 {
@@ -110,159 +147,277 @@ static int terminate_torn(int fd)
 	return c == '\n' || write(fd, "\n", 1) == 1 ? 0 : -1;
 }
 
-/* Append the entry to the spool, synced, under the spool's lock. */
+/* A shared store's spool is its group's too (init --shared): readers of the group append. */
+static void share_spool(struct store *st, int fd)
+{
+	struct stat sb;
+	bool shared = false;
+	struct diag ignored;
+
+	diag_clear(&ignored);
+	if (fstat(fd, &sb) == 0 && sb.st_uid == geteuid() && !(sb.st_mode & 060) &&
+	    store_is_shared(st, &shared, &ignored) == 0 && shared)
+		(void)fchmod(fd, 0660);
+}
+
 int store_spool_append(struct store *st, const struct store_audit_new *e, struct diag *d)
 {
-	char *path = spool_path(st);
+	char *path = spool_path(st, "");
 	struct buf line;
 	int fd = -1, rc = -1;
 
 	buf_init(&line);
-	if (!path || spool_line(st, e, &line, d) < 0)
-		goto out;
-	fd = spool_open_locked(path, O_RDWR | O_APPEND | O_CREAT);
-	if (fd >= 0 && terminate_torn(fd) < 0)
-		goto fail;
-	if (fd < 0 || write(fd, line.data, line.len) != (ssize_t)line.len || fsync(fd) != 0) {
-	fail:
-		diag_at(d, path, 0, NULL);
-		diag_set(d, EX_IOERR, "cannot spool the audit entry: %s", strerror(errno));
+	if (!path) {
+		no_memory(st, d);
 		goto out;
 	}
+	if (spool_line(st, e, &line, d) < 0)
+		goto out;
+	fd = open_locked(path, O_RDWR | O_APPEND | O_CREAT);
+	if (fd < 0 || terminate_torn(fd) < 0 ||
+	    write(fd, line.data, line.len) != (ssize_t)line.len || fsync(fd) != 0) {
+		io_error(path, "cannot spool the audit entry", d);
+		goto out;
+	}
+	share_spool(st, fd);
 	rc = 0;
 out:
 	if (fd >= 0)
 		(void)close(fd);
 	rt_free(path);
 	buf_release(&line);
-	if (!path && rc < 0 && !d->message[0])
-		diag_set(d, EX_SOFTWARE, "out of memory");
 	return rc;
 }
 
-/* Whether an entry with these fields is in the chain already (folded before a crash). */
-static int in_chain(struct store *st, const struct store_audit_new *e, bool *yes, struct diag *d)
-{
-	sqlite3_stmt *s = store_prepare_with(
-	    st,
-	    "SELECT 1 FROM audit WHERE at = ?1 AND operator = ?2 AND action = ?3 AND "
-	    "details = ?4 LIMIT 1",
-	    "reading the audit trail", d,
-	    STORE_ARGS(ARG_INT(e->at), ARG_TEXT(e->operator_name), ARG_TEXT(e->action),
-	               ARG_TEXTN(e->details, e->details_len)));
-	int rc;
+/* --- checking a line ------------------------------------------------- */
 
-	if (!s)
-		return -1;
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, rc, "reading the audit trail", d);
-	*yes = rc == SQLITE_ROW;
-	return 0;
+/* Whether v is a string of 1..max bytes with no NUL (jansson has checked its UTF-8). */
+static bool text_ok(const struct jv *v, size_t max)
+{
+	size_t n;
+	const char *s;
+
+	if (!v || jv_kind(v) != JV_STRING)
+		return false;
+	s = jv_string(v, &n);
+	return n >= 1 && n <= max && memchr(s, '\0', n) == NULL;
 }
 
-/* A spooled line as an entry (borrowed from doc); -1 when it is not one. */
-static int parse_line(const struct jdoc *doc, struct store_audit_new *e, const struct jv **refs)
+/* Whether action is one a reader spools: a consultation, or a worklist's export. */
+static bool spooled_action(const char *action)
 {
-	const struct jv *o = jdoc_root(doc), *v;
+	return strcmp(audit_category(action), "consultation") == 0 || strcmp(action, "export") == 0;
+}
+
+/* The members a reader writes, and no other. */
+static const char *unknown_member(const struct jv *o)
+{
+	static const char *const known[] = {"at",     "operator", "action",
+	                                    "reason", "details",  "refs"};
+	struct jv_iter *it;
 	size_t i;
 
-	memset(e, 0, sizeof(*e));
-	if (jv_kind(o) != JV_OBJECT || jv_kind(jv_get(o, "at")) != JV_INT ||
-	    jv_kind(jv_get(o, "operator")) != JV_STRING ||
-	    jv_kind(jv_get(o, "action")) != JV_STRING ||
-	    jv_kind(jv_get(o, "details")) != JV_STRING ||
-	    jv_kind(*refs = jv_get(o, "refs")) != JV_ARRAY)
-		return -1;
-	for (i = 0; i < jv_size(*refs); i++)
-		if (jv_kind(jv_at(*refs, i)) != JV_STRING)
-			return -1;
-	e->at = jv_int(jv_get(o, "at"));
-	e->operator_name = jv_string(jv_get(o, "operator"), NULL);
-	e->action = jv_string(jv_get(o, "action"), NULL);
-	v = jv_get(o, "reason");
-	e->reason = v && jv_kind(v) == JV_STRING ? jv_string(v, NULL) : NULL;
-	e->details = jv_string(jv_get(o, "details"), &e->details_len);
-	return 0;
+	for (it = jv_first(o); it; it = jv_next(o, it)) {
+		for (i = 0; i < ARRAY_SIZE(known); i++)
+			if (strcmp(jv_iter_key(it), known[i]) == 0)
+				break;
+		if (i == ARRAY_SIZE(known))
+			return "a member a reader never writes";
+	}
+	return NULL;
+}
+
+/* Why details (a JSON object's text) is not one, or NULL. */
+static const char *details_wrong(const struct jv *v)
+{
+	struct jdoc_error je;
+	struct jdoc *doc;
+	const char *s;
+	size_t n;
+	bool ok;
+
+	if (!text_ok(v, SPOOL_DETAILS_MAX))
+		return "details missing, not text or too long";
+	s = jv_string(v, &n);
+	doc = jdoc_parse(s, n, &je);
+	ok = doc && jv_kind(jdoc_root(doc)) == JV_OBJECT;
+	jdoc_free(doc);
+	return ok ? NULL : "details not a JSON object";
 }
 
 /*
- * A spooled line that is not an entry (a reader killed mid-write, or an edit
- * by hand): the chain records that it was there, its size and hash, so that
- * nothing leaves the spool unsaid.
+ * The entry on a spooled line (its strings borrowed from doc), or why it is
+ * not one a reader writes: at within [lo, hi].
  */
-static int record_damaged(struct store *st, const char *line, size_t len, struct diag *d)
+static const char *check_line(const struct jdoc *doc, int64_t lo, int64_t hi,
+                              struct store_audit_new *e, const struct jv **refs)
 {
-	unsigned char h[HASH_BYTES];
-	char hex[HASH_HEX], details[200];
-	struct store_audit_new e;
-	bool dup = false;
+	const struct jv *o = doc ? jdoc_root(doc) : NULL, *v;
+	const char *why;
+	size_t i;
 
-	hash_bytes(h, line, len);
-	hash_hex(hex, h);
-	memset(&e, 0, sizeof(e));
-	(void)snprintf(details, sizeof(details), "{\"bytes\":%zu,\"line_hash\":\"%s\"}", len, hex);
-	e.at = 0; /* unknown; and the same each time, so a second fold finds it in the chain */
-	e.operator_name = "reftriage";
-	e.action = "audit spool damaged";
-	e.details = details;
-	e.details_len = strlen(details);
-	if (in_chain(st, &e, &dup, d) < 0)
-		return -1;
-	return dup ? 0 : store_audit_append(st, &e, NULL, d);
+	memset(e, 0, sizeof(*e));
+	if (!o || jv_kind(o) != JV_OBJECT)
+		return "not a JSON object";
+	if ((why = unknown_member(o)))
+		return why;
+	v = jv_get(o, "at");
+	if (!v || jv_kind(v) != JV_INT)
+		return "at missing or not an integer";
+	e->at = jv_int(v);
+	if (e->at < lo || e->at > hi)
+		return "at outside the time a reader could have written it";
+	if (!text_ok(jv_get(o, "operator"), SPOOL_OPERATOR_MAX))
+		return "operator missing, not text or too long";
+	if (!text_ok(v = jv_get(o, "action"), 64) || !spooled_action(jv_string(v, NULL)))
+		return "action missing or not a consultation";
+	v = jv_get(o, "reason");
+	if (v && jv_kind(v) != JV_NULL && !text_ok(v, SPOOL_REASON_MAX))
+		return "reason not text or too long";
+	if ((why = details_wrong(jv_get(o, "details"))))
+		return why;
+	*refs = jv_get(o, "refs");
+	if (!*refs || jv_kind(*refs) != JV_ARRAY)
+		return "refs missing or not an array";
+	for (i = 0; i < jv_size(*refs); i++)
+		if (!text_ok(jv_at(*refs, i), SPOOL_REF_MAX))
+			return "a ref not text or too long";
+	e->operator_name = jv_string(jv_get(o, "operator"), NULL);
+	e->action = jv_string(jv_get(o, "action"), NULL);
+	e->reason = v && jv_kind(v) == JV_STRING ? jv_string(v, NULL) : NULL;
+	e->details = jv_string(jv_get(o, "details"), &e->details_len);
+	return NULL;
 }
 
-/* Append one spooled entry, with its refs, unless the chain holds it already. */
-static int fold_one(struct store *st, const struct jdoc *doc, const char *line, size_t len,
-                    struct diag *d)
+const char *store_spool_line_check(const char *line, size_t len, int64_t lo, int64_t hi)
 {
 	struct store_audit_new e;
 	const struct jv *refs;
-	bool dup = false;
-	size_t i;
+	struct jdoc_error je;
+	struct jdoc *doc = jdoc_parse(line, len, &je);
+	const char *why = check_line(doc, lo, hi, &e, &refs);
 
-	if (!doc || parse_line(doc, &e, &refs) < 0)
-		return record_damaged(st, line, len, d);
-	if (in_chain(st, &e, &dup, d) < 0)
-		return -1;
-	if (dup)
-		return 0;
-	for (i = 0; i < jv_size(refs); i++)
-		if (store_audit_ref(st, jv_string(jv_at(refs, i), NULL), d) < 0)
-			return -1;
-	return store_audit_append(st, &e, NULL, d);
+	jdoc_free(doc);
+	return why;
 }
 
-/* Every line of text[0..len) as an entry: fold (st) or only count (st NULL). */
-static int each_line(struct store *st, const char *text, size_t len, long *n, long *damaged,
-                     struct diag *d)
+/* Whether a line is a batch's name (a writer's, not an entry). */
+static bool batch_line(const char *line, size_t len)
 {
-	size_t at = 0;
+	return len == strlen(BATCH_PREFIX) + HASH_HEX - 1 + 2 &&
+	       memcmp(line, BATCH_PREFIX, strlen(BATCH_PREFIX)) == 0 &&
+	       memcmp(line + len - 2, "\"}", 2) == 0;
+}
 
-	*n = 0;
-	while (at < len) {
-		const char *nl = memchr(text + at, '\n', len - at);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		struct jdoc_error je;
-		struct jdoc *doc = jdoc_parse(text + at, end - at, &je);
-		int rc = 0;
+/* Why no line of the spool file fd can be trusted (others could write it), or NULL. */
+static const char *untrusted(struct store *st, int fd, char *why, size_t size)
+{
+	struct stat sp, sb;
+	bool shared = false;
+	struct diag ignored;
 
-		if (st)
-			rc = fold_one(st, doc, text + at, end - at, d);
-		else if (!doc)
-			(*damaged)++;
-		jdoc_free(doc);
-		if (rc < 0)
-			return -1;
-		(*n)++;
-		at = end + 1;
+	diag_clear(&ignored);
+	if (fstat(fd, &sp) != 0 || stat(st->path, &sb) != 0)
+		return NULL; /* nothing to compare with: the lines are still checked one by one */
+	if (store_is_shared(st, &shared, &ignored) < 0)
+		shared = false;
+	if (shared ? (sp.st_mode & 002) || sp.st_gid != sb.st_gid
+	           : (sp.st_mode & 022) || sp.st_uid != sb.st_uid) {
+		(void)snprintf(why, size,
+		               "the spool could be written by others than the store's %s "
+		               "(mode %04o, uid %u, gid %u)",
+		               shared ? "group" : "owner", (unsigned)(sp.st_mode & 07777),
+		               (unsigned)sp.st_uid, (unsigned)sp.st_gid);
+		return why;
 	}
+	return NULL;
+}
+
+/* The time window of a spooled entry: [last chained entry's at - 1 h, now + 5 min]. */
+static int window(struct store *st, int64_t *lo, int64_t *hi, struct diag *d)
+{
+	int64_t last = 0, any = 0;
+
+	if (store_one_int(st, "SELECT count(*) FROM (SELECT 1 FROM audit LIMIT 1)", 0, &any,
+	                  "reading the audit trail", d) < 0 ||
+	    store_one_int(st, "SELECT at FROM audit ORDER BY seq DESC LIMIT 1", 0, &last,
+	                  "reading the audit trail", d) < 0)
+		return -1;
+	*hi = time_now() + SPOOL_SLACK_AFTER;
+	*lo = any ? last - SPOOL_SLACK_BEFORE : INT64_MIN;
 	return 0;
 }
 
-/* All of fd from the start into b; -1 (errno set) on error. */
-static int read_fd(int fd, struct buf *b)
+/* --- folding ------------------------------------------------------- */
+
+/* An entry of the fold's own: operator reftriage, now, no refs. */
+static int append_own(struct store *st, const char *action, const char *details, struct diag *d)
+{
+	struct store_audit_new e;
+
+	memset(&e, 0, sizeof(e));
+	e.at = time_now();
+	e.operator_name = "reftriage";
+	e.action = action;
+	e.details = details;
+	e.details_len = strlen(details);
+	return store_audit_append(st, &e, NULL, d);
+}
+
+/* A spooled line that is no entry: the chain records that it was there, its size and hash. */
+static int record_damaged(struct store *st, const char *line, size_t len, const char *why,
+                          struct diag *d)
+{
+	unsigned char h[HASH_BYTES];
+	char hex[HASH_HEX];
+	struct buf b;
+	bool first = true;
+	int rc, err = 0;
+
+	hash_bytes(h, line, len);
+	hash_hex(hex, h);
+	buf_init(&b);
+	err |= buf_addc(&b, '{');
+	err |= jsonw_key(&b, &first, "bytes");
+	err |= buf_addf(&b, "%zu", len);
+	err |= jsonw_key(&b, &first, "line_hash");
+	err |= jsonw_string(&b, hex, strlen(hex));
+	err |= jsonw_key(&b, &first, "why");
+	err |= jsonw_string(&b, why, strlen(why));
+	err |= buf_addc(&b, '}');
+	rc = err ? no_memory(st, d) : append_own(st, "audit spool damaged", b.data, d);
+	buf_release(&b);
+	return rc;
+}
+
+/* Append one spooled line's entry with its refs, or record it as damaged. */
+static int fold_one(struct store *st, const char *line, size_t len, int64_t lo, int64_t hi,
+                    const char *distrust, long *entries, long *damaged, struct diag *d)
+{
+	struct store_audit_new e;
+	const struct jv *refs = NULL;
+	struct jdoc_error je;
+	struct jdoc *doc = jdoc_parse(line, len, &je);
+	const char *why = distrust ? distrust : check_line(doc, lo, hi, &e, &refs);
+	int rc = 0;
+	size_t i;
+
+	if (why) {
+		(*damaged)++;
+		rc = record_damaged(st, line, len, why, d);
+	} else {
+		(*entries)++;
+		for (i = 0; rc == 0 && i < jv_size(refs); i++)
+			rc = store_audit_ref(st, jv_string(jv_at(refs, i), NULL), d);
+		if (rc == 0)
+			rc = store_audit_append(st, &e, NULL, d);
+	}
+	jdoc_free(doc);
+	return rc;
+}
+
+/* The batch file's whole text, from the start. */
+static int read_all(int fd, struct buf *b)
 {
 	char chunk[65536];
 	off_t off = 0;
@@ -278,125 +433,276 @@ static int read_fd(int fd, struct buf *b)
 	return got < 0 ? -1 : 0;
 }
 
-/* The spool's whole text (empty when there is none), read under its lock. */
-static int read_spool(const char *path, struct buf *b, struct diag *d)
+/* The batch name on text's last line (hex, HASH_HEX bytes), or "" when it has none. */
+static void batch_of(const struct buf *t, char name[HASH_HEX])
 {
-	int fd = spool_open_locked(path, O_RDONLY), rc;
+	size_t end = t->len, start;
 
-	if (fd < 0 && errno == ENOENT)
-		return 0;
-	rc = fd < 0 ? -1 : read_fd(fd, b);
-	if (rc < 0) {
-		diag_at(d, path, 0, NULL);
-		diag_set(d, errno == ENOMEM ? EX_SOFTWARE : EX_IOERR,
-		         "cannot read the audit spool: %s", strerror(errno));
+	name[0] = '\0';
+	if (end && t->data[end - 1] == '\n')
+		end--;
+	start = end;
+	while (start && t->data[start - 1] != '\n')
+		start--;
+	if (batch_line(t->data + start, end - start))
+		(void)snprintf(name, HASH_HEX, "%.*s", HASH_HEX - 1,
+		               t->data + start + strlen(BATCH_PREFIX));
+}
+
+/* Whether the chain names the batch already: folded and committed before a crash. */
+static int folded_before(struct store *st, const char *name, bool *yes, struct diag *d)
+{
+	const char *what = "reading the audit trail";
+	sqlite3_stmt *s =
+	    store_prepare_with(st,
+	                       "SELECT 1 FROM audit WHERE action = 'audit spool folded' AND "
+	                       "json_extract(details, '$.batch') = ?1 LIMIT 1",
+	                       what, d, STORE_ARGS(ARG_TEXT(name)));
+	int rc = s ? store_step_one(st, s, what, d) : -1;
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		sqlite3_finalize(s); /* a row; store_step_one finalized it otherwise */
+	*yes = rc == 0;
+	return 0;
+}
+
+/* Name the batch in fd (text its lines so far): a hash of its lines, the time and the process. */
+static int name_batch(int fd, struct buf *text, char name[HASH_HEX])
+{
+	unsigned char h[HASH_BYTES];
+	struct buf line;
+	int rc;
+
+	buf_init(&line);
+	rc = buf_add(&line, text->data, text->len) < 0 ||
+	             buf_addf(&line, "%lld %ld", (long long)time_now(), (long)getpid()) < 0
+	         ? -1
+	         : 0;
+	if (rc == 0) {
+		hash_bytes(h, line.data, line.len);
+		hash_hex(name, h);
+		line.len = 0;
+		rc = buf_addf(&line, BATCH_PREFIX "%s\"}\n", name) < 0 ? -1 : 0;
 	}
-	if (fd >= 0)
-		(void)close(fd);
+	if (rc == 0 && (write(fd, line.data, line.len) != (ssize_t)line.len || fsync(fd) != 0 ||
+	                buf_add(text, line.data, line.len) < 0))
+		rc = -1;
+	buf_release(&line);
 	return rc;
 }
 
-/* The spool's path (*path, owned by the caller, NULL when out of memory) and whole text. */
-static int load_spool(struct store *st, char **path, struct buf *text, struct diag *d)
+/* Fold every line of the batch (text, named name) and say so in the chain. */
+static int fold_batch(struct store *st, int fd, const struct buf *text, const char *name,
+                      struct diag *d)
 {
-	buf_init(text);
-	*path = spool_path(st);
-	if (!*path) {
-		diag_at(d, st->path, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory");
+	char distrust_buf[200], details[200];
+	const char *distrust = untrusted(st, fd, distrust_buf, sizeof(distrust_buf));
+	long entries = 0, damaged = 0;
+	int64_t lo, hi;
+	size_t at = 0;
+
+	if (window(st, &lo, &hi, d) < 0)
+		return -1;
+	while (at < text->len) {
+		const char *nl = memchr(text->data + at, '\n', text->len - at);
+		size_t end = nl ? (size_t)(nl - text->data) : text->len;
+
+		if (!batch_line(text->data + at, end - at) &&
+		    fold_one(st, text->data + at, end - at, lo, hi, distrust, &entries, &damaged,
+		             d) < 0)
+			return -1;
+		at = end + 1;
 	}
-	return read_spool(*path, text, d);
+	(void)snprintf(details, sizeof(details),
+	               "{\"batch\":\"%s\",\"entries\":%ld,\"damaged\":%ld}", name, entries,
+	               damaged);
+	return append_own(st, "audit spool folded", details, d);
+}
+
+/*
+ * Take the spool as a batch: rename it to the batch's name under its lock (a
+ * reader waiting for that lock then finds the name gone and starts a new
+ * spool), then open the batch locked. *fd -1 when there is no spool.
+ */
+static int take_spool(const char *spath, const char *fpath, int *fd, struct diag *d)
+{
+	struct stat sb;
+	int sfd = open_locked(spath, O_RDWR);
+
+	*fd = -1;
+	if (sfd < 0)
+		return errno == ENOENT ? 0 : io_error(spath, "cannot open the audit spool", d);
+	if (fstat(sfd, &sb) != 0 || sb.st_size == 0) {
+		(void)close(sfd);
+		return 0;
+	}
+	if (rename(spath, fpath) != 0) {
+		io_error(spath, "cannot take the audit spool", d);
+		(void)close(sfd);
+		return -1;
+	}
+	(void)close(sfd);
+	*fd = open_locked(fpath, O_RDWR | O_APPEND);
+	return *fd < 0 ? io_error(fpath, "cannot open the audit spool's batch", d) : 0;
+}
+
+/*
+ * The batch to fold: one left behind by an earlier writer unless the chain
+ * names it (then it is removed), else the spool taken now. *fd -1: none.
+ */
+static int batch_to_fold(struct store *st, const char *spath, const char *fpath, int *fd,
+                         struct buf *text, char name[HASH_HEX], struct diag *d)
+{
+	bool done = false;
+
+	*fd = open_locked(fpath, O_RDWR | O_APPEND);
+	if (*fd < 0 && errno != ENOENT)
+		return io_error(fpath, "cannot open the audit spool's batch", d);
+	if (*fd >= 0) {
+		if (read_all(*fd, text) < 0)
+			return io_error(fpath, "cannot read the audit spool's batch", d);
+		batch_of(text, name);
+		if (name[0] && folded_before(st, name, &done, d) < 0)
+			return -1;
+		if (!done && text->len)
+			return 0;
+		/* In the chain already, or empty: gone, and the spool is next. */
+		if (unlink(fpath) != 0)
+			return io_error(fpath, "cannot remove the folded audit spool", d);
+		(void)close(*fd);
+		text->len = 0;
+		name[0] = '\0';
+	}
+	if (take_spool(spath, fpath, fd, d) < 0)
+		return -1;
+	if (*fd >= 0 && read_all(*fd, text) < 0)
+		return io_error(fpath, "cannot read the audit spool's batch", d);
+	return 0;
 }
 
 int store_spool_fold(struct store *st, struct diag *d)
 {
-	char *path;
+	char *spath = spool_path(st, ""), *fpath = spool_path(st, ".fold");
+	char name[HASH_HEX] = "";
 	struct buf text;
-	long n = 0;
-	int rc = load_spool(st, &path, &text, d);
+	int fd = -1, rc = -1;
 
-	if (rc == 0 && text.len) {
-		/* A whole line only: a reader may be writing the next one. */
-		size_t end = text.len;
-		long damaged = 0;
-
-		while (end && text.data[end - 1] != '\n')
-			end--;
-		st->spool_folded = end;
-		rc = each_line(st, text.data, st->spool_folded, &n, &damaged, d);
-	}
-	if (rc < 0)
-		st->spool_folded = 0;
-	buf_release(&text);
-	rt_free(path);
-	return rc;
-}
-
-/* Replace the spool with its text after the first skip bytes: a reader re-opens by name. */
-static void keep_rest(const char *path, const struct buf *text, size_t skip)
-{
-	struct buf t;
-	int out;
-
-	buf_init(&t);
-	if (buf_addf(&t, "%s.new", path) == 0 &&
-	    (out = open(t.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) >=
-	        0) {
-		size_t n = text->len - skip;
-
-		if (write(out, text->data + skip, n) == (ssize_t)n && fsync(out) == 0)
-			(void)rename(t.data, path);
-		else
-			(void)unlink(t.data);
-		(void)close(out);
-	}
-	buf_release(&t);
-}
-
-/*
- * After the commit: drop the first spool_folded bytes, keeping what readers
- * added since. Best effort: an entry left behind is not folded twice.
- */
-void store_spool_settle(struct store *st)
-{
-	char *path;
-	struct buf text;
-	int fd;
-
-	if (!st->spool_folded)
-		return;
-	path = spool_path(st);
-	fd = path ? spool_open_locked(path, O_RDWR) : -1;
 	buf_init(&text);
-	if (fd >= 0 && read_fd(fd, &text) == 0) {
-		if (text.len <= st->spool_folded) {
-			if (ftruncate(fd, 0) == 0)
-				(void)fsync(fd);
-		} else {
-			keep_rest(path, &text, st->spool_folded);
-		}
+	if (st->fold_open) {
+		rc = 0; /* this transaction has its batch */
+		goto out;
 	}
+	if (!spath || !fpath) {
+		no_memory(st, d);
+		goto out;
+	}
+	if (batch_to_fold(st, spath, fpath, &fd, &text, name, d) < 0)
+		goto out;
+	if (fd < 0) {
+		rc = 0;
+		goto out;
+	}
+	if (!name[0] &&
+	    (terminate_torn(fd) < 0 ||
+	     (text.len && text.data[text.len - 1] != '\n' && buf_addc(&text, '\n') < 0) ||
+	     name_batch(fd, &text, name) < 0)) {
+		io_error(fpath, "cannot name the audit spool's batch", d);
+		goto out;
+	}
+	if (fold_batch(st, fd, &text, name, d) < 0)
+		goto out;
+	st->fold_open = true;
+	st->fold_fd = fd;
+	fd = -1;
+	rc = 0;
+out:
 	if (fd >= 0)
 		(void)close(fd);
 	buf_release(&text);
-	rt_free(path);
-	st->spool_folded = 0;
+	rt_free(spath);
+	rt_free(fpath);
+	return rc;
+}
+
+void store_spool_settle(struct store *st)
+{
+	char *fpath;
+
+	if (!st->fold_open)
+		return;
+	/* Committed: the chain names the batch, so a failure here folds nothing twice. */
+	fpath = spool_path(st, ".fold");
+	if (fpath)
+		(void)unlink(fpath);
+	rt_free(fpath);
+	store_spool_abandon(st);
+}
+
+void store_spool_abandon(struct store *st)
+{
+	if (st->fold_open)
+		(void)close(st->fold_fd);
+	st->fold_open = false;
+	st->fold_fd = -1;
+}
+
+/* --- counting, for audit verify -------------------------------------- */
+
+/* Count path's lines: entries, and lines that are none (all of them when others could write it). */
+static int count_file(struct store *st, const char *path, int64_t lo, int64_t hi, long *n,
+                      long *damaged, struct diag *d)
+{
+	char distrust_buf[200], name[HASH_HEX];
+	const char *distrust;
+	bool done = false;
+	struct buf text;
+	size_t at = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), rc = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : io_error(path, "cannot read the audit spool", d);
+	buf_init(&text);
+	distrust = untrusted(st, fd, distrust_buf, sizeof(distrust_buf));
+	if (read_all(fd, &text) < 0)
+		rc = io_error(path, "cannot read the audit spool", d);
+	batch_of(&text, name);
+	if (rc == 0 && name[0] && (rc = folded_before(st, name, &done, d)) == 0 && done)
+		text.len = 0; /* folded and committed; only its removal was cut short */
+	while (rc == 0 && at < text.len) {
+		const char *nl = memchr(text.data + at, '\n', text.len - at);
+		size_t end = nl ? (size_t)(nl - text.data) : text.len;
+
+		if (!batch_line(text.data + at, end - at)) {
+			(*n)++;
+			if (distrust || store_spool_line_check(text.data + at, end - at, lo, hi))
+				(*damaged)++;
+		}
+		at = end + 1;
+	}
+	buf_release(&text);
+	(void)close(fd);
+	return rc;
 }
 
 int store_spool_count(struct store *st, long *n, long *damaged, char **path_out, struct diag *d)
 {
-	char *path;
-	struct buf text;
-	int rc;
+	char *spath = spool_path(st, ""), *fpath = spool_path(st, ".fold");
+	int64_t lo, hi;
+	int rc = -1;
 
 	*n = *damaged = 0;
-	rc = load_spool(st, &path, &text, d);
-	if (rc == 0 && text.len)
-		rc = each_line(NULL, text.data, text.len, n, damaged, d);
-	buf_release(&text);
+	if (!spath || !fpath)
+		no_memory(st, d);
+	else if (window(st, &lo, &hi, d) == 0 &&
+	         count_file(st, fpath, lo, hi, n, damaged, d) == 0 &&
+	         count_file(st, spath, lo, hi, n, damaged, d) == 0)
+		rc = 0;
+	rt_free(fpath);
 	if (path_out)
-		*path_out = path;
+		*path_out = spath;
 	else
-		rt_free(path);
+		rt_free(spath);
 	return rc;
 }

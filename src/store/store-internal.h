@@ -62,7 +62,13 @@ struct store {
 	int64_t audit_seq;   /* the audit entry being built in this transaction; 0: none */
 	int64_t audit_pos;   /* how many refs it has so far */
 	bool reading;        /* a consultation's read transaction (consult.c) */
-	size_t spool_folded; /* bytes of the audit spool folded in this transaction */
+	/*
+	 * The spool batch folded in this transaction (spool.c): its file, open and
+	 * locked from the fold until the commit removes it or a rollback leaves it
+	 * for the next writer; fold_open false: none.
+	 */
+	bool fold_open;
+	int fold_fd;
 	/*
 	 * Whether quarantine holds a record with a ref not yet resolved, as known
 	 * in this transaction (q_known false: not yet asked): when it holds none,
@@ -139,8 +145,10 @@ static inline void store_keys_changed(struct store *st)
 int store_spool_append(struct store *st, const struct store_audit_new *e, struct diag *d);
 /* Fold the spooled audit entries into the chain, in the writer's transaction. */
 int store_spool_fold(struct store *st, struct diag *d);
-/* After a commit: drop the folded entries from the spool. */
+/* After a commit: remove the folded batch. */
 void store_spool_settle(struct store *st);
+/* After a rollback (or closing without a commit): leave the batch for the next writer. */
+void store_spool_abandon(struct store *st);
 
 /*
  * The open statuses, as an SQL list (cli.md): the others are closed. One

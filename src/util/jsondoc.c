@@ -60,6 +60,8 @@ const struct jv *jdoc_root(const struct jdoc *doc)
 
 enum jkind jv_kind(const struct jv *v)
 {
+	if (!v) /* a member that is not there: never a crash (issue 24) */
+		return JV_NULL;
 	switch (json_typeof(J(v))) {
 	case JSON_OBJECT:
 		return JV_OBJECT;
