@@ -21,6 +21,7 @@
 #include "reftriage/token.h"
 
 #include <arpa/inet.h>
+#include <strings.h>
 #include <expat.h>
 
 #define XML_MAX_DEPTH    32
@@ -347,7 +348,8 @@ struct xmldec {
 	struct buf events; /* the record's parse events, hashed if it is rejected */
 	struct package pkg;
 	struct reasons reasons;
-	struct buf id; /* reportId digits */
+	struct reasons scratch; /* the package's own reasons: they quote values */
+	struct buf id;          /* reportId digits */
 	struct buf annots;
 	struct buf toks;   /* struct tok */
 	struct buf priors; /* int64_t */
@@ -392,7 +394,15 @@ static void file_error(struct xmldec *x, unsigned long line, const char *fmt, ..
 	(void)XML_StopParser(x->p, XML_FALSE);
 }
 
-/* A reason at the current path (plus sub, e.g. "@type"). */
+/* The field of a reason at the current path (plus sub, e.g. "@type"). */
+static const char *where(const struct xmldec *x, const char *sub, char *dst, size_t size)
+{
+	(void)snprintf(dst, size, "%s%s%s", x->path.data ? x->path.data : "",
+	               sub && *sub && x->path.len ? "/" : "", sub ? sub : "");
+	return dst;
+}
+
+/* A reason at the current path (plus sub, if not NULL or empty). */
 static void path_reason(struct xmldec *x, const char *sub, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 static void path_reason(struct xmldec *x, const char *sub, const char *fmt, ...)
@@ -403,17 +413,127 @@ static void path_reason(struct xmldec *x, const char *sub, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	(void)snprintf(field, sizeof(field), "%s%s%s", x->path.data, sub && x->path.len ? "/" : "",
-	               sub ? sub : "");
-	reasons_add(&x->reasons, field, "%s", msg);
+	reasons_add(&x->reasons, where(x, sub, field, sizeof(field)), "%s", msg);
 }
 
-/* "value" for a message, or <redacted, N bytes> for an identifying value. */
-static const char *shown(char *dst, size_t size, const char *s, size_t n, bool ident)
+/*
+ * Which values a message may quote: the one rule for every message and
+ * quarantine reason of this decoder. A value is quoted only when its element
+ * or attribute is on this list of non-identifying ones AND the value has the
+ * shape the list gives (well-formed, merely out of range or impossible, as a
+ * 31 February). Anything else, wherever it was, prints as <redacted, N
+ * bytes>: an identifier, free text, an enumeration's or a boolean's unknown
+ * value (which could be anything; the message lists the valid values
+ * instead), a report number (a phone number is digits too).
+ */
+enum shape {
+	SH_DATETIME, /* 2026-10-30[T21:40[:00[.5]]][Z|+01:00] */
+	SH_AGE,      /* [-]1 to 3 digits */
+	SH_COUNT,    /* [-]1 to 6 digits: too short for a phone number */
+	SH_ENCODING, /* an encoding name from encodings[] */
+};
+static const struct {
+	const char *where; /* as in a message: path in the record, @attribute */
+	enum shape shape;
+} quotable[] = {
+    {"@receivedAt", SH_DATETIME},
+    {"report/incidentSummary/incidentDateTime", SH_DATETIME},
+    {"@bundledCount", SH_COUNT},
+    {"report/personOrUserReported/personOrUserReportedPerson/age", SH_AGE},
+    {"report/victim/victimPerson/age", SH_AGE},
+    {"?xml/@encoding", SH_ENCODING},
+};
+static const char *const encodings[] = {
+    "ISO-8859-1", "ISO-8859-15", "US-ASCII",     "ASCII",        "UTF-16",    "UTF-16LE",
+    "UTF-16BE",   "UTF-32",      "windows-1252", "windows-1250", "Shift_JIS", "EUC-JP",
+    "GB2312",     "GBK",         "Big5",         "KOI8-R",       "latin1",    NULL};
+
+/* n digits at s[*i] (moved past them); false if there are fewer. */
+static bool digits_at(const char *s, size_t len, size_t *i, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++, (*i)++)
+		if (*i >= len || s[*i] < '0' || s[*i] > '9')
+			return false;
+	return true;
+}
+
+/* 1 to max digits, maybe after a minus. */
+static bool small_int_shape(const char *s, size_t n, size_t max)
+{
+	size_t i = n && s[0] == '-';
+
+	if (n - i == 0 || n - i > max)
+		return false;
+	return digits_at(s, n, &i, n - i);
+}
+
+/* YYYY-MM-DD, then maybe T (or a space) hh:mm[:ss[.f]] and a zone; numbers unchecked. */
+static bool datetime_shape(const char *s, size_t n)
+{
+	size_t i = 0, f;
+
+	if (!digits_at(s, n, &i, 4) || i >= n || s[i++] != '-' || !digits_at(s, n, &i, 2) ||
+	    i >= n || s[i++] != '-' || !digits_at(s, n, &i, 2))
+		return false;
+	if (i == n)
+		return true;
+	if ((s[i] != 'T' && s[i] != 't' && s[i] != ' ') || !(++i, digits_at(s, n, &i, 2)) ||
+	    i >= n || s[i++] != ':' || !digits_at(s, n, &i, 2))
+		return false;
+	if (i < n && s[i] == ':') {
+		i++;
+		if (!digits_at(s, n, &i, 2))
+			return false;
+		if (i < n && s[i] == '.') {
+			for (f = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+				;
+			if (i == f || i - f > 9)
+				return false;
+		}
+	}
+	if (i == n)
+		return true;
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n)
+		return true;
+	if (s[i] != '+' && s[i] != '-')
+		return false;
+	i++;
+	return digits_at(s, n, &i, 2) && i < n && s[i++] == ':' && digits_at(s, n, &i, 2) && i == n;
+}
+
+static bool quotable_value(const char *at, const char *s, size_t n)
+{
+	size_t k;
+	int i;
+
+	for (k = 0; k < ARRAY_SIZE(quotable); k++) {
+		if (strcmp(quotable[k].where, at) != 0)
+			continue;
+		switch (quotable[k].shape) {
+		case SH_DATETIME:
+			return datetime_shape(s, n);
+		case SH_AGE:
+			return small_int_shape(s, n, 3);
+		case SH_COUNT:
+			return small_int_shape(s, n, 6);
+		case SH_ENCODING:
+			for (i = 0; encodings[i]; i++)
+				if (text_ieq(s, n, encodings[i]))
+					return true;
+			return false;
+		}
+	}
+	return false;
+}
+
+/* The value at `at` for a message: "value" if quotable, else <redacted, N bytes>. */
+static const char *shown(char *dst, size_t size, const char *at, const char *s, size_t n)
 {
 	char tmp[400];
 
-	if (ident) {
+	if (!quotable_value(at, s, n)) {
 		(void)snprintf(dst, size, "<redacted, %zu bytes>", n);
 		return dst;
 	}
@@ -422,12 +542,61 @@ static const char *shown(char *dst, size_t size, const char *s, size_t n, bool i
 	return dst;
 }
 
-static void bad_value(struct xmldec *x, const char *sub, const char *s, size_t n, bool ident,
+/* "<value> is not <expected>" at the current path (plus sub), by the one rule. */
+static void bad_value(struct xmldec *x, const char *sub, const char *s, size_t n,
                       const char *expected)
 {
-	char v[420];
+	char field[160], v[420];
 
-	path_reason(x, sub, "%s is not %s", shown(v, sizeof(v), s, n, ident), expected);
+	where(x, sub, field, sizeof(field));
+	reasons_add(&x->reasons, field, "%s is not %s", shown(v, sizeof(v), field, s, n), expected);
+}
+
+/*
+ * A hint for a value that is not one of values: the value it differs from
+ * only in case, or the one value it begins (4 bytes or more, any case). It
+ * names a valid value, never the one given.
+ */
+static void enum_hint(const char *const *values, const char *s, size_t n, char *dst, size_t size)
+{
+	int i, found = -1, prefixes = 0;
+
+	dst[0] = '\0';
+	for (i = 0; values[i]; i++) {
+		if (text_ieq(s, n, values[i])) {
+			(void)snprintf(dst, size, " (did you mean \"%s\"? case matters)",
+			               values[i]);
+			return;
+		}
+		if (n >= 4 && strlen(values[i]) > n && strncasecmp(values[i], s, n) == 0) {
+			found = i;
+			prefixes++;
+		}
+	}
+	if (prefixes == 1)
+		(void)snprintf(dst, size, " (did you mean \"%s\"?)", values[found]);
+}
+
+/* What contract field f takes, for a message about s[0..n). */
+static void field_expectation(int f, const char *s, size_t n, char *dst, size_t size)
+{
+	const struct field_def *d = &contract_fields[f];
+	char list[260], hint[160];
+
+	switch (d->type) {
+	case FT_ENUM:
+		contract_enum_list(d->values, list, sizeof(list));
+		enum_hint(d->values, s, n, hint, sizeof(hint));
+		(void)snprintf(dst, size, "one of %s%s", list, hint);
+		break;
+	case FT_STRING:
+		(void)snprintf(dst, size, "text of at most %lld bytes, no control characters",
+		               (long long)d->max);
+		break;
+	default:
+		(void)snprintf(dst, size, "a valid %s", d->name);
+		break;
+	}
 }
 
 static void oom(struct xmldec *x)
@@ -438,6 +607,34 @@ static void oom(struct xmldec *x)
 	}
 	x->stop = true;
 	(void)XML_StopParser(x->p, XML_FALSE);
+}
+
+/*
+ * Contract field f from s[0..n): a value the decoder read (at the current
+ * path plus sub) or made (sub NULL: said at the field's name). The package's
+ * own reasons quote the value, so they are kept apart and the problem is said
+ * again here by the one rule.
+ */
+static void put_field(struct xmldec *x, const char *sub, int f, const char *s, size_t n)
+{
+	char field[160], v[420], exp[440];
+
+	reasons_clear(&x->scratch);
+	if (package_set_text(&x->pkg, f, s, n, &x->scratch) == 0)
+		return;
+	if (package_oom(&x->pkg))
+		return oom(x);
+	if (sub)
+		where(x, sub, field, sizeof(field));
+	else
+		(void)snprintf(field, sizeof(field), "%s", contract_fields[f].name);
+	field_expectation(f, s, n, exp, sizeof(exp));
+	reasons_add(&x->reasons, field, "%s is not %s", shown(v, sizeof(v), field, s, n), exp);
+}
+
+static void set_field(struct xmldec *x, int f, const char *s, size_t n)
+{
+	put_field(x, NULL, f, s, n);
 }
 
 /* --- values --------------------------------------------------------------- */
@@ -540,7 +737,7 @@ static void leaf_email(struct xmldec *x, const char *s, size_t n)
 			break;
 	if (!at || at == s || at == s + n - 1 || memchr(at + 1, '@', n - (size_t)(at - s) - 1) ||
 	    i < n) {
-		bad_value(x, NULL, s, n, true, "an email address (one @)");
+		bad_value(x, NULL, s, n, "an email address (one @)");
 		return;
 	}
 	if (lowered(&x->dev_value, s, n) < 0)
@@ -555,17 +752,17 @@ static void leaf_ip(struct xmldec *x, const char *s, size_t n)
 	int af = AF_INET;
 
 	if (n == 0 || n >= sizeof(in))
-		return bad_value(x, NULL, s, n, true, "an IPv4 or IPv6 address");
+		return bad_value(x, NULL, s, n, "an IPv4 or IPv6 address");
 	memcpy(in, s, n);
 	in[n] = '\0';
 	if (inet_pton(AF_INET, in, a) != 1) {
 		af = AF_INET6;
 		if (inet_pton(AF_INET6, in, a) != 1)
-			return bad_value(x, NULL, s, n, true, "an IPv4 or IPv6 address");
+			return bad_value(x, NULL, s, n, "an IPv4 or IPv6 address");
 	}
 	/* inet_ntop writes IPv6 as RFC 5952 asks: lower case, longest zero run. */
 	if (!inet_ntop(af, a, out, sizeof(out)))
-		return bad_value(x, NULL, s, n, true, "an IPv4 or IPv6 address");
+		return bad_value(x, NULL, s, n, "an IPv4 or IPv6 address");
 	add_token(x, T_IP, "", out, strlen(out));
 }
 
@@ -578,7 +775,7 @@ static void leaf_phone(struct xmldec *x, const char *s, size_t n)
 		if (s[i] >= '0' && s[i] <= '9' && buf_addc(&x->dev_type, s[i]) < 0)
 			return oom(x);
 	if (x->dev_type.len == ncc)
-		return bad_value(x, NULL, s, n, true, "a phone number (no digits)");
+		return bad_value(x, NULL, s, n, "a phone number (no digits)");
 	add_token(x, T_PHONE, "", x->dev_type.data, x->dev_type.len);
 }
 
@@ -587,8 +784,7 @@ static void leaf_prior(struct xmldec *x, const char *s, size_t n)
 	int64_t v;
 
 	if (parse_digits(s, n, 19, &v) < 0)
-		return bad_value(x, NULL, s, n, false,
-		                 "a CyberTipline report number (1-19 digits)");
+		return bad_value(x, NULL, s, n, "a CyberTipline report number (1-19 digits)");
 	if (buf_add(&x->priors, &v, sizeof(v)) < 0)
 		return oom(x);
 	add_token(x, T_OTHER, "ncmec-report", s, n);
@@ -603,7 +799,7 @@ static int leaf_age(struct xmldec *x, const char *s, size_t n, int lo, int hi)
 		char e[64];
 
 		(void)snprintf(e, sizeof(e), "an age from %d to %d", lo, hi);
-		bad_value(x, NULL, s, n, false, e);
+		bad_value(x, NULL, s, n, e);
 		return -1;
 	}
 	return (int)v;
@@ -621,16 +817,21 @@ static int leaf_flag(struct xmldec *x, const char *s, size_t n)
 		            "false in a presence flag (the XSD fixes it to true: leave "
 		            "the element out instead)");
 	else
-		bad_value(x, NULL, s, n, false, "empty or true (a presence flag)");
+		bad_value(x, NULL, s, n, "empty or true (a presence flag)");
 	return -1;
 }
 
 static int leaf_bool(struct xmldec *x, const char *s, size_t n)
 {
+	static const char *const bools[] = {"true", "false", "1", "0", NULL};
+	char hint[160], e[200];
 	int b = parse_bool(s, n);
 
-	if (b < 0)
-		bad_value(x, NULL, s, n, false, "a boolean (true, false, 1 or 0)");
+	if (b < 0) {
+		enum_hint(bools, s, n, hint, sizeof(hint));
+		(void)snprintf(e, sizeof(e), "a boolean (true, false, 1 or 0)%s", hint);
+		bad_value(x, NULL, s, n, e);
+	}
 	return b;
 }
 
@@ -638,19 +839,21 @@ static int leaf_bool(struct xmldec *x, const char *s, size_t n)
 static int leaf_enum(struct xmldec *x, const char *sub, const char *const *values,
                      const char *expected, const char *s, size_t n)
 {
-	char list[300];
+	char list[300], hint[160], all[460];
 	int i = enum_index(values, s, n);
 
 	if (i >= 0)
 		return i;
 	if (!expected) {
-		char all[260];
+		char vals[260];
 
-		contract_enum_list(values, all, sizeof(all));
-		(void)snprintf(list, sizeof(list), "one of %s", all);
+		contract_enum_list(values, vals, sizeof(vals));
+		(void)snprintf(list, sizeof(list), "one of %s", vals);
 		expected = list;
 	}
-	bad_value(x, sub, s, n, false, expected);
+	enum_hint(values, s, n, hint, sizeof(hint));
+	(void)snprintf(all, sizeof(all), "%s%s", expected, hint);
+	bad_value(x, sub, s, n, all);
 	return -1;
 }
 
@@ -686,11 +889,13 @@ static void leaf_file(struct xmldec *x, int act, const char *s, size_t n)
 	case A_FD_REPORTID:
 		x->file.has_id = true;
 		if (parse_digits(s, n, 19, &v) < 0)
-			return bad_value(x, NULL, s, n, false, "a report id (1-19 digits)");
-		if (x->id.len && (n != x->id.len || memcmp(s, x->id.data, n) != 0))
-			path_reason(x, NULL,
-			            "report id %.*s does not match the envelope's reportId %s",
-			            (int)n, s, x->id.data);
+			return bad_value(x, NULL, s, n, "a report id (1-19 digits)");
+		if (x->id.len && (n != x->id.len || memcmp(s, x->id.data, n) != 0)) {
+			char e[64];
+
+			(void)snprintf(e, sizeof(e), "the envelope's reportId %s", x->id.data);
+			bad_value(x, NULL, s, n, e);
+		}
 		break;
 	case A_VIEWED:
 		x->file.viewed = leaf_bool(x, s, n);
@@ -724,12 +929,12 @@ static void leaf_summary(struct xmldec *x, int act, const char *s, size_t n)
 		break;
 	case A_INCIDENT_AT:
 		if (parse_datetime(s, n, &x->incident_us) < 0)
-			return bad_value(x, NULL, s, n, false,
+			return bad_value(x, NULL, s, n,
 			                 "a date and time with a zone (2026-10-30T21:40:00+01:00)");
+		if (x->has_incident_at)
+			break; /* given more than once: said at its start */
 		x->has_incident_at = true;
-		if (package_set_text(&x->pkg, F_INCIDENT_AT, s, n, &x->reasons) < 0 &&
-		    package_oom(&x->pkg))
-			oom(x);
+		put_field(x, "", F_INCIDENT_AT, s, n);
 		break;
 	}
 }
@@ -770,7 +975,7 @@ static void leaf_end(struct xmldec *x, const struct row *r, const char *s, size_
 		return;
 	case A_DOB:
 		if (n != 10 || time_parse_date(s, n, &x->dob_days, &why) < 0)
-			return bad_value(x, NULL, s, n, true, "a date (YYYY-MM-DD)");
+			return bad_value(x, NULL, s, n, "a date (YYYY-MM-DD)");
 		x->has_dob = true;
 		return;
 	case A_ESP_ID:
@@ -819,10 +1024,7 @@ static void holder_end(struct xmldec *x, int which)
 		                      (h->has_id && h->has_screen ? 2 : 1);
 
 		memcpy(first, t->hex, TOKEN_HEX);
-		if (package_set_text(&x->pkg, F_SUBJECT_REF, first, strlen(first), &x->reasons) <
-		        0 &&
-		    package_oom(&x->pkg))
-			oom(x);
+		put_field(x, "", F_SUBJECT_REF, first, strlen(first));
 	}
 	x->holder = which == 1 ? 0 : -1;
 }
@@ -922,12 +1124,6 @@ static const char *attr(const char **atts, const char *name)
 	return NULL;
 }
 
-static void set_field(struct xmldec *x, int f, const char *s, size_t n)
-{
-	if (package_set_text(&x->pkg, f, s, n, &x->reasons) < 0 && package_oom(&x->pkg))
-		oom(x);
-}
-
 /* The envelope's reportId and receivedAt (required). */
 static void ct_ids(struct xmldec *x, const char **atts)
 {
@@ -938,21 +1134,20 @@ static void ct_ids(struct xmldec *x, const char **atts)
 	if (!id) {
 		path_reason(x, "@reportId", "missing: no NCMEC report id");
 	} else if (parse_digits(id, strlen(id), 19, &v) < 0) {
-		bad_value(x, "@reportId", id, strlen(id), false,
-		          "an NCMEC report id (1-19 digits)");
+		bad_value(x, "@reportId", id, strlen(id), "an NCMEC report id (1-19 digits)");
 	} else {
 		if (buf_add(&x->id, id, strlen(id)) < 0)
 			return oom(x);
 		(void)snprintf(ref, sizeof(ref), "NCMEC-%s", id);
-		set_field(x, F_PACKAGE_REF, ref, strlen(ref));
+		put_field(x, "@reportId", F_PACKAGE_REF, ref, strlen(ref));
 	}
 	if (!at)
 		path_reason(x, "@receivedAt", "missing: when the unit received the report");
 	else if (parse_datetime(at, strlen(at), &us) < 0)
-		bad_value(x, "@receivedAt", at, strlen(at), false,
+		bad_value(x, "@receivedAt", at, strlen(at),
 		          "a date and time with a zone (2026-11-02T08:15:00Z)");
 	else
-		set_field(x, F_RECEIVED_AT, at, strlen(at));
+		put_field(x, "@receivedAt", F_RECEIVED_AT, at, strlen(at));
 }
 
 static void ct_attrs(struct xmldec *x, const char **atts)
@@ -964,21 +1159,20 @@ static void ct_attrs(struct xmldec *x, const char **atts)
 	ct_ids(x, atts);
 	if ((v = attr(atts, "ncmecPriority")) &&
 	    leaf_enum(x, "@ncmecPriority", xml_priorities, NULL, v, strlen(v)) >= 0)
-		set_field(x, F_SOURCE_PRIORITY, v, strlen(v));
+		put_field(x, "@ncmecPriority", F_SOURCE_PRIORITY, v, strlen(v));
 	if ((v = attr(atts, "disposition")) &&
 	    leaf_enum(x, "@disposition", xml_dispositions, NULL, v, strlen(v)) >= 0)
-		set_field(x, F_SOURCE_DISPOSITION, v, strlen(v));
+		put_field(x, "@disposition", F_SOURCE_DISPOSITION, v, strlen(v));
 	if ((v = attr(atts, "bundledCount"))) {
 		if (parse_digits(v, strlen(v), 10, &n) < 0 || n < 1 || n > CONTRACT_COUNT_MAX)
-			bad_value(x, "@bundledCount", v, strlen(v), false,
-			          "a whole number, 1 or more");
+			bad_value(x, "@bundledCount", v, strlen(v), "a whole number, 1 or more");
 		else
-			set_field(x, F_BUNDLED_COUNT, v, strlen(v));
+			put_field(x, "@bundledCount", F_BUNDLED_COUNT, v, strlen(v));
 	}
 	if ((v = attr(atts, "forceArea")))
-		set_field(x, F_FORCE_AREA, v, strlen(v));
+		put_field(x, "@forceArea", F_FORCE_AREA, v, strlen(v));
 	if ((v = attr(atts, "classification")))
-		set_field(x, F_CLASSIFICATION, v, strlen(v));
+		put_field(x, "@classification", F_CLASSIFICATION, v, strlen(v));
 }
 
 static const char *const phone_attrs[] = {
@@ -1517,9 +1711,13 @@ static void XMLCALL on_decl(void *ud, const XML_Char *version, const XML_Char *e
 	struct xmldec *x = ud;
 
 	(void)version, (void)standalone;
-	if (encoding && !text_ieq(encoding, strlen(encoding), "UTF-8"))
+	if (encoding && !text_ieq(encoding, strlen(encoding), "UTF-8")) {
+		char v[420];
+
 		file_error(x, (unsigned long)XML_GetCurrentLineNumber(x->p),
-		           "not UTF-8: the declaration names encoding \"%.40s\"", encoding);
+		           "not UTF-8: the declaration names encoding %.60s",
+		           shown(v, sizeof(v), "?xml/@encoding", encoding, strlen(encoding)));
+	}
 }
 
 /* Any entity declaration (only reachable through a DTD, refused before). */
