@@ -63,10 +63,11 @@ assert r["received"]["total"] == 3 and len(r["trend"]) == 1
 }
 
 # Four packages with the old what-if rules (P2 due in 72 h, P3 in 336 h), acted on at set times.
+# The import is on 2 Nov: the priority history records each package's priority from then.
 response_store() {
 	init_store
-	"$RT" rules install "$WI/old.json" 2>/dev/null
-	"$RT" import --as-of 2026-11-02T12:00:00Z "$WI/packages.ndjson" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT" rules install "$WI/old.json" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT" import "$WI/packages.ndjson" 2>/dev/null
 	# A (P2, due 5 Nov 09:00): work starts 4 Nov: met.
 	REFTRIAGE_NOW=2026-11-04T09:00:00Z "$RT" status SYN-WI-A in_progress 2>/dev/null
 	# C (P2, due 5 Nov 11:00): assigned in time (not an action), work starts 6 Nov: late.
@@ -83,9 +84,11 @@ response_store() {
 	echo "$output" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-assert r["response"] == {"P1": {"due": 0, "met": 0, "late": 0, "open_overdue": 0},
-                         "P2": {"due": 2, "met": 1, "late": 1, "open_overdue": 0},
-                         "P3": {"due": 2, "met": 1, "late": 0, "open_overdue": 1}}, r["response"]
+z = {"due": 0, "met": 0, "late": 0, "open_overdue": 0, "not_yet_due": 0, "within_time": None}
+assert r["response"] == {"P1": z,
+                         "P2": {"due": 2, "met": 1, "late": 1, "open_overdue": 0, "not_yet_due": 0, "within_time": 0.5},
+                         "P3": {"due": 2, "met": 1, "late": 0, "open_overdue": 1, "not_yet_due": 0, "within_time": 0.5}}, r["response"]
+assert r["note"] is None
 assert r["backlog"] == {"open": 3, "overdue": 3, "by_age": {"0-7": 0, "8-14": 0, "15-30": 3, "31+": 0}}, r["backlog"]
 assert r["received"]["by_priority"] == {"P1": 0, "P2": 2, "P3": 2}
 days = {d["date"]: d for d in r["trend"]}
@@ -96,8 +99,8 @@ assert "by" not in r and r["outcomes"] == {}
 '
 	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01
 	expect_status 0
-	expect_out_has "  P2             2       1       1             0          50%"
-	expect_out_has "  P1             0       0       0             0           -"
+	expect_out_has "  P2             2       1       1             0            0          50%"
+	expect_out_has "  P1             0       0       0             0            0           -"
 	expect_out_has "backlog now: 3 open, 3 overdue; days since receipt 0-7: 0, 8-14: 0, 15-30: 3, 31+: 0"
 }
 
@@ -112,12 +115,12 @@ assert r["by"]["field"] == "source"
 g = {x["value"]: x for x in r["by"]["groups"]}
 assert sorted(g) == ["CEOP", "NCMEC"], list(g)
 assert g["CEOP"]["received"]["total"] == 2 and g["NCMEC"]["received"]["total"] == 2
-assert g["CEOP"]["response"]["P2"] == {"due": 1, "met": 1, "late": 0, "open_overdue": 0}
-assert g["NCMEC"]["response"]["P2"] == {"due": 1, "met": 0, "late": 1, "open_overdue": 0}
+assert g["CEOP"]["response"]["P2"] == {"due": 1, "met": 1, "late": 0, "open_overdue": 0, "not_yet_due": 0, "within_time": 1.0}
+assert g["NCMEC"]["response"]["P2"] == {"due": 1, "met": 0, "late": 1, "open_overdue": 0, "not_yet_due": 0, "within_time": 0.0}
 assert g["NCMEC"]["backlog"]["open"] == 1 and g["CEOP"]["backlog"]["open"] == 2
 assert g["NCMEC"]["trend"][9]["closed"] == 1
 # The groups add up to the totals.
-for k in ("due", "met", "late", "open_overdue"):
+for k in ("due", "met", "late", "open_overdue", "not_yet_due"):
     for p in ("P1", "P2", "P3"):
         assert sum(x["response"][p][k] for x in g.values()) == r["response"][p][k]
 assert sum(x["backlog"]["open"] for x in g.values()) == r["backlog"]["open"]
