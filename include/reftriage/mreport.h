@@ -41,8 +41,14 @@ extern const char *const report_by_names[];
 
 #define REPORT_AGES 4
 extern const char *const report_age_names[]; /* "0-7", "8-14", "15-30", "31+" */
-/* The received_by_priority slot of packages without a score. */
-#define REPORT_UNSCORED RULES_MAX_BANDS
+/*
+ * The priorities a report counts under: the rule set's bands in order, then
+ * any other name the priority history holds (a band of an earlier rule
+ * set), in the order met, up to REPORT_PRIOS in all.
+ */
+#define REPORT_PRIOS (2 * RULES_MAX_BANDS)
+/* The received_by_priority slot of packages without a recorded priority. */
+#define REPORT_UNSCORED REPORT_PRIOS
 
 struct mreport_outcome {
 	char *code;
@@ -53,10 +59,11 @@ struct mreport_outcome {
 struct report_figures {
 	char *value; /* the group's force, assignee or source; NULL: unknown, or the totals */
 	long received;
-	long received_by_priority[RULES_MAX_BANDS + 1];
+	long received_by_priority[REPORT_PRIOS + 1];
 	long *by_week; /* nweeks */
-	long due[RULES_MAX_BANDS], met[RULES_MAX_BANDS], late[RULES_MAX_BANDS],
-	    open_overdue[RULES_MAX_BANDS];
+	/* outcomes.md: due is the sum of met, late, open_overdue and not_yet_due */
+	long due[REPORT_PRIOS], met[REPORT_PRIOS], late[REPORT_PRIOS], open_overdue[REPORT_PRIOS],
+	    not_yet_due[REPORT_PRIOS];
 	long open, overdue, by_age[REPORT_AGES];
 	struct mreport_outcome *outcomes;
 	size_t noutcomes;
@@ -71,6 +78,9 @@ struct mreport {
 	bool scored;
 	int64_t as_of; /* the stored scores' */
 	const struct ruleset *rs;
+	char *prio[REPORT_PRIOS]; /* the priorities' names (see REPORT_PRIOS) */
+	size_t nprio;
+	int64_t seeded_at; /* the history was seeded from the scores then (schema 15); 0: not */
 	enum store_report_by by;
 	size_t ndays, nweeks;
 	int64_t *day_start;   /* ndays + 1 instants */
@@ -83,6 +93,12 @@ struct mreport {
 	uint32_t *slots;
 	size_t nslots;
 };
+
+/*
+ * A priority's share met within time, in whole per cent: met / (met + late +
+ * open_overdue); -1 when that is 0 (no figure).
+ */
+long report_within_time(const struct report_figures *f, size_t prio);
 
 /* The longest period a report covers, in days. */
 #define REPORT_MAX_DAYS 732

@@ -36,6 +36,12 @@ struct cond_input {
 	const struct package *pkg;
 	int64_t derived[DERIVED_N];
 	unsigned derived_known; /* bit i set: derived[i] is known */
+	/*
+	 * When the response clock started (rules.md, scoring step 4):
+	 * received_at, or for a package reopened by a new version the later of
+	 * that and when the version was stored (score_derive, score_reopened).
+	 */
+	int64_t clock_start;
 };
 
 /*

@@ -1,6 +1,7 @@
 /*
  * Scoring one package against a rule set at a time as_of (rules.md):
- * a pure function of (package, its two link counts, rule set, as_of).
+ * a pure function of (package, its two link counts, clock start, rule set,
+ * as_of).
  */
 #ifndef REFTRIAGE_SCORE_H
 #define REFTRIAGE_SCORE_H
@@ -11,8 +12,8 @@ struct score_result {
 	int64_t score;  /* sum of the points of every rule that fired (orders the list) */
 	int band;       /* the band the score without ageing rules' points reaches */
 	int priority;   /* the most urgent of band and the floors of fired rules */
-	int64_t due_at; /* received_at + the priority band's respond_within_hours, or
-	                   earlier for a proposed meeting (rules.md, scoring step 4) */
+	int64_t due_at; /* the clock start + the priority band's respond_within_hours,
+	                   or earlier for a proposed meeting (rules.md, scoring step 4) */
 	bool overdue;   /* as_of > due_at */
 	size_t nfired;
 	uint16_t *fired; /* indices of fired rules, in file order; caller's array of nrules */
@@ -28,6 +29,13 @@ struct score_result {
  */
 void score_derive(const struct package *p, int64_t linked_packages, int64_t ip_linked_packages,
                   int64_t as_of, struct cond_input *in);
+
+/*
+ * The clock start of a package reopened by a new version stored at
+ * reopened_at (0: none): the later of that and received_at. score_derive
+ * starts the clock at received_at.
+ */
+void score_reopened(struct cond_input *in, int64_t reopened_at);
 
 /* Score in (from score_derive) against rs; out->fired must hold rs->nrules entries. */
 void score_package(const struct ruleset *rs, const struct cond_input *in, int64_t as_of,

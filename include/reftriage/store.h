@@ -302,6 +302,8 @@ struct store_open_package {
 	size_t facts_len;
 	/* Its current score row (as_of and rule_set_id unset), or NULL if it has none. */
 	const struct store_score *prev;
+	/* When the version that last reopened it was stored; 0: never (rules.md, step 4). */
+	int64_t reopened_at;
 };
 
 /*
@@ -453,9 +455,35 @@ int store_each_event(struct store *st, int64_t package_id,
                      int (*fn)(void *ctx, const struct store_event *e), void *ctx,
                      struct diag *d) MUST_CHECK;
 
+/* When the version that last reopened package_id was stored (0: never) into *at. */
+int store_reopened_at(struct store *st, int64_t package_id, int64_t *at, struct diag *d) MUST_CHECK;
+
 /* The latest version of package_id: its facts into *facts, its version into *version. */
 int store_latest_facts(struct store *st, int64_t package_id, struct buf *facts, int *version,
                        struct diag *d) MUST_CHECK;
+
+/* --- the priority history (src/store/history.c) ------------------------ */
+
+/*
+ * A change of a package's effective priority or due_at (outcomes.md): at is
+ * the system clock's time of the write, priority the band's name in rule set
+ * rule_set_id. Written by the rescore (import, score, rules install, reopen);
+ * an override, when there is one, writes its own row through the same call.
+ */
+struct store_history {
+	int64_t package_id, at, due_at, rule_set_id;
+	const char *priority; /* copied */
+};
+
+/*
+ * Add a row. Rows wait and are written STORE_HISTORY_PER_INSERT to a
+ * statement, before a commit or store_history_flush; a rollback forgets
+ * them. Rows are never changed or removed (the table's triggers refuse it)
+ * but by purge, with the package's content.
+ */
+int store_history_add(struct store *st, const struct store_history *h, struct diag *d) MUST_CHECK;
+/* Write the rows waiting. */
+int store_history_flush(struct store *st, struct diag *d) MUST_CHECK;
 
 /* --- stats ----------------------------------------------------------- */
 
@@ -615,10 +643,13 @@ enum store_report_by { STORE_BY_NONE, STORE_BY_FORCE, STORE_BY_ASSIGNEE, STORE_B
 /*
  * The report's queries, one row a package (or event, or outcome) with its
  * group (NULL: unknown, or no grouping):
- *   RECEIVED  every package received before to: at received_at, its
- *             current priority (-1: no score)
- *   RESPONSE  packages due in [from, to): at due_at, priority, at2 the first
- *             status other than new and assigned (has_at2 false: none yet)
+ *   RECEIVED  every package received before to: at received_at, text1 the
+ *             first priority recorded for it, when received in the period
+ *             (NULL: none, or received before)
+ *   RESPONSE  each priority history row (at, text1 its priority, due_at) of
+ *             the packages that can count in the period, grouped by package
+ *             (package_id, clock_start), in the order written; at2 the first
+ *             action since the clock start (has_at2 false: none yet)
  *   OPEN      every open package: at received_at, priority, at2 due_at
  *   EVENTS    status changes before to: at, text1 from_status, text2 to_status
  *   OUTCOMES  outcomes dated in [from_date, to_date): text2 the code
@@ -643,6 +674,7 @@ struct store_report_row {
 	int64_t at2;
 	const char *group; /* valid during the call */
 	const char *text1, *text2;
+	int64_t package_id, clock_start, due_at; /* RESPONSE */
 };
 
 int store_report_each(struct store *st, enum store_report_query q, enum store_report_by by,
@@ -655,6 +687,12 @@ int store_report_each(struct store *st, enum store_report_query q, enum store_re
  * (scan true), or give it its usual size back (false).
  */
 int store_scan_cache(struct store *st, bool scan, struct diag *d) MUST_CHECK;
+
+/*
+ * When the priority history was seeded from the scores of a store migrated
+ * from before it (schema 15), into *at; 0: it was not.
+ */
+int store_history_seeded(struct store *st, int64_t *at, struct diag *d) MUST_CHECK;
 
 /* Whether the store has table name (a store older than its migration has not). */
 int store_has_table(struct store *st, const char *name, bool *has, struct diag *d) MUST_CHECK;

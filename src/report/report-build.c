@@ -37,6 +37,8 @@ void mreport_release(struct mreport *m)
 {
 	size_t i;
 
+	for (i = 0; i < m->nprio; i++)
+		rt_free(m->prio[i]);
 	figures_release(&m->total);
 	for (i = 0; i < m->ngroups; i++)
 		figures_release(&m->groups[i]);
@@ -140,16 +142,57 @@ static size_t day_index(const struct mreport *m, int64_t at)
 	return lo;
 }
 
+/* The index of priority name in m->prio, added when new; -1: none, or no room left. */
+static int prio_index(struct mreport *m, const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return -1;
+	for (i = 0; i < m->nprio; i++)
+		if (strcmp(m->prio[i], name) == 0)
+			return (int)i;
+	if (m->nprio == REPORT_PRIOS)
+		return -1;
+	m->prio[m->nprio] = rt_memdup0(name, strlen(name));
+	return m->prio[m->nprio] ? (int)m->nprio++ : -1;
+}
+
+long report_within_time(const struct report_figures *f, size_t prio)
+{
+	long whole = f->met[prio] + f->late[prio] + f->open_overdue[prio];
+
+	return whole ? (f->met[prio] * 100 + whole / 2) / whole : -1;
+}
+
+/* One priority history row of the package being read (RESPONSE). */
+struct hrow {
+	int64_t at, due_at;
+	int prio;
+};
+
+/* The package whose history rows are being read, judged when its last row is in. */
+struct resp {
+	bool any;
+	int64_t id, clock_start, a;
+	bool has_a;
+	char *group;
+	struct hrow *rows;
+	size_t n, cap;
+};
+
 struct build_ctx {
 	struct mreport *m;
 	struct diag *d;
 	int (*count)(struct mreport *m, struct report_figures *f, const struct store_report_row *r);
+	struct resp resp;
 };
 
 static int count_received(struct mreport *m, struct report_figures *f,
                           const struct store_report_row *r)
 {
 	size_t day;
+	int p;
 
 	if (r->at < m->from) {
 		f->open_before++;
@@ -157,28 +200,120 @@ static int count_received(struct mreport *m, struct report_figures *f,
 	}
 	day = day_index(m, r->at);
 	f->received++;
-	f->received_by_priority[r->priority < 0 || r->priority >= RULES_MAX_BANDS ? REPORT_UNSCORED
-	                                                                          : r->priority]++;
+	p = prio_index(m, r->text1);
+	f->received_by_priority[p < 0 ? REPORT_UNSCORED : p]++;
 	f->by_week[(size_t)(m->from_day + (int64_t)day - m->first_monday) / 7]++;
 	f->day_received[day]++;
 	f->day_open[day]++;
 	return 0;
 }
 
-static int count_response(struct mreport *m, struct report_figures *f,
-                          const struct store_report_row *r)
+/* The history row in force at t: the last written at or before it (the first, before any). */
+static const struct hrow *in_force(const struct resp *p, int64_t t)
 {
-	int p = r->priority;
+	size_t i, k = 0;
 
-	if (p < 0 || p >= RULES_MAX_BANDS)
+	for (i = 1; i < p->n; i++)
+		if (p->rows[i].at <= t)
+			k = i;
+	return &p->rows[k];
+}
+
+/*
+ * Judge one package by its history (outcomes.md, docs/report.md): F, the
+ * first time t since its clock start with t >= due(t), none when that is
+ * after now; A, its first action since the clock start. Counted under the
+ * priority in force at the earlier of A and F (at now, when neither is).
+ */
+static void judge(const struct mreport *m, const struct resp *p, struct report_figures *f)
+{
+	int64_t F = 0, due_now, at;
+	bool has_f = false, in_f, in_a;
+	const struct hrow *h;
+	size_t i;
+	int prio;
+
+	for (i = 0; i < p->n && !has_f; i++) {
+		int64_t start = p->rows[i].at > p->clock_start ? p->rows[i].at : p->clock_start;
+		int64_t end = i + 1 < p->n ? p->rows[i + 1].at : INT64_MAX;
+		int64_t t = start > p->rows[i].due_at ? start : p->rows[i].due_at;
+
+		if (start < end && t < end) {
+			F = t;
+			has_f = t <= m->now;
+			break;
+		}
+	}
+	due_now = in_force(p, m->now)->due_at;
+	in_f = has_f && F >= m->from && F < m->to;
+	in_a = p->has_a && p->a >= m->from && p->a < m->to;
+	at = p->has_a && (!has_f || p->a < F) ? p->a : has_f ? F : m->now;
+	h = in_force(p, at);
+	prio = h->prio;
+	if (prio < 0)
+		return;
+	if (in_a && (!has_f || p->a <= F))
+		f->met[prio]++;
+	else if (in_f && p->has_a && p->a > F)
+		f->late[prio]++;
+	else if (in_f && !p->has_a)
+		f->open_overdue[prio]++;
+	else if (!p->has_a && !has_f && due_now >= m->from && due_now < m->to)
+		f->not_yet_due[prio]++;
+	else
+		return;
+	f->due[prio]++;
+}
+
+/* Judge the package read so far, into the totals and its group. */
+static int resp_finish(struct build_ctx *x)
+{
+	struct resp *p = &x->resp;
+	struct report_figures *g;
+
+	if (!p->any || !p->n)
 		return 0;
-	f->due[p]++;
-	if (r->has_at2 && r->at2 <= r->at)
-		f->met[p]++;
-	else if (r->has_at2)
-		f->late[p]++;
-	else if (r->at < m->now)
-		f->open_overdue[p]++;
+	judge(x->m, p, &x->m->total);
+	if (x->m->by != STORE_BY_NONE) {
+		g = group_of(x->m, p->group);
+		if (!g)
+			return -1;
+		judge(x->m, p, g);
+	}
+	return 0;
+}
+
+static int resp_row(struct build_ctx *x, const struct store_report_row *r)
+{
+	struct resp *p = &x->resp;
+
+	if (!p->any || r->package_id != p->id) {
+		if (resp_finish(x) < 0)
+			return -1;
+		rt_free(p->group);
+		p->group = r->group ? rt_memdup0(r->group, strlen(r->group)) : NULL;
+		if (r->group && !p->group)
+			return -1;
+		p->any = true;
+		p->id = r->package_id;
+		p->clock_start = r->clock_start;
+		p->has_a = r->has_at2;
+		p->a = r->at2;
+		p->n = 0;
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		struct hrow *n = rt_realloc(p->rows, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		p->rows = n;
+		p->cap = cap;
+	}
+	p->rows[p->n].at = r->at;
+	p->rows[p->n].due_at = r->due_at;
+	p->rows[p->n].prio = prio_index(x->m, r->text1);
+	p->n++;
 	return 0;
 }
 
@@ -247,6 +382,11 @@ static int on_row(void *ctx, const struct store_report_row *r)
 	struct build_ctx *x = ctx;
 	struct report_figures *g;
 
+	if (!x->count) {
+		if (resp_row(x, r) == 0)
+			return 0;
+		goto oom;
+	}
 	if (x->count(x->m, &x->m->total, r) < 0)
 		goto oom;
 	if (x->m->by == STORE_BY_NONE)
@@ -295,9 +435,10 @@ static int set_period(struct mreport *m, int64_t from_day, int64_t to_day, struc
 int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs, int64_t from_day,
                   int64_t to_day, enum store_report_by by, int64_t now, struct diag *d)
 {
+	/* NULL: the response, judged a package at a time (resp_row). */
 	static int (*const counters[])(struct mreport *, struct report_figures *,
 	                               const struct store_report_row *) = {
-	    count_received, count_response, count_open, count_event, count_outcome};
+	    count_received, NULL, count_open, count_event, count_outcome};
 	struct store_report_period p;
 	char fd[16], td[16];
 	size_t q, i;
@@ -306,6 +447,13 @@ int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs,
 	m->by = by;
 	m->now = now;
 	if (set_period(m, from_day, to_day, d) < 0)
+		return -1;
+	for (i = 0; rs && i < rs->nbands; i++)
+		if (prio_index(m, rs->bands[i].priority) < 0) {
+			diag_at(d, NULL, 0, NULL);
+			return diag_set(d, EX_SOFTWARE, "out of memory");
+		}
+	if (store_history_seeded(st, &m->seeded_at, d) < 0)
 		return -1;
 	time_format_date((int32_t)from_day, fd);
 	time_format_date((int32_t)to_day, td);
@@ -316,11 +464,19 @@ int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs,
 	if (store_has_table(st, "outcomes", &m->has_outcomes, d) < 0)
 		return -1;
 	for (q = 0; q < ARRAY_SIZE(counters); q++) {
-		struct build_ctx x = {m, d, counters[q]};
+		struct build_ctx x = {m, d, counters[q], {0}};
+		int rc;
 
 		if (q == STORE_REPORT_OUTCOMES && !m->has_outcomes)
 			continue;
-		if (store_report_each(st, (enum store_report_query)q, by, &p, on_row, &x, d) < 0)
+		rc = store_report_each(st, (enum store_report_query)q, by, &p, on_row, &x, d);
+		if (rc == 0 && resp_finish(&x) < 0) {
+			diag_at(d, NULL, 0, NULL);
+			rc = diag_set(d, EX_SOFTWARE, "out of memory");
+		}
+		rt_free(x.resp.group);
+		rt_free(x.resp.rows);
+		if (rc < 0)
 			return -1;
 	}
 	settle(m, &m->total);

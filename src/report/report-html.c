@@ -32,7 +32,7 @@ static int cell_row(struct buf *b, const char *head, const long *v, size_t n)
 static int html_received(const struct page *pg, const struct report_figures *f)
 {
 	struct buf *b = pg->b;
-	size_t i, n = pg->m->rs->nbands;
+	size_t i, n = pg->m->nprio;
 	int rc = 0;
 
 	rc |= buf_addf(b, "<h3>Received: %ld</h3>\n<table><thead><tr><th></th>", f->received);
@@ -60,24 +60,27 @@ static int html_received(const struct page *pg, const struct report_figures *f)
 static int html_response(const struct page *pg, const struct report_figures *f)
 {
 	struct buf *b = pg->b;
-	size_t i, n = pg->m->rs->nbands;
-	long within[RULES_MAX_BANDS];
-	struct report_series s = {"% of those due met within time", "#2a6", within};
+	size_t i, n = pg->m->nprio;
+	long within[REPORT_PRIOS];
+	struct report_series s = {"% of those fallen due met within time", "#2a6", within};
 	int rc = 0;
 
-	rc |= buf_adds(b, "<h3>Response within time, by band</h3>\n<p class=meta>Packages due "
-	                  "in the period; met: first action (a status other than new or "
-	                  "assigned) at or before the time due.</p>\n<table><thead><tr><th>"
-	                  "priority</th><th>due</th><th>met</th><th>late</th><th>open and "
-	                  "overdue</th><th>within time</th></tr></thead><tbody>\n");
+	rc |= buf_adds(b, "<h3>Response within time, by band</h3>\n<p class=meta>By the "
+	                  "priority and due time in force at the time; met: first action (a "
+	                  "status other than new, assigned or reopened) at or before the time "
+	                  "due.</p>\n<table><thead><tr><th>priority</th><th>due</th><th>met</th>"
+	                  "<th>late</th><th>open and overdue</th><th>not yet due</th><th>within "
+	                  "time</th></tr></thead><tbody>\n");
 	for (i = 0; i < n; i++) {
-		long v[4] = {f->due[i], f->met[i], f->late[i], f->open_overdue[i]};
+		long v[5] = {f->due[i], f->met[i], f->late[i], f->open_overdue[i],
+		             f->not_yet_due[i]};
+		long w = report_within_time(f, i);
 
-		within[i] = f->due[i] ? (f->met[i] * 100 + f->due[i] / 2) / f->due[i] : 0;
-		rc |= cell_row(b, pg->band_labels[i], v, 4);
+		within[i] = w < 0 ? 0 : w;
+		rc |= cell_row(b, pg->band_labels[i], v, 5);
 		buf_truncate(b, b->len - strlen("</tr>\n"));
-		rc |= f->due[i] ? buf_addf(b, "<td class=n>%ld%%</td></tr>\n", within[i])
-		                : buf_adds(b, "<td class=n>-</td></tr>\n");
+		rc |= w >= 0 ? buf_addf(b, "<td class=n>%ld%%</td></tr>\n", w)
+		             : buf_adds(b, "<td class=n>-</td></tr>\n");
 	}
 	rc |= buf_adds(b, "</tbody></table>\n");
 	return rc | report_svg_chart(b, "Response within time by band (%)", pg->band_labels, n, &s,
@@ -152,7 +155,17 @@ static int html_head(struct buf *b, const struct mreport *m, const char *operato
 	time_format_local(generated_at, t);
 	rc |= buf_addf(b, ".</p>\n<p class=meta>Generated %s by ", t);
 	rc |= report_html_escape(b, operator_name);
-	return rc | buf_adds(b, ".</p>\n");
+	rc |= buf_adds(b, ".</p>\n");
+	if (m->seeded_at > m->from) {
+		time_format_local(m->seeded_at, t);
+		rc |=
+		    buf_addf(b,
+		             "<p class=meta>Note: the priority history starts when this store was "
+		             "migrated (%s): each package received before then is judged by the "
+		             "priority and due time it had at that migration.</p>\n",
+		             t);
+	}
+	return rc;
 }
 
 /* Labels for the charts: each day as MM-DD, each band as its priority. */
@@ -173,7 +186,7 @@ int mreport_write_html(FILE *f, const struct mreport *m, const char *operator_na
                        int64_t generated_at)
 {
 	const char **labels = rt_calloc(m->ndays + 1, sizeof(*labels));
-	const char *bands[RULES_MAX_BANDS];
+	const char *bands[REPORT_PRIOS];
 	char *text = labels ? day_labels(m, labels) : NULL;
 	struct buf b;
 	struct page pg = {&b, m, labels, bands};
@@ -181,8 +194,8 @@ int mreport_write_html(FILE *f, const struct mreport *m, const char *operator_na
 	int rc = text ? 0 : -1;
 
 	buf_init(&b);
-	for (i = 0; i < m->rs->nbands && i < RULES_MAX_BANDS; i++)
-		bands[i] = m->rs->bands[i].priority;
+	for (i = 0; i < m->nprio; i++)
+		bands[i] = m->prio[i];
 	rc |= html_head(&b, m, operator_name, generated_at);
 	rc |= buf_adds(&b, "<section><h2>All referrals</h2>\n");
 	rc |= rc ? -1 : html_figures(&pg, &m->total);

@@ -31,8 +31,8 @@ static int json_received(struct buf *b, const struct mreport *m, const struct re
 	rc |= jsonw_key_int(b, &first, "total", f->received);
 	rc |= jsonw_key(b, &first, "by_priority");
 	rc |= buf_addc(b, '{');
-	for (i = 0; i < m->rs->nbands; i++) {
-		rc |= jsonw_key(b, &f2, m->rs->bands[i].priority);
+	for (i = 0; i < m->nprio; i++) {
+		rc |= jsonw_key(b, &f2, m->prio[i]);
 		rc |= buf_addf(b, "%ld", f->received_by_priority[i]);
 	}
 	if (f->received_by_priority[REPORT_UNSCORED]) {
@@ -55,10 +55,19 @@ static int json_response(struct buf *b, const struct mreport *m, const struct re
 	size_t i;
 	int rc = buf_addc(b, '{');
 
-	for (i = 0; i < m->rs->nbands; i++) {
-		rc |= jsonw_key(b, &first, m->rs->bands[i].priority);
-		rc |= buf_addf(b, "{\"due\":%ld,\"met\":%ld,\"late\":%ld,\"open_overdue\":%ld}",
-		               f->due[i], f->met[i], f->late[i], f->open_overdue[i]);
+	for (i = 0; i < m->nprio; i++) {
+		long whole = f->met[i] + f->late[i] + f->open_overdue[i];
+
+		rc |= jsonw_key(b, &first, m->prio[i]);
+		rc |= buf_addf(b,
+		               "{\"due\":%ld,\"met\":%ld,\"late\":%ld,\"open_overdue\":%ld,"
+		               "\"not_yet_due\":%ld,\"within_time\":",
+		               f->due[i], f->met[i], f->late[i], f->open_overdue[i],
+		               f->not_yet_due[i]);
+		/* A fraction in [0, 1], as the backtest's (outcomes.md); null when none fell due.
+		 */
+		rc |= whole ? buf_addf(b, "%.4f}", (double)f->met[i] / (double)whole)
+		            : buf_adds(b, "null}");
 	}
 	return rc | buf_addc(b, '}');
 }
@@ -117,6 +126,30 @@ static int json_time(struct buf *b, int64_t us)
 	return buf_addc(b, '"') | report_time(b, us) | buf_addc(b, '"');
 }
 
+/*
+ * The note of a store migrated from before the priority history, when the
+ * period starts before that: what its response figures rest on.
+ */
+static int seeded_note(struct buf *b, const struct mreport *m)
+{
+	return buf_adds(b, "the priority history starts when this store was migrated (") |
+	       report_time(b, m->seeded_at) |
+	       buf_adds(b, "): each package received before then is judged by the priority and due "
+	                   "time it had at that migration, as if in force since its clock start");
+}
+
+static int json_note(struct buf *b, const struct mreport *m)
+{
+	struct buf t;
+	int rc;
+
+	buf_init(&t);
+	rc = seeded_note(&t, m);
+	rc |= rc ? -1 : jsonw_string(b, t.data, t.len);
+	buf_release(&t);
+	return rc;
+}
+
 int mreport_write_json(FILE *f, const struct mreport *m)
 {
 	struct buf b;
@@ -138,6 +171,8 @@ int mreport_write_json(FILE *f, const struct mreport *m)
 	rc |= m->scored ? json_time(&b, m->as_of) : buf_adds(&b, "null");
 	rc |= jsonw_key(&b, &first, "now");
 	rc |= json_time(&b, m->now);
+	rc |= jsonw_key(&b, &first, "note");
+	rc |= m->seeded_at > m->from ? json_note(&b, m) : buf_adds(&b, "null");
 	rc |= json_figures(&b, m, &m->total, &first);
 	if (m->by != STORE_BY_NONE) {
 		rc |= jsonw_key(&b, &first, "by");
@@ -164,11 +199,6 @@ int mreport_write_json(FILE *f, const struct mreport *m)
 
 /* --- text ------------------------------------------------------------------ */
 
-static long pct(long part, long whole)
-{
-	return whole ? (part * 100 + whole / 2) / whole : 0;
-}
-
 static int text_figures(struct buf *b, const struct mreport *m, const struct report_figures *f)
 {
 	char t[16];
@@ -176,9 +206,9 @@ static int text_figures(struct buf *b, const struct mreport *m, const struct rep
 	int rc = 0;
 
 	rc |= buf_addf(b, "received: %ld", f->received);
-	for (i = 0; i < m->rs->nbands; i++) {
+	for (i = 0; i < m->nprio; i++) {
 		rc |= buf_adds(b, i ? ", " : " (");
-		rc |= report_text_safe(b, m->rs->bands[i].priority, 8);
+		rc |= report_text_safe(b, m->prio[i], 8);
 		rc |= buf_addf(b, " %ld", f->received_by_priority[i]);
 	}
 	if (f->received_by_priority[REPORT_UNSCORED])
@@ -188,16 +218,17 @@ static int text_figures(struct buf *b, const struct mreport *m, const struct rep
 		time_format_date((int32_t)(m->first_monday + 7 * (int64_t)i), t);
 		rc |= buf_addf(b, "%s %s %ld", i ? "," : "", t, f->by_week[i]);
 	}
-	rc |= buf_adds(b, "\nresponse within time (packages due in the period; first action at "
-	                  "or before due)\n  priority     due     met    late  open overdue  "
-	                  "within time\n");
-	for (i = 0; i < m->rs->nbands; i++) {
+	rc |= buf_adds(b, "\nresponse within time (by the priority and due time in force then; "
+	                  "met: first action at or before due)\n  priority     due     met    "
+	                  "late  open overdue  not yet due  within time\n");
+	for (i = 0; i < m->nprio; i++) {
+		long w = report_within_time(f, i);
+
 		rc |= buf_adds(b, "  ");
-		rc |= report_cell(b, m->rs->bands[i].priority, 8, false);
-		rc |= buf_addf(b, "  %6ld  %6ld  %6ld  %12ld  ", f->due[i], f->met[i], f->late[i],
-		               f->open_overdue[i]);
-		rc |= f->due[i] ? buf_addf(b, "%10ld%%\n", pct(f->met[i], f->due[i]))
-		                : buf_adds(b, "         -\n");
+		rc |= report_cell(b, m->prio[i], 8, false);
+		rc |= buf_addf(b, "  %6ld  %6ld  %6ld  %12ld  %11ld  ", f->due[i], f->met[i],
+		               f->late[i], f->open_overdue[i], f->not_yet_due[i]);
+		rc |= w >= 0 ? buf_addf(b, "%10ld%%\n", w) : buf_adds(b, "         -\n");
 	}
 	rc |= buf_addf(b, "backlog now: %ld open, %ld overdue; days since receipt", f->open,
 	               f->overdue);
@@ -237,6 +268,11 @@ int mreport_write_text(FILE *f, const struct mreport *m)
 	if (m->scored) {
 		time_format_local(m->as_of, t1);
 		rc |= buf_addf(&b, "priorities as scored at %s\n", t1);
+	}
+	if (m->seeded_at > m->from) {
+		rc |= buf_adds(&b, "note: ");
+		rc |= seeded_note(&b, m);
+		rc |= buf_addc(&b, '\n');
 	}
 	rc |= buf_addc(&b, '\n');
 	rc |= text_figures(&b, m, &m->total);

@@ -5,6 +5,7 @@
 #include "reftriage/diag.h"
 #include "reftriage/links.h"
 #include "reftriage/store.h"
+#include "reftriage/timeutil.h"
 #include "reftriage/workq.h"
 
 _Static_assert(SCORE_LINKS_MAX == LINK_COUNT_MAX, "the stored counts saturate where scoring does");
@@ -84,6 +85,13 @@ struct all_ctx {
 	 * later than as_of, is kept as it is, unread.
 	 */
 	bool keep_valid;
+	/*
+	 * The priority history: rows at now, the system clock's time of the
+	 * write; renamed[i]: the stored scores' rule set names band i otherwise
+	 * than rs does (or has none), so the same index is another priority.
+	 */
+	int64_t now;
+	bool renamed[RULES_MAX_BANDS];
 	struct buf facts; /* a package's, read when it needs scoring */
 	/* the scoring thread's */
 	struct package pkg;
@@ -99,7 +107,7 @@ struct all_ctx {
  * gave (copied, as the row is gone once the next is read), then the score.
  */
 struct scoring {
-	int64_t id, linked, ip_linked;
+	int64_t id, linked, ip_linked, reopened_at;
 	int version;
 	struct buf ref, facts;
 	bool has_prev;
@@ -144,6 +152,7 @@ int score_prepare(struct store *st, const struct store_open_package *op,
 		return -1;
 	}
 	score_derive(pkg, linked, ip_linked, as_of, in);
+	score_reopened(in, op->reopened_at);
 	return 0;
 }
 
@@ -179,6 +188,7 @@ static int scoring_fill(struct scoring *sg, const struct store_open_package *op,
 	sg->version = op->version;
 	sg->linked = linked;
 	sg->ip_linked = ip_linked;
+	sg->reopened_at = op->reopened_at;
 	sg->has_prev = op->prev != NULL;
 	if (buf_adds(&sg->ref, op->ref) < 0 || buf_add(&sg->facts, op->facts, op->facts_len) < 0)
 		return -1;
@@ -206,6 +216,7 @@ static void scoring_work(void *item, void *arg)
 	if (sg->unreadable)
 		return;
 	score_derive(&x->pkg, sg->linked, sg->ip_linked, x->as_of, &in);
+	score_reopened(&in, sg->reopened_at);
 	r.fired = x->fired;
 	score_package(x->rs, &in, x->as_of, &r);
 	buf_reset(&sg->fired);
@@ -232,6 +243,18 @@ static void scoring_work(void *item, void *arg)
 	sc->valid_until = score_valid_until(&x->horizon, &in, &r);
 }
 
+/*
+ * Whether the package's effective priority or due_at is not what its stored
+ * score said: then the priority history gains a row (outcomes.md). A
+ * package without a current score (new, or reopened: its row was frozen
+ * when it closed) gains one too.
+ */
+static bool history_changed(const struct all_ctx *x, const struct scoring *sg)
+{
+	return !sg->has_prev || sg->prev.priority != sg->sc.priority ||
+	       sg->prev.due_at != sg->sc.due_at || x->renamed[sg->sc.priority];
+}
+
 /* Back on the store's thread, in order: write the score when it changed. */
 static int scoring_done(void *item, void *arg)
 {
@@ -243,6 +266,13 @@ static int scoring_done(void *item, void *arg)
 	if (sg->oom)
 		return out_of_memory(x->st, x->d);
 	x->count++;
+	if (history_changed(x, sg)) {
+		struct store_history h = {sg->id, x->now, sg->sc.due_at, x->rule_set_id,
+		                          x->rs->bands[sg->sc.priority].priority};
+
+		if (store_history_add(x->st, &h, x->d) < 0)
+			return -1;
+	}
 	/* Most scores do not change between rescores: write only those that do. */
 	if (sg->has_prev && same_score(&sg->prev, &sg->sc))
 		return 0;
@@ -331,6 +361,7 @@ static int all_init(struct all_ctx *x, struct store *st, const struct ruleset *r
 	x->rs = rs;
 	x->rule_set_id = rule_set_id;
 	x->as_of = as_of;
+	x->now = time_now();
 	x->d = d;
 	package_init(&x->pkg);
 	buf_init(&x->facts);
@@ -368,6 +399,32 @@ static int score_each_open(struct all_ctx *x, bool bulk)
 	return rc;
 }
 
+/*
+ * Which of rs's bands the stored scores, of rule set scored_id, name
+ * otherwise: every one when that rule set cannot be read.
+ */
+static int find_renamed(struct all_ctx *x, int64_t scored_id)
+{
+	struct ruleset *prev = NULL;
+	int64_t id;
+	size_t i;
+	struct diag ignored;
+
+	if (scored_id == x->rule_set_id)
+		return 0;
+	diag_clear(&ignored);
+	if (score_load_rules(x->st, scored_id, &prev, &id, &ignored) < 0 || !prev) {
+		for (i = 0; i < RULES_MAX_BANDS; i++)
+			x->renamed[i] = true;
+		return 0;
+	}
+	for (i = 0; i < x->rs->nbands && i < RULES_MAX_BANDS; i++)
+		x->renamed[i] = i >= prev->nbands ||
+		                strcmp(prev->bands[i].priority, x->rs->bands[i].priority) != 0;
+	ruleset_free(prev);
+	return 0;
+}
+
 int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, int64_t as_of,
               unsigned long *count, struct diag *d)
 {
@@ -381,7 +438,9 @@ int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, i
 	    store_link_counts(st, &x.links, &x.ip_links, d) == 0 &&
 	    store_scores_begin(st, rule_set_id, &bulk, d) == 0) {
 		x.keep_valid = scored == 0 && scored_id == rule_set_id && scored_as_of <= as_of;
-		if (score_each_open(&x, bulk) == 0 && store_scores_end(st, bulk, d) == 0 &&
+		if ((scored != 0 || find_renamed(&x, scored_id) == 0) &&
+		    score_each_open(&x, bulk) == 0 && store_scores_end(st, bulk, d) == 0 &&
+		    store_history_flush(st, d) == 0 &&
 		    store_set_scored(st, as_of, rule_set_id, d) == 0) {
 			*count = x.count;
 			rc = 0;
@@ -411,6 +470,7 @@ int score_one(struct store *st, int64_t package_id, const char *ref, struct diag
 	op.ref = ref;
 	rc = -1;
 	if (all_init(&x, st, rs, id, as_of, d) == 0 &&
+	    store_reopened_at(st, package_id, &op.reopened_at, d) == 0 &&
 	    store_latest_facts(st, package_id, &facts, &op.version, d) == 0) {
 		op.facts = facts.data;
 		op.facts_len = facts.len;

@@ -13,6 +13,7 @@ void score_derive(const struct package *p, int64_t linked_packages, int64_t ip_l
 
 	in->pkg = p;
 	in->derived_known = 0;
+	in->clock_start = p->v[F_RECEIVED_AT];
 	/* Whole days from received_at to as_of, rounded down, never negative. */
 	waited = time_floor_div(as_of - p->v[F_RECEIVED_AT], US_PER_DAY);
 	in->derived[D_DAYS_WAITING - CONTRACT_NFIELDS] = waited < 0 ? 0 : waited;
@@ -42,21 +43,28 @@ void score_derive(const struct package *p, int64_t linked_packages, int64_t ip_l
 	in->derived_known |= 1u << (D_IP_LINKED_PACKAGES - CONTRACT_NFIELDS);
 }
 
-/*
- * received_at plus the band's response time, but no later than the start
- * (00:00 UTC) of a proposed meeting's day when that day is not before the
- * day of receipt, and never before received_at (rules.md, scoring step 4):
- * the package falls due before the child is to be met.
- */
-static int64_t due_at(const struct package *p, int64_t respond_within_hours)
+void score_reopened(struct cond_input *in, int64_t reopened_at)
 {
-	int64_t received = p->v[F_RECEIVED_AT];
+	if (reopened_at > in->clock_start)
+		in->clock_start = reopened_at;
+}
+
+/*
+ * The clock start plus the band's response time, but no later than the
+ * start (00:00 UTC) of a proposed meeting's day when that day is not before
+ * the day the clock started, and never before the clock start (rules.md,
+ * scoring step 4): the package falls due before the child is to be met, and
+ * a package reopened by a new version is due from when that version came,
+ * not born overdue.
+ */
+static int64_t due_at(const struct package *p, int64_t received, int64_t respond_within_hours)
+{
 	int64_t due = received + respond_within_hours * 3600 * US_PER_SEC, meeting;
 
 	if (!package_known(p, F_MEETING_PROPOSED) || !p->v[F_MEETING_PROPOSED] ||
 	    !package_known(p, F_MEETING_DATE))
 		return due;
-	/* A meeting dated before the day of receipt is past: it bounds nothing. */
+	/* A meeting dated before the clock start's day is past: it bounds nothing. */
 	if (p->v[F_MEETING_DATE] < time_floor_div(received, US_PER_DAY))
 		return due;
 	meeting = p->v[F_MEETING_DATE] * US_PER_DAY;
@@ -106,7 +114,8 @@ void score_package(const struct ruleset *rs, const struct cond_input *in, int64_
 		if (fl >= 0 && fl < out->priority)
 			out->priority = fl;
 	}
-	out->due_at = due_at(in->pkg, rs->bands[out->priority].respond_within_hours);
+	out->due_at =
+	    due_at(in->pkg, in->clock_start, rs->bands[out->priority].respond_within_hours);
 	out->overdue = as_of > out->due_at;
 }
 

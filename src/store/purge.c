@@ -92,6 +92,13 @@ int store_purge(struct store *st, struct store_purge *p,
 			break;
 		}
 		sqlite3_finalize(u);
+		/* Its priority history goes with it: the table's trigger allows that once erased.
+		 */
+		if (run1(st, "DELETE FROM priority_history WHERE package_id = ?1", id, NULL, d) <
+		    0) {
+			r = -1;
+			break;
+		}
 	}
 	sqlite3_finalize(s);
 	if (r != 0)

@@ -137,10 +137,10 @@ int store_each_open(struct store *st, bool facts,
 	"WHERE p.status IN " STORE_OPEN_STATUSES
 	s = store_prepare(st,
 	                  facts ? "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
-	                          " FROM packages p JOIN package_versions v ON v.package_id = p.id "
-	                          "AND v.version = p.latest_version" OPEN_SCORED
+	                          ", p.reopened_at FROM packages p JOIN package_versions v ON "
+	                          "v.package_id = p.id AND v.version = p.latest_version" OPEN_SCORED
 	                        : "SELECT p.id, p.latest_version, p.ref, NULL, " SCORE_COLS
-	                          " FROM packages p" OPEN_SCORED,
+	                          ", p.reopened_at FROM packages p" OPEN_SCORED,
 	                  what, d);
 #undef OPEN_SCORED
 	if (!s)
@@ -155,6 +155,7 @@ int store_each_open(struct store *st, bool facts,
 		p.facts = sqlite3_column_blob(s, 3);
 		p.facts_len = (size_t)sqlite3_column_bytes(s, 3);
 		p.prev = NULL;
+		p.reopened_at = sqlite3_column_int64(s, 4 + SCORE_NCOLS); /* NULL reads 0 */
 		if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
 			read_score(s, 4, &prev);
 			prev.package_id = p.id;

@@ -121,6 +121,7 @@ static struct store *store_new(const char *path, struct diag *d)
 	buf_init(&st->scratch);
 	buf_init(&st->score_text);
 	buf_init(&st->version_facts);
+	buf_init(&st->history_names);
 	return st;
 }
 
@@ -140,6 +141,7 @@ void store_close(struct store *st)
 	link_counts_release(&st->ip_links);
 	store_scores_release(st);
 	buf_release(&st->version_facts);
+	buf_release(&st->history_names);
 	buf_release(&st->scratch);
 	rt_free(st->path);
 	rt_free(st);
@@ -415,7 +417,7 @@ int store_commit(struct store *st, struct diag *d)
 		return diag_set(d, EX_SOFTWARE, "a rescore was left unfinished");
 	}
 	if (store_versions_flush(st, d) < 0 || store_keys_flush(st, d) < 0 ||
-	    exec(st, "COMMIT", d) < 0) {
+	    store_history_flush(st, d) < 0 || exec(st, "COMMIT", d) < 0) {
 		store_rollback(st);
 		return -1;
 	}
@@ -434,12 +436,14 @@ void store_rollback(struct store *st)
 	store_scores_discard(st);
 	store_versions_discard(st);
 	store_keys_discard(st);
+	store_history_discard(st);
 	store_keys_changed(st); /* what the counts were made from may be undone */
 }
 
 int store_savepoint(struct store *st, struct diag *d)
 {
-	if (store_versions_flush(st, d) < 0 || store_keys_flush(st, d) < 0)
+	if (store_versions_flush(st, d) < 0 || store_keys_flush(st, d) < 0 ||
+	    store_history_flush(st, d) < 0)
 		return -1;
 	return exec(st, "SAVEPOINT file_records", d);
 }
@@ -448,6 +452,7 @@ int store_rollback_to_savepoint(struct store *st, struct diag *d)
 {
 	store_versions_discard(st); /* the file's own: its packages go back too */
 	store_keys_discard(st);
+	store_history_discard(st);
 	store_keys_changed(st);
 	return exec(st, "ROLLBACK TO file_records", d);
 }

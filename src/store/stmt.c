@@ -48,6 +48,17 @@ _Static_assert(STORE_KEYS_PER_INSERT == 64, "KEY_ROWS64 holds STORE_KEYS_PER_INS
 _Static_assert(STORE_VERSIONS_PER_INSERT == 64,
                "VERSION_ROWS64 holds STORE_VERSIONS_PER_INSERT rows");
 
+#define HISTORY_COLS   "package_id, at, priority, due_at, rule_set_id"
+#define HISTORY_ROW    "(?, ?, ?, ?, ?)"
+#define HISTORY_ROWS2  HISTORY_ROW ", " HISTORY_ROW
+#define HISTORY_ROWS4  HISTORY_ROWS2 ", " HISTORY_ROWS2
+#define HISTORY_ROWS8  HISTORY_ROWS4 ", " HISTORY_ROWS4
+#define HISTORY_ROWS16 HISTORY_ROWS8 ", " HISTORY_ROWS8
+#define HISTORY_ROWS32 HISTORY_ROWS16 ", " HISTORY_ROWS16
+#define HISTORY_ROWS64 HISTORY_ROWS32 ", " HISTORY_ROWS32
+_Static_assert(STORE_HISTORY_PER_INSERT == 64,
+               "HISTORY_ROWS64 holds STORE_HISTORY_PER_INSERT rows");
+
 static const char *const stmt_sql[S_COUNT] = {
     /*
      * Unchanged when any version has the hash: re-running nights is
@@ -61,10 +72,13 @@ static const char *const stmt_sql[S_COUNT] = {
                          "referral_type, force_area, first_seen_at, changed_at) VALUES "
                          "(?1, 1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (ref) DO NOTHING",
     /* A new version marks the package updated, and reopens a closed one. */
-    [S_UPDATE_PACKAGE] = "UPDATE packages SET latest_version = ?2, received_at = ?3, source = "
-                         "?4, referral_type = ?5, force_area = ?6, changed_at = ?7, updated = "
-                         "1, status = CASE WHEN status IN " STORE_OPEN_STATUSES
-                         " THEN status ELSE 'reopened' END WHERE id = ?1",
+    /* A reopen starts the response clock again when the version is stored (schema 15). */
+    [S_UPDATE_PACKAGE] =
+        "UPDATE packages SET latest_version = ?2, received_at = ?3, source = "
+        "?4, referral_type = ?5, force_area = ?6, changed_at = ?7, updated = "
+        "1, reopened_at = CASE WHEN status IN " STORE_OPEN_STATUSES
+        " THEN reopened_at ELSE ?7 END, status = CASE WHEN status IN " STORE_OPEN_STATUSES
+        " THEN status ELSE 'reopened' END WHERE id = ?1",
     /* The reopen in the package's history, by the operator who imported the version. */
     [S_REOPEN_EVENT] = "INSERT INTO package_events (package_id, at, operator, action, "
                        "from_status, to_status, note) SELECT ?1, ?2, operator, 'status', ?3, "
@@ -94,6 +108,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_OUTCOMES_OF] = "SELECT p.ref, o.code, o.outcome_date, o.count, o.note, o.recorded_at, "
                       "o.operator FROM outcomes o JOIN packages p ON p.id = o.package_id WHERE "
                       "p.ref = ?1 ORDER BY o.outcome_date, o.code, o.id",
+    [S_PUT_HISTORY] = "INSERT INTO priority_history (" HISTORY_COLS ") VALUES " HISTORY_ROW,
+    [S_PUT_HISTORIES] = "INSERT INTO priority_history (" HISTORY_COLS ") VALUES " HISTORY_ROWS64,
 };
 
 const char *store_path(const struct store *st)

@@ -38,6 +38,8 @@ enum stmt_id {
 	S_AUDIT_REFS_OF,
 	S_AUDIT_APPEND,
 	S_OUTCOMES_OF,
+	S_PUT_HISTORY,
+	S_PUT_HISTORIES,
 	S_COUNT
 };
 
@@ -51,6 +53,13 @@ struct pending_version {
 	int version;
 	unsigned char hash[32];
 	size_t facts, facts_len; /* in store.version_facts */
+};
+
+/* Rows of S_PUT_HISTORIES, and one waiting to be written (history.c). */
+#define STORE_HISTORY_PER_INSERT 64
+struct pending_history {
+	int64_t package_id, at, due_at, rule_set_id;
+	size_t priority; /* offset in store.history_names */
 };
 
 struct store {
@@ -107,6 +116,13 @@ struct store {
 	struct pending_version versions[STORE_VERSIONS_PER_INSERT];
 	size_t nversions;
 	struct buf version_facts;
+	/*
+	 * Priority history rows not yet written, STORE_HISTORY_PER_INSERT to a
+	 * statement (history.c), their priorities' names in history_names.
+	 */
+	struct pending_history history[STORE_HISTORY_PER_INSERT];
+	size_t nhistory;
+	struct buf history_names;
 };
 
 /* Rows of S_PUT_SCORES. */
@@ -128,6 +144,9 @@ int store_add_version(struct store *st, const struct pending_version *v, const v
 int store_versions_flush(struct store *st, struct diag *d);
 /* versions.c: forget the versions waiting (with a rollback of what stored them). */
 void store_versions_discard(struct store *st);
+/* history.c: forget the priority history rows waiting (with a rollback). */
+void store_history_discard(struct store *st);
+
 /* keys.c: write the keys waiting (before package_keys is read, a commit, a savepoint). */
 int store_keys_flush(struct store *st, struct diag *d);
 /* keys.c: forget the keys waiting (with a rollback of what stored them). */

@@ -35,8 +35,8 @@ load helper
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NULL')" = 60 ]
 	# Back to schema 4's shape by hand: rows with their own as_of, as 4 wrote them.
 	sql "UPDATE scores SET as_of = 1762156800000000, rule_set_id = 1; PRAGMA user_version = 4; DROP INDEX scores_rank; CREATE TABLE s4 AS SELECT package_id, version, rule_set_id, as_of, score, band, priority, due_at, overdue, linked, fired, received_at, ref FROM scores; DROP TABLE scores; CREATE TABLE scores (package_id INTEGER PRIMARY KEY REFERENCES packages (id), version INTEGER NOT NULL, rule_set_id INTEGER NOT NULL REFERENCES rule_sets (id), as_of INTEGER NOT NULL, score INTEGER NOT NULL, band INTEGER NOT NULL, priority INTEGER NOT NULL, due_at INTEGER NOT NULL, overdue INTEGER NOT NULL, linked INTEGER NOT NULL, fired TEXT NOT NULL, received_at INTEGER NOT NULL, ref TEXT NOT NULL); INSERT INTO scores SELECT * FROM s4; DROP TABLE s4; CREATE INDEX scores_rank ON scores (priority, score DESC, received_at, ref);"
-	# and schema 9's quarantine columns gone, as 4 had it.
-	sql "ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import;"
+	# and schema 9's quarantine columns and schema 15's history gone, as 4 had it.
+	sql "DROP TABLE priority_history; ALTER TABLE packages DROP COLUMN reopened_at; DELETE FROM meta WHERE key = 'history_seeded_at'; ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import;"
 	before=$(sql 'SELECT package_id, version, score, priority, fired FROM scores ORDER BY 1')
 	rt show SYN-20261102-0001
 	expect_status 0
@@ -52,9 +52,9 @@ load helper
 @test "a store at schema 6 is migrated to 7 (contract v2) and on: nothing rewritten, one audit entry" {
 	"$RT" init 2>/dev/null
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
-	# Back to schema 6 as it was: without schema 8's outcomes, schema 9's quarantine columns
-	# and schema 12's valid_until.
-	sql "DROP TABLE outcomes; ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import; ALTER TABLE scores DROP COLUMN valid_until; PRAGMA user_version = 6"
+	# Back to schema 6 as it was: without schema 8's outcomes, schema 9's quarantine columns,
+	# schema 12's valid_until and schema 15's priority history.
+	sql "DROP TABLE priority_history; ALTER TABLE packages DROP COLUMN reopened_at; DELETE FROM meta WHERE key = 'history_seeded_at'; DROP TABLE outcomes; ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import; ALTER TABLE scores DROP COLUMN valid_until; PRAGMA user_version = 6"
 	facts=$(sql "SELECT hex(facts) FROM package_versions ORDER BY id")
 	rt audit verify
 	expect_status 0
@@ -234,6 +234,8 @@ for (t,) in before.execute("SELECT name FROM sqlite_master WHERE type = 'table' 
     b = sorted(map(repr, before.execute("SELECT %s FROM %s" % (cols, t))))
     # The audit trail gains the migration's own entry, after the others.
     last = " WHERE seq < (SELECT max(seq) FROM audit)" if t == "audit" else ""
+    # and meta the time schema 15 seeded the priority history.
+    last = " WHERE key <> 'history_seeded_at'" if t == "meta" else last
     a = sorted(map(repr, after.execute("SELECT %s FROM %s%s" % (cols, t, last))))
     assert a == b, (t, len(b), len(a))
 assert [r[0] for r in after.execute("SELECT action FROM audit ORDER BY seq DESC LIMIT 1")] == ["migrate"]
@@ -356,6 +358,7 @@ team_dir() {
 	     DELETE FROM package_keys WHERE package_id = 2;
 	     UPDATE package_versions SET facts = x'00ff' WHERE package_id = 3;
 	     INSERT INTO package_keys VALUES (4343, 3);
+	     DROP TABLE priority_history; ALTER TABLE packages DROP COLUMN reopened_at; DELETE FROM meta WHERE key = 'history_seeded_at';
 	     PRAGMA user_version = 13"
 	rt stats
 	expect_status 0
@@ -366,4 +369,60 @@ team_dir() {
 	[ "$(sql "SELECT count(*) FROM package_keys WHERE key = 4343 AND package_id = 3")" = 1 ]
 	[ "$(sql 'PRAGMA integrity_check')" = ok ]
 	[ "$(sql "SELECT details FROM audit WHERE action = 'migrate'")" = "{\"from\":13,\"to\":$SCHEMA}" ]
+}
+
+@test "schema 15: a store from before the priority history seeds it from the current scores, and the report says so" {
+	"$RT" init 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	# SYN-20261102-0005 closed, then reopened by a new version stored 4 Nov 02:00.
+	R=SYN-20261102-0005
+	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" status $R nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	{ head -1 "$SAMPLES/referrals-2026-11-02.csv"; grep "^$R," "$SAMPLES/referrals-2026-11-02.csv" | sed "s/,52,/,53,/"; } >"$WORK/v2.csv"
+	REFTRIAGE_NOW=2026-11-04T02:00:00Z "$RT" import "$WORK/v2.csv" 2>/dev/null
+	[ "$(sql "SELECT reopened_at FROM packages WHERE ref = '$R'")" = 1793757600000000 ]
+	scores=$(sql "SELECT p.ref || ' ' || s.priority || ' ' || s.due_at FROM scores s JOIN packages p ON p.id = s.package_id ORDER BY p.ref")
+	# Back to schema 14: no history, no reopened_at.
+	sql "DROP TABLE priority_history; ALTER TABLE packages DROP COLUMN reopened_at; DELETE FROM meta WHERE key = 'history_seeded_at'; PRAGMA user_version = 14"
+	rt stats
+	expect_status 0
+	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
+	# The reopen is found again from the import's reopen event and its version's time.
+	[ "$(sql "SELECT reopened_at FROM packages WHERE ref = '$R'")" = 1793757600000000 ]
+	[ "$(sql "SELECT count(*) FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.ref = '$R' AND s.valid_until IS NULL")" = 1 ]
+	# One row a scored package, its current priority (by name) and due time, in force since
+	# its clock start (received_at; for the reopened one, the reopen).
+	[ "$(sql 'SELECT count(*) FROM priority_history')" = 60 ]
+	[ "$(sql "SELECT count(*) FROM priority_history h JOIN packages p ON p.id = h.package_id WHERE h.at <> max(p.received_at, coalesce(p.reopened_at, 0))")" = 0 ]
+	[ "$(sql "SELECT p.ref || ' ' || (CAST(substr(h.priority, 2) AS INTEGER) - 1) || ' ' || h.due_at FROM priority_history h JOIN packages p ON p.id = h.package_id ORDER BY p.ref")" = "$scores" ]
+	[ -n "$(sql "SELECT value FROM meta WHERE key = 'history_seeded_at'")" ]
+	# The report's note says the figures before the migration rest on the seeded rows.
+	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --format json
+	expect_status 0
+	echo "$output" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert "priority history starts when this store was migrated" in r["note"], r["note"]
+'
+	# A store made at schema 15 has nothing seeded and no note.
+	rm -f "$REFTRIAGE_DB"*
+	"$RT" init 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	[ -z "$(sql "SELECT value FROM meta WHERE key = 'history_seeded_at'")" ]
+	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --format json
+	[[ "$output" == *'"note":null'* ]]
+}
+
+@test "schema 15: the priority history is append-only; purge alone erases an erased package's rows" {
+	"$RT" init 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	run sqlite3 "$REFTRIAGE_DB" "UPDATE priority_history SET priority = 'P4'"
+	[ "$status" -ne 0 ] && [[ "$output" == *"append-only"* ]]
+	run sqlite3 "$REFTRIAGE_DB" "DELETE FROM priority_history"
+	[ "$status" -ne 0 ] && [[ "$output" == *"append-only"* ]]
+	[ "$(sql 'SELECT count(*) FROM priority_history')" = 60 ]
+	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" status SYN-20261102-0005 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	REFTRIAGE_NOW=2027-12-01T09:00:00Z "$RT" purge --closed-before 2026-11-30 </dev/null 2>/dev/null
+	[ -n "$(sql "SELECT purged_at FROM packages WHERE ref = 'SYN-20261102-0005'")" ]
+	[ "$(sql "SELECT count(*) FROM priority_history h JOIN packages p ON p.id = h.package_id WHERE p.ref = 'SYN-20261102-0005'")" = 0 ]
+	[ "$(sql 'SELECT count(*) FROM priority_history')" = 59 ]
 }

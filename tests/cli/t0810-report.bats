@@ -63,10 +63,11 @@ assert r["received"]["total"] == 3 and len(r["trend"]) == 1
 }
 
 # Four packages with the old what-if rules (P2 due in 72 h, P3 in 336 h), acted on at set times.
+# The import is on 2 Nov: the priority history records each package's priority from then.
 response_store() {
 	init_store
-	"$RT" rules install "$WI/old.json" 2>/dev/null
-	"$RT" import --as-of 2026-11-02T12:00:00Z "$WI/packages.ndjson" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT" rules install "$WI/old.json" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT" import "$WI/packages.ndjson" 2>/dev/null
 	# A (P2, due 5 Nov 09:00): work starts 4 Nov: met.
 	REFTRIAGE_NOW=2026-11-04T09:00:00Z "$RT" status SYN-WI-A in_progress 2>/dev/null
 	# C (P2, due 5 Nov 11:00): assigned in time (not an action), work starts 6 Nov: late.
@@ -83,9 +84,11 @@ response_store() {
 	echo "$output" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-assert r["response"] == {"P1": {"due": 0, "met": 0, "late": 0, "open_overdue": 0},
-                         "P2": {"due": 2, "met": 1, "late": 1, "open_overdue": 0},
-                         "P3": {"due": 2, "met": 1, "late": 0, "open_overdue": 1}}, r["response"]
+z = {"due": 0, "met": 0, "late": 0, "open_overdue": 0, "not_yet_due": 0, "within_time": None}
+assert r["response"] == {"P1": z,
+                         "P2": {"due": 2, "met": 1, "late": 1, "open_overdue": 0, "not_yet_due": 0, "within_time": 0.5},
+                         "P3": {"due": 2, "met": 1, "late": 0, "open_overdue": 1, "not_yet_due": 0, "within_time": 0.5}}, r["response"]
+assert r["note"] is None
 assert r["backlog"] == {"open": 3, "overdue": 3, "by_age": {"0-7": 0, "8-14": 0, "15-30": 3, "31+": 0}}, r["backlog"]
 assert r["received"]["by_priority"] == {"P1": 0, "P2": 2, "P3": 2}
 days = {d["date"]: d for d in r["trend"]}
@@ -96,8 +99,8 @@ assert "by" not in r and r["outcomes"] == {}
 '
 	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01
 	expect_status 0
-	expect_out_has "  P2             2       1       1             0          50%"
-	expect_out_has "  P1             0       0       0             0           -"
+	expect_out_has "  P2             2       1       1             0            0          50%"
+	expect_out_has "  P1             0       0       0             0            0           -"
 	expect_out_has "backlog now: 3 open, 3 overdue; days since receipt 0-7: 0, 8-14: 0, 15-30: 3, 31+: 0"
 }
 
@@ -112,12 +115,12 @@ assert r["by"]["field"] == "source"
 g = {x["value"]: x for x in r["by"]["groups"]}
 assert sorted(g) == ["CEOP", "NCMEC"], list(g)
 assert g["CEOP"]["received"]["total"] == 2 and g["NCMEC"]["received"]["total"] == 2
-assert g["CEOP"]["response"]["P2"] == {"due": 1, "met": 1, "late": 0, "open_overdue": 0}
-assert g["NCMEC"]["response"]["P2"] == {"due": 1, "met": 0, "late": 1, "open_overdue": 0}
+assert g["CEOP"]["response"]["P2"] == {"due": 1, "met": 1, "late": 0, "open_overdue": 0, "not_yet_due": 0, "within_time": 1.0}
+assert g["NCMEC"]["response"]["P2"] == {"due": 1, "met": 0, "late": 1, "open_overdue": 0, "not_yet_due": 0, "within_time": 0.0}
 assert g["NCMEC"]["backlog"]["open"] == 1 and g["CEOP"]["backlog"]["open"] == 2
 assert g["NCMEC"]["trend"][9]["closed"] == 1
 # The groups add up to the totals.
-for k in ("due", "met", "late", "open_overdue"):
+for k in ("due", "met", "late", "open_overdue", "not_yet_due"):
     for p in ("P1", "P2", "P3"):
         assert sum(x["response"][p][k] for x in g.values()) == r["response"][p][k]
 assert sum(x["backlog"]["open"] for x in g.values()) == r["backlog"]["open"]
@@ -206,4 +209,83 @@ assert g["CEOP"]["outcomes"] == {"arrest": 1} and g["NCMEC"]["outcomes"] == {"nf
 	rt report --format json
 	expect_status 0
 	[ "$(sql "SELECT count(*) FROM audit WHERE action = 'report'")" = 1 ]
+}
+
+@test "a rules install later changes none of a past period's response figures" {
+	response_store
+	# November as reported on 30 Nov, with the old rules in force all month (hand-worked):
+	#   A  P2 due 5 Nov 09:00, first action 4 Nov 09:00       -> met          (P2)
+	#   C  P2 due 5 Nov 11:00, assigned 3 Nov (not an action), in progress 6 Nov -> late (P2)
+	#   D  P3 due 16 Nov 12:00, closed NFA 10 Nov             -> met          (P3)
+	#   B  P3 due 16 Nov 10:00, untouched: falls due 16 Nov   -> open_overdue (P3)
+	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --format json
+	expect_status 0
+	before="$output"
+	# On 1 Dec the new rules: A scores 120 (P1, due 3 Nov 09:00), B 50 (P2, due 5 Nov 10:00).
+	# Judged by today's scores, A would be late under P1 and B open and overdue under P2.
+	REFTRIAGE_NOW=2026-12-01T09:00:00Z "$RT" rules install "$WI/new.json" 2>/dev/null
+	REFTRIAGE_NOW=2026-12-02T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --format json
+	expect_status 0
+	python3 - "$before" "$output" <<'PY'
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+four = lambda r: {p: {k: r[p][k] for k in ("due", "met", "late", "open_overdue")} for p in r}
+assert four(a["response"]) == four(b["response"]), (a["response"], b["response"])
+z = {"due": 0, "met": 0, "late": 0, "open_overdue": 0, "not_yet_due": 0, "within_time": None}
+want = {"P1": z,
+        "P2": {"due": 2, "met": 1, "late": 1, "open_overdue": 0, "not_yet_due": 0, "within_time": 0.5},
+        "P3": {"due": 2, "met": 1, "late": 0, "open_overdue": 1, "not_yet_due": 0, "within_time": 0.5}}
+assert a["response"] == want, a["response"]
+assert b["response"] == want, b["response"]
+# Received by the first priority recorded for each package, at its import.
+assert a["received"]["by_priority"] == b["received"]["by_priority"] == {"P1": 0, "P2": 2, "P3": 2}, b["received"]
+PY
+	# The install wrote the history rows of the two packages it moved.
+	[ "$(sql "SELECT group_concat(p.ref || ':' || h.priority, ' ') FROM priority_history h JOIN packages p ON p.id = h.package_id WHERE h.at >= 1796115600000000")" = "SYN-WI-A:P1 SYN-WI-B:P2" ]
+}
+
+@test "not_yet_due and within_time: only packages fallen due count against the band" {
+	response_store
+	# Reported on 10 Nov 12:00 for 1 to 16 Nov (to is exclusive: up to 17 Nov 00:00):
+	#   A  P2 due 5 Nov 09:00, first action 4 Nov 09:00 -> met  (P2)
+	#   C  P2 due 5 Nov 11:00, first action 6 Nov 09:00 -> late (P2)
+	#   D  P3 due 16 Nov 12:00, closed 10 Nov 09:00      -> met  (P3; not yet due, acted on)
+	#   B  P3 due 16 Nov 10:00, no action, not yet fallen due at 10 Nov -> not_yet_due (P3)
+	# within_time = met / (met + late + open_overdue): P2 1/2, P3 1/1 (B does not count
+	# against it), P1 none at all: null.
+	REFTRIAGE_NOW=2026-11-10T12:00:00Z rt report --from 2026-11-01 --to 2026-11-17 --format json
+	expect_status 0
+	echo "$output" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["response"]
+assert r["P1"] == {"due": 0, "met": 0, "late": 0, "open_overdue": 0, "not_yet_due": 0, "within_time": None}, r
+assert r["P2"] == {"due": 2, "met": 1, "late": 1, "open_overdue": 0, "not_yet_due": 0, "within_time": 0.5}, r
+assert r["P3"] == {"due": 2, "met": 1, "late": 0, "open_overdue": 0, "not_yet_due": 1, "within_time": 1.0}, r
+'
+	REFTRIAGE_NOW=2026-11-10T12:00:00Z rt report --from 2026-11-01 --to 2026-11-17
+	expect_status 0
+	expect_out_has "  P3             2       1       0             0            1         100%"
+	# A period that ends before B falls due (16 Nov 10:00): B is in none of its figures.
+	REFTRIAGE_NOW=2026-11-10T12:00:00Z rt report --from 2026-11-01 --to 2026-11-16 --format json
+	expect_status 0
+	echo "$output" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["response"]
+assert r["P3"] == {"due": 1, "met": 1, "late": 0, "open_overdue": 0, "not_yet_due": 0, "within_time": 1.0}, r
+'
+}
+
+@test "a rescore that changes no priority or due time writes no history row" {
+	response_store
+	# One row a package, from its import.
+	[ "$(sql 'SELECT count(*) FROM priority_history')" = 4 ]
+	[ "$(sql "SELECT count(DISTINCT at) || ' ' || min(at) FROM priority_history")" = "1 1793620800000000" ]
+	REFTRIAGE_NOW=2026-11-20T12:00:00Z "$RT" score 2>/dev/null
+	REFTRIAGE_NOW=2026-11-21T12:00:00Z "$RT" score --as-of 2026-12-20T12:00:00Z 2>/dev/null
+	REFTRIAGE_NOW=2026-11-22T12:00:00Z "$RT" rules install "$WI/old.json" 2>/dev/null
+	[ "$(sql 'SELECT count(*) FROM priority_history')" = 4 ]
+	# A change of priority is one row for each package it moves, at the time of the write.
+	REFTRIAGE_NOW=2026-12-01T09:00:00Z "$RT" rules install "$WI/new.json" 2>/dev/null
+	[ "$(sql 'SELECT count(*) FROM priority_history')" = 6 ]
+	[ "$(sql "SELECT count(*) FROM priority_history WHERE at = 1796115600000000")" = 2 ]
 }

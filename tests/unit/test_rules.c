@@ -502,6 +502,52 @@ static void meeting_bounds_due_at(void **state)
 	assert_int_equal(due_with(no_date, "[]"), p4);
 }
 
+/*
+ * rules.md scoring step 4: a package reopened by a new version is due from
+ * when that version was stored (the later of it and received_at), and a
+ * meeting bounds due_at from the day of that clock start.
+ */
+static void reopen_starts_the_clock(void **state)
+{
+	static const char *const kv[] = {"received_at=2026-11-18T10:00:00Z", "meeting_proposed=yes",
+	                                 "meeting_date=2026-11-30", NULL};
+	static const char *const met[] = {"received_at=2026-11-18T10:00:00Z",
+	                                  "meeting_proposed=yes", "meeting_date=2026-11-20", NULL};
+	static const char p1[] = "[{\"id\": \"M\", \"category\": \"child_at_risk\", "
+	                         "\"description\": \"m\", \"when\": \"meeting_proposed\", "
+	                         "\"points\": 0, \"floor\": \"P1\"}]";
+	struct ruleset *rs;
+	struct score_result r;
+	struct cond_input in;
+	uint16_t fired[4];
+	int64_t reopened = at("2026-11-27T12:00:00Z");
+
+	(void)state;
+	rs = load(p1);
+	r.fired = fired;
+	make(kv);
+	score_derive(&pkg, 0, 0, reopened, &in);
+	assert_int_equal(in.clock_start, at("2026-11-18T10:00:00Z"));
+	score_package(rs, &in, reopened, &r);
+	assert_int_equal(r.due_at, at("2026-11-19T10:00:00Z")); /* from receipt */
+	score_reopened(&in, reopened);
+	score_package(rs, &in, reopened, &r);
+	assert_int_equal(r.due_at, at("2026-11-28T12:00:00Z")); /* 24 h from the reopen */
+	assert_false(r.overdue);
+	/* An earlier time, or none, leaves the clock at receipt. */
+	score_derive(&pkg, 0, 0, reopened, &in);
+	score_reopened(&in, 0);
+	score_reopened(&in, at("2026-11-01T00:00:00Z"));
+	assert_int_equal(in.clock_start, at("2026-11-18T10:00:00Z"));
+	/* A meeting dated before the reopen's day is past: it bounds nothing. */
+	make(met);
+	score_derive(&pkg, 0, 0, reopened, &in);
+	score_reopened(&in, reopened);
+	score_package(rs, &in, reopened, &r);
+	assert_int_equal(r.due_at, at("2026-11-28T12:00:00Z"));
+	ruleset_free(rs);
+}
+
 /* The limits hold in the library, for a stored rule set as for a file. */
 static void limits(void **state)
 {
@@ -690,6 +736,7 @@ int main(void)
 	    cmocka_unit_test(limits),
 	    cmocka_unit_test(ageing_orders_within_a_band),
 	    cmocka_unit_test(meeting_bounds_due_at),
+	    cmocka_unit_test(reopen_starts_the_clock),
 	    cmocka_unit_test(a_score_holds_until_valid_until),
 	};
 

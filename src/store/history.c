@@ -1,0 +1,83 @@
+/*
+ * The priority history (schema 15; outcomes.md, "Response is judged by what
+ * was in force at the time"): a row each time a package's effective
+ * priority or due_at changes. The rows wait in the store (store.history)
+ * and are written 64 to a statement, like the versions of an import: before
+ * a commit, a savepoint or store_history_flush; a rollback forgets them.
+ */
+#include "store-internal.h"
+
+#include <string.h>
+
+/* Bind row h as the row-th of statement s (5 parameters a row). */
+static int bind_history(struct store *st, sqlite3_stmt *s, int row, const struct pending_history *h)
+{
+	int p = row * 5;
+
+	return sqlite3_bind_int64(s, p + 1, h->package_id) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 2, h->at) != SQLITE_OK ||
+	               sqlite3_bind_text(s, p + 3, st->history_names.data + h->priority, -1,
+	                                 SQLITE_STATIC) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 4, h->due_at) != SQLITE_OK ||
+	               sqlite3_bind_int64(s, p + 5, h->rule_set_id) != SQLITE_OK
+	           ? -1
+	           : 0;
+}
+
+/* Run statement id (S_PUT_HISTORY or S_PUT_HISTORIES) on rows h. */
+static int run_history(struct store *st, enum stmt_id id, const struct pending_history *h,
+                       size_t rows, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, id, d);
+	size_t i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < rows; i++)
+		if (bind_history(st, s, (int)i, &h[i]) < 0)
+			return store_fail(st, SQLITE_ERROR, "storing the priority history", d);
+	return store_run_kept(st, s, "storing the priority history", d);
+}
+
+int store_history_flush(struct store *st, struct diag *d)
+{
+	size_t i, n = st->nhistory;
+	int rc = 0;
+
+	st->nhistory = 0;
+	if (n == STORE_HISTORY_PER_INSERT)
+		rc = run_history(st, S_PUT_HISTORIES, st->history, n, d);
+	else
+		for (i = 0; i < n && rc == 0; i++)
+			rc = run_history(st, S_PUT_HISTORY, &st->history[i], 1, d);
+	buf_reset(&st->history_names);
+	return rc;
+}
+
+void store_history_discard(struct store *st)
+{
+	st->nhistory = 0;
+	buf_reset(&st->history_names);
+}
+
+int store_history_add(struct store *st, const struct store_history *h, struct diag *d)
+{
+	struct pending_history *w = &st->history[st->nhistory];
+
+	w->package_id = h->package_id;
+	w->at = h->at;
+	w->due_at = h->due_at;
+	w->rule_set_id = h->rule_set_id;
+	w->priority = st->history_names.len;
+	if (buf_add(&st->history_names, h->priority, strlen(h->priority) + 1) < 0)
+		return store_fail(st, SQLITE_NOMEM, "storing the priority history", d);
+	if (++st->nhistory == STORE_HISTORY_PER_INSERT)
+		return store_history_flush(st, d);
+	return 0;
+}
+
+int store_reopened_at(struct store *st, int64_t package_id, int64_t *at, struct diag *d)
+{
+	return store_one_int(st, "SELECT coalesce(reopened_at, 0) FROM packages WHERE id = ?1",
+	                     package_id, at, "reading a package", d);
+}
