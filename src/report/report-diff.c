@@ -258,9 +258,13 @@ static int policy_band(struct buf *b, const struct rules_diff *df,
 	rc |= field(b, "min_score", a ? am : NULL, z ? zm : NULL, 24, html);
 	rc |= buf_adds(b, ", ");
 	rc |= field(b, "respond_within_hours", a ? ah : NULL, z ? zh : NULL, 24, html);
+	/* Labels are free text, perhaps with commas and colons: quoted. */
 	if (a && z && strcmp(a->label, z->label) != 0) {
-		rc |= buf_adds(b, ", ");
-		rc |= field(b, "label", a->label, z->label, 40, html);
+		rc |= buf_adds(b, html ? ", label &ldquo;" : ", label \"");
+		rc |= put(b, a->label, 40, html);
+		rc |= buf_adds(b, html ? "&rdquo; &rarr; &ldquo;" : "\" -> \"");
+		rc |= put(b, z->label, 40, html);
+		rc |= buf_adds(b, html ? "&rdquo;" : "\"");
 	}
 	return rc;
 }
