@@ -152,7 +152,16 @@ int report_svg_chart(struct buf *b, const char *title, const char *const *labels
  * columns: to's), with totals; for `rules diff` and `rules install`.
  */
 int report_diff_matrix(FILE *f, const struct rules_diff *df) MUST_CHECK;
-/* The whole diff as text (matrix and top movers), json or html. */
+/*
+ * The summary lines the text starts with, which rules install prints too:
+ * how many change priority, score and rank; how many fall due earlier or
+ * later and start or stop being overdue; the bands and rules that differ.
+ */
+int report_diff_summary(FILE *f, const struct rules_diff *df) MUST_CHECK;
+/*
+ * The whole diff as text (summary, matrix, top movers with their reasons,
+ * the packages that start or stop being overdue), json or html.
+ */
 int report_diff_text(FILE *f, const struct rules_diff *df) MUST_CHECK;
 int report_diff_json(FILE *f, const struct rules_diff *df) MUST_CHECK;
 int report_diff_html(FILE *f, const struct rules_diff *df, int64_t generated_at) MUST_CHECK;

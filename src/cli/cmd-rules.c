@@ -29,8 +29,9 @@ static const char install_about[] =
     "Check FILE, keep it in the store under its BLAKE2b-256 hash, make it the active\n"
     "rule set and rescore every open package (at TIME, default now), in one\n"
     "transaction: never new rules with old scores. First it prints how the open\n"
-    "packages would move between priorities (one line a band, as rules diff);\n"
-    "with --dry-run it stops there and the store is not changed.\n";
+    "packages would move between priorities (one line a band, as rules diff) and\n"
+    "rules diff's summary lines (priority, score, rank, due times, the bands and\n"
+    "rules that differ); with --dry-run it stops there and the store is not changed.\n";
 static const char *const diff_formats[] = {"text", "json", "html", NULL};
 static const struct cli_opt diff_opts[] = {
     {"against", 0, CLI_TEXT, "FILE", "compare with this rules file (default: the active rules)",
@@ -41,10 +42,12 @@ static const struct cli_opt diff_opts[] = {
 };
 static const char diff_about[] =
     "Score the open packages with the active rules (or --against FILE) and with FILE\n"
-    "at one time (default now), in memory, and show what would change: how many\n"
-    "packages move from each priority to each other (the matrix), and each package\n"
-    "whose priority, score or rank changes, with the rules it gains and loses.\n"
-    "Nothing is installed or stored (docs/report.md).\n";
+    "at one time (default now), in memory, and show what would change: the bands\n"
+    "and rules that differ, how many packages move from each priority to each other\n"
+    "(the matrix), each package whose priority, score, rank or due time changes\n"
+    "(with why: the rules it gains and loses, the floor or band that sets its\n"
+    "priority), and how many fall due earlier or later and become or stop being\n"
+    "overdue at that time. Nothing is installed or stored (docs/report.md).\n";
 static const struct cli_opt rshow_opts[] = {
     CLI_OPT_FORMAT(formats, "text for people; json prints the installed file exactly"),
     CLI_OPT_END,
@@ -182,9 +185,33 @@ static int run_diff(struct cli *cli, struct ruleset *from, const struct ruleset 
 }
 
 /*
+ * A file with the active rules' name and version but other bytes: the
+ * worklist, rules show and the audit trail would name two policies alike.
+ * A warning on standard error (whatever the format), never a refusal: the
+ * hash tells them apart, and a fix in place may be what the force wants.
+ */
+static void warn_same_label(struct cli *cli, const char *path, const struct ruleset *from,
+                            const struct ruleset *to, const char *from_what)
+{
+	char h1[HASH_HEX], h2[HASH_HEX];
+
+	if (!rules_diff_same_label(from, to))
+		return;
+	hash_hex(h1, to->hash);
+	hash_hex(h2, from->hash);
+	cli_warn(cli,
+	         "warning: %s: the same name and version as %s (%s %s) but another hash (%.12s, "
+	         "not %.12s): lists and the audit trail would name two policies alike; give it a "
+	         "new version",
+	         path, from_what, to->name, to->version, h1, h2);
+}
+
+/*
  * Before install switches: how the open packages would move, one line a
- * band (the diff's matrix), on stderr. Unusable active rules leave nothing
- * to compare: installing a good file is their cure, so it goes on.
+ * band (the diff's matrix), then the summary lines rules diff starts with
+ * (priority, score, rank, due times, the policies' changes), on stderr.
+ * Unusable active rules leave nothing to compare: installing a good file is
+ * their cure, so it goes on.
  */
 static int install_summary(struct cli *cli, const struct ruleset *rs, int64_t as_of)
 {
@@ -194,18 +221,21 @@ static int install_summary(struct cli *cli, const struct ruleset *rs, int64_t as
 	int64_t id;
 	int rc = EX_OK;
 
-	/* With --quiet nothing would be shown: spare the second scoring pass. */
-	if (cli->quiet && !cli_flag(cli, "dry-run"))
-		return EX_OK;
 	diag_clear(&d);
 	if (score_load_rules(cli->st, 0, &active, &id, &d) < 0) {
 		if (d.code != EX_CONFIG || cli_flag(cli, "dry-run"))
 			return cli_report(&d);
-		cli_warn(cli, "no summary of what moves: the active rules cannot be used");
+		if (!cli->quiet)
+			cli_warn(cli, "no summary of what moves: the active rules cannot be used");
+		return EX_OK;
+	}
+	warn_same_label(cli, cli->operands[0], active, rs, "the active rules");
+	/* With --quiet nothing would be shown: spare the second scoring pass. */
+	if (cli->quiet && !cli_flag(cli, "dry-run")) {
+		ruleset_free(active);
 		return EX_OK;
 	}
 	rules_diff_init(&df);
-	df.matrix_only = true;
 	if (rules_diff_run(&df, cli->st, active, rs, as_of, &d) < 0)
 		rc = cli_report(&d);
 	if (rc == EX_OK && !cli->quiet) {
@@ -213,7 +243,7 @@ static int install_summary(struct cli *cli, const struct ruleset *rs, int64_t as
 		         "%zu open packages by priority, the active rules (rows) to %s (columns); "
 		         "%zu would change priority:",
 		         df.n, cli->operands[0], df.priority_changed);
-		if (report_diff_matrix(stderr, &df) < 0)
+		if (report_diff_matrix(stderr, &df) < 0 || report_diff_summary(stderr, &df) < 0)
 			rc = cli_fail(cli, EX_IOERR, "cannot write the summary");
 	}
 	rules_diff_release(&df);
@@ -329,6 +359,9 @@ static int do_diff(struct cli *cli)
 		rc = check(against, &body2, &from);
 	if (rc == EX_OK)
 		rc = run_diff(cli, from, to, as_of, &df, &active);
+	if (rc == EX_OK)
+		warn_same_label(cli, cli->operands[0], df.from, df.to,
+		                against ? against : "the active rules");
 	if (rc == EX_OK)
 		rc = write_diff(cli, &df, format ? format : "text");
 	rules_diff_release(&df);

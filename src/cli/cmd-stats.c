@@ -143,9 +143,8 @@ static int stats_json(struct cli *cli, struct stats_ctx *x, const struct store_s
 	json_oldest(x, ss);
 	x->err |= jsonw_key(b, &first, "packages_with_action");
 	x->err |= buf_addf(b, "%ld", ss->acted);
-	x->err |= jsonw_key(b, &first, "median_hours_to_first_action");
-	x->err |= ss->acted ? buf_addf(b, "%.1f", (double)ss->median_to_first_action / 3.6e9)
-	                    : buf_adds(b, "null");
+	x->err |= jsonw_key_number(b, &first, "median_hours_to_first_action", ss->acted != 0,
+	                           (double)ss->median_to_first_action / 3.6e9);
 	x->err |= buf_adds(b, "}\n");
 	if (x->err)
 		return cli_fail(cli, EX_SOFTWARE, "out of memory");

@@ -124,13 +124,6 @@ int backtest_write_text(FILE *f, const struct backtest_report *r)
 
 /* --- JSON --------------------------------------------------------------- */
 
-static int json_num(struct buf *b, bool *first, const char *key, bool has, double v)
-{
-	if (jsonw_key(b, first, key) < 0)
-		return -1;
-	return has ? buf_addf(b, "%.6g", v) : buf_adds(b, "null");
-}
-
 static int json_long(struct buf *b, bool *first, const char *key, long v)
 {
 	return jsonw_key(b, first, key) < 0 ? -1 : buf_addf(b, "%ld", v);
@@ -161,15 +154,16 @@ static int json_head(struct buf *b, bool *first, const struct backtest_report *r
 	rc |= json_long(b, first, "negatives", bt->negatives);
 	rc |= json_long(b, first, "excluded", bt->excluded);
 	rc |= json_long(b, first, "erased", bt->unreadable);
-	rc |= json_num(b, first, "auc", bt->auc.has_auc, bt->auc.auc);
+	rc |= jsonw_key_number(b, first, "auc", bt->auc.has_auc, bt->auc.auc);
 	rc |= jsonw_key(b, first, "auc_ci95");
-	rc |= bt->auc.has_ci ? buf_addf(b, "[%.6g,%.6g]", bt->auc.lo, bt->auc.hi)
+	rc |= bt->auc.has_ci ? buf_addc(b, '[') | jsonw_number(b, bt->auc.lo) | buf_addc(b, ',') |
+	                           jsonw_number(b, bt->auc.hi) | buf_addc(b, ']')
 	                     : buf_adds(b, "null");
 	rc |= json_str(b, first, "auc_ci95_method", "DeLong");
 	rc |= json_str(b, first, "top", r->rs->bands[bt->top].priority);
-	rc |= json_num(b, first, "recall_top", bt->has_recall, bt->recall_top);
-	rc |=
-	    json_num(b, first, "negatives_in_top", bt->has_negatives_in_top, bt->negatives_in_top);
+	rc |= jsonw_key_number(b, first, "recall_top", bt->has_recall, bt->recall_top);
+	rc |= jsonw_key_number(b, first, "negatives_in_top", bt->has_negatives_in_top,
+	                       bt->negatives_in_top);
 	rc |= json_str(b, first, "note", backtest_note(bt));
 	return rc ? -1 : 0;
 }
@@ -205,7 +199,7 @@ int backtest_write_json(FILE *f, const struct backtest_report *r)
 		rc |= json_str(&b, &f2, "rule", r->rs->rules[i].id);
 		rc |= json_long(&b, &f2, "fired", bt->rules[i].fired);
 		rc |= json_long(&b, &f2, "positives_fired", bt->rules[i].positives_fired);
-		rc |= json_num(&b, &f2, "lift", bt->rules[i].has_lift, bt->rules[i].lift);
+		rc |= jsonw_key_number(&b, &f2, "lift", bt->rules[i].has_lift, bt->rules[i].lift);
 		rc |= buf_addc(&b, '}');
 	}
 	rc |= buf_adds(&b, "]}\n");

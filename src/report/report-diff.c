@@ -86,7 +86,13 @@ static uint32_t *movers(const struct rules_diff *df, size_t max, size_t *n)
 	return m;
 }
 
-/* " +ID -ID": the rules added and removed, ids separated by sep. */
+/* s for the medium: escaped for HTML, or made safe and cut at width for a terminal. */
+static int put(struct buf *b, const char *s, size_t width, bool html)
+{
+	return html ? report_html_escape(b, s) : report_text_safe(b, s, width);
+}
+
+/* "+ID -ID": the rules that fire only under to (+) and only under from (-). */
 static int rule_list(struct buf *b, const struct rules_diff *df, const struct rules_diff_pkg *p,
                      bool html)
 {
@@ -97,15 +103,249 @@ static int rule_list(struct buf *b, const struct rules_diff *df, const struct ru
 	rules_diff_rules(df, p, &add, &na, &rem, &nr);
 	for (i = 0; i < na; i++) {
 		rc |= buf_adds(b, i ? " +" : "+");
-		rc |= html ? report_html_escape(b, df->to->rules[add[i]].id)
-		           : report_text_safe(b, df->to->rules[add[i]].id, 40);
+		rc |= put(b, df->to->rules[add[i]].id, 40, html);
 	}
 	for (i = 0; i < nr; i++) {
 		rc |= buf_adds(b, i || na ? " -" : "-");
-		rc |= html ? report_html_escape(b, df->from->rules[rem[i]].id)
-		           : report_text_safe(b, df->from->rules[rem[i]].id, 40);
+		rc |= put(b, df->from->rules[rem[i]].id, 40, html);
 	}
 	return rc;
+}
+
+/* A rule's floor: its band's priority, or "none". */
+static const char *floor_of(const struct ruleset *rs, const struct rule *r)
+{
+	return r && r->floor >= 0 ? rs->bands[r->floor].priority : "none";
+}
+
+/*
+ * "ID points 30 -> 60, floor none -> P1": p's rules that fire under both
+ * sets but count differently, each after sep.
+ */
+static int changed_list(struct buf *b, const struct rules_diff *df, const struct rules_diff_pkg *p,
+                        const char *sep, bool html)
+{
+	const uint16_t *chg;
+	size_t n, i;
+	int rc = 0;
+
+	chg = rules_diff_rules_changed(df, p, &n);
+	for (i = 0; i < n; i++) {
+		const struct rule *z = &df->to->rules[chg[i]];
+		const struct rule *a = ruleset_rule(df->from, z->id);
+		bool pts = a && a->points != z->points;
+
+		if (!a)
+			continue;
+		rc |= buf_adds(b, i ? ", " : sep);
+		rc |= put(b, z->id, 40, html);
+		if (pts)
+			rc |= buf_addf(b, " points %lld %s %lld", (long long)a->points,
+			               html ? "&rarr;" : "->", (long long)z->points);
+		if (strcmp(floor_of(df->from, a), floor_of(df->to, z)) != 0) {
+			rc |= buf_adds(b, pts ? ", floor " : " floor ");
+			rc |= put(b, floor_of(df->from, a), 16, html);
+			rc |= buf_adds(b, html ? " &rarr; " : " -> ");
+			rc |= put(b, floor_of(df->to, z), 16, html);
+		}
+		if (!pts && strcmp(floor_of(df->from, a), floor_of(df->to, z)) == 0)
+			rc |= buf_addf(b, " category %s %s %s", rule_category_names[a->category],
+			               html ? "&rarr;" : "->", rule_category_names[z->category]);
+	}
+	return rc;
+}
+
+/* What set a priority: "band P2" (the score reached it) or "floor P1 of ID". */
+static int cause(struct buf *b, const struct ruleset *rs, int band, int floor, bool html)
+{
+	int rc = 0;
+
+	if (floor < 0)
+		return buf_adds(b, "band ") | put(b, rs->bands[band].priority, 16, html);
+	rc |= buf_adds(b, "floor ");
+	rc |= put(b, rs->bands[rs->rules[floor].floor].priority, 16, html);
+	rc |= buf_adds(b, " of ");
+	return rc | put(b, rs->rules[floor].id, 40, html);
+}
+
+/*
+ * Why p moves: the rules that started or stopped firing, those that fire
+ * under both but count differently, then what set its priority under each
+ * rule set ("band P3 -> floor P1 of ID"): never empty for a package whose
+ * priority changes.
+ */
+static int reason(struct buf *b, const struct rules_diff *df, const struct rules_diff_pkg *p,
+                  bool html)
+{
+	const uint16_t *add, *rem;
+	size_t na, nr, nc;
+	int rc = 0;
+
+	rules_diff_rules(df, p, &add, &na, &rem, &nr);
+	(void)rules_diff_rules_changed(df, p, &nc);
+	rc |= rule_list(b, df, p, html);
+	rc |= changed_list(b, df, p, na || nr ? "; " : "", html);
+	if (p->from_priority == p->to_priority)
+		return rc;
+	rc |= na || nr || nc ? buf_adds(b, "; ") : 0;
+	rc |= cause(b, df->from, p->from_band, p->from_floor, html);
+	rc |= buf_adds(b, html ? " &rarr; " : " -> ");
+	return rc | cause(b, df->to, p->to_band, p->to_floor, html);
+}
+
+/* --- the policies' own changes ------------------------------------------- */
+
+/* "name A -> Z", or "name A" when both are the same or one side is absent (NULL). */
+static int field(struct buf *b, const char *name, const char *a, const char *z, size_t width,
+                 bool html)
+{
+	int rc = buf_adds(b, name);
+
+	rc |= buf_addc(b, ' ');
+	if (a && z && strcmp(a, z) != 0) {
+		rc |= put(b, a, width, html);
+		rc |= buf_adds(b, html ? " &rarr; " : " -> ");
+		return rc | put(b, z, width, html);
+	}
+	return rc | put(b, a ? a : z, width, html);
+}
+
+static void band_min(char *t, size_t size, const struct band *x)
+{
+	if (!x)
+		t[0] = '\0';
+	else if (x->has_min)
+		(void)snprintf(t, size, "%lld", (long long)x->min_score);
+	else
+		(void)snprintf(t, size, "null");
+}
+
+static void band_hours(char *t, size_t size, const struct band *x)
+{
+	if (x)
+		(void)snprintf(t, size, "%lld", (long long)x->respond_within_hours);
+	else
+		t[0] = '\0';
+}
+
+static const char *const change_names[] = {"added", "removed", "changed"};
+
+/* A policy change's band priority or rule id (to's, or from's when removed). */
+static const char *policy_id(const struct rules_diff *df, const struct rules_diff_policy *c)
+{
+	const struct ruleset *rs = c->to >= 0 ? df->to : df->from;
+	int k = c->to >= 0 ? c->to : c->from;
+
+	return c->kind == RULES_DIFF_BAND ? rs->bands[k].priority : rs->rules[k].id;
+}
+
+/* "band P2 changed: min_score 50, respond_within_hours 168 -> 72". */
+static int policy_band(struct buf *b, const struct rules_diff *df,
+                       const struct rules_diff_policy *c, bool html)
+{
+	const struct band *a = c->from >= 0 ? &df->from->bands[c->from] : NULL;
+	const struct band *z = c->to >= 0 ? &df->to->bands[c->to] : NULL;
+	char am[24], zm[24], ah[24], zh[24];
+	int rc = 0;
+
+	band_min(am, sizeof(am), a);
+	band_min(zm, sizeof(zm), z);
+	band_hours(ah, sizeof(ah), a);
+	band_hours(zh, sizeof(zh), z);
+	rc |= buf_adds(b, "band ");
+	rc |= put(b, policy_id(df, c), 16, html);
+	rc |= buf_addf(b, " %s: ", change_names[c->change]);
+	rc |= field(b, "min_score", a ? am : NULL, z ? zm : NULL, 24, html);
+	rc |= buf_adds(b, ", ");
+	rc |= field(b, "respond_within_hours", a ? ah : NULL, z ? zh : NULL, 24, html);
+	/* Labels are free text, perhaps with commas and colons: quoted. */
+	if (a && z && strcmp(a->label, z->label) != 0) {
+		rc |= buf_adds(b, html ? ", label &ldquo;" : ", label \"");
+		rc |= put(b, a->label, 40, html);
+		rc |= buf_adds(b, html ? "&rdquo; &rarr; &ldquo;" : "\" -> \"");
+		rc |= put(b, z->label, 40, html);
+		rc |= buf_adds(b, html ? "&rdquo;" : "\"");
+	}
+	return rc;
+}
+
+/* "rule GROOMING changed: points 30 -> 60, floor none; when changed". */
+static int policy_rule(struct buf *b, const struct rules_diff *df,
+                       const struct rules_diff_policy *c, bool html)
+{
+	const struct rule *a = c->from >= 0 ? &df->from->rules[c->from] : NULL;
+	const struct rule *z = c->to >= 0 ? &df->to->rules[c->to] : NULL;
+	char ap[24], zp[24];
+	int rc = 0;
+
+	(void)snprintf(ap, sizeof(ap), "%lld", a ? (long long)a->points : 0LL);
+	(void)snprintf(zp, sizeof(zp), "%lld", z ? (long long)z->points : 0LL);
+	rc |= buf_adds(b, "rule ");
+	rc |= put(b, policy_id(df, c), 40, html);
+	rc |= buf_addf(b, " %s: ", change_names[c->change]);
+	rc |= field(b, "points", a ? ap : NULL, z ? zp : NULL, 24, html);
+	rc |= buf_adds(b, ", ");
+	rc |= field(b, "floor", a ? floor_of(df->from, a) : NULL, z ? floor_of(df->to, z) : NULL,
+	            16, html);
+	if (!a || !z)
+		return rc;
+	if (a->category != z->category) {
+		rc |= buf_adds(b, ", ");
+		rc |= field(b, "category", rule_category_names[a->category],
+		            rule_category_names[z->category], 24, html);
+	}
+	rc |= strcmp(a->when, z->when) != 0 ? buf_adds(b, ", condition (when) changed") : 0;
+	rc |=
+	    strcmp(a->description, z->description) != 0 ? buf_adds(b, ", description changed") : 0;
+	return rc;
+}
+
+/*
+ * The lines every diff starts with (rules diff's text and html, and rules
+ * install on standard error): how many change priority, score and rank;
+ * the due times; the policies' own changes.
+ */
+static int summary(struct buf *b, const struct rules_diff *df, bool html)
+{
+	size_t i;
+	int rc = 0;
+
+	rc |= buf_addf(b,
+	               "%s%zu change priority, %zu change score, %zu change rank.%s"
+	               "due earlier for %zu, later for %zu; %zu become overdue now, %zu stop "
+	               "being overdue.%s",
+	               html ? "<p class=meta>" : "", df->priority_changed, df->score_changed,
+	               df->rank_changed, html ? "<br>\n" : "\n", df->due_earlier, df->due_later,
+	               df->become_overdue, df->stop_overdue, html ? "</p>\n" : "\n");
+	if (!df->npolicy)
+		return rc |
+		       buf_adds(b, html ? "<h2>Policy changes</h2>\n<p>None: the same bands "
+		                          "and rules.</p>\n"
+		                        : "\npolicy changes: none (the same bands and rules)\n");
+	rc |= html ? buf_addf(b, "<h2>Policy changes (%zu)</h2>\n<ul>\n", df->npolicy)
+	           : buf_addf(b, "\npolicy changes (%zu)\n", df->npolicy);
+	for (i = 0; i < df->npolicy; i++) {
+		const struct rules_diff_policy *c = &df->policy[i];
+
+		rc |= buf_adds(b, html ? "<li>" : "  ");
+		rc |= c->kind == RULES_DIFF_BAND ? policy_band(b, df, c, html)
+		                                 : policy_rule(b, df, c, html);
+		rc |= buf_adds(b, html ? "</li>\n" : "\n");
+	}
+	return rc | (html ? buf_adds(b, "</ul>\n") : 0);
+}
+
+int report_diff_summary(FILE *f, const struct rules_diff *df)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	rc = summary(&b, df, false);
+	if (!rc)
+		rc = report_page_flush(f, &b);
+	buf_release(&b);
+	return rc ? -1 : 0;
 }
 
 static int names(struct buf *b, const struct rules_diff *df, bool html)
@@ -119,11 +359,9 @@ static int names(struct buf *b, const struct rules_diff *df, bool html)
 	time_format_local(df->as_of, t);
 	for (k = 0; k < 2; k++) {
 		rc |= buf_adds(b, k ? " to " : "");
-		rc |= html ? report_html_escape(b, rs[k]->name)
-		           : report_text_safe(b, rs[k]->name, 60);
+		rc |= put(b, rs[k]->name, 60, html);
 		rc |= buf_addc(b, ' ');
-		rc |= html ? report_html_escape(b, rs[k]->version)
-		           : report_text_safe(b, rs[k]->version, 30);
+		rc |= put(b, rs[k]->version, 30, html);
 		rc |= buf_addf(b, " (hash %.12s)", k ? h2 : h1);
 	}
 	rc |= buf_addf(b, ", %zu open package%s scored as of %s", df->n, df->n == 1 ? "" : "s", t);
@@ -183,6 +421,64 @@ static int backtest_pair(struct buf *b, const struct rules_diff *df, bool html)
 	return rc | (html ? buf_adds(b, "</tbody></table>\n") : 0);
 }
 
+/*
+ * The first max packages that become overdue now, then those that stop
+ * being overdue, each in new-rank order. The caller frees.
+ */
+static uint32_t *overdue_movers(const struct rules_diff *df, size_t max, size_t *n)
+{
+	uint32_t *m = rt_calloc(max + 1, sizeof(*m));
+	size_t i;
+	int pass;
+
+	*n = 0;
+	if (!m)
+		return NULL;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < df->n && *n < max; i++) {
+			const struct rules_diff_pkg *p = &df->pkgs[df->order[i]];
+
+			if (p->from_overdue != p->to_overdue && p->to_overdue == (pass == 0))
+				m[(*n)++] = df->order[i];
+		}
+	return m;
+}
+
+/* The due-time section: each package that starts or stops being overdue at as_of. */
+static int due_text(struct buf *b, const struct rules_diff *df)
+{
+	char t[TIME_LOCAL_MAX], t2[TIME_LOCAL_MAX];
+	size_t n = 0, i, total = df->become_overdue + df->stop_overdue;
+	uint32_t *m = overdue_movers(df, TEXT_MOVERS, &n);
+	int rc = !m;
+
+	time_format_local(df->as_of, t);
+	rc |= buf_addf(b, "\ndue times at %s: earlier for %zu, later for %zu\n", t, df->due_earlier,
+	               df->due_later);
+	if (!total)
+		rc |= buf_adds(b, "no package becomes or stops being overdue.\n");
+	else
+		rc |= buf_addf(
+		    b, "%zu become overdue now, %zu stop being overdue (%zu of %zu listed)\n",
+		    df->become_overdue, df->stop_overdue, n, total);
+	for (i = 0; m && i < n; i++) {
+		const struct rules_diff_pkg *p = &df->pkgs[m[i]];
+
+		time_format_local(p->from_due_at, t);
+		time_format_local(p->to_due_at, t2);
+		rc |= buf_adds(b, "  ");
+		rc |= report_cell(b, rules_diff_ref(df, p), 24, false);
+		rc |= buf_adds(b, "  ");
+		rc |= report_cell(b, df->from->bands[p->from_priority].priority, 4, false);
+		rc |= buf_adds(b, " -> ");
+		rc |= report_cell(b, df->to->bands[p->to_priority].priority, 4, false);
+		rc |= buf_addf(b, "  due %s -> %s  %s\n", t, t2,
+		               p->to_overdue ? "overdue now" : "no longer overdue");
+	}
+	rt_free(m);
+	return rc;
+}
+
 int report_diff_text(FILE *f, const struct rules_diff *df)
 {
 	struct buf b;
@@ -195,10 +491,9 @@ int report_diff_text(FILE *f, const struct rules_diff *df)
 	rc |= !m;
 	rc |= buf_adds(&b, "rules diff: ");
 	rc |= names(&b, df, false);
-	rc |= buf_addf(&b,
-	               ".\n%zu change priority, %zu change score, %zu change rank.\n\nopen "
-	               "packages by priority (rows: from, columns: to)\n",
-	               df->priority_changed, df->score_changed, df->rank_changed);
+	rc |= buf_adds(&b, ".\n");
+	rc |= summary(&b, df, false);
+	rc |= buf_adds(&b, "\nopen packages by priority (rows: from, columns: to)\n");
 	rc |= report_page_flush(f, &b);
 	rc |= report_diff_matrix(f, df);
 	if (df->priority_changed == 0)
@@ -215,11 +510,13 @@ int report_diff_text(FILE *f, const struct rules_diff *df)
 		rc |= report_cell(&b, df->from->bands[p->from_priority].priority, 4, false);
 		rc |= buf_adds(&b, " -> ");
 		rc |= report_cell(&b, df->to->bands[p->to_priority].priority, 4, false);
-		rc |= buf_addf(&b, "  score %lld -> %lld  rank %u -> %u", (long long)p->from_score,
-		               (long long)p->to_score, p->from_rank, p->to_rank);
-		rc |= p->rules ? buf_adds(&b, "  ") | rule_list(&b, df, p, false) : 0;
+		rc |=
+		    buf_addf(&b, "  score %lld -> %lld  rank %u -> %u  ", (long long)p->from_score,
+		             (long long)p->to_score, p->from_rank, p->to_rank);
+		rc |= reason(&b, df, p, false);
 		rc |= buf_addc(&b, '\n');
 	}
+	rc |= due_text(&b, df);
 	rc |= backtest_pair(&b, df, false);
 	if (!rc)
 		rc = report_page_flush(f, &b);
@@ -264,7 +561,81 @@ static int json_change(struct buf *b, const struct rules_diff *df, const struct 
 	rc |= json_ids(b, df->to, add, na);
 	rc |= jsonw_key(b, &first, "rules_removed");
 	rc |= json_ids(b, df->from, rem, nr);
+	rc |= jsonw_key(b, &first, "from_due_at");
+	rc |= buf_addc(b, '"') | report_time(b, p->from_due_at) | buf_addc(b, '"');
+	rc |= jsonw_key(b, &first, "to_due_at");
+	rc |= buf_addc(b, '"') | report_time(b, p->to_due_at) | buf_addc(b, '"');
+	rc |= jsonw_key(b, &first, "from_overdue");
+	rc |= buf_adds(b, p->from_overdue ? "true" : "false");
+	rc |= jsonw_key(b, &first, "to_overdue");
+	rc |= buf_adds(b, p->to_overdue ? "true" : "false");
 	return rc | buf_addc(b, '}');
+}
+
+/* A band as its rules file gives it (min_score null for the last), or null. */
+static int json_band(struct buf *b, const struct band *x)
+{
+	bool first = true;
+	int rc = 0;
+
+	if (!x)
+		return buf_adds(b, "null");
+	rc |= buf_addc(b, '{');
+	rc |= jsonw_key_str(b, &first, "priority", x->priority);
+	rc |= jsonw_key_str(b, &first, "label", x->label);
+	rc |= jsonw_key(b, &first, "min_score");
+	rc |= x->has_min ? buf_addf(b, "%lld", (long long)x->min_score) : buf_adds(b, "null");
+	rc |= jsonw_key_int(b, &first, "respond_within_hours", (long long)x->respond_within_hours);
+	return rc | buf_addc(b, '}');
+}
+
+/* A rule with the keys of its rules file, floor null when it has none; or null. */
+static int json_rule(struct buf *b, const struct ruleset *rs, const struct rule *x)
+{
+	bool first = true;
+	int rc = 0;
+
+	if (!x)
+		return buf_adds(b, "null");
+	rc |= buf_addc(b, '{');
+	rc |= jsonw_key_str(b, &first, "id", x->id);
+	rc |= jsonw_key_str(b, &first, "category", rule_category_names[x->category]);
+	rc |= jsonw_key_str(b, &first, "description", x->description);
+	rc |= jsonw_key_str(b, &first, "when", x->when);
+	rc |= jsonw_key_int(b, &first, "points", (long long)x->points);
+	rc |=
+	    jsonw_key_str(b, &first, "floor", x->floor >= 0 ? rs->bands[x->floor].priority : NULL);
+	return rc | buf_addc(b, '}');
+}
+
+/* due_changes and policy_changes: what follows the list of changes. */
+static int json_tail(struct buf *b, const struct rules_diff *df)
+{
+	size_t i;
+	int rc = 0;
+
+	rc |= buf_addf(b,
+	               ",\n\"due_changes\":{\"earlier\":%zu,\"later\":%zu,\"become_overdue\":%zu,"
+	               "\"stop_overdue\":%zu},\n\"policy_changes\":[",
+	               df->due_earlier, df->due_later, df->become_overdue, df->stop_overdue);
+	for (i = 0; i < df->npolicy; i++) {
+		const struct rules_diff_policy *c = &df->policy[i];
+		bool band = c->kind == RULES_DIFF_BAND, first = true;
+
+		rc |= buf_adds(b, i ? ",\n{" : "\n{");
+		rc |= jsonw_key_str(b, &first, "kind", band ? "band" : "rule");
+		rc |= jsonw_key_str(b, &first, "id", policy_id(df, c));
+		rc |= jsonw_key_str(b, &first, "change", change_names[c->change]);
+		rc |= jsonw_key(b, &first, "from");
+		rc |= band
+		          ? json_band(b, c->from >= 0 ? &df->from->bands[c->from] : NULL)
+		          : json_rule(b, df->from, c->from >= 0 ? &df->from->rules[c->from] : NULL);
+		rc |= jsonw_key(b, &first, "to");
+		rc |= band ? json_band(b, c->to >= 0 ? &df->to->bands[c->to] : NULL)
+		           : json_rule(b, df->to, c->to >= 0 ? &df->to->rules[c->to] : NULL);
+		rc |= buf_addc(b, '}');
+	}
+	return rc | buf_adds(b, df->npolicy ? "\n]}\n" : "]}\n");
 }
 
 static int json_head(struct buf *b, const struct rules_diff *df)
@@ -321,7 +692,8 @@ int report_diff_json(FILE *f, const struct rules_diff *df)
 		if (b.len > 65536)
 			rc |= report_page_flush(f, &b);
 	}
-	rc |= buf_adds(&b, k ? "\n]}\n" : "]}\n");
+	rc |= buf_adds(&b, k ? "\n]" : "]");
+	rc |= json_tail(&b, df);
 	if (!rc)
 		rc = report_page_flush(f, &b);
 	buf_release(&b);
@@ -368,8 +740,8 @@ static int html_movers(struct buf *b, const struct rules_diff *df, const uint32_
 	if (!n)
 		return rc | buf_adds(b, "<p>No package changes priority.</p>\n");
 	rc |= buf_adds(b, "<table><thead><tr><th>Reference</th><th>Priority</th><th>Score</th>"
-	                  "<th>Rank</th><th>Rules added (+) and removed (-)</th></tr></thead>"
-	                  "<tbody>\n");
+	                  "<th>Rank</th><th>Why: rules that fire (+) or stop (-), rules that "
+	                  "count differently, what set the priority</th></tr></thead><tbody>\n");
 	for (i = 0; i < n; i++) {
 		const struct rules_diff_pkg *p = &df->pkgs[m[i]];
 
@@ -382,10 +754,65 @@ static int html_movers(struct buf *b, const struct rules_diff *df, const uint32_
 		rc |= buf_addf(
 		    b, "</td><td class=n>%lld &rarr; %lld</td><td class=n>%u &rarr; %u</td><td>",
 		    (long long)p->from_score, (long long)p->to_score, p->from_rank, p->to_rank);
-		rc |= rule_list(b, df, p, true);
+		rc |= reason(b, df, p, true);
 		rc |= buf_adds(b, "</td></tr>\n");
 	}
 	return rc | buf_adds(b, "</tbody></table>\n");
+}
+
+/* The packages that become or stop being overdue at as_of (the first 500). */
+static int html_due(struct buf *b, const struct rules_diff *df)
+{
+	char t[TIME_LOCAL_MAX], t2[TIME_LOCAL_MAX];
+	size_t n = 0, i, total = df->become_overdue + df->stop_overdue;
+	uint32_t *m = overdue_movers(df, HTML_MOVERS, &n);
+	int rc = !m;
+
+	time_format_local(df->as_of, t);
+	rc |= buf_addf(b,
+	               "<h2>Due times</h2>\n<p class=meta>At %s: due earlier for %zu, later for "
+	               "%zu; %zu become overdue now, %zu stop being overdue%s.</p>\n",
+	               t, df->due_earlier, df->due_later, df->become_overdue, df->stop_overdue,
+	               n < total ? " (the first 500 listed)" : "");
+	if (!n || !m) {
+		rt_free(m);
+		return rc;
+	}
+	rc |= buf_adds(b, "<table><thead><tr><th>Reference</th><th>Priority</th><th>Due</th>"
+	                  "<th></th></tr></thead><tbody>\n");
+	for (i = 0; i < n; i++) {
+		const struct rules_diff_pkg *p = &df->pkgs[m[i]];
+
+		time_format_local(p->from_due_at, t);
+		time_format_local(p->to_due_at, t2);
+		rc |= buf_adds(b, "<tr><td>");
+		rc |= report_html_escape(b, rules_diff_ref(df, p));
+		rc |= buf_adds(b, "</td><td>");
+		rc |= report_html_escape(b, df->from->bands[p->from_priority].priority);
+		rc |= buf_adds(b, " &rarr; ");
+		rc |= report_html_escape(b, df->to->bands[p->to_priority].priority);
+		rc |= buf_addf(b, "</td><td>%s &rarr; %s</td><td>%s</td></tr>\n", t, t2,
+		               p->to_overdue ? "overdue now" : "no longer overdue");
+	}
+	rt_free(m);
+	return rc | buf_adds(b, "</tbody></table>\n");
+}
+
+/* The same name and version as the rules compared with, other bytes: said on the page too. */
+static int html_same_label(struct buf *b, const struct rules_diff *df)
+{
+	int rc = 0;
+
+	if (!rules_diff_same_label(df->from, df->to))
+		return 0;
+	rc |= buf_adds(b, "<p><strong>Warning: the new file has the name and version of the "
+	                  "current rules (");
+	rc |= report_html_escape(b, df->to->name);
+	rc |= buf_addc(b, ' ');
+	rc |= report_html_escape(b, df->to->version);
+	return rc | buf_adds(b, ") but other contents: both would be listed and audited under "
+	                        "one name. Give it a new version before installing it.</strong>"
+	                        "</p>\n");
 }
 
 int report_diff_html(FILE *f, const struct rules_diff *df, int64_t generated_at)
@@ -403,15 +830,16 @@ int report_diff_html(FILE *f, const struct rules_diff *df, int64_t generated_at)
 	rc |= report_page_head(&b, "What new rules would change");
 	rc |= buf_adds(&b, "<p class=meta>");
 	rc |= names(&b, df, true);
-	rc |= buf_addf(&b,
-	               ". Nothing was installed. Generated %s.</p>\n<p class=meta>%zu change "
-	               "priority, %zu change score, %zu change rank.</p>\n<h2>Open packages "
-	               "by priority</h2>\n<p class=meta>Rows: the current rules; columns: the "
-	               "new ones. Red: more urgent; blue: less urgent.</p>\n",
-	               t, df->priority_changed, df->score_changed, df->rank_changed);
+	rc |= buf_addf(&b, ". Nothing was installed. Generated %s.</p>\n", t);
+	rc |= html_same_label(&b, df);
+	rc |= summary(&b, df, true);
+	rc |= buf_adds(&b, "<h2>Open packages by priority</h2>\n<p class=meta>Rows: the current "
+	                   "rules; columns: the new ones. Red: more urgent; blue: less "
+	                   "urgent.</p>\n");
 	rc |= html_matrix(&b, df);
 	if (m)
 		rc |= html_movers(&b, df, m, n);
+	rc |= html_due(&b, df);
 	rc |= backtest_pair(&b, df, true);
 	rc |= report_page_tail(&b);
 	if (!rc)

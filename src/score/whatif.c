@@ -96,6 +96,8 @@ void rules_diff_release(struct rules_diff *df)
 	rt_free(df->fired_to);
 	rt_free(df->to_in_from);
 	rt_free(df->from_in_to);
+	rt_free(df->rule_changed);
+	rt_free(df->policy);
 	buf_release(&df->names);
 	memset(df, 0, sizeof(*df));
 }
@@ -119,20 +121,111 @@ static void map_rules(const struct ruleset *a, const struct ruleset *b, int *out
 	}
 }
 
+/* A floor's band name, or NULL: floors are compared by name, bands may be renumbered. */
+static const char *floor_name(const struct ruleset *rs, const struct rule *r)
+{
+	return r->floor >= 0 ? rs->bands[r->floor].priority : NULL;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether rule a of from and b of to would score a package differently. */
+static bool scores_differ(const struct rules_diff *df, const struct rule *a, const struct rule *b)
+{
+	return a->points != b->points ||
+	       !same_str(floor_name(df->from, a), floor_name(df->to, b)) ||
+	       (a->category == CAT_AGEING) != (b->category == CAT_AGEING);
+}
+
+static bool rule_differs(const struct rules_diff *df, const struct rule *a, const struct rule *b)
+{
+	return scores_differ(df, a, b) || a->category != b->category ||
+	       strcmp(a->description, b->description) != 0 || strcmp(a->when, b->when) != 0;
+}
+
+static bool band_differs(const struct band *a, const struct band *b)
+{
+	return a->has_min != b->has_min || (a->has_min && a->min_score != b->min_score) ||
+	       a->respond_within_hours != b->respond_within_hours ||
+	       strcmp(a->label, b->label) != 0;
+}
+
+static int policy_add(struct rules_diff *df, size_t *cap, int kind, int change, int from, int to)
+{
+	if (df->npolicy == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct rules_diff_policy *np = rt_realloc(df->policy, ncap * sizeof(*np));
+
+		if (!np)
+			return -1;
+		df->policy = np;
+		*cap = ncap;
+	}
+	df->policy[df->npolicy++] =
+	    (struct rules_diff_policy){(uint8_t)kind, (uint8_t)change, (int16_t)from, (int16_t)to};
+	return 0;
+}
+
+/*
+ * The policies' own differences: bands matched by priority name, rules by
+ * id; each in to's order (changed or added), then from's that to lacks.
+ */
+static int policy_diff(struct rules_diff *df)
+{
+	const struct ruleset *from = df->from, *to = df->to;
+	size_t cap = 0, i;
+	int rc = 0;
+
+	for (i = 0; i < to->nbands; i++) {
+		int k = ruleset_band(from, to->bands[i].priority);
+
+		if (k < 0)
+			rc |= policy_add(df, &cap, RULES_DIFF_BAND, RULES_DIFF_ADDED, -1, (int)i);
+		else if (band_differs(&from->bands[k], &to->bands[i]))
+			rc |= policy_add(df, &cap, RULES_DIFF_BAND, RULES_DIFF_CHANGED, k, (int)i);
+	}
+	for (i = 0; i < from->nbands; i++)
+		if (ruleset_band(to, from->bands[i].priority) < 0)
+			rc |= policy_add(df, &cap, RULES_DIFF_BAND, RULES_DIFF_REMOVED, (int)i, -1);
+	for (i = 0; i < to->nrules; i++) {
+		int k = df->to_in_from[i];
+
+		if (k < 0)
+			rc |= policy_add(df, &cap, RULES_DIFF_RULE, RULES_DIFF_ADDED, -1, (int)i);
+		else if (rule_differs(df, &from->rules[k], &to->rules[i]))
+			rc |= policy_add(df, &cap, RULES_DIFF_RULE, RULES_DIFF_CHANGED, k, (int)i);
+	}
+	for (i = 0; i < from->nrules; i++)
+		if (df->from_in_to[i] < 0)
+			rc |= policy_add(df, &cap, RULES_DIFF_RULE, RULES_DIFF_REMOVED, (int)i, -1);
+	return rc ? -1 : 0;
+}
+
 static int diff_alloc(struct rules_diff *df, const struct ruleset *from, const struct ruleset *to)
 {
+	size_t i;
+
 	df->fired_from = rt_calloc(from->nrules + 1, sizeof(bool));
 	df->fired_to = rt_calloc(to->nrules + 1, sizeof(bool));
 	df->to_in_from = rt_calloc(to->nrules + 1, sizeof(int));
 	df->from_in_to = rt_calloc(from->nrules + 1, sizeof(int));
+	df->rule_changed = rt_calloc(to->nrules + 1, sizeof(bool));
 	df->moved = rt_calloc(64, sizeof(uint16_t));
 	df->capmoved = 64;
 	df->nmoved = 1; /* offset 0 means "no change" */
-	if (!df->fired_from || !df->fired_to || !df->to_in_from || !df->from_in_to || !df->moved)
+	if (!df->fired_from || !df->fired_to || !df->to_in_from || !df->from_in_to ||
+	    !df->rule_changed || !df->moved)
 		return -1;
 	map_rules(to, from, df->to_in_from);
 	map_rules(from, to, df->from_in_to);
-	return 0;
+	for (i = 0; i < to->nrules; i++)
+		df->rule_changed[i] =
+		    df->to_in_from[i] >= 0 &&
+		    scores_differ(df, &from->rules[df->to_in_from[i]], &to->rules[i]);
+	return policy_diff(df);
 }
 
 static int moved_add(struct rules_diff *df, uint16_t v)
@@ -154,13 +247,14 @@ static int moved_add(struct rules_diff *df, uint16_t v)
 }
 
 /*
- * The rules that fire under one set and not the other (by rule id): stored
- * at an offset in moved, or nothing when both fired the same rules.
+ * The rules that fire under one set and not the other (by rule id), and
+ * those that fire under both with other points or floor: stored at an
+ * offset in moved, or nothing when both fired the same rules alike.
  */
 static int note_rules(struct rules_diff *df, const struct score_result *a,
                       const struct score_result *b, uint32_t *off)
 {
-	uint16_t nadd = 0, nrem = 0;
+	uint16_t nadd = 0, nrem = 0, nchg = 0;
 	size_t i, start = df->nmoved;
 	int rc = 0;
 
@@ -173,16 +267,18 @@ static int note_rules(struct rules_diff *df, const struct score_result *a,
 		int k = df->to_in_from[b->fired[i]];
 
 		nadd += k < 0 || !df->fired_from[k];
+		nchg += k >= 0 && df->fired_from[k] && df->rule_changed[b->fired[i]];
 	}
 	for (i = 0; i < a->nfired; i++) {
 		int k = df->from_in_to[a->fired[i]];
 
 		nrem += k < 0 || !df->fired_to[k];
 	}
-	if (nadd || nrem) {
+	if (nadd || nrem || nchg) {
 		*off = (uint32_t)start;
 		rc |= moved_add(df, nadd);
 		rc |= moved_add(df, nrem);
+		rc |= moved_add(df, nchg);
 		for (i = 0; i < b->nfired; i++) {
 			int k = df->to_in_from[b->fired[i]];
 
@@ -195,12 +291,31 @@ static int note_rules(struct rules_diff *df, const struct score_result *a,
 			if (k < 0 || !df->fired_to[k])
 				rc |= moved_add(df, a->fired[i]);
 		}
+		for (i = 0; i < b->nfired; i++) {
+			int k = df->to_in_from[b->fired[i]];
+
+			if (k >= 0 && df->fired_from[k] && df->rule_changed[b->fired[i]])
+				rc |= moved_add(df, b->fired[i]);
+		}
 	}
 	for (i = 0; i < a->nfired; i++)
 		df->fired_from[a->fired[i]] = false;
 	for (i = 0; i < b->nfired; i++)
 		df->fired_to[b->fired[i]] = false;
 	return rc ? -1 : 0;
+}
+
+/* The first fired rule whose floor set r's priority, or -1 when its band did. */
+static int floor_rule(const struct ruleset *rs, const struct score_result *r)
+{
+	size_t i;
+
+	if (r->priority == r->band)
+		return -1;
+	for (i = 0; i < r->nfired; i++)
+		if (rs->rules[r->fired[i]].floor == r->priority)
+			return r->fired[i];
+	return -1;
 }
 
 struct diff_ctx {
@@ -215,12 +330,6 @@ static int on_pair(void *ctx, const struct whatif_row *row)
 	struct rules_diff_pkg *p;
 	size_t off = df->names.len;
 
-	if (df->matrix_only) {
-		df->matrix[row->r[0].priority][row->r[1].priority]++;
-		df->priority_changed += row->r[0].priority != row->r[1].priority;
-		df->n++;
-		return 0;
-	}
 	if (df->n == df->cap) {
 		size_t cap = df->cap ? df->cap * 2 : 1024;
 		struct rules_diff_pkg *np;
@@ -240,6 +349,14 @@ static int on_pair(void *ctx, const struct whatif_row *row)
 	p->to_score = row->r[1].score;
 	p->from_priority = (uint8_t)row->r[0].priority;
 	p->to_priority = (uint8_t)row->r[1].priority;
+	p->from_band = (uint8_t)row->r[0].band;
+	p->to_band = (uint8_t)row->r[1].band;
+	p->from_floor = (int16_t)floor_rule(df->from, &row->r[0]);
+	p->to_floor = (int16_t)floor_rule(df->to, &row->r[1]);
+	p->from_due_at = row->r[0].due_at;
+	p->to_due_at = row->r[1].due_at;
+	p->from_overdue = row->r[0].overdue;
+	p->to_overdue = row->r[1].overdue;
 	df->matrix[p->from_priority][p->to_priority]++;
 	if (note_rules(df, &row->r[0], &row->r[1], &p->rules) < 0)
 		return oom(df, x->d);
@@ -309,6 +426,10 @@ static int rank(struct rules_diff *df)
 		df->priority_changed += p->from_priority != p->to_priority;
 		df->score_changed += p->from_score != p->to_score;
 		df->rank_changed += p->from_rank != p->to_rank;
+		df->due_earlier += p->to_due_at < p->from_due_at;
+		df->due_later += p->to_due_at > p->from_due_at;
+		df->become_overdue += !p->from_overdue && p->to_overdue;
+		df->stop_overdue += p->from_overdue && !p->to_overdue;
 		df->changed += rules_diff_changed(p);
 	}
 	return 0;
@@ -327,7 +448,7 @@ int rules_diff_run(struct rules_diff *df, struct store *st, const struct ruleset
 		return oom(df, d);
 	if (score_whatif(st, sets, 2, as_of, on_pair, &x, d) < 0)
 		return -1;
-	if (!df->matrix_only && rank(df) < 0)
+	if (rank(df) < 0)
 		return oom(df, d);
 	return 0;
 }
@@ -335,7 +456,7 @@ int rules_diff_run(struct rules_diff *df, struct store *st, const struct ruleset
 bool rules_diff_changed(const struct rules_diff_pkg *p)
 {
 	return p->from_priority != p->to_priority || p->from_score != p->to_score ||
-	       p->from_rank != p->to_rank;
+	       p->from_rank != p->to_rank || p->from_due_at != p->to_due_at;
 }
 
 const char *rules_diff_ref(const struct rules_diff *df, const struct rules_diff_pkg *p)
@@ -358,6 +479,27 @@ void rules_diff_rules(const struct rules_diff *df, const struct rules_diff_pkg *
 	m = df->moved + p->rules;
 	*nadded = m[0];
 	*nremoved = m[1];
-	*added = m + 2;
-	*removed = m + 2 + m[0];
+	*added = m + 3;
+	*removed = m + 3 + m[0];
+}
+
+const uint16_t *rules_diff_rules_changed(const struct rules_diff *df,
+                                         const struct rules_diff_pkg *p, size_t *n)
+{
+	static const uint16_t none[1] = {0};
+	const uint16_t *m;
+
+	if (!p->rules) {
+		*n = 0;
+		return none;
+	}
+	m = df->moved + p->rules;
+	*n = m[2];
+	return m + 3 + m[0] + m[1];
+}
+
+bool rules_diff_same_label(const struct ruleset *from, const struct ruleset *to)
+{
+	return strcmp(from->name, to->name) == 0 && strcmp(from->version, to->version) == 0 &&
+	       memcmp(from->hash, to->hash, sizeof(from->hash)) != 0;
 }

@@ -1,5 +1,8 @@
 #include "reftriage/jsonw.h"
 
+#include <math.h>
+#include <stdlib.h>
+
 int jsonw_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -76,4 +79,35 @@ int jsonw_key_int(struct buf *b, bool *first, const char *key, long long v)
 	if (jsonw_key(b, first, key) < 0)
 		return -1;
 	return buf_addf(b, "%lld", v);
+}
+
+const char *jsonw_number_text(char dst[JSONW_NUMBER_MAX], double v)
+{
+	if (!isfinite(v)) {
+		(void)snprintf(dst, JSONW_NUMBER_MAX, "null");
+		return dst;
+	}
+	/*
+	 * 15 significant digits always name one double, but not always v: the
+	 * doubles are closer together than that near some values (1/3 needs 16,
+	 * 0.1 + 0.2 needs 17). 17 digits always read back as v.
+	 */
+	(void)snprintf(dst, JSONW_NUMBER_MAX, "%.15g", v);
+	if (strtod(dst, NULL) != v)
+		(void)snprintf(dst, JSONW_NUMBER_MAX, "%.17g", v);
+	return dst;
+}
+
+int jsonw_number(struct buf *b, double v)
+{
+	char t[JSONW_NUMBER_MAX];
+
+	return buf_adds(b, jsonw_number_text(t, v));
+}
+
+int jsonw_key_number(struct buf *b, bool *first, const char *key, bool has, double v)
+{
+	if (jsonw_key(b, first, key) < 0)
+		return -1;
+	return has ? jsonw_number(b, v) : buf_adds(b, "null");
 }

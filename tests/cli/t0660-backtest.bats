@@ -39,7 +39,7 @@ load helper
 # = [0.410866, 1.069] -> [0.410866, 1] (clipped).
 # Top (default the second band, P2): positives 3 of 5 = 0.6, negatives 1 of 5 = 0.2;
 # with --top P3: 4 of 5 = 0.8 and 2 of 5 = 0.4.
-# Lift, base rate 5 / 10 = 0.5: CAT-A 2 of 3 -> 1.33333; GROOMING 3 of 4 -> 1.5;
+# Lift, base rate 5 / 10 = 0.5: CAT-A 2 of 3 -> 4 / 3; GROOMING 3 of 4 -> 1.5;
 # LINKED 1 of 1 -> 2; LINKED-TWO and NEVER never fire -> null.
 
 fixture() {
@@ -71,7 +71,7 @@ for r in d["rules"]:
 	negatives 5
 	excluded 1
 	auc 0.74
-	auc_ci95 [0.410866, 1]
+	auc_ci95 [0.4108660777987563, 1]
 	top "P2"
 	recall_top 0.6
 	negatives_in_top 0.2
@@ -79,13 +79,22 @@ for r in d["rules"]:
 	band P2 4 3 1
 	band P3 2 1 1
 	band P4 4 1 3
-	rule CAT-A 3 2 1.33333
+	rule CAT-A 3 2 1.3333333333333333
 	rule GROOMING 4 3 1.5
 	rule LINKED 1 1 2
 	rule LINKED-TWO 0 0 null
 	rule NEVER 0 0 null
 	END
 	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["rules_name"], d["auc_ci95_method"], d["note"])')" = "Backtest fixture (hand-computed in t0650; not for use) DeLong None" ]
+	# Every figure to the last bit (shortest text that reads back as the double,
+	# not 6 digits): a script recomputing a figure gets the same number.
+	echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+lift = {r["rule"]: r["lift"] for r in d["rules"]}
+assert lift["CAT-A"] == (2 / 3) / (5 / 10) == 4 / 3, lift
+assert d["auc_ci95"][0] != 0.410866 and abs(d["auc_ci95"][0] - 0.410866) < 1e-6, d["auc_ci95"]
+'
 	rt rules backtest "$BT/rules.json" --format json --top p3
 	expect_status 0
 	[ "$(echo "$output" | figures | grep -E '^(top|recall_top|negatives_in_top) ')" = $'top "P3"\nrecall_top 0.8\nnegatives_in_top 0.4' ]

@@ -1,7 +1,12 @@
 /* UTF-8 validation, safe display of values, edit distance, times. */
 #include "unit.h"
 
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
 #include "reftriage/buf.h"
+#include "reftriage/jsonw.h"
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
@@ -156,6 +161,66 @@ static void buf_formats(void **state)
 	buf_release(&b);
 }
 
+/* v written as JSON reads back as exactly v, and is text. */
+static void json_number_reads_back(double v, const char *want)
+{
+	char t[JSONW_NUMBER_MAX];
+
+	jsonw_number_text(t, v);
+	if (want)
+		assert_string_equal(t, want);
+	assert_true(strtod(t, NULL) == v);
+}
+
+static void json_numbers(void **state)
+{
+	char t[JSONW_NUMBER_MAX];
+	struct buf b;
+	bool first = true;
+	double third = 1.0 / 3.0, lift = 1.2698768197;
+	int i;
+
+	(void)state;
+	/* 15 digits where they read back: the short form people expect. */
+	json_number_reads_back(0.1, "0.1");
+	json_number_reads_back(0.74, "0.74");
+	json_number_reads_back(1.2698768197, "1.2698768197");
+	json_number_reads_back(1e-7, "1e-07");
+	json_number_reads_back(3.0, "3");
+	json_number_reads_back(-2.5, "-2.5");
+	json_number_reads_back(0.0, "0");
+	json_number_reads_back(1e300, "1e+300");
+	json_number_reads_back(123456789012345.0, "123456789012345");
+	/* 17 where 15 would name another double. */
+	json_number_reads_back(third, "0.33333333333333331");
+	json_number_reads_back(0.1 + 0.2, "0.30000000000000004");
+	json_number_reads_back(2.0 / 3.0, "0.66666666666666663");
+	json_number_reads_back(1234567890123456789.0, "1.2345678901234568e+18");
+	json_number_reads_back(DBL_MAX, "1.7976931348623157e+308");
+	json_number_reads_back(DBL_MIN, "2.2250738585072014e-308");
+	json_number_reads_back(5e-324, "4.94065645841247e-324"); /* 15 digits do */
+	/* A figure computed from others, as a script would recompute it. */
+	json_number_reads_back(lift * 7.0 / 9.0, NULL);
+	for (i = 1; i < 2000; i++)
+		json_number_reads_back((double)i / 997.0, NULL);
+	/* Not numbers in JSON: null. */
+	assert_string_equal(jsonw_number_text(t, NAN), "null");
+	assert_string_equal(jsonw_number_text(t, INFINITY), "null");
+	assert_string_equal(jsonw_number_text(t, -INFINITY), "null");
+	/* Into a buffer, as a member, and absent. */
+	buf_init(&b);
+	assert_int_equal(buf_addc(&b, '{'), 0);
+	assert_int_equal(jsonw_key_number(&b, &first, "lift", true, third), 0);
+	assert_int_equal(jsonw_key_number(&b, &first, "auc", false, 0.5), 0);
+	assert_int_equal(jsonw_key(&b, &first, "ci"), 0);
+	assert_int_equal(buf_addc(&b, '['), 0);
+	assert_int_equal(jsonw_number(&b, lift), 0);
+	assert_int_equal(buf_adds(&b, "]}"), 0);
+	assert_string_equal(b.data,
+	                    "{\"lift\":0.33333333333333331,\"auc\":null,\"ci\":[1.2698768197]}");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +230,7 @@ int main(void)
 	    cmocka_unit_test(distance),
 	    cmocka_unit_test(parse_times),
 	    cmocka_unit_test(buf_formats),
+	    cmocka_unit_test(json_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
