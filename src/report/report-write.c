@@ -66,7 +66,7 @@ static int json_response(struct buf *b, const struct mreport *m, const struct re
 		               f->not_yet_due[i]);
 		/* A fraction in [0, 1], as the backtest's (outcomes.md); null when none fell due.
 		 */
-		rc |= whole ? buf_addf(b, "%.4f}", (double)f->met[i] / (double)whole)
+		rc |= whole ? jsonw_number(b, (double)f->met[i] / (double)whole) | buf_addc(b, '}')
 		            : buf_adds(b, "null}");
 	}
 	return rc | buf_addc(b, '}');
