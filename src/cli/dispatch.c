@@ -377,8 +377,13 @@ static int open_output(struct cli *cli)
 	if (pfile_open(&cli->output, path,
 	               ((cli->cmd->flags & CLI_OUTPUT_NEW) ? PFILE_NOCLOBBER : 0) |
 	                   output_sharing(cli),
-	               &d) < 0)
+	               &d) < 0) {
+		if (d.code == EX_CANTCREAT)
+			(void)snprintf(d.message + strlen(d.message),
+			               sizeof(d.message) - strlen(d.message),
+			               " ('-o -' writes to standard output)");
 		return cli_report(&d);
+	}
 	cli->out = cli->output.f;
 	return EX_OK;
 }
