@@ -67,3 +67,115 @@ outcomes() { sql 'SELECT count(*) FROM outcomes'; }
 	expect_err1 "reftriage: $WORK/null: refused: it is a character device, not a regular file; reftriage replaces only regular files ('-o -' writes to standard output)"
 	[ -c "$WORK/null" ] && [ "$(stat -c '%t,%T' "$WORK/null")" = "1,3" ]
 }
+
+# --- 6. key files: regular, the user's own, private, and keys -------------
+
+@test "a token key that is a FIFO is refused at once (78), not read for ever" {
+	init_store
+	mkfifo "$WORK/key.fifo"
+	rt_t import --token-key "$WORK/key.fifo" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 78
+	expect_err1 "reftriage: $WORK/key.fifo: refused: it is a FIFO (named pipe); the token key must be a regular file"
+	REFTRIAGE_TOKEN_KEY="$WORK/key.fifo" rt_t import "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 78
+	[ "$(packages)" = 0 ]
+}
+
+@test "a token key that is a directory, a link or a device is refused (78); nothing imported" {
+	init_store
+	python3 -c 'print(bytes(range(32)).hex())' >"$WORK/key"
+	chmod 600 "$WORK/key"
+	mkdir "$WORK/keydir"
+	rt import --token-key "$WORK/keydir" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 78
+	expect_err1 "reftriage: $WORK/keydir: refused: it is a directory; the token key must be a regular file"
+	ln -s "$WORK/key" "$WORK/key.link"
+	rt import --token-key "$WORK/key.link" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 78
+	expect_err1 "reftriage: $WORK/key.link: refused: it is a symbolic link; the token key must be a regular file (name the file itself, not a link to it)"
+	[ "$(packages)" = 0 ]
+	# The file itself is a key.
+	rt import --token-key "$WORK/key" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 0
+	make_node "$WORK/key.node" || skip "mknod failed: the device case is not tested"
+	rt_t import --token-key "$WORK/key.node" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 78
+	expect_err1 "reftriage: $WORK/key.node: refused: it is a character device; the token key must be a regular file"
+}
+
+@test "a token key owned by another user is refused (78), even for root" {
+	[ "$(id -u)" = 0 ] || skip "needs root to give a file to another user"
+	init_store
+	python3 -c 'print(bytes(range(32)).hex())' >"$WORK/key"
+	chmod 600 "$WORK/key"
+	chown nobody "$WORK/key"
+	rt import --token-key "$WORK/key" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 78
+	expect_err1 "reftriage: $WORK/key: refused: the token key belongs to another user (uid $(id -u nobody)), not to you (uid 0); use a key file of your own"
+	[ "$(packages)" = 0 ]
+	# The same for a signing key.
+	rt keygen --output "$WORK/k" --unencrypted
+	chown nobody "$WORK/k.key"
+	rt worklist --output "$WORK/l.csv" --sign "$WORK/k.key"
+	expect_status 78
+	expect_err_has "the secret key belongs to another user"
+	[ ! -e "$WORK/l.csv" ]
+}
+
+@test "a token key file that is not 64 hex digits is a configuration error (78) that never shows it" {
+	init_store
+	good=$(python3 -c 'print(bytes(range(32)).hex())')
+	check() { # $1 the reason in the message; the key file's content is on stdin
+		cat >"$WORK/bad.key"
+		chmod 600 "$WORK/bad.key"
+		rt import --token-key "$WORK/bad.key" "$SAMPLES/referrals-2026-11-02.csv"
+		expect_status 78
+		expect_err1 "reftriage: $WORK/bad.key: not a token key ($1; a token key is 64 hex digits, as 'reftriage keygen --token-key FILE' writes)"
+		[ "$(packages)" = 0 ]
+	}
+	printf '' | check "empty"
+	printf ' \n\n' | check "empty"
+	printf '%s\n' "${good:0:63}" | check "too short: 63 hex digits"
+	printf '%s\n' "${good}00" | check "too long: 66 hex digits"
+	printf 'zz%s\n' "${good:2}" | check "holds a character that is not a hex digit"
+	printf '%s %s\n' "${good:0:32}" "${good:32}" | check "more than one word"
+	[[ "$err" != *"${good:0:10}"* ]]
+	# A NUL byte would hide what follows it; a file far too big is no key either.
+	printf '%s\n\0trailing' "$good" >"$WORK/bad.key"
+	rt import --token-key "$WORK/bad.key" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 78
+	expect_err1 "reftriage: $WORK/bad.key: holds a NUL byte: not a token key"
+	head -c 4096 /dev/zero | tr '\0' a >"$WORK/bad.key"
+	rt import --token-key "$WORK/bad.key" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 78
+	expect_err1 "reftriage: $WORK/bad.key: too large to be a token key"
+	[ "$(packages)" = 0 ]
+	# White space around the digits is still fine.
+	printf '  %s  \r\n' "$good" >"$WORK/bad.key"
+	rt import --token-key "$WORK/bad.key" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 0
+}
+
+@test "a signing key, verify key or passphrase file that is a FIFO is refused at once" {
+	init_store
+	"$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	mkfifo "$WORK/fifo"
+	rt_t worklist --output "$WORK/l.csv" --sign "$WORK/fifo"
+	expect_status 78
+	expect_err1 "reftriage: $WORK/fifo: refused: it is a FIFO (named pipe); the secret key must be a regular file"
+	[ ! -e "$WORK/l.csv" ]
+	rt_t import --verify-key "$WORK/fifo" "$SAMPLES/referrals-2026-11-02.csv"
+	expect_status 66
+	expect_err1 "reftriage: $WORK/fifo: refused: it is a FIFO (named pipe); the public key must be a regular file"
+	rt_t keygen --output "$WORK/e" --passphrase-file "$WORK/fifo"
+	expect_status 78
+	expect_err_has "a passphrase file must be a regular file"
+	[ ! -e "$WORK/e.key" ]
+	# A link to a signing key is refused too: a key is named by its own file.
+	rt keygen --output "$WORK/k" --unencrypted
+	ln -s "$WORK/k.key" "$WORK/k.link"
+	rt worklist --output "$WORK/l.csv" --sign "$WORK/k.link"
+	expect_status 78
+	expect_err_has "it is a symbolic link; the secret key must be a regular file"
+	[ ! -e "$WORK/l.csv" ]
+}
