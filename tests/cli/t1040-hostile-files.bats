@@ -179,3 +179,41 @@ outcomes() { sql 'SELECT count(*) FROM outcomes'; }
 	expect_err_has "it is a symbolic link; the secret key must be a regular file"
 	[ ! -e "$WORK/l.csv" ]
 }
+
+# --- 9. outcome files, signed numbers, a read-only store directory --------
+
+@test "outcome import: a NUL byte is a bad line naming FILE:LINE and the column; nothing recorded" {
+	bt_packages
+	printf 'package_ref,code,date,note\nBT-02,arrest,2026-11-01,\nBT-01\0X,arrest,2026-11-01,\nBT-03,charged,2026-11-02,\nBT-04,charged,2026-11-02,"a note\0hidden"\n' >"$WORK/nul.csv"
+	rt outcome import "$WORK/nul.csv"
+	expect_status 65
+	expect_err1 "reftriage: $WORK/nul.csv:3: package_ref: has a NUL byte at byte 6"
+	expect_err_has "reftriage: $WORK/nul.csv:5: note: has a NUL byte at byte 7"
+	expect_err_has "nothing was recorded"
+	[ "$(outcomes)" = 0 ]
+	# In the header too: "package_ref<NUL>x" is not the package_ref column.
+	printf 'package_ref\0x,code,date\nBT-01,arrest,2026-11-01\n' >"$WORK/nulh.csv"
+	rt outcome import "$WORK/nulh.csv"
+	expect_status 65
+	expect_err1 "reftriage: $WORK/nulh.csv:1: header: has a NUL byte at byte 12 of a column name"
+	[ "$(outcomes)" = 0 ]
+}
+
+@test "outcome import: bare CR line ends are refused as package CSV refuses them; CRLF is fine" {
+	bt_packages
+	printf 'package_ref,code,date\rBT-02,arrest,2026-11-01\rBT-03,charged,2026-11-02\r' >"$WORK/mac.csv"
+	rt outcome import "$WORK/mac.csv"
+	expect_status 65
+	expect_err1 "reftriage: $WORK/mac.csv:1: record: a carriage return (CR) outside quotes inside the record; line ends must be LF or CRLF"
+	[ "$(outcomes)" = 0 ]
+	# One stray CR after good lines: still nothing recorded.
+	printf 'package_ref,code,date\nBT-02,arrest,2026-11-01\nBT-03,charged,2026-11-02\rBT-04,charged,2026-11-02\n' >"$WORK/stray.csv"
+	rt outcome import "$WORK/stray.csv"
+	expect_status 65
+	expect_err1 "reftriage: $WORK/stray.csv:3: record: a carriage return (CR) outside quotes inside the record; line ends must be LF or CRLF"
+	[ "$(outcomes)" = 0 ]
+	printf 'package_ref,code,date\r\nBT-02,arrest,2026-11-01\r\n\r\nBT-03,charged,2026-11-02\r\n' >"$WORK/dos.csv"
+	rt outcome import "$WORK/dos.csv"
+	expect_status 0
+	[ "$(outcomes)" = 2 ]
+}
