@@ -217,3 +217,38 @@ outcomes() { sql 'SELECT count(*) FROM outcomes'; }
 	expect_status 0
 	[ "$(outcomes)" = 2 ]
 }
+
+@test "-0, +N and ' N' are refused where no sign is allowed; nothing recorded" {
+	bt_packages
+	refused() {
+		rt "$@"
+		expect_status 64
+		expect_err_has "takes"
+	}
+	refused worklist --limit -0
+	expect_err1 "reftriage: worklist: --limit takes a whole number from 1 to 9223372036854775807, not '-0' (see 'reftriage worklist --help')"
+	refused worklist -n +5
+	refused worklist --limit ' 5'
+	refused alert --within -0
+	refused alert --within +24
+	refused worklist --stale-after -0
+	refused worklist --stale-after +1
+	refused outcome BT-01 safeguarded --count -0
+	refused outcome BT-01 safeguarded --count +2
+	refused stats --wait -0
+	refused show BT-01 --diff --versions +1,2
+	expect_err1 "reftriage: show: --versions takes two different version numbers, A,B (as 1,2), not '+1,2' (see 'reftriage show --help')"
+	refused show BT-01 --diff --versions 1,-0
+	rt quarantine show +1
+	expect_status 64
+	expect_err1 "reftriage: quarantine show: ID is a number from 1, not '+1' (see 'reftriage quarantine show --help')"
+	[ "$(outcomes)" = 0 ]
+	rt worklist --limit 5
+	expect_status 0
+	# In a package file, a count of "-0" is rejected (data-contract.md), the record quarantined.
+	printf 'package_ref,received_at,source,referral_type,images_cat_a\nNEG-1,2026-11-02T08:00:00Z,CEOP,grooming,-0\n' >"$WORK/neg.csv"
+	rt import "$WORK/neg.csv"
+	expect_status 65
+	expect_err_has "images_cat_a: \"-0\" has a minus sign (expected a whole number, 0 or more)"
+	[ "$(packages)" = 12 ]
+}
