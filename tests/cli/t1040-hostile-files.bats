@@ -252,3 +252,23 @@ outcomes() { sql 'SELECT count(*) FROM outcomes'; }
 	expect_err_has "images_cat_a: \"-0\" has a minus sign (expected a whole number, 0 or more)"
 	[ "$(packages)" = 12 ]
 }
+
+@test "a store directory its user cannot write to: the message says write access to it is missing" {
+	[ "$(id -u)" = 0 ] || skip "needs root to act as another user"
+	command -v setpriv >/dev/null || skip "no setpriv: cannot run as nobody"
+	mkdir "$WORK/st"
+	export REFTRIAGE_DB="$WORK/st/store.db"
+	init_store
+	chown -R nobody "$WORK/st"
+	chmod 711 "$WORK"
+	chmod 555 "$WORK/st"
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups true ||
+		skip "setpriv cannot switch to nobody here"
+	run setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$RT" worklist
+	[ "$status" = 78 ]
+	[[ "$output" == "reftriage: $WORK/st: permission denied: you cannot write to the store's directory (reftriage needs write access to the directory to make SQLite's journal, the store's -wal and -shm files, beside the store); it is mode 0555, owner nobody (uid $(id -u nobody)), "*"; you are nobody (uid $(id -u nobody)), its owner" ]]
+	# With write access back, its owner opens it.
+	chmod 755 "$WORK/st"
+	run setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$RT" worklist
+	[ "$status" = 0 ]
+}
