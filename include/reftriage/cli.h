@@ -25,7 +25,7 @@ enum cli_kind {
 	CLI_FLAG,  /* no value */
 	CLI_TEXT,  /* any text */
 	CLI_TIME,  /* RFC 3339 or a date */
-	CLI_COUNT, /* a whole number from min to max */
+	CLI_COUNT, /* a whole number from min (0 or more) to max: decimal digits, no sign */
 	CLI_ENUM,  /* one of choices, in any case */
 };
 

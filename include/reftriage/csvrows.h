@@ -24,7 +24,9 @@ struct csv_row {
  * Read path ("-": standard input) and call fn for each record, blank lines
  * skipped, a UTF-8 byte order mark ignored. Returns 0; fn's non-zero return;
  * or -1 with d filled: EX_NOINPUT (cannot open), EX_IOERR, EX_DATAERR (too
- * large, or a quoted field never closed, with its line), EX_SOFTWARE.
+ * large, a quoted field never closed, or a CR outside quotes that does not
+ * begin a CRLF line end, with its line), EX_SOFTWARE. A field may hold NUL
+ * bytes (len[i] counts them): the caller decides what they mean.
  */
 int csv_rows_read(const char *path, int (*fn)(void *ctx, const struct csv_row *r), void *ctx,
                   struct diag *d) MUST_CHECK;

@@ -5,6 +5,7 @@
  * store); pfile_commit() writes everything out, syncs it, renames it into
  * place and syncs the directory, so a reader sees the whole file or none.
  * The path "-" means standard output: nothing is created, commit flushes.
+ * Only a regular file is ever replaced.
  */
 #ifndef REFTRIAGE_PFILE_H
 #define REFTRIAGE_PFILE_H
@@ -26,7 +27,12 @@ struct pfile {
 	bool is_stdout;
 };
 
-/* Start writing path. -1 with d filled (73 cannot create, 70 out of memory). */
+/*
+ * Start writing path. -1 with d filled: 73 when it cannot be created, or
+ * when path exists and is not a regular file (a device, a FIFO, a directory,
+ * a symbolic link: refused, never replaced; checked again at commit); 70 out
+ * of memory.
+ */
 int pfile_open(struct pfile *pf, const char *path, unsigned flags, struct diag *d) MUST_CHECK;
 
 /* Write n bytes; -1 with d filled (74) on a write error. */

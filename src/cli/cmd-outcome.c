@@ -131,6 +131,25 @@ static int bad_line(struct import_ctx *x, struct diag *d, unsigned long line)
 	return 0;
 }
 
+/*
+ * The first field of r holding a NUL byte, or -1: C strings end at a NUL, so
+ * a ref with one would name another package, a note would lose its tail.
+ */
+static int nul_field(const struct csv_row *r, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < r->n && i < CSVROWS_MAX_FIELDS; i++) {
+		const char *nul = memchr(r->f[i], '\0', r->len[i]);
+
+		if (nul) {
+			*at = (size_t)(nul - r->f[i]) + 1;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
 /* The header: every column one of columns[], package_ref and code present. */
 static int header(struct import_ctx *x, const struct csv_row *r)
 {
@@ -142,6 +161,13 @@ static int header(struct import_ctx *x, const struct csv_row *r)
 		x->col[c] = -1;
 	x->have_header = true;
 	x->ncols = r->n;
+	if (nul_field(r, &i) >= 0) {
+		diag_clear(&d);
+		diag_at(&d, x->path, r->line, "header");
+		(void)diag_set(&d, EX_DATAERR, "has a NUL byte at byte %zu of a column name", i);
+		x->rc = cli_report(&d);
+		return 1;
+	}
 	for (i = 0; i < r->n && i < CSVROWS_MAX_FIELDS; i++) {
 		for (c = 0; c < NCOLS && strcmp(r->f[i], columns[c]) != 0; c++)
 			;
@@ -174,6 +200,17 @@ static const char *field_of(const struct import_ctx *x, const struct csv_row *r,
 	return i >= 0 && (size_t)i < r->n && i < CSVROWS_MAX_FIELDS ? r->f[i] : "";
 }
 
+/* The name of the column field i of a row is in ("record" should there be none). */
+static const char *column_of(const struct import_ctx *x, int i)
+{
+	int c;
+
+	for (c = 0; c < NCOLS; c++)
+		if (x->col[c] == i)
+			return columns[c];
+	return "record";
+}
+
 /* An unknown ref is a bad line like any other. */
 static int no_ref(struct import_ctx *x, const char *ref, unsigned long line)
 {
@@ -194,6 +231,8 @@ static int on_row(void *ctx, const struct csv_row *r)
 	enum store_outcome_put res;
 	struct outcome_fields of;
 	struct diag d;
+	size_t at;
+	int nul;
 
 	if (!x->have_header)
 		return header(x, r);
@@ -202,6 +241,11 @@ static int on_row(void *ctx, const struct csv_row *r)
 	if (r->n != x->ncols) {
 		(void)diag_set(&d, EX_DATAERR, "%zu fields where the header has %zu", r->n,
 		               x->ncols);
+		return bad_line(x, &d, r->line);
+	}
+	if ((nul = nul_field(r, &at)) >= 0) {
+		diag_at(&d, NULL, 0, column_of(x, nul));
+		(void)diag_set(&d, EX_DATAERR, "has a NUL byte at byte %zu", at);
 		return bad_line(x, &d, r->line);
 	}
 	ref = field_of(x, r, COL_REF);

@@ -310,7 +310,7 @@ static long parse_id(struct cli *cli, const char *s)
 
 	errno = 0;
 	id = strtol(s, &end, 10);
-	if (!s[0] || *end || errno || id < 1) {
+	if (!s[0] || strspn(s, "0123456789") != strlen(s) || *end || errno || id < 1) {
 		(void)cli_usage_error(cli, "ID is a number from 1, not '%s'", s);
 		return -1;
 	}

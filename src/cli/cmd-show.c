@@ -826,7 +826,8 @@ static int parse_versions(struct cli *cli, int *from, int *to)
 		return cli_usage_error(cli, "--versions goes with --diff");
 	errno = 0;
 	a = strtol(s, &end, 10);
-	if (end != s && *end == ',') {
+	/* Digits and the comma only: strtol alone would take "+1,-0" or " 1, 2". */
+	if (strspn(s, "0123456789,") == strlen(s) && end != s && *end == ',') {
 		const char *p = end + 1;
 
 		b = strtol(p, &end, 10);

@@ -107,9 +107,11 @@ static int check_value(struct cli *cli, const struct cli_opt *o, const char **v)
 		char *end;
 		long n;
 
+		/* Digits only: strtol alone would take "-0", "+5" and " 5". */
 		errno = 0;
 		n = strtol(*v, &end, 10);
-		if (!**v || *end || errno || n < o->min || n > o->max)
+		if (strspn(*v, "0123456789") != strlen(*v) || !**v || *end || errno || n < o->min ||
+		    n > o->max)
 			return cli_usage_error(cli,
 			                       "%s takes a whole number from %ld to %ld, not '%s'",
 			                       opt, o->min, o->max, *v);
@@ -388,8 +390,13 @@ static int open_output(struct cli *cli)
 	if (pfile_open(&cli->output, path,
 	               ((cli->cmd->flags & CLI_OUTPUT_NEW) ? PFILE_NOCLOBBER : 0) |
 	                   output_sharing(cli),
-	               &d) < 0)
+	               &d) < 0) {
+		if (d.code == EX_CANTCREAT)
+			(void)snprintf(d.message + strlen(d.message),
+			               sizeof(d.message) - strlen(d.message),
+			               " ('-o -' writes to standard output)");
 		return cli_report(&d);
+	}
 	cli->out = cli->output.f;
 	return EX_OK;
 }

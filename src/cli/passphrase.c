@@ -38,7 +38,9 @@ static int from_file(const char *path, char *buf, size_t cap, struct diag *d)
 {
 	struct stat sb;
 	size_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO opens at once, to be refused below, instead of waiting for a writer.
+	 */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	diag_at(d, path, 0, NULL);
 	if (fd < 0)

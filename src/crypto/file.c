@@ -23,33 +23,83 @@ int crypto_fail_errno(struct diag *d, const char *file, int code, const char *ms
 	return diag_set(d, code, "%s: %s", msg, strerror(e));
 }
 
+/* What a file that is not a regular file is, for a message. */
+static const char *kind_of(mode_t m)
+{
+	return S_ISDIR(m)    ? "a directory"
+	       : S_ISLNK(m)  ? "a symbolic link"
+	       : S_ISFIFO(m) ? "a FIFO (named pipe)"
+	       : S_ISCHR(m)  ? "a character device"
+	       : S_ISBLK(m)  ? "a block device"
+	       : S_ISSOCK(m) ? "a socket"
+	                     : "not a regular file";
+}
+
 /*
- * Read a small text file (at most cap - 1 bytes) into buf, NUL-terminated.
- * When secret (what the file holds, for messages: "the secret key"), it must
- * be a regular file nobody but its owner can read. kind completes "too large
- * to be ...".
+ * Whether sb (from lstat, before opening) is a file crypto_read_small() may
+ * open: a regular file, for a key its owner's own and private. Nothing is
+ * opened before this says yes, so a FIFO cannot hold the reader for ever and
+ * a device is never opened at all.
  */
-int crypto_read_small(const char *path, char *buf, size_t cap, const char *secret, const char *kind,
+static int check_type(const char *path, const struct stat *sb, unsigned flags, const char *what,
                       struct diag *d)
 {
-	struct stat sb;
-	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int code = (flags & CRYPTO_FILE_SECRET) ? EX_CONFIG : EX_NOINPUT;
 
-	if (fd < 0)
-		return crypto_fail_errno(d, path, EX_NOINPUT, "cannot open", errno);
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		(void)close(fd);
-		return crypto_fail(d, path, secret ? EX_CONFIG : EX_NOINPUT, "not a regular file");
-	}
-	if (secret && (sb.st_mode & 077)) {
-		(void)close(fd);
-		diag_at(d, path, 0, NULL);
+	diag_at(d, path, 0, NULL);
+	if (S_ISLNK(sb->st_mode) && !(flags & CRYPTO_FILE_KEY))
+		return 0; /* a signature may be a link; a key may not (checked below) */
+	if (!S_ISREG(sb->st_mode))
+		return diag_set(
+		    d, code, "refused: it is %s; %s must be a regular file%s", kind_of(sb->st_mode),
+		    what, S_ISLNK(sb->st_mode) ? " (name the file itself, not a link to it)" : "");
+	if (!(flags & CRYPTO_FILE_SECRET))
+		return 0;
+	if (sb->st_uid != geteuid())
+		return diag_set(
+		    d, EX_CONFIG,
+		    "refused: %s belongs to another user (uid %u), not to you (uid %u); "
+		    "use a key file of your own",
+		    what, (unsigned)sb->st_uid, (unsigned)geteuid());
+	if (sb->st_mode & 077)
 		return diag_set(d, EX_CONFIG,
 		                "refused: %s may be read by %s (mode %04o); make it "
 		                "private with 'chmod 600 %s'",
-		                secret, (sb.st_mode & 007) ? "anyone" : "its group",
-		                (unsigned)(sb.st_mode & 07777), path);
+		                what, (sb->st_mode & 007) ? "anyone" : "its group",
+		                (unsigned)(sb->st_mode & 07777), path);
+	return 0;
+}
+
+int crypto_read_small(const char *path, char *buf, size_t cap, unsigned flags, const char *what,
+                      const char *kind, struct diag *d)
+{
+	struct stat before, sb;
+	size_t len = 0;
+	int fd;
+
+	if (lstat(path, &before) != 0)
+		return crypto_fail_errno(d, path, EX_NOINPUT, "cannot open", errno);
+	if (check_type(path, &before, flags, what, d) < 0)
+		return -1;
+	/* O_NONBLOCK: should a FIFO take the file's place meanwhile, open returns at once. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	                    ((flags & CRYPTO_FILE_KEY) ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return crypto_fail_errno(d, path, EX_NOINPUT, "cannot open", errno);
+	if (fstat(fd, &sb) != 0) {
+		int e = errno;
+
+		(void)close(fd);
+		return crypto_fail_errno(d, path, EX_IOERR, "cannot open", e);
+	}
+	if (check_type(path, &sb, flags, what, d) < 0) {
+		(void)close(fd);
+		return -1;
+	}
+	if (sb.st_dev != before.st_dev || sb.st_ino != before.st_ino) {
+		(void)close(fd);
+		return crypto_fail(d, path, (flags & CRYPTO_FILE_SECRET) ? EX_CONFIG : EX_NOINPUT,
+		                   "refused: the file was replaced while it was being opened");
 	}
 	for (;;) {
 		ssize_t n = read(fd, buf + len, cap - 1 - len);
@@ -73,6 +123,10 @@ int crypto_read_small(const char *path, char *buf, size_t cap, const char *secre
 	}
 	(void)close(fd);
 	buf[len] = '\0';
+	if (strlen(buf) != len) { /* text after a NUL would go unseen */
+		diag_at(d, path, 0, NULL);
+		return diag_set(d, EX_DATAERR, "holds a NUL byte: not %s", kind);
+	}
 	return 0;
 }
 

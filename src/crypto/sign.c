@@ -104,9 +104,16 @@ void sign_secret_free(char *p)
 	sodium_free(p); /* wipes first; NULL is fine */
 }
 
-static int read_small(const char *path, char *buf, size_t cap, bool secret, struct diag *d)
+/* A minisign secret key, public key or signature file. */
+enum minisign_file { MS_SECRET, MS_PUBLIC, MS_SIGNATURE };
+
+static int read_small(const char *path, char *buf, size_t cap, enum minisign_file what,
+                      struct diag *d)
 {
-	return crypto_read_small(path, buf, cap, secret ? "the secret key" : NULL,
+	static const unsigned flags[] = {CRYPTO_FILE_KEY | CRYPTO_FILE_SECRET, CRYPTO_FILE_KEY, 0};
+	static const char *const names[] = {"the secret key", "the public key", "a signature"};
+
+	return crypto_read_small(path, buf, cap, flags[what], names[what],
 	                         "a minisign key or signature", d);
 }
 
@@ -147,7 +154,7 @@ int sign_pubkey_load(const char *path, struct sign_pubkey *out, struct diag *d)
 	char *p = text, *line;
 	struct pubkey_file f;
 
-	if (read_small(path, text, sizeof(text), false, d) < 0)
+	if (read_small(path, text, sizeof(text), MS_PUBLIC, d) < 0)
 		return -1;
 	line = next_line(&p);
 	if (!line || strncmp(line, COMMENT, strlen(COMMENT)) != 0)
@@ -338,8 +345,9 @@ int sign_seckey_load(const char *path, sign_passphrase_fn get, void *ctx, struct
 		crypto_fail(d, path, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
-	if (read_small(path, text, cap, true, d) < 0 || seckey_parse(path, text, &k->f, d) < 0 ||
-	    seckey_unlock(path, get, ctx, &k->f, d) < 0 || seckey_whole(path, &k->f, d) < 0)
+	if (read_small(path, text, cap, MS_SECRET, d) < 0 ||
+	    seckey_parse(path, text, &k->f, d) < 0 || seckey_unlock(path, get, ctx, &k->f, d) < 0 ||
+	    seckey_whole(path, &k->f, d) < 0)
 		goto out;
 	*out = k;
 	k = NULL;
@@ -662,7 +670,7 @@ int sign_verify_fd(const struct sign_pubkey *pk, int fd, const char *name, const
 		    sig_path);
 		goto out;
 	}
-	if (read_small(sig_path, text, SIGN_COMMENT_MAX + 1024, false, d) < 0) {
+	if (read_small(sig_path, text, SIGN_COMMENT_MAX + 1024, MS_SIGNATURE, d) < 0) {
 		if (d->code == EX_NOINPUT)
 			d->code = EX_DATAERR; /* unreadable signature: the file is refused */
 		goto out;

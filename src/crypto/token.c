@@ -63,20 +63,58 @@ int token_key_parse(const char *text, struct token_key **out)
 	return 0;
 }
 
+/*
+ * Why text (a key file's content) is not a token key, for a message that
+ * never shows the content: NULL when it is one.
+ */
+static const char *key_text_problem(const char *text, char *why, size_t size)
+{
+	static const char ws[] = " \t\r\n";
+	size_t start = strspn(text, ws), n = 0;
+	const char *p = text + start;
+
+	while (p[n] && !strchr(ws, p[n]))
+		n++;
+	if (n == 0)
+		return "empty";
+	if (p[n + strspn(p + n, ws)])
+		return "more than one word";
+	if (strspn(p, "0123456789abcdefABCDEF") < n)
+		return "holds a character that is not a hex digit";
+	if (n != 2 * TOKEN_KEY_BYTES) {
+		(void)snprintf(why, size, "too %s: %zu hex digits",
+		               n < 2 * TOKEN_KEY_BYTES ? "short" : "long", n);
+		return why;
+	}
+	return NULL;
+}
+
 int token_key_load(const char *path, struct token_key **out, struct diag *d)
 {
-	char text[256];
+	char text[256], shape[64];
+	const char *why;
 	int rc;
 
 	*out = NULL;
-	if (crypto_read_small(path, text, sizeof(text), "the token key", "a token key", d) < 0)
+	if (crypto_read_small(path, text, sizeof(text), CRYPTO_FILE_KEY | CRYPTO_FILE_SECRET,
+	                      "the token key", "a token key", d) < 0) {
+		if (d->code == EX_DATAERR)
+			d->code = EX_CONFIG; /* too large: a wrong file named as the key */
+		sodium_memzero(text, sizeof(text));
 		return -1;
-	rc = token_key_parse(text, out);
+	}
+	why = key_text_problem(text, shape, sizeof(shape));
+	rc = why ? -1 : token_key_parse(text, out);
 	sodium_memzero(text, sizeof(text));
-	if (rc < 0)
-		return crypto_fail(d, path, EX_DATAERR,
-		                   "not a token key (64 hex digits, as 'reftriage keygen "
-		                   "--token-key FILE' writes)");
+	if (rc < 0 && !why)
+		return crypto_fail(d, path, EX_SOFTWARE, "out of memory");
+	if (rc < 0) {
+		diag_at(d, path, 0, NULL);
+		return diag_set(d, EX_CONFIG,
+		                "not a token key (%s; a token key is 64 hex digits, as 'reftriage "
+		                "keygen --token-key FILE' writes)",
+		                why);
+	}
 	return 0;
 }
 

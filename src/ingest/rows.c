@@ -83,6 +83,21 @@ static int field(struct rows *r)
 	return buf_addc(&r->fields, '\0') < 0 ? -2 : 0;
 }
 
+/*
+ * A CR at r->p must begin a CRLF line end, as in a package CSV file: a bare
+ * CR (old Mac line ends, or a stray one) would make lines whose numbers
+ * match nothing an editor shows. -1 with d filled when it is bare.
+ */
+static int bare_cr(const struct rows *r, struct diag *d)
+{
+	if (r->p + 1 < r->end && r->p[1] == '\n')
+		return 0;
+	diag_at(d, NULL, r->line, "record");
+	return diag_set(d, EX_DATAERR,
+	                "a carriage return (CR) outside quotes inside the record; line ends "
+	                "must be LF or CRLF");
+}
+
 /* One record at r->p, up to and past its line end. */
 static int record(struct rows *r, struct diag *d)
 {
@@ -102,6 +117,8 @@ static int record(struct rows *r, struct diag *d)
 			break;
 		r->p++;
 	}
+	if (r->p < r->end && *r->p == '\r' && bare_cr(r, d) < 0)
+		return -1;
 	if (r->p < r->end && *r->p == '\r')
 		r->p++;
 	if (r->p < r->end && *r->p == '\n')
@@ -130,6 +147,8 @@ int csv_rows_read(const char *path, int (*fn)(void *ctx, const struct csv_row *r
 		r.p += 3;
 	while (rc == 0 && r.p < r.end) {
 		if (*r.p == '\n' || *r.p == '\r') { /* a blank line */
+			if (*r.p == '\r' && (rc = bare_cr(&r, d)) < 0)
+				break;
 			r.line += *r.p == '\n';
 			r.p++;
 			continue;

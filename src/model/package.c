@@ -202,6 +202,11 @@ static int parse_int_text(struct package *p, int f, const char *s, size_t n, str
 		}
 		v = v * 10 + (s[i] - '0');
 	}
+	/* A '-' only where the range allows it (data-contract.md): "-0" is no count. */
+	if (neg && v == 0 && contract_fields[f].min >= 0) {
+		int_expectation(f, exp, sizeof(exp));
+		return reject(r, f, s, n, "has a minus sign (expected %s)", exp);
+	}
 	return check_int(p, f, neg ? -v : v, s, n, r);
 bad:
 	int_expectation(f, exp, sizeof(exp));

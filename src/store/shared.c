@@ -81,8 +81,12 @@ static bool in_group(gid_t gid)
 	return false;
 }
 
-/* "permission denied: FILE is mode M, owner U, group G; you are V (not in G)". */
-static int denied(const char *file, const struct stat *sb, struct diag *d)
+/*
+ * "permission denied: you cannot ACCESS (NEED); it is mode M, owner U, group
+ * G; you are V (not in G)": what access is missing first, then the facts.
+ */
+static int denied(const char *file, const struct stat *sb, const char *access_missing,
+                  const char *need, struct diag *d)
 {
 	const struct passwd *owner = getpwuid(sb->st_uid);
 	char owner_name[64], me_name[64];
@@ -95,23 +99,36 @@ static int denied(const char *file, const struct stat *sb, struct diag *d)
 	(void)snprintf(group_name, sizeof(group_name), "%s", g ? g->gr_name : "?");
 	me = getpwuid(geteuid());
 	(void)snprintf(me_name, sizeof(me_name), "%s", me ? me->pw_name : "?");
-	grouped = (sb->st_mode & 060) && !in_group(sb->st_gid);
+	grouped = sb->st_uid != geteuid() && (sb->st_mode & 060) && !in_group(sb->st_gid);
 	diag_at(d, file, 0, NULL);
-	return diag_set(d, EX_CONFIG,
-	                "permission denied: it is mode %04o, owner %s (uid %u), group %s (gid %u); "
-	                "you are %s (uid %u)%s%s%s",
-	                (unsigned)(sb->st_mode & 07777), owner_name, (unsigned)sb->st_uid,
-	                group_name, (unsigned)sb->st_gid, me_name, (unsigned)geteuid(),
-	                grouped ? ", not in group " : "", grouped ? group_name : "",
-	                grouped ? " (a shared store: ask to be added to the group, then log in "
-	                          "again; docs/security.md)"
-	                        : "");
+	return diag_set(
+	    d, EX_CONFIG,
+	    "permission denied: you cannot %s (%s); it is mode %04o, owner %s (uid %u), "
+	    "group %s (gid %u); you are %s (uid %u)%s%s%s%s",
+	    access_missing, need, (unsigned)(sb->st_mode & 07777), owner_name, (unsigned)sb->st_uid,
+	    group_name, (unsigned)sb->st_gid, me_name, (unsigned)geteuid(),
+	    sb->st_uid == geteuid() ? ", its owner" : "", grouped ? ", not in group " : "",
+	    grouped ? group_name : "",
+	    grouped ? " (a shared store: ask to be added to the group, then log in "
+	              "again; docs/security.md)"
+	            : "");
+}
+
+/* Which of read and write access the user lacks to name, as words; NULL when neither. */
+static const char *missing(const char *name, int a, const char *a_words, int b, const char *b_words,
+                           const char *both_words)
+{
+	bool no_a = access(name, a) != 0 && errno == EACCES;
+	bool no_b = access(name, b) != 0 && errno == EACCES;
+
+	return no_a && no_b ? both_words : no_a ? a_words : no_b ? b_words : NULL;
 }
 
 int store_access_check(const char *path, struct diag *d)
 {
 	static const char *const suffix[] = {"", "-wal", "-shm"};
 	char name[4096];
+	const char *what;
 	struct stat sb;
 	size_t i;
 
@@ -119,15 +136,29 @@ int store_access_check(const char *path, struct diag *d)
 		(void)snprintf(name, sizeof(name), "%s%s", path, suffix[i]);
 		if (stat(name, &sb) != 0)
 			continue;
-		if (access(name, R_OK | W_OK) != 0 && errno == EACCES)
-			return denied(name, &sb, d);
+		what = missing(name, R_OK, "read it", W_OK, "write to it", "read or write it");
+		if (what)
+			return denied(name, &sb, what,
+			              i == 0
+			                  ? "reftriage reads and writes the store even to list it"
+			                  : "SQLite's journal beside the store is read and written "
+			                    "by every user of the store",
+			              d);
 	}
 	/* Without a -wal file, SQLite makes one (and the -shm) beside the store. */
 	(void)snprintf(name, sizeof(name), "%s-wal", path);
 	if (stat(name, &sb) == 0)
 		return 0;
 	dir_of(path, name, sizeof(name));
-	if (stat(name, &sb) == 0 && access(name, W_OK | X_OK) != 0 && errno == EACCES)
-		return denied(name, &sb, d);
+	if (stat(name, &sb) != 0)
+		return 0;
+	what = missing(name, W_OK, "write to the store's directory", X_OK,
+	               "reach files in the store's directory",
+	               "write to or reach files in the store's directory");
+	if (what)
+		return denied(name, &sb, what,
+		              "reftriage needs write access to the directory to make SQLite's "
+		              "journal, the store's -wal and -shm files, beside the store",
+		              d);
 	return 0;
 }

@@ -14,6 +14,38 @@ static int fail(struct diag *d, const char *path, int code, const char *what, in
 	return diag_set(d, code, "%s: %s", what, strerror(e ? e : EIO));
 }
 
+/* What an existing file that is not a regular file is, for a message. */
+static const char *kind_of(mode_t m)
+{
+	return S_ISDIR(m)    ? "a directory"
+	       : S_ISLNK(m)  ? "a symbolic link"
+	       : S_ISFIFO(m) ? "a FIFO (named pipe)"
+	       : S_ISCHR(m)  ? "a character device"
+	       : S_ISBLK(m)  ? "a block device"
+	       : S_ISSOCK(m) ? "a socket"
+	                     : "not a regular file";
+}
+
+/*
+ * An existing target must be a regular file: renaming over a device, a FIFO
+ * or a link would put a private file where the system (or the user) keeps
+ * something else, and report success. ENOENT is fine: the file is new.
+ */
+static int target_ok(const char *path, struct diag *d)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT ? 0 : fail(d, path, EX_CANTCREAT, "cannot create", errno);
+	if (S_ISREG(sb.st_mode))
+		return 0;
+	diag_at(d, path, 0, NULL);
+	return diag_set(d, EX_CANTCREAT,
+	                "refused: it is %s, not a regular file; reftriage replaces only regular "
+	                "files",
+	                kind_of(sb.st_mode));
+}
+
 /* A name beside path that nobody else uses: path.tmp-XXXXXX, made with O_EXCL. */
 static int create_beside(struct pfile *pf, mode_t mode, struct diag *d)
 {
@@ -83,6 +115,8 @@ int pfile_open(struct pfile *pf, const char *path, unsigned flags, struct diag *
 		diag_at(d, path, 0, NULL);
 		return diag_set(d, EX_CANTCREAT, "already exists; reftriage does not overwrite it");
 	}
+	if (target_ok(path, d) < 0)
+		return -1;
 	pf->path = rt_memdup0(path, strlen(path));
 	if (!pf->path)
 		return fail(d, path, EX_SOFTWARE, "cannot create", ENOMEM);
@@ -171,6 +205,8 @@ int pfile_commit(struct pfile *pf, struct diag *d)
 		if (link(pf->tmp, pf->path) != 0)
 			rc = fail(d, pf->path, EX_CANTCREAT, "cannot create", errno);
 		(void)unlink(pf->tmp);
+	} else if (target_ok(pf->path, d) < 0) {
+		rc = -1; /* it became something else while we wrote */
 	} else if (rename(pf->tmp, pf->path) != 0) {
 		rc = fail(d, pf->path, EX_CANTCREAT, "cannot create", errno);
 	}

@@ -322,11 +322,11 @@ team_dir() {
 	g=$(id -gn)
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RT" stats
 	[ "$status" = 78 ]
-	[ "$output" = "reftriage: $WORK/team: permission denied: it is mode 2770, owner root (uid 0), group $g (gid $(id -g)); you are $(id -nu 65534) (uid 65534), not in group $g (a shared store: ask to be added to the group, then log in again; docs/security.md)" ]
+	[ "$output" = "reftriage: $WORK/team: permission denied: you cannot write to or reach files in the store's directory (reftriage needs write access to the directory to make SQLite's journal, the store's -wal and -shm files, beside the store); it is mode 2770, owner root (uid 0), group $g (gid $(id -g)); you are $(id -nu 65534) (uid 65534), not in group $g (a shared store: ask to be added to the group, then log in again; docs/security.md)" ]
 	chmod 2771 "$WORK/team" # the directory may be passed through; the store still refuses
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RT" stats
 	[ "$status" = 78 ]
-	[ "$output" = "reftriage: $REFTRIAGE_DB: permission denied: it is mode 0660, owner root (uid 0), group $g (gid $(id -g)); you are $(id -nu 65534) (uid 65534), not in group $g (a shared store: ask to be added to the group, then log in again; docs/security.md)" ]
+	[ "$output" = "reftriage: $REFTRIAGE_DB: permission denied: you cannot read or write it (reftriage reads and writes the store even to list it); it is mode 0660, owner root (uid 0), group $g (gid $(id -g)); you are $(id -nu 65534) (uid 65534), not in group $g (a shared store: ask to be added to the group, then log in again; docs/security.md)" ]
 	# In the group, the same user reads it.
 	run setpriv --reuid=65534 --regid="$(id -g)" --clear-groups "$RT" stats
 	[ "$status" = 0 ]

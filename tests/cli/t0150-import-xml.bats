@@ -97,7 +97,7 @@ EXAMPLE='<cybertip reportId="900000417" receivedAt="2026-11-02T08:15:00Z" ncmecP
 	printf 'not a key\n' >"$WORK/bad.key"
 	chmod 600 "$WORK/bad.key"
 	rt import --token-key "$WORK/bad.key" "$WORK/ex.xml"
-	expect_status 65
+	expect_status 78
 	expect_err_has "not a token key"
 }
 

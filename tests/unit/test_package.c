@@ -116,6 +116,17 @@ static void ints(void **state)
 	assert_int_equal(set(fx, F_IMAGES_CAT_A, "1e3"), -1);
 	start(fx);
 	assert_int_equal(set(fx, F_IMAGES_CAT_A, "-"), -1);
+	/* No sign where the range has no negatives: "-0" and "+1" are not counts. */
+	start(fx);
+	assert_int_equal(set(fx, F_IMAGES_CAT_A, "-0"), -1);
+	one_reason(fx, "images_cat_a",
+	           "\"-0\" has a minus sign (expected a whole number, 0 or more)");
+	start(fx);
+	assert_int_equal(set(fx, F_SUBJECT_AGE, "-00"), -1);
+	one_reason(fx, "subject_age", "has a minus sign");
+	start(fx);
+	assert_int_equal(set(fx, F_IMAGES_CAT_A, "+1"), -1);
+	one_reason(fx, "images_cat_a", "not a whole number");
 }
 
 static void bools(void **state)
