@@ -19,7 +19,7 @@ SAN      ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 VERSION  := 0.1.0
 
-PKGS     := jansson sqlite3 libsodium expat
+PKGS     := jansson sqlite3 libsodium expat libseccomp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -47,7 +47,7 @@ endif
 SUBMAKE = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/model/*.c src/crypto/*.c src/audit/*.c \
-              src/ingest/*.c src/store/*.c \
+              src/ingest/*.c src/store/*.c src/sandbox/*.c \
               src/rules/*.c src/score/*.c src/report/*.c))
 CLI_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
 GEN_SRC  := $(BUILD)/gen/migrations.c
@@ -58,7 +58,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
             $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules \
             $(BUILD)/tests/test_fuzz_xml $(BUILD)/tests/test_fuzz_spool \
-            $(BUILD)/tests/libiofail.so
+            $(BUILD)/tests/libiofail.so $(BUILD)/tests/libnetprobe.so
 
 .PHONY: all man deps demo check check-fast asan-check unit-bins install uninstall clean format bench \
 	fuzz torture
@@ -131,6 +131,11 @@ $(BUILD)/tests/test_fuzz_spool: tests/fuzz/fuzz_spool.c tests/fuzz/replay.c $(LI
 
 # The I/O fault shim (LD_PRELOAD) for tests/cli/t0130-faults.bats; no sanitizers in it.
 $(BUILD)/tests/libiofail.so: tests/fault/iofail.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $< -ldl
+
+# The sandbox probe (LD_PRELOAD) for tests/cli/t1300-sandbox.bats; no sanitizers in it.
+$(BUILD)/tests/libnetprobe.so: tests/fault/netprobe.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $< -ldl
 

@@ -183,6 +183,13 @@ struct cli_cmd {
 int cli_main(const struct cli_cmd *table, int argc, char **argv);
 
 /*
+ * The login name (NSS: getpwuid), the default operator; "uid:N" when the
+ * user has none. Resolved once and kept: main() calls it before the seccomp
+ * filter goes in, since NSS may talk to a directory service.
+ */
+const char *cli_login_name(void);
+
+/*
  * CLI_TXN: append the entry and commit now, for a verb with work to do after
  * its change is durable. Returns an exit code (after a message).
  */

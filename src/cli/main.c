@@ -10,6 +10,7 @@
 
 #include "reftriage/alloc.h"
 #include "reftriage/hash.h"
+#include "reftriage/sandbox.h"
 
 #include <sys/stat.h>
 
@@ -58,8 +59,19 @@ static const struct cli_cmd commands[] = {
 
 int main(int argc, char **argv)
 {
+	struct diag d;
+
 	/* Everything reftriage creates is for its owner only. */
 	umask(077);
+	/*
+	 * The process cannot reach the network nor run another program
+	 * (sandbox.h). The login name comes through NSS, which may need the
+	 * network, so it is resolved first; nothing has been read yet.
+	 */
+	(void)cli_login_name();
+	diag_clear(&d);
+	if (sandbox_enter(&d) < 0)
+		return cli_report(&d);
 	if (hash_library_init() < 0) {
 		fputs("reftriage: cannot initialise libsodium\n", stderr);
 		return EX_SOFTWARE;
