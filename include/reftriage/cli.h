@@ -330,6 +330,26 @@ struct cli_passphrase_src {
 };
 int cli_passphrase(void *ctx, char *buf, size_t cap, bool confirm, struct diag *d);
 
+/*
+ * A copy of the store checked (copy.c): what backup and restore know of it.
+ * carried: the spooled audit lines it carries, one a line (ncarried).
+ */
+struct cli_copy {
+	int64_t entries, head_seq;
+	unsigned char head[HASH_BYTES];
+	struct buf carried;
+	long ncarried;
+};
+/*
+ * Open the copy at path read-only and check it: a reftriage store, PRAGMA
+ * integrity_check, the audit chain as 'audit verify' checks it; fill out
+ * (released with cli_copy_release, whatever the result). Messages name
+ * label. Returns an exit code after a message: 65 when it is damaged.
+ */
+int cli_check_copy(const struct cli *cli, const char *path, const char *label,
+                   struct cli_copy *out);
+void cli_copy_release(struct cli_copy *c);
+
 /* --- generated text (help.c) ------------------------------------------ */
 
 /* --help of a command (sub NULL) or of one of its sub-commands. */
@@ -359,6 +379,8 @@ CLI_VERB(keygen);
 CLI_VERB(outcome);
 CLI_VERB(help);
 CLI_VERB(alert);
+CLI_VERB(backup);
+CLI_VERB(restore);
 /* Verbs made of sub-commands export their table instead. */
 extern const struct cli_cmd rules_subs[];
 extern const struct cli_cmd audit_subs[];

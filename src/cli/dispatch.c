@@ -446,9 +446,9 @@ static int finish(struct cli *cli)
 		if (pfile_sync(&cli->output, &d) < 0)
 			return cli_report(&d);
 		if (hash_fd(pfile_fd(&cli->output), h) != 0)
-			return cli_fail(cli, EX_IOERR, "%s: read error: %s", cli_str(cli, "output"),
+			return cli_fail(cli, EX_IOERR, "%s: read error: %s", cli->output.path,
 			                strerror(errno));
-		cli_details_str(&cli->details, "output", cli_str(cli, "output"));
+		cli_details_str(&cli->details, "output", cli->output.path);
 		cli_details_hash(&cli->details, "output_hash", h);
 	}
 	if ((cli->cmd->flags & CLI_TXN) && !cli->committed) {
