@@ -9,6 +9,8 @@
  */
 #include "store-internal.h"
 
+#include <unistd.h>
+
 #define CARRIED_TABLE "carried_spool"
 
 /* An error of the copy's own connection. */
@@ -26,6 +28,19 @@ static int copy_fail(sqlite3 *db, const char *path, int rc, const char *what, st
 	                code == SQLITE_FULL ? "the disk is full"
 	                : db                ? sqlite3_errmsg(db)
 	                                    : sqlite3_errstr(rc));
+}
+
+/*
+ * A failed copy is removed by its caller; its journal, which a write that
+ * failed half-way leaves hot beside it, goes here, with the copy's connection.
+ */
+static void close_failed(sqlite3 *db, const char *dest)
+{
+	char path[4096];
+
+	sqlite3_close(db);
+	if (snprintf(path, sizeof(path), "%s-journal", dest) < (int)sizeof(path))
+		(void)unlink(path);
 }
 
 /* The carried lines as rows of the copy. */
@@ -90,7 +105,7 @@ int store_backup(struct store *st, const char *dest, long *carried, struct diag 
 		/* The store's own error (a page it could not read) is told as the store's. */
 		if ((rc & 0xff) != SQLITE_IOERR && (rc & 0xff) != SQLITE_FULL &&
 		    sqlite3_errcode(st->db) != SQLITE_OK && sqlite3_errcode(db) == SQLITE_OK) {
-			sqlite3_close(db);
+			close_failed(db, dest);
 			buf_release(&lines);
 			return store_fail(st, rc, "reading the store", d);
 		}
@@ -101,7 +116,7 @@ int store_backup(struct store *st, const char *dest, long *carried, struct diag 
 	if (rc != SQLITE_OK)
 		goto fail;
 	if (lines.len && put_carried(db, dest, &lines, d) < 0) {
-		sqlite3_close(db);
+		close_failed(db, dest);
 		buf_release(&lines);
 		return -1;
 	}
@@ -110,7 +125,7 @@ int store_backup(struct store *st, const char *dest, long *carried, struct diag 
 	return rc == SQLITE_OK ? 0 : copy_fail(NULL, dest, rc, what, d);
 fail:
 	(void)copy_fail(db, dest, rc, what, d);
-	sqlite3_close(db);
+	close_failed(db, dest);
 	buf_release(&lines);
 	return -1;
 }
