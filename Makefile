@@ -6,13 +6,15 @@
 #   make check-fast every test suite on the normal build only (for developers)
 #   make asan-check every test suite on the ASan/UBSan build only
 #                   (JOBS=N: N compiles and N suites at a time; default nproc)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (UNITDIR=$PREFIX/lib/systemd/system)
+#   make deb        a Debian package, build/reftriage_VERSION_ARCH.deb (dpkg-deb)
 #   make format     apply .clang-format
 #   make man        refresh the man page's SYNOPSIS from the table of commands
 #   make deps       install missing Debian packages (apt-get, as root)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 CC       ?= cc
 BUILD    ?= build
 SAN      ?=
@@ -210,11 +212,17 @@ install: $(BUILD)/reftriage $(BUILD)/reftriage.bash
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 $(BUILD)/reftriage.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/reftriage
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in docs/systemd/*.service docs/systemd/*.timer; do \
+		sed 's|@BINDIR@|$(PREFIX)/bin|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/reftriage $(DESTDIR)$(PREFIX)/share/man/man1/reftriage.1
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/reftriage
 	rm -rf $(DESTDIR)$(PREFIX)/share/reftriage
+	rm -f $(DESTDIR)$(UNITDIR)/reftriage-*.service $(DESTDIR)$(UNITDIR)/reftriage-*.timer
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
