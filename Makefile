@@ -62,7 +62,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
             $(BUILD)/tests/test_fuzz_xml $(BUILD)/tests/test_fuzz_spool \
             $(BUILD)/tests/libiofail.so $(BUILD)/tests/libnetprobe.so
 
-.PHONY: all man deps demo check check-fast asan-check unit-bins install uninstall clean format bench \
+.PHONY: all man deps demo deb check check-fast asan-check unit-bins install uninstall clean format bench \
 	fuzz torture
 .DEFAULT_GOAL := all
 
@@ -217,6 +217,9 @@ install: $(BUILD)/reftriage $(BUILD)/reftriage.bash
 		sed 's|@BINDIR@|$(PREFIX)/bin|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done
+
+deb: $(BUILD)/reftriage $(BUILD)/reftriage.bash
+	@sh src/tools/deb.sh $(BUILD) $(VERSION)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/reftriage $(DESTDIR)$(PREFIX)/share/man/man1/reftriage.1
