@@ -331,6 +331,25 @@ struct cli_passphrase_src {
 int cli_passphrase(void *ctx, char *buf, size_t cap, bool confirm, struct diag *d);
 
 /*
+ * The audit chain of st walked entry by entry (copy.c): each entry's hash,
+ * its place after the one before, its refs; no refs left without an entry;
+ * and, with cp, that the chain passes through the signed checkpoint. -1
+ * with d filled when it cannot be read; else 0, and x->broken, x->why say
+ * whether and where it is broken.
+ */
+struct cli_chain {
+	struct store *st;
+	struct audit_verifier v; /* v.checked: the entries checked */
+	struct diag *d;
+	char why[400];
+	bool broken;
+	const struct audit_checkpoint *cp;
+	bool cp_seen;
+};
+int cli_walk_chain(struct store *st, const struct audit_checkpoint *cp, struct cli_chain *x,
+                   struct diag *d) MUST_CHECK;
+
+/*
  * A copy of the store checked (copy.c): what backup and restore know of it.
  * carried: the spooled audit lines it carries, one a line (ncarried).
  */

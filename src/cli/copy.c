@@ -1,73 +1,99 @@
 /*
- * Checking a copy of the store, as backup does before it reports success and
- * restore does before it writes anything (docs/operations.md): a reftriage
- * store, PRAGMA integrity_check "ok", and the audit chain intact entry by
- * entry, with the same checks as 'audit verify' (audit_verify_entry, and no
- * refs stored for an entry that is not there).
+ * The audit chain walked entry by entry, as 'audit verify' walks it, and the
+ * check of a copy of the store that backup makes before it reports success
+ * and restore before it writes anything (docs/operations.md): a reftriage
+ * store, PRAGMA integrity_check "ok", and that same walk of its chain.
  */
 #include "reftriage/cli.h"
 
-#include <string.h>
+#include "reftriage/timeutil.h"
 
-struct chain_walk {
-	struct store *st;
-	struct audit_verifier v;
-	struct diag *d;
-	char why[400];
-};
+#include <string.h>
 
 static int on_entry(void *ctx, const struct audit_entry *e)
 {
-	struct chain_walk *x = ctx;
+	struct cli_chain *x = ctx;
 	unsigned char refs[HASH_BYTES];
 	int64_t n;
 
 	if (store_audit_refs_hash(x->st, e->seq, &n, refs, x->d) < 0)
 		return -1;
-	return audit_verify_entry(&x->v, e, n, refs, x->why, sizeof(x->why)) < 0 ? 1 : 0;
+	if (audit_verify_entry(&x->v, e, n, refs, x->why, sizeof(x->why)) < 0) {
+		x->broken = true;
+		return 1;
+	}
+	if (x->cp && e->seq == x->cp->seq) {
+		x->cp_seen = true;
+		if (memcmp(e->hash, x->cp->head, HASH_BYTES) != 0) {
+			char t[40];
+
+			time_format(x->cp->at, t);
+			(void)snprintf(
+			    x->why, sizeof(x->why),
+			    "entry %lld differs from the signed checkpoint of %s: the trail "
+			    "was rewritten up to there",
+			    (long long)e->seq, t);
+			x->broken = true;
+			return 1;
+		}
+	}
+	return 0;
 }
 
-/* The chain of st: intact (0), broken (1, x->why says how) or unreadable (-1, d filled). */
-static int walk(struct store *st, struct chain_walk *x, struct diag *d)
+int cli_walk_chain(struct store *st, const struct audit_checkpoint *cp, struct cli_chain *x,
+                   struct diag *d)
 {
-	int64_t stray = 0;
-	int rc;
+	int64_t stray;
 
 	memset(x, 0, sizeof(*x));
 	x->st = st;
 	x->d = d;
+	x->cp = cp;
 	audit_verifier_init(&x->v);
-	rc = store_audit_each(st, NULL, on_entry, x, d);
-	if (rc != 0)
-		return rc;
-	if (store_audit_stray_refs(st, &stray, d) < 0)
+	if (store_audit_each(st, NULL, on_entry, x, d) < 0)
 		return -1;
-	if (stray) {
-		(void)snprintf(x->why, sizeof(x->why),
-		               "entry %lld: refs are stored for it but there is no such entry",
-		               (long long)stray);
-		return 1;
+	if (!x->broken) {
+		if (store_audit_stray_refs(st, &stray, d) < 0)
+			return -1;
+		if (stray) {
+			(void)snprintf(
+			    x->why, sizeof(x->why),
+			    "entry %lld: refs are stored for it but there is no such entry "
+			    "(it was removed)",
+			    (long long)stray);
+			x->broken = true;
+		}
+	}
+	if (!x->broken && x->cp && !x->cp_seen) {
+		char t[40];
+
+		time_format(x->cp->at, t);
+		(void)snprintf(
+		    x->why, sizeof(x->why),
+		    "entry %lld is missing: the trail ends at entry %lld, but the signed "
+		    "checkpoint of %s vouches for entry %lld (entries were removed from "
+		    "the end)",
+		    (long long)x->v.next_seq, (long long)x->v.next_seq - 1, t,
+		    (long long)x->cp->seq);
+		x->broken = true;
 	}
 	return 0;
 }
 
 int cli_check_copy(const struct cli *cli, const char *path, const char *label, struct cli_copy *out)
 {
-	struct chain_walk x;
+	struct cli_chain x;
 	struct store *st = NULL;
 	struct diag d;
-	int rc;
-
 	(void)cli;
 	memset(out, 0, sizeof(*out));
 	buf_init(&out->carried);
 	diag_clear(&d);
 	if (store_open_copy(path, &st, &d) < 0 || store_check_integrity(st, &d) < 0)
 		goto fail;
-	rc = walk(st, &x, &d);
-	if (rc < 0)
+	if (cli_walk_chain(st, NULL, &x, &d) < 0)
 		goto fail;
-	if (rc > 0) {
+	if (x.broken) {
 		store_close(st);
 		return cli_fail(cli, EX_DATAERR, "%s: the copy's audit trail is BROKEN: %s", label,
 		                x.why);
