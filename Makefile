@@ -6,20 +6,22 @@
 #   make check-fast every test suite on the normal build only (for developers)
 #   make asan-check every test suite on the ASan/UBSan build only
 #                   (JOBS=N: N compiles and N suites at a time; default nproc)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (UNITDIR=$PREFIX/lib/systemd/system)
+#   make deb        a Debian package, build/reftriage_VERSION_ARCH.deb (dpkg-deb)
 #   make format     apply .clang-format
 #   make man        refresh the man page's SYNOPSIS from the table of commands
 #   make deps       install missing Debian packages (apt-get, as root)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 CC       ?= cc
 BUILD    ?= build
 SAN      ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 VERSION  := 0.1.0
 
-PKGS     := jansson sqlite3 libsodium expat
+PKGS     := jansson sqlite3 libsodium expat libseccomp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -47,7 +49,7 @@ endif
 SUBMAKE = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/model/*.c src/crypto/*.c src/audit/*.c \
-              src/ingest/*.c src/store/*.c \
+              src/ingest/*.c src/store/*.c src/sandbox/*.c \
               src/rules/*.c src/score/*.c src/report/*.c))
 CLI_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
 GEN_SRC  := $(BUILD)/gen/migrations.c
@@ -58,9 +60,9 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
             $(BUILD)/tests/test_fuzz_csv $(BUILD)/tests/test_fuzz_json $(BUILD)/tests/test_fuzz_rules \
             $(BUILD)/tests/test_fuzz_xml $(BUILD)/tests/test_fuzz_spool \
-            $(BUILD)/tests/libiofail.so
+            $(BUILD)/tests/libiofail.so $(BUILD)/tests/libnetprobe.so
 
-.PHONY: all man deps demo check check-fast asan-check unit-bins install uninstall clean format bench \
+.PHONY: all man deps demo deb check check-fast asan-check unit-bins install uninstall clean format bench \
 	fuzz torture
 .DEFAULT_GOAL := all
 
@@ -131,6 +133,11 @@ $(BUILD)/tests/test_fuzz_spool: tests/fuzz/fuzz_spool.c tests/fuzz/replay.c $(LI
 
 # The I/O fault shim (LD_PRELOAD) for tests/cli/t0130-faults.bats; no sanitizers in it.
 $(BUILD)/tests/libiofail.so: tests/fault/iofail.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $< -ldl
+
+# The sandbox probe (LD_PRELOAD) for tests/cli/t1300-sandbox.bats; no sanitizers in it.
+$(BUILD)/tests/libnetprobe.so: tests/fault/netprobe.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $< -ldl
 
@@ -205,11 +212,20 @@ install: $(BUILD)/reftriage $(BUILD)/reftriage.bash
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 $(BUILD)/reftriage.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/reftriage
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in docs/systemd/*.service docs/systemd/*.timer; do \
+		sed 's|@BINDIR@|$(PREFIX)/bin|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+
+deb: $(BUILD)/reftriage $(BUILD)/reftriage.bash
+	@sh src/tools/deb.sh $(BUILD) $(VERSION)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/reftriage $(DESTDIR)$(PREFIX)/share/man/man1/reftriage.1
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/reftriage
 	rm -rf $(DESTDIR)$(PREFIX)/share/reftriage
+	rm -f $(DESTDIR)$(UNITDIR)/reftriage-*.service $(DESTDIR)$(UNITDIR)/reftriage-*.timer
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -183,6 +183,13 @@ struct cli_cmd {
 int cli_main(const struct cli_cmd *table, int argc, char **argv);
 
 /*
+ * The login name (NSS: getpwuid), the default operator; "uid:N" when the
+ * user has none. Resolved once and kept: main() calls it before the seccomp
+ * filter goes in, since NSS may talk to a directory service.
+ */
+const char *cli_login_name(void);
+
+/*
  * CLI_TXN: append the entry and commit now, for a verb with work to do after
  * its change is durable. Returns an exit code (after a message).
  */
@@ -323,6 +330,45 @@ struct cli_passphrase_src {
 };
 int cli_passphrase(void *ctx, char *buf, size_t cap, bool confirm, struct diag *d);
 
+/*
+ * The audit chain of st walked entry by entry (copy.c): each entry's hash,
+ * its place after the one before, its refs; no refs left without an entry;
+ * and, with cp, that the chain passes through the signed checkpoint. -1
+ * with d filled when it cannot be read; else 0, and x->broken, x->why say
+ * whether and where it is broken.
+ */
+struct cli_chain {
+	struct store *st;
+	struct audit_verifier v; /* v.checked: the entries checked */
+	struct diag *d;
+	char why[400];
+	bool broken;
+	const struct audit_checkpoint *cp;
+	bool cp_seen;
+};
+int cli_walk_chain(struct store *st, const struct audit_checkpoint *cp, struct cli_chain *x,
+                   struct diag *d) MUST_CHECK;
+
+/*
+ * A copy of the store checked (copy.c): what backup and restore know of it.
+ * carried: the spooled audit lines it carries, one a line (ncarried).
+ */
+struct cli_copy {
+	int64_t entries, head_seq;
+	unsigned char head[HASH_BYTES];
+	struct buf carried;
+	long ncarried;
+};
+/*
+ * Open the copy at path read-only and check it: a reftriage store, PRAGMA
+ * integrity_check, the audit chain as 'audit verify' checks it; fill out
+ * (released with cli_copy_release, whatever the result). Messages name
+ * label. Returns an exit code after a message: 65 when it is damaged.
+ */
+int cli_check_copy(const struct cli *cli, const char *path, const char *label,
+                   struct cli_copy *out);
+void cli_copy_release(struct cli_copy *c);
+
 /* --- generated text (help.c) ------------------------------------------ */
 
 /* --help of a command (sub NULL) or of one of its sub-commands. */
@@ -352,6 +398,8 @@ CLI_VERB(keygen);
 CLI_VERB(outcome);
 CLI_VERB(help);
 CLI_VERB(alert);
+CLI_VERB(backup);
+CLI_VERB(restore);
 /* Verbs made of sub-commands export their table instead. */
 extern const struct cli_cmd rules_subs[];
 extern const struct cli_cmd audit_subs[];

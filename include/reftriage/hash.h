@@ -31,6 +31,12 @@ void hash_stream_final(struct hash_stream *h, unsigned char out[HASH_BYTES]);
 int hash_fd(int fd, unsigned char out[HASH_BYTES]) MUST_CHECK;
 
 /*
+ * SHA-256 of fd's bytes from its start (the hash people check a backup with:
+ * sha256sum); -1 with errno on a read error. HASH_BYTES is its size too.
+ */
+int hash_sha256_fd(int fd, unsigned char out[HASH_BYTES]) MUST_CHECK;
+
+/*
  * A 64-bit hash of p[0..n): SipHash-2-4 (libsodium's crypto_shorthash) under
  * a fixed, public key. For lookups, not for security: anyone can make two
  * inputs collide (links.h says what a collision does there).

@@ -56,6 +56,33 @@ int store_is_shared(struct store *st, bool *shared, struct diag *d) MUST_CHECK;
 int store_open(const char *path, int wait_ms, struct store **out, struct diag *d) MUST_CHECK;
 void store_close(struct store *st);
 
+/* --- backup and restore (backup.c; docs/operations.md) ---------------- */
+
+/*
+ * Copy st into dest, an empty file, with SQLite's online backup API in st's
+ * read transaction (store_begin_read), so that readers and writers carry on.
+ * Spooled audit lines the copied chain does not hold are carried inside the
+ * copy (table carried_spool; *carried of them). The copy is one file
+ * (rollback journal mode). -1 with d filled (74 on an I/O error).
+ */
+int store_backup(struct store *st, const char *dest, long *carried, struct diag *d) MUST_CHECK;
+/*
+ * Open a copy read-only to check it: a reftriage store of a schema this
+ * build knows. -1 with d filled: 65 when it is no store or is damaged.
+ */
+int store_open_copy(const char *path, struct store **out, struct diag *d) MUST_CHECK;
+/* PRAGMA integrity_check on a copy: 0 when "ok", else -1 with d filled (65). */
+int store_check_integrity(struct store *st, struct diag *d) MUST_CHECK;
+/* The spooled lines a copy carries, appended to lines (*n of them). */
+int store_carried(struct store *st, struct buf *lines, long *n, struct diag *d) MUST_CHECK;
+/*
+ * A restored store, opened with store_open: switch it to WAL, give it the
+ * carried lines as its spool, and begin its first write transaction (which
+ * folds them) with the carried table dropped. The caller appends the
+ * restore's entry and commits.
+ */
+int store_restore_begin(struct store *st, const struct buf *lines, struct diag *d) MUST_CHECK;
+
 /* The path the store was opened with. */
 const char *store_path(const struct store *st);
 

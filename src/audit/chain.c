@@ -91,6 +91,7 @@ const char *audit_category(const char *action)
 	    {"quarantine dismiss", "alteration"},
 	    {"audit log", "consultation"},
 	    {"export", "disclosure"},
+	    {"backup", "disclosure"},
 	    {"link", "combination"},
 	    {"purge", "erasure"},
 	    {"purge dry-run", "consultation"},

@@ -224,47 +224,6 @@ static int do_log(struct cli *cli)
 
 /* --- verify ---------------------------------------------------------- */
 
-struct verify_ctx {
-	struct store *st;
-	struct audit_verifier v;
-	struct diag *d;
-	char why[400];
-	bool broken;
-	/* A checkpoint to pass through: its seq and head. */
-	const struct audit_checkpoint *cp;
-	bool cp_seen;
-};
-
-static int on_verify(void *ctx, const struct audit_entry *e)
-{
-	struct verify_ctx *x = ctx;
-	unsigned char refs[HASH_BYTES];
-	int64_t n;
-
-	if (store_audit_refs_hash(x->st, e->seq, &n, refs, x->d) < 0)
-		return -1;
-	if (audit_verify_entry(&x->v, e, n, refs, x->why, sizeof(x->why)) < 0) {
-		x->broken = true;
-		return 1;
-	}
-	if (x->cp && e->seq == x->cp->seq) {
-		x->cp_seen = true;
-		if (memcmp(e->hash, x->cp->head, HASH_BYTES) != 0) {
-			char t[40];
-
-			time_format(x->cp->at, t);
-			(void)snprintf(
-			    x->why, sizeof(x->why),
-			    "entry %lld differs from the signed checkpoint of %s: the trail "
-			    "was rewritten up to there",
-			    (long long)e->seq, t);
-			x->broken = true;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* Read, check the signature of, and parse the checkpoint at path. Returns an exit code. */
 static int load_checkpoint(const struct cli *cli, const char *path, const char *pub,
                            struct audit_checkpoint *cp, char **tc)
@@ -323,41 +282,6 @@ static int same_store(struct cli *cli, const struct audit_checkpoint *cp)
 	return EX_OK;
 }
 
-/* Walk the chain; x->broken and x->why say what is wrong. Returns an exit code. */
-static int walk_chain(struct cli *cli, struct verify_ctx *x, struct diag *d)
-{
-	int64_t stray;
-
-	if (store_audit_each(cli->st, NULL, on_verify, x, d) < 0)
-		return cli_report(d);
-	if (!x->broken) {
-		if (store_audit_stray_refs(cli->st, &stray, d) < 0)
-			return cli_report(d);
-		if (stray) {
-			(void)snprintf(
-			    x->why, sizeof(x->why),
-			    "entry %lld: refs are stored for it but there is no such entry "
-			    "(it was removed)",
-			    (long long)stray);
-			x->broken = true;
-		}
-	}
-	if (!x->broken && x->cp && !x->cp_seen) {
-		char t[40];
-
-		time_format(x->cp->at, t);
-		(void)snprintf(
-		    x->why, sizeof(x->why),
-		    "entry %lld is missing: the trail ends at entry %lld, but the signed "
-		    "checkpoint of %s vouches for entry %lld (entries were removed from "
-		    "the end)",
-		    (long long)x->v.next_seq, (long long)x->v.next_seq - 1, t,
-		    (long long)x->cp->seq);
-		x->broken = true;
-	}
-	return EX_OK;
-}
-
 /*
  * Consultation entries spooled while a writer was busy: said, and checked in
  * full. Lines that are no entry a reader writes break nothing yet, but the
@@ -402,7 +326,7 @@ static int do_verify(struct cli *cli)
 {
 	const char *cp_path = cli_str(cli, "checkpoint"), *pub = cli_str(cli, "pubkey");
 	struct audit_checkpoint cp;
-	struct verify_ctx x;
+	struct cli_chain x;
 	struct diag d;
 	int64_t head_seq;
 	unsigned char head[HASH_BYTES];
@@ -411,20 +335,15 @@ static int do_verify(struct cli *cli)
 
 	if (!cp_path != !pub)
 		return cli_usage_error(cli, "--checkpoint FILE and --pubkey PUB go together");
-	memset(&x, 0, sizeof(x));
 	if (cp_path) {
 		rc = load_checkpoint(cli, cp_path, pub, &cp, &tc);
 		rt_free(tc);
 		if (rc != EX_OK || (rc = same_store(cli, &cp)) != EX_OK)
 			return rc;
-		x.cp = &cp;
 	}
 	diag_clear(&d);
-	x.st = cli->st;
-	x.d = &d;
-	audit_verifier_init(&x.v);
-	if ((rc = walk_chain(cli, &x, &d)) != EX_OK)
-		return rc;
+	if (cli_walk_chain(cli->st, cp_path ? &cp : NULL, &x, &d) < 0)
+		return cli_report(&d);
 	if (x.broken)
 		return cli_fail(cli, EX_DATAERR, "%s: BROKEN: %s", cli->db_path, x.why);
 	if (store_audit_head(cli->st, &head_seq, head, &d) < 0)
@@ -432,7 +351,7 @@ static int do_verify(struct cli *cli)
 	hash_hex(hex, head);
 	printf("intact: %lld entries, the last %lld with hash %s\n", (long long)x.v.checked,
 	       (long long)head_seq, hex);
-	if (x.cp)
+	if (cp_path)
 		printf("the chain passes through the signed checkpoint at entry %lld\n",
 		       (long long)cp.seq);
 	return spooled(cli);

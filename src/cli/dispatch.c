@@ -264,11 +264,14 @@ static int parse(struct cli *cli, struct parsed *p, int argc, char **argv)
 	return EX_OK;
 }
 
-static const char *login_name(void)
+const char *cli_login_name(void)
 {
 	static char name[64];
-	struct passwd *pw = getpwuid(geteuid());
+	struct passwd *pw;
 
+	if (name[0])
+		return name;
+	pw = getpwuid(geteuid());
 	if (pw && pw->pw_name && pw->pw_name[0])
 		(void)snprintf(name, sizeof(name), "%s", pw->pw_name);
 	else
@@ -288,7 +291,7 @@ static int settle_globals(struct cli *cli, const struct parsed *p)
 	                     : env && *env         ? env
 	                                           : NULL;
 	if (!cli->operator_name || !cli->operator_name[0])
-		cli->operator_name = login_name();
+		cli->operator_name = cli_login_name();
 	env = getenv("REFTRIAGE_REASON");
 	cli->reason = p->global[G_REASON] ? p->global[G_REASON] : env && *env ? env : NULL;
 	if (cli->reason && !cli->reason[0])
@@ -450,9 +453,9 @@ static int finish(struct cli *cli)
 		if (pfile_sync(&cli->output, &d) < 0)
 			return cli_report(&d);
 		if (hash_fd(pfile_fd(&cli->output), h) != 0)
-			return cli_fail(cli, EX_IOERR, "%s: read error: %s", cli_str(cli, "output"),
+			return cli_fail(cli, EX_IOERR, "%s: read error: %s", cli->output.path,
 			                strerror(errno));
-		cli_details_str(&cli->details, "output", cli_str(cli, "output"));
+		cli_details_str(&cli->details, "output", cli->output.path);
 		cli_details_hash(&cli->details, "output_hash", h);
 	}
 	if ((cli->cmd->flags & CLI_TXN) && !cli->committed) {

@@ -147,7 +147,10 @@ void cli_help_main(FILE *f, const struct cli_cmd *table)
 
 	fputs("usage: reftriage [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
 	      "Triage of referral packages: import, validate, score, rank, and prove the\n"
-	      "policy on the force's own outcomes.\n\nCommands:\n",
+	      "policy on the force's own outcomes.\n\n"
+	      "reftriage never uses the network: at start it installs a seccomp filter\n"
+	      "under which socket() fails for every address family but AF_UNIX and no\n"
+	      "other program can be run (execve fails).\n\nCommands:\n",
 	      f);
 	for (c = table; c->name; c++) {
 		const struct cli_cmd *s;

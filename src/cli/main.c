@@ -10,6 +10,7 @@
 
 #include "reftriage/alloc.h"
 #include "reftriage/hash.h"
+#include "reftriage/sandbox.h"
 
 #include <sys/stat.h>
 
@@ -50,6 +51,11 @@ static const struct cli_cmd commands[] = {
      "REF CODE | import FILE.csv | list", 1, 2, NULL, NULL},
     {"purge", CLI_RUN(purge), CLI_STORE | CLI_TXN,
      "erase the content of packages closed before a date", NULL, 0, 0, NULL, NULL},
+    {"backup", CLI_RUN(backup), CLI_STORE | CLI_READ,
+     "a consistent, verified copy of the store, to a new file or stdout", "DEST|-", 1, 1, NULL,
+     NULL},
+    {"restore", CLI_RUN(restore), 0, "make a new store (--db) from a verified backup", "SRC|-", 1,
+     1, NULL, NULL},
     {"keygen", CLI_RUN(keygen), 0, "make a minisign-format key pair for signing", NULL, 0, 0, NULL,
      NULL},
     {"help", CLI_RUN(help), 0, "describe a command", "[COMMAND [SUBCOMMAND]]", 0, 2, NULL, NULL},
@@ -58,8 +64,19 @@ static const struct cli_cmd commands[] = {
 
 int main(int argc, char **argv)
 {
+	struct diag d;
+
 	/* Everything reftriage creates is for its owner only. */
 	umask(077);
+	/*
+	 * The process cannot reach the network nor run another program
+	 * (sandbox.h). The login name comes through NSS, which may need the
+	 * network, so it is resolved first; nothing has been read yet.
+	 */
+	(void)cli_login_name();
+	diag_clear(&d);
+	if (sandbox_enter(&d) < 0)
+		return cli_report(&d);
 	if (hash_library_init() < 0) {
 		fputs("reftriage: cannot initialise libsodium\n", stderr);
 		return EX_SOFTWARE;

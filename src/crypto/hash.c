@@ -75,3 +75,26 @@ int hash_fd(int fd, unsigned char out[HASH_BYTES])
 	hash_stream_final(&h, out);
 	return 0;
 }
+
+int hash_sha256_fd(int fd, unsigned char out[HASH_BYTES])
+{
+	crypto_hash_sha256_state h;
+	unsigned char chunk[1 << 14];
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return -1;
+	(void)crypto_hash_sha256_init(&h);
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		(void)crypto_hash_sha256_update(&h, chunk, (size_t)n);
+	}
+	(void)crypto_hash_sha256_final(&h, out);
+	return 0;
+}

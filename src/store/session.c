@@ -382,6 +382,41 @@ fail:
 	return -1;
 }
 
+int store_open_copy(const char *path, struct store **out, struct diag *d)
+{
+	struct store *st = store_new(path, d);
+	int64_t app, version;
+
+	*out = NULL;
+	if (!st)
+		return -1;
+	if (connect(st, SQLITE_OPEN_READONLY, 5000, d) < 0 ||
+	    store_one_int(st, "PRAGMA application_id", 0, &app, "reading the copy", d) < 0 ||
+	    store_one_int(st, "PRAGMA user_version", 0, &version, "reading the copy", d) < 0)
+		goto fail;
+	diag_at(d, path, 0, NULL);
+	if (app != APPLICATION_ID) {
+		diag_set(d, EX_DATAERR,
+		         "not a reftriage store (an SQLite database of another kind)");
+		goto fail;
+	}
+	if (version < 1 || version > store_schema_version()) {
+		diag_set(d, EX_DATAERR,
+		         "a store of schema version %lld, which this reftriage (%d) "
+		         "cannot restore",
+		         (long long)version, store_schema_version());
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	/* A file that is no store, or a damaged one, is bad data here, not a configuration. */
+	if (d->code == EX_CONFIG)
+		d->code = EX_DATAERR;
+	store_close(st);
+	return -1;
+}
+
 int store_set_wait(struct store *st, int wait_ms)
 {
 	return sqlite3_busy_timeout(st->db, wait_ms) == SQLITE_OK ? 0 : -1;

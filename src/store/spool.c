@@ -203,10 +203,11 @@ static bool text_ok(const struct jv *v, size_t max)
 	return n >= 1 && n <= max && memchr(s, '\0', n) == NULL;
 }
 
-/* Whether action is one a reader spools: a consultation, or a worklist's export. */
+/* Whether action is one a reader spools: a consultation, a worklist's export, a backup. */
 static bool spooled_action(const char *action)
 {
-	return strcmp(audit_category(action), "consultation") == 0 || strcmp(action, "export") == 0;
+	return strcmp(audit_category(action), "consultation") == 0 ||
+	       strcmp(action, "export") == 0 || strcmp(action, "backup") == 0;
 }
 
 /* The members a reader writes, and no other. */
@@ -646,6 +647,105 @@ void store_spool_abandon(struct store *st)
 		(void)close(st->fold_fd);
 	st->fold_open = false;
 	st->fold_fd = -1;
+}
+
+/* --- carrying, for a backup (backup.c) -------------------------------- */
+
+/* Add path's lines (not a batch's name) to lines; "untrusted: " before each when others could write
+ * it. */
+static int carry_file(struct store *st, int fd, const char *path, bool fold, struct buf *lines,
+                      long *n, struct diag *d)
+{
+	char distrust_buf[200], name[HASH_HEX];
+	const char *distrust = untrusted(st, fd, distrust_buf, sizeof(distrust_buf));
+	bool done = false;
+	struct buf text;
+	size_t at = 0;
+	int rc = 0, err = 0;
+
+	buf_init(&text);
+	if (read_all(fd, &text) < 0)
+		rc = io_error(path, "cannot read the audit spool", d);
+	batch_of(&text, name);
+	if (rc == 0 && fold && name[0] && (rc = folded_before(st, name, &done, d)) == 0 && done)
+		text.len = 0; /* in the chain the copy holds */
+	while (rc == 0 && at < text.len) {
+		const char *nl = memchr(text.data + at, '\n', text.len - at);
+		size_t end = nl ? (size_t)(nl - text.data) : text.len;
+
+		if (end > at && !batch_line(text.data + at, end - at)) {
+			if (distrust)
+				err |= buf_adds(lines, "untrusted: ");
+			err |= buf_add(lines, text.data + at, end - at);
+			err |= buf_addc(lines, '\n');
+			(*n)++;
+		}
+		at = end + 1;
+	}
+	buf_release(&text);
+	if (rc == 0 && err)
+		rc = no_memory(st, d);
+	return rc;
+}
+
+int store_spool_carry(struct store *st, struct buf *lines, long *n, struct diag *d)
+{
+	char *spath = spool_path(st, ""), *fpath = spool_path(st, ".fold");
+	int sfd = -1, ffd = -1, rc = -1;
+	int64_t seq;
+
+	*n = 0;
+	if (!spath || !fpath) {
+		no_memory(st, d);
+		goto out;
+	}
+	/*
+	 * Holding the spool's lock, no writer can take it as a batch: the
+	 * snapshot begun now and the lines read now see the same moment.
+	 */
+	sfd = open_locked(spath, O_RDWR);
+	if (sfd < 0 && errno != ENOENT) {
+		io_error(spath, "cannot open the audit spool", d);
+		goto out;
+	}
+	if (store_one_int(st, "SELECT max(seq) FROM audit", 0, &seq, "reading the audit trail", d) <
+	    0)
+		goto out;
+	/* A batch a writer has taken but not committed (or left by a crash): not locked. */
+	ffd = open(fpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (ffd < 0 && errno != ENOENT) {
+		io_error(fpath, "cannot read the audit spool's batch", d);
+		goto out;
+	}
+	if (ffd >= 0 && carry_file(st, ffd, fpath, true, lines, n, d) < 0)
+		goto out;
+	if (sfd >= 0 && carry_file(st, sfd, spath, false, lines, n, d) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (sfd >= 0)
+		(void)close(sfd);
+	if (ffd >= 0)
+		(void)close(ffd);
+	rt_free(spath);
+	rt_free(fpath);
+	return rc;
+}
+
+int store_spool_put(struct store *st, const struct buf *lines, struct diag *d)
+{
+	char *spath = spool_path(st, "");
+	int fd, rc = 0;
+
+	if (!spath)
+		return no_memory(st, d);
+	fd = open(spath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || write(fd, lines->data, lines->len) != (ssize_t)lines->len || fsync(fd) != 0)
+		rc = io_error(spath, "cannot write the audit spool", d);
+	if (fd >= 0)
+		(void)close(fd);
+	rt_free(spath);
+	return rc;
 }
 
 /* --- counting, for audit verify -------------------------------------- */

@@ -68,9 +68,9 @@ struct store {
 	sqlite3_stmt *stmt[S_COUNT];
 	struct buf scratch; /* facts and keys of the package being stored */
 	bool in_tx;
-	int64_t audit_seq;   /* the audit entry being built in this transaction; 0: none */
-	int64_t audit_pos;   /* how many refs it has so far */
-	bool reading;        /* a consultation's read transaction (consult.c) */
+	int64_t audit_seq; /* the audit entry being built in this transaction; 0: none */
+	int64_t audit_pos; /* how many refs it has so far */
+	bool reading;      /* a consultation's read transaction (consult.c) */
 	/*
 	 * The spool batch folded in this transaction (spool.c): its file, open and
 	 * locked from the fold until the commit removes it or a rollback leaves it
@@ -164,6 +164,14 @@ static inline void store_keys_changed(struct store *st)
 int store_spool_append(struct store *st, const struct store_audit_new *e, struct diag *d);
 /* Fold the spooled audit entries into the chain, in the writer's transaction. */
 int store_spool_fold(struct store *st, struct diag *d);
+/*
+ * A backup's spool (backup.c): in st's read transaction, begin its snapshot
+ * and add to lines every spooled line the chain in that snapshot does not
+ * hold (*n of them), each ended by a line break.
+ */
+int store_spool_carry(struct store *st, struct buf *lines, long *n, struct diag *d);
+/* A restored store's spool: lines written as st's new spool file, for the next writer. */
+int store_spool_put(struct store *st, const struct buf *lines, struct diag *d);
 /* After a commit: remove the folded batch. */
 void store_spool_settle(struct store *st);
 /* After a rollback (or closing without a commit): leave the batch for the next writer. */

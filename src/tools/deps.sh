@@ -2,7 +2,7 @@
 # Install the Debian packages reftriage needs to build and test, if missing.
 # As root it runs apt-get; otherwise it prints the command and fails.
 set -u
-pkgs="build-essential pkg-config libcsv-dev libjansson-dev libsqlite3-dev libsodium-dev libexpat1-dev
+pkgs="build-essential pkg-config libcsv-dev libjansson-dev libsqlite3-dev libsodium-dev libexpat1-dev libseccomp-dev
 libcmocka-dev bats sqlite3 python3 python3-jsonschema time minisign"
 missing=""
 for p in $pkgs; do
