@@ -48,3 +48,96 @@ assert f["force_area"] == " Northshire ", f  # text keeps its spaces
 	expect_status 65
 	expect_err_has 'source: "CEOP " is not one of'
 }
+
+# The summary's counts for the file and in totals: "rejected known_rejects exit_code".
+summary_counts() {
+	echo "$output" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+f, t = s["files"][0], s["totals"]
+assert (f["rejected"], f["known_rejects"]) == (t["rejected"], t["known_rejects"]), s
+print(t["rejected"], t["known_rejects"], s["exit_code"])
+'
+}
+
+@test "known rejects are not news: counted, not printed, not quarantined again, exit 0; a new one still 65" {
+	init_store
+	csv "$WORK/drop.csv" \
+		"SYN-KR-0001,2026-11-02T08:00:00Z,CEOP,grooming,Northshire,maybe,SYNTHETIC bad bool" \
+		"SYN-KR-0002,2026-11-02T09:00:00Z,CEOP,grooming,Northshire,n,SYNTHETIC fine"
+	rt import "$WORK/drop.csv"
+	expect_status 65
+	expect_err_has 'drop.csv:2: child_self_harm_risk: "maybe" is not a yes/no value'
+	# The nightly job imports the drop folder again: nothing new.
+	rt import "$WORK/drop.csv"
+	expect_status 0
+	[[ "$err" != *"maybe"* ]]
+	expect_err_has "0 rejected, 1 known reject (already in quarantine, not shown)"
+	[ "$(sql "SELECT count(*) FROM quarantine")" = 1 ]
+	rt import --summary json "$WORK/drop.csv"
+	expect_status 0
+	[ "$(summary_counts)" = "0 1 0" ]
+	# The same bytes in another file are the same record: known too.
+	cp "$WORK/drop.csv" "$WORK/drop-copy.csv"
+	echo "SYN-KR-0003,2026-11-02T10:00:00Z,CEOP,grooming,Northshire,n,SYNTHETIC fine" >>"$WORK/drop-copy.csv"
+	rt import "$WORK/drop-copy.csv"
+	expect_status 0
+	[ "$(sql "SELECT count(*) FROM quarantine")" = 1 ]
+	# A new bad record is news: printed, quarantined, 65; the known one still is not printed.
+	echo "SYN-KR-0004,2026-11-02T11:00:00Z,CEOP,grooming,Northshire,perhaps,SYNTHETIC new bad" >>"$WORK/drop.csv"
+	rt import --summary json "$WORK/drop.csv"
+	expect_status 65
+	[ "$(summary_counts)" = "1 1 65" ]
+	expect_err_has '"perhaps" is not a yes/no value'
+	[[ "$err" != *'"maybe"'* ]]
+	[ "$(sql "SELECT count(*) FROM quarantine")" = 2 ]
+	# Dismissed or resolved, a record is still known.
+	"$RT" quarantine dismiss 2 --note "SYNTHETIC test record" 2>/dev/null
+	csv "$WORK/fixed.csv" "SYN-KR-0001,2026-11-02T08:00:00Z,CEOP,grooming,Northshire,y,SYNTHETIC bad bool"
+	"$RT" import "$WORK/fixed.csv" 2>/dev/null
+	[ "$(sql "SELECT count(*) FROM quarantine WHERE dismissed_at IS NULL AND resolved_at IS NULL")" = 0 ]
+	rt import --summary json "$WORK/drop.csv"
+	expect_status 0
+	[ "$(summary_counts)" = "0 2 0" ]
+	[ "$(sql "SELECT count(*) FROM quarantine")" = 2 ]
+	# The import's audit entry counts them.
+	[ "$(sql "SELECT json_extract(details, '$.known_rejects') FROM audit WHERE action = 'import' ORDER BY seq DESC LIMIT 1")" = 2 ]
+}
+
+@test "--strict: a known reject still withholds the file's valid records, and says so (65)" {
+	init_store
+	csv "$WORK/drop.csv" \
+		"SYN-KS-0001,2026-11-02T08:00:00Z,CEOP,grooming,Northshire,maybe,SYNTHETIC bad bool" \
+		"SYN-KS-0002,2026-11-02T09:00:00Z,CEOP,grooming,Northshire,n,SYNTHETIC fine"
+	"$RT" import --strict "$WORK/drop.csv" 2>/dev/null || true
+	rt import --strict "$WORK/drop.csv"
+	expect_status 65
+	expect_err_has "1 known reject"
+	expect_err_has "--strict: 1 valid records not imported"
+	[ "$(sql "SELECT count(*) FROM packages")" = 0 ]
+	[ "$(sql "SELECT count(*) FROM quarantine")" = 1 ]
+}
+
+@test "a file that stops at a known file-level error is still 65: the rest of it was never read" {
+	init_store
+	printf 'package_ref,recieved_at,source,referral_type\nSYN-KH-0001,2026-11-02T08:00:00Z,CEOP,grooming\n' >"$WORK/typo.csv"
+	"$RT" import "$WORK/typo.csv" 2>/dev/null || true
+	rt import "$WORK/typo.csv"
+	expect_status 65
+	expect_err_has "0 rejected, 1 known reject (already in quarantine, not shown); reading stopped at a file-level error"
+	[ "$(sql "SELECT count(*) FROM quarantine")" = 1 ]
+}
+
+@test "a store from before: its quarantined records are known by their raw bytes after the upgrade" {
+	init_store
+	csv "$WORK/drop.csv" "SYN-KU-0001,2026-11-02T08:00:00Z,CEOP,grooming,Northshire,maybe,SYNTHETIC bad bool"
+	"$RT" import "$WORK/drop.csv" 2>/dev/null || true
+	# As a store of schema 16 held it: no raw_hash, no received_at.
+	undo_schema_17
+	sql "PRAGMA user_version = 16"
+	rt import "$WORK/drop.csv"
+	expect_status 0
+	expect_err_has "1 known reject"
+	[ "$(sql "PRAGMA user_version")" = "$SCHEMA" ]
+	[ "$(sql "SELECT count(*) FROM quarantine WHERE raw_hash IS NOT NULL")" = 1 ]
+}
