@@ -73,9 +73,10 @@ struct mreport {
 	const struct ruleset *rs;
 	enum store_report_by by;
 	size_t ndays, nweeks;
-	int64_t *day_start;   /* ndays + 1 instants */
-	int64_t first_monday; /* local date of the first week's Monday */
-	bool has_outcomes;    /* the store keeps outcomes */
+	int64_t *day_start;            /* ndays + 1 instants */
+	int64_t first_monday;          /* local date of the first week's Monday */
+	bool has_outcomes;             /* the store keeps outcomes */
+	struct store_qopen quarantine; /* the open quarantine at now: counted, no items */
 	struct report_figures total;
 	struct report_figures *groups; /* by value, in the order first met */
 	size_t ngroups, capgroups;

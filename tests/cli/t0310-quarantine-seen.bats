@@ -141,3 +141,96 @@ print(t["rejected"], t["known_rejects"], s["exit_code"])
 	[ "$(sql "PRAGMA user_version")" = "$SCHEMA" ]
 	[ "$(sql "SELECT count(*) FROM quarantine WHERE raw_hash IS NOT NULL")" = 1 ]
 }
+
+# One good package (SYN-QS-0002) and one refused record (SYN-QS-0001) in quarantine.
+bad_and_good() {
+	init_store
+	csv "$WORK/drop.csv" \
+		"SYN-QS-0001,2026-11-02T08:00:00Z,CEOP,grooming,Northshire,maybe,SYNTHETIC bad bool" \
+		"SYN-QS-0002,2026-11-02T09:00:00Z,CEOP,grooming,Northshire,n,SYNTHETIC fine"
+	"$RT" import "$WORK/drop.csv" 2>/dev/null || true
+}
+
+# Every list says so: worklist table, json, html box, csv on stderr, stats, report, alert.
+expect_quarantine_everywhere() {
+	COLUMNS=300 rt worklist -f table
+	expect_status 0
+	expect_out_has "QUARANTINE: 1 rejected record open, not triaged"
+	expect_out_has "#1  SYN-QS-0001  received 2026-11-02 08:00 UTC  $WORK/drop.csv:2  child_self_harm_risk: \"maybe\" is not a yes/no value"
+	rt worklist -f json
+	echo "$output" | python3 -c '
+import json, sys
+w = json.load(sys.stdin)
+q = w["quarantine"]
+assert q["open"] == 1 and len(q["items"]) == 1, q
+i = q["items"][0]
+assert i["id"] == 1 and i["package_ref"] == "SYN-QS-0001" and i["received_at"] == "2026-11-02T08:00:00Z", i
+assert i["file"].endswith("drop.csv") and i["line"] == 2, i
+assert i["reason"].startswith("child_self_harm_risk: \"maybe\" is not a yes/no value"), i
+assert [x["package_ref"] for x in w["items"]] == ["SYN-QS-0002"], w
+'
+	rt worklist -f html
+	# The box is on page 1: before the first priority table.
+	page1="${output%%<table class=list>*}"
+	[[ "$page1" == *"<div class=quarantine><h2>Quarantine: 1 rejected record not triaged</h2>"* ]]
+	[[ "$page1" == *"<td>SYN-QS-0001</td><td>2026-11-02 08:00 UTC</td>"* ]]
+	[[ "$page1" == *"1 of 1 open package</b>; <b>1 in quarantine</b>"* ]]
+	rt worklist -f csv
+	expect_err_has "1 rejected record in quarantine, not triaged"
+	rt stats
+	expect_out_has "QUARANTINE: 1 rejected record open, not triaged (oldest received 2026-11-02 08:00 UTC)"
+	rt stats --format json
+	[ "$(echo "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantine"])')" = "{'open': 1, 'oldest_received': '2026-11-02T08:00:00Z'}" ]
+	rt report --from 2026-11-01 --to 2026-11-30 --format json
+	[ "$(echo "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantine"])')" = "{'open': 1, 'oldest_received': '2026-11-02T08:00:00Z'}" ]
+	rt report --from 2026-11-01 --to 2026-11-30
+	expect_out_has "QUARANTINE: 1 rejected record open, not triaged (oldest received 2026-11-02 08:00 UTC)"
+	rt report --from 2026-11-01 --to 2026-11-30 --format html
+	expect_out_has "Quarantine: 1 rejected record open, not triaged"
+	# alert: due now, in a section of its own, exit 1 (the package is due far later).
+	rt alert --within 1 --now 2026-11-02T10:00:00Z
+	expect_status 1
+	[ "$(echo "$output" | head -1)" = "QUARANTINE: 1 rejected record open, not triaged: fix and resend, or 'reftriage quarantine dismiss ID --note T'" ]
+	expect_out_has "#1  SYN-QS-0001"
+	rt alert --within 1 --now 2026-11-02T10:00:00Z --format json
+	expect_status 1
+	echo "$output" | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+assert a["items"] == [] and a["quarantine"]["open"] == 1, a
+assert a["quarantine"]["items"][0]["package_ref"] == "SYN-QS-0001", a
+'
+}
+
+# And once it is dealt with, none says so, and alert is quiet again.
+expect_quarantine_nowhere() {
+	rt worklist -f table
+	[[ "$output" != *QUARANTINE* ]]
+	rt worklist -f json
+	[ "$(echo "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantine"])')" = "{'open': 0, 'items': []}" ]
+	rt worklist -f html
+	[[ "$output" != *"class=quarantine"* ]]
+	rt stats --format json
+	[ "$(echo "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantine"]["open"])')" = 0 ]
+	rt report --from 2026-11-01 --to 2026-11-30 --format json
+	[ "$(echo "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantine"])')" = "{'open': 0, 'oldest_received': None}" ]
+	rt alert --within 1 --now 2026-11-02T10:00:00Z
+	expect_status 0
+	[ -z "$output" ]
+}
+
+@test "an open quarantined record is on every list and due now in alert; dismissed, it leaves them all" {
+	bad_and_good
+	expect_quarantine_everywhere
+	"$RT" quarantine dismiss 1 --note "SYNTHETIC test record" 2>/dev/null
+	expect_quarantine_nowhere
+}
+
+@test "an open quarantined record leaves every list when its ref is imported cleanly" {
+	bad_and_good
+	expect_quarantine_everywhere
+	csv "$WORK/fixed.csv" "SYN-QS-0001,2026-11-02T08:00:00Z,CEOP,grooming,Northshire,y,SYNTHETIC bad bool"
+	"$RT" import "$WORK/fixed.csv" 2>/dev/null
+	[ "$(sql "SELECT resolved_at IS NOT NULL FROM quarantine WHERE id = 1")" = 1 ]
+	expect_quarantine_nowhere
+}
