@@ -73,7 +73,16 @@ struct ingest_record {
 	size_t ref_len;
 	const char *raw; /* the record's bytes as read (at most INGEST_MAX_RAW) */
 	size_t raw_len;
-	uint64_t raw_size;  /* the record's full size in bytes */
+	uint64_t raw_size; /* the record's full size in bytes */
+	/*
+	 * A rejected record's: BLAKE2b-256 of its bytes as read (all of them,
+	 * not only the raw_len kept; of a record too large to hold, those read
+	 * before it was refused), to know it again; and its received_at where
+	 * that was valid.
+	 */
+	unsigned char raw_hash[HASH_BYTES];
+	bool has_received;
+	int64_t received_at;
 	unsigned long line; /* line where the record starts (1-based) */
 	long index;         /* position in a JSON array, else -1 */
 	/*

@@ -83,9 +83,10 @@ struct mreport {
 	int64_t seeded_at; /* the history was seeded from the scores then (schema 15); 0: not */
 	enum store_report_by by;
 	size_t ndays, nweeks;
-	int64_t *day_start;   /* ndays + 1 instants */
-	int64_t first_monday; /* local date of the first week's Monday */
-	bool has_outcomes;    /* the store keeps outcomes */
+	int64_t *day_start;            /* ndays + 1 instants */
+	int64_t first_monday;          /* local date of the first week's Monday */
+	bool has_outcomes;             /* the store keeps outcomes */
+	struct store_qopen quarantine; /* the open quarantine at now: counted, no items */
 	struct report_figures total;
 	struct report_figures *groups; /* by value, in the order first met */
 	size_t ngroups, capgroups;

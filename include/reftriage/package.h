@@ -74,6 +74,13 @@ const char *package_str(const struct package *p, int f, size_t *len);
  */
 int package_set_text(struct package *p, int f, const char *s, size_t n, struct reasons *r);
 
+/*
+ * A CSV cell: as package_set_text(), except that spaces and tabs around a
+ * bool, int, enum, date or datetime value are ignored (spreadsheets leave
+ * them, data-contract.md); text and identifier fields keep theirs.
+ */
+int package_set_csv_text(struct package *p, int f, const char *s, size_t n, struct reasons *r);
+
 /* JSON semantics: the natural JSON types. */
 int package_set_json_null(struct package *p, int f, struct reasons *r);
 int package_set_json_string(struct package *p, int f, const char *s, size_t n, struct reasons *r);

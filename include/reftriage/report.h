@@ -10,6 +10,7 @@
 #include "reftriage/buf.h"
 #include "reftriage/package.h"
 #include "reftriage/rules.h"
+#include "reftriage/store.h"
 
 #define REPORT_MAX_BANDS 16
 
@@ -43,6 +44,8 @@ struct report_header {
 	const char *filters; /* "priority P1, P2; first 5"; NULL: no filter, no limit */
 	bool stale;          /* the scores are older than --stale-after */
 	struct report_summary summary;
+	/* The open quarantine, said by every format that has a header; NULL: not read. */
+	const struct store_qopen *quarantine;
 };
 
 /* One recorded outcome of a listed package (docs/outcomes.md). */
@@ -119,6 +122,21 @@ int report_cell(struct buf *b, const char *s, size_t width, bool right_align);
  * line breaks as spaces (the daily list's escaping, for every page).
  */
 int report_html_escape(struct buf *b, const char *s);
+
+/*
+ * The open quarantine (cli.md "Nothing waits unseen"), appended to b: the
+ * JSON object {"open","items":[{"id","package_ref","received_at","file",
+ * "line","reason"}]}; for people, a heading line and at most max records a
+ * line (then how many more), nothing when none is open; one record's line;
+ * the printed pages' box. -1 when memory runs out.
+ */
+int report_quarantine_json(struct buf *b, const struct store_qopen *q);
+int report_quarantine_text(struct buf *b, const struct store_qopen *q, size_t max);
+int report_quarantine_line(struct buf *b, const struct store_qitem *it);
+int report_quarantine_html(struct buf *b, const struct store_qopen *q, size_t max);
+
+/* How many open quarantined records the lists for people name (then "and N more"). */
+#define REPORT_QUARANTINE_SHOWN 50
 
 extern const struct report_writer report_table;
 extern const struct report_writer report_html;

@@ -144,11 +144,22 @@ struct store_reject {
 	const void *raw;
 	size_t raw_len;
 	uint64_t raw_size;
+	const unsigned char *raw_hash; /* 32 bytes: ingest_record.raw_hash */
+	bool has_received;             /* received_at was valid */
+	int64_t received_at;
 	const struct reasons *reasons;
 };
 
 int store_put_quarantine(struct store *st, int64_t import_id, const struct store_reject *r,
                          int64_t now, struct diag *d) MUST_CHECK;
+
+/*
+ * Whether a rejected record with these raw bytes (raw_hash, 32 bytes, of
+ * raw_size bytes) is in quarantine already, open, dismissed or resolved: a
+ * known reject, not quarantined again (cli.md "Known rejects are not news").
+ */
+int store_quarantine_known(struct store *st, const unsigned char *raw_hash, uint64_t raw_size,
+                           bool *known, struct diag *d) MUST_CHECK;
 
 /* --- reading ---------------------------------------------------------- */
 
@@ -233,6 +244,38 @@ struct store_quarantined {
 int store_quarantine(struct store *st, int64_t id,
                      int (*fn)(void *ctx, const struct store_quarantined *q), void *ctx,
                      struct diag *d) MUST_CHECK;
+
+/* One open quarantined record, as every list names it. */
+struct store_qitem {
+	int64_t id;
+	char *package_ref; /* NULL when it had no valid one */
+	bool has_received; /* its received_at was valid: */
+	int64_t received_at;
+	char *file;
+	unsigned long line;
+	long index;    /* position in a JSON array, else -1 */
+	char *field;   /* its first reason: the field ("record" for the record as a whole) */
+	char *message; /* and what is wrong with it */
+};
+
+/*
+ * The open quarantined records (cli.md "Nothing waits unseen"): how many,
+ * when the longest-waiting came in (its received_at where valid, else when
+ * it was quarantined), and the first max_items of them, oldest first.
+ * Owned by the struct: store_qopen_release() frees them.
+ */
+struct store_qopen {
+	long open;
+	bool has_oldest;
+	int64_t oldest_received;
+	struct store_qitem *items;
+	size_t nitems;
+};
+
+/* Fill q (counted through the index of the open records only); -1 with d filled. */
+int store_quarantine_open(struct store *st, size_t max_items, struct store_qopen *q,
+                          struct diag *d) MUST_CHECK;
+void store_qopen_release(struct store_qopen *q);
 
 /*
  * Dismiss the open quarantined record id, by operator_name, with note (not

@@ -6,6 +6,7 @@
 #include "reftriage/cli.h"
 
 #include "reftriage/jsonw.h"
+#include "reftriage/report.h"
 #include "reftriage/rules.h"
 #include "reftriage/timeutil.h"
 
@@ -23,6 +24,9 @@ const char alert_about[] =
     "Prints nothing and exits 0 when there are none; otherwise prints them and\n"
     "exits 1, so that 'reftriage alert || mail -s \"referrals due\" team' mails only\n"
     "when there is something to act on. Stale scores are warned of on stderr.\n"
+    "Each open quarantined record (refused at import, neither resolved nor\n"
+    "dismissed) is due now: listed in a section of its own (json: \"quarantine\"),\n"
+    "and exit 1 until it is resolved or dismissed.\n"
     "Each package listed is recorded as consulted.\n";
 
 struct alert_ctx {
@@ -32,6 +36,7 @@ struct alert_ctx {
 	long n;
 	int64_t now;
 	struct diag *d;
+	struct store_qopen q; /* the open quarantine: due now */
 };
 
 static int on_due(void *ctx, const struct store_worklist_row *r)
@@ -72,6 +77,18 @@ static int on_due(void *ctx, const struct store_worklist_row *r)
 	return err ? diag_set(x->d, EX_SOFTWARE, "out of memory") : 0;
 }
 
+/* For people: the open quarantine after the packages, in a section of its own. */
+static int put_quarantine(struct alert_ctx *x)
+{
+	buf_reset(&x->b);
+	if ((x->n && buf_addc(&x->b, '\n') < 0) ||
+	    report_quarantine_text(&x->b, &x->q, REPORT_QUARANTINE_SHOWN) < 0)
+		return cli_fail(x->cli, EX_SOFTWARE, "out of memory");
+	if (fwrite(x->b.data, 1, x->b.len, stdout) != x->b.len)
+		return cli_fail(x->cli, EX_IOERR, "standard output: write error");
+	return EX_OK;
+}
+
 /* The JSON object around the items: the header fields, then the list. */
 static int put_json(struct alert_ctx *x, bool stale, long within)
 {
@@ -86,7 +103,11 @@ static int put_json(struct alert_ctx *x, bool stale, long within)
 	              "\"items\":[",
 	              t, within, stale ? "true" : "false", x->n) < 0;
 	err |= fwrite(x->b.data, 1, x->b.len, stdout) != x->b.len;
-	err |= printf("]}\n") < 0;
+	buf_reset(&x->b);
+	if (buf_adds(&x->b, "],\"quarantine\":") < 0 || report_quarantine_json(&x->b, &x->q) < 0)
+		return cli_fail(x->cli, EX_SOFTWARE, "out of memory");
+	err |= fwrite(x->b.data, 1, x->b.len, stdout) != x->b.len;
+	err |= printf("}\n") < 0;
 	return err ? cli_fail(x->cli, EX_IOERR, "standard output: write error") : EX_OK;
 }
 
@@ -113,15 +134,21 @@ int cmd_alert(struct cli *cli)
 	buf_init(&x.b);
 	stale = cli_scores_stale(cli, cli->scored, cli->as_of, x.now);
 	if (store_worklist(cli->st, &q, on_due, &x, &d) < 0 ||
-	    store_worklist_note(cli->st, &q, &d) < 0)
+	    store_worklist_note(cli->st, &q, &d) < 0 ||
+	    store_quarantine_open(cli->st, SIZE_MAX, &x.q, &d) < 0)
 		rc = cli_report(&d);
-	else if (x.json && x.n)
+	else if (x.json && (x.n || x.q.open))
 		rc = put_json(&x, stale, within);
+	else if (x.q.open)
+		rc = put_quarantine(&x);
 	buf_release(&x.b);
 	cli_details_int(&cli->details, "within_hours", within);
 	cli_details_int(&cli->details, "listed", x.n);
-	/* Something to act on: exit 1, once the consultation is recorded. */
-	if (rc == EX_OK && x.n)
+	if (x.q.open)
+		cli_details_int(&cli->details, "quarantine_open", x.q.open);
+	/* Something to act on (a quarantined record is due now): exit 1, once recorded. */
+	if (rc == EX_OK && (x.n || x.q.open))
 		cli->exit_code = 1;
+	store_qopen_release(&x.q);
 	return rc;
 }

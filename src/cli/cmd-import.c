@@ -52,7 +52,11 @@ const char import_about[] =
     "package is rescored at one time (--as-of, default now). With --verify-key, a\n"
     "file's signature's trusted comment goes in the audit trail. The progress line\n"
     "shows only when stderr is a terminal (none with --quiet).\n\n"
-    "Exit: 0 all records imported or unchanged; 65 a record or file was rejected;\n"
+    "A rejected record already in quarantine (the same raw bytes, open, dismissed or\n"
+    "resolved) is a known reject: counted, not printed or quarantined again.\n"
+    "CSV: spaces and tabs around a bool, int, enum, date or time are ignored.\n\n"
+    "Exit: 0 all records imported or unchanged, or known rejects; 65 a new record\n"
+    "or a file was rejected;\n"
     "66 a file cannot be opened; 74 I/O error; 75 the store is busy (retry).\n";
 
 struct file_report {
@@ -62,6 +66,7 @@ struct file_report {
 	unsigned char hash[HASH_BYTES];
 	bool hashed;
 	unsigned long n_new, n_updated, n_unchanged, n_rejected, n_withheld;
+	unsigned long n_known;    /* rejected as before: in quarantine already, not news */
 	unsigned long n_reopened; /* of n_updated: closed packages that a new version reopened */
 	struct buf reopened;      /* their refs, each followed by a space */
 	bool stopped;
@@ -171,9 +176,14 @@ static int on_record(void *ctx, const struct ingest_record *rec, struct diag *d)
 	if (!rec->pkg) {
 		struct store_reject rj;
 		char ref[80];
+		bool known;
 
-		print_reasons(x, rec);
-		x->rep->n_rejected++;
+		if (store_quarantine_known(x->st, rec->raw_hash, rec->raw_size, &known, d) < 0)
+			return -1;
+		if (!known)
+			print_reasons(x, rec);
+		x->rep->n_rejected += !known;
+		x->rep->n_known += known;
 		if (x->strict && !x->withholding) {
 			/* Undo what this file stored so far; from now on only quarantine. */
 			if (store_rollback_to_savepoint(x->st, d) < 0)
@@ -196,8 +206,11 @@ static int on_record(void *ctx, const struct ingest_record *rec, struct diag *d)
 		rj.raw = rec->raw;
 		rj.raw_len = rec->raw_len;
 		rj.raw_size = rec->raw_size;
+		rj.raw_hash = rec->raw_hash;
+		rj.has_received = rec->has_received;
+		rj.received_at = rec->received_at;
 		rj.reasons = rec->reasons;
-		return store_put_quarantine(x->st, x->imp.id, &rj, x->now, d);
+		return known ? 0 : store_put_quarantine(x->st, x->imp.id, &rj, x->now, d);
 	}
 	if (x->withholding) {
 		x->rep->n_withheld++;
@@ -222,7 +235,7 @@ static int file_failed(struct import_ctx *x, const struct diag *d)
 {
 	(void)snprintf(x->rep->error, sizeof(x->rep->error), "%s", d->message);
 	x->rep->n_new = x->rep->n_updated = x->rep->n_unchanged = 0;
-	x->rep->n_rejected = x->rep->n_withheld = x->rep->n_reopened = 0;
+	x->rep->n_rejected = x->rep->n_withheld = x->rep->n_reopened = x->rep->n_known = 0;
 	buf_reset(&x->rep->reopened);
 	return cli_report(d);
 }
@@ -261,6 +274,8 @@ static int audit_import(struct import_ctx *x, struct diag *d)
 	cli_details_int(&det, "unchanged", (int64_t)x->imp.n_unchanged);
 	cli_details_int(&det, "rejected", (int64_t)x->imp.n_rejected);
 	cli_details_int(&det, "withheld", (int64_t)x->imp.n_withheld);
+	if (x->rep->n_known)
+		cli_details_int(&det, "known_rejects", (int64_t)x->rep->n_known);
 	cli_details_bool(&det, "strict", x->strict);
 	audit_reopened(&det, x->rep);
 	if (x->rep->signer[0]) {
@@ -363,7 +378,8 @@ static int import_fd(struct import_ctx *x, int fd)
 		store_rollback(x->st);
 	else if (store_commit(x->st, &d) < 0)
 		return file_failed(x, &d);
-	return x->rep->n_rejected ? EX_DATAERR : EX_OK;
+	/* Known rejects alone are not news; a file that stopped, or --strict withholding, is. */
+	return x->rep->n_rejected || x->rep->stopped || x->rep->n_withheld ? EX_DATAERR : EX_OK;
 }
 
 /*
@@ -409,6 +425,8 @@ static void print_file_line(const struct import_ctx *x, const struct file_report
 	fprintf(stderr, "%s: %lu %s (%lu new, %lu updated), %lu unchanged, %lu rejected", r->name,
 	        r->n_new + r->n_updated, x->dry_run ? "would be imported" : "imported", r->n_new,
 	        r->n_updated, r->n_unchanged, r->n_rejected);
+	if (r->n_known)
+		fprintf(stderr, ", %lu known (already in quarantine)", r->n_known);
 	if (r->n_reopened)
 		fprintf(stderr, "; %lu closed reopened: %.*s", r->n_reopened,
 		        (int)r->reopened.len - 1, r->reopened.data);
@@ -478,7 +496,7 @@ static int summary_reopened(const struct file_report *reps, size_t n, struct buf
 static void print_summary(const struct import_ctx *x, const struct file_report *reps, size_t n,
                           const struct buf *scored)
 {
-	unsigned long t[6] = {0};
+	unsigned long t[7] = {0};
 	size_t i, stopped = 0;
 	struct buf subject, more;
 	int rc;
@@ -491,6 +509,7 @@ static void print_summary(const struct import_ctx *x, const struct file_report *
 		t[3] += reps[i].n_unchanged;
 		t[4] += reps[i].n_rejected;
 		t[5] += reps[i].n_withheld;
+		t[6] += reps[i].n_known;
 	}
 	if (!stopped)
 		return; /* no file was read: its error said everything */
@@ -498,7 +517,10 @@ static void print_summary(const struct import_ctx *x, const struct file_report *
 		stopped += reps[i].stopped;
 	buf_init(&more);
 	buf_init(&subject);
-	rc = t[2] ? summary_reopened(reps, n, &more) : 0;
+	rc = t[6] ? buf_addf(&more, ", %lu known reject%s (already in quarantine, not shown)", t[6],
+	                     t[6] == 1 ? "" : "s")
+	          : 0;
+	rc |= t[2] ? summary_reopened(reps, n, &more) : 0;
 	if (t[5])
 		rc |= buf_addf(&more, "; --strict: %lu valid records not imported", t[5]);
 	if (stopped)
@@ -554,9 +576,11 @@ static int json_file_report(struct buf *b, const struct file_report *r)
 	}
 	rc |= buf_addf(b,
 	               ",\"new\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"rejected\":%lu,"
-	               "\"withheld\":%lu,\"stopped\":%s,\"status\":\"%s\",\"exit_code\":%d",
-	               r->n_new, r->n_updated, r->n_unchanged, r->n_rejected, r->n_withheld,
-	               r->stopped ? "true" : "false", r->status ? r->status : "error", r->code);
+	               "\"known_rejects\":%lu,\"withheld\":%lu,\"stopped\":%s,\"status\":\"%s\","
+	               "\"exit_code\":%d",
+	               r->n_new, r->n_updated, r->n_unchanged, r->n_rejected, r->n_known,
+	               r->n_withheld, r->stopped ? "true" : "false",
+	               r->status ? r->status : "error", r->code);
 	rc |= json_reopened(b, r);
 	rc |= jsonw_key(b, &f1, "error");
 	rc |= r->error[0] ? jsonw_string(b, r->error, strlen(r->error)) : buf_adds(b, "null");
@@ -568,7 +592,7 @@ static int json_summary(const struct import_ctx *x, const struct file_report *re
                         int exit_code)
 {
 	struct buf b;
-	unsigned long t[6] = {0};
+	unsigned long t[7] = {0};
 	size_t i;
 	bool first = true;
 	int rc = 0;
@@ -594,12 +618,13 @@ static int json_summary(const struct import_ctx *x, const struct file_report *re
 		t[3] += r->n_rejected;
 		t[4] += r->n_withheld;
 		t[5] += r->n_reopened;
+		t[6] += r->n_known;
 	}
 	rc |=
 	    buf_addf(&b,
 	             "],\"totals\":{\"new\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"rejected\":%lu,"
-	             "\"withheld\":%lu,\"reopened\":%lu},\"exit_code\":%d}\n",
-	             t[0], t[1], t[2], t[3], t[4], t[5], exit_code);
+	             "\"known_rejects\":%lu,\"withheld\":%lu,\"reopened\":%lu},\"exit_code\":%d}\n",
+	             t[0], t[1], t[2], t[3], t[6], t[4], t[5], exit_code);
 	if (rc == 0)
 		fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);

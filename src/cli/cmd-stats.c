@@ -29,6 +29,7 @@ static const struct {
 
 struct stats_ctx {
 	bool json;
+	struct store_qopen q; /* the open quarantine (counted only) */
 	const struct ruleset *rs;
 	struct buf *b;
 	size_t n;
@@ -141,6 +142,11 @@ static int stats_json(struct cli *cli, struct stats_ctx *x, const struct store_s
 	}
 	x->err |= jsonw_key(b, &first, "oldest_open");
 	json_oldest(x, ss);
+	x->err |= jsonw_key(b, &first, "quarantine");
+	x->err |= buf_addf(b, "{\"open\":%ld,\"oldest_received\":", x->q.open);
+	time_format(x->q.oldest_received, t);
+	x->err |= x->q.has_oldest ? jsonw_string(b, t, strlen(t)) : buf_adds(b, "null");
+	x->err |= buf_addc(b, '}');
 	x->err |= jsonw_key(b, &first, "packages_with_action");
 	x->err |= buf_addf(b, "%ld", ss->acted);
 	x->err |= jsonw_key_number(b, &first, "median_hours_to_first_action", ss->acted != 0,
@@ -165,6 +171,14 @@ static int stats_text(struct cli *cli, struct stats_ctx *x, const struct store_s
 	else
 		printf("nothing scored yet; rules %s %s\n", cli->rs->name, cli->rs->version);
 	printf("%ld open, %ld closed\n", ss->open, ss->closed);
+	if (x->q.open) {
+		time_format_local(x->q.oldest_received, t);
+		printf("QUARANTINE: %ld rejected record%s open, not triaged (oldest received %s): "
+		       "'reftriage quarantine list'\n",
+		       x->q.open, x->q.open == 1 ? "" : "s", t);
+	} else {
+		printf("quarantine: none open\n");
+	}
 	for (i = 0; i < ARRAY_SIZE(groups); i++) {
 		printf("\n%s\n", groups[i].title);
 		x->n = 0;
@@ -203,11 +217,15 @@ int cmd_stats(struct cli *cli)
 	if (store_stats(cli->st, &ss, &d) < 0)
 		return cli_report(&d);
 	memset(&x, 0, sizeof(x));
+	if (store_quarantine_open(cli->st, 0, &x.q, &d) < 0)
+		return cli_report(&d);
 	buf_init(&b);
 	x.json = json;
 	x.rs = cli->rs;
 	x.b = &b;
 	rc = json ? stats_json(cli, &x, &ss) : stats_text(cli, &x, &ss);
 	buf_release(&b);
+	if (x.q.open)
+		cli_details_int(&cli->details, "quarantine_open", x.q.open);
 	return rc == EX_OK ? audit_stats(cli, &ss, json) : rc;
 }

@@ -438,15 +438,41 @@ struct lists {
 	char *prio, *status;
 };
 
+/*
+ * The open quarantine for the list's header (every record for json, the
+ * first few for people); csv and ndjson have no header: stderr says it.
+ */
+static int quarantine(struct cli *cli, const char *format, struct store_qopen *q,
+                      struct report_header *h)
+{
+	bool people = strcmp(format, "table") == 0 || strcmp(format, "html") == 0;
+	struct diag d;
+
+	diag_clear(&d);
+	if (store_quarantine_open(cli->st, people ? REPORT_QUARANTINE_SHOWN : SIZE_MAX, q, &d) < 0)
+		return cli_report(&d);
+	h->quarantine = q;
+	if (q->open && (strcmp(format, "csv") == 0 || strcmp(format, "ndjson") == 0))
+		fprintf(stderr,
+		        "reftriage: worklist: %ld rejected record%s in quarantine, not triaged: "
+		        "'reftriage quarantine list'\n",
+		        q->open, q->open == 1 ? "" : "s");
+	if (q->open)
+		cli_details_int(&cli->details, "quarantine_open", q->open);
+	return EX_OK;
+}
+
 static int run_list(struct cli *cli, const struct lists *l)
 {
 	const char *format = cli_str(cli, "format"), *key_path = cli_str(cli, "sign");
 	bool to_file = pfile_is_open(&cli->output);
 	struct store_worklist_query q;
 	struct report_header h;
+	struct store_qopen qo;
 	struct wl_ctx x;
 	int rc;
 
+	memset(&qo, 0, sizeof(qo));
 	memset(&q, 0, sizeof(q));
 	memset(&x, 0, sizeof(x));
 	buf_init(&x.reasons);
@@ -455,19 +481,25 @@ static int run_list(struct cli *cli, const struct lists *l)
 		return rc;
 	if (!format)
 		format = !to_file && isatty(STDOUT_FILENO) ? "table" : "csv";
-	if ((rc = header(cli, &q, report_writer(format), &h)) != EX_OK)
+	if ((rc = header(cli, &q, report_writer(format), &h)) != EX_OK ||
+	    (rc = quarantine(cli, format, &qo, &h)) != EX_OK) {
+		store_qopen_release(&qo);
 		return rc;
+	}
 	x.st = cli->st;
 	x.rs = cli->rs;
 	x.fired = rt_calloc(cli->rs->nrules ? cli->rs->nrules : 1, sizeof(*x.fired));
-	if (!x.fired)
+	if (!x.fired) {
+		store_qopen_release(&qo);
 		return cli_fail(cli, EX_SOFTWARE, "out of memory");
+	}
 	report_init(&x.rep, cli->out, report_writer(format), cli->rs);
 	x.rep.width = table_width();
 	x.rep.colour =
 	    !to_file && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	rc = write_list(cli, &x, &q, &h);
 	report_release(&x.rep);
+	store_qopen_release(&qo);
 	rt_free(x.fired);
 	buf_release(&x.reasons);
 	package_release(&x.pkg);

@@ -352,8 +352,8 @@ static int do_record(struct csvdec *c)
 			check_ignored(c, i);
 			continue;
 		}
-		(void)package_set_text(&c->pkg, c->map[i], c->fields.data + c->foff[i], c->flen[i],
-		                       &c->reasons);
+		(void)package_set_csv_text(&c->pkg, c->map[i], c->fields.data + c->foff[i],
+		                           c->flen[i], &c->reasons);
 	}
 	if (package_finish(&c->pkg, &c->reasons) < 0) {
 		if (package_oom(&c->pkg))

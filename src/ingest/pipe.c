@@ -28,6 +28,9 @@ struct slot {
 	struct buf facts; /* the package's, encoded (ingest_record.facts) */
 	bool has_ref;
 	uint64_t raw_size;
+	unsigned char raw_hash[HASH_BYTES];
+	bool has_received;
+	int64_t received_at;
 	unsigned long line;
 	long index;
 	/* what the decoder had read when it handed this record over */
@@ -68,6 +71,9 @@ static int copy_record(struct slot *sl, const struct ingest_record *rec)
 	sl->has_pkg = rec->pkg != NULL;
 	sl->has_ref = rec->ref != NULL;
 	sl->raw_size = rec->raw_size;
+	memcpy(sl->raw_hash, rec->raw_hash, HASH_BYTES);
+	sl->has_received = rec->has_received;
+	sl->received_at = rec->received_at;
 	sl->line = rec->line;
 	sl->index = rec->index;
 	if (buf_add(&sl->raw, rec->raw, rec->raw_len) < 0 ||
@@ -177,6 +183,9 @@ static int deliver(struct slot *sl, ingest_fn fn, void *ctx, struct diag *d)
 	rec.line = sl->line;
 	rec.index = sl->index;
 	rec.raw_size = sl->raw_size;
+	memcpy(rec.raw_hash, sl->raw_hash, HASH_BYTES);
+	rec.has_received = sl->has_received;
+	rec.received_at = sl->received_at;
 	rec.raw = sl->raw.data;
 	rec.raw_len = sl->raw.len;
 	rec.ref = sl->has_ref ? sl->ref.data : NULL;

@@ -102,7 +102,12 @@ int ingest_reject(ingest_fn fn, void *ctx, const struct reasons *r, const struct
 	    .index = index,
 	};
 
+	hash_bytes(rec.raw_hash, raw, raw_len);
 	if (pkg)
 		rec.ref = package_str(pkg, F_PACKAGE_REF, &rec.ref_len);
+	if (pkg && package_known(pkg, F_RECEIVED_AT)) {
+		rec.has_received = true;
+		rec.received_at = pkg->v[F_RECEIVED_AT];
+	}
 	return fn(ctx, &rec, d);
 }

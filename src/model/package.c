@@ -462,6 +462,22 @@ int package_set_text(struct package *p, int f, const char *s, size_t n, struct r
 	return set_text(p, f, s, n, r);
 }
 
+int package_set_csv_text(struct package *p, int f, const char *s, size_t n, struct reasons *r)
+{
+	enum field_type t = contract_fields[f].type;
+
+	/* A spreadsheet leaves spaces around a cell's value: they are not part of it. */
+	if (t == FT_BOOL || t == FT_INT || t == FT_ENUM || t == FT_DATE || t == FT_DATETIME) {
+		while (n && (s[0] == ' ' || s[0] == '\t')) {
+			s++;
+			n--;
+		}
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+	}
+	return package_set_text(p, f, s, n, r);
+}
+
 int package_set_json_null(struct package *p, int f, struct reasons *r)
 {
 	return seen_once(p, f, r);

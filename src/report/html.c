@@ -237,7 +237,9 @@ static const char css[] =
     "table.list td small { font-size: 6pt; }\n"
     "table.list td.why { font-size: 6pt; line-height: 1.1; }\n"
     "td.why span { white-space: nowrap; }\n"
-    "tr.over td { background: #f0f0f0; } tr.over td b { letter-spacing: .03em; }\n";
+    "tr.over td { background: #f0f0f0; } tr.over td b { letter-spacing: .03em; }\n"
+    ".quarantine { border: 1.5pt solid #000; padding: 1mm 3mm 2mm; margin: 3mm 0; }\n"
+    ".quarantine h2 { margin-top: 1mm; } .quarantine table { font-size: 7.5pt; }\n";
 
 /* The margins of every page: the list's date, what it holds, a stale warning. */
 static int page_margins(struct buf *b, const struct html_state *s)
@@ -286,6 +288,9 @@ static int facts(struct buf *b, const struct html_state *s)
 	    buf_addf(b, " (hash %.16s&hellip;)</td></tr>\n<tr><th>This list</th><td><b>", s->hash);
 	rc |= buf_addf(b, "%ld of %ld open package%s</b>", s->h.count, s->h.total_open,
 	               s->h.total_open == 1 ? "" : "s");
+	if (s->h.quarantine && s->h.quarantine->open)
+		rc |= buf_addf(b, "; <b>%ld in quarantine</b>, not triaged (below)",
+		               s->h.quarantine->open);
 	if (s->h.matching != s->h.count)
 		rc |= buf_addf(b, " (%ld match the filters)", s->h.matching);
 	rc |= buf_adds(b, "</td></tr>\n<tr><th>Filters</th><td>");
@@ -375,6 +380,8 @@ static int summary_page(struct buf *b, const struct ruleset *rs, const struct ht
 	rc |= buf_adds(b, "</style></head><body>\n<div class=marking>" MARKING "</div>\n"
 	                  "<h1>Daily priority list</h1>\n");
 	rc |= facts(b, s);
+	if (s->h.quarantine)
+		rc |= report_quarantine_html(b, s->h.quarantine, REPORT_QUARANTINE_SHOWN);
 	rc |= band_counts(b, rs, s);
 	rc |= rule_key(b, rs, s);
 	return rc ? -1 : 0;

@@ -45,6 +45,7 @@ void mreport_release(struct mreport *m)
 	rt_free(m->groups);
 	rt_free(m->slots);
 	rt_free(m->day_start);
+	store_qopen_release(&m->quarantine);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -461,7 +462,8 @@ int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs,
 	p.to = m->to;
 	p.from_date = fd;
 	p.to_date = td;
-	if (store_has_table(st, "outcomes", &m->has_outcomes, d) < 0)
+	if (store_has_table(st, "outcomes", &m->has_outcomes, d) < 0 ||
+	    store_quarantine_open(st, 0, &m->quarantine, d) < 0)
 		return -1;
 	for (q = 0; q < ARRAY_SIZE(counters); q++) {
 		struct build_ctx x = {m, d, counters[q], {0}};

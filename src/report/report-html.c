@@ -197,6 +197,17 @@ int mreport_write_html(FILE *f, const struct mreport *m, const char *operator_na
 	for (i = 0; i < m->nprio; i++)
 		bands[i] = m->prio[i];
 	rc |= html_head(&b, m, operator_name, generated_at);
+	if (m->quarantine.open) {
+		char t[TIME_LOCAL_MAX];
+
+		time_format_local(m->quarantine.oldest_received, t);
+		rc |= buf_addf(&b,
+		               "<p class=quarantine><b>Quarantine: %ld rejected record%s open, not "
+		               "triaged</b> (oldest received ",
+		               m->quarantine.open, m->quarantine.open == 1 ? "" : "s");
+		rc |= report_html_escape(&b, t);
+		rc |= buf_adds(&b, ").</p>\n");
+	}
 	rc |= buf_adds(&b, "<section><h2>All referrals</h2>\n");
 	rc |= rc ? -1 : html_figures(&pg, &m->total);
 	rc |= buf_adds(&b, "</section>\n");

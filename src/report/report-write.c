@@ -173,6 +173,11 @@ int mreport_write_json(FILE *f, const struct mreport *m)
 	rc |= json_time(&b, m->now);
 	rc |= jsonw_key(&b, &first, "note");
 	rc |= m->seeded_at > m->from ? json_note(&b, m) : buf_adds(&b, "null");
+	rc |= jsonw_key(&b, &first, "quarantine");
+	rc |= buf_addf(&b, "{\"open\":%ld,\"oldest_received\":", m->quarantine.open);
+	rc |= m->quarantine.has_oldest ? json_time(&b, m->quarantine.oldest_received)
+	                               : buf_adds(&b, "null");
+	rc |= buf_addc(&b, '}');
 	rc |= json_figures(&b, m, &m->total, &first);
 	if (m->by != STORE_BY_NONE) {
 		rc |= jsonw_key(&b, &first, "by");
@@ -273,6 +278,16 @@ int mreport_write_text(FILE *f, const struct mreport *m)
 		rc |= buf_adds(&b, "note: ");
 		rc |= seeded_note(&b, m);
 		rc |= buf_addc(&b, '\n');
+	}
+	if (m->quarantine.open) {
+		time_format_local(m->quarantine.oldest_received, t1);
+		rc |=
+		    buf_addf(&b,
+		             "QUARANTINE: %ld rejected record%s open, not triaged (oldest received "
+		             "%s)\n",
+		             m->quarantine.open, m->quarantine.open == 1 ? "" : "s", t1);
+	} else {
+		rc |= buf_adds(&b, "quarantine: none open\n");
 	}
 	rc |= buf_addc(&b, '\n');
 	rc |= text_figures(&b, m, &m->total);

@@ -234,6 +234,10 @@ static int json_begin(struct report *r, const struct report_header *h)
 	rc |= json_time(b, h->generated_at);
 	rc |= jsonw_key(b, &first, "stale");
 	rc |= buf_adds(b, h->stale ? "true" : "false");
+	if (h->quarantine) {
+		rc |= jsonw_key(b, &first, "quarantine");
+		rc |= report_quarantine_json(b, h->quarantine);
+	}
 	rc |= jsonw_key(b, &first, "items");
 	rc |= buf_addc(b, '[');
 	return rc ? -1 : flush(r);

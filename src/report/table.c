@@ -154,6 +154,27 @@ static int header_line(struct report *r, const char *line)
 	return report_cell(&r->b, line, (size_t)r->width, false) < 0 ? -1 : line_end(r);
 }
 
+/* The open quarantine, in the header: each record a line, cut to the width. */
+static int table_quarantine(struct report *r, const struct store_qopen *q)
+{
+	struct buf t;
+	size_t i, start = 0;
+	int rc = 0;
+
+	buf_init(&t);
+	if (report_quarantine_text(&t, q, REPORT_QUARANTINE_SHOWN) < 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < t.len; i++) {
+		if (t.data[i] != '\n')
+			continue;
+		t.data[i] = '\0';
+		rc = header_line(r, t.data + start);
+		start = i + 1;
+	}
+	buf_release(&t);
+	return rc;
+}
+
 static int table_begin(struct report *r, const struct report_header *h)
 {
 	char t[TIME_LOCAL_MAX], hex[HASH_HEX], line[2200];
@@ -181,6 +202,8 @@ static int table_begin(struct report *r, const struct report_header *h)
 	                             "this order",
 	                             (size_t)r->width, false) < 0 ||
 	                 line_end(r) < 0))
+		return -1;
+	if (h->quarantine && table_quarantine(r, h->quarantine) < 0)
 		return -1;
 	hash_hex(hex, h->rules_hash);
 	(void)snprintf(line, sizeof(line), "Rules %s %s (%.12s)", h->rules_name, h->rules_version,

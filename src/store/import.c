@@ -50,33 +50,6 @@ int store_import_start(struct store *st, struct store_import *imp, struct diag *
 	return 0;
 }
 
-/*
- * A rejected record is quarantined once (data-contract.md): the rows this
- * import added that an earlier import of the same file content already holds
- * (same position, same raw bytes) are dropped. The file's hash is known only
- * once it has been read, hence afterwards rather than at each insert.
- */
-static int drop_requarantined(struct store *st, const struct store_import *imp, struct diag *d)
-{
-	const char *what = "recording the import";
-	sqlite3_stmt *s = store_prepare(
-	    st,
-	    "DELETE FROM quarantine WHERE import_id = ?1 AND EXISTS (SELECT 1 FROM imports i "
-	    "JOIN quarantine o ON o.import_id = i.id AND o.line = quarantine.line WHERE "
-	    "i.file_hash = ?2 AND i.id <> ?1 AND o.array_index IS quarantine.array_index AND "
-	    "o.raw_size = quarantine.raw_size AND o.raw = quarantine.raw)",
-	    what, d);
-
-	if (!s)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, imp->id) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 2, imp->file_hash, 32, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return store_fail(st, SQLITE_ERROR, what, d);
-	}
-	return store_run(st, s, what, d);
-}
-
 int store_import_finish(struct store *st, const struct store_import *imp, int64_t now,
                         struct diag *d)
 {
@@ -103,9 +76,7 @@ int store_import_finish(struct store *st, const struct store_import *imp, int64_
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "recording the import", d);
 	}
-	if (store_run(st, s, "recording the import", d) < 0)
-		return -1;
-	return drop_requarantined(st, imp, d);
+	return store_run(st, s, "recording the import", d);
 }
 
 /* What is known of a ref before a record of it is stored. */
@@ -305,7 +276,10 @@ int store_put_quarantine(struct store *st, int64_t import_id, const struct store
 	        SQLITE_OK ||
 	    sqlite3_bind_int64(s, 7, (sqlite3_int64)r->raw_size) != SQLITE_OK ||
 	    bind_text(s, 8, st->scratch.data, st->scratch.len) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 9, now) != SQLITE_OK)
+	    sqlite3_bind_int64(s, 9, now) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 10, r->raw_hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+	    (r->has_received ? sqlite3_bind_int64(s, 11, r->received_at)
+	                     : sqlite3_bind_null(s, 11)) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "storing a rejected record", d);
 	st->q_any = st->q_any || r->package_ref; /* one a later record may resolve */
 	return store_run_kept(st, s, "storing a rejected record", d);

@@ -242,18 +242,20 @@ static int migrate_steps(struct store *st, int64_t from, struct diag *d)
  * Apply the migrations after from in one transaction. Foreign keys are off
  * meanwhile (SQLite's way to rebuild a table that others refer to, as
  * schema 6 does) and checked before the commit; the functions of keys.c,
- * rt_link_key() and rt_facts_keys(), are there for schemas 13 and 14 only.
+ * rt_link_key() and rt_facts_keys(), are there for schemas 13 and 14 only,
+ * and quarantine.c's rt_blake2b() for schema 17.
  */
 static int migrate(struct store *st, int64_t from, struct diag *d)
 {
 	int rc;
 
-	if (store_key_functions(st, true) < 0)
+	if (store_key_functions(st, true) < 0 || store_quarantine_functions(st, true) < 0)
 		return store_fail(st, SQLITE_ERROR, "migrating the store", d);
 	if (exec(st, "PRAGMA foreign_keys = OFF", d) < 0)
 		return -1;
 	rc = migrate_steps(st, from, d);
-	if (exec(st, "PRAGMA foreign_keys = ON", d) < 0 || store_key_functions(st, false) < 0)
+	if (exec(st, "PRAGMA foreign_keys = ON", d) < 0 || store_key_functions(st, false) < 0 ||
+	    store_quarantine_functions(st, false) < 0)
 		return rc < 0 ? -1 : store_fail(st, SQLITE_ERROR, "migrating the store", d);
 	return rc;
 }

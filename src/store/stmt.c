@@ -89,11 +89,14 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_INSERT_KEYS] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES " KEY_ROWS64,
     [S_DELETE_KEY] = "DELETE FROM package_keys WHERE key = ?1 AND package_id = ?2",
     [S_INSERT_QUARANTINE] = "INSERT INTO quarantine (import_id, file, line, array_index, "
-                            "package_ref, raw, raw_size, reasons, created_at) VALUES (?1, ?2, "
-                            "?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            "package_ref, raw, raw_size, reasons, created_at, raw_hash, "
+                            "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     /* A record of the ref imported cleanly resolves its quarantined ones (schema 9). */
     [S_RESOLVE_QUARANTINE] = "UPDATE quarantine SET resolved_at = ?3, resolved_by_import = ?2 "
                              "WHERE package_ref = ?1 AND resolved_at IS NULL",
+    /* A known reject: the same raw bytes quarantined before, in any state (schema 17). */
+    [S_QUARANTINE_KNOWN] = "SELECT EXISTS (SELECT 1 FROM quarantine WHERE raw_hash = ?1 AND "
+                           "raw_size = ?2)",
     [S_PUT_SCORE] = "INSERT OR REPLACE INTO scores (" SCORE_INSERT_COLS ") VALUES " SCORE_ROW,
     [S_PUT_SCORES] = "INSERT OR REPLACE INTO scores (" SCORE_INSERT_COLS ") VALUES " SCORE_ROWS64,
     [S_VERSION_FACTS] = "SELECT facts FROM package_versions WHERE package_id = ?1 AND version = "

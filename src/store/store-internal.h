@@ -30,6 +30,7 @@ enum stmt_id {
 	S_DELETE_KEY,
 	S_INSERT_QUARANTINE,
 	S_RESOLVE_QUARANTINE,
+	S_QUARANTINE_KNOWN,
 	S_PUT_SCORE,
 	S_PUT_SCORES,
 	S_VERSION_FACTS,
@@ -153,6 +154,8 @@ int store_keys_flush(struct store *st, struct diag *d);
 void store_keys_discard(struct store *st);
 /* keys.c: rt_link_key() and rt_facts_keys() on (or off) the connection, for migrations. */
 int store_key_functions(struct store *st, bool on);
+/* quarantine.c: rt_blake2b() on (or off) the connection, for migrations (schema 17). */
+int store_quarantine_functions(struct store *st, bool on);
 
 /* This connection changed package_keys (or undid changes): the kept link counts are stale. */
 static inline void store_keys_changed(struct store *st)

@@ -57,6 +57,12 @@ sql() {
 	sqlite3 "$REFTRIAGE_DB" "$@"
 }
 
+# Take schema 17's quarantine columns and indexes away again, for a test that
+# takes a store back to an earlier schema by hand (the migration adds them).
+undo_schema_17() {
+	sql "DROP INDEX quarantine_by_raw; DROP INDEX quarantine_open; ALTER TABLE quarantine DROP COLUMN raw_hash; ALTER TABLE quarantine DROP COLUMN received_at"
+}
+
 expect_status() {
 	if [ "$status" -ne "$1" ]; then
 		echo "expected exit $1, got $status" >&2

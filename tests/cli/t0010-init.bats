@@ -36,6 +36,7 @@ load helper
 	# Back to schema 4's shape by hand: rows with their own as_of, as 4 wrote them.
 	sql "UPDATE scores SET as_of = 1762156800000000, rule_set_id = 1; PRAGMA user_version = 4; DROP INDEX scores_rank; CREATE TABLE s4 AS SELECT package_id, version, rule_set_id, as_of, score, band, priority, due_at, overdue, linked, fired, received_at, ref FROM scores; DROP TABLE scores; CREATE TABLE scores (package_id INTEGER PRIMARY KEY REFERENCES packages (id), version INTEGER NOT NULL, rule_set_id INTEGER NOT NULL REFERENCES rule_sets (id), as_of INTEGER NOT NULL, score INTEGER NOT NULL, band INTEGER NOT NULL, priority INTEGER NOT NULL, due_at INTEGER NOT NULL, overdue INTEGER NOT NULL, linked INTEGER NOT NULL, fired TEXT NOT NULL, received_at INTEGER NOT NULL, ref TEXT NOT NULL); INSERT INTO scores SELECT * FROM s4; DROP TABLE s4; CREATE INDEX scores_rank ON scores (priority, score DESC, received_at, ref);"
 	# and schema 9's quarantine columns and schema 15's history gone, as 4 had it.
+	undo_schema_17
 	sql "DROP TABLE priority_history; ALTER TABLE packages DROP COLUMN reopened_at; DELETE FROM meta WHERE key = 'history_seeded_at'; ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import;"
 	before=$(sql 'SELECT package_id, version, score, priority, fired FROM scores ORDER BY 1')
 	rt show SYN-20261102-0001
@@ -54,6 +55,7 @@ load helper
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	# Back to schema 6 as it was: without schema 8's outcomes, schema 9's quarantine columns,
 	# schema 12's valid_until and schema 15's priority history.
+	undo_schema_17
 	sql "DROP TABLE priority_history; ALTER TABLE packages DROP COLUMN reopened_at; DELETE FROM meta WHERE key = 'history_seeded_at'; DROP TABLE outcomes; ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import; ALTER TABLE scores DROP COLUMN valid_until; PRAGMA user_version = 6"
 	facts=$(sql "SELECT hex(facts) FROM package_versions ORDER BY id")
 	rt audit verify
@@ -360,6 +362,7 @@ team_dir() {
 	     INSERT INTO package_keys VALUES (4343, 3);
 	     DROP TABLE priority_history; ALTER TABLE packages DROP COLUMN reopened_at; DELETE FROM meta WHERE key = 'history_seeded_at';
 	     PRAGMA user_version = 13"
+	undo_schema_17
 	rt stats
 	expect_status 0
 	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
@@ -381,7 +384,8 @@ team_dir() {
 	REFTRIAGE_NOW=2026-11-04T02:00:00Z "$RT" import "$WORK/v2.csv" 2>/dev/null
 	[ "$(sql "SELECT reopened_at FROM packages WHERE ref = '$R'")" = 1793757600000000 ]
 	scores=$(sql "SELECT p.ref || ' ' || s.priority || ' ' || s.due_at FROM scores s JOIN packages p ON p.id = s.package_id ORDER BY p.ref")
-	# Back to schema 14: no history, no reopened_at.
+	# Back to schema 14: no history, no reopened_at, no schema 17 columns.
+	undo_schema_17
 	sql "DROP TABLE priority_history; ALTER TABLE packages DROP COLUMN reopened_at; DELETE FROM meta WHERE key = 'history_seeded_at'; PRAGMA user_version = 14"
 	rt stats
 	expect_status 0

@@ -163,6 +163,7 @@ assert len(i["reasons"]) == 2, i
 @test "schema 9: a store's earlier quarantined records are open after the migration" {
 	bad_night
 	# Back to schema 6's quarantine table, as it was.
+	undo_schema_17
 	sql "$UNDO_LATER_SCHEMAS ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import; ALTER TABLE scores DROP COLUMN valid_until; PRAGMA user_version = 6"
 	rt quarantine list
 	expect_status 0

@@ -179,6 +179,7 @@ outcomes() { sql "SELECT count(*) FROM outcomes"; }
 @test "a store from before outcomes (schema 6) is migrated: outcomes can be recorded at once" {
 	bt_packages
 	# Back to schema 6 as it was: without outcomes, and without schema 9's quarantine columns.
+	undo_schema_17
 	sql "$UNDO_LATER_SCHEMAS DROP TABLE outcomes; ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import; ALTER TABLE scores DROP COLUMN valid_until; PRAGMA user_version = 6"
 	rt outcome BT-01 arrest --date 2026-11-02
 	expect_status 0

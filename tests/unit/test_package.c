@@ -154,6 +154,45 @@ static void bools(void **state)
 	one_reason(fx, "child_in_household", "\"yes-ish\" is not a yes/no value");
 }
 
+static int set_csv(struct fixture *fx, int f, const char *v)
+{
+	return package_set_csv_text(&fx->p, f, v, strlen(v), &fx->r);
+}
+
+/* CSV: spaces and tabs around a typed value are a spreadsheet's, not the value's. */
+static void csv_spaces(void **state)
+{
+	struct fixture *fx = *state;
+	size_t n;
+
+	start(fx);
+	assert_int_equal(set_csv(fx, F_CHILD_SELF_HARM_RISK, "Y "), 0);
+	assert_int_equal(fx->p.v[F_CHILD_SELF_HARM_RISK], 1);
+	assert_int_equal(set_csv(fx, F_SUBJECT_AGE, "\t 34 "), 0);
+	assert_int_equal(fx->p.v[F_SUBJECT_AGE], 34);
+	assert_int_equal(set_csv(fx, F_SOURCE, " CEOP\t"), 0);
+	assert_int_equal(set_csv(fx, F_RECEIVED_AT, " 2026-11-02T08:15:00Z "), 0);
+	assert_int_equal(set_csv(fx, F_MEETING_DATE, "2026-11-20  "), 0);
+	assert_int_equal(set_csv(fx, F_IMAGES_CAT_A, "   "), 0); /* only spaces: unknown */
+	assert_false(package_known(&fx->p, F_IMAGES_CAT_A));
+	assert_int_equal(fx->r.n, 0);
+	/* Text keeps its spaces; a space inside a value is still wrong. */
+	assert_int_equal(set_csv(fx, F_FORCE_AREA, " Northshire "), 0);
+	assert_string_equal(package_str(&fx->p, F_FORCE_AREA, &n), " Northshire ");
+	assert_int_equal(n, 12);
+	start(fx);
+	assert_int_equal(set_csv(fx, F_PACKAGE_REF, "SYN-1 "), -1);
+	one_reason(fx, "package_ref", "has a character outside");
+	start(fx);
+	assert_int_equal(set_csv(fx, F_SUBJECT_AGE, " 3 4 "), -1);
+	one_reason(fx, "subject_age", "\"3 4\" is not a whole number");
+	/* Not in JSON, nor in package_set_text. */
+	start(fx);
+	assert_int_equal(set(fx, F_CHILD_SELF_HARM_RISK, "Y "), -1);
+	start(fx);
+	assert_int_equal(package_set_json_string(&fx->p, F_SOURCE, "CEOP ", 5, &fx->r), -1);
+}
+
 static void strings_and_refs(void **state)
 {
 	struct fixture *fx = *state;
@@ -419,6 +458,7 @@ int main(void)
 	    cmocka_unit_test(missing_required_all_reported),
 	    cmocka_unit_test(ints),
 	    cmocka_unit_test(bools),
+	    cmocka_unit_test(csv_spaces),
 	    cmocka_unit_test(strings_and_refs),
 	    cmocka_unit_test(enums),
 	    cmocka_unit_test(identifiers),
