@@ -38,8 +38,11 @@
 /* Deny call when its first argument is not AF_UNIX. */
 static int deny_unless_unix(scmp_filter_ctx ctx, int call)
 {
-	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), call, 1,
-	                        SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)AF_UNIX));
+	/* SCMP_A0() leaves datum_b to C's zeroing, which clang's -Wextra refuses. */
+	const struct scmp_arg_cmp not_unix = {
+	    .arg = 0, .op = SCMP_CMP_NE, .datum_a = (scmp_datum_t)AF_UNIX, .datum_b = 0};
+
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), call, 1, not_unix);
 }
 
 int sandbox_enter(struct diag *d)
