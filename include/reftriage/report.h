@@ -135,8 +135,12 @@ int report_quarantine_text(struct buf *b, const struct store_qopen *q, size_t ma
 int report_quarantine_line(struct buf *b, const struct store_qitem *it);
 int report_quarantine_html(struct buf *b, const struct store_qopen *q, size_t max);
 
-/* How many open quarantined records the lists for people name (then "and N more"). */
-#define REPORT_QUARANTINE_SHOWN 50
+/*
+ * How many open quarantined records the lists for people name (then "and N
+ * more"): every one. cli.md asks for each, and each is a referral nobody has
+ * triaged; a long box says how much there is to do.
+ */
+#define REPORT_QUARANTINE_SHOWN SIZE_MAX
 
 extern const struct report_writer report_table;
 extern const struct report_writer report_html;
