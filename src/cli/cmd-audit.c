@@ -225,6 +225,7 @@ static int do_log(struct cli *cli)
 /* --- verify ---------------------------------------------------------- */
 
 struct verify_ctx {
+	struct cli *cli;
 	struct store *st;
 	struct audit_verifier v;
 	struct diag *d;
@@ -246,6 +247,17 @@ static int on_verify(void *ctx, const struct audit_entry *e)
 	if (audit_verify_entry(&x->v, e, n, refs, x->why, sizeof(x->why)) < 0) {
 		x->broken = true;
 		return 1;
+	}
+	if (x->v.went_back) {
+		char t[40], tb[40];
+
+		/* Not a break: the hashes link. But a time set back deserves a look. */
+		time_format(e->at, t);
+		time_format(x->v.before_at, tb);
+		cli_warn(x->cli,
+		         "warning: %s: entry %lld is dated %s, earlier than entry %lld (%s): the "
+		         "clock went back or the time was set",
+		         x->cli->db_path, (long long)e->seq, t, (long long)e->seq - 1, tb);
 	}
 	if (x->cp && e->seq == x->cp->seq) {
 		x->cp_seen = true;
@@ -409,6 +421,7 @@ static int do_verify(struct cli *cli)
 		x.cp = &cp;
 	}
 	diag_clear(&d);
+	x.cli = cli;
 	x.st = cli->st;
 	x.d = &d;
 	audit_verifier_init(&x.v);

@@ -9,7 +9,7 @@ export TZ=Europe/London
 
 setup_store() {
 	# The list's time is pinned: overdue and staleness are judged at it.
-	export REFTRIAGE_NOW=2026-11-03T08:00:00Z
+	pin_clock 2026-11-03T08:00:00Z
 	init_store
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	"$RT" --operator sgt.k assign SYN-20261102-0003 --to dc.ahmed 2>/dev/null

@@ -13,7 +13,7 @@ three() {
 	done >in.ndjson
 	printf '{"package_ref":"OLD-1","received_at":"2024-12-01","source":"CEOP","referral_type":"nope","summary":"SYNTHETIC ZQXJQUARANTINED"}\n' >bad.ndjson
 	"$RT" import in.ndjson bad.ndjson 2>/dev/null || true
-	REFTRIAGE_NOW=2025-01-10T09:00:00Z "$RT" status OLD-1 nfa --note "no offence" 2>/dev/null
+	REFTRIAGE_NOW=2025-01-10T09:00:00Z "$RT_CLOCK" status OLD-1 nfa --note "no offence" 2>/dev/null
 	"$RT" status RECENT-1 actioned 2>/dev/null
 }
 
