@@ -64,7 +64,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
 	fuzz torture
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/reftriage $(BUILD)/reftriage.bash
+# The test-only binary too (below), so that the tests never run a stale one.
+all: $(BUILD)/reftriage $(BUILD)/reftriage.bash $(BUILD)/tests/reftriage-testclock
 
 # The bash completion is generated from the table of commands.
 $(BUILD)/reftriage.bash: $(BUILD)/reftriage
@@ -104,8 +105,8 @@ unit-bins: $(UNIT_BIN) $(BUILD)/bench-eval $(BUILD)/tests/reftriage-testclock
 # The test-only binary: the same program, except that REFTRIAGE_NOW sets its
 # clock (src/util/timeutil.c, REFTRIAGE_TEST_CLOCK). The CLI tests that must
 # record a time in the past run it (RT_CLOCK in tests/cli/helper.bash). It
-# lives under tests/ and is never installed: the installed binary has one
-# clock (docs/security.md).
+# lives under tests/ and install never copies it: the installed binary has
+# one clock (docs/security.md).
 TESTCLOCK_OBJ := $(filter-out $(BUILD)/src/util/timeutil.o,$(LIB_OBJ)) \
                  $(BUILD)/tests/timeutil-testclock.o
 $(BUILD)/tests/timeutil-testclock.o: src/util/timeutil.c $(wildcard include/reftriage/*.h)

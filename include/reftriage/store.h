@@ -356,7 +356,11 @@ int store_each_link(struct store *st, int64_t package_id, const struct package *
 
 /* --- worklist --------------------------------------------------------- */
 
-/* Filters combine (and); an unset filter lets everything through. */
+/*
+ * Filters combine (and); an unset filter lets everything through. The force
+ * area and the assignee match in any case (ASCII); see store_filter_check
+ * for telling a value that matches nothing from an empty list.
+ */
 struct store_worklist_query {
 	long limit;              /* 0: no limit */
 	int priorities[16];      /* band indexes */
@@ -364,6 +368,7 @@ struct store_worklist_query {
 	const char *statuses[4]; /* open statuses */
 	size_t nstatuses;        /* 0: every open status */
 	const char *force_area;  /* NULL: any */
+	bool no_force_area;      /* only packages without a force area */
 	const char *assigned_to; /* NULL: any */
 	bool has_since;
 	int64_t since; /* received_at at or after this time */
@@ -383,6 +388,20 @@ struct store_worklist_query {
 	int64_t due_before;
 	bool by_due; /* alert's order: due_at, then the rank order */
 };
+
+/* The fields a worklist filter names by value. */
+enum store_filter_field { STORE_FILTER_FORCE_AREA, STORE_FILTER_ASSIGNEE };
+
+#define STORE_FILTER_NEAREST 65 /* a did-you-mean value: 64 bytes and a NUL */
+
+/*
+ * Whether any package in the store, open or closed, has field f equal to
+ * value in any case (ASCII): *found. When none has, nearest gets the stored
+ * value nearest to it (within a few edits, in any case), else "". Returns 0,
+ * or -1 with d set.
+ */
+int store_filter_check(struct store *st, enum store_filter_field f, const char *value, bool *found,
+                       char nearest[STORE_FILTER_NEAREST], struct diag *d) MUST_CHECK;
 
 /* The open statuses (cli.md), NULL-terminated: new, assigned, in_progress, reopened. */
 extern const char *const store_open_statuses[];

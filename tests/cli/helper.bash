@@ -25,8 +25,8 @@ setup() {
 # From here on in this test, the clock reads $1 and every command ("$RT" and
 # rt alike) runs the test-only binary.
 pin_clock() {
-	if [ ! -x "$RT_CLOCK" ]; then
-		echo "no test-only binary $RT_CLOCK: run make unit-bins" >&2
+	if [ ! -x "$RT_CLOCK" ] || [ "$RT" -nt "$RT_CLOCK" ]; then
+		echo "no up-to-date test-only binary $RT_CLOCK: run make" >&2
 		return 1
 	fi
 	export REFTRIAGE_NOW="$1"

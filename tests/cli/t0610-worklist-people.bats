@@ -110,3 +110,45 @@ refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2
 	COLUMNS=120 run "$RT" worklist --format table --limit 3
 	[[ "$output" == *"in_progress*"* ]]
 }
+
+@test "--force-area and --assigned-to match in any case; none selects packages without an area" {
+	setup_store
+	"$RT" assign SYN-20261102-0010 --to DS.Patel 2>/dev/null
+	n=$(sql "SELECT count(*) FROM packages WHERE force_area = 'Northshire'")
+	[ "$(refs --force-area northshire | wc -w)" = "$n" ]
+	[ "$(refs --force-area NORTHSHIRE | wc -w)" = "$n" ]
+	[ "$(refs --assigned-to ds.patel)" = "SYN-20261102-0010 " ]
+	[ "$(refs --assigned-to DC.LEE)" = "SYN-20261102-0007 " ]
+	# None of the samples lacks an area: an empty list, then the one that does.
+	rt worklist --force-area none --format csv
+	expect_status 0
+	[ "$(echo "$output" | wc -l)" = 1 ]
+	printf 'package_ref,received_at,source,referral_type\nSYN-NOAREA,2026-11-02,CEOP,other\n' >"$WORK/noarea.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/noarea.csv" 2>/dev/null
+	[ "$(refs --force-area none)" = "SYN-NOAREA " ]
+	[ "$(refs --force-area None)" = "SYN-NOAREA " ]
+	COLUMNS=200 rt worklist --format table --force-area none
+	expect_out_has "no force area"
+}
+
+@test "a --force-area or --assigned-to that no package has is an error naming the nearest, not an empty list" {
+	setup_store
+	rt worklist --force-area Northshre
+	expect_status 65
+	[ -z "$output" ]
+	expect_err1 "reftriage: $REFTRIAGE_DB: --force-area: no package in the store, open or closed, has the force area 'Northshre' (did you mean 'Northshire'?)"
+	rt worklist --assigned-to dc.ahmad --format csv
+	expect_status 65
+	[ -z "$output" ]
+	expect_err1 "reftriage: $REFTRIAGE_DB: --assigned-to: no package in the store, open or closed, is assigned to 'dc.ahmad' (did you mean 'dc.ahmed'?)"
+	# Nothing near: no suggestion.
+	rt worklist --force-area Atlantis
+	expect_status 65
+	expect_err1 "reftriage: $REFTRIAGE_DB: --force-area: no package in the store, open or closed, has the force area 'Atlantis'"
+	# A closed package counts: its assignee gives an empty list, exit 0.
+	"$RT" status SYN-20261102-0007 nfa --note "no offence disclosed (SYNTHETIC)" 2>/dev/null
+	rt worklist --assigned-to DC.Lee --format csv
+	expect_status 0
+	[ "$(echo "$output" | wc -l)" = 1 ]
+	expect_err_has "0 open packages"
+}
