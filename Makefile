@@ -114,9 +114,11 @@ $(BUILD)/tests/timeutil-testclock.o: src/util/timeutil.c $(wildcard include/reft
 	@echo "  CC    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -DREFTRIAGE_TEST_CLOCK -c -o $@ $<
 
-$(BUILD)/tests/reftriage-testclock: $(TESTCLOCK_OBJ) $(CLI_OBJ) $(BUILD)/src/cli/main.o
+# Linked after build/reftriage, so that the tests can tell a stale one (helper.bash).
+$(BUILD)/tests/reftriage-testclock: $(TESTCLOCK_OBJ) $(CLI_OBJ) $(BUILD)/src/cli/main.o \
+		$(BUILD)/reftriage
 	@echo "  LD    $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJ) $(CLI_OBJ)
 	@mkdir -p $(dir $@)

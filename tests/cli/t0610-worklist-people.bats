@@ -152,3 +152,36 @@ refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2
 	[ "$(echo "$output" | wc -l)" = 1 ]
 	expect_err_has "0 open packages"
 }
+
+@test "narrow terminals keep rank, ref, priority, due, status, assignee and the marks; WHY is cut first, then type and area" {
+	setup_store
+	# SYN-20261102-0003 updated while in progress (the * mark); several are overdue (!).
+	sed 's/^SYN-20261102-0003,\(.*\),38,/SYN-20261102-0003,\1,39,/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/v2.csv" 2>/dev/null
+	for c in 80 90 100 110 119 120 130 140 160 200; do
+		COLUMNS=$c "$RT" worklist --format table --limit 5 2>/dev/null >"$WORK/t.txt"
+		python3 - "$WORK/t.txt" "$c" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+width = int(sys.argv[2])
+too_wide = [l for l in lines if len(l) > width]
+assert not too_wide, "%d: too wide: %r" % (width, too_wide[0])
+head = next(l for l in lines if l.lstrip().startswith("#  REF"))
+titles = head.split()
+for t in ["#", "REF", "PRI", "DUE", "STATUS", "ASSIGNED"]:
+    assert t in titles, "%d: %s dropped: %r" % (width, t, head)
+# WHY is cut before TYPE goes, TYPE goes before AREA.
+if "TYPE" in titles:
+    assert "AREA" in titles and "WHY" in titles, "%d: %r" % (width, head)
+if "AREA" in titles:
+    assert "WHY" in titles, "%d: %r" % (width, head)
+rows = lines[lines.index(head) + 1:]
+row = next(l for l in rows if "SYN-20261102-0003" in l)
+assert "in_progress*" in row and "dc.ahmed" in row, "%d: %r" % (width, row)
+assert any("GMT!" in l for l in rows), "%d: no overdue mark" % width
+# The legend explains exactly the marks the table can show.
+legend = next(l for l in lines if l.startswith("! overdue"))
+assert "* updated" in legend, legend
+PY
+	done
+}
