@@ -83,9 +83,10 @@ struct cli_opt {
 	{                                                                                          \
 		"now", 0, CLI_TIME, "TIME", help, NULL, 0, 0                                       \
 	}
+/* No short form: -n is --limit wherever it exists (cli.md). */
 #define CLI_OPT_DRY_RUN(help)                                                                      \
 	{                                                                                          \
-		"dry-run", 'n', CLI_FLAG, NULL, help, NULL, 0, 0                                   \
+		"dry-run", 0, CLI_FLAG, NULL, help, NULL, 0, 0                                     \
 	}
 #define CLI_OPT_PASSPHRASE_FILE(help)                                                              \
 	{                                                                                          \
@@ -352,6 +353,7 @@ CLI_VERB(keygen);
 CLI_VERB(outcome);
 CLI_VERB(help);
 CLI_VERB(alert);
+CLI_VERB(settings);
 /* Verbs made of sub-commands export their table instead. */
 extern const struct cli_cmd rules_subs[];
 extern const struct cli_cmd audit_subs[];

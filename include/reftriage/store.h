@@ -500,6 +500,52 @@ struct store_stats {
 
 int store_stats(struct store *st, struct store_stats *out, struct diag *d) MUST_CHECK;
 
+/* --- settings (cli.md `settings`) ------------------------------------ */
+
+#define STORE_SETTING_MAX 16 /* a value and its NUL */
+
+/* A store setting: its value, and who set it when (a default has no row). */
+struct store_setting {
+	const char *name; /* static */
+	char value[STORE_SETTING_MAX];
+	bool is_default;
+	int64_t changed_at; /* 0 for a default */
+	char changed_by[128];
+};
+
+/* The settings this store knows, NULL-terminated, in the order they are listed. */
+extern const char *const store_setting_names[];
+
+/* The retention floor's default: purge keeps a year of closures (cli.md). */
+#define STORE_RETENTION_DAYS_DEFAULT 365
+#define STORE_RETENTION_DAYS_MIN     30
+#define STORE_RETENTION_DAYS_MAX     36500
+
+/*
+ * Check value as a value of setting name and write its stored form (on/off
+ * in lower case; a number as given) into canon. Returns 0, or -1 with d
+ * (EX_USAGE; the field is the name; the suggestion the nearest known name
+ * when name is unknown).
+ */
+int store_setting_check(const char *name, const char *value, char canon[STORE_SETTING_MAX],
+                        struct diag *d) MUST_CHECK;
+
+/* Setting name (known, see store_setting_check) as it stands: 0, or -1 with d set. */
+int store_setting_get(struct store *st, const char *name, struct store_setting *out,
+                      struct diag *d) MUST_CHECK;
+
+/*
+ * Set name to value (checked first; stored in canon form), as set by
+ * operator_name at at, in the caller's transaction; *old gets what it was.
+ * Returns 0, or -1 with d set.
+ */
+int store_setting_set(struct store *st, const char *name, const char *value,
+                      const char *operator_name, int64_t at, struct store_setting *old,
+                      struct diag *d) MUST_CHECK;
+
+/* The retention_days setting: how many days of closures purge keeps. */
+int store_retention_days(struct store *st, long *days, struct diag *d) MUST_CHECK;
+
 /* --- erasure -------------------------------------------------------- */
 
 struct store_purge {

@@ -94,6 +94,8 @@ const char *audit_category(const char *action)
 	    {"link", "combination"},
 	    {"purge", "erasure"},
 	    {"purge dry-run", "consultation"},
+	    {"settings", "alteration"},
+	    {"settings show", "consultation"},
 	};
 	size_t i;
 

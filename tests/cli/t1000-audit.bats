@@ -35,7 +35,7 @@ tamper() {
 	"$RT" status "$ref" nfa --note "no offence disclosed" 2>/dev/null
 	"$RT" rules install "$TOP/rules/default.json" 2>/dev/null
 	"$RT" score 2>/dev/null
-	"$RT" purge --closed-before "$(date -u +%F)" --dry-run >/dev/null 2>&1
+	"$RT" purge --closed-before "$(date -u +%F)" --force --dry-run >/dev/null 2>&1
 	rt audit log --format json
 	expect_status 0
 	echo "$output" >log.json
