@@ -66,7 +66,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
 	fuzz torture
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/reftriage $(BUILD)/reftriage.bash
+# The test-only binary too (below), so that the tests never run a stale one.
+all: $(BUILD)/reftriage $(BUILD)/reftriage.bash $(BUILD)/tests/reftriage-testclock
 
 # The bash completion is generated from the table of commands.
 $(BUILD)/reftriage.bash: $(BUILD)/reftriage
@@ -101,7 +102,25 @@ $(BUILD)/gen/default_rules.o: $(BUILD)/gen/default_rules.c
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
 
 # bench-eval too, so that make check keeps the bench's own tool compiling.
-unit-bins: $(UNIT_BIN) $(BUILD)/bench-eval
+unit-bins: $(UNIT_BIN) $(BUILD)/bench-eval $(BUILD)/tests/reftriage-testclock
+
+# The test-only binary: the same program, except that REFTRIAGE_NOW sets its
+# clock (src/util/timeutil.c, REFTRIAGE_TEST_CLOCK). The CLI tests that must
+# record a time in the past run it (RT_CLOCK in tests/cli/helper.bash). It
+# lives under tests/ and install never copies it: the installed binary has
+# one clock (docs/security.md).
+TESTCLOCK_OBJ := $(filter-out $(BUILD)/src/util/timeutil.o,$(LIB_OBJ)) \
+                 $(BUILD)/tests/timeutil-testclock.o
+$(BUILD)/tests/timeutil-testclock.o: src/util/timeutil.c $(wildcard include/reftriage/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -DREFTRIAGE_TEST_CLOCK -c -o $@ $<
+
+# Linked after build/reftriage, so that the tests can tell a stale one (helper.bash).
+$(BUILD)/tests/reftriage-testclock: $(TESTCLOCK_OBJ) $(CLI_OBJ) $(BUILD)/src/cli/main.o \
+		$(BUILD)/reftriage
+	@echo "  LD    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJ) $(CLI_OBJ)
 	@mkdir -p $(dir $@)

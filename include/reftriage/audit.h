@@ -50,11 +50,22 @@ void audit_entry_hash(const struct audit_entry *e, int64_t n_refs,
  */
 const char *audit_category(const char *action);
 
-/* Walks a trail in order, checking each entry against the one before. */
+/*
+ * Walks a trail in order, checking each entry against the one before. An
+ * entry dated earlier than the one before it does not break the chain (the
+ * hashes still link), but it is worth a warning: the clock went back, or a
+ * time was set by hand. After each entry that follows on, went_back says
+ * whether it was so and before_at is the time of the entry before it;
+ * backwards counts such entries.
+ */
 struct audit_verifier {
 	int64_t next_seq; /* the seq the next entry must have */
 	unsigned char prev[HASH_BYTES];
 	int64_t checked;
+	int64_t last_at;   /* the time of the last entry checked */
+	int64_t before_at; /* the time of the entry before that */
+	bool went_back;
+	int64_t backwards;
 };
 void audit_verifier_init(struct audit_verifier *v);
 

@@ -83,9 +83,10 @@ struct cli_opt {
 	{                                                                                          \
 		"now", 0, CLI_TIME, "TIME", help, NULL, 0, 0                                       \
 	}
+/* No short form: -n is --limit wherever it exists (cli.md). */
 #define CLI_OPT_DRY_RUN(help)                                                                      \
 	{                                                                                          \
-		"dry-run", 'n', CLI_FLAG, NULL, help, NULL, 0, 0                                   \
+		"dry-run", 0, CLI_FLAG, NULL, help, NULL, 0, 0                                     \
 	}
 #define CLI_OPT_PASSPHRASE_FILE(help)                                                              \
 	{                                                                                          \
@@ -338,6 +339,7 @@ int cli_passphrase(void *ctx, char *buf, size_t cap, bool confirm, struct diag *
  * whether and where it is broken.
  */
 struct cli_chain {
+	const struct cli *warn; /* where to warn of entries dated back; NULL: nowhere */
 	struct store *st;
 	struct audit_verifier v; /* v.checked: the entries checked */
 	struct diag *d;
@@ -346,8 +348,8 @@ struct cli_chain {
 	const struct audit_checkpoint *cp;
 	bool cp_seen;
 };
-int cli_walk_chain(struct store *st, const struct audit_checkpoint *cp, struct cli_chain *x,
-                   struct diag *d) MUST_CHECK;
+int cli_walk_chain(struct store *st, const struct audit_checkpoint *cp, const struct cli *warn,
+                   struct cli_chain *x, struct diag *d) MUST_CHECK;
 
 /*
  * A copy of the store checked (copy.c): what backup and restore know of it.
@@ -400,6 +402,7 @@ CLI_VERB(help);
 CLI_VERB(alert);
 CLI_VERB(backup);
 CLI_VERB(restore);
+CLI_VERB(settings);
 /* Verbs made of sub-commands export their table instead. */
 extern const struct cli_cmd rules_subs[];
 extern const struct cli_cmd audit_subs[];

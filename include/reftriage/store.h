@@ -428,7 +428,11 @@ int store_each_link(struct store *st, int64_t package_id, const struct package *
 
 /* --- worklist --------------------------------------------------------- */
 
-/* Filters combine (and); an unset filter lets everything through. */
+/*
+ * Filters combine (and); an unset filter lets everything through. The force
+ * area and the assignee match in any case (ASCII); see store_filter_check
+ * for telling a value that matches nothing from an empty list.
+ */
 struct store_worklist_query {
 	long limit;              /* 0: no limit */
 	int priorities[16];      /* band indexes */
@@ -436,6 +440,7 @@ struct store_worklist_query {
 	const char *statuses[4]; /* open statuses */
 	size_t nstatuses;        /* 0: every open status */
 	const char *force_area;  /* NULL: any */
+	bool no_force_area;      /* only packages without a force area */
 	const char *assigned_to; /* NULL: any */
 	bool has_since;
 	int64_t since; /* received_at at or after this time */
@@ -455,6 +460,20 @@ struct store_worklist_query {
 	int64_t due_before;
 	bool by_due; /* alert's order: due_at, then the rank order */
 };
+
+/* The fields a worklist filter names by value. */
+enum store_filter_field { STORE_FILTER_FORCE_AREA, STORE_FILTER_ASSIGNEE };
+
+#define STORE_FILTER_NEAREST 65 /* a did-you-mean value: 64 bytes and a NUL */
+
+/*
+ * Whether any package in the store, open or closed, has field f equal to
+ * value in any case (ASCII): *found. When none has, nearest gets the stored
+ * value nearest to it (within a few edits, in any case), else "". Returns 0,
+ * or -1 with d set.
+ */
+int store_filter_check(struct store *st, enum store_filter_field f, const char *value, bool *found,
+                       char nearest[STORE_FILTER_NEAREST], struct diag *d) MUST_CHECK;
 
 /* The open statuses (cli.md), NULL-terminated: new, assigned, in_progress, reopened. */
 extern const char *const store_open_statuses[];
@@ -579,6 +598,52 @@ struct store_stats {
 
 int store_stats(struct store *st, struct store_stats *out, struct diag *d) MUST_CHECK;
 
+/* --- settings (cli.md `settings`) ------------------------------------ */
+
+#define STORE_SETTING_MAX 16 /* a value and its NUL */
+
+/* A store setting: its value, and who set it when (a default has no row). */
+struct store_setting {
+	const char *name; /* static */
+	char value[STORE_SETTING_MAX];
+	bool is_default;
+	int64_t changed_at; /* 0 for a default */
+	char changed_by[128];
+};
+
+/* The settings this store knows, NULL-terminated, in the order they are listed. */
+extern const char *const store_setting_names[];
+
+/* The retention floor's default: purge keeps a year of closures (cli.md). */
+#define STORE_RETENTION_DAYS_DEFAULT 365
+#define STORE_RETENTION_DAYS_MIN     30
+#define STORE_RETENTION_DAYS_MAX     36500
+
+/*
+ * Check value as a value of setting name and write its stored form (on/off
+ * in lower case; a number as given) into canon. Returns 0, or -1 with d
+ * (EX_USAGE; the field is the name; the suggestion the nearest known name
+ * when name is unknown).
+ */
+int store_setting_check(const char *name, const char *value, char canon[STORE_SETTING_MAX],
+                        struct diag *d) MUST_CHECK;
+
+/* Setting name (known, see store_setting_check) as it stands: 0, or -1 with d set. */
+int store_setting_get(struct store *st, const char *name, struct store_setting *out,
+                      struct diag *d) MUST_CHECK;
+
+/*
+ * Set name to value (checked first; stored in canon form), as set by
+ * operator_name at at, in the caller's transaction; *old gets what it was.
+ * Returns 0, or -1 with d set.
+ */
+int store_setting_set(struct store *st, const char *name, const char *value,
+                      const char *operator_name, int64_t at, struct store_setting *old,
+                      struct diag *d) MUST_CHECK;
+
+/* The retention_days setting: how many days of closures purge keeps. */
+int store_retention_days(struct store *st, long *days, struct diag *d) MUST_CHECK;
+
 /* --- erasure -------------------------------------------------------- */
 
 struct store_purge {
@@ -655,6 +720,8 @@ int store_spool_count(struct store *st, long *n, long *damaged, char **path,
  * For the fuzzer and the tests; the fold uses the same check.
  */
 const char *store_spool_line_check(const char *line, size_t len, int64_t lo, int64_t hi);
+/* Whether action is one a reader may spool (a consultation, an export, a backup). */
+bool store_spool_action(const char *action);
 
 /*
  * Name package ref in the entry being built: the next store_audit_append()

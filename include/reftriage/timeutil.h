@@ -41,7 +41,11 @@ void time_format_date(int32_t days, char out[16]);
 #define TIME_LOCAL_MAX 48
 void time_format_local(int64_t us, char out[TIME_LOCAL_MAX]);
 
-/* The current time, or the value of REFTRIAGE_NOW (an RFC 3339 time) if set. */
+/*
+ * The system clock. Only a build with REFTRIAGE_TEST_CLOCK defined (the
+ * test-only binary, never installed) takes REFTRIAGE_NOW (an RFC 3339 time)
+ * instead when it is set.
+ */
 int64_t time_now(void);
 
 #endif

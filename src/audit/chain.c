@@ -95,6 +95,8 @@ const char *audit_category(const char *action)
 	    {"link", "combination"},
 	    {"purge", "erasure"},
 	    {"purge dry-run", "consultation"},
+	    {"settings", "alteration"},
+	    {"settings show", "consultation"},
 	};
 	size_t i;
 
@@ -158,6 +160,10 @@ int audit_verify_entry(struct audit_verifier *v, const struct audit_entry *e, in
 		return -1;
 	}
 	memcpy(v->prev, e->hash, HASH_BYTES);
+	v->went_back = v->checked > 0 && e->at < v->last_at;
+	v->backwards += v->went_back;
+	v->before_at = v->last_at;
+	v->last_at = e->at;
 	v->next_seq++;
 	v->checked++;
 	return 0;

@@ -342,7 +342,7 @@ static int do_verify(struct cli *cli)
 			return rc;
 	}
 	diag_clear(&d);
-	if (cli_walk_chain(cli->st, cp_path ? &cp : NULL, &x, &d) < 0)
+	if (cli_walk_chain(cli->st, cp_path ? &cp : NULL, cli, &x, &d) < 0)
 		return cli_report(&d);
 	if (x.broken)
 		return cli_fail(cli, EX_DATAERR, "%s: BROKEN: %s", cli->db_path, x.why);

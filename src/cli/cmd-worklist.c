@@ -17,8 +17,9 @@ const struct cli_opt worklist_opts[] = {
     {"priority", 'p', CLI_TEXT, "P1,P2", "these priorities only", NULL, 0, 0},
     {"status", 's', CLI_TEXT, "S,...",
      "these open statuses only (new, assigned, in_progress, reopened)", NULL, 0, 0},
-    {"force-area", 0, CLI_TEXT, "NAME", "packages owned by this force area", NULL, 0, 0},
-    {"assigned-to", 0, CLI_TEXT, "NAME", "packages assigned to NAME", NULL, 0, 0},
+    {"force-area", 0, CLI_TEXT, "NAME", "this force area (any case; none: packages without one)",
+     NULL, 0, 0},
+    {"assigned-to", 0, CLI_TEXT, "NAME", "packages assigned to NAME (any case)", NULL, 0, 0},
     {"since", 0, CLI_TIME, "DATE", "received on or after DATE (or an RFC 3339 time)", NULL, 0, 0},
     {"changed-since", 0, CLI_TIME, "TIME",
      "a new version, status change, assignment or note after TIME (handover)", NULL, 0, 0},
@@ -178,15 +179,50 @@ static int band_named(const struct ruleset *rs, const char *p)
 	return -1;
 }
 
+/*
+ * A --force-area or --assigned-to value that no package in the store has, in
+ * any case, open or closed, is a mistake (a typo, a wrong name), not an empty
+ * list: EX_DATAERR with the stored value nearest to it.
+ */
+static int known_value(struct cli *cli, const char *opt, enum store_filter_field f,
+                       const char *value)
+{
+	char nearest[STORE_FILTER_NEAREST], field[16];
+	bool found;
+	struct diag d;
+
+	diag_clear(&d);
+	if (store_filter_check(cli->st, f, value, &found, nearest, &d) < 0)
+		return cli_report(&d);
+	if (found)
+		return EX_OK;
+	(void)snprintf(field, sizeof(field), "--%s", opt);
+	diag_at(&d, cli->db_path, 0, field);
+	diag_set(&d, EX_DATAERR, "no package in the store, open or closed, %s '%s'",
+	         f == STORE_FILTER_FORCE_AREA ? "has the force area" : "is assigned to", value);
+	if (nearest[0])
+		diag_suggest(&d, nearest);
+	return cli_report(&d);
+}
+
 /* The filters, into q; priority names are the rule set's band names. */
 static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, char *status)
 {
 	const char *words[16];
 	size_t i, n = 0;
+	int rc;
 
 	q->limit = cli_count(cli, "limit", 0);
 	q->force_area = cli_str(cli, "force-area");
 	q->assigned_to = cli_str(cli, "assigned-to");
+	/* "none" (any case): the packages without a force area. */
+	q->no_force_area = q->force_area && text_ieq(q->force_area, strlen(q->force_area), "none");
+	if (q->force_area && !q->no_force_area &&
+	    (rc = known_value(cli, "force-area", STORE_FILTER_FORCE_AREA, q->force_area)) != EX_OK)
+		return rc;
+	if (q->assigned_to &&
+	    (rc = known_value(cli, "assigned-to", STORE_FILTER_ASSIGNEE, q->assigned_to)) != EX_OK)
+		return rc;
 	q->has_since = cli_flag(cli, "since");
 	q->since = cli_time(cli, "since", 0);
 	q->has_changed_since = cli_flag(cli, "changed-since");
@@ -260,7 +296,9 @@ static const char *describe_filters(const struct cli *cli, const struct store_wo
 		     : n ? "; status "
 		         : "status ",
 		     q->statuses[i]);
-	if (q->force_area)
+	if (q->no_force_area)
+		addf(text, sizeof(text), &n, "%sno force area", n ? "; " : "");
+	else if (q->force_area)
 		addf(text, sizeof(text), &n, "%sforce area %s", n ? "; " : "", q->force_area);
 	if (q->assigned_to)
 		addf(text, sizeof(text), &n, "%sassigned to %s", n ? "; " : "", q->assigned_to);

@@ -1,8 +1,9 @@
 /*
  * The worklist as a table for a terminal: columns that fit its width, the
- * least needed dropped first on a narrow screen, long text cut with an
- * ellipsis, overdue and updated items marked, the priority coloured only
- * when the CLI says so (a terminal, and NO_COLOR unset).
+ * least needed dropped first on a narrow screen (cli.md: rank, ref, priority,
+ * due, status, assignee and the marks stay; WHY is cut first, then type and
+ * area go), long text cut with an ellipsis, overdue and updated items marked, the priority coloured
+ * only when the CLI says so (a terminal, and NO_COLOR unset).
  */
 #include "reftriage/report.h"
 
@@ -34,18 +35,25 @@ static const struct {
     [C_RANK] = {"#", 0, 0, true},
     [C_REF] = {"REF", 18, 0, false},
     [C_PRI] = {"PRI", 3, 0, false},
-    [C_SCORE] = {"SCORE", 5, 0, true},
-    [C_DUE] = {"DUE", 21, 0, false},
-    [C_STATUS] = {"STATUS", 12, 5, false},
-    [C_ASSIGNED] = {"ASSIGNED", 10, 4, false},
-    [C_AREA] = {"AREA", 10, 2, false},
-    [C_TYPE] = {"TYPE", 12, 3, false},
+    [C_SCORE] = {"SCORE", 5, 4, true},
+    [C_DUE] = {"DUE", 21, 0, false},       /* with the overdue mark */
+    [C_STATUS] = {"STATUS", 12, 0, false}, /* with the updated mark */
+    [C_ASSIGNED] = {"ASSIGNED", 10, 0, false},
+    [C_AREA] = {"AREA", 10, 3, false},
+    [C_TYPE] = {"TYPE", 12, 2, false},
     [C_RECEIVED] = {"RECEIVED", 20, 1, false},
     [C_REASONS] = {"WHY", 0, 0, false},
 };
 
-/* Columns are dropped until the reasons have at least this much room. */
-#define REASONS_MIN 30
+/*
+ * RECEIVED (the least needed: DUE follows from it) goes while the reasons
+ * would have less than REASONS_ROOM; the reasons are then cut down to
+ * REASONS_MIN before TYPE, AREA and SCORE go, in that order; below that the
+ * reasons go too (show REF gives them). The columns left (rank, ref,
+ * priority, due, status, assignee: 78 characters) are never dropped.
+ */
+#define REASONS_ROOM 30
+#define REASONS_MIN  16
 
 struct layout {
 	size_t width[C_N];
@@ -110,15 +118,18 @@ static void plan(struct report *r)
 	for (c = 0; c < C_N; c++)
 		if (c != C_REASONS)
 			used += lay.width[c] + 2;
-	/* Drop the least needed columns until the reasons have room. */
-	for (order = 1; used + REASONS_MIN > (size_t)r->width && order <= 5; order++)
+	for (order = 1; order <= 4; order++) {
+		if (used + (order == 1 ? REASONS_ROOM : REASONS_MIN) <= (size_t)r->width)
+			break;
 		for (c = 0; c < C_N; c++)
-			if (cols[c].drop == order && lay.shown[c]) {
+			if (cols[c].drop == order) {
 				lay.shown[c] = false;
 				used -= lay.width[c] + 2;
 			}
-	/* The reasons take what is left, however little, so that lines fit. */
-	lay.width[C_REASONS] = (size_t)r->width > used + 8 ? (size_t)r->width - used : 8;
+	}
+	/* The reasons take what is left, or go when too little is left. */
+	lay.shown[C_REASONS] = used + REASONS_MIN <= (size_t)r->width;
+	lay.width[C_REASONS] = lay.shown[C_REASONS] ? (size_t)r->width - used : 0;
 }
 
 static const char *colour_of(int priority)

@@ -1,6 +1,8 @@
 /* Reading packages and versions for show (quarantine: quarantine.c). */
 #include "store-internal.h"
 
+#include "reftriage/text.h"
+
 static const char *col_text(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
@@ -161,4 +163,71 @@ int store_diff_versions(struct store *st, const char *ref, int from, int to,
 	package_release(&a);
 	package_release(&b);
 	return rc;
+}
+
+/* s[0..len) lower-cased (ASCII) into out (at least len + 1 bytes). */
+static void lower(const char *s, size_t len, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	out[len] = '\0';
+}
+
+int store_filter_check(struct store *st, enum store_filter_field f, const char *value, bool *found,
+                       char nearest[STORE_FILTER_NEAREST], struct diag *d)
+{
+	/*
+	 * COLLATE NOCASE on the comparison, not lower() on the column: the
+	 * comparison can use the NOCASE indexes of migration 16.
+	 */
+	static const char *const exact[] = {
+	    "SELECT count(*) FROM (SELECT 1 FROM packages WHERE force_area = ?1 "
+	    "COLLATE NOCASE LIMIT 1)",
+	    "SELECT count(*) FROM (SELECT 1 FROM packages WHERE assigned_to = ?1 "
+	    "COLLATE NOCASE LIMIT 1)"};
+	static const char *const all[] = {
+	    "SELECT DISTINCT force_area FROM packages WHERE force_area IS NOT NULL",
+	    "SELECT DISTINCT assigned_to FROM packages WHERE assigned_to IS NOT NULL"};
+	size_t vlen = strlen(value);
+	char want[STORE_FILTER_NEAREST], have[STORE_FILTER_NEAREST];
+	unsigned best = 4;
+	sqlite3_stmt *s;
+	int rc;
+
+	nearest[0] = '\0';
+	s = store_prepare_with(st, exact[f], "checking a filter", d, STORE_ARGS(ARG_TEXT(value)));
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	*found = rc == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, "checking a filter", d);
+	if (*found || vlen >= STORE_FILTER_NEAREST)
+		return 0;
+	lower(value, vlen, want);
+	s = store_prepare(st, all[f], "checking a filter", d);
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = col_text(s, 0);
+		size_t len = v ? strlen(v) : 0;
+		unsigned dist;
+
+		if (!v || len >= STORE_FILTER_NEAREST)
+			continue;
+		lower(v, len, have);
+		dist = text_distance(want, vlen, have, len, best - 1);
+		/* A short word is near everything: only a close call for one. */
+		if (dist < best && (vlen > 3 || dist <= 1)) {
+			best = dist;
+			memcpy(nearest, v, len + 1);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "checking a filter", d);
+	return 0;
 }

@@ -490,10 +490,13 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 			rc |= buf_addf(&sql, "%s?%d", i ? ", " : "", ++n);
 		rc |= buf_addc(&sql, ')');
 	}
-	if (q->force_area)
-		rc |= buf_addf(&sql, " AND p.force_area = ?%d", ++n);
+	/* Any case: the comparison's collation, which the NOCASE indexes serve. */
+	if (q->no_force_area)
+		rc |= buf_adds(&sql, " AND p.force_area IS NULL");
+	else if (q->force_area)
+		rc |= buf_addf(&sql, " AND p.force_area = ?%d COLLATE NOCASE", ++n);
 	if (q->assigned_to)
-		rc |= buf_addf(&sql, " AND p.assigned_to = ?%d", ++n);
+		rc |= buf_addf(&sql, " AND p.assigned_to = ?%d COLLATE NOCASE", ++n);
 	if (q->has_since)
 		rc |= buf_addf(&sql, " AND s.received_at >= ?%d", ++n);
 	if (q->has_changed_since) {
@@ -532,7 +535,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		rc = sqlite3_bind_text(s, ++n, q->statuses[i], -1, SQLITE_STATIC);
 	for (i = 0; rc == SQLITE_OK && i < q->npriorities; i++)
 		rc = sqlite3_bind_int(s, ++n, q->priorities[i]);
-	if (rc == SQLITE_OK && q->force_area)
+	if (rc == SQLITE_OK && q->force_area && !q->no_force_area)
 		rc = sqlite3_bind_text(s, ++n, q->force_area, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK && q->assigned_to)
 		rc = sqlite3_bind_text(s, ++n, q->assigned_to, -1, SQLITE_STATIC);

@@ -9,10 +9,11 @@ echo "== reftriage init (store: $db)"
 "$rt" --db "$db" init || exit $?
 echo
 # The team triages the morning after the referrals arrived. The demo replays
-# that morning: the clock is pinned (REFTRIAGE_NOW), so overdue and stale are
-# judged as they were then, not weeks later.
+# that morning: scores are computed --as-of then and the lists are judged
+# --now then, so overdue and stale are as they were, not weeks later. What the
+# store records (import, audit) is dated by the real clock, as always.
 as_of=2026-11-03T08:00:00Z
-export REFTRIAGE_NOW=2026-11-03T08:30:00Z
+now=2026-11-03T08:30:00Z
 echo "== reftriage import sample_packages/referrals-2026-11-02.csv --as-of $as_of"
 echo "   (a synthetic day of 60 referrals; the import scores every open package)"
 "$rt" --db "$db" import --as-of $as_of sample_packages/referrals-2026-11-02.csv || exit $?
@@ -45,12 +46,12 @@ echo "== reftriage worklist: the ranked list (the table a terminal shows; also c
 # At the terminal's real width (make does not pass $COLUMNS on), else 80; the
 # table fits 80 columns.
 cols=${COLUMNS:-$(stty size 2>/dev/null </dev/tty | cut -d' ' -f2)}
-COLUMNS=${cols:-80} "$rt" --db "$db" worklist --format table || exit $?
+COLUMNS=${cols:-80} "$rt" --db "$db" worklist --now $now --format table || exit $?
 echo
 echo "== reftriage worklist --format html --output build/daily.html (the printable daily list)"
-"$rt" --db "$db" worklist --format html --output build/daily.html || exit $?
+"$rt" --db "$db" worklist --now $now --format html --output build/daily.html || exit $?
 echo
 echo "Try: $rt --db $db show SYN-20261102-0003"
 echo "     $rt --db $db show NCMEC-900000101"
-echo "     $rt --db $db worklist --format json --limit 5"
+echo "     $rt --db $db worklist --now $now --format json --limit 5"
 echo "     $rt --db $db stats"

@@ -250,13 +250,20 @@ void time_format_local(int64_t us, char out[TIME_LOCAL_MAX])
 
 int64_t time_now(void)
 {
-	const char *env = getenv("REFTRIAGE_NOW");
 	struct timespec ts;
+#ifdef REFTRIAGE_TEST_CLOCK
+	/*
+	 * Only the test build (build/tests/reftriage-testclock, never installed)
+	 * lets the environment set the clock: every time a command records is
+	 * the system clock's in the binary people run (docs/security.md).
+	 */
+	const char *env = getenv("REFTRIAGE_NOW");
 	const char *why;
 	int64_t us;
 
 	if (env && *env && time_parse_datetime(env, strlen(env), &us, &why) == 0)
 		return us;
+#endif
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		return 0;
 	return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;

@@ -3,6 +3,11 @@
 
 TOP="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 RT="${RT:-$TOP/build/reftriage}"
+# The test-only build of the same flavour (make unit-bins): the one binary in
+# which REFTRIAGE_NOW sets the clock. The installed binary always records the
+# system clock; a test that must record a time in the past runs this one
+# (REFTRIAGE_NOW=... "$RT_CLOCK" ..., or pin_clock for a whole test).
+RT_CLOCK="${RT_CLOCK:-$(dirname "$RT")/tests/reftriage-testclock}"
 SAMPLES="$TOP/sample_packages"
 # People read local times (TZ): tests see UTC unless a file sets its own zone.
 export TZ=UTC
@@ -18,6 +23,24 @@ setup() {
 	export REFTRIAGE_DB="$WORK/store.db"
 	export REFTRIAGE_OPERATOR="tester"
 	unset REFTRIAGE_NOW REFTRIAGE_FAIL_ALLOC
+}
+
+# From here on in this test, the clock reads $1 and every command ("$RT" and
+# rt alike) runs the test-only binary.
+pin_clock() {
+	if [ ! -x "$RT_CLOCK" ] || [ "$RT" -nt "$RT_CLOCK" ]; then
+		echo "no up-to-date test-only binary $RT_CLOCK: run make" >&2
+		return 1
+	fi
+	export REFTRIAGE_NOW="$1"
+	RT="$RT_CLOCK"
+}
+
+# rt, with the clock at $1 (the test-only binary).
+rt_at() {
+	local at="$1"
+	shift
+	REFTRIAGE_NOW="$at" RT="$RT_CLOCK" rt "$@"
 }
 
 teardown() {
@@ -107,7 +130,7 @@ expect_out_has() {
 # t0660-backtest.bats), with "now" after every outcome date in it.
 BT="$TOP/tests/data/backtest"
 bt_packages() {
-	export REFTRIAGE_NOW=2026-11-30T12:00:00Z
+	pin_clock 2026-11-30T12:00:00Z
 	init_store
 	"$RT" import "$BT/packages.ndjson" 2>/dev/null
 }

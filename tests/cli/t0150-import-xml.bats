@@ -274,7 +274,7 @@ assert d["score"]["linked_packages"] == 1, d["score"]
 	} >"$WORK/p.xml"
 	rt import --as-of 2026-11-03T08:00:00Z "$WORK/p.xml"
 	expect_status 0
-	REFTRIAGE_NOW=2026-11-03T08:00:00Z rt worklist --format csv
+	rt worklist --now 2026-11-03T08:00:00Z --format csv
 	expect_status 0
 	printf '%s\n' "$output" | python3 -c '
 import csv, sys
@@ -293,7 +293,7 @@ for r in ("ESP-SADISTIC", "ESP-INFANT", "ESP-PHYSICAL-HARM"):
 assert int(high["score"]) >= 90, high
 '
 	# The worklist's json carries the source fields.
-	REFTRIAGE_NOW=2026-11-03T08:00:00Z rt worklist --format json
+	rt worklist --now 2026-11-03T08:00:00Z --format json
 	printf '%s' "$output" | python3 -c '
 import json, sys
 items = {i["package_ref"]: i for i in json.load(sys.stdin)["items"]}

@@ -174,10 +174,10 @@ assert s["score"]["linked_packages"] == 0 and s["score"]["ip_linked_packages"] =
 @test "show's text matches its golden file, the same at 80 and 200 columns" {
 	init_store
 	cp "$SAMPLES/referrals-2026-11-02.csv" day.csv
-	REFTRIAGE_NOW=2026-11-03T07:30:00Z "$RT" import --as-of 2026-11-03T08:00:00Z day.csv 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T07:30:00Z "$RT_CLOCK" import --as-of 2026-11-03T08:00:00Z day.csv 2>/dev/null
 	sed 's/^SYN-20261102-0003,\(.*\),38,/SYN-20261102-0003,\1,39,/' day.csv >day2.csv
-	REFTRIAGE_NOW=2026-11-03T07:45:00Z "$RT" import --as-of 2026-11-03T08:00:00Z day2.csv 2>/dev/null
-	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" --operator sgt.k assign SYN-20261102-0003 --to dc.ahmed --note "Urgent: household (SYNTHETIC)" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T07:45:00Z "$RT_CLOCK" import --as-of 2026-11-03T08:00:00Z day2.csv 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT_CLOCK" --operator sgt.k assign SYN-20261102-0003 --to dc.ahmed --note "Urgent: household (SYNTHETIC)" 2>/dev/null
 	for c in 80 200; do
 		TZ=Europe/London COLUMNS=$c "$RT" show SYN-20261102-0003 >"show-$c.txt" 2>/dev/null
 		diff "show-$c.txt" "$TOP/tests/data/golden/show-text.txt"

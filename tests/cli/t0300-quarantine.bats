@@ -15,7 +15,7 @@ load helper
 
 @test "quarantine show ID: file, line, every reason and the raw record" {
 	init_store
-	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" import "$SAMPLES/invalid/wrong-types.csv" 2>/dev/null || true
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT_CLOCK" import "$SAMPLES/invalid/wrong-types.csv" 2>/dev/null || true
 	TZ=Europe/London rt quarantine show 1
 	expect_status 0
 	expect_out_has "rejected at 2026-11-03 08:00 GMT (import 1)"

@@ -9,14 +9,14 @@ AS_OF=2026-11-10T09:00:00Z
 
 load_day() {
 	# The list's time is pinned: overdue and staleness are judged at it.
-	export REFTRIAGE_NOW=$AS_OF
+	pin_clock $AS_OF
 	init_store
 	"$RT" import --as-of "$AS_OF" "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	"$RT" rules install --as-of "$AS_OF" "$TEST_POLICY" 2>/dev/null
 }
 
 @test "end to end: the samples under the test policy give the golden CSV worklist" {
-	export REFTRIAGE_NOW=$AS_OF
+	pin_clock $AS_OF
 	load_day
 	rt worklist --format csv
 	expect_status 0
@@ -27,7 +27,7 @@ load_day() {
 }
 
 @test "json and ndjson carry the csv columns plus the outcomes and the explanation (golden files)" {
-	export REFTRIAGE_NOW=$AS_OF
+	pin_clock $AS_OF
 	load_day
 	"$RT" worklist --format json --limit 5 2>/dev/null | cmp - "$GOLDEN/worklist-test-policy-top5.json"
 	"$RT" worklist --format ndjson --limit 3 2>/dev/null | cmp - "$GOLDEN/worklist-test-policy-top3.ndjson"
@@ -265,7 +265,7 @@ json.dump(r, open(sys.argv[2], "w"))
 }
 
 @test "the updated column: an open package's new version is marked, a person's change clears it" {
-	export REFTRIAGE_NOW=$AS_OF
+	pin_clock $AS_OF
 	load_day
 	R=SYN-20261102-0005
 	upd() { "$RT" worklist --format json 2>/dev/null | python3 -c 'import json, sys; print(" ".join("%s=%s" % (i["package_ref"], str(i["updated"]).lower()) for i in json.load(sys.stdin)["items"] if i["updated"] or i["package_ref"] == sys.argv[1]))' "$R"; }

@@ -9,7 +9,7 @@ export TZ=Europe/London
 
 setup_store() {
 	# The list's time is pinned: overdue and staleness are judged at it.
-	export REFTRIAGE_NOW=2026-11-03T08:00:00Z
+	pin_clock 2026-11-03T08:00:00Z
 	init_store
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	"$RT" --operator sgt.k assign SYN-20261102-0003 --to dc.ahmed 2>/dev/null
@@ -109,4 +109,79 @@ refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/v2.csv" 2>/dev/null
 	COLUMNS=120 run "$RT" worklist --format table --limit 3
 	[[ "$output" == *"in_progress*"* ]]
+}
+
+@test "--force-area and --assigned-to match in any case; none selects packages without an area" {
+	setup_store
+	"$RT" assign SYN-20261102-0010 --to DS.Patel 2>/dev/null
+	n=$(sql "SELECT count(*) FROM packages WHERE force_area = 'Northshire'")
+	[ "$(refs --force-area northshire | wc -w)" = "$n" ]
+	[ "$(refs --force-area NORTHSHIRE | wc -w)" = "$n" ]
+	[ "$(refs --assigned-to ds.patel)" = "SYN-20261102-0010 " ]
+	[ "$(refs --assigned-to DC.LEE)" = "SYN-20261102-0007 " ]
+	# None of the samples lacks an area: an empty list, then the one that does.
+	rt worklist --force-area none --format csv
+	expect_status 0
+	[ "$(echo "$output" | wc -l)" = 1 ]
+	printf 'package_ref,received_at,source,referral_type\nSYN-NOAREA,2026-11-02,CEOP,other\n' >"$WORK/noarea.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/noarea.csv" 2>/dev/null
+	[ "$(refs --force-area none)" = "SYN-NOAREA " ]
+	[ "$(refs --force-area None)" = "SYN-NOAREA " ]
+	COLUMNS=200 rt worklist --format table --force-area none
+	expect_out_has "no force area"
+}
+
+@test "a --force-area or --assigned-to that no package has is an error naming the nearest, not an empty list" {
+	setup_store
+	rt worklist --force-area Northshre
+	expect_status 65
+	[ -z "$output" ]
+	expect_err1 "reftriage: $REFTRIAGE_DB: --force-area: no package in the store, open or closed, has the force area 'Northshre' (did you mean 'Northshire'?)"
+	rt worklist --assigned-to dc.ahmad --format csv
+	expect_status 65
+	[ -z "$output" ]
+	expect_err1 "reftriage: $REFTRIAGE_DB: --assigned-to: no package in the store, open or closed, is assigned to 'dc.ahmad' (did you mean 'dc.ahmed'?)"
+	# Nothing near: no suggestion.
+	rt worklist --force-area Atlantis
+	expect_status 65
+	expect_err1 "reftriage: $REFTRIAGE_DB: --force-area: no package in the store, open or closed, has the force area 'Atlantis'"
+	# A closed package counts: its assignee gives an empty list, exit 0.
+	"$RT" status SYN-20261102-0007 nfa --note "no offence disclosed (SYNTHETIC)" 2>/dev/null
+	rt worklist --assigned-to DC.Lee --format csv
+	expect_status 0
+	[ "$(echo "$output" | wc -l)" = 1 ]
+	expect_err_has "0 open packages"
+}
+
+@test "narrow terminals keep rank, ref, priority, due, status, assignee and the marks; WHY is cut first, then type and area" {
+	setup_store
+	# SYN-20261102-0003 updated while in progress (the * mark); several are overdue (!).
+	sed 's/^SYN-20261102-0003,\(.*\),38,/SYN-20261102-0003,\1,39,/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/v2.csv" 2>/dev/null
+	for c in 80 90 100 110 119 120 130 140 160 200; do
+		COLUMNS=$c "$RT" worklist --format table --limit 5 2>/dev/null >"$WORK/t.txt"
+		python3 - "$WORK/t.txt" "$c" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+width = int(sys.argv[2])
+too_wide = [l for l in lines if len(l) > width]
+assert not too_wide, "%d: too wide: %r" % (width, too_wide[0])
+head = next(l for l in lines if l.lstrip().startswith("#  REF"))
+titles = head.split()
+for t in ["#", "REF", "PRI", "DUE", "STATUS", "ASSIGNED"]:
+    assert t in titles, "%d: %s dropped: %r" % (width, t, head)
+# WHY is cut before TYPE goes, TYPE goes before AREA.
+if "TYPE" in titles:
+    assert "AREA" in titles and "WHY" in titles, "%d: %r" % (width, head)
+if "AREA" in titles:
+    assert "WHY" in titles, "%d: %r" % (width, head)
+rows = lines[lines.index(head) + 1:]
+row = next(l for l in rows if "SYN-20261102-0003" in l)
+assert "in_progress*" in row and "dc.ahmed" in row, "%d: %r" % (width, row)
+assert any("GMT!" in l for l in rows), "%d: no overdue mark" % width
+# The legend explains exactly the marks the table can show.
+legend = next(l for l in lines if l.startswith("! overdue"))
+assert "* updated" in legend, legend
+PY
+	done
 }

@@ -8,14 +8,14 @@ GOLDEN="$TOP/tests/data/golden"
 setup_store() {
 	init_store
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
-	REFTRIAGE_NOW=2026-11-03T08:01:00Z "$RT" --operator sgt.k assign SYN-20261102-0003 --to dc.ahmed 2>/dev/null
-	REFTRIAGE_NOW=2026-11-03T08:02:00Z "$RT" status SYN-20261102-0003 in_progress 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:01:00Z "$RT_CLOCK" --operator sgt.k assign SYN-20261102-0003 --to dc.ahmed 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:02:00Z "$RT_CLOCK" status SYN-20261102-0003 in_progress 2>/dev/null
 }
 
 # People read local times: the goldens are made in London's winter time.
 export TZ=Europe/London
 
-daily() { REFTRIAGE_NOW=2026-11-03T08:05:00Z "$RT" --operator sgt.k worklist --format html "$@"; }
+daily() { REFTRIAGE_NOW=2026-11-03T08:05:00Z "$RT_CLOCK" --operator sgt.k worklist --format html "$@"; }
 
 # print_pdf HTML PDF: print the page as Chromium does (A4, CSS margins).
 print_pdf() {
@@ -176,7 +176,7 @@ PY
 
 @test "the printed list marks packages updated since a person acted, the reopened among them" {
 	setup_store
-	REFTRIAGE_NOW=2026-11-03T08:03:00Z "$RT" status SYN-20261102-0005 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:03:00Z "$RT_CLOCK" status SYN-20261102-0005 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
 	sed -e 's/^SYN-20261102-0005,\(.*\),52,/SYN-20261102-0005,\1,53,/' \
 	    -e 's/^\(SYN-20261102-0003,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,\)SYNTHETIC/\1SYNTHETIC v2/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/v2.csv" 2>/dev/null

@@ -8,7 +8,7 @@ SCORED=2026-11-02T15:00:00Z # the scores' as_of: P1 SYN-20261102-0001 is due 202
 
 setup_store() {
 	init_store
-	REFTRIAGE_NOW=$SCORED "$RT" import --as-of "$SCORED" "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	REFTRIAGE_NOW=$SCORED "$RT_CLOCK" import --as-of "$SCORED" "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 }
 
 overdue_of() { # ref, then worklist options
@@ -22,10 +22,10 @@ overdue_of() { # ref, then worklist options
 	# Scored before it was due, printed three days later: overdue now.
 	[ "$(overdue_of SYN-20261102-0001 --now 2026-11-02T16:00:00Z)" = false ]
 	[ "$(overdue_of SYN-20261102-0001 --now 2026-11-05T09:00:00Z)" = true ]
-	# The clock is the default (REFTRIAGE_NOW stands in for it in tests).
-	[ "$(REFTRIAGE_NOW=2026-11-05T09:00:00Z overdue_of SYN-20261102-0001)" = true ]
+	# The clock is the default (the test-only binary's REFTRIAGE_NOW stands in for it).
+	[ "$(RT=$RT_CLOCK REFTRIAGE_NOW=2026-11-05T09:00:00Z overdue_of SYN-20261102-0001)" = true ]
 	# stats counts overdue at its time too.
-	REFTRIAGE_NOW=2026-11-02T16:00:00Z "$RT" stats --format json | python3 -c 'import json,sys; s=json.load(sys.stdin); assert sum(r["overdue"] for r in s["by_priority"]) == 0, s'
+	"$RT" stats --format json --now 2026-11-02T16:00:00Z | python3 -c 'import json,sys; s=json.load(sys.stdin); assert sum(r["overdue"] for r in s["by_priority"]) == 0, s'
 	"$RT" stats --format json --now 2026-12-30T00:00:00Z | python3 -c 'import json,sys; s=json.load(sys.stdin); assert sum(r["overdue"] for r in s["by_priority"]) == s["open"], s'
 }
 
@@ -107,8 +107,8 @@ assert all(i["overdue"] for i in a["items"]) and a["count"] == 3
 
 @test "worklist --changed-since: the handover between shifts" {
 	setup_store
-	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" assign SYN-20261102-0010 --to dc.a 2>/dev/null
-	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" status SYN-20261102-0011 in_progress --note "started" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT_CLOCK" assign SYN-20261102-0010 --to dc.a 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT_CLOCK" status SYN-20261102-0011 in_progress --note "started" 2>/dev/null
 	refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2 | sort | tr '\n' ' '; }
 	[ "$(refs --changed-since 2026-11-03T07:00:00Z)" = "SYN-20261102-0010 SYN-20261102-0011 " ]
 	[ "$(refs --changed-since 2026-11-03T08:30:00Z)" = "SYN-20261102-0011 " ]
@@ -123,7 +123,7 @@ row = next(r for r in rows if r["package_ref"] == "SYN-20261102-0020")
 row["summary"] = "Synthetic test record: a second version with new information."
 w.writerow(row)
 PY
-	REFTRIAGE_NOW=2026-11-03T10:00:00Z "$RT" import "$WORK/v2.csv" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T10:00:00Z "$RT_CLOCK" import "$WORK/v2.csv" 2>/dev/null
 	[ "$(refs --changed-since 2026-11-03T09:30:00Z)" = "SYN-20261102-0020 " ]
 }
 

@@ -163,8 +163,8 @@ outcomes() { sql "SELECT count(*) FROM outcomes"; }
 @test "purge keeps outcome codes, dates and counts, and erases their notes" {
 	fixture
 	"$RT" outcome import "$BT/outcomes.csv" 2>/dev/null
-	REFTRIAGE_NOW=2026-11-20T09:00:00Z "$RT" status BT-04 actioned 2>/dev/null
-	"$RT" purge --closed-before 2026-11-25 2>/dev/null
+	REFTRIAGE_NOW=2026-11-20T09:00:00Z "$RT_CLOCK" status BT-04 actioned 2>/dev/null
+	"$RT" purge --closed-before 2026-11-25 --force 2>/dev/null
 	[ "$(sql "SELECT code, outcome_date, count, coalesce(note, 'NULL') FROM outcomes o JOIN packages p ON p.id = o.package_id WHERE p.ref = 'BT-04'")" = "safeguarded|2026-11-05|2|NULL" ]
 	[ "$(sql "SELECT note FROM outcomes o JOIN packages p ON p.id = o.package_id WHERE p.ref = 'BT-02' AND note IS NOT NULL")" = "an earlier decision on one of two offences" ]
 	! grep -qa "two children at the address" "$REFTRIAGE_DB"

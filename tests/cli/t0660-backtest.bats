@@ -168,7 +168,7 @@ assert d["auc_ci95"][0] != 0.410866 and abs(d["auc_ci95"][0] - 0.410866) < 1e-6,
 	python3 "$TOP/src/tools/gen-packages.py" bulk 3000 7 csv p.csv
 	python3 "$TOP/src/tools/gen-outcomes.py" p.csv 7 o.csv 0.2
 	"$RT" import p.csv 2>/dev/null
-	REFTRIAGE_NOW=2099-01-01T00:00:00Z "$RT" outcome import o.csv 2>/dev/null
+	REFTRIAGE_NOW=2099-01-01T00:00:00Z "$RT_CLOCK" outcome import o.csv 2>/dev/null
 	cat >links.json <<-'JSON'
 	{"name": "links", "version": "1",
 	 "bands": [{"priority": "P1", "label": "a", "min_score": 10, "respond_within_hours": 24},

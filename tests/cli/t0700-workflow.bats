@@ -14,7 +14,7 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 
 @test "assign, work and close a package: each change recorded with time and operator" {
 	load_day
-	export REFTRIAGE_NOW=2026-11-03T09:00:00Z
+	pin_clock 2026-11-03T09:00:00Z
 	rt --operator sgt.k assign $REF --to dc.ahmed
 	expect_status 0
 	expect_err1 "reftriage: assign: $REF: assigned to dc.ahmed (assigned)"
@@ -133,7 +133,7 @@ night_with_age() {
 	"$RT" --operator dc.lee status $R nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
 	not_in_worklist $R
 	night_with_age 53
-	REFTRIAGE_NOW=2026-11-04T02:00:00Z rt --operator nightly import "$WORK/night-53.csv"
+	rt_at 2026-11-04T02:00:00Z --operator nightly import "$WORK/night-53.csv"
 	expect_status 0
 	expect_err1_starts "reftriage: import: $WORK/night-53.csv: 1 imported (0 new, 1 updated, 1 reopened), 0 unchanged, 0 rejected; closed reopened: $R; scored "
 	[ "$(sql "SELECT status || '|' || assigned_to || '|' || updated || '|' || latest_version FROM packages WHERE ref = '$R'")" = "reopened|dc.lee|1|2" ]

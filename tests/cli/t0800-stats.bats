@@ -7,12 +7,12 @@ load helper
 	init_store
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	# Received 13:13, 13:39 and 06:52 on 2 Nov; first actions 1 h, 3 h and 25 h 8 min later.
-	REFTRIAGE_NOW=2026-11-02T14:13:00Z "$RT" assign SYN-20261102-0001 --to dc.a 2>/dev/null
-	REFTRIAGE_NOW=2026-11-02T16:39:00Z "$RT" status SYN-20261102-0003 in_progress 2>/dev/null
-	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" status SYN-20261102-0004 actioned 2>/dev/null
-	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" status SYN-20261102-0003 actioned 2>/dev/null # not a first action
+	REFTRIAGE_NOW=2026-11-02T14:13:00Z "$RT_CLOCK" assign SYN-20261102-0001 --to dc.a 2>/dev/null
+	REFTRIAGE_NOW=2026-11-02T16:39:00Z "$RT_CLOCK" status SYN-20261102-0003 in_progress 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT_CLOCK" status SYN-20261102-0004 actioned 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT_CLOCK" status SYN-20261102-0003 actioned 2>/dev/null # not a first action
 	# Overdue is judged at the time of asking (rules.md step 5), not at the scores' as_of.
-	REFTRIAGE_NOW=2026-11-04T12:00:00Z rt stats --format json
+	rt stats --now 2026-11-04T12:00:00Z --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys, sqlite3

@@ -15,7 +15,7 @@ tz_store() {
 
 @test "a month in Europe/London runs from local midnight to local midnight, BST to GMT" {
 	tz_store
-	TZ=Europe/London REFTRIAGE_NOW=2026-11-02T12:00:00Z rt report --from 2026-10-01 --to 2026-11-01 --format json
+	TZ=Europe/London rt_at 2026-11-02T12:00:00Z report --from 2026-10-01 --to 2026-11-01 --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -35,7 +35,7 @@ assert [w["week"] for w in r["received"]["by_week"]] == ["2026-09-28", "2026-10-
 assert [w["count"] for w in r["received"]["by_week"]] == [1, 0, 0, 4, 1]
 '
 	# The same dates in UTC are other instants: R1 (23:30 UTC on 30 Sep) is out.
-	TZ=UTC REFTRIAGE_NOW=2026-11-02T12:00:00Z rt report --from 2026-10-01 --to 2026-11-01 --format json
+	TZ=UTC rt_at 2026-11-02T12:00:00Z report --from 2026-10-01 --to 2026-11-01 --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -49,7 +49,7 @@ assert days["2026-10-24"] == 2 and days["2026-10-25"] == 2, days
 
 @test "a period across the last Sunday of October is 25 hours long" {
 	tz_store
-	TZ=Europe/London REFTRIAGE_NOW=2026-11-02T12:00:00Z rt report --from 2026-10-25 --to 2026-10-26 --format json
+	TZ=Europe/London rt_at 2026-11-02T12:00:00Z report --from 2026-10-25 --to 2026-10-26 --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -57,7 +57,7 @@ r = json.load(sys.stdin)
 assert (r["from"], r["to"]) == ("2026-10-24T23:00:00Z", "2026-10-26T00:00:00Z")
 assert r["received"]["total"] == 3 and len(r["trend"]) == 1
 '
-	TZ=Europe/London REFTRIAGE_NOW=2026-11-02T12:00:00Z rt report --from 2026-10-25 --to 2026-10-26
+	TZ=Europe/London rt_at 2026-11-02T12:00:00Z report --from 2026-10-25 --to 2026-10-26
 	expect_status 0
 	expect_out_has "(from 2026-10-25 00:00 BST to 2026-10-26 00:00 GMT), 1 day;"
 }
@@ -69,17 +69,17 @@ response_store() {
 	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT" rules install "$WI/old.json" 2>/dev/null
 	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT" import "$WI/packages.ndjson" 2>/dev/null
 	# A (P2, due 5 Nov 09:00): work starts 4 Nov: met.
-	REFTRIAGE_NOW=2026-11-04T09:00:00Z "$RT" status SYN-WI-A in_progress 2>/dev/null
+	REFTRIAGE_NOW=2026-11-04T09:00:00Z "$RT_CLOCK" status SYN-WI-A in_progress 2>/dev/null
 	# C (P2, due 5 Nov 11:00): assigned in time (not an action), work starts 6 Nov: late.
-	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" assign SYN-WI-C --to dc.a 2>/dev/null
-	REFTRIAGE_NOW=2026-11-06T09:00:00Z "$RT" status SYN-WI-C in_progress 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT_CLOCK" assign SYN-WI-C --to dc.a 2>/dev/null
+	REFTRIAGE_NOW=2026-11-06T09:00:00Z "$RT_CLOCK" status SYN-WI-C in_progress 2>/dev/null
 	# D (P3, due 16 Nov 12:00): closed 10 Nov: met. B (P3, due 16 Nov 10:00): untouched.
-	REFTRIAGE_NOW=2026-11-10T09:00:00Z "$RT" status SYN-WI-D nfa --note "no offence disclosed" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-10T09:00:00Z "$RT_CLOCK" status SYN-WI-D nfa --note "no offence disclosed" 2>/dev/null
 }
 
 @test "response within time by band, the backlog by age and the daily trend" {
 	response_store
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --format json
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -97,7 +97,7 @@ assert days["2026-11-10"] == {"date": "2026-11-10", "received": 0, "closed": 1, 
 assert days["2026-11-30"]["open"] == 3
 assert "by" not in r and r["outcomes"] == {}
 '
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01
 	expect_status 0
 	expect_out_has "  P2             2       1       1             0            0          50%"
 	expect_out_has "  P1             0       0       0             0            0           -"
@@ -106,7 +106,7 @@ assert "by" not in r and r["outcomes"] == {}
 
 @test "--by splits every figure: by source, by assignee" {
 	response_store
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --by source --format json
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --by source --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -125,7 +125,7 @@ for k in ("due", "met", "late", "open_overdue", "not_yet_due"):
         assert sum(x["response"][p][k] for x in g.values()) == r["response"][p][k]
 assert sum(x["backlog"]["open"] for x in g.values()) == r["backlog"]["open"]
 '
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --by assignee --format json
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --by assignee --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -134,7 +134,7 @@ g = {x["value"]: x for x in r["by"]["groups"]}
 assert sorted(g, key=str) == ["None", "dc.a"] or set(g) == {None, "dc.a"}, list(g)
 assert g["dc.a"]["received"]["total"] == 1 and g[None]["received"]["total"] == 3
 '
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --by force
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --by force
 	expect_status 0
 	expect_out_has "force: (none)"
 }
@@ -146,7 +146,7 @@ assert g["dc.a"]["received"]["total"] == 1 and g[None]["received"]["total"] == 3
 	sql "INSERT INTO outcomes (package_id, code, outcome_date, recorded_at, operator) SELECT id, 'arrest', '2026-11-20', 0, 't' FROM packages WHERE ref = 'SYN-WI-A'"
 	sql "INSERT INTO outcomes (package_id, code, outcome_date, recorded_at, operator) SELECT id, 'nfa_no_offence', '2026-11-10', 0, 't' FROM packages WHERE ref = 'SYN-WI-D'"
 	sql "INSERT INTO outcomes (package_id, code, outcome_date, recorded_at, operator) SELECT id, 'charged', '2026-12-01', 0, 't' FROM packages WHERE ref = 'SYN-WI-A'"
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --by source --format json
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --by source --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -159,7 +159,7 @@ assert g["CEOP"]["outcomes"] == {"arrest": 1} and g["NCMEC"]["outcomes"] == {"nf
 
 @test "the html report is one self-contained page with inline SVG charts" {
 	response_store
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --by assignee --format html --output "$WORK/report.html"
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --by assignee --format html --output "$WORK/report.html"
 	expect_status 0
 	grep -q '<svg' "$WORK/report.html"
 	grep -q 'dc.a' "$WORK/report.html"
@@ -171,7 +171,7 @@ assert g["CEOP"]["outcomes"] == {"arrest": 1} and g["NCMEC"]["outcomes"] == {"nf
 @test "a hostile assignee is escaped in the html report" {
 	response_store
 	"$RT" assign SYN-WI-B --to '"><script>alert(1)</script>' 2>/dev/null
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --by assignee --format html
+	rt_at 2026-11-30T12:00:00Z report --by assignee --format html
 	expect_status 0
 	! grep -qi '<script' <<<"$output"
 	grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' <<<"$output"

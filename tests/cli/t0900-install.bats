@@ -13,6 +13,15 @@ load helper
 		[ -f "$WORK/root/usr/local/$f" ] || { echo "missing $f"; false; }
 	done
 	"$WORK/root/usr/local/bin/reftriage" --version
+	# The test-only binary, whose clock REFTRIAGE_NOW sets, is never installed,
+	# and the installed one records the system clock (docs/security.md).
+	[ -z "$(find "$WORK/root" -name '*testclock*')" ]
+	inst="$WORK/root/usr/local/bin/reftriage"
+	"$inst" init 2>/dev/null
+	"$inst" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	REFTRIAGE_NOW=2020-01-01T09:00:00Z "$inst" status SYN-20261102-0001 in_progress 2>/dev/null
+	[ "$(sql "SELECT count(*) FROM audit WHERE at < 1600000000000000")" = 0 ]
+	[ "$(sql "SELECT count(*) FROM package_events WHERE at < 1600000000000000")" = 0 ]
 }
 
 @test "the man page renders without warnings and names every command" {

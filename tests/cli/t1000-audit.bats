@@ -35,7 +35,7 @@ tamper() {
 	"$RT" status "$ref" nfa --note "no offence disclosed" 2>/dev/null
 	"$RT" rules install "$TOP/rules/default.json" 2>/dev/null
 	"$RT" score 2>/dev/null
-	"$RT" purge --closed-before "$(date -u +%F)" --dry-run >/dev/null 2>&1
+	"$RT" purge --closed-before "$(date -u +%F)" --force --dry-run >/dev/null 2>&1
 	rt audit log --format json
 	expect_status 0
 	echo "$output" >log.json
@@ -284,4 +284,34 @@ assert {"import", "worklist", "show", "assign"} <= set(acts), acts'
 	expect_status 73 # never over an older checkpoint
 	rt audit verify --checkpoint cp1
 	expect_status 64
+}
+
+@test "one clock: no environment variable backdates what the installed binary records" {
+	init_store
+	"$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	before=$(($(date +%s) * 1000000))
+	REFTRIAGE_NOW=2020-01-01T09:00:00Z rt status SYN-20261102-0001 in_progress
+	expect_status 0
+	# The history and the audit entry carry the system clock, not 2020.
+	[ "$(sql "SELECT at >= $before FROM package_events ORDER BY id DESC LIMIT 1")" = 1 ]
+	[ "$(sql "SELECT action || ':' || (at >= $before) FROM audit ORDER BY seq DESC LIMIT 1")" = "status:1" ]
+	[ "$(sql "SELECT count(*) FROM audit WHERE at < $before - 86400000000")" = 0 ]
+	rt audit verify
+	expect_status 0
+	[ -z "$err" ]
+}
+
+@test "audit verify warns of an entry dated earlier than the one before it, and stays intact" {
+	init_store
+	"$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	# Only the test-only binary lets a test set the clock back.
+	REFTRIAGE_NOW=2020-01-01T09:00:00Z "$RT_CLOCK" status SYN-20261102-0001 in_progress 2>/dev/null
+	seq=$(sql "SELECT max(seq) FROM audit")
+	"$RT" assign SYN-20261102-0001 --to dc.lee 2>/dev/null
+	rt audit verify
+	expect_status 0
+	expect_out_has "intact:"
+	expect_err_has "warning: $REFTRIAGE_DB: entry $seq is dated 2020-01-01T09:00:00Z, earlier than entry $((seq - 1))"
+	# One warning: the entry after it is later again.
+	[ "$(printf '%s\n' "$err" | grep -c 'warning:')" = 1 ]
 }
