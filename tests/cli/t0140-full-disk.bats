@@ -12,7 +12,7 @@ setup() {
 	WORK="$(mktemp -d)"
 	cd "$WORK" || return 1
 	mkdir disk
-	if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=1m,mode=0700 tmpfs disk 2>/dev/null; then
+	if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=2m,mode=0700 tmpfs disk 2>/dev/null; then
 		MOUNTED=no
 	else
 		MOUNTED=yes
