@@ -1608,7 +1608,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	struct xmldec *x = ud;
 	struct frame *parent = &x->stack[x->depth], *f;
 	const struct row *r = NULL;
-	size_t plen = x->path.len;
+	size_t plen = x->path.len, i;
 	int ctx;
 
 	if (x->stop || over_limits(x))
@@ -1623,6 +1623,15 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		    ((plen && buf_addc(&x->path, '/') < 0) || buf_adds(&x->path, name) < 0))
 			return oom(x);
 		ctx = child_ctx(x, parent, name, atts, &r);
+	}
+	/*
+	 * Attributes are content too: two records that differ only in one (the
+	 * envelope's own, read before the record began, included) must not hash
+	 * alike, or a new reject would pass for a known one.
+	 */
+	for (i = 0; atts[i] && atts[i + 1]; i += 2) {
+		hash_event(x, '@', atts[i], strlen(atts[i]));
+		hash_event(x, '=', atts[i + 1], strlen(atts[i + 1]));
 	}
 	if (ctx < 0 || x->stop)
 		return;
