@@ -74,6 +74,9 @@ need_chromium() {
 
 @test "a hostile force area in the filters cannot leave the page's CSS" {
 	setup_store
+	# A filter must match a stored value (else exit 65): store the hostile area first.
+	printf '%s\n' '{"package_ref": "SYN-XSS-F", "received_at": "2026-11-02", "source": "CEOP", "referral_type": "grooming", "force_area": "\"}</style><script>alert(1)</script>"}' >"$WORK/f.ndjson"
+	"$RT" import --as-of 2026-11-03T08:00:00Z "$WORK/f.ndjson" 2>/dev/null
 	daily --force-area '"}</style><script>alert(1)</script>' --output "$WORK/h.html" 2>/dev/null
 	! grep -qi '<script' "$WORK/h.html"
 	[ "$(grep -c '</style>' "$WORK/h.html")" = 1 ]
