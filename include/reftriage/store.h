@@ -382,6 +382,13 @@ struct store_worklist_query {
 	bool has_due_before; /* alert: due at or before this time only */
 	int64_t due_before;
 	bool by_due; /* alert's order: due_at, then the rank order */
+	/*
+	 * The open packages without a current score instead (no score row of
+	 * their latest version with the active rules: an import committed
+	 * without its rescore), oldest received first; --priority and
+	 * has_due_before pass them all (their priority is not known).
+	 */
+	bool unscored;
 };
 
 /* The open statuses (cli.md), NULL-terminated: new, assigned, in_progress, reopened. */
@@ -410,6 +417,13 @@ struct store_worklist_row {
 	const void *facts; /* the scored version's facts (package_decode_facts) */
 	size_t facts_len;
 };
+
+/*
+ * How many open packages have no current score (store_worklist_query's
+ * unscored), whatever the filters. Quick when nothing changed since the last
+ * complete rescore (meta scored_state); else an anti-join over the open packages.
+ */
+int store_unscored(struct store *st, long *count, struct diag *d) MUST_CHECK;
 
 /* How many open packages the query selects (ignoring its limit). */
 int store_worklist_count(struct store *st, const struct store_worklist_query *q, long *count,
