@@ -42,6 +42,7 @@ struct report_header {
 	long total_open;     /* every open package, whatever the filters */
 	const char *filters; /* "priority P1, P2; first 5"; NULL: no filter, no limit */
 	bool stale;          /* the scores are older than --stale-after, or some not scored */
+	bool old;            /* the scores are older than --stale-after */
 	/*
 	 * Open packages without a current score (an import committed without
 	 * its rescore): in all, and those the filters select, listed first.

@@ -486,6 +486,7 @@ int store_stats_group(struct store *st, enum store_group g, int64_t now,
 
 struct store_stats {
 	long open, closed;
+	long unscored; /* open packages without a current score (store_unscored) */
 	bool has_oldest;
 	char oldest_ref[72];
 	int64_t oldest_received_at;

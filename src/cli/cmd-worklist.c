@@ -378,7 +378,8 @@ static int header(struct cli *cli, const struct store_worklist_query *q,
 	h->rules_version = cli->rs->version;
 	h->generated_at = q->now;
 	h->operator_name = cli->operator_name;
-	h->stale = cli_scores_stale(cli, cli->scored, cli->as_of, q->now) || h->unscored_total;
+	h->old = cli_scores_stale(cli, cli->scored, cli->as_of, q->now);
+	h->stale = h->old || h->unscored_total;
 	return EX_OK;
 }
 
@@ -541,7 +542,7 @@ static int run_list(struct cli *cli, const struct lists *l)
 		if (x.unscored)
 			cli_details_int(&cli->details, "unscored", x.unscored);
 		cli_note(cli, "%ld open package%s%s%s%s", listed, listed == 1 ? "" : "s",
-		         x.unscored ? " (the first not scored yet)" : "",
+		         x.unscored ? ", the first not scored yet," : "",
 		         to_file ? " written to " : "", to_file ? cli_str(cli, "output") : "");
 	}
 	return rc;

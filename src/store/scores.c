@@ -463,17 +463,6 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 	return 0;
 }
 
-/*
- * A score row that is current: of the package's latest version, at the
- * store's as_of (as_of and rule_set_id NULL: not frozen by a close), and the
- * store's scores are of the active rules (the rule set installed last). An
- * open package without one is not scored yet (issue 24): listed first.
- */
-#define CURRENT_SCORE                                                                              \
-	"s.as_of IS NULL AND s.rule_set_id IS NULL AND s.version = p.latest_version AND (SELECT "  \
-	"CAST(value AS INTEGER) FROM meta WHERE key = 'scored_rule_set') IS (SELECT rule_set_id "  \
-	"FROM rule_installs ORDER BY id DESC LIMIT 1)"
-
 /* What the worklist query is for: its rows, their count, or noting their refs. */
 enum wl_mode { WL_ROWS, WL_COUNT, WL_NOTE };
 
