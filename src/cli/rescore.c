@@ -70,6 +70,6 @@ void cli_warn_unscored(const struct cli *cli, long n)
 	if (n > 0)
 		cli_warn(cli,
 		         "warning: %ld open package%s not scored yet (an import stopped before "
-		         "its rescore?): no priority until 'reftriage score' scores them",
+		         "its rescore?): they have no priority; run 'reftriage score'",
 		         n, n == 1 ? " is" : "s are");
 }
