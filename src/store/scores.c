@@ -381,17 +381,18 @@ static int put_meta(struct store *st, const char *key, int64_t v, struct diag *d
 }
 
 /*
- * What a complete rescore leaves behind, read from the ends of B-trees (and
- * one count of the narrowest index of scores): the highest package, version
- * and rules install, and how many score rows there are. Every way the
+ * What a complete rescore leaves behind, read from the ends of four B-trees:
+ * the highest package, version, score row and rules install. Every way the
  * program gives an open package a version or rules its score was not
- * computed for (an import committed without its rescore: issue 24), or
- * takes a score row away, changes it.
+ * computed for (an import committed without its rescore: issue 24) moves
+ * one of them, and so does taking away the newest score rows. A count of
+ * the score rows would see any row taken away, but costs a walk of an
+ * index: 90 ms of a 45 ms list at a million packages (docs/design.md).
  */
 #define SCORED_STATE                                                                               \
-	"(SELECT coalesce(max(id), 0) FROM packages) || ' ' || (SELECT coalesce(max(id), 0) "      \
-	"FROM package_versions) || ' ' || (SELECT count(*) FROM scores) || ' ' || (SELECT "        \
-	"coalesce(max(id), 0) FROM rule_installs)"
+	"(SELECT coalesce(max(id), 0) FROM packages) || ' ' || (SELECT coalesce(max(id), 0) FROM " \
+	"package_versions) || ' ' || (SELECT coalesce(max(package_id), 0) FROM scores) || ' ' || " \
+	"(SELECT coalesce(max(id), 0) FROM rule_installs)"
 
 int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id, struct diag *d)
 {

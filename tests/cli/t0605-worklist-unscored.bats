@@ -15,7 +15,7 @@ setup_store() {
 	"$RT" import --as-of "$SCORED" "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 }
 
-# What the crash leaves: the packages stored, their score rows not.
+# What the crash leaves: the packages stored, their score rows not (the newest among them).
 drop_scores() {
 	sql "DELETE FROM scores WHERE ref IN ('${GONE// /\',\'}')"
 }
