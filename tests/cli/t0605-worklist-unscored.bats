@@ -110,8 +110,9 @@ assert all(i["force_area"] == "Southmere" for i in w["items"])'
 	"$RT" import --as-of "$SCORED" "$WORK/other.csv" 2>/dev/null
 	check_json 0
 	[ "$(sql "SELECT count(*) FROM scores WHERE ref IN ('${GONE// /\',\'}') AND as_of IS NULL")" = 3 ]
-	drop_scores
-	check_json 3
+	# The crash again, after that import: its packages (the newest) without scores.
+	sql "DELETE FROM scores WHERE ref LIKE 'BULK-%'"
+	check_json 5
 	"$RT" rules install --as-of "$SCORED" "$TOP/rules/default.json" 2>/dev/null
 	check_json 0
 }
