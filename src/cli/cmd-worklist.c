@@ -39,7 +39,9 @@ const char worklist_about[] =
     "The open packages ranked as rules.md says: priority, then score (highest\n"
     "first), then received_at (oldest first), then package_ref. Reads the stored\n"
     "scores; the header (and the JSON's as_of) says when they were computed (run\n"
-    "'reftriage score' to bring them up to date). Filters combine. The table fits\n"
+    "'reftriage score' to bring them up to date). Open packages not scored yet\n"
+    "(an import stopped before its rescore) are listed first, without a rank,\n"
+    "and make the list stale. Filters combine. The table fits\n"
     "$COLUMNS or the terminal; the html list is A4, marked OFFICIAL-SENSITIVE on\n"
     "every page. 'minisign -Vm FILE -p PUB' checks a signed file. Colour is used\n"
     "only when stdout is a terminal and NO_COLOR is not set.\n";
