@@ -307,6 +307,8 @@ int cli_rescore_said(const struct cli *cli, struct store *st, int64_t as_of, str
  * --stale-after hours (default 24; cli.md). Warns on stderr when they are.
  */
 bool cli_scores_stale(const struct cli *cli, bool scored, int64_t as_of, int64_t now);
+/* Warn on stderr that n open packages are not scored yet (nothing when n is 0). */
+void cli_warn_unscored(const struct cli *cli, long n);
 
 /* The default rules, built into the binary from rules/default.json. */
 extern const unsigned char default_rules[];

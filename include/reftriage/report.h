@@ -42,7 +42,14 @@ struct report_header {
 	long matching;       /* packages the filters select, before --limit */
 	long total_open;     /* every open package, whatever the filters */
 	const char *filters; /* "priority P1, P2; first 5"; NULL: no filter, no limit */
-	bool stale;          /* the scores are older than --stale-after */
+	bool stale;          /* the scores are older than --stale-after, or some not scored */
+	bool old;            /* the scores are older than --stale-after */
+	/*
+	 * Open packages without a current score (an import committed without
+	 * its rescore): in all, and those the filters select, listed first.
+	 */
+	long unscored_total;
+	long unscored;
 	struct report_summary summary;
 	/* The open quarantine, said by every format that has a header; NULL: not read. */
 	const struct store_qopen *quarantine;
@@ -56,6 +63,11 @@ struct report_outcome {
 };
 
 struct report_item {
+	/*
+	 * Not scored yet: listed before the ranked, rank 0 and priority NULL,
+	 * score, due_at, overdue and reasons not known.
+	 */
+	bool unscored;
 	long rank; /* from 1 */
 	const char *ref;
 	const char *priority; /* band name */
@@ -93,9 +105,11 @@ struct report {
 	const struct ruleset *rs;
 	struct buf b; /* scratch for one line or object */
 	long items;
-	int width;   /* table: the terminal's columns */
-	bool colour; /* table: colour the priority (a terminal, and NO_COLOR unset) */
-	long count;  /* table: rows to come, for the rank column's width */
+	int width;     /* table: the terminal's columns */
+	bool colour;   /* table: colour the priority (a terminal, and NO_COLOR unset) */
+	long count;    /* table: rows to come, for the rank column's width */
+	long unscored; /* table: packages not scored yet, from the header */
+	int section;   /* table: 0 before the first row, 1 the unscored, 2 the ranked */
 };
 
 /* The writer for a format name ("table", "csv", "json", "ndjson", "html"), or NULL. */

@@ -459,6 +459,13 @@ struct store_worklist_query {
 	bool has_due_before; /* alert: due at or before this time only */
 	int64_t due_before;
 	bool by_due; /* alert's order: due_at, then the rank order */
+	/*
+	 * The open packages without a current score instead (no score row of
+	 * their latest version with the active rules: an import committed
+	 * without its rescore), oldest received first; --priority and
+	 * has_due_before pass them all (their priority is not known).
+	 */
+	bool unscored;
 };
 
 /* The fields a worklist filter names by value. */
@@ -501,6 +508,13 @@ struct store_worklist_row {
 	const void *facts; /* the scored version's facts (package_decode_facts) */
 	size_t facts_len;
 };
+
+/*
+ * How many open packages have no current score (store_worklist_query's
+ * unscored), whatever the filters. Quick when nothing changed since the last
+ * complete rescore (meta scored_state); else an anti-join over the open packages.
+ */
+int store_unscored(struct store *st, long *count, struct diag *d) MUST_CHECK;
 
 /* How many open packages the query selects (ignoring its limit). */
 int store_worklist_count(struct store *st, const struct store_worklist_query *q, long *count,
@@ -589,6 +603,7 @@ int store_stats_group(struct store *st, enum store_group g, int64_t now,
 
 struct store_stats {
 	long open, closed;
+	long unscored; /* open packages without a current score (store_unscored) */
 	bool has_oldest;
 	char oldest_ref[72];
 	int64_t oldest_received_at;

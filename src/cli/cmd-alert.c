@@ -27,6 +27,8 @@ const char alert_about[] =
     "Each open quarantined record (refused at import, neither resolved nor\n"
     "dismissed) is due now: listed in a section of its own (json: \"quarantine\"),\n"
     "and exit 1 until it is resolved or dismissed.\n"
+    "Open packages not scored yet (an import stopped before its rescore) are\n"
+    "listed first, as due now, until 'reftriage score' scores them.\n"
     "Each package listed is recorded as consulted.\n";
 
 struct alert_ctx {
@@ -34,10 +36,41 @@ struct alert_ctx {
 	struct buf b;
 	bool json;
 	long n;
+	bool unscored; /* the rows now are of packages not scored yet */
 	int64_t now;
 	struct diag *d;
 	struct store_qopen q; /* the open quarantine: due now */
 };
+
+/*
+ * A package not scored yet: its priority and due time are not known, so it
+ * is due now (issue 24), listed before the others.
+ */
+static int on_unscored(struct alert_ctx *x, const struct store_worklist_row *r)
+{
+	bool first = true;
+	int err = 0;
+
+	if (!x->json) {
+		cli_print(stdout, "%-4s %-24s NOT SCORED YET: run 'reftriage score'  %s%s%s\n", "-",
+		          r->ref, r->status, r->assigned_to ? "  " : "",
+		          r->assigned_to ? r->assigned_to : "");
+		x->n++;
+		return 0;
+	}
+	err |= buf_adds(&x->b, x->n++ ? ",{" : "{");
+	err |= jsonw_key(&x->b, &first, "package_ref");
+	err |= jsonw_string(&x->b, r->ref, strlen(r->ref));
+	err |=
+	    buf_adds(&x->b, ",\"priority\":null,\"score\":null,\"due_at\":null,\"overdue\":null");
+	err |= jsonw_key(&x->b, &first, "status");
+	err |= jsonw_string(&x->b, r->status, strlen(r->status));
+	err |= jsonw_key(&x->b, &first, "assigned_to");
+	err |= r->assigned_to ? jsonw_string(&x->b, r->assigned_to, strlen(r->assigned_to))
+	                      : buf_adds(&x->b, "null");
+	err |= buf_adds(&x->b, ",\"unscored\":true}");
+	return err ? diag_set(x->d, EX_SOFTWARE, "out of memory") : 0;
+}
 
 static int on_due(void *ctx, const struct store_worklist_row *r)
 {
@@ -49,6 +82,8 @@ static int on_due(void *ctx, const struct store_worklist_row *r)
 	bool first = true;
 	int err = 0;
 
+	if (x->unscored)
+		return on_unscored(x, r);
 	if (!x->json) {
 		char local[TIME_LOCAL_MAX];
 
@@ -73,7 +108,7 @@ static int on_due(void *ctx, const struct store_worklist_row *r)
 	err |= jsonw_key(&x->b, &first, "assigned_to");
 	err |= r->assigned_to ? jsonw_string(&x->b, r->assigned_to, strlen(r->assigned_to))
 	                      : buf_adds(&x->b, "null");
-	err |= buf_addc(&x->b, '}');
+	err |= buf_adds(&x->b, ",\"unscored\":false}");
 	return err ? diag_set(x->d, EX_SOFTWARE, "out of memory") : 0;
 }
 
@@ -90,7 +125,7 @@ static int put_quarantine(struct alert_ctx *x)
 }
 
 /* The JSON object around the items: the header fields, then the list. */
-static int put_json(struct alert_ctx *x, bool stale, long within)
+static int put_json(struct alert_ctx *x, bool stale, long within, long unscored)
 {
 	char t[40];
 	int err = 0;
@@ -100,8 +135,8 @@ static int put_json(struct alert_ctx *x, bool stale, long within)
 	err |= printf(x->cli->scored ? "\"%.19sZ\"" : "null", t) < 0;
 	time_format(x->now, t);
 	err |= printf(",\"now\":\"%.19sZ\",\"within_hours\":%ld,\"stale\":%s,\"count\":%ld,"
-	              "\"items\":[",
-	              t, within, stale ? "true" : "false", x->n) < 0;
+	              "\"unscored\":%ld,\"items\":[",
+	              t, within, stale ? "true" : "false", x->n, unscored) < 0;
 	err |= fwrite(x->b.data, 1, x->b.len, stdout) != x->b.len;
 	buf_reset(&x->b);
 	if (buf_adds(&x->b, "],\"quarantine\":") < 0 || report_quarantine_json(&x->b, &x->q) < 0)
@@ -118,7 +153,9 @@ int cmd_alert(struct cli *cli)
 	struct store_worklist_query q;
 	struct alert_ctx x;
 	struct diag d;
+	struct store_worklist_query u;
 	bool stale;
+	long unscored = 0;
 	int rc = EX_OK;
 
 	memset(&q, 0, sizeof(q));
@@ -133,17 +170,26 @@ int cmd_alert(struct cli *cli)
 	q.by_due = true;
 	buf_init(&x.b);
 	stale = cli_scores_stale(cli, cli->scored, cli->as_of, x.now);
-	if (store_worklist(cli->st, &q, on_due, &x, &d) < 0 ||
+	u = q;
+	u.unscored = true;
+	/* The packages not scored yet first: due now, whatever --within. */
+	if (store_unscored(cli->st, &unscored, &d) < 0 ||
+	    (unscored && (x.unscored = true, store_worklist(cli->st, &u, on_due, &x, &d) < 0 ||
+	                                         store_worklist_note(cli->st, &u, &d) < 0)) ||
+	    (x.unscored = false, store_worklist(cli->st, &q, on_due, &x, &d) < 0) ||
 	    store_worklist_note(cli->st, &q, &d) < 0 ||
 	    store_quarantine_open(cli->st, SIZE_MAX, &x.q, &d) < 0)
 		rc = cli_report(&d);
 	else if (x.json && (x.n || x.q.open))
-		rc = put_json(&x, stale, within);
+		rc = put_json(&x, stale || unscored, within, unscored);
 	else if (x.q.open)
 		rc = put_quarantine(&x);
+	cli_warn_unscored(cli, unscored);
 	buf_release(&x.b);
 	cli_details_int(&cli->details, "within_hours", within);
 	cli_details_int(&cli->details, "listed", x.n);
+	if (unscored)
+		cli_details_int(&cli->details, "unscored", unscored);
 	if (x.q.open)
 		cli_details_int(&cli->details, "quarantine_open", x.q.open);
 	/* Something to act on (a quarantined record is due now): exit 1, once recorded. */

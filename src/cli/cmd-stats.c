@@ -93,6 +93,8 @@ static int audit_stats(struct cli *cli, const struct store_stats *ss, bool json)
 	cli_details_str(&cli->details, "format", json ? "json" : "text");
 	cli_details_int(&cli->details, "open", ss->open);
 	cli_details_int(&cli->details, "closed", ss->closed);
+	if (ss->unscored)
+		cli_details_int(&cli->details, "unscored", ss->unscored);
 	return EX_OK;
 }
 
@@ -131,6 +133,9 @@ static int stats_json(struct cli *cli, struct stats_ctx *x, const struct store_s
 	x->err |= buf_addf(b, "%ld", ss->open);
 	x->err |= jsonw_key(b, &first, "closed");
 	x->err |= buf_addf(b, "%ld", ss->closed);
+	/* Open packages not scored yet: in no priority below (issue 24). */
+	x->err |= jsonw_key(b, &first, "unscored");
+	x->err |= buf_addf(b, "%ld", ss->unscored);
 	for (i = 0; i < ARRAY_SIZE(groups); i++) {
 		x->n = 0;
 		x->err |= jsonw_key(b, &first, groups[i].key);
@@ -179,6 +184,9 @@ static int stats_text(struct cli *cli, struct stats_ctx *x, const struct store_s
 	} else {
 		printf("quarantine: none open\n");
 	}
+	if (ss->unscored)
+		printf("%ld open not scored yet (in no priority below): run 'reftriage score'\n",
+		       ss->unscored);
 	for (i = 0; i < ARRAY_SIZE(groups); i++) {
 		printf("\n%s\n", groups[i].title);
 		x->n = 0;
@@ -216,6 +224,7 @@ int cmd_stats(struct cli *cli)
 	diag_clear(&d);
 	if (store_stats(cli->st, &ss, &d) < 0)
 		return cli_report(&d);
+	cli_warn_unscored(cli, ss.unscored);
 	memset(&x, 0, sizeof(x));
 	if (store_quarantine_open(cli->st, 0, &x.q, &d) < 0)
 		return cli_report(&d);

@@ -40,7 +40,9 @@ const char worklist_about[] =
     "The open packages ranked as rules.md says: priority, then score (highest\n"
     "first), then received_at (oldest first), then package_ref. Reads the stored\n"
     "scores; the header (and the JSON's as_of) says when they were computed (run\n"
-    "'reftriage score' to bring them up to date). Filters combine. The table fits\n"
+    "'reftriage score' to bring them up to date). Open packages not scored yet\n"
+    "(an import stopped before its rescore) are listed first, without a rank,\n"
+    "and make the list stale. Filters combine. The table fits\n"
     "$COLUMNS or the terminal; the html list is A4, marked OFFICIAL-SENSITIVE on\n"
     "every page. 'minisign -Vm FILE -p PUB' checks a signed file. Colour is used\n"
     "only when stdout is a terminal and NO_COLOR is not set.\n";
@@ -52,7 +54,9 @@ struct wl_ctx {
 	const struct ruleset *rs;
 	const struct rule **fired;
 	struct buf reasons;
-	long rank;
+	long rank;     /* the ranked (scored) rows so far */
+	long unscored; /* the unscored rows so far, listed before them */
+	bool in_unscored;
 	int err;
 	struct report_outcome oc[16]; /* the item's outcomes (json and ndjson) */
 	size_t noc;
@@ -103,9 +107,14 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	struct report_item it;
 
 	memset(&it, 0, sizeof(it));
-	it.rank = ++x->rank;
+	it.unscored = x->in_unscored;
+	if (it.unscored)
+		x->unscored++;
+	else
+		it.rank = ++x->rank;
 	it.ref = r->ref;
-	it.priority = r->priority >= 0 && (size_t)r->priority < x->rs->nbands
+	it.priority = it.unscored ? NULL
+	              : r->priority >= 0 && (size_t)r->priority < x->rs->nbands
 	                  ? x->rs->bands[r->priority].priority
 	                  : "?";
 	it.score = r->score;
@@ -122,7 +131,7 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	it.pkg = row_package(x, r);
 	it.fired = x->fired;
 	/* The explanation: each fired rule, looked up in the rule set that scored it. */
-	it.nfired = ruleset_fired(x->rs, r->fired, x->fired, x->rs->nrules);
+	it.nfired = it.unscored ? 0 : ruleset_fired(x->rs, r->fired, x->fired, x->rs->nrules);
 	if (item_outcomes(x, &it) < 0)
 		return -1;
 	if (x->rep.w->item(&x->rep, &it) < 0) {
@@ -338,12 +347,14 @@ static int count_row(void *ctx, const struct store_worklist_row *r)
 static int summarise(struct cli *cli, const struct store_worklist_query *q, bool printed,
                      struct report_header *h)
 {
-	struct store_worklist_query all, unlimited = *q;
+	struct store_worklist_query all, unlimited = *q, unscored = *q;
 	size_t i;
 	struct diag d;
 
 	memset(&all, 0, sizeof(all));
 	unlimited.limit = 0;
+	unscored.limit = 0;
+	unscored.unscored = true;
 	diag_clear(&d);
 	h->filters = describe_filters(cli, q);
 	for (i = 0; i < cli->rs->nbands && i < REPORT_MAX_BANDS; i++)
@@ -353,12 +364,36 @@ static int summarise(struct cli *cli, const struct store_worklist_query *q, bool
 			h->summary.selected[q->priorities[i]] = true;
 	if (store_worklist_count(cli->st, q, &h->matching, &d) < 0 ||
 	    store_worklist_count(cli->st, &all, &h->total_open, &d) < 0 ||
+	    (printed && h->unscored_total &&
+	     store_worklist(cli->st, &unscored, count_row, &h->summary, &d) < 0) ||
 	    (printed && store_worklist(cli->st, &unlimited, count_row, &h->summary, &d) < 0) ||
 	    (printed && h->summary.has_oldest &&
 	     store_audit_ref(cli->st, h->summary.oldest_ref, &d) < 0))
 		return cli_report(&d);
 	h->summary.counted = printed;
+	/* The unscored are open packages too: on the list, in its counts. */
+	h->matching += h->unscored;
+	h->total_open += h->unscored_total;
 	h->count = q->limit > 0 && h->matching > q->limit ? q->limit : h->matching;
+	return EX_OK;
+}
+
+/*
+ * The open packages not scored yet (issue 24): how many in all (then the
+ * scores are stale, with a warning) and how many the filters select.
+ */
+static int unscored_counts(struct cli *cli, const struct store_worklist_query *q,
+                           struct report_header *h)
+{
+	struct store_worklist_query u = *q;
+	struct diag d;
+
+	diag_clear(&d);
+	u.unscored = true;
+	if (store_unscored(cli->st, &h->unscored_total, &d) < 0 ||
+	    (h->unscored_total && store_worklist_count(cli->st, &u, &h->unscored, &d) < 0))
+		return cli_report(&d);
+	cli_warn_unscored(cli, h->unscored_total);
 	return EX_OK;
 }
 
@@ -371,6 +406,8 @@ static int header(struct cli *cli, const struct store_worklist_query *q,
 	memset(h, 0, sizeof(*h));
 	h->as_of = cli->as_of;
 	h->scored = cli->scored;
+	if ((rc = unscored_counts(cli, q, h)) != EX_OK)
+		return rc;
 	if ((w == &report_table || w == &report_html) &&
 	    (rc = summarise(cli, q, w == &report_html, h)) != EX_OK)
 		return rc;
@@ -381,8 +418,36 @@ static int header(struct cli *cli, const struct store_worklist_query *q,
 	h->rules_version = cli->rs->version;
 	h->generated_at = q->now;
 	h->operator_name = cli->operator_name;
-	h->stale = cli_scores_stale(cli, cli->scored, cli->as_of, q->now);
+	h->old = cli_scores_stale(cli, cli->scored, cli->as_of, q->now);
+	h->stale = h->old || h->unscored_total;
 	return EX_OK;
+}
+
+/*
+ * The rows, and their refs noted for the audit entry: the unscored first
+ * (they may be any priority), then the ranked; --limit counts both.
+ */
+static int list_rows(struct cli *cli, struct wl_ctx *x, const struct store_worklist_query *q,
+                     const struct report_header *h, struct diag *d)
+{
+	struct store_worklist_query u = *q, ranked = *q;
+
+	if (h->unscored) {
+		u.unscored = true;
+		x->in_unscored = true;
+		if (store_worklist(cli->st, &u, on_row, x, d) < 0 ||
+		    store_worklist_note(cli->st, &u, d) < 0)
+			return -1;
+		x->in_unscored = false;
+		if (q->limit > 0 && x->unscored >= q->limit)
+			return 0;
+		if (q->limit > 0)
+			ranked.limit = q->limit - x->unscored;
+	}
+	if (store_worklist(cli->st, &ranked, on_row, x, d) < 0 ||
+	    store_worklist_note(cli->st, &ranked, d) < 0)
+		return -1;
+	return 0;
 }
 
 /*
@@ -399,8 +464,7 @@ static int write_list(struct cli *cli, struct wl_ctx *x, const struct store_work
 	x->d = &d;
 	if (x->rep.w->begin(&x->rep, h) < 0)
 		rc = EX_IOERR;
-	else if (store_worklist(cli->st, q, on_row, x, &d) < 0 ||
-	         store_worklist_note(cli->st, q, &d) < 0)
+	else if (list_rows(cli, x, q, h, &d) < 0)
 		rc = x->err ? x->err : d.message[0] ? cli_report(&d) : EX_SOFTWARE;
 	else if (x->rep.w->end(&x->rep) < 0)
 		rc = EX_IOERR;
@@ -544,8 +608,13 @@ static int run_list(struct cli *cli, const struct lists *l)
 	if (rc == EX_OK && key_path)
 		rc = sign_output(cli, key_path);
 	if (rc == EX_OK) {
-		details(cli, &q, format, x.rank);
-		cli_note(cli, "%ld open package%s%s%s", x.rank, x.rank == 1 ? "" : "s",
+		long listed = x.rank + x.unscored;
+
+		details(cli, &q, format, listed);
+		if (x.unscored)
+			cli_details_int(&cli->details, "unscored", x.unscored);
+		cli_note(cli, "%ld open package%s%s%s%s", listed, listed == 1 ? "" : "s",
+		         x.unscored ? ", the first not scored yet," : "",
 		         to_file ? " written to " : "", to_file ? cli_str(cli, "output") : "");
 	}
 	return rc;

@@ -64,3 +64,12 @@ bool cli_scores_stale(const struct cli *cli, bool scored, int64_t as_of, int64_t
 	         (long long)(age / (3600 * US_PER_SEC)), t, hours);
 	return true;
 }
+
+void cli_warn_unscored(const struct cli *cli, long n)
+{
+	if (n > 0)
+		cli_warn(cli,
+		         "warning: %ld open package%s not scored yet (an import stopped before "
+		         "its rescore?): they have no priority; run 'reftriage score'",
+		         n, n == 1 ? " is" : "s are");
+}

@@ -30,6 +30,8 @@ struct html_state {
 	char as_of[TIME_LOCAL_MAX], generated[TIME_LOCAL_MAX], hash[HASH_HEX];
 	char *rules_name, *rules_version, *operator_name, *filters;
 	struct buf rows[REPORT_MAX_BANDS]; /* one table body per priority */
+	struct buf unscored;               /* the table body of those not scored yet */
+	long nunscored;
 	long listed[REPORT_MAX_BANDS], overdue[REPORT_MAX_BANDS];
 	bool *fired; /* by rule index: fired for a package listed */
 	size_t nrules;
@@ -138,6 +140,7 @@ static int html_begin(struct report *r, const struct report_header *h)
 	state->fired = rt_calloc(state->nrules ? state->nrules : 1, sizeof(*state->fired));
 	for (i = 0; i < REPORT_MAX_BANDS; i++)
 		buf_init(&state->rows[i]);
+	buf_init(&state->unscored);
 	return state->rules_name && state->rules_version && state->operator_name && state->fired &&
 	               (state->filters || !h->filters)
 	           ? 0
@@ -173,6 +176,33 @@ static int when(struct buf *b, int64_t us)
 	return buf_addf(b, "%.10s<br>", t) < 0 ? -1 : esc(b, t + 11);
 }
 
+/* A package not scored yet: what it is and who has it; nothing a score would say. */
+static int html_unscored(struct report *r, const struct report_item *it)
+{
+	struct buf *b = &state->unscored;
+	int rc = 0;
+
+	state->nunscored++;
+	rc |= buf_adds(b, "<tr><td class=n></td><td class=ref>");
+	rc |= esc(b, it->ref);
+	rc |= buf_adds(b, "<br><small>not scored</small></td><td>received<br>");
+	rc |= when(b, it->received_at);
+	rc |= buf_adds(b, "</td><td>");
+	rc |= esc_words(b, it->referral_type);
+	rc |= buf_adds(b, "<br><small>");
+	rc |= esc(b, it->force_area ? it->force_area : "-");
+	rc |= buf_adds(b, "</small></td><td>");
+	rc |= esc(b, it->assigned_to ? it->assigned_to : "-");
+	rc |= buf_adds(b, "<br><small>");
+	rc |= esc_words(b, it->status);
+	if (it->updated)
+		rc |= buf_adds(b, " <i>(updated)</i>");
+	rc |= buf_adds(b, "</small></td><td class=why>not scored yet: run <i>reftriage "
+	                  "score</i></td><td></td></tr>\n");
+	r->items++;
+	return rc ? -1 : 0;
+}
+
 static int html_item(struct report *r, const struct report_item *it)
 {
 	int g = it->priority_index >= 0 && it->priority_index < REPORT_MAX_BANDS
@@ -181,6 +211,8 @@ static int html_item(struct report *r, const struct report_item *it)
 	struct buf *b = &state->rows[g];
 	int rc = 0;
 
+	if (it->unscored)
+		return html_unscored(r, it);
 	state->listed[g]++;
 	state->overdue[g] += it->overdue;
 	rc |= buf_addf(b, "<tr%s><td class=n>%ld</td><td class=ref>",
@@ -268,7 +300,14 @@ static int facts(struct buf *b, const struct html_state *s)
 	const struct report_summary *sum = &s->h.summary;
 	int rc = 0;
 
-	if (s->h.stale) {
+	if (s->h.unscored_total)
+		rc |= buf_addf(b,
+		               "<p class=stale>NOT SCORED YET: %ld open package%s no score under "
+		               "the active rules (an import stopped before its rescore?); those "
+		               "selected are printed first, in their own table. Run <i>reftriage "
+		               "score</i> and print the list again.</p>\n",
+		               s->h.unscored_total, s->h.unscored_total == 1 ? " has" : "s have");
+	if (s->h.old) {
 		rc |= buf_adds(b, "<p class=stale>STALE: these scores were computed at ");
 		rc |= esc(b, s->as_of);
 		rc |= buf_adds(b, ", longer ago than the stale limit. Run <i>reftriage score</i> "
@@ -337,6 +376,11 @@ static int band_counts(struct buf *b, const struct ruleset *rs, const struct htm
 			             "</tr>\n",
 			             sum->count[g], sum->overdue[g], s->listed[g]);
 	}
+	if (s->h.unscored)
+		rc |= buf_addf(b,
+		               "<tr><td>Not scored yet</td><td class=n>-</td><td class=n>%ld</td>"
+		               "<td class=n>-</td><td class=n>%ld</td></tr>\n",
+		               s->h.unscored, s->nunscored);
 	rc |= buf_adds(b, "</tbody></table>\n");
 	return rc ? -1 : 0;
 }
@@ -387,11 +431,15 @@ static int summary_page(struct buf *b, const struct ruleset *rs, const struct ht
 	return rc ? -1 : 0;
 }
 
-/* One priority's table: its caption and header repeat on every page it fills. */
-static int band_table(struct report *r, const struct ruleset *rs, size_t g)
+/*
+ * One priority's table (g, or the packages not scored yet when unscored):
+ * its caption and header repeat on every page it fills.
+ */
+static int band_table(struct report *r, const struct ruleset *rs, size_t g, bool unscored)
 {
 	const struct html_state *s = state;
 	struct buf *b = &r->b;
+	const struct buf *rows = unscored ? &s->unscored : &s->rows[g];
 	int rc = 0;
 
 	/* The rules fired take the width: their row's height is the page's limit. */
@@ -400,16 +448,21 @@ static int band_table(struct report *r, const struct ruleset *rs, size_t g)
 	                  "<col style=\"width:9%\"><col style=\"width:7%\">"
 	                  "<col style=\"width:53%\"><col style=\"width:8.5%\"></colgroup>\n"
 	                  "<thead><tr><th class=cap colspan=7>");
-	rc |= esc(b, rs->bands[g].priority);
-	rc |= buf_adds(b, " &ndash; ");
-	rc |= esc(b, rs->bands[g].label);
-	rc |= buf_addf(b, " &middot; %ld printed &middot; list of ", s->listed[g]);
+	if (unscored) {
+		rc |= buf_adds(b, "Not scored yet &mdash; run <i>reftriage score</i>");
+	} else {
+		rc |= esc(b, rs->bands[g].priority);
+		rc |= buf_adds(b, " &ndash; ");
+		rc |= esc(b, rs->bands[g].label);
+	}
+	rc |= buf_addf(b, " &middot; %ld printed &middot; list of ",
+	               unscored ? s->nunscored : s->listed[g]);
 	rc |= esc(b, s->generated);
 	rc |= buf_adds(b, "</th></tr>\n<tr><th>#</th><th>Reference, priority</th><th>Due</th>"
 	                  "<th>Type, force area</th><th>Assigned</th><th>Why: rules "
 	                  "fired, points</th><th>Decision / initials</th></tr></thead><tbody>\n");
 	if (rc || fwrite(b->data, 1, b->len, r->out) != b->len ||
-	    fwrite(s->rows[g].data, 1, s->rows[g].len, r->out) != s->rows[g].len)
+	    fwrite(rows->data, 1, rows->len, r->out) != rows->len)
 		return -1;
 	buf_reset(b);
 	return fputs("</tbody></table>\n", r->out) < 0 ? -1 : 0;
@@ -427,8 +480,11 @@ static int html_end(struct report *r)
 	    fwrite(r->b.data, 1, r->b.len, r->out) != r->b.len)
 		return -1;
 	buf_reset(&r->b);
+	/* The packages not scored yet first: any of them may be the most urgent. */
+	if (state->nunscored && band_table(r, rs, 0, true) < 0)
+		return -1;
 	for (g = 0; g < ngroups; g++)
-		if (state->listed[g] && band_table(r, rs, g) < 0)
+		if (state->listed[g] && band_table(r, rs, g, false) < 0)
 			return -1;
 	if (fputs("<div class=marking>" MARKING "</div>\n</body></html>\n", r->out) < 0)
 		return -1;
@@ -444,6 +500,7 @@ static void html_release(struct report *r)
 		return;
 	for (i = 0; i < REPORT_MAX_BANDS; i++)
 		buf_release(&state->rows[i]);
+	buf_release(&state->unscored);
 	rt_free(state->rules_name);
 	rt_free(state->rules_version);
 	rt_free(state->operator_name);

@@ -80,10 +80,28 @@ static int csv_begin(struct report *r, const struct report_header *h)
 	return flush(r);
 }
 
+/* A package not scored yet: rank, priority, score, due_at, overdue and reasons empty. */
+static int csv_unscored(struct report *r, const struct report_item *it)
+{
+	struct buf *b = &r->b;
+
+	if (buf_addc(b, ',') < 0 || report_csv_field(b, it->ref, false) < 0 ||
+	    buf_adds(b, ",,,") < 0 || report_time(b, it->received_at) < 0 ||
+	    buf_adds(b, ",,,") < 0 || report_csv_field(b, it->status, false) < 0 ||
+	    buf_addc(b, ',') < 0 || report_csv_field(b, it->assigned_to, true) < 0 ||
+	    buf_addc(b, ',') < 0 || report_csv_field(b, it->force_area, true) < 0 ||
+	    buf_addc(b, ',') < 0 || report_csv_field(b, it->referral_type, false) < 0 ||
+	    buf_adds(b, it->updated ? ",,true\r\n" : ",,false\r\n") < 0)
+		return -1;
+	return flush(r);
+}
+
 static int csv_item(struct report *r, const struct report_item *it)
 {
 	struct buf *b = &r->b;
 
+	if (it->unscored)
+		return csv_unscored(r, it);
 	if (buf_addf(b, "%ld,", it->rank) < 0 || report_csv_field(b, it->ref, false) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->priority, false) < 0 ||
 	    buf_addf(b, ",%lld,", (long long)it->score) < 0 ||
@@ -166,19 +184,22 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	size_t i;
 	int rc = 0;
 
+	/* Not scored yet: what a score would say is null (not known). */
 	rc |= buf_addc(b, '{');
-	rc |= jsonw_key_int(b, &first, "rank", it->rank);
+	rc |= jsonw_key(b, &first, "rank");
+	rc |= it->unscored ? buf_adds(b, "null") : buf_addf(b, "%ld", it->rank);
 	rc |= jsonw_key(b, &first, "package_ref");
 	rc |= json_string_or_null(b, it->ref);
 	rc |= jsonw_key(b, &first, "priority");
 	rc |= json_string_or_null(b, it->priority);
-	rc |= jsonw_key_int(b, &first, "score", (long long)it->score);
+	rc |= jsonw_key(b, &first, "score");
+	rc |= it->unscored ? buf_adds(b, "null") : buf_addf(b, "%lld", (long long)it->score);
 	rc |= jsonw_key(b, &first, "received_at");
 	rc |= json_time(b, it->received_at);
 	rc |= jsonw_key(b, &first, "due_at");
-	rc |= json_time(b, it->due_at);
+	rc |= it->unscored ? buf_adds(b, "null") : json_time(b, it->due_at);
 	rc |= jsonw_key(b, &first, "overdue");
-	rc |= buf_adds(b, it->overdue ? "true" : "false");
+	rc |= buf_adds(b, it->unscored ? "null" : it->overdue ? "true" : "false");
 	rc |= jsonw_key(b, &first, "status");
 	rc |= json_string_or_null(b, it->status);
 	rc |= jsonw_key(b, &first, "assigned_to");
@@ -238,6 +259,9 @@ static int json_begin(struct report *r, const struct report_header *h)
 		rc |= jsonw_key(b, &first, "quarantine");
 		rc |= report_quarantine_json(b, h->quarantine);
 	}
+	/* The first items are the packages not scored yet, this many before --limit. */
+	rc |= jsonw_key(b, &first, "unscored");
+	rc |= buf_addf(b, "%ld", h->unscored);
 	rc |= jsonw_key(b, &first, "items");
 	rc |= buf_addc(b, '[');
 	return rc ? -1 : flush(r);

@@ -192,6 +192,7 @@ static int table_begin(struct report *r, const struct report_header *h)
 	size_t c;
 
 	r->count = h->count;
+	r->unscored = h->unscored;
 	plan(r);
 	buf_reset(&r->b);
 	if (h->scored) {
@@ -207,6 +208,12 @@ static int table_begin(struct report *r, const struct report_header *h)
 		return -1;
 	(void)snprintf(line, sizeof(line), "Filters: %s", h->filters);
 	if (h->filters && header_line(r, line) < 0)
+		return -1;
+	(void)snprintf(line, sizeof(line),
+	               "NOT SCORED: %ld open package%s no score under the active rules (listed "
+	               "first): run 'reftriage score'",
+	               h->unscored_total, h->unscored_total == 1 ? " has" : "s have");
+	if (h->unscored_total && header_line(r, line) < 0)
 		return -1;
 	if (h->stale && (report_cell(&r->b,
 	                             "STALE SCORES: run 'reftriage score' before acting on "
@@ -233,6 +240,23 @@ static int table_begin(struct report *r, const struct report_header *h)
 	return line_end(r);
 }
 
+/* A section's heading when the list has packages not scored yet: they come first. */
+static int section(struct report *r, const struct report_item *it)
+{
+	char line[200];
+	int want = it->unscored ? 1 : 2;
+
+	if (!r->unscored || r->section == want)
+		return 0;
+	r->section = want;
+	if (want == 1)
+		(void)snprintf(line, sizeof(line),
+		               "-- not scored yet - run 'reftriage score' (%ld) --", r->unscored);
+	else
+		(void)snprintf(line, sizeof(line), "-- ranked --");
+	return (want == 2 && line_end(r) < 0) || header_line(r, line) < 0 ? -1 : 0;
+}
+
 static int table_item(struct report *r, const struct report_item *it)
 {
 	char rank[24], score[24], due[TIME_LOCAL_MAX + 1], received[TIME_LOCAL_MAX], status[40];
@@ -240,9 +264,17 @@ static int table_item(struct report *r, const struct report_item *it)
 	const char *colour = r->colour ? colour_of(it->priority_index) : NULL;
 	size_t c, k;
 
+	if (section(r, it) < 0)
+		return -1;
 	(void)snprintf(rank, sizeof(rank), "%ld", it->rank);
 	(void)snprintf(score, sizeof(score), "%lld", (long long)it->score);
 	time_format_local(it->due_at, due);
+	if (it->unscored) {
+		/* Nothing a score says is known yet. */
+		rank[0] = '\0';
+		(void)snprintf(score, sizeof(score), "-");
+		(void)snprintf(due, sizeof(due), "not scored");
+	}
 	time_format_local(it->received_at, received);
 	if (it->overdue)
 		(void)snprintf(due + strlen(due), sizeof(due) - strlen(due), "!");
@@ -265,7 +297,7 @@ static int table_item(struct report *r, const struct report_item *it)
 			v = it->ref;
 			break;
 		case C_PRI:
-			v = it->priority;
+			v = it->priority ? it->priority : "-";
 			break;
 		case C_SCORE:
 			v = score;

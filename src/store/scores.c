@@ -381,13 +381,31 @@ static int put_meta(struct store *st, const char *key, int64_t v, struct diag *d
 	return store_run(st, s, "recording the scoring time", d);
 }
 
+/*
+ * What a complete rescore leaves behind, read from the ends of four B-trees:
+ * the highest package, version, score row and rules install. Every way the
+ * program gives an open package a version or rules its score was not
+ * computed for (an import committed without its rescore: issue 24) moves
+ * one of them, and so does taking away the newest score rows. A count of
+ * the score rows would see any row taken away, but costs a walk of an
+ * index: 90 ms of a 45 ms list at a million packages (docs/design.md).
+ */
+#define SCORED_STATE                                                                               \
+	"(SELECT coalesce(max(id), 0) FROM packages) || ' ' || (SELECT coalesce(max(id), 0) FROM " \
+	"package_versions) || ' ' || (SELECT coalesce(max(package_id), 0) FROM scores) || ' ' || " \
+	"(SELECT coalesce(max(id), 0) FROM rule_installs)"
+
 int store_set_scored(struct store *st, int64_t as_of, int64_t rule_set_id, struct diag *d)
 {
 	/* scores_valid_until: every open package's row now has its valid_until (schema 12). */
 	if (put_meta(st, "scored_as_of", as_of, d) < 0 ||
-	    put_meta(st, "scores_valid_until", 1, d) < 0)
+	    put_meta(st, "scores_valid_until", 1, d) < 0 ||
+	    put_meta(st, "scored_rule_set", rule_set_id, d) < 0)
 		return -1;
-	return put_meta(st, "scored_rule_set", rule_set_id, d);
+	/* Every open package has its score now: the state that says so (store_unscored). */
+	return store_exec(
+	    st, "INSERT OR REPLACE INTO meta (key, value) SELECT 'scored_state', " SCORED_STATE,
+	    "recording the scoring time", d);
 }
 
 int store_get_scored(struct store *st, int64_t *as_of, int64_t *rule_set_id, struct diag *d)
@@ -459,6 +477,9 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
                                    enum wl_mode mode, struct diag *d)
 {
 	bool count_only = mode == WL_COUNT;
+	/* An unscored package has no priority and no due time: those filters pass it. */
+	size_t npriorities = q->unscored ? 0 : q->npriorities;
+	bool due_before = q->has_due_before && !q->unscored;
 	struct buf sql;
 	sqlite3_stmt *s = NULL;
 	size_t i;
@@ -467,7 +488,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	buf_init(&sql);
 	if (mode == WL_NOTE)
 		rc = buf_adds(&sql, "INSERT INTO temp.consulted (ref) SELECT p.ref");
-	else
+	else if (!q->unscored)
 		rc = buf_adds(&sql, count_only
 		                        ? "SELECT count(*)"
 		                        : "SELECT s.priority, s.score, s.received_at, s.due_at, "
@@ -475,18 +496,32 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		                          "p.force_area, p.referral_type, s.fired, p.updated, "
 		                          "(SELECT v.facts FROM package_versions v WHERE "
 		                          "v.package_id = p.id AND v.version = s.version)");
+	else
+		/* Not scored: nothing known of priority, score or due (?1 IS NULL: false). */
+		rc = buf_adds(&sql,
+		              count_only
+		                  ? "SELECT count(*)"
+		                  : "SELECT -1, 0, p.received_at, 0, ?1 IS NULL, p.ref, "
+		                    "p.status, p.assigned_to, p.force_area, p.referral_type, "
+		                    "NULL, p.updated, (SELECT v.facts FROM package_versions v "
+		                    "WHERE v.package_id = p.id AND v.version = p.latest_version)");
 	n = mode == WL_ROWS ? 1 : 0; /* the rows' ?1 is now, for overdue */
-	rc |= buf_adds(&sql, " FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.status "
-	                     "IN " STORE_OPEN_STATUSES);
+	/* The unscored: an anti-join that the primary key of scores serves. */
+	rc |= buf_adds(&sql, q->unscored ? " FROM packages p WHERE p.status IN " STORE_OPEN_STATUSES
+	                                   " AND NOT EXISTS (SELECT 1 FROM scores s WHERE "
+	                                   "s.package_id = p.id AND " CURRENT_SCORE ")"
+	                                 : " FROM scores s JOIN packages p ON p.id = s.package_id "
+	                                   "WHERE p.status IN " STORE_OPEN_STATUSES
+	                                   " AND " CURRENT_SCORE);
 	if (q->nstatuses) {
 		rc |= buf_adds(&sql, " AND p.status IN (");
 		for (i = 0; i < q->nstatuses; i++)
 			rc |= buf_addf(&sql, "%s?%d", i ? ", " : "", ++n);
 		rc |= buf_addc(&sql, ')');
 	}
-	if (q->npriorities) {
+	if (npriorities) {
 		rc |= buf_adds(&sql, " AND s.priority IN (");
-		for (i = 0; i < q->npriorities; i++)
+		for (i = 0; i < npriorities; i++)
 			rc |= buf_addf(&sql, "%s?%d", i ? ", " : "", ++n);
 		rc |= buf_addc(&sql, ')');
 	}
@@ -498,7 +533,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	if (q->assigned_to)
 		rc |= buf_addf(&sql, " AND p.assigned_to = ?%d COLLATE NOCASE", ++n);
 	if (q->has_since)
-		rc |= buf_addf(&sql, " AND s.received_at >= ?%d", ++n);
+		rc |= buf_addf(&sql, " AND %s.received_at >= ?%d", q->unscored ? "p" : "s", ++n);
 	if (q->has_changed_since) {
 		++n;
 		rc |= buf_addf(&sql,
@@ -507,10 +542,13 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		               "package_events e WHERE e.package_id = p.id AND e.at > ?%d))",
 		               n, n);
 	}
-	if (q->has_due_before)
+	if (due_before)
 		rc |= buf_addf(&sql, " AND s.due_at <= ?%d", ++n);
-	/* rules.md's order: priority, score (highest first), received_at, ref (bytewise). */
-	if (!count_only)
+	/* The unscored, oldest first; then rules.md's order: priority, score (highest first),
+	 * received_at, ref (bytewise). */
+	if (!count_only && q->unscored)
+		rc |= buf_addf(&sql, " ORDER BY p.received_at, p.ref LIMIT ?%d", ++n);
+	else if (!count_only)
 		rc |= buf_addf(&sql,
 		               " ORDER BY %ss.priority, s.score DESC, s.received_at, s.ref "
 		               "LIMIT ?%d",
@@ -533,7 +571,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		rc = sqlite3_bind_int64(s, ++n, q->now ? q->now : time_now());
 	for (i = 0; rc == SQLITE_OK && i < q->nstatuses; i++)
 		rc = sqlite3_bind_text(s, ++n, q->statuses[i], -1, SQLITE_STATIC);
-	for (i = 0; rc == SQLITE_OK && i < q->npriorities; i++)
+	for (i = 0; rc == SQLITE_OK && i < npriorities; i++)
 		rc = sqlite3_bind_int(s, ++n, q->priorities[i]);
 	if (rc == SQLITE_OK && q->force_area && !q->no_force_area)
 		rc = sqlite3_bind_text(s, ++n, q->force_area, -1, SQLITE_STATIC);
@@ -543,7 +581,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		rc = sqlite3_bind_int64(s, ++n, q->since);
 	if (rc == SQLITE_OK && q->has_changed_since)
 		rc = sqlite3_bind_int64(s, ++n, q->changed_since);
-	if (rc == SQLITE_OK && q->has_due_before)
+	if (rc == SQLITE_OK && due_before)
 		rc = sqlite3_bind_int64(s, ++n, q->due_before);
 	if (rc == SQLITE_OK && !count_only)
 		rc = sqlite3_bind_int64(s, ++n, q->limit > 0 ? q->limit : -1);
@@ -611,4 +649,23 @@ int store_worklist_note(struct store *st, const struct store_worklist_query *q, 
 	if (!s)
 		return -1;
 	return store_run(st, s, "noting the consulted packages", d);
+}
+
+int store_unscored(struct store *st, long *count, struct diag *d)
+{
+	struct store_worklist_query q;
+	int64_t same = 0;
+
+	*count = 0;
+	/* Nothing changed since a complete rescore: none (the anti-join reads every package). */
+	if (store_one_int(st,
+	                  "SELECT (" SCORED_STATE ") IS (SELECT value FROM meta WHERE key = "
+	                  "'scored_state')",
+	                  0, &same, "counting the unscored packages", d) < 0)
+		return -1;
+	if (same)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	q.unscored = true;
+	return store_worklist_count(st, &q, count, d);
 }

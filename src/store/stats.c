@@ -25,7 +25,7 @@ int store_stats_group(struct store *st, enum store_group g, int64_t now,
 	    [GROUP_PRIORITY] =
 	        "SELECT s.priority, count(*), sum(s.due_at < ?1) FROM scores s JOIN "
 	        "packages p ON p.id = s.package_id WHERE p.status IN " STORE_OPEN_STATUSES
-	        " GROUP BY s.priority ORDER BY s.priority",
+	        " AND " CURRENT_SCORE " GROUP BY s.priority ORDER BY s.priority",
 	    [GROUP_STATUS] =
 	        "SELECT status, count(*), 0 FROM packages GROUP BY status ORDER BY "
 	        "CASE status WHEN 'new' THEN 0 WHEN 'assigned' THEN 1 WHEN "
@@ -74,6 +74,8 @@ int store_stats(struct store *st, struct store_stats *out, struct diag *d)
 	if (one_int(st, "SELECT count(*) FROM packages", &n, d) < 0)
 		return -1;
 	out->closed = (long)n - out->open;
+	if (store_unscored(st, &out->unscored, d) < 0)
+		return -1;
 	rc = sqlite3_prepare_v2(
 	    st->db,
 	    "SELECT ref, received_at FROM packages WHERE status IN " STORE_OPEN_STATUSES

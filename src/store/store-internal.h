@@ -186,6 +186,17 @@ void store_spool_abandon(struct store *st);
  */
 #define STORE_OPEN_STATUSES "('new', 'assigned', 'in_progress', 'reopened')"
 
+/*
+ * A score row that is current: of the package's latest version, at the
+ * store's as_of (as_of and rule_set_id NULL: not frozen by a close), and the
+ * store's scores are of the active rules (the rule set installed last). An
+ * open package without one is not scored yet (issue 24): listed first.
+ */
+#define CURRENT_SCORE                                                                              \
+	"s.as_of IS NULL AND s.rule_set_id IS NULL AND s.version = p.latest_version AND (SELECT "  \
+	"CAST(value AS INTEGER) FROM meta WHERE key = 'scored_rule_set') IS (SELECT rule_set_id "  \
+	"FROM rule_installs ORDER BY id DESC LIMIT 1)"
+
 /* SQL: whether the linking key k (a column name) is an IP address's (links.h). */
 #define STORE_STR_(x)      #x
 #define STORE_STR(x)       STORE_STR_(x)

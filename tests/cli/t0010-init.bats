@@ -376,12 +376,12 @@ team_dir() {
 
 @test "schema 15: a store from before the priority history seeds it from the current scores, and the report says so" {
 	"$RT" init 2>/dev/null
-	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT_CLOCK" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	# SYN-20261102-0005 closed, then reopened by a new version stored 4 Nov 02:00.
 	R=SYN-20261102-0005
-	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" status $R nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT_CLOCK" status $R nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
 	{ head -1 "$SAMPLES/referrals-2026-11-02.csv"; grep "^$R," "$SAMPLES/referrals-2026-11-02.csv" | sed "s/,52,/,53,/"; } >"$WORK/v2.csv"
-	REFTRIAGE_NOW=2026-11-04T02:00:00Z "$RT" import "$WORK/v2.csv" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-04T02:00:00Z "$RT_CLOCK" import "$WORK/v2.csv" 2>/dev/null
 	[ "$(sql "SELECT reopened_at FROM packages WHERE ref = '$R'")" = 1793757600000000 ]
 	scores=$(sql "SELECT p.ref || ' ' || s.priority || ' ' || s.due_at FROM scores s JOIN packages p ON p.id = s.package_id ORDER BY p.ref")
 	# Back to schema 14: no history, no reopened_at, no schema 17 columns.
@@ -400,7 +400,7 @@ team_dir() {
 	[ "$(sql "SELECT p.ref || ' ' || (CAST(substr(h.priority, 2) AS INTEGER) - 1) || ' ' || h.due_at FROM priority_history h JOIN packages p ON p.id = h.package_id ORDER BY p.ref")" = "$scores" ]
 	[ -n "$(sql "SELECT value FROM meta WHERE key = 'history_seeded_at'")" ]
 	# The report's note says the figures before the migration rest on the seeded rows.
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --format json
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -410,22 +410,22 @@ assert "priority history starts when this store was migrated" in r["note"], r["n
 	# A store made at schema 15 has nothing seeded and no note.
 	rm -f "$REFTRIAGE_DB"*
 	"$RT" init 2>/dev/null
-	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT_CLOCK" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	[ -z "$(sql "SELECT value FROM meta WHERE key = 'history_seeded_at'")" ]
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --format json
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --format json
 	[[ "$output" == *'"note":null'* ]]
 }
 
 @test "schema 15: the priority history is append-only; purge alone erases an erased package's rows" {
 	"$RT" init 2>/dev/null
-	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T08:00:00Z "$RT_CLOCK" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	run sqlite3 "$REFTRIAGE_DB" "UPDATE priority_history SET priority = 'P4'"
 	[ "$status" -ne 0 ] && [[ "$output" == *"append-only"* ]]
 	run sqlite3 "$REFTRIAGE_DB" "DELETE FROM priority_history"
 	[ "$status" -ne 0 ] && [[ "$output" == *"append-only"* ]]
 	[ "$(sql 'SELECT count(*) FROM priority_history')" = 60 ]
-	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT" status SYN-20261102-0005 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
-	REFTRIAGE_NOW=2027-12-01T09:00:00Z "$RT" purge --closed-before 2026-11-30 </dev/null 2>/dev/null
+	REFTRIAGE_NOW=2026-11-03T09:00:00Z "$RT_CLOCK" status SYN-20261102-0005 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	REFTRIAGE_NOW=2027-12-01T09:00:00Z "$RT_CLOCK" purge --closed-before 2026-11-30 </dev/null 2>/dev/null
 	[ -n "$(sql "SELECT purged_at FROM packages WHERE ref = 'SYN-20261102-0005'")" ]
 	[ "$(sql "SELECT count(*) FROM priority_history h JOIN packages p ON p.id = h.package_id WHERE p.ref = 'SYN-20261102-0005'")" = 0 ]
 	[ "$(sql 'SELECT count(*) FROM priority_history')" = 59 ]

@@ -80,6 +80,43 @@ load helper
 	done
 }
 
+@test "a SIGKILL at any moment of an import, its commit or its rescore: no open package is off the worklist" {
+	init_store
+	"$RT" import "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
+	python3 "$TOP/src/tools/gen-packages.py" bulk 10000 11 csv "$WORK/bulk.csv"
+	# How long the whole import takes (on a copy): the kills are spread over all of it.
+	cp "$REFTRIAGE_DB" "$WORK/timed.db"
+	t0=$(date +%s%N)
+	"$RT" --db "$WORK/timed.db" import --quiet "$WORK/bulk.csv" 2>/dev/null
+	ms=$((($(date +%s%N) - t0) / 1000000 * 12 / 10 + 1))
+	rm -f "$WORK"/timed.db*
+	between=0
+	# KILLS kills (make torture sets 50); a kill after the commit and before the rescore
+	# ends leaves the file's packages stored without their scores (issue 24).
+	for k in $(seq "${KILLS:-5}"); do
+		at=$((RANDOM * 32768 % ms + RANDOM % ms))
+		at=$((at % ms))
+		timeout --foreground -s KILL "$((at / 1000)).$(printf %03d $((at % 1000)))" \
+			"$RT" import --quiet "$WORK/bulk.csv" 2>/dev/null || true
+		[ "$(sql 'PRAGMA integrity_check')" = ok ]
+		sql "SELECT ref FROM packages WHERE status IN ('new', 'assigned', 'in_progress', 'reopened')" >"$WORK/open.txt"
+		unscored=$("$RT" worklist --format json 2>/dev/null | python3 -c '
+import json, sys
+w = json.load(sys.stdin)
+refs = [it["package_ref"] for it in w["items"]]
+open_refs = set(open(sys.argv[1]).read().split())
+assert len(refs) == len(set(refs)) and set(refs) == open_refs, (len(open_refs - set(refs)), "open packages off the list")
+n = w["unscored"]
+assert all(it["rank"] is None for it in w["items"][:n]) and all(it["rank"] for it in w["items"][n:])
+assert w["stale"] is (n > 0)
+print(n)' "$WORK/open.txt") || { echo "kill $k at $at ms: an open package is off the list"; false; }
+		[ "$unscored" = 0 ] || between=$((between + 1))
+		# Start again from nothing, so that every kill lands in a fresh import.
+		sql "DELETE FROM scores WHERE ref LIKE 'BULK-%'; DELETE FROM package_keys WHERE package_id IN (SELECT id FROM packages WHERE ref LIKE 'BULK-%'); DELETE FROM package_versions WHERE package_id IN (SELECT id FROM packages WHERE ref LIKE 'BULK-%'); DELETE FROM packages WHERE ref LIKE 'BULK-%'"
+	done
+	echo "# ${KILLS:-5} kills over $ms ms, $between between the commit and the rescore's" >&3
+}
+
 @test "running out of memory at any allocation: a clean exit 70, nothing half-stored, nothing falsely quarantined" {
 	init_store
 	for f in referrals-2026-11-02.json referrals-2026-11-02.csv; do

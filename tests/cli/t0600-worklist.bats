@@ -34,7 +34,7 @@ load_day() {
 	"$RT" worklist --format json 2>/dev/null | python3 -c '
 import json, sys
 w = json.load(sys.stdin)
-assert set(w) == {"as_of", "rules_hash", "generated_at", "stale", "quarantine", "items"}, w.keys()
+assert set(w) == {"as_of", "rules_hash", "generated_at", "stale", "unscored", "quarantine", "items"}, w.keys()
 cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated".split(",")
 for i, it in enumerate(w["items"], 1):
     assert list(it) == cols + ["outcomes", "explanation", "source"], list(it)

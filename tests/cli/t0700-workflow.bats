@@ -196,9 +196,9 @@ reopen_with_meeting() {
 	init_store
 	printf '{"package_ref":"SYN-RO-1","received_at":"2026-11-18T10:00:00Z","source":"CEOP","referral_type":"grooming"}\n' >"$WORK/v1.ndjson"
 	printf '{"package_ref":"SYN-RO-1","received_at":"2026-11-18T10:00:00Z","source":"CEOP","referral_type":"grooming","meeting_proposed":true,"meeting_date":"2026-11-30"}\n' >"$WORK/v2.ndjson"
-	REFTRIAGE_NOW=2026-11-18T12:00:00Z "$RT" import "$WORK/v1.ndjson" 2>/dev/null
-	REFTRIAGE_NOW=2026-11-19T09:00:00Z "$RT" status SYN-RO-1 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
-	REFTRIAGE_NOW=2026-11-27T12:00:00Z "$RT" import "$WORK/v2.ndjson" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-18T12:00:00Z "$RT_CLOCK" import "$WORK/v1.ndjson" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-19T09:00:00Z "$RT_CLOCK" status SYN-RO-1 nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-27T12:00:00Z "$RT_CLOCK" import "$WORK/v2.ndjson" 2>/dev/null
 }
 
 @test "a package reopened by a new version is due from that version's arrival, not born overdue" {
@@ -207,7 +207,7 @@ reopen_with_meeting() {
 	# Clock start 27 Nov 12:00 (the version stored), not 18 Nov 10:00 (received): P1 due
 	# 24 h later, 28 Nov 12:00, before the meeting day (30 Nov 00:00). Before: due 19 Nov 10:00.
 	[ "$(sql "SELECT s.priority || '|' || strftime('%Y-%m-%dT%H:%M:%SZ', s.due_at / 1000000, 'unixepoch') || '|' || s.overdue FROM scores s JOIN packages p ON p.id = s.package_id WHERE p.ref = 'SYN-RO-1'")" = "0|2026-11-28T12:00:00Z|0" ]
-	REFTRIAGE_NOW=2026-11-27T13:00:00Z rt worklist --format json
+	rt_at 2026-11-27T13:00:00Z worklist --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys

@@ -53,8 +53,8 @@ assert s["median_hours_to_first_action"] == 3.0, s["median_hours_to_first_action
 	init_store
 	"$RT" import --as-of 2026-11-03T08:00:00Z "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 	# Received 13:13 on 2 Nov, first action 1 h 20 min later: 4 / 3 hours.
-	REFTRIAGE_NOW=2026-11-02T14:33:00Z "$RT" assign SYN-20261102-0001 --to dc.a 2>/dev/null
-	REFTRIAGE_NOW=2026-11-04T12:00:00Z rt stats --format json
+	REFTRIAGE_NOW=2026-11-02T14:33:00Z "$RT_CLOCK" assign SYN-20261102-0001 --to dc.a 2>/dev/null
+	rt_at 2026-11-04T12:00:00Z stats --format json
 	expect_status 0
 	expect_out_has '"median_hours_to_first_action":1.3333333333333333'
 	echo "$output" | python3 -c '

@@ -66,8 +66,8 @@ assert r["received"]["total"] == 3 and len(r["trend"]) == 1
 # The import is on 2 Nov: the priority history records each package's priority from then.
 response_store() {
 	init_store
-	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT" rules install "$WI/old.json" 2>/dev/null
-	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT" import "$WI/packages.ndjson" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT_CLOCK" rules install "$WI/old.json" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-02T12:00:00Z "$RT_CLOCK" import "$WI/packages.ndjson" 2>/dev/null
 	# A (P2, due 5 Nov 09:00): work starts 4 Nov: met.
 	REFTRIAGE_NOW=2026-11-04T09:00:00Z "$RT_CLOCK" status SYN-WI-A in_progress 2>/dev/null
 	# C (P2, due 5 Nov 11:00): assigned in time (not an action), work starts 6 Nov: late.
@@ -218,13 +218,13 @@ assert g["CEOP"]["outcomes"] == {"arrest": 1} and g["NCMEC"]["outcomes"] == {"nf
 	#   C  P2 due 5 Nov 11:00, assigned 3 Nov (not an action), in progress 6 Nov -> late (P2)
 	#   D  P3 due 16 Nov 12:00, closed NFA 10 Nov             -> met          (P3)
 	#   B  P3 due 16 Nov 10:00, untouched: falls due 16 Nov   -> open_overdue (P3)
-	REFTRIAGE_NOW=2026-11-30T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --format json
+	rt_at 2026-11-30T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --format json
 	expect_status 0
 	before="$output"
 	# On 1 Dec the new rules: A scores 120 (P1, due 3 Nov 09:00), B 50 (P2, due 5 Nov 10:00).
 	# Judged by today's scores, A would be late under P1 and B open and overdue under P2.
-	REFTRIAGE_NOW=2026-12-01T09:00:00Z "$RT" rules install "$WI/new.json" 2>/dev/null
-	REFTRIAGE_NOW=2026-12-02T12:00:00Z rt report --from 2026-11-01 --to 2026-12-01 --format json
+	REFTRIAGE_NOW=2026-12-01T09:00:00Z "$RT_CLOCK" rules install "$WI/new.json" 2>/dev/null
+	rt_at 2026-12-02T12:00:00Z report --from 2026-11-01 --to 2026-12-01 --format json
 	expect_status 0
 	python3 - "$before" "$output" <<'PY'
 import json, sys
@@ -253,7 +253,7 @@ PY
 	#   B  P3 due 16 Nov 10:00, no action, not yet fallen due at 10 Nov -> not_yet_due (P3)
 	# within_time = met / (met + late + open_overdue): P2 1/2, P3 1/1 (B does not count
 	# against it), P1 none at all: null.
-	REFTRIAGE_NOW=2026-11-10T12:00:00Z rt report --from 2026-11-01 --to 2026-11-17 --format json
+	rt_at 2026-11-10T12:00:00Z report --from 2026-11-01 --to 2026-11-17 --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -262,11 +262,11 @@ assert r["P1"] == {"due": 0, "met": 0, "late": 0, "open_overdue": 0, "not_yet_du
 assert r["P2"] == {"due": 2, "met": 1, "late": 1, "open_overdue": 0, "not_yet_due": 0, "within_time": 0.5}, r
 assert r["P3"] == {"due": 2, "met": 1, "late": 0, "open_overdue": 0, "not_yet_due": 1, "within_time": 1.0}, r
 '
-	REFTRIAGE_NOW=2026-11-10T12:00:00Z rt report --from 2026-11-01 --to 2026-11-17
+	rt_at 2026-11-10T12:00:00Z report --from 2026-11-01 --to 2026-11-17
 	expect_status 0
 	expect_out_has "  P3             2       1       0             0            1         100%"
 	# A period that ends before B falls due (16 Nov 10:00): B is in none of its figures.
-	REFTRIAGE_NOW=2026-11-10T12:00:00Z rt report --from 2026-11-01 --to 2026-11-16 --format json
+	rt_at 2026-11-10T12:00:00Z report --from 2026-11-01 --to 2026-11-16 --format json
 	expect_status 0
 	echo "$output" | python3 -c '
 import json, sys
@@ -280,12 +280,12 @@ assert r["P3"] == {"due": 1, "met": 1, "late": 0, "open_overdue": 0, "not_yet_du
 	# One row a package, from its import.
 	[ "$(sql 'SELECT count(*) FROM priority_history')" = 4 ]
 	[ "$(sql "SELECT count(DISTINCT at) || ' ' || min(at) FROM priority_history")" = "1 1793620800000000" ]
-	REFTRIAGE_NOW=2026-11-20T12:00:00Z "$RT" score 2>/dev/null
-	REFTRIAGE_NOW=2026-11-21T12:00:00Z "$RT" score --as-of 2026-12-20T12:00:00Z 2>/dev/null
-	REFTRIAGE_NOW=2026-11-22T12:00:00Z "$RT" rules install "$WI/old.json" 2>/dev/null
+	REFTRIAGE_NOW=2026-11-20T12:00:00Z "$RT_CLOCK" score 2>/dev/null
+	REFTRIAGE_NOW=2026-11-21T12:00:00Z "$RT_CLOCK" score --as-of 2026-12-20T12:00:00Z 2>/dev/null
+	REFTRIAGE_NOW=2026-11-22T12:00:00Z "$RT_CLOCK" rules install "$WI/old.json" 2>/dev/null
 	[ "$(sql 'SELECT count(*) FROM priority_history')" = 4 ]
 	# A change of priority is one row for each package it moves, at the time of the write.
-	REFTRIAGE_NOW=2026-12-01T09:00:00Z "$RT" rules install "$WI/new.json" 2>/dev/null
+	REFTRIAGE_NOW=2026-12-01T09:00:00Z "$RT_CLOCK" rules install "$WI/new.json" 2>/dev/null
 	[ "$(sql 'SELECT count(*) FROM priority_history')" = 6 ]
 	[ "$(sql "SELECT count(*) FROM priority_history WHERE at = 1796115600000000")" = 2 ]
 }
