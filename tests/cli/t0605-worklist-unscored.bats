@@ -10,7 +10,7 @@ SCORED=2026-11-02T15:00:00Z
 GONE="SYN-20261102-0001 SYN-20261102-0030 SYN-20261102-0060"
 
 setup_store() {
-	export REFTRIAGE_NOW=2026-11-02T16:00:00Z # an hour after the scores: not stale by age
+	pin_clock 2026-11-02T16:00:00Z # an hour after the scores: not stale by age
 	init_store
 	"$RT" import --as-of "$SCORED" "$SAMPLES/referrals-2026-11-02.csv" 2>/dev/null
 }

@@ -281,11 +281,12 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 static void put_score(struct fixture *fx, const char *ref, int64_t score)
 {
 	struct store_score sc;
+	struct pkg_seen p = get(fx, ref);
 	struct diag d;
 
 	memset(&sc, 0, sizeof(sc));
-	sc.package_id = get(fx, ref).id;
-	sc.version = 1;
+	sc.package_id = p.id;
+	sc.version = p.version; /* a score of an older version is no current score (issue 24) */
 	sc.score = score;
 	sc.fired = "";
 	sc.ref = ref;
