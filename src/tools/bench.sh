@@ -134,6 +134,23 @@ others=$(
 		"$top/tests/data/rules/test-policy.json"
 	measure "reftriage rules install (rescore, every row rewritten)" "$rt" --db store.db rules install \
 		"$top/tests/data/rules/test-policy.json"
+	# What people feel on the large store (issue 25): a year's report, the
+	# alert a cron job runs, the morning's top 50, and (issue 28) a backup.
+	measure "reftriage report (a year, json)" "$rt" --db store.db report --format json \
+		--from "$(date -d '-365 days' +%F)" --to "$(date -d '+1 day' +%F)"
+	measure "reftriage alert (json)" sh -c "'$rt' --db store.db alert --format json; [ \$? -le 1 ]"
+	measure "reftriage worklist --limit 50 (csv)" "$rt" --db store.db worklist --format csv --limit 50
+	rm -f backup.db reader.fail
+	# A reader loops on the worklist meanwhile; a refusal is written down.
+	( while [ ! -e backup.done ]; do
+		"$rt" --db store.db worklist --format csv --limit 50 >/dev/null 2>&1 || echo x >>reader.fail
+	done ) &
+	measure "reftriage backup (to a file, checked; a reader looping on worklist)" \
+		"$rt" --db store.db backup backup.db
+	touch backup.done
+	wait
+	[ ! -s reader.fail ] || echo "bench: the reader was refused $(wc -l <reader.fail) times during the backup" >&2
+	rm -f backup.db backup.done reader.fail
 	fresh
 	measure "reftriage import (CyberTipline XML, $xrows reports)" "$rt" --db store.db import \
 		--token-key token.key large-ct.xml
