@@ -9,9 +9,10 @@
 
 #include <string.h>
 
-/* Bind row h as the row-th of statement s (5 parameters a row). */
-static int bind_history(struct store *st, sqlite3_stmt *s, int row, const struct pending_history *h)
+/* Bind row rows[i] as the row-th of statement s (5 parameters a row). */
+static int bind_history(struct store *st, sqlite3_stmt *s, int row, const void *rows, size_t i)
 {
+	const struct pending_history *h = (const struct pending_history *)rows + i;
 	int p = row * 5;
 
 	return sqlite3_bind_int64(s, p + 1, h->package_id) != SQLITE_OK ||
@@ -24,32 +25,14 @@ static int bind_history(struct store *st, sqlite3_stmt *s, int row, const struct
 	           : 0;
 }
 
-/* Run statement id (S_PUT_HISTORY or S_PUT_HISTORIES) on rows h. */
-static int run_history(struct store *st, enum stmt_id id, const struct pending_history *h,
-                       size_t rows, struct diag *d)
-{
-	sqlite3_stmt *s = store_stmt(st, id, d);
-	size_t i;
-
-	if (!s)
-		return -1;
-	for (i = 0; i < rows; i++)
-		if (bind_history(st, s, (int)i, &h[i]) < 0)
-			return store_fail(st, SQLITE_ERROR, "storing the priority history", d);
-	return store_run_kept(st, s, "storing the priority history", d);
-}
-
 int store_history_flush(struct store *st, struct diag *d)
 {
-	size_t i, n = st->nhistory;
-	int rc = 0;
+	size_t n = st->nhistory;
+	int rc;
 
 	st->nhistory = 0;
-	if (n == STORE_HISTORY_PER_INSERT)
-		rc = run_history(st, S_PUT_HISTORIES, st->history, n, d);
-	else
-		for (i = 0; i < n && rc == 0; i++)
-			rc = run_history(st, S_PUT_HISTORY, &st->history[i], 1, d);
+	rc = store_write_waiting(st, S_PUT_HISTORY, S_PUT_HISTORIES, STORE_HISTORY_PER_INSERT,
+	                         st->history, n, bind_history, "storing the priority history", d);
 	buf_reset(&st->history_names);
 	return rc;
 }

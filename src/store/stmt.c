@@ -349,3 +349,32 @@ void store_cols(sqlite3_stmt *s, int first, const struct store_col *cols, size_t
 		}
 	}
 }
+
+/* Run statement id on count rows from rows[first]. */
+static int run_rows(struct store *st, enum stmt_id id, const void *rows, size_t first, size_t count,
+                    store_bind_row bind, const char *what, struct diag *d)
+{
+	sqlite3_stmt *s = store_stmt(st, id, d);
+	size_t i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < count; i++)
+		if (bind(st, s, (int)i, rows, first + i) < 0)
+			return store_fail(st, SQLITE_ERROR, what, d);
+	return store_run_kept(st, s, what, d);
+}
+
+int store_write_waiting(struct store *st, enum stmt_id one, enum stmt_id many, size_t per_insert,
+                        const void *rows, size_t n, store_bind_row bind, const char *what,
+                        struct diag *d)
+{
+	size_t i;
+	int rc = 0;
+
+	if (n == per_insert)
+		return run_rows(st, many, rows, 0, n, bind, what, d);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = run_rows(st, one, rows, i, 1, bind, what, d);
+	return rc;
+}

@@ -333,6 +333,17 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *
 /* The same for a kept statement (of st->stmt[]): stepped, then reset for its next use. */
 int store_run_kept(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
 
+/*
+ * Rows waiting in the store (versions, priority history), written as an
+ * INSERT of per_insert rows when there are that many, else one a statement.
+ * bind binds rows[i] as the row-th row of s: 0, or -1 when a bind failed.
+ */
+typedef int (*store_bind_row)(struct store *st, sqlite3_stmt *s, int row, const void *rows,
+                              size_t i);
+int store_write_waiting(struct store *st, enum stmt_id one, enum stmt_id many, size_t per_insert,
+                        const void *rows, size_t n, store_bind_row bind, const char *what,
+                        struct diag *d);
+
 /* Run one statement that returns no rows (no parameters); -1 after filling d with what. */
 int store_exec(struct store *st, const char *sql, const char *what, struct diag *d);
 

@@ -8,9 +8,10 @@
 
 #include <string.h>
 
-/* Bind version v as the row-th of statement s (8 parameters a row). */
-static int bind_version(struct store *st, sqlite3_stmt *s, int row, const struct pending_version *v)
+/* Bind version rows[i] as the row-th of statement s (8 parameters a row). */
+static int bind_version(struct store *st, sqlite3_stmt *s, int row, const void *rows, size_t i)
 {
+	const struct pending_version *v = (const struct pending_version *)rows + i;
 	int p = row * 8;
 
 	return sqlite3_bind_int64(s, p + 1, v->pid) != SQLITE_OK ||
@@ -27,32 +28,14 @@ static int bind_version(struct store *st, sqlite3_stmt *s, int row, const struct
 	           : 0;
 }
 
-/* Run statement id (S_INSERT_VERSION or S_INSERT_VERSIONS) on rows versions. */
-static int run_versions(struct store *st, enum stmt_id id, const struct pending_version *v,
-                        size_t rows, struct diag *d)
-{
-	sqlite3_stmt *s = store_stmt(st, id, d);
-	size_t i;
-
-	if (!s)
-		return -1;
-	for (i = 0; i < rows; i++)
-		if (bind_version(st, s, (int)i, &v[i]) < 0)
-			return store_fail(st, SQLITE_ERROR, "storing a version", d);
-	return store_run_kept(st, s, "storing a version", d);
-}
-
 int store_versions_flush(struct store *st, struct diag *d)
 {
-	size_t i, n = st->nversions;
-	int rc = 0;
+	size_t n = st->nversions;
+	int rc;
 
 	st->nversions = 0;
-	if (n == STORE_VERSIONS_PER_INSERT)
-		rc = run_versions(st, S_INSERT_VERSIONS, st->versions, n, d);
-	else
-		for (i = 0; i < n && rc == 0; i++)
-			rc = run_versions(st, S_INSERT_VERSION, &st->versions[i], 1, d);
+	rc = store_write_waiting(st, S_INSERT_VERSION, S_INSERT_VERSIONS, STORE_VERSIONS_PER_INSERT,
+	                         st->versions, n, bind_version, "storing a version", d);
 	buf_reset(&st->version_facts);
 	return rc;
 }
