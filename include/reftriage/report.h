@@ -141,13 +141,12 @@ int report_html_escape(struct buf *b, const char *s);
  * The open quarantine (cli.md "Nothing waits unseen"), appended to b: the
  * JSON object {"open","items":[{"id","package_ref","received_at","file",
  * "line","reason"}]}; for people, a heading line and at most max records a
- * line (then how many more), nothing when none is open; one record's line;
- * the printed pages' box. -1 when memory runs out.
+ * line (then how many more), nothing when none is open; one record's line.
+ * -1 when memory runs out.
  */
 int report_quarantine_json(struct buf *b, const struct store_qopen *q);
 int report_quarantine_text(struct buf *b, const struct store_qopen *q, size_t max);
 int report_quarantine_line(struct buf *b, const struct store_qitem *it);
-int report_quarantine_html(struct buf *b, const struct store_qopen *q, size_t max);
 
 /*
  * How many open quarantined records the lists for people name (then "and N

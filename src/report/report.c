@@ -234,6 +234,40 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	return rc ? -1 : 0;
 }
 
+int report_quarantine_json(struct buf *b, const struct store_qopen *q)
+{
+	struct buf reason;
+	size_t i;
+	int rc = buf_addf(b, "{\"open\":%ld,\"items\":[", q->open);
+
+	buf_init(&reason);
+	for (i = 0; i < q->nitems; i++) {
+		const struct store_qitem *it = &q->items[i];
+		bool first = true;
+
+		rc |= buf_adds(b, i ? ",{" : "{");
+		rc |= jsonw_key_int(b, &first, "id", (long long)it->id);
+		rc |= jsonw_key(b, &first, "package_ref");
+		rc |= it->package_ref ? jsonw_string(b, it->package_ref, strlen(it->package_ref))
+		                      : buf_adds(b, "null");
+		rc |= jsonw_key(b, &first, "received_at");
+		if (it->has_received)
+			rc |= buf_addc(b, '"') | report_time(b, it->received_at) | buf_addc(b, '"');
+		else
+			rc |= buf_adds(b, "null");
+		rc |= jsonw_key_str(b, &first, "file", it->file ? it->file : "");
+		rc |= jsonw_key_int(b, &first, "line", (long long)it->line);
+		buf_reset(&reason);
+		rc |= buf_addf(&reason, "%s: %s", it->field, it->message);
+		rc |= jsonw_key(b, &first, "reason");
+		rc |= rc ? -1 : jsonw_string(b, reason.data, reason.len);
+		rc |= buf_addc(b, '}');
+	}
+	rc |= buf_adds(b, "]}");
+	buf_release(&reason);
+	return rc ? -1 : 0;
+}
+
 static int json_begin(struct report *r, const struct report_header *h)
 {
 	struct buf *b = &r->b;
