@@ -325,12 +325,13 @@ static int open_store(struct cli *cli)
 	/*
 	 * A verb that writes waits for another writer (--wait). A reader is never
 	 * refused because a writer is busy: in WAL mode it waits only for the
-	 * moments SQLite itself locks (opening, a checkpoint), always up to 5 s;
-	 * its --wait is how long its audit entry waits before it is spooled.
+	 * moments SQLite itself locks (opening, a checkpoint), always up to 30 s
+	 * (a loaded machine can stretch those moments past 5); its --wait is how
+	 * long its audit entry waits before it is spooled.
 	 */
-	long wait_s = !cli_has_opt(cli, "wait") || (cli->cmd->flags & CLI_READ)
-	                  ? 5
-	                  : cli_count(cli, "wait", 30);
+	long wait_s = (cli->cmd->flags & CLI_READ) ? 30
+	              : !cli_has_opt(cli, "wait")  ? 5
+	                                           : cli_count(cli, "wait", 30);
 
 	diag_clear(&d);
 	if (store_open(cli->db_path, (int)wait_s * 1000, &cli->st, &d) < 0)
