@@ -61,4 +61,7 @@ void pfile_abort(struct pfile *pf);
 /* Whether pf is open (between pfile_open() and commit or abort). */
 bool pfile_is_open(const struct pfile *pf);
 
+/* What a file of mode m that is not a regular file is, for a message ("a FIFO (named pipe)"). */
+const char *pfile_kind(unsigned m);
+
 #endif

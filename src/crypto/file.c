@@ -2,6 +2,7 @@
 #include "crypto-internal.h"
 
 #include "reftriage/diag.h"
+#include "reftriage/pfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,18 +24,6 @@ int crypto_fail_errno(struct diag *d, const char *file, int code, const char *ms
 	return diag_set(d, code, "%s: %s", msg, strerror(e));
 }
 
-/* What a file that is not a regular file is, for a message. */
-static const char *kind_of(mode_t m)
-{
-	return S_ISDIR(m)    ? "a directory"
-	       : S_ISLNK(m)  ? "a symbolic link"
-	       : S_ISFIFO(m) ? "a FIFO (named pipe)"
-	       : S_ISCHR(m)  ? "a character device"
-	       : S_ISBLK(m)  ? "a block device"
-	       : S_ISSOCK(m) ? "a socket"
-	                     : "not a regular file";
-}
-
 /*
  * Whether sb (from lstat, before opening) is a file crypto_read_small() may
  * open: a regular file, for a key its owner's own and private. Nothing is
@@ -50,9 +39,10 @@ static int check_type(const char *path, const struct stat *sb, unsigned flags, c
 	if (S_ISLNK(sb->st_mode) && !(flags & CRYPTO_FILE_KEY))
 		return 0; /* a signature may be a link; a key may not (checked below) */
 	if (!S_ISREG(sb->st_mode))
-		return diag_set(
-		    d, code, "refused: it is %s; %s must be a regular file%s", kind_of(sb->st_mode),
-		    what, S_ISLNK(sb->st_mode) ? " (name the file itself, not a link to it)" : "");
+		return diag_set(d, code, "refused: it is %s; %s must be a regular file%s",
+		                pfile_kind(sb->st_mode), what,
+		                S_ISLNK(sb->st_mode) ? " (name the file itself, not a link to it)"
+		                                     : "");
 	if (!(flags & CRYPTO_FILE_SECRET))
 		return 0;
 	if (sb->st_uid != geteuid())

@@ -14,8 +14,7 @@ static int fail(struct diag *d, const char *path, int code, const char *what, in
 	return diag_set(d, code, "%s: %s", what, strerror(e ? e : EIO));
 }
 
-/* What an existing file that is not a regular file is, for a message. */
-static const char *kind_of(mode_t m)
+const char *pfile_kind(unsigned m)
 {
 	return S_ISDIR(m)    ? "a directory"
 	       : S_ISLNK(m)  ? "a symbolic link"
@@ -43,7 +42,7 @@ static int target_ok(const char *path, struct diag *d)
 	return diag_set(d, EX_CANTCREAT,
 	                "refused: it is %s, not a regular file; reftriage replaces only regular "
 	                "files",
-	                kind_of(sb.st_mode));
+	                pfile_kind(sb.st_mode));
 }
 
 /* A name beside path that nobody else uses: path.tmp-XXXXXX, made with O_EXCL. */
