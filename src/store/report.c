@@ -52,12 +52,12 @@ static const char *const queries[] = {
         "p.id AS id, %s AS g, " CLOCK_START " AS cs, (SELECT min(e.at) FROM package_events e "
         "WHERE e.package_id = p.id AND e.at >= " CLOCK_START " AND e.to_status NOT IN ('new', "
         "'assigned', 'reopened')) AS a FROM packages p WHERE " CLOCK_START " < ?2 AND NOT "
-        "(p.status NOT IN " STORE_OPEN_STATUSES
-        " AND p.changed_at < ?1 AND p.changed_at >= " CLOCK_START
-        ")) c JOIN priority_history h ON h.package_id = c.id ORDER BY c.id, h.id",
+        "(NOT " STORE_IS_OPEN(
+            "p.status") " AND p.changed_at < ?1 AND p.changed_at >= " CLOCK_START
+                        ")) c JOIN priority_history h ON h.package_id = c.id ORDER BY c.id, h.id",
     [STORE_REPORT_OPEN] = "SELECT p.received_at, s.priority, s.due_at, %s, NULL, NULL, NULL, "
                           "NULL, NULL FROM packages p LEFT JOIN scores s ON s.package_id = "
-                          "p.id WHERE p.status IN " STORE_OPEN_STATUSES " AND ?1 <= ?2",
+                          "p.id WHERE " STORE_IS_OPEN("p.status") " AND ?1 <= ?2",
     [STORE_REPORT_EVENTS] =
         "SELECT e.at, NULL, NULL, %s, e.from_status, e.to_status, NULL, NULL, NULL FROM "
         "package_events e JOIN packages p ON p.id = e.package_id WHERE e.at < ?2 AND ?1 <= "

@@ -24,19 +24,17 @@ int store_stats_group(struct store *st, enum store_group g, int64_t now,
 	static const char *const sql[] = {
 	    [GROUP_PRIORITY] =
 	        "SELECT s.priority, count(*), sum(s.due_at < ?1) FROM scores s JOIN "
-	        "packages p ON p.id = s.package_id WHERE p.status IN " STORE_OPEN_STATUSES
-	        " AND " CURRENT_SCORE " GROUP BY s.priority ORDER BY s.priority",
+	        "packages p ON p.id = s.package_id WHERE " STORE_IS_OPEN(
+	            "p.status") " AND " CURRENT_SCORE " GROUP BY s.priority ORDER BY s.priority",
 	    [GROUP_STATUS] =
 	        "SELECT status, count(*), 0 FROM packages GROUP BY status ORDER BY "
 	        "CASE status WHEN 'new' THEN 0 WHEN 'assigned' THEN 1 WHEN "
 	        "'in_progress' THEN 2 WHEN 'reopened' THEN 3 WHEN 'actioned' THEN 4 WHEN 'nfa' "
 	        "THEN 5 ELSE 6 END",
-	    [GROUP_SOURCE] =
-	        "SELECT source, count(*), 0 FROM packages WHERE status IN " STORE_OPEN_STATUSES
-	        " GROUP BY source ORDER BY count(*) DESC, source",
-	    [GROUP_TYPE] = "SELECT referral_type, count(*), 0 FROM packages WHERE status "
-	                   "IN " STORE_OPEN_STATUSES
-	                   " GROUP BY referral_type ORDER BY count(*) DESC, referral_type",
+	    [GROUP_SOURCE] = "SELECT source, count(*), 0 FROM packages WHERE " STORE_IS_OPEN(
+	        "status") " GROUP BY source ORDER BY count(*) DESC, source",
+	    [GROUP_TYPE] = "SELECT referral_type, count(*), 0 FROM packages WHERE " STORE_IS_OPEN(
+	        "status") " GROUP BY referral_type ORDER BY count(*) DESC, referral_type",
 	};
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql[g], -1, &s, NULL);
@@ -67,8 +65,7 @@ int store_stats(struct store *st, struct store_stats *out, struct diag *d)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (one_int(st, "SELECT count(*) FROM packages WHERE status IN " STORE_OPEN_STATUSES, &n,
-	            d) < 0)
+	if (one_int(st, "SELECT count(*) FROM packages WHERE " STORE_IS_OPEN("status"), &n, d) < 0)
 		return -1;
 	out->open = (long)n;
 	if (one_int(st, "SELECT count(*) FROM packages", &n, d) < 0)
@@ -76,11 +73,10 @@ int store_stats(struct store *st, struct store_stats *out, struct diag *d)
 	out->closed = (long)n - out->open;
 	if (store_unscored(st, &out->unscored, d) < 0)
 		return -1;
-	rc = sqlite3_prepare_v2(
-	    st->db,
-	    "SELECT ref, received_at FROM packages WHERE status IN " STORE_OPEN_STATUSES
-	    " ORDER BY received_at, ref LIMIT 1",
-	    -1, &s, NULL);
+	rc = sqlite3_prepare_v2(st->db,
+	                        "SELECT ref, received_at FROM packages WHERE " STORE_IS_OPEN(
+	                            "status") " ORDER BY received_at, ref LIMIT 1",
+	                        -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "counting", d);
 	rc = sqlite3_step(s);

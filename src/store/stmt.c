@@ -76,9 +76,10 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_UPDATE_PACKAGE] =
         "UPDATE packages SET latest_version = ?2, received_at = ?3, source = "
         "?4, referral_type = ?5, force_area = ?6, changed_at = ?7, updated = "
-        "1, reopened_at = CASE WHEN status IN " STORE_OPEN_STATUSES
-        " THEN reopened_at ELSE ?7 END, status = CASE WHEN status IN " STORE_OPEN_STATUSES
-        " THEN status ELSE 'reopened' END WHERE id = ?1",
+        "1, reopened_at = CASE WHEN " STORE_IS_OPEN(
+            "status") " THEN reopened_at ELSE ?7 END, "
+                      "status = CASE WHEN " STORE_IS_OPEN(
+                          "status") " THEN status ELSE 'reopened' END WHERE id = ?1",
     /* The reopen in the package's history, by the operator who imported the version. */
     [S_REOPEN_EVENT] = "INSERT INTO package_events (package_id, at, operator, action, "
                        "from_status, to_status, note) SELECT ?1, ?2, operator, 'status', ?3, "

@@ -34,7 +34,7 @@ int store_workflow(struct store *st, int64_t package_id, const struct store_even
 	    "UPDATE scores SET as_of = coalesce(as_of, (SELECT CAST(value AS INTEGER) FROM "
 	    "meta WHERE key = 'scored_as_of')), rule_set_id = coalesce(rule_set_id, (SELECT "
 	    "CAST(value AS INTEGER) FROM meta WHERE key = 'scored_rule_set')) WHERE "
-	    "package_id = ?1 AND ?2 NOT IN " STORE_OPEN_STATUSES,
+	    "package_id = ?1 AND NOT " STORE_IS_OPEN("?2"),
 	    what, d, STORE_ARGS(ARG_INT(package_id), ARG_TEXT(e->to_status)));
 }
 
