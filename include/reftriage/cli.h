@@ -291,6 +291,15 @@ int cli_audit_score(const struct cli *cli, struct store *st, const struct rulese
 /* The entry of installing rs from source. */
 int cli_audit_rules_install(const struct cli *cli, struct store *st, const struct ruleset *rs,
                             const char *source, struct diag *d) MUST_CHECK;
+/*
+ * The entries of one file's import, in its transaction: the collection (the
+ * refs it stored or quarantined, the file's hash and counts, then what r
+ * adds: known rejects, reopened packages, the signer) and, when any of its
+ * packages now share a linking key with another, the combination.
+ */
+struct isummary_file;
+int cli_audit_import(const struct cli *cli, struct store *st, struct store_import *imp,
+                     struct isummary_file *r, struct diag *d) MUST_CHECK;
 
 /* --- shared pieces of verbs ------------------------------------------- */
 

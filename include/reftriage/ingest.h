@@ -121,4 +121,24 @@ struct ingest_result {
 int ingest_fd(int fd, const char *name, const struct ingest_opts *opts, ingest_fn fn,
               ingest_progress_fn progress, void *ctx, struct ingest_result *res, struct diag *d);
 
+/*
+ * Paths to read, each owned by the list: ingest_paths_add() takes p (NULL,
+ * or memory running out: -1, p freed); ingest_paths_release() frees them.
+ */
+struct ingest_paths {
+	char **p;
+	size_t n, cap;
+};
+int ingest_paths_add(struct ingest_paths *l, char *p);
+void ingest_paths_release(struct ingest_paths *l);
+
+/*
+ * Add the files a directory stands for to l, in path order: those named
+ * *.csv, *.json, *.ndjson, *.jsonl or *.xml, not dot-files; with recursive,
+ * those of its subdirectories too (not dot-directories, nor a symbolic link
+ * to a directory, 32 levels at most). 0 (perhaps none added), 1 when dir
+ * cannot be listed, -1 when memory runs out.
+ */
+int ingest_dir_files(const char *dir, bool recursive, struct ingest_paths *l);
+
 #endif

@@ -8,11 +8,10 @@
 #include "reftriage/buf.h"
 #include "reftriage/hash.h"
 #include "reftriage/ingest.h"
-#include "reftriage/jsonw.h"
+#include "reftriage/isummary.h"
 #include "reftriage/timeutil.h"
 #include "reftriage/token.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,47 +58,18 @@ const char import_about[] =
     "or a file was rejected;\n"
     "66 a file cannot be opened; 74 I/O error; 75 the store is busy (retry).\n";
 
-struct file_report {
-	const char *name;
-	const char *format;
-	uint64_t bytes;
-	unsigned char hash[HASH_BYTES];
-	bool hashed;
-	unsigned long n_new, n_updated, n_unchanged, n_rejected, n_withheld;
-	unsigned long n_known;    /* rejected as before: in quarantine already, not news */
-	unsigned long n_reopened; /* of n_updated: closed packages that a new version reopened */
-	struct buf reopened;      /* their refs, each followed by a space */
-	bool stopped;
-	int code;              /* 0, or the exit code for this file */
-	const char *status;    /* for --summary json */
-	char error[600];       /* a file-level error, when there is one */
-	char signer[17];       /* --verify-key: the key id that signed the file */
-	char *trusted_comment; /* and the signature's trusted comment (owned) */
-};
-
-/* The progress line: on a terminal, a few times a second, cleared at the end. */
-struct progress {
-	bool on;
-	const char *name;
-	uint64_t size; /* 0 when unknown (a pipe) */
-	int64_t start, last;
-	bool shown;
-};
-
-static void on_progress(void *ctx, uint64_t bytes, unsigned long records);
-
 struct import_ctx {
 	struct cli *cli;
 	struct store *st;
 	bool strict, dry_run, summary_json;
-	size_t nfiles; /* the files named (a DIR's files each) */
+	struct isummary sum; /* what the run says of itself: its files */
 	struct ingest_opts opts;
 	struct store_import imp;
-	struct file_report *rep;
+	struct isummary_file *rep;
 	bool withholding; /* --strict and a record was rejected: store nothing more */
 	bool wrote;       /* a file of this run is committed */
 	int64_t now;
-	struct progress prog;
+	struct isummary_progress prog;
 	/* --verify-key: the trusted key, and the hash of the bytes it verified. */
 	bool verify;
 	struct sign_pubkey key;
@@ -111,26 +81,8 @@ struct import_ctx {
 static void on_progress(void *ctx, uint64_t bytes, unsigned long records)
 {
 	struct import_ctx *x = ctx;
-	struct progress *p = &x->prog;
-	int64_t now = time_now();
-	double secs;
 
-	if (!p->on || now - p->last < 250000)
-		return;
-	p->last = now;
-	secs = (double)(now - p->start) / 1e6;
-	fprintf(stderr, "\r\033[K%s: %lu records, %.0f records/s", p->name, records,
-	        secs > 0 ? (double)records / secs : 0.0);
-	if (p->size)
-		fprintf(stderr, ", %.0f%%", 100.0 * (double)bytes / (double)p->size);
-	p->shown = true;
-}
-
-static void progress_clear(struct progress *p)
-{
-	if (p->shown)
-		fputs("\r\033[K", stderr);
-	p->shown = false;
+	isummary_progress(stderr, &x->prog, bytes, records);
 }
 
 static void print_reasons(const struct import_ctx *x, const struct ingest_record *rec)
@@ -154,7 +106,7 @@ static void print_reasons(const struct import_ctx *x, const struct ingest_record
 }
 
 /* A closed package reopened by a new version: count it and name it. */
-static int note_reopened(struct file_report *r, const struct package *p, struct diag *d)
+static int note_reopened(struct isummary_file *r, const struct package *p, struct diag *d)
 {
 	size_t n;
 	const char *ref = package_str(p, F_PACKAGE_REF, &n);
@@ -193,24 +145,26 @@ static int on_record(void *ctx, const struct ingest_record *rec, struct diag *d)
 			x->rep->n_new = x->rep->n_updated = x->rep->n_reopened = 0;
 			buf_reset(&x->rep->reopened);
 		}
-		memset(&rj, 0, sizeof(rj));
-		rj.file = x->rep->name;
-		rj.line = rec->line;
-		rj.index = rec->index;
-		rj.package_ref = NULL;
+		if (known)
+			return 0;
 		if (rec->ref && rec->ref_len < sizeof(ref)) {
 			memcpy(ref, rec->ref, rec->ref_len);
 			ref[rec->ref_len] = '\0';
-			rj.package_ref = ref;
 		}
-		rj.raw = rec->raw;
-		rj.raw_len = rec->raw_len;
-		rj.raw_size = rec->raw_size;
-		rj.raw_hash = rec->raw_hash;
-		rj.has_received = rec->has_received;
-		rj.received_at = rec->received_at;
-		rj.reasons = rec->reasons;
-		return known ? 0 : store_put_quarantine(x->st, x->imp.id, &rj, x->now, d);
+		rj = (struct store_reject){
+		    .file = x->rep->name,
+		    .line = rec->line,
+		    .index = rec->index,
+		    .package_ref = rec->ref && rec->ref_len < sizeof(ref) ? ref : NULL,
+		    .raw = rec->raw,
+		    .raw_len = rec->raw_len,
+		    .raw_size = rec->raw_size,
+		    .raw_hash = rec->raw_hash,
+		    .has_received = rec->has_received,
+		    .received_at = rec->received_at,
+		    .reasons = rec->reasons,
+		};
+		return store_put_quarantine(x->st, x->imp.id, &rj, x->now, d);
 	}
 	if (x->withholding) {
 		x->rep->n_withheld++;
@@ -238,64 +192,6 @@ static int file_failed(struct import_ctx *x, const struct diag *d)
 	x->rep->n_rejected = x->rep->n_withheld = x->rep->n_reopened = x->rep->n_known = 0;
 	buf_reset(&x->rep->reopened);
 	return cli_report(d);
-}
-
-/* The refs a file reopened, in its import entry: "reopened" counts, "reopened_refs" names. */
-static void audit_reopened(struct cli_details *det, struct file_report *r)
-{
-	if (!r->n_reopened)
-		return;
-	cli_details_int(det, "reopened", (int64_t)r->n_reopened);
-	r->reopened.data[r->reopened.len - 1] = '\0'; /* the last space */
-	cli_details_str(det, "reopened_refs", r->reopened.data);
-	r->reopened.data[r->reopened.len - 1] = ' ';
-}
-
-/*
- * The file's audit entries, in its transaction: the collection (the refs it
- * stored or quarantined, the file's hash and counts) and, when any of its
- * packages now share a linking key with another, the combination.
- */
-static int audit_import(struct import_ctx *x, struct diag *d)
-{
-	struct cli_details det;
-	int64_t n;
-	int rc;
-
-	if (store_audit_import_refs(x->st, &x->imp, false, &n, d) < 0)
-		return -1;
-	cli_details_init(&det);
-	cli_details_str(&det, "file", x->rep->name);
-	cli_details_hash(&det, "file_hash", x->imp.file_hash);
-	cli_details_str(&det, "format", x->imp.format);
-	cli_details_int(&det, "bytes", (int64_t)x->imp.bytes);
-	cli_details_int(&det, "new", (int64_t)x->imp.n_new);
-	cli_details_int(&det, "updated", (int64_t)x->imp.n_updated);
-	cli_details_int(&det, "unchanged", (int64_t)x->imp.n_unchanged);
-	cli_details_int(&det, "rejected", (int64_t)x->imp.n_rejected);
-	cli_details_int(&det, "withheld", (int64_t)x->imp.n_withheld);
-	if (x->rep->n_known)
-		cli_details_int(&det, "known_rejects", (int64_t)x->rep->n_known);
-	cli_details_bool(&det, "strict", x->strict);
-	audit_reopened(&det, x->rep);
-	if (x->rep->signer[0]) {
-		cli_details_str(&det, "signed_by", x->rep->signer);
-		cli_details_str(&det, "trusted_comment", x->rep->trusted_comment);
-	}
-	rc = cli_audit(x->cli, x->st, "import", &det, d);
-	cli_details_release(&det);
-	if (rc < 0)
-		return -1;
-	if (store_audit_import_refs(x->st, &x->imp, true, &n, d) < 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	cli_details_init(&det);
-	cli_details_str(&det, "file", x->rep->name);
-	cli_details_int(&det, "linked", n);
-	rc = cli_audit(x->cli, x->st, "link", &det, d);
-	cli_details_release(&det);
-	return rc;
 }
 
 /*
@@ -349,7 +245,7 @@ static int import_fd(struct import_ctx *x, int fd)
 	x->prog.name = x->rep->name;
 	x->prog.start = x->prog.last = time_now();
 	rc = ingest_fd(fd, x->rep->name, &x->opts, on_record, on_progress, x, &res, &d);
-	progress_clear(&x->prog);
+	isummary_progress_clear(stderr, &x->prog);
 	x->rep->format = ingest_format_name(res.format);
 	x->rep->bytes = res.bytes;
 	memcpy(x->rep->hash, res.file_hash, HASH_BYTES);
@@ -370,7 +266,7 @@ static int import_fd(struct import_ctx *x, int fd)
 	}
 	import_counts(x, &res);
 	if (store_import_finish(x->st, &x->imp, time_now(), &d) < 0 ||
-	    (!x->dry_run && audit_import(x, &d) < 0)) {
+	    (!x->dry_run && cli_audit_import(x->cli, x->st, &x->imp, x->rep, &d) < 0)) {
 		store_rollback(x->st);
 		return file_failed(x, &d);
 	}
@@ -387,7 +283,7 @@ static int import_fd(struct import_ctx *x, int fd)
  * trusted key; the file is read once to check it (and then imported from the
  * same descriptor, its hash compared again). Returns an exit code.
  */
-static int verify_file(struct import_ctx *x, int fd, const char *path, struct file_report *r)
+static int verify_file(struct import_ctx *x, int fd, const char *path, struct isummary_file *r)
 {
 	struct buf sig;
 	struct diag d;
@@ -412,227 +308,6 @@ static int verify_file(struct import_ctx *x, int fd, const char *path, struct fi
 	return EX_OK;
 }
 
-/*
- * Of several files, one that was not a clean success (rejected records) gets
- * a line of its own; the summary line covers the rest (and a single file).
- */
-static void print_file_line(const struct import_ctx *x, const struct file_report *r)
-{
-	if (r->code != EX_OK && r->code != EX_DATAERR)
-		return;
-	if (r->error[0] || x->nfiles < 2 || (!r->n_rejected && !r->stopped && !r->n_withheld))
-		return;
-	fprintf(stderr, "%s: %lu %s (%lu new, %lu updated), %lu unchanged, %lu rejected", r->name,
-	        r->n_new + r->n_updated, x->dry_run ? "would be imported" : "imported", r->n_new,
-	        r->n_updated, r->n_unchanged, r->n_rejected);
-	if (r->n_known)
-		fprintf(stderr, ", %lu known (already in quarantine)", r->n_known);
-	if (r->n_reopened)
-		fprintf(stderr, "; %lu closed reopened: %.*s", r->n_reopened,
-		        (int)r->reopened.len - 1, r->reopened.data);
-	if (r->n_withheld)
-		fprintf(stderr, "; --strict: %lu valid records not imported", r->n_withheld);
-	if (r->stopped)
-		fprintf(stderr, "; reading stopped at a file-level error");
-	if (x->dry_run)
-		fprintf(stderr, " [dry run: nothing stored]");
-	fputc('\n', stderr);
-}
-
-/*
- * What the summary line is about: the one file, or "N files"; with
- * --recursive, every file read is named, so that a file found deep in a tree
- * is never read unseen.
- */
-static int summary_subject(const struct import_ctx *x, const struct file_report *reps, size_t n,
-                           struct buf *b)
-{
-	size_t i, read = 0;
-	bool first = true;
-	int rc = 0;
-
-	for (i = 0; i < n; i++)
-		read += reps[i].hashed && !reps[i].error[0];
-	if (read == 1 && n == 1)
-		return buf_adds(b, reps[0].name);
-	rc |= buf_addf(b, "%zu file%s", read, read == 1 ? "" : "s");
-	if (!cli_flag(x->cli, "recursive") || !read)
-		return rc;
-	for (i = 0; i < n; i++)
-		if (reps[i].hashed && !reps[i].error[0])
-			rc |= buf_addf(b, "%s%s", first ? " (" : ", ", reps[i].name), first = false;
-	return rc | buf_addc(b, ')');
-}
-
-/* "; closed reopened: REF..." (the first few) for the summary line; -1: no memory. */
-static int summary_reopened(const struct file_report *reps, size_t n, struct buf *b)
-{
-	size_t i, k, shown = 0, more = 0;
-	int rc = buf_adds(b, "; closed reopened:");
-
-	for (i = 0; i < n; i++) {
-		const struct buf *r = &reps[i].reopened;
-
-		for (k = 0; k < r->len;) {
-			const char *sp = memchr(r->data + k, ' ', r->len - k);
-			size_t len = sp ? (size_t)(sp - (r->data + k)) : r->len - k;
-
-			if (shown++ < 5)
-				rc |= buf_addf(b, " %.*s", (int)len, r->data + k);
-			else
-				more++;
-			k += len + 1;
-		}
-	}
-	if (more)
-		rc |= buf_addf(b, " and %zu more", more);
-	return rc;
-}
-
-/*
- * The one line a successful import prints (cli_note: none with --quiet): the
- * files read, what they did to the store, and the rescore, when there was one.
- */
-static void print_summary(const struct import_ctx *x, const struct file_report *reps, size_t n,
-                          const struct buf *scored)
-{
-	unsigned long t[7] = {0};
-	size_t i, stopped = 0;
-	struct buf subject, more;
-	int rc;
-
-	for (i = 0; i < n; i++) {
-		stopped += reps[i].hashed && !reps[i].error[0];
-		t[0] += reps[i].n_new;
-		t[1] += reps[i].n_updated;
-		t[2] += reps[i].n_reopened;
-		t[3] += reps[i].n_unchanged;
-		t[4] += reps[i].n_rejected;
-		t[5] += reps[i].n_withheld;
-		t[6] += reps[i].n_known;
-	}
-	if (!stopped)
-		return; /* no file was read: its error said everything */
-	for (stopped = 0, i = 0; i < n; i++)
-		stopped += reps[i].stopped;
-	buf_init(&more);
-	buf_init(&subject);
-	rc = t[6] ? buf_addf(&more, ", %lu known reject%s (already in quarantine, not shown)", t[6],
-	                     t[6] == 1 ? "" : "s")
-	          : 0;
-	rc |= t[2] ? summary_reopened(reps, n, &more) : 0;
-	if (t[5])
-		rc |= buf_addf(&more, "; --strict: %lu valid records not imported", t[5]);
-	if (stopped)
-		rc |= buf_adds(&more, "; reading stopped at a file-level error");
-	if ((rc | summary_subject(x, reps, n, &subject)) == 0)
-		cli_note(x->cli,
-		         "%s: %lu %s (%lu new, %lu updated, %lu reopened), %lu unchanged, %lu "
-		         "rejected%s%s%s",
-		         subject.data, t[0] + t[1], x->dry_run ? "would be imported" : "imported",
-		         t[0], t[1], t[2], t[3], t[4], more.len ? more.data : "",
-		         scored->len  ? "; "
-		         : x->dry_run ? " [dry run: nothing stored]"
-		                      : "",
-		         scored->len ? scored->data : "");
-	buf_release(&subject);
-	buf_release(&more);
-}
-
-/* A file's ,"reopened":N,"reopened_refs":[...] in the JSON summary. */
-static int json_reopened(struct buf *b, const struct file_report *r)
-{
-	size_t i, start = 0;
-	int rc = buf_addf(b, ",\"reopened\":%lu,\"reopened_refs\":[", r->n_reopened);
-
-	for (i = 0; i < r->reopened.len; i++) {
-		if (r->reopened.data[i] != ' ')
-			continue;
-		rc |= start ? buf_addc(b, ',') : 0;
-		rc |= jsonw_string(b, r->reopened.data + start, i - start);
-		start = i + 1;
-	}
-	return rc | buf_addc(b, ']');
-}
-
-/* One file's object in the summary's "files" array. */
-static int json_file_report(struct buf *b, const struct file_report *r)
-{
-	bool f1 = true;
-	char hex[HASH_HEX];
-	int rc = 0;
-
-	rc |= buf_addc(b, '{');
-	rc |= jsonw_key_str(b, &f1, "file", r->name);
-	rc |= jsonw_key_str(b, &f1, "format", r->format);
-	rc |= jsonw_key(b, &f1, "bytes");
-	rc |= buf_addf(b, "%llu", (unsigned long long)r->bytes);
-	rc |= jsonw_key(b, &f1, "file_hash");
-	if (r->hashed) {
-		hash_hex(hex, r->hash);
-		rc |= jsonw_string(b, hex, strlen(hex));
-	} else {
-		rc |= buf_adds(b, "null");
-	}
-	rc |= buf_addf(b,
-	               ",\"new\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"rejected\":%lu,"
-	               "\"known_rejects\":%lu,\"withheld\":%lu,\"stopped\":%s,\"status\":\"%s\","
-	               "\"exit_code\":%d",
-	               r->n_new, r->n_updated, r->n_unchanged, r->n_rejected, r->n_known,
-	               r->n_withheld, r->stopped ? "true" : "false",
-	               r->status ? r->status : "error", r->code);
-	rc |= json_reopened(b, r);
-	rc |= jsonw_key(b, &f1, "error");
-	rc |= r->error[0] ? jsonw_string(b, r->error, strlen(r->error)) : buf_adds(b, "null");
-	rc |= buf_addc(b, '}');
-	return rc;
-}
-
-static int json_summary(const struct import_ctx *x, const struct file_report *reps, size_t n,
-                        int exit_code)
-{
-	struct buf b;
-	unsigned long t[7] = {0};
-	size_t i;
-	bool first = true;
-	int rc = 0;
-
-	buf_init(&b);
-	rc |= buf_addc(&b, '{');
-	rc |= jsonw_key_str(&b, &first, "store", x->cli->db_path);
-	rc |= jsonw_key(&b, &first, "dry_run");
-	rc |= buf_adds(&b, x->dry_run ? "true" : "false");
-	rc |= jsonw_key(&b, &first, "strict");
-	rc |= buf_adds(&b, x->strict ? "true" : "false");
-	rc |= jsonw_key(&b, &first, "files");
-	rc |= buf_addc(&b, '[');
-	for (i = 0; i < n; i++) {
-		const struct file_report *r = &reps[i];
-
-		if (i)
-			rc |= buf_addc(&b, ',');
-		rc |= json_file_report(&b, r);
-		t[0] += r->n_new;
-		t[1] += r->n_updated;
-		t[2] += r->n_unchanged;
-		t[3] += r->n_rejected;
-		t[4] += r->n_withheld;
-		t[5] += r->n_reopened;
-		t[6] += r->n_known;
-	}
-	rc |=
-	    buf_addf(&b,
-	             "],\"totals\":{\"new\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"rejected\":%lu,"
-	             "\"known_rejects\":%lu,\"withheld\":%lu,\"reopened\":%lu},\"exit_code\":%d}\n",
-	             t[0], t[1], t[2], t[3], t[6], t[4], t[5], exit_code);
-	if (rc == 0)
-		fwrite(b.data, 1, b.len, stdout);
-	buf_release(&b);
-	if (rc)
-		return cli_fail(x->cli, EX_SOFTWARE, "out of memory writing the summary");
-	return EX_OK;
-}
-
 /* Worse outcomes win: a stop, then unreadable input, then rejected data. */
 static int worse(int a, int b)
 {
@@ -651,129 +326,30 @@ static bool fatal(int code)
 	return code != EX_OK && code != EX_DATAERR && code != EX_NOINPUT;
 }
 
-static bool importable(const char *name)
-{
-	static const char *const ext[] = {".csv", ".json", ".ndjson", ".jsonl", ".xml"};
-	size_t i, n = strlen(name);
-
-	if (name[0] == '.')
-		return false;
-	for (i = 0; i < ARRAY_SIZE(ext); i++) {
-		size_t m = strlen(ext[i]);
-
-		if (n > m && strcmp(name + n - m, ext[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int add_path(char ***paths, size_t *n, size_t *cap, char *p)
-{
-	if (!p)
-		return -1;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		char **np = rt_realloc(*paths, c * sizeof(*np));
-
-		if (!np) {
-			rt_free(p);
-			return -1;
-		}
-		*paths = np;
-		*cap = c;
-	}
-	(*paths)[(*n)++] = p;
-	return 0;
-}
-
-/* A DIR's path joined with an entry's name; NULL when memory runs out. */
-static char *join(const char *dir, const char *name)
-{
-	size_t len = strlen(dir);
-	struct buf b;
-
-	buf_init(&b);
-	if (buf_addf(&b, "%s%s%s", dir, len && dir[len - 1] == '/' ? "" : "/", name) < 0) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_detach(&b, NULL);
-}
-
-/* How deep --recursive goes: far past any delivery's layout. */
-#define MAX_DEPTH 32
-
-/*
- * Add dir's importable files (and, when recursive, those of its
- * subdirectories) to paths. Dot-files and dot-directories are skipped, and so
- * is a symbolic link to a directory (it could loop, or lead out of the tree).
- * 1 when dir cannot be listed, -1 when memory runs out.
- */
-static int walk(const char *dir, bool recursive, int depth, char ***paths, size_t *n, size_t *cap)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int rc = 0;
-
-	if (!d)
-		return 1;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		struct stat sb;
-		char *p;
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (!(p = join(dir, e->d_name))) {
-			rc = -1;
-			break;
-		}
-		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode) && recursive && depth < MAX_DEPTH) {
-			rc = walk(p, recursive, depth + 1, paths, n, cap) < 0 ? -1 : 0;
-			rt_free(p);
-		} else if (importable(e->d_name) && !(stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))) {
-			rc = add_path(paths, n, cap, p);
-		} else {
-			rt_free(p);
-		}
-	}
-	(void)closedir(d);
-	return rc;
-}
-
 /*
  * The files to read: each FILE as given, each DIR replaced by its importable
  * files in name order (with --recursive, its subdirectories' too, all in
  * path order). -1 when memory runs out.
  */
-static int expand(struct cli *cli, char ***paths, size_t *n)
+static int expand(struct cli *cli, struct ingest_paths *paths)
 {
 	bool recursive = cli_flag(cli, "recursive");
-	size_t cap = 0;
 	int i;
 
-	*paths = NULL;
-	*n = 0;
 	for (i = 0; i < cli->noperands; i++) {
 		const char *arg = cli->operands[i];
-		size_t first = *n;
+		size_t first = paths->n;
 		struct stat sb;
 		int rc = 1;
 
 		if (strcmp(arg, "-") != 0 && stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode))
-			rc = walk(arg, recursive, 0, paths, n, &cap);
+			rc = ingest_dir_files(arg, recursive, paths);
 		if (rc < 0)
 			return -1;
 		/* A FILE, or a DIR that cannot be listed: "cannot read: it is a directory". */
-		if (rc > 0 && add_path(paths, n, &cap, rt_memdup0(arg, strlen(arg))) < 0)
+		if (rc > 0 && ingest_paths_add(paths, rt_memdup0(arg, strlen(arg))) < 0)
 			return -1;
-		if (rc == 0 && *n > first)
-			qsort(*paths + first, *n - first, sizeof(**paths), by_name);
-		else if (rc == 0)
+		if (rc == 0 && paths->n == first)
 			fprintf(stderr,
 			        "reftriage: %s: no .csv, .json, .ndjson, .jsonl or .xml files to "
 			        "import%s\n",
@@ -864,9 +440,9 @@ static int setup(struct cli *cli, struct import_ctx *x)
 }
 
 /* A file's failure before any import: remember it and say so. */
-static int refuse_file(struct file_report *r, int code, const char *status, const char *fmt, ...)
+static int refuse_file(struct isummary_file *r, int code, const char *status, const char *fmt, ...)
     PRINTF_LIKE(4, 5);
-static int refuse_file(struct file_report *r, int code, const char *status, const char *fmt, ...)
+static int refuse_file(struct isummary_file *r, int code, const char *status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -897,7 +473,7 @@ static void committed_some(struct import_ctx *x, int fc)
 }
 
 /* Whether file i is the same file as one already read. */
-static bool read_before(const struct file_report *reps, const struct stat *seen, int i)
+static bool read_before(const struct isummary_file *reps, const struct stat *seen, int i)
 {
 	int k;
 
@@ -909,10 +485,10 @@ static bool read_before(const struct file_report *reps, const struct stat *seen,
 }
 
 /* Open, check and import the i-th path. Returns an exit code. */
-static int import_path(struct import_ctx *x, const char *path, struct file_report *reps,
+static int import_path(struct import_ctx *x, const char *path, struct isummary_file *reps,
                        struct stat *seen, int i)
 {
-	struct file_report *r = &reps[i];
+	struct isummary_file *r = &reps[i];
 	bool is_stdin = strcmp(path, "-") == 0;
 	int fd, fc;
 
@@ -938,63 +514,75 @@ static int import_path(struct import_ctx *x, const char *path, struct file_repor
 		r->status = fc == EX_OK                        ? "ok"
 		            : fc == EX_DATAERR && !r->error[0] ? "rejected"
 		                                               : "error";
-		print_file_line(x, r);
+		isummary_file_line(stderr, &x->sum, r);
 	}
 	if (!is_stdin)
 		(void)close(fd);
 	return fc;
 }
 
+/*
+ * The one line a successful import prints (cli_note: none with --quiet): the
+ * files read, what they did to the store, and the rescore, when there was one.
+ */
+static void print_summary(const struct import_ctx *x, const struct buf *scored)
+{
+	struct buf line;
+
+	buf_init(&line);
+	if (isummary_line(&line, &x->sum, scored) == 0 && line.len)
+		cli_note(x->cli, "%s", line.data);
+	buf_release(&line);
+}
+
 int cmd_import(struct cli *cli)
 {
 	struct import_ctx x;
-	struct file_report *reps = NULL;
+	struct isummary_file *reps = NULL;
 	struct stat *seen = NULL;
 	struct buf scored;
-	char **paths = NULL;
-	size_t npaths = 0, i;
+	struct ingest_paths paths = {NULL, 0, 0};
+	size_t i;
 	int code;
 
 	memset(&x, 0, sizeof(x));
 	buf_init(&scored);
 	if ((code = setup(cli, &x)) != EX_OK)
 		goto out;
-	if (expand(cli, &paths, &npaths) < 0 ||
-	    !(reps = rt_calloc(npaths ? npaths : 1, sizeof(*reps))) ||
-	    !(seen = rt_calloc(npaths ? npaths : 1, sizeof(*seen)))) {
+	if (expand(cli, &paths) < 0 || !(reps = rt_calloc(paths.n ? paths.n : 1, sizeof(*reps))) ||
+	    !(seen = rt_calloc(paths.n ? paths.n : 1, sizeof(*seen)))) {
 		code = cli_fail(cli, EX_SOFTWARE, "out of memory");
 		goto out;
 	}
-	x.nfiles = npaths;
-	for (i = 0; i < npaths; i++) {
+	x.sum = (struct isummary){cli->db_path, x.dry_run, x.strict, cli_flag(cli, "recursive"),
+	                          reps,         paths.n};
+	for (i = 0; i < paths.n; i++) {
 		if (fatal(code)) {
-			reps[i].name = strcmp(paths[i], "-") == 0 ? "(stdin)" : paths[i];
+			reps[i].name = strcmp(paths.p[i], "-") == 0 ? "(stdin)" : paths.p[i];
 			(void)snprintf(reps[i].error, sizeof(reps[i].error),
 			               "not read: import stopped earlier");
 			reps[i].status = "not_read";
 			continue;
 		}
-		code = worse(code, import_path(&x, paths[i], reps, seen, (int)i));
+		code = worse(code, import_path(&x, paths.p[i], reps, seen, (int)i));
 	}
 	/* Every open package is rescored at one as_of, so that new links count everywhere. */
 	if (!x.dry_run && !fatal(code))
 		code = worse(
 		    code, cli_rescore_said(cli, x.st, cli_time(cli, "as-of", time_now()), &scored));
 	if (!fatal(code))
-		print_summary(&x, reps, npaths, &scored);
-	if (x.summary_json)
-		code = worse(code, json_summary(&x, reps, npaths, code));
+		print_summary(&x, &scored);
+	if (x.summary_json && isummary_write_json(stdout, &x.sum, code) < 0)
+		code = worse(code, cli_fail(cli, EX_SOFTWARE, "out of memory writing the summary"));
 out:
-	for (i = 0; reps && i < npaths; i++) {
+	for (i = 0; reps && i < paths.n; i++) {
 		rt_free(reps[i].trusted_comment);
 		buf_release(&reps[i].reopened);
 	}
 	rt_free(reps);
 	rt_free(seen);
 	buf_release(&scored);
-	while (npaths)
-		rt_free(paths[--npaths]);
-	rt_free(paths);
+	ingest_paths_release(&paths);
 	token_key_free(x.token_key);
 	return code;
 }

@@ -5,6 +5,7 @@
  */
 #include "reftriage/cli.h"
 
+#include "reftriage/isummary.h"
 #include "reftriage/jsonw.h"
 #include "reftriage/rules.h"
 #include "reftriage/timeutil.h"
@@ -132,5 +133,59 @@ int cli_audit_rules_install(const struct cli *cli, struct store *st, const struc
 	cli_details_str(&x, "file", source);
 	rc = cli_audit(cli, st, "rules install", &x, d);
 	cli_details_release(&x);
+	return rc;
+}
+
+/* The refs a file reopened, in its import entry: "reopened" counts, "reopened_refs" names. */
+static void audit_reopened(struct cli_details *det, struct isummary_file *r)
+{
+	if (!r->n_reopened)
+		return;
+	cli_details_int(det, "reopened", (int64_t)r->n_reopened);
+	r->reopened.data[r->reopened.len - 1] = '\0'; /* the last space */
+	cli_details_str(det, "reopened_refs", r->reopened.data);
+	r->reopened.data[r->reopened.len - 1] = ' ';
+}
+
+int cli_audit_import(const struct cli *cli, struct store *st, struct store_import *imp,
+                     struct isummary_file *r, struct diag *d)
+{
+	struct cli_details det;
+	int64_t n;
+	int rc;
+
+	if (store_audit_import_refs(st, imp, false, &n, d) < 0)
+		return -1;
+	cli_details_init(&det);
+	cli_details_str(&det, "file", r->name);
+	cli_details_hash(&det, "file_hash", imp->file_hash);
+	cli_details_str(&det, "format", imp->format);
+	cli_details_int(&det, "bytes", (int64_t)imp->bytes);
+	cli_details_int(&det, "new", (int64_t)imp->n_new);
+	cli_details_int(&det, "updated", (int64_t)imp->n_updated);
+	cli_details_int(&det, "unchanged", (int64_t)imp->n_unchanged);
+	cli_details_int(&det, "rejected", (int64_t)imp->n_rejected);
+	cli_details_int(&det, "withheld", (int64_t)imp->n_withheld);
+	if (r->n_known)
+		cli_details_int(&det, "known_rejects", (int64_t)r->n_known);
+	cli_details_bool(&det, "strict", imp->strict);
+	audit_reopened(&det, r);
+	if (r->signer[0]) {
+		cli_details_str(&det, "signed_by", r->signer);
+		cli_details_str(&det, "trusted_comment", r->trusted_comment);
+	}
+	rc = cli_audit(cli, st, "import", &det, d);
+	cli_details_release(&det);
+	if (rc < 0)
+		return -1;
+	if (store_audit_import_refs(st, imp, true, &n, d) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	cli_details_init(&det);
+	cli_details_str(&det, "file", r->name);
+	cli_details_int(&det, "linked", n);
+	rc = cli_audit(cli, st, "link", &det, d);
+	cli_details_release(&det);
 	return rc;
 }

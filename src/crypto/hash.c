@@ -53,14 +53,13 @@ void hash_hex(char out[HASH_HEX], const unsigned char h[HASH_BYTES])
 	(void)sodium_bin2hex(out, HASH_HEX, h, HASH_BYTES);
 }
 
-int hash_fd(int fd, unsigned char out[HASH_BYTES])
+/* Read fd from its start to its end, handing each chunk to add(h, ...); -1 on a read error. */
+static int read_all(int fd, void (*add)(void *h, const unsigned char *p, size_t n), void *h)
 {
-	struct hash_stream h;
 	unsigned char chunk[1 << 14];
 
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		return -1;
-	hash_stream_init(&h);
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
@@ -69,9 +68,28 @@ int hash_fd(int fd, unsigned char out[HASH_BYTES])
 		if (n < 0)
 			return -1;
 		if (n == 0)
-			break;
-		hash_stream_update(&h, chunk, (size_t)n);
+			return 0;
+		add(h, chunk, (size_t)n);
 	}
+}
+
+static void add_blake2b(void *h, const unsigned char *p, size_t n)
+{
+	hash_stream_update(h, p, n);
+}
+
+static void add_sha256(void *h, const unsigned char *p, size_t n)
+{
+	(void)crypto_hash_sha256_update(h, p, n);
+}
+
+int hash_fd(int fd, unsigned char out[HASH_BYTES])
+{
+	struct hash_stream h;
+
+	hash_stream_init(&h);
+	if (read_all(fd, add_blake2b, &h) < 0)
+		return -1;
 	hash_stream_final(&h, out);
 	return 0;
 }
@@ -79,22 +97,10 @@ int hash_fd(int fd, unsigned char out[HASH_BYTES])
 int hash_sha256_fd(int fd, unsigned char out[HASH_BYTES])
 {
 	crypto_hash_sha256_state h;
-	unsigned char chunk[1 << 14];
 
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		return -1;
 	(void)crypto_hash_sha256_init(&h);
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		(void)crypto_hash_sha256_update(&h, chunk, (size_t)n);
-	}
+	if (read_all(fd, add_sha256, &h) < 0)
+		return -1;
 	(void)crypto_hash_sha256_final(&h, out);
 	return 0;
 }

@@ -13,28 +13,25 @@
 static int bind_history(struct store *st, sqlite3_stmt *s, int row, const void *rows, size_t i)
 {
 	const struct pending_history *h = (const struct pending_history *)rows + i;
-	int p = row * 5;
+	const struct store_arg args[] = {
+	    ARG_INT(h->package_id),
+	    ARG_INT(h->at),
+	    ARG_TEXT(st->history_names.data + h->priority),
+	    ARG_INT(h->due_at),
+	    ARG_INT(h->rule_set_id),
+	};
 
-	return sqlite3_bind_int64(s, p + 1, h->package_id) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 2, h->at) != SQLITE_OK ||
-	               sqlite3_bind_text(s, p + 3, st->history_names.data + h->priority, -1,
-	                                 SQLITE_STATIC) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 4, h->due_at) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 5, h->rule_set_id) != SQLITE_OK
+	return store_bind_at(s, row * (int)ARRAY_SIZE(args) + 1, args, ARRAY_SIZE(args)) !=
+	               SQLITE_OK
 	           ? -1
 	           : 0;
 }
 
 int store_history_flush(struct store *st, struct diag *d)
 {
-	size_t n = st->nhistory;
-	int rc;
-
-	st->nhistory = 0;
-	rc = store_write_waiting(st, S_PUT_HISTORY, S_PUT_HISTORIES, STORE_HISTORY_PER_INSERT,
-	                         st->history, n, bind_history, "storing the priority history", d);
-	buf_reset(&st->history_names);
-	return rc;
+	return store_write_waiting(st, S_PUT_HISTORY, S_PUT_HISTORIES, STORE_HISTORY_PER_INSERT,
+	                           st->history, &st->nhistory, &st->history_names, bind_history,
+	                           "storing the priority history", d);
 }
 
 void store_history_discard(struct store *st)

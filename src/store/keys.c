@@ -160,31 +160,46 @@ int store_drop_keys(struct store *st, int64_t pid, int version, struct diag *d)
 #define C_IS_IP STORE_KEY_IS_IP("c.key")
 
 /*
- * Prepare a MINE statement for package pid, after writing the keys waiting:
- * ?1 pid, ?2 latest's keys in json (NULL without latest: the scan). json
- * must outlive the statement. NULL after filling d with what.
+ * Run a MINE statement for package pid, after writing the keys waiting: ?1
+ * pid, ?2 latest's keys in JSON (NULL without latest: the scan), ?3 ip when
+ * the statement has one (ip >= 0); each(s, x) for each row, as
+ * store_step_rows(). -1 after filling d with what.
  */
-static sqlite3_stmt *mine_stmt(struct store *st, const char *sql, int64_t pid,
-                               const struct package *latest, struct buf *json, const char *what,
-                               struct diag *d)
+static int mine_rows(struct store *st, const char *sql, int64_t pid, const struct package *latest,
+                     int ip, int (*each)(sqlite3_stmt *s, void *x), void *x, const char *what,
+                     struct diag *d)
 {
+	struct store_arg args[3];
+	struct buf json;
 	sqlite3_stmt *s;
+	int rc = -1;
 
+	buf_init(&json);
 	if (store_keys_flush(st, d) < 0)
-		return NULL;
-	if (latest && keys_json(json, latest) < 0) {
-		(void)store_fail(st, SQLITE_NOMEM, what, d);
-		return NULL;
+		goto out;
+	if (latest && keys_json(&json, latest) < 0) {
+		rc = store_fail(st, SQLITE_NOMEM, what, d);
+		goto out;
 	}
-	s = store_prepare(st, sql, what, d);
-	if (s && (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK ||
-	          (latest ? sqlite3_bind_text(s, 2, json->data, (int)json->len, SQLITE_STATIC)
-	                  : sqlite3_bind_null(s, 2)) != SQLITE_OK)) {
-		sqlite3_finalize(s);
-		(void)store_fail(st, SQLITE_ERROR, what, d);
-		return NULL;
-	}
-	return s;
+	args[0] = ARG_INT(pid);
+	args[1] = latest ? ARG_TEXTN(json.data, json.len) : ARG_NULL;
+	args[2] = ARG_INT(ip);
+	s = store_prepare_with(st, sql, what, d, args, ip >= 0 ? 3 : 2);
+	if (s)
+		rc = store_step_rows(st, s, false, what, each, x, d);
+out:
+	buf_release(&json);
+	return rc;
+}
+
+/* The one row of store_linked_count's query, into x: int64_t[2]. */
+static int read_counts(sqlite3_stmt *s, void *x)
+{
+	int64_t *counts = x;
+
+	counts[0] = sqlite3_column_int64(s, 0);
+	counts[1] = sqlite3_column_int64(s, 1);
+	return 0;
 }
 
 int store_linked_count(struct store *st, int64_t package_id, const struct package *latest,
@@ -194,26 +209,29 @@ int store_linked_count(struct store *st, int64_t package_id, const struct packag
 	    MINE "SELECT count(DISTINCT CASE WHEN NOT " A_IS_IP " THEN b.package_id END), "
 	         "count(DISTINCT CASE WHEN " A_IS_IP " THEN b.package_id END) "
 	         "FROM mine a JOIN package_keys b ON b.key = a.key AND b.package_id <> ?1";
-	const char *what = "linking packages";
-	struct buf json;
-	sqlite3_stmt *s;
-	int rc = -1, step;
+	int64_t counts[2] = {0, 0};
 
-	buf_init(&json);
-	s = mine_stmt(st, sql, package_id, latest, &json, what, d);
-	if (s) {
-		step = sqlite3_step(s);
-		if (step == SQLITE_ROW) {
-			*count = sqlite3_column_int64(s, 0);
-			*ip_count = sqlite3_column_int64(s, 1);
-			rc = 0;
-		} else {
-			rc = store_fail(st, step, what, d);
-		}
-		sqlite3_finalize(s);
-	}
-	buf_release(&json);
-	return rc;
+	if (mine_rows(st, sql, package_id, latest, -1, read_counts, counts, "linking packages", d) <
+	    0)
+		return -1;
+	*count = counts[0];
+	*ip_count = counts[1];
+	return 0;
+}
+
+struct each_link {
+	int (*fn)(void *ctx, const char *ref, int64_t key);
+	void *ctx;
+};
+
+static int on_link(sqlite3_stmt *s, void *x)
+{
+	const struct each_link *e = x;
+
+	return e->fn(e->ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1)) <
+	               0
+	           ? -1
+	           : 0;
 }
 
 int store_each_link(struct store *st, int64_t package_id, const struct package *latest, bool ip,
@@ -226,28 +244,10 @@ int store_each_link(struct store *st, int64_t package_id, const struct package *
 	    "AND (?3 = 0 OR NOT EXISTS (SELECT 1 FROM mine c JOIN package_keys e ON e.key = "
 	    "c.key WHERE e.package_id = b.package_id AND NOT (" C_IS_IP "))) "
 	    "ORDER BY p.ref, b.key";
-	const char *what = "reading linked packages";
-	struct buf json;
-	sqlite3_stmt *s;
-	int rc = -1, step;
+	struct each_link e = {fn, ctx};
 
-	buf_init(&json);
-	s = mine_stmt(st, sql, package_id, latest, &json, what, d);
-	if (!s)
-		goto out;
-	if (sqlite3_bind_int(s, 3, ip) != SQLITE_OK) {
-		rc = store_fail(st, SQLITE_ERROR, what, d);
-		goto out;
-	}
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1)) <
-		    0)
-			goto out;
-	rc = step == SQLITE_DONE ? 0 : store_fail(st, step, what, d);
-out:
-	sqlite3_finalize(s);
-	buf_release(&json);
-	return rc;
+	return mine_rows(st, sql, package_id, latest, ip, on_link, &e, "reading linked packages",
+	                 d);
 }
 
 /* --- every package's link counts, in one walk of the keys ------------- */

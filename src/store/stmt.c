@@ -277,14 +277,14 @@ int store_step_rows(struct store *st, sqlite3_stmt *s, bool kept, const char *wh
 	return 0;
 }
 
-int store_bind(sqlite3_stmt *s, const struct store_arg *args, size_t n)
+int store_bind_at(sqlite3_stmt *s, int first, const struct store_arg *args, size_t n)
 {
 	int rc = SQLITE_OK;
 	size_t i;
 
 	for (i = 0; rc == SQLITE_OK && i < n; i++) {
 		const struct store_arg *a = &args[i];
-		int at = (int)i + 1;
+		int at = first + (int)i;
 
 		if (a->type == STORE_ARG_INT)
 			rc = sqlite3_bind_int64(s, at, a->v.i);
@@ -295,6 +295,11 @@ int store_bind(sqlite3_stmt *s, const struct store_arg *args, size_t n)
 			                       SQLITE_STATIC);
 	}
 	return rc;
+}
+
+int store_bind(sqlite3_stmt *s, const struct store_arg *args, size_t n)
+{
+	return store_bind_at(s, 1, args, n);
 }
 
 sqlite3_stmt *store_prepare_with(struct store *st, const char *sql, const char *what,
@@ -367,15 +372,18 @@ static int run_rows(struct store *st, enum stmt_id id, const void *rows, size_t 
 }
 
 int store_write_waiting(struct store *st, enum stmt_id one, enum stmt_id many, size_t per_insert,
-                        const void *rows, size_t n, store_bind_row bind, const char *what,
-                        struct diag *d)
+                        const void *rows, size_t *waiting, struct buf *data, store_bind_row bind,
+                        const char *what, struct diag *d)
 {
-	size_t i;
+	size_t i, n = *waiting;
 	int rc = 0;
 
+	*waiting = 0;
 	if (n == per_insert)
-		return run_rows(st, many, rows, 0, n, bind, what, d);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = run_rows(st, one, rows, i, 1, bind, what, d);
+		rc = run_rows(st, many, rows, 0, n, bind, what, d);
+	else
+		for (i = 0; i < n && rc == 0; i++)
+			rc = run_rows(st, one, rows, i, 1, bind, what, d);
+	buf_reset(data);
 	return rc;
 }

@@ -236,8 +236,8 @@ int store_step_rows(struct store *st, sqlite3_stmt *s, bool kept, const char *wh
 
 /*
  * A value for a statement's parameter ?N, N its place in a list: ARG_INT,
- * ARG_TEXT (NULL binds NULL), ARG_TEXTN (n bytes of text) or ARG_BLOB (n
- * bytes; 0, an empty blob). The member initialised checks the value's type.
+ * ARG_TEXT (NULL binds NULL), ARG_TEXTN (n bytes of text), ARG_BLOB (n
+ * bytes; 0, an empty blob) or ARG_NULL. The member initialised checks the value's type.
  * Text and blobs are bound SQLITE_STATIC: they must outlive the statement's
  * steps.
  */
@@ -254,6 +254,7 @@ struct store_arg {
 #define ARG_TEXT(x)     ((struct store_arg){STORE_ARG_TEXT, {.text = (x)}, -1})
 #define ARG_TEXTN(x, n) ((struct store_arg){STORE_ARG_TEXT, {.text = (x)}, (int)(n)})
 #define ARG_BLOB(p, n)  ((struct store_arg){STORE_ARG_BLOB, {.blob = (p)}, (int)(n)})
+#define ARG_NULL        ARG_TEXT(NULL)
 /* A list of them, as the two arguments (array, count) the functions below take. */
 #define STORE_ARGS(...)                                                                            \
 	(const struct store_arg[]){__VA_ARGS__},                                                   \
@@ -261,6 +262,8 @@ struct store_arg {
 
 /* Bind args to ?1..?n of s: SQLITE_OK, or the first bind's error. */
 int store_bind(sqlite3_stmt *s, const struct store_arg *args, size_t n);
+/* The same from ?first: one row of a statement that inserts several. */
+int store_bind_at(sqlite3_stmt *s, int first, const struct store_arg *args, size_t n);
 
 /* store_prepare() then store_bind(); NULL after filling d with what. */
 sqlite3_stmt *store_prepare_with(struct store *st, const char *sql, const char *what,
@@ -341,15 +344,17 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct diag *
 int store_run_kept(struct store *st, sqlite3_stmt *s, const char *what, struct diag *d);
 
 /*
- * Rows waiting in the store (versions, priority history), written as an
- * INSERT of per_insert rows when there are that many, else one a statement.
- * bind binds rows[i] as the row-th row of s: 0, or -1 when a bind failed.
+ * The *waiting rows waiting in the store (versions, priority history),
+ * written as an INSERT of per_insert rows when there are that many, else one
+ * a statement; then none waits (*waiting 0, also on failure) and data, the
+ * bytes the rows point into, is emptied. bind binds rows[i] as the row-th
+ * row of s: 0, or -1 when a bind failed.
  */
 typedef int (*store_bind_row)(struct store *st, sqlite3_stmt *s, int row, const void *rows,
                               size_t i);
 int store_write_waiting(struct store *st, enum stmt_id one, enum stmt_id many, size_t per_insert,
-                        const void *rows, size_t n, store_bind_row bind, const char *what,
-                        struct diag *d);
+                        const void *rows, size_t *waiting, struct buf *data, store_bind_row bind,
+                        const char *what, struct diag *d);
 
 /* Run one statement that returns no rows (no parameters); -1 after filling d with what. */
 int store_exec(struct store *st, const char *sql, const char *what, struct diag *d);

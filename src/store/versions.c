@@ -12,32 +12,24 @@
 static int bind_version(struct store *st, sqlite3_stmt *s, int row, const void *rows, size_t i)
 {
 	const struct pending_version *v = (const struct pending_version *)rows + i;
-	int p = row * 8;
+	const struct store_arg args[] = {
+	    ARG_INT(v->pid),       ARG_INT(v->version),
+	    ARG_BLOB(v->hash, 32), ARG_INT(v->import_id),
+	    ARG_INT(v->line),      v->index >= 0 ? ARG_INT(v->index) : ARG_NULL,
+	    ARG_INT(v->now),       ARG_BLOB(st->version_facts.data + v->facts, v->facts_len),
+	};
 
-	return sqlite3_bind_int64(s, p + 1, v->pid) != SQLITE_OK ||
-	               sqlite3_bind_int(s, p + 2, v->version) != SQLITE_OK ||
-	               sqlite3_bind_blob(s, p + 3, v->hash, 32, SQLITE_STATIC) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 4, v->import_id) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 5, v->line) != SQLITE_OK ||
-	               (v->index >= 0 ? sqlite3_bind_int64(s, p + 6, v->index)
-	                              : sqlite3_bind_null(s, p + 6)) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 7, v->now) != SQLITE_OK ||
-	               sqlite3_bind_blob(s, p + 8, st->version_facts.data + v->facts,
-	                                 (int)v->facts_len, SQLITE_STATIC) != SQLITE_OK
+	return store_bind_at(s, row * (int)ARRAY_SIZE(args) + 1, args, ARRAY_SIZE(args)) !=
+	               SQLITE_OK
 	           ? -1
 	           : 0;
 }
 
 int store_versions_flush(struct store *st, struct diag *d)
 {
-	size_t n = st->nversions;
-	int rc;
-
-	st->nversions = 0;
-	rc = store_write_waiting(st, S_INSERT_VERSION, S_INSERT_VERSIONS, STORE_VERSIONS_PER_INSERT,
-	                         st->versions, n, bind_version, "storing a version", d);
-	buf_reset(&st->version_facts);
-	return rc;
+	return store_write_waiting(st, S_INSERT_VERSION, S_INSERT_VERSIONS,
+	                           STORE_VERSIONS_PER_INSERT, st->versions, &st->nversions,
+	                           &st->version_facts, bind_version, "storing a version", d);
 }
 
 void store_versions_discard(struct store *st)
