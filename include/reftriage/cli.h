@@ -321,6 +321,15 @@ extern const size_t default_rules_len;
  * NULL keeps the assignee. Returns an exit code.
  */
 int cli_workflow(struct cli *cli, const char *ref, const char *to_status, const char *assignee);
+/*
+ * The same for nrefs packages at once (bulk assign and status): every ref
+ * is checked before any changes, and one refused changes none (65). Each
+ * change is its own history row and audit entry.
+ */
+int cli_workflow_refs(struct cli *cli, char *const *refs, int nrefs, const char *to_status,
+                      const char *assignee);
+/* A note on package ref without a change (casework.md section 5): history and audit. */
+int cli_workflow_note(struct cli *cli, const char *ref, const char *text);
 
 /*
  * Where a passphrase comes from (src/cli/passphrase.c): file (when set, its
@@ -405,6 +414,8 @@ CLI_VERB(alert);
 CLI_VERB(backup);
 CLI_VERB(restore);
 CLI_VERB(settings);
+CLI_VERB(note);
+CLI_VERB(team);
 /* Verbs made of sub-commands export their table instead. */
 extern const struct cli_cmd rules_subs[];
 extern const struct cli_cmd audit_subs[];

@@ -184,7 +184,8 @@ void store_spool_abandon(struct store *st);
  * The open statuses, as an SQL list (cli.md): the others are closed. One
  * place, so that every query agrees on which packages are open.
  */
-#define STORE_OPEN_STATUSES "('new', 'assigned', 'in_progress', 'reopened')"
+#define STORE_OPEN_STATUSES                                                                        \
+	"('new', 'assigned', 'in_progress', 'reopened', 'awaiting_info', 'transfer_pending')"
 
 /*
  * A score row that is current: of the package's latest version, at the
