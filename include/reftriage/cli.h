@@ -310,6 +310,14 @@ bool cli_scores_stale(const struct cli *cli, bool scored, int64_t as_of, int64_t
 /* Warn on stderr that n open packages are not scored yet (nothing when n is 0). */
 void cli_warn_unscored(const struct cli *cli, long n);
 
+/*
+ * --sign KEY of a verb that wrote --output FILE (src/cli/export.c): write
+ * FILE.minisig (removed if the verb fails), its trusted comment naming the
+ * file, the command and the time, and note the key's id in the entry's
+ * details. Returns an exit code (after a message).
+ */
+int cli_sign_output(struct cli *cli, const char *key_path);
+
 /* The default rules, built into the binary from rules/default.json. */
 extern const unsigned char default_rules[];
 extern const size_t default_rules_len;

@@ -14,6 +14,9 @@
 
 #define REPORT_MAX_BANDS 16
 
+/* The protective marking of every printed page (the daily list, the case file). */
+#define REPORT_MARKING "OFFICIAL-SENSITIVE"
+
 /*
  * What a list for people (the table, the printed list) says it holds: the
  * packages the filters select, before --limit, by band; so a filtered or

@@ -4,8 +4,8 @@
 const struct cli_opt status_opts[] = {
     CLI_OPT_NOTE("why, kept with the change (needed to close, wait, transfer or reopen)"),
     {"of", 0, CLI_TEXT, "OTHER", "duplicate: the package this one duplicates", NULL, 0, 0},
-    {"to", 0, CLI_TEXT, "FORCE", "transferred: the force it goes to (pending until accepted)",
-     NULL, 0, 0},
+    {"to", 0, CLI_TEXT, "FORCE", "transferred: the force it goes to (pending until accepted)", NULL,
+     0, 0},
     {"their-ref", 0, CLI_TEXT, "REF", "transferred: the receiving force's reference (closes it)",
      NULL, 0, 0},
     CLI_OPT_WAIT,

@@ -20,8 +20,7 @@ static bool name_ok(const char *s)
 {
 	size_t i, n = strlen(s);
 
-	if (n == 0 || n >= STORE_NAME_MAX || utf8_invalid_at(s, n) != n ||
-	    strspn(s, " ") == n)
+	if (n == 0 || n >= STORE_NAME_MAX || utf8_invalid_at(s, n) != n || strspn(s, " ") == n)
 		return false;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -55,14 +54,15 @@ static int add(struct cli *cli)
 	for (i = 1; i < cli->noperands; i++) {
 		bool fresh;
 
-		if (store_team_add(cli->st, cli->operands[i], cli->operator_name, time_now(), &fresh,
-		                   &d) < 0)
+		if (store_team_add(cli->st, cli->operands[i], cli->operator_name, time_now(),
+		                   &fresh, &d) < 0)
 			return cli_report(&d);
 		if (fresh) {
 			added++;
 			cli_details_str(&cli->details, "added", cli->operands[i]);
 		} else {
-			cli_note(cli, "%s is on the roster already (in some case)", cli->operands[i]);
+			cli_note(cli, "%s is on the roster already (in some case)",
+			         cli->operands[i]);
 		}
 	}
 	cli->action = "team";
@@ -89,8 +89,9 @@ int cmd_team(struct cli *cli)
 			return cli_usage_error(cli, "team list takes no operand");
 		cli->action = "team list";
 		if (store_team_each(cli->st, put_name, NULL, &d) < 0)
-			return ferror(stdout) ? cli_fail(cli, EX_IOERR, "standard output: write error")
-			                      : cli_report(&d);
+			return ferror(stdout)
+			           ? cli_fail(cli, EX_IOERR, "standard output: write error")
+			           : cli_report(&d);
 		return EX_OK;
 	}
 	if (strcmp(sub, "remove") == 0) {

@@ -203,6 +203,16 @@ static int known_value(struct cli *cli, const char *opt, enum store_filter_field
 	diag_clear(&d);
 	if (store_filter_check(cli->st, f, value, &found, nearest, &d) < 0)
 		return cli_report(&d);
+	/* A name on the roster is a person, whether or not anything is assigned to them. */
+	if (!found && f == STORE_FILTER_ASSIGNEE) {
+		char near_team[STORE_FILTER_NEAREST];
+
+		if (store_filter_check(cli->st, STORE_FILTER_TEAM, value, &found, near_team, &d) <
+		    0)
+			return cli_report(&d);
+		if (near_team[0])
+			memcpy(nearest, near_team, sizeof(near_team));
+	}
 	if (found)
 		return EX_OK;
 	(void)snprintf(field, sizeof(field), "--%s", opt);
@@ -478,38 +488,6 @@ static int write_list(struct cli *cli, struct wl_ctx *x, const struct store_work
 	return rc;
 }
 
-/* --sign: the finished file's signature, FILE.minisig, removed if the export fails. */
-static int sign_output(struct cli *cli, const char *key_path)
-{
-	struct cli_passphrase_src src = {cli_str(cli, "passphrase-file"), key_path};
-	const char *output = cli_str(cli, "output"), *base = strrchr(output, '/');
-	struct sign_seckey *key = NULL;
-	char tc[SIGN_COMMENT_MAX / 2], t[40], keyid[SIGN_KEYID_LEN];
-	struct diag d;
-	size_t k;
-	int rc = EX_OK;
-
-	diag_clear(&d);
-	time_format(time_now(), t);
-	(void)snprintf(tc, sizeof(tc), "timestamp:%lld\tfile:%s\thashed\treftriage worklist %s",
-	               (long long)(time_now() / 1000000), base ? base + 1 : output, t);
-	for (k = 0; tc[k]; k++)
-		if ((unsigned char)tc[k] < 0x20 && tc[k] != '\t')
-			tc[k] = '?';
-	if (buf_addf(&cli->also_written, "%s.minisig", output) < 0)
-		return cli_fail(cli, EX_SOFTWARE, "out of memory");
-	if (sign_seckey_load(key_path, cli_passphrase, &src, &key, &d) < 0 ||
-	    pfile_sync(&cli->output, &d) < 0 ||
-	    sign_fd(key, pfile_fd(&cli->output), cli->also_written.data, tc, &d) < 0) {
-		rc = cli_report(&d);
-	} else {
-		sign_seckey_keyid(key, keyid);
-		cli_details_str(&cli->details, "signed_by", keyid);
-	}
-	sign_seckey_free(key);
-	return rc;
-}
-
 /* The consultation (or, with a file, the disclosure) entry's details. */
 static void details(struct cli *cli, const struct store_worklist_query *q, const char *format,
                     long rows)
@@ -606,7 +584,7 @@ static int run_list(struct cli *cli, const struct lists *l)
 	buf_release(&x.reasons);
 	package_release(&x.pkg);
 	if (rc == EX_OK && key_path)
-		rc = sign_output(cli, key_path);
+		rc = cli_sign_output(cli, key_path);
 	if (rc == EX_OK) {
 		long listed = x.rank + x.unscored;
 

@@ -31,9 +31,9 @@
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
-static const char *const states[] = {
-    "new",      "assigned", "in_progress", "reopened",  "awaiting_info", "transfer_pending",
-    "actioned", "nfa",      "transferred", "duplicate", NULL};
+static const char *const states[] = {"new",           "assigned",         "in_progress", "reopened",
+                                     "awaiting_info", "transfer_pending", "actioned",    "nfa",
+                                     "transferred",   "duplicate",        NULL};
 
 static bool is_closed(const char *s)
 {
@@ -52,7 +52,7 @@ struct wf_extra {
 struct wf_ctx {
 	int64_t id;
 	char ref[80];
-	char status[16];
+	char status[24];
 	char assigned[80];
 	bool has_assignee;
 	int version; /* the latest */
@@ -136,8 +136,9 @@ static int check(const struct wf_ctx *w, const char *to, const char *assignee, c
 	if ((strcmp(to, "nfa") == 0 || strcmp(to, "awaiting_info") == 0 ||
 	     strcmp(to, "transfer_pending") == 0) &&
 	    !note)
-		return refuse(w->ref, "%s needs --note: a decision %s must be recorded with its reason",
-		              to,
+		return refuse(w->ref,
+		              "%s needs --note: a decision %s must be recorded with its reason",
+		              strcmp(to, "transfer_pending") == 0 ? "transferred" : to,
 		              strcmp(to, "nfa") == 0             ? "to take no further action"
 		              : strcmp(to, "awaiting_info") == 0 ? "to wait for a partner"
 		                                                 : "to transfer");
@@ -229,7 +230,8 @@ static int settle_state(struct cli *cli, const char **to_status, struct wf_extra
 	x->transfer_to = cli_str(cli, "to");
 	x->their_ref = cli_str(cli, "their-ref");
 	if (strcmp(to, "duplicate") == 0 && !x->of)
-		return cli_usage_error(cli, "duplicate needs --of OTHER, the package it duplicates");
+		return cli_usage_error(cli,
+		                       "duplicate needs --of OTHER, the package it duplicates");
 	if (x->of && strcmp(to, "duplicate") != 0)
 		return cli_usage_error(cli, "--of goes with duplicate");
 	if (strcmp(to, "transferred") == 0 && !x->transfer_to && !x->their_ref)
@@ -237,14 +239,16 @@ static int settle_state(struct cli *cli, const char **to_status, struct wf_extra
 		                            "until accepted) or --their-ref REF (the receiving "
 		                            "force's reference, which closes it)");
 	if (strcmp(to, "transfer_pending") == 0 && (!x->transfer_to || x->their_ref))
-		return cli_usage_error(cli, "transfer_pending needs --to FORCE (and no --their-ref)");
+		return cli_usage_error(cli,
+		                       "transfer_pending needs --to FORCE (and no --their-ref)");
 	if ((x->transfer_to || x->their_ref) && strcmp(to, "transferred") != 0 &&
 	    strcmp(to, "transfer_pending") != 0)
 		return cli_usage_error(cli, "--to and --their-ref go with transferred");
 	if (x->transfer_to && !text_ok(x->transfer_to, 128, false))
 		return cli_usage_error(cli, "--to takes a force's name of 1 to 128 bytes of text");
 	if (x->their_ref && !text_ok(x->their_ref, 64, false))
-		return cli_usage_error(cli, "--their-ref takes a reference of 1 to 64 bytes of text");
+		return cli_usage_error(cli,
+		                       "--their-ref takes a reference of 1 to 64 bytes of text");
 	if (strcmp(to, "transferred") == 0 && !x->their_ref)
 		to = "transfer_pending";
 	if (x->of) {
@@ -262,7 +266,8 @@ static int settle_state(struct cli *cli, const char **to_status, struct wf_extra
 
 /* The change to w as an event. */
 static void make_event(struct cli *cli, const struct wf_ctx *w, const char *to_status,
-                       const char *assignee, const struct wf_extra *x, struct store_event *e)
+                       const char *assignee, const char *note, const struct wf_extra *x,
+                       struct store_event *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->at = time_now();
@@ -270,9 +275,11 @@ static void make_event(struct cli *cli, const struct wf_ctx *w, const char *to_s
 	e->action = to_status ? "status" : "assign";
 	e->from_status = w->status;
 	/* Assigning a new package makes it assigned; otherwise the status stays. */
-	e->to_status = to_status ? to_status : strcmp(w->status, "new") == 0 ? "assigned" : w->status;
+	e->to_status = to_status                       ? to_status
+	               : strcmp(w->status, "new") == 0 ? "assigned"
+	                                               : w->status;
 	e->assigned_to = assignee;
-	e->note = cli_str(cli, "note");
+	e->note = note;
 	if (x->of_id) {
 		e->of_package_id = x->of_id;
 		e->of_ref = x->of_ref;
@@ -289,7 +296,7 @@ static int apply(struct cli *cli, const struct wf_ctx *w, const char *to_status,
 	struct diag d;
 	bool reopened;
 
-	make_event(cli, w, to_status, assignee, x, &e);
+	make_event(cli, w, to_status, assignee, cli_str(cli, "note"), x, &e);
 	reopened = is_closed(w->status) && !is_closed(e.to_status);
 	diag_clear(&d);
 	if (store_workflow(cli->st, w->id, &e, &d) < 0 ||
@@ -375,9 +382,8 @@ int cli_workflow_note(struct cli *cli, const char *ref, const char *text)
 	if ((rc = load(cli, ref, &w)) != EX_OK)
 		return rc;
 	memset(&x, 0, sizeof(x));
-	make_event(cli, &w, w.status, NULL, &x, &e);
+	make_event(cli, &w, w.status, NULL, text, &x, &e);
 	e.action = "note";
-	e.note = text;
 	diag_clear(&d);
 	if (store_workflow(cli->st, w.id, &e, &d) < 0 ||
 	    audit_workflow(cli, cli->st, &w, &e, false, &d) < 0)

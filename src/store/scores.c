@@ -4,9 +4,8 @@
 #include "reftriage/timeutil.h"
 
 /* The same list as STORE_OPEN_STATUSES. */
-const char *const store_open_statuses[] = {"new",           "assigned",         "in_progress",
-                                           "reopened",      "awaiting_info",    "transfer_pending",
-                                           NULL};
+const char *const store_open_statuses[] = {
+    "new", "assigned", "in_progress", "reopened", "awaiting_info", "transfer_pending", NULL};
 /* The closed statuses: every other one. */
 const char *const store_closed_statuses[] = {"actioned", "nfa", "transferred", "duplicate", NULL};
 

@@ -95,19 +95,21 @@ int store_stats(struct store *st, struct store_stats *out, struct diag *d)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, "counting", d);
 	/* Time from receipt to the first assignment or status change, per package. */
-	if (one_int(st, "SELECT count(DISTINCT package_id) FROM package_events WHERE action <> 'note'", &n, d) < 0)
+	if (one_int(st,
+	            "SELECT count(DISTINCT package_id) FROM package_events WHERE action <> 'note'",
+	            &n, d) < 0)
 		return -1;
 	out->acted = (long)n;
 	if (!out->acted)
 		return 0;
 	/* The median, read from the ordered list without holding it: the middle one or two. */
-	rc =
-	    sqlite3_prepare_v2(st->db,
-	                       "SELECT min(e.at) - p.received_at AS t FROM package_events e JOIN "
-	                       "packages p ON p.id = e.package_id WHERE e.action <> 'note' GROUP BY "
-	                       "e.package_id ORDER BY t "
-	                       "LIMIT 2 OFFSET ?1",
-	                       -1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+	    st->db,
+	    "SELECT min(e.at) - p.received_at AS t FROM package_events e JOIN "
+	    "packages p ON p.id = e.package_id WHERE e.action <> 'note' GROUP BY "
+	    "e.package_id ORDER BY t "
+	    "LIMIT 2 OFFSET ?1",
+	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "counting", d);
 	if (sqlite3_bind_int64(s, 1, (out->acted - 1) / 2) != SQLITE_OK) {

@@ -27,8 +27,9 @@ int store_team_check(struct store *st, const char *field, const char *name,
 	int rc;
 
 	(void)snprintf(canon, STORE_NAME_MAX, "%s", name);
-	s = store_prepare_with(st, "SELECT (SELECT name FROM team WHERE name = ?1), EXISTS "
-	                           "(SELECT 1 FROM team)",
+	s = store_prepare_with(st,
+	                       "SELECT (SELECT name FROM team WHERE name = ?1), EXISTS "
+	                       "(SELECT 1 FROM team)",
 	                       "reading the roster", d, STORE_ARGS(ARG_TEXT(name)));
 	if (!s)
 		return -1;
@@ -38,7 +39,8 @@ int store_team_check(struct store *st, const char *field, const char *name,
 		return store_fail(st, rc, "reading the roster", d);
 	}
 	if (sqlite3_column_type(s, 0) != SQLITE_NULL)
-		(void)snprintf(canon, STORE_NAME_MAX, "%s", (const char *)sqlite3_column_text(s, 0));
+		(void)snprintf(canon, STORE_NAME_MAX, "%s",
+		               (const char *)sqlite3_column_text(s, 0));
 	found = sqlite3_column_type(s, 0) != SQLITE_NULL || sqlite3_column_int(s, 1) == 0;
 	sqlite3_finalize(s);
 	if (found)
@@ -76,8 +78,8 @@ int store_team_each(struct store *st,
                     int (*fn)(void *ctx, const char *name, int64_t at, const char *by), void *ctx,
                     struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT name, added_at, added_by FROM team ORDER BY name",
-	                                "reading the roster", d);
+	sqlite3_stmt *s = store_prepare(
+	    st, "SELECT name, added_at, added_by FROM team ORDER BY name", "reading the roster", d);
 	int rc;
 
 	if (!s)

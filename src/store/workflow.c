@@ -6,18 +6,17 @@ int store_workflow(struct store *st, int64_t package_id, const struct store_even
 {
 	const char *what = "recording the change";
 
-	if (store_run_with(st,
-	                   "INSERT INTO package_events (package_id, at, operator, action, "
-	                   "from_status, to_status, assigned_to, note, of_package_id, "
-	                   "transfer_to, their_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	                   "nullif(?9, 0), ?10, ?11)",
-	                   what, d,
-	                   STORE_ARGS(ARG_INT(package_id), ARG_INT(e->at),
-	                              ARG_TEXT(e->operator_name), ARG_TEXT(e->action),
-	                              ARG_TEXT(e->from_status), ARG_TEXT(e->to_status),
-	                              ARG_TEXT(e->assigned_to), ARG_TEXT(e->note),
-	                              ARG_INT(e->of_package_id), ARG_TEXT(e->transfer_to),
-	                              ARG_TEXT(e->their_ref))) < 0)
+	if (store_run_with(
+	        st,
+	        "INSERT INTO package_events (package_id, at, operator, action, "
+	        "from_status, to_status, assigned_to, note, of_package_id, "
+	        "transfer_to, their_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	        "nullif(?9, 0), ?10, ?11)",
+	        what, d,
+	        STORE_ARGS(ARG_INT(package_id), ARG_INT(e->at), ARG_TEXT(e->operator_name),
+	                   ARG_TEXT(e->action), ARG_TEXT(e->from_status), ARG_TEXT(e->to_status),
+	                   ARG_TEXT(e->assigned_to), ARG_TEXT(e->note), ARG_INT(e->of_package_id),
+	                   ARG_TEXT(e->transfer_to), ARG_TEXT(e->their_ref))) < 0)
 		return -1;
 	/* A note is history only: the package, its mark and its score stay as they are. */
 	if (strcmp(e->action, "note") == 0)
