@@ -318,6 +318,13 @@ void cli_warn_unscored(const struct cli *cli, long n);
  */
 int cli_sign_output(struct cli *cli, const char *key_path);
 
+/*
+ * worklist's filters (src/cli/filters.c) into q from its options; prio and
+ * status are copies of --priority and --status, cut up in place and
+ * borrowed by q. Returns an exit code (after a message).
+ */
+int cli_worklist_filters(struct cli *cli, struct store_worklist_query *q, char *prio, char *status);
+
 /* The default rules, built into the binary from rules/default.json. */
 extern const unsigned char default_rules[];
 extern const size_t default_rules_len;

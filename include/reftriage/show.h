@@ -79,6 +79,23 @@ int report_json_version(struct buf *b, const struct store_version *v, const char
 int report_json_change(struct buf *b, const char *field, const char *old, const char *new_value,
                        bool first);
 
+/*
+ * The packages linked to package id and the possible links (a shared IP
+ * address only): text to out, or (json not NULL) the JSON members "linked"
+ * and "possible_links" appended to json. erased: its content was purged.
+ * 0, or -1 with d filled (d->code 0: out of memory).
+ */
+int report_show_links(FILE *out, struct buf *json, struct store *st, int64_t id, bool erased,
+                      struct diag *d) MUST_CHECK;
+
+/*
+ * show REF --diff: the fields that changed from version from to to (0, 0:
+ * the last two) to out, text or JSON. 0; 1 when there is no package ref or
+ * no such version; -1 with d filled (d->code 0: out of memory).
+ */
+int report_show_diff(FILE *out, struct store *st, const char *ref, int from, int to, bool json,
+                     struct diag *d) MUST_CHECK;
+
 /* --- the case file ------------------------------------------------------ */
 
 /*

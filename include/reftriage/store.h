@@ -466,6 +466,12 @@ struct store_worklist_query {
 	 * has_due_before pass them all (their priority is not known).
 	 */
 	bool unscored;
+	/*
+	 * worklist --closed (casework.md section 5): the closed packages
+	 * instead (store_closed), statuses naming closed states; most
+	 * recently closed first.
+	 */
+	bool closed;
 };
 
 /* The fields a worklist filter names by value. */
@@ -513,6 +519,9 @@ struct store_worklist_row {
 	bool updated;
 	const void *facts; /* the scored version's facts (package_decode_facts) */
 	size_t facts_len;
+	/* store_closed: when and by whom it was closed (its last status change). */
+	int64_t closed_at;
+	const char *closed_by;
 };
 
 /*
@@ -538,6 +547,19 @@ int store_worklist_note(struct store *st, const struct store_worklist_query *q,
 int store_worklist(struct store *st, const struct store_worklist_query *q,
                    int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
                    struct diag *d) MUST_CHECK;
+
+/*
+ * The closed packages that q's filters select (q->statuses: closed states;
+ * since, changed_since, priorities, force area, assignee as the worklist),
+ * most recently closed first, then by ref; fn called with each (facts NULL;
+ * priority -1 when the package has no score, as after a purge). Their count,
+ * ignoring the limit, into *count.
+ */
+int store_closed(struct store *st, const struct store_worklist_query *q,
+                 int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
+                 struct diag *d) MUST_CHECK;
+int store_closed_count(struct store *st, const struct store_worklist_query *q, long *count,
+                       struct diag *d) MUST_CHECK;
 
 /* --- workflow --------------------------------------------------------- */
 

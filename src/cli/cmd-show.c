@@ -11,7 +11,6 @@
 
 #include "reftriage/hash.h"
 #include "reftriage/jsonw.h"
-#include "reftriage/links.h"
 #include "reftriage/package.h"
 #include "reftriage/score.h"
 #include "reftriage/show.h"
@@ -280,95 +279,11 @@ static int print_outcomes(struct show_ctx *x, struct diag *d)
 	return rc < 0 || x->err ? -1 : 0;
 }
 
-struct links_ctx {
-	struct show_ctx *x;
-	size_t n;
-	const struct package *own; /* the package's latest version, to name keys; or NULL */
-};
-
-struct key_name {
-	int64_t key;
-	char text[300];
-};
-
-static int name_key(void *ctx, int64_t key, const char *text, size_t len)
-{
-	struct key_name *k = ctx;
-
-	if (key != k->key)
-		return 0;
-	(void)snprintf(k->text, sizeof(k->text), "%.*s", (int)len, text);
-	return 1;
-}
-
-static int on_link(void *ctx, const char *ref, int64_t id)
-{
-	struct links_ctx *l = ctx;
-	/* The store keeps keys as numbers (schema 13): a shared one is one of the package's own. */
-	struct key_name k = {id, "a linking key"};
-
-	if (l->own)
-		(void)link_keys_of(l->own, name_key, &k);
-	if (l->x->json)
-		l->x->err |= report_json_link(&l->x->b, ref, k.text, l->n == 0);
-	else
-		report_show_link(l->x->out, ref, k.text);
-	l->n++;
-	return l->x->err ? -1 : 0;
-}
-
-/*
- * The linked packages (a subject or an identifier other than an IP address
- * shared), or with ip the possible links: packages that share only an IP
- * address, which is often shared by strangers (CGNAT, public Wi-Fi).
- */
-static int print_links_named(struct show_ctx *x, bool ip, struct links_ctx *l, struct diag *d)
-{
-	if (x->json)
-		x->err |= buf_adds(&x->b, ip ? ",\"possible_links\":[" : ",\"linked\":[");
-	else
-		fputs(ip ? "\npossible links (shared IP)\n"
-		         : "\nlinked packages (sharing a subject or an identifier)\n",
-		      x->out);
-	if (store_each_link(x->st, x->id, l->own, ip, on_link, l, d) < 0)
-		return -1;
-	if (x->json)
-		x->err |= buf_addc(&x->b, ']');
-	else if (!l->n)
-		fputs("  none\n", x->out);
-	return x->err ? -1 : 0;
-}
-
-/*
- * Both lists, the linked packages and the possible links, naming each
- * shared key from the package's latest version (read once for both).
- */
+/* Both lists, the linked packages and the possible links: text, or JSON members into x->b. */
 static int print_links(struct show_ctx *x, struct diag *d)
 {
-	struct links_ctx l = {x, 0, NULL}, ip;
-	struct package own;
-	struct buf facts;
-	int version, rc;
-
-	/*
-	 * The latest version's keys are the ones stored (x->pkg may hold an
-	 * older one), and the store finds the links from them. A package whose
-	 * facts cannot be read (erased, damaged) is still listed with its links
-	 * (the store then reads every key to find them), their keys unnamed.
-	 */
-	package_init(&own);
-	buf_init(&facts);
-	if (!x->purged_at && store_latest_facts(x->st, x->id, &facts, &version, d) == 0 &&
-	    package_decode_facts(&own, facts.data, facts.len) == 0)
-		l.own = &own;
-	buf_release(&facts);
-	diag_clear(d);
-	ip = l;
-	rc = print_links_named(x, false, &l, d);
-	if (rc == 0)
-		rc = print_links_named(x, true, &ip, d);
-	package_release(&own);
-	return rc;
+	return report_show_links(x->json ? NULL : x->out, x->json ? &x->b : NULL, x->st, x->id,
+	                         x->purged_at != 0, d);
 }
 
 /* The JSON members score, linked and possible_links, appended to x->b. */
@@ -472,27 +387,6 @@ static int on_version(void *ctx, const struct store_version *v)
 
 /* --- show REF --diff ---------------------------------------------------- */
 
-struct diff_ctx {
-	bool json;
-	size_t n;
-	struct buf *b;
-	FILE *out;
-	int err;
-};
-
-static int on_change(void *ctx, int field, const char *old, const char *new_value)
-{
-	struct diff_ctx *c = ctx;
-	const char *name = contract_fields[field].name;
-
-	if (c->json)
-		c->err |= report_json_change(c->b, name, old, new_value, c->n == 0);
-	else
-		report_show_change(c->out, name, old, new_value);
-	c->n++;
-	return c->err ? -1 : 0;
-}
-
 /* --versions A,B: two version numbers from 1; 0 and 0 when absent. */
 static int parse_versions(struct cli *cli, int *from, int *to)
 {
@@ -525,49 +419,19 @@ static int parse_versions(struct cli *cli, int *from, int *to)
 	                       s);
 }
 
-static int latest_of(void *ctx, const struct store_package *p)
-{
-	*(int *)ctx = p->latest_version;
-	return 0;
-}
-
 /* Print the changes from version from to to (0, 0: the last two). */
 static int show_diff(struct cli *cli, const char *ref, int from, int to, bool json)
 {
-	struct buf b;
-	struct diff_ctx c = {json, 0, &b, cli->out, 0};
 	struct diag d;
-	int rc, latest = 0;
+	int rc;
 
 	diag_clear(&d);
-	rc = store_get_package(cli->st, ref, latest_of, NULL, &latest, &d);
+	rc = report_show_diff(cli->out, cli->st, ref, from, to, json, &d);
 	if (rc == 1)
 		return cli_no_package(cli, ref);
 	if (rc < 0)
-		return cli_report(&d);
-	if (!from && latest > 1) {
-		from = latest - 1;
-		to = latest;
-	}
-	buf_init(&b);
-	if (json) {
-		c.err |= buf_adds(&b, "{\"package_ref\":");
-		c.err |= jsonw_string(&b, ref, strlen(ref));
-		c.err |= buf_addf(&b, ",\"from\":%d,\"to\":%d,\"changes\":[", from, to);
-	}
-	if (!json && from)
-		cli_print(cli->out, "%s: version %d \xe2\x86\x92 version %d\n", ref, from, to);
-	rc = store_diff_versions(cli->st, ref, from, to, on_change, &c, &d);
-	if (rc == 0 && json && !c.err) {
-		c.err |= buf_adds(&b, "]}\n");
-		fwrite(b.data, 1, b.len, cli->out);
-	} else if (rc == 0 && !c.n) {
-		fputs("  no field changed (the versions differ in form only)\n", cli->out);
-	}
-	buf_release(&b);
-	if (rc != 0)
-		return rc == 1 ? cli_no_package(cli, ref) : d.code ? cli_report(&d) : EX_SOFTWARE;
-	return c.err ? cli_fail(cli, EX_SOFTWARE, "out of memory") : EX_OK;
+		return d.code ? cli_report(&d) : cli_fail(cli, EX_SOFTWARE, "out of memory");
+	return EX_OK;
 }
 
 /* --- the command ------------------------------------------------------ */
