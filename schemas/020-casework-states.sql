@@ -82,7 +82,7 @@ CREATE INDEX package_events_by_original ON package_events (of_package_id)
 -- The team's roster (optional): when it has a name, assign --to and
 -- --approved-by take only its names, in any case. Removing a name keeps the
 -- history that names it; each change is audited.
-CREATE TABLE team (
+CREATE TABLE IF NOT EXISTS team (
 	name     TEXT PRIMARY KEY COLLATE NOCASE,
 	added_at INTEGER NOT NULL, -- microseconds since 1970, UTC
 	added_by TEXT NOT NULL     -- the operator
