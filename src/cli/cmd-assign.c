@@ -8,12 +8,12 @@ const struct cli_opt assign_opts[] = {
     CLI_OPT_END,
 };
 const char assign_about[] =
-    "Set the assignee of each package REF. A new package becomes assigned; otherwise\n"
-    "its status is kept. A closed package cannot be assigned: reopen it first. If any\n"
-    "REF cannot be assigned, none is (65). Taking a package someone else holds is said\n"
-    "on stderr (\"was NAME\"). When the store has a roster ('reftriage team'), NAME must\n"
-    "be on it (any case). Each change is recorded with the time and the operator, and\n"
-    "shown by 'reftriage show REF'.\n";
+    "Set the assignee of each package REF. A new package becomes assigned;\n"
+    "otherwise its status is kept. A closed package cannot be assigned: reopen\n"
+    "it first. If any REF cannot be assigned, none is (65). Taking a package\n"
+    "someone else holds is said on stderr (\"was NAME\"). When the store has a\n"
+    "roster ('reftriage team'), NAME must be on it (any case). Each change is\n"
+    "recorded with the time and the operator, and shown by 'reftriage show REF'.\n";
 
 int cmd_assign(struct cli *cli)
 {
