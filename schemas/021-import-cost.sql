@@ -32,4 +32,5 @@ CREATE INDEX IF NOT EXISTS packages_by_assignee ON packages (assigned_to COLLATE
 -- src/store/scores.c, which also checks that the two agree) so that the
 -- planner reads it when the open are few and the ranking when they are many.
 CREATE INDEX IF NOT EXISTS packages_open ON packages (id)
-	WHERE (status = 'new' OR status = 'assigned' OR status = 'in_progress' OR status = 'reopened');
+	WHERE (status = 'new' OR status = 'assigned' OR status = 'in_progress' OR status = 'reopened'
+	OR status = 'awaiting_info' OR status = 'transfer_pending');

@@ -319,6 +319,21 @@ bool cli_scores_stale(const struct cli *cli, bool scored, int64_t as_of, int64_t
 /* Warn on stderr that n open packages are not scored yet (nothing when n is 0). */
 void cli_warn_unscored(const struct cli *cli, long n);
 
+/*
+ * --sign KEY of a verb that wrote --output FILE (src/cli/export.c): write
+ * FILE.minisig (removed if the verb fails), its trusted comment naming the
+ * file, the command and the time, and note the key's id in the entry's
+ * details. Returns an exit code (after a message).
+ */
+int cli_sign_output(struct cli *cli, const char *key_path);
+
+/*
+ * worklist's filters (src/cli/filters.c) into q from its options; prio and
+ * status are copies of --priority and --status, cut up in place and
+ * borrowed by q. Returns an exit code (after a message).
+ */
+int cli_worklist_filters(struct cli *cli, struct store_worklist_query *q, char *prio, char *status);
+
 /* The default rules, built into the binary from rules/default.json. */
 extern const unsigned char default_rules[];
 extern const size_t default_rules_len;
@@ -330,6 +345,15 @@ extern const size_t default_rules_len;
  * NULL keeps the assignee. Returns an exit code.
  */
 int cli_workflow(struct cli *cli, const char *ref, const char *to_status, const char *assignee);
+/*
+ * The same for nrefs packages at once (bulk assign and status): every ref
+ * is checked before any changes, and one refused changes none (65). Each
+ * change is its own history row and audit entry.
+ */
+int cli_workflow_refs(struct cli *cli, char *const *refs, int nrefs, const char *to_status,
+                      const char *assignee);
+/* A note on package ref without a change (casework.md section 5): history and audit. */
+int cli_workflow_note(struct cli *cli, const char *ref, const char *text);
 
 /*
  * Where a passphrase comes from (src/cli/passphrase.c): file (when set, its
@@ -414,6 +438,8 @@ CLI_VERB(alert);
 CLI_VERB(backup);
 CLI_VERB(restore);
 CLI_VERB(settings);
+CLI_VERB(note);
+CLI_VERB(team);
 /* Verbs made of sub-commands export their table instead. */
 extern const struct cli_cmd rules_subs[];
 extern const struct cli_cmd audit_subs[];

@@ -14,6 +14,9 @@
 
 #define REPORT_MAX_BANDS 16
 
+/* The protective marking of every printed page (the daily list, the case file). */
+#define REPORT_MARKING "OFFICIAL-SENSITIVE"
+
 /*
  * What a list for people (the table, the printed list) says it holds: the
  * packages the filters select, before --limit, by band; so a filtered or
@@ -53,6 +56,7 @@ struct report_header {
 	struct report_summary summary;
 	/* The open quarantine, said by every format that has a header; NULL: not read. */
 	const struct store_qopen *quarantine;
+	bool closed; /* worklist --closed: the closed packages, with closed_at and closed_by */
 };
 
 /* One recorded outcome of a listed package (docs/outcomes.md). */
@@ -87,6 +91,10 @@ struct report_item {
 	const struct report_outcome *outcomes; /* json and ndjson: its outcomes, oldest first */
 	size_t noutcomes;
 	const struct package *pkg; /* its fields (json: the "source" object), or NULL */
+	/* worklist --closed: status is the closing state; when and by whom it was closed. */
+	bool closed;
+	int64_t closed_at;
+	const char *closed_by;
 };
 
 struct report;
@@ -155,7 +163,24 @@ int report_quarantine_line(struct buf *b, const struct store_qitem *it);
  */
 #define REPORT_QUARANTINE_SHOWN SIZE_MAX
 
+/*
+ * The filters of a worklist query as people read them ("priority P1, P2;
+ * first 5"), band names from rs, into text (size bytes); NULL when none.
+ */
+const char *report_describe_filters(const struct store_worklist_query *q, const struct ruleset *rs,
+                                    char *text, size_t size);
+
+/*
+ * The item for row r of a worklist (or of the closed list): its fields,
+ * borrowed from r, and its fired rules from rs into fired (rs->nrules
+ * slots). unscored: listed before the ranked, without a score.
+ */
+void report_item_from_row(struct report_item *it, const struct store_worklist_row *r,
+                          const struct ruleset *rs, const struct rule **fired, bool unscored);
+
 extern const struct report_writer report_table;
+/* worklist --closed for people: the closed packages, with when and by whom closed. */
+extern const struct report_writer report_closed_table;
 extern const struct report_writer report_html;
 
 #endif

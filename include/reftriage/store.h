@@ -466,24 +466,36 @@ struct store_worklist_query {
 	 * has_due_before pass them all (their priority is not known).
 	 */
 	bool unscored;
+	/*
+	 * worklist --closed (casework.md section 5): the closed packages
+	 * instead (store_closed), statuses naming closed states; most
+	 * recently closed first.
+	 */
+	bool closed;
 };
 
 /* The fields a worklist filter names by value. */
-enum store_filter_field { STORE_FILTER_FORCE_AREA, STORE_FILTER_ASSIGNEE };
+enum store_filter_field { STORE_FILTER_FORCE_AREA, STORE_FILTER_ASSIGNEE, STORE_FILTER_TEAM };
 
 #define STORE_FILTER_NEAREST 65 /* a did-you-mean value: 64 bytes and a NUL */
 
 /*
  * Whether any package in the store, open or closed, has field f equal to
- * value in any case (ASCII): *found. When none has, nearest gets the stored
+ * value in any case (ASCII): *found (STORE_FILTER_TEAM: whether the roster
+ * has the name). When none has, nearest gets the stored
  * value nearest to it (within a few edits, in any case), else "". Returns 0,
  * or -1 with d set.
  */
 int store_filter_check(struct store *st, enum store_filter_field f, const char *value, bool *found,
                        char nearest[STORE_FILTER_NEAREST], struct diag *d) MUST_CHECK;
 
-/* The open statuses (cli.md), NULL-terminated: new, assigned, in_progress, reopened. */
+/*
+ * The open statuses (casework.md "States"), NULL-terminated: new, assigned,
+ * in_progress, reopened, awaiting_info, transfer_pending.
+ */
 extern const char *const store_open_statuses[];
+/* The closed statuses (casework.md "States"), NULL-terminated. */
+extern const char *const store_closed_statuses[];
 
 /* Whether status (may be NULL) is one of store_open_statuses. */
 bool store_status_open(const char *status);
@@ -507,6 +519,9 @@ struct store_worklist_row {
 	bool updated;
 	const void *facts; /* the scored version's facts (package_decode_facts) */
 	size_t facts_len;
+	/* store_closed: when and by whom it was closed (its last status change). */
+	int64_t closed_at;
+	const char *closed_by;
 };
 
 /*
@@ -533,6 +548,19 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
                    int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
                    struct diag *d) MUST_CHECK;
 
+/*
+ * The closed packages that q's filters select (q->statuses: closed states;
+ * since, changed_since, priorities, force area, assignee as the worklist),
+ * most recently closed first, then by ref; fn called with each (facts NULL;
+ * priority -1 when the package has no score, as after a purge). Their count,
+ * ignoring the limit, into *count.
+ */
+int store_closed(struct store *st, const struct store_worklist_query *q,
+                 int (*fn)(void *ctx, const struct store_worklist_row *r), void *ctx,
+                 struct diag *d) MUST_CHECK;
+int store_closed_count(struct store *st, const struct store_worklist_query *q, long *count,
+                       struct diag *d) MUST_CHECK;
+
 /* --- workflow --------------------------------------------------------- */
 
 struct store_event {
@@ -543,12 +571,24 @@ struct store_event {
 	const char *to_status;
 	const char *assigned_to; /* NULL when none */
 	const char *note;        /* NULL when none */
+	/*
+	 * What a closing names (casework.md section 5), NULL/0 when nothing:
+	 * duplicate: the package it duplicates (of_package_id when written;
+	 * of_ref, that package's ref, when read); transfer_pending or
+	 * transferred: the force it is passed to, and the receiving force's
+	 * reference that closes the transfer.
+	 */
+	int64_t of_package_id;
+	const char *of_ref;
+	const char *transfer_to;
+	const char *their_ref;
 };
 
 /*
  * Record an assignment or status change of package_id and apply it: status
  * and assigned_to become to_status and assigned_to (NULL: unchanged), and the
- * "updated since assigned" mark is cleared. Inside the caller's transaction.
+ * "updated since assigned" mark is cleared. A note (action "note") is
+ * recorded and changes nothing else. Inside the caller's transaction.
  */
 int store_workflow(struct store *st, int64_t package_id, const struct store_event *e,
                    struct diag *d) MUST_CHECK;
@@ -557,6 +597,40 @@ int store_workflow(struct store *st, int64_t package_id, const struct store_even
 int store_each_event(struct store *st, int64_t package_id,
                      int (*fn)(void *ctx, const struct store_event *e), void *ctx,
                      struct diag *d) MUST_CHECK;
+
+/*
+ * The packages closed as duplicates of package_id (status duplicate, their
+ * latest closing naming it), fn called with each ref in ref order.
+ */
+int store_each_duplicate(struct store *st, int64_t package_id,
+                         int (*fn)(void *ctx, const char *ref), void *ctx,
+                         struct diag *d) MUST_CHECK;
+
+/* --- the team's roster (src/store/team.c) ------------------------------- */
+
+#define STORE_NAME_MAX 65 /* a person's name: 64 bytes and a NUL */
+
+/* Add name (1 to 64 bytes of text) to the roster; *added false when it was there (any case). */
+int store_team_add(struct store *st, const char *name, const char *operator_name, int64_t at,
+                   bool *added, struct diag *d) MUST_CHECK;
+/* Remove name (any case) from the roster; 1 when it is not on it (d filled, with a suggestion). */
+int store_team_remove(struct store *st, const char *name, char removed[STORE_NAME_MAX],
+                      struct diag *d) MUST_CHECK;
+/* The roster in name order (any case), fn called with each name, when and by whom added. */
+int store_team_each(struct store *st,
+                    int (*fn)(void *ctx, const char *name, int64_t at, const char *by), void *ctx,
+                    struct diag *d) MUST_CHECK;
+
+/*
+ * A person named in a change (assign --to, --approved-by): when the store has
+ * a roster, name must be on it, in any case, and canon receives the roster's
+ * spelling; without a roster any name passes as given (casework.md section
+ * 5). -1 with d filled (EX_DATAERR, field named, a did-you-mean suggestion)
+ * when name is not on the roster. The one check every verb that names a
+ * person calls.
+ */
+int store_team_check(struct store *st, const char *field, const char *name,
+                     char canon[STORE_NAME_MAX], struct diag *d) MUST_CHECK;
 
 /* When the version that last reopened package_id was stored (0: never) into *at. */
 int store_reopened_at(struct store *st, int64_t package_id, int64_t *at, struct diag *d) MUST_CHECK;

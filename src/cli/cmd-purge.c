@@ -23,8 +23,8 @@ const struct cli_opt purge_opts[] = {
     CLI_OPT_END,
 };
 const char purge_about[] =
-    "Erase the content of every package that was closed (actioned, nfa or\n"
-    "transferred) before DATE: all its versions' fields, its score, its linking\n"
+    "Erase the content of every package that was closed (in any closing\n"
+    "state) before DATE: all its versions' fields, its score, its linking\n"
     "keys, and the quarantined records that name it. Its ref, its versions'\n"
     "content hashes and its workflow history (who decided what, and why) stay, and\n"
     "each erasure is recorded in the audit trail. Freed pages are overwritten and\n"

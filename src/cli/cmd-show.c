@@ -1,27 +1,34 @@
 /*
  * reftriage show REF: one package for people, the decision first (priority,
  * score, due, status, and why: each rule that fired with its points), then
- * the known fields, links, history and versions, in 80 columns; or, with
- * --format json, everything for scripts. show REF --diff: the fields that
- * changed between two versions.
+ * the known fields, links, history and versions, in 80 columns; with
+ * --format json, everything for scripts; with --format html, the case file
+ * (every version's fields too). show REF --diff: the fields that changed
+ * between two versions. This file reads the store in that order; the
+ * writers are in src/report/show-*.c.
  */
 #include "reftriage/cli.h"
 
 #include "reftriage/hash.h"
 #include "reftriage/jsonw.h"
-#include "reftriage/links.h"
-#include "reftriage/outcome.h"
 #include "reftriage/package.h"
 #include "reftriage/score.h"
+#include "reftriage/show.h"
 #include "reftriage/timeutil.h"
 
-static const char *const formats[] = {"text", "json", NULL};
+static const char *const formats[] = {"text", "json", "html", NULL};
 const struct cli_opt show_opts[] = {
-    CLI_OPT_FORMAT(formats, "text for people, json for scripts"),
+    CLI_OPT_FORMAT(formats, "text for people, json for scripts, html the printable case file"),
     {"all", 'a', CLI_FLAG, NULL, "list the unknown fields too", NULL, 0, 0},
     {"diff", 0, CLI_FLAG, NULL, "the fields that changed between two versions", NULL, 0, 0},
     {"versions", 0, CLI_TEXT, "A,B",
      "with --diff: compare version A with B (default: the last two)", NULL, 0, 0},
+    CLI_OPT_OUTPUT("write FILE (mode 0600) atomically, recorded as a disclosure; - is stdout"),
+    {"recipient", 0, CLI_TEXT, "NAME", "who the file is for (recorded with the disclosure)", NULL,
+     0, 0},
+    {"sign", 0, CLI_TEXT, "SECKEY", "also write FILE.minisig, signed with this minisign key", NULL,
+     0, 0},
+    CLI_OPT_PASSPHRASE_FILE("the key's passphrase, from a private file"),
     CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
@@ -31,73 +38,31 @@ const char show_about[] =
     "latest version that are known (--all: the unknown ones too), linked\n"
     "packages, its history and every version received, newest first. Times are\n"
     "local (TZ) in text, UTC in json. --diff lists the fields that changed from\n"
-    "one version to the next, old -> new (exit 65 when there is one version).\n";
+    "one version to the next, old -> new (exit 65 when there is one version).\n"
+    "For the case file: --format html -o FILE (A4, OFFICIAL-SENSITIVE on every\n"
+    "page, every version's fields), or --format json -o FILE --sign KEY; a file\n"
+    "written is recorded as a disclosure, with --recipient.\n";
 
-/* Text lines are kept to this many columns. */
-#define WIDTH 80
-/* The field values' column: "  " and a 32-character name and a space. */
+/* The field values' column, as src/report/show-text.c lays them out. */
 #define VALUE_COL 35
 
 struct show_ctx {
-	bool json, all;
+	bool json, html, all;
 	bool first_version;
 	bool damaged; /* a version failed its hash check */
 	struct store *st;
+	FILE *out;
 	const char *ref;   /* as asked for */
 	int64_t id;        /* the package's id in the store */
 	int64_t purged_at; /* 0, or when its content was erased */
 	int64_t first_seen_at;
 	int latest_version;
 	struct package pkg;
+	struct report_case kase; /* what its closing names */
 	struct buf b;
 	int code; /* an exit code already reported, or 0 */
 	int err;
 };
-
-/*
- * Write s from column col, wrapped at spaces to WIDTH (runs of spaces become
- * one); later lines start at column indent. A word longer than a line is
- * written whole. GLUE joins two words that must stay on one line ("floor
- * P1"): it is written as a space.
- */
-#define GLUE '\x1f'
-
-static void put_wrapped(const char *s, size_t n, size_t col, size_t indent)
-{
-	char pad[WIDTH + 1];
-	size_t i = 0, start = col;
-
-	indent = indent < WIDTH ? indent : WIDTH;
-	memset(pad, ' ', indent);
-	pad[indent] = '\0';
-	while (i < n && s[i] == ' ')
-		i++;
-	while (i < n) {
-		size_t w = i;
-
-		while (w < n && s[w] != ' ')
-			w++;
-		if (col > start && col + 1 + (w - i) > WIDTH) {
-			printf("\n%s", pad);
-			col = start = indent;
-		} else if (col > start) {
-			putchar(' ');
-			col++;
-		}
-		for (; i < w; i++) {
-			const char *g = memchr(s + i, GLUE, w - i);
-			size_t len = g ? (size_t)(g - (s + i)) : w - i;
-
-			cli_put_safe(stdout, s + i, len, pad);
-			col += len + (g != NULL);
-			i += len;
-			if (g)
-				putchar(' ');
-		}
-		for (i = w; i < n && s[i] == ' '; i++)
-			;
-	}
-}
 
 /* The score and the rule set that computed it: 0, 1 when not scored, -1 on error. */
 static int load_score(struct show_ctx *x, struct store_score *sc, struct buf *fired,
@@ -115,73 +80,15 @@ static int load_score(struct show_ctx *x, struct store_score *sc, struct buf *fi
 	return rc;
 }
 
-/* Call fn for each fired rule that the rule set knows, in rules-file order. */
-static void each_fired(const struct ruleset *rs, const char *fired,
-                       void (*fn)(struct show_ctx *x, const struct ruleset *rs,
-                                  const struct rule *ru, bool first),
-                       struct show_ctx *x)
+/* --- the package ------------------------------------------------------ */
+
+static void put_rule(struct show_ctx *x, const struct ruleset *rs, const char *fired)
 {
 	const struct rule *rules[256];
 	size_t i, n = ruleset_fired(rs, fired, rules, ARRAY_SIZE(rules));
 
 	for (i = 0; i < n; i++)
-		fn(x, rs, rules[i], i == 0);
-}
-
-/* --- text: the decision ---------------------------------------------- */
-
-static void text_rule(struct show_ctx *x, const struct ruleset *rs, const struct rule *ru,
-                      bool first)
-{
-	char line[600];
-	int n;
-
-	(void)x;
-	(void)first;
-	/* Ageing points order packages within a band; they never choose it (rules.md). */
-	n = snprintf(line, sizeof(line), "%s%s%s%s", ru->description,
-	             ru->floor >= 0 ? "; floor\x1f" : "",
-	             ru->floor >= 0 ? rs->bands[ru->floor].priority : "",
-	             strcmp(rule_category_names[ru->category], "ageing") == 0 ? " (ageing)" : "");
-	printf("  %+6lld  %-22s ", (long long)ru->points, ru->id);
-	put_wrapped(line,
-	            n < 0                      ? 0
-	            : (size_t)n < sizeof(line) ? (size_t)n
-	                                       : sizeof(line) - 1,
-	            11 + (strlen(ru->id) > 22 ? strlen(ru->id) : 22), 33);
-	putchar('\n');
-}
-
-/* priority, score and due; the band the score alone reaches when a floor raised it. */
-static void text_priority(const struct store_score *sc, const struct ruleset *rs)
-{
-	char t[TIME_LOCAL_MAX];
-
-	printf("priority  %s (", rs->bands[sc->priority].priority);
-	cli_put_safe(stdout, rs->bands[sc->priority].label, strlen(rs->bands[sc->priority].label),
-	             NULL);
-	printf(")   score %lld\n", (long long)sc->score);
-	if (sc->priority != sc->band)
-		printf("          the score without its ageing points reaches %s; a rule's floor "
-		       "raised it\n",
-		       rs->bands[sc->band].priority);
-	time_format_local(sc->due_at, t);
-	printf("due       %s%s\n", t, sc->overdue ? "   OVERDUE" : "");
-}
-
-static void text_state(const struct store_package *p)
-{
-	printf("status    %s%s\n", p->status,
-	       !p->updated ? ""
-	       : strcmp(p->status, "new") == 0
-	           ? " (a newer version has arrived)"
-	           : " (updated since assigned: a newer version has arrived)");
-	printf("assigned  ");
-	if (p->assigned_to)
-		cli_put_safe(stdout, p->assigned_to, strlen(p->assigned_to), NULL);
-	else
-		printf("-");
-	putchar('\n');
+		report_show_rule(x->out, rs, rules[i]);
 }
 
 /* The decision: priority, score, due, status, why, and what scored it. */
@@ -196,18 +103,20 @@ static int text_decision(struct show_ctx *x, const struct store_package *p, stru
 	buf_init(&fired);
 	rc = load_score(x, &sc, &fired, &rs, d);
 	if (rc == 1)
-		printf("priority  not scored (closed, or not yet scored: run reftriage score)\n");
+		fprintf(x->out, "priority  not scored (closed, or not yet scored: run reftriage "
+		                "score)\n");
 	else if (rc == 0)
-		text_priority(&sc, rs);
-	text_state(p);
+		report_show_priority(x->out, &sc, rs);
+	report_show_state(x->out, p, &x->kase);
 	if (rc == 0) {
-		printf("why       %s\n",
-		       fired.data[0] ? "the rules that fired, with their points" : "no rule fired");
-		each_fired(rs, fired.data, text_rule, x);
+		fprintf(x->out, "why       %s\n",
+		        fired.data[0] ? "the rules that fired, with their points"
+		                      : "no rule fired");
+		put_rule(x, rs, fired.data);
 		time_format_local(sc.as_of, t);
 		hash_hex(hex, rs->hash);
-		printf("scored    as of %s, version %d\nrules     ", t, sc.version);
-		cli_print(stdout, "%s %s (%.12s)\n", rs->name, rs->version, hex);
+		fprintf(x->out, "scored    as of %s, version %d\nrules     ", t, sc.version);
+		report_print(x->out, "%s %s (%.12s)\n", rs->name, rs->version, hex);
 	}
 	ruleset_free(rs);
 	buf_release(&fired);
@@ -220,23 +129,22 @@ static int text_package(struct show_ctx *x, const struct store_package *p)
 	struct diag d;
 
 	diag_clear(&d);
-	printf("package   ");
-	cli_put_safe(stdout, p->ref, strlen(p->ref), NULL);
-	putchar('\n');
+	fputs("package   ", x->out);
+	report_put_safe(x->out, p->ref, strlen(p->ref), NULL);
+	fputc('\n', x->out);
 	if (text_decision(x, p, &d) < 0) {
 		x->code = cli_report(&d);
 		return -1;
 	}
 	if (p->purged_at) {
 		time_format_local(p->purged_at, t);
-		printf("content   erased by purge on %s\n          (its ref, content hashes and "
-		       "history are kept)\n",
-		       t);
+		fprintf(x->out,
+		        "content   erased by purge on %s\n          (its ref, content hashes and "
+		        "history are kept)\n",
+		        t);
 	}
 	return 0;
 }
-
-/* --- json: the package ------------------------------------------------ */
 
 static void json_time(struct show_ctx *x, int64_t us)
 {
@@ -259,6 +167,7 @@ static int json_package(struct show_ctx *x, const struct store_package *p)
 	x->err |= jsonw_key(&x->b, &first, "assigned_to");
 	x->err |= p->assigned_to ? jsonw_string(&x->b, p->assigned_to, strlen(p->assigned_to))
 	                         : buf_adds(&x->b, "null");
+	x->err |= report_json_case(&x->b, &x->kase);
 	x->err |= jsonw_key(&x->b, &first, "updated");
 	x->err |= buf_adds(&x->b, p->updated ? "true" : "false");
 	x->err |= jsonw_key(&x->b, &first, "latest_version");
@@ -272,380 +181,109 @@ static int json_package(struct show_ctx *x, const struct store_package *p)
 		x->err |= buf_adds(&x->b, "null");
 	x->err |= jsonw_key(&x->b, &first, "versions");
 	x->err |= buf_addc(&x->b, '[');
-	fwrite(x->b.data, 1, x->b.len, stdout);
+	fwrite(x->b.data, 1, x->b.len, x->out);
 	return x->err ? -1 : 0;
+}
+
+static int case_event(void *ctx, const struct store_event *e)
+{
+	report_case_event(ctx, e);
+	return 0;
+}
+
+static int case_duplicate(void *ctx, const char *ref)
+{
+	struct buf *b = ctx;
+
+	return (b->len && buf_adds(b, ", ") < 0) || buf_adds(b, ref) < 0 ? -1 : 0;
 }
 
 static int on_package(void *ctx, const struct store_package *p)
 {
 	struct show_ctx *x = ctx;
+	struct diag d;
 
 	x->id = p->id;
 	x->purged_at = p->purged_at;
 	x->first_seen_at = p->first_seen_at;
 	x->latest_version = p->latest_version;
+	/* What a closing names: the other package of a duplicate, the force of a transfer. */
+	diag_clear(&d);
+	if (store_each_event(x->st, x->id, case_event, &x->kase, &d) < 0 ||
+	    store_each_duplicate(x->st, x->id, case_duplicate, &x->kase.duplicates, &d) < 0) {
+		x->code = cli_report(&d);
+		return -1;
+	}
 	return x->json ? json_package(x, p) : text_package(x, p);
 }
 
-/* --- text: fields ----------------------------------------------------- */
-
-/* Fields grouped as an analyst reads a referral. */
-static const struct {
-	const char *title;
-	int first, last; /* contract field range, inclusive */
-} groups[] = {
-    {"package", F_PACKAGE_REF, F_SUMMARY},
-    {"subject", F_SUBJECT_REF, F_SUBJECT_ON_BAIL_OR_LICENCE},
-    {"material", F_IMAGES_CAT_A, F_LIVESTREAM_PAYMENT},
-    {"communications", F_SEXUAL_COMMUNICATION, F_CHILDREN_CONTACTED},
-    {"child at risk", F_CHILD_IDENTIFIED, F_ONGOING_CONTACT},
-    {"linking", F_IDENTIFIERS, F_IDENTIFIERS},
-    {"source", F_SOURCE_FIRST, F_SOURCE_LAST},
-};
-
-/* One field's line: its name and value (wrapped), or with --all "(unknown)". */
-static void print_field(struct show_ctx *x, int f, bool *titled, const char *title)
-{
-	bool known = package_known(&x->pkg, f);
-
-	if (!known && !x->all)
-		return;
-	if (!*titled)
-		printf("  %s\n", title);
-	*titled = true;
-	printf("    %-30s ", contract_fields[f].name);
-	buf_reset(&x->b);
-	if (!known) {
-		printf("(unknown)");
-	} else if (contract_fields[f].type == FT_DATETIME) {
-		char t[TIME_LOCAL_MAX];
-
-		time_format_local(x->pkg.v[f], t); /* for people: local */
-		printf("%s", t);
-	} else if (package_format_value(&x->pkg, f, &x->b) < 0)
-		x->err = -1;
-	else
-		put_wrapped(x->b.data, x->b.len, VALUE_COL, VALUE_COL);
-	putchar('\n');
-}
-
-/* The known fields by group; the unknown ones counted on one line (--all: listed). */
-static void print_fields(struct show_ctx *x, int version)
-{
-	size_t g, unknown = 0;
-	int f;
-
-	printf("\nfields of the latest version (v%d)\n", version);
-	for (g = 0; g < ARRAY_SIZE(groups); g++) {
-		bool titled = false;
-
-		for (f = groups[g].first; f <= groups[g].last; f++) {
-			unknown += !package_known(&x->pkg, f);
-			print_field(x, f, &titled, groups[g].title);
-		}
-	}
-	if (unknown && !x->all)
-		printf("  %zu field%s unknown (show --all lists them)\n", unknown,
-		       unknown == 1 ? "" : "s");
-}
-
-/* --- history and links ------------------------------------------------- */
-
-struct history_ctx {
-	bool json;
-	struct buf *b;
-	size_t n;
-	int err;
-};
-
-static void json_event(struct history_ctx *h, const struct store_event *e)
-{
-	bool first = true;
-	char t[40];
-
-	time_format(e->at, t);
-	h->err |= buf_adds(h->b, h->n ? ",{" : "{");
-	h->err |= jsonw_key(h->b, &first, "at");
-	h->err |= jsonw_string(h->b, t, strlen(t));
-	h->err |= jsonw_key(h->b, &first, "operator");
-	h->err |= jsonw_string(h->b, e->operator_name, strlen(e->operator_name));
-	h->err |= jsonw_key(h->b, &first, "action");
-	h->err |= jsonw_string(h->b, e->action, strlen(e->action));
-	h->err |= jsonw_key(h->b, &first, "from_status");
-	h->err |= jsonw_string(h->b, e->from_status, strlen(e->from_status));
-	h->err |= jsonw_key(h->b, &first, "to_status");
-	h->err |= jsonw_string(h->b, e->to_status, strlen(e->to_status));
-	h->err |= jsonw_key(h->b, &first, "assigned_to");
-	h->err |= e->assigned_to ? jsonw_string(h->b, e->assigned_to, strlen(e->assigned_to))
-	                         : buf_adds(h->b, "null");
-	h->err |= jsonw_key(h->b, &first, "note");
-	h->err |= e->note ? jsonw_string(h->b, e->note, strlen(e->note)) : buf_adds(h->b, "null");
-	h->err |= buf_addc(h->b, '}');
-}
-
-static void text_event(const struct store_event *e)
-{
-	char t[TIME_LOCAL_MAX];
-
-	time_format_local(e->at, t);
-	printf("  %s  ", t);
-	cli_put_safe(stdout, e->operator_name, strlen(e->operator_name), NULL);
-	if (e->assigned_to) {
-		printf("  assigned to ");
-		cli_put_safe(stdout, e->assigned_to, strlen(e->assigned_to), NULL);
-		if (strcmp(e->from_status, e->to_status) != 0)
-			printf(" (%s -> %s)", e->from_status, e->to_status);
-	} else {
-		printf("  %s -> %s", e->from_status, e->to_status);
-	}
-	if (e->note) {
-		printf("\n      note: ");
-		put_wrapped(e->note, strlen(e->note), 12, 12);
-	}
-	putchar('\n');
-}
+/* --- history, outcomes and links ---------------------------------------- */
 
 static int on_event(void *ctx, const struct store_event *e)
 {
-	struct history_ctx *h = ctx;
+	struct show_ctx *x = ctx;
 
-	if (h->json)
-		json_event(h, e);
+	if (x->json)
+		x->err |= report_json_event(&x->b, e, x->first_version);
 	else
-		text_event(e);
-	h->n++;
-	return h->err ? -1 : 0;
+		report_show_event(x->out, e);
+	x->first_version = false;
+	return x->err ? -1 : 0;
 }
 
-/* The history of assignments and status changes: text, or a JSON member into x->b. */
+/* The history of assignments, status changes and notes: text, or a JSON member into x->b. */
 static int print_history(struct show_ctx *x, struct diag *d)
 {
-	struct history_ctx h = {x->json, &x->b, 0, 0};
-
+	x->first_version = true;
 	if (x->json)
 		x->err |= buf_adds(&x->b, ",\"history\":[");
 	else
-		printf("\nhistory (assignments and status changes, oldest first)\n");
-	if (store_each_event(x->st, x->id, on_event, &h, d) < 0)
+		fprintf(x->out,
+		        "\nhistory (assignments, status changes and notes, oldest first)\n");
+	if (store_each_event(x->st, x->id, on_event, x, d) < 0)
 		return -1;
 	if (x->json)
 		x->err |= buf_addc(&x->b, ']');
-	else if (!h.n)
-		printf("  none yet\n");
-	return x->err || h.err ? -1 : 0;
+	else if (x->first_version)
+		fprintf(x->out, "  none yet\n");
+	return x->err ? -1 : 0;
 }
 
-/* The outcomes being shown, and how many so far. */
-struct show_outcomes {
-	struct show_ctx *x;
-	long n;
-};
-
-/* One outcome: a line of text, or an object of the JSON array in x->b. */
 static int on_show_outcome(void *ctx, const struct store_outcome *o)
 {
-	struct show_outcomes *so = ctx;
-	struct show_ctx *x = so->x;
-	const char *label = outcome_label_name(outcome_label_of(o->code));
-	bool first = true;
+	struct show_ctx *x = ctx;
 
-	if (!x->json) {
-		cli_print(stdout, "  %s  %-26s %-9s count %ld, recorded by %s\n", o->date, o->code,
-		          label, o->count, o->operator_name);
-		if (o->note) {
-			fputs("      ", stdout);
-			cli_put_safe(stdout, o->note, strlen(o->note), "      ");
-			putchar('\n');
-		}
-		so->n++;
-		return 0;
-	}
-	x->err |= buf_adds(&x->b, so->n++ ? ",{" : "{");
-	x->err |= jsonw_key(&x->b, &first, "code") | jsonw_string(&x->b, o->code, strlen(o->code));
-	x->err |= jsonw_key(&x->b, &first, "label") | jsonw_string(&x->b, label, strlen(label));
-	x->err |= jsonw_key(&x->b, &first, "date") | jsonw_string(&x->b, o->date, strlen(o->date));
-	x->err |= jsonw_key(&x->b, &first, "count") | buf_addf(&x->b, "%ld", o->count);
-	x->err |= jsonw_key(&x->b, &first, "note");
-	x->err |= o->note ? jsonw_string(&x->b, o->note, strlen(o->note)) : buf_adds(&x->b, "null");
-	return buf_addc(&x->b, '}') < 0 ? -1 : 0;
+	if (x->json)
+		x->err |= report_json_outcome(&x->b, o, x->first_version);
+	else
+		report_show_outcome(x->out, o);
+	x->first_version = false;
+	return x->err ? -1 : 0;
 }
 
 /* The outcomes recorded (docs/outcomes.md): text, or a JSON member into x->b. */
 static int print_outcomes(struct show_ctx *x, struct diag *d)
 {
-	struct show_outcomes so = {x, 0};
 	int rc;
 
+	x->first_version = true;
 	if (x->json)
 		x->err |= buf_adds(&x->b, ",\"outcomes\":[");
 	else
-		printf("\noutcomes (oldest first)\n");
-	rc = store_each_outcome(x->st, x->ref, on_show_outcome, &so, d);
+		fprintf(x->out, "\noutcomes (oldest first)\n");
+	rc = store_each_outcome(x->st, x->ref, on_show_outcome, x, d);
 	if (x->json)
 		x->err |= buf_addc(&x->b, ']');
-	else if (!so.n)
-		printf("  none recorded\n");
+	else if (x->first_version)
+		fprintf(x->out, "  none recorded\n");
 	return rc < 0 || x->err ? -1 : 0;
 }
 
-struct links_ctx {
-	bool json;
-	struct buf *b;
-	size_t n;
-	int err;
-	const struct package *own; /* the package's latest version, to name keys; or NULL */
-};
-
-struct key_name {
-	int64_t key;
-	char text[300];
-};
-
-static int name_key(void *ctx, int64_t key, const char *text, size_t len)
-{
-	struct key_name *k = ctx;
-
-	if (key != k->key)
-		return 0;
-	(void)snprintf(k->text, sizeof(k->text), "%.*s", (int)len, text);
-	return 1;
-}
-
-static int on_link(void *ctx, const char *ref, int64_t id)
-{
-	struct links_ctx *l = ctx;
-	/* The store keeps keys as numbers (schema 13): a shared one is one of the package's own. */
-	struct key_name k = {id, "a linking key"};
-	const char *key = k.text;
-
-	if (l->own)
-		(void)link_keys_of(l->own, name_key, &k);
-
-	if (l->json) {
-		bool first = true;
-
-		l->err |= buf_adds(l->b, l->n ? ",{" : "{");
-		l->err |= jsonw_key(l->b, &first, "package_ref");
-		l->err |= jsonw_string(l->b, ref, strlen(ref));
-		l->err |= jsonw_key(l->b, &first, "shared");
-		l->err |= jsonw_string(l->b, key, strlen(key));
-		l->err |= buf_addc(l->b, '}');
-	} else {
-		printf("  %-24s shares ", ref);
-		cli_put_safe(stdout, key, strlen(key), NULL);
-		putchar('\n');
-	}
-	l->n++;
-	return l->err ? -1 : 0;
-}
-
-/*
- * The linked packages (a subject or an identifier other than an IP address
- * shared), or with ip the possible links: packages that share only an IP
- * address, which is often shared by strangers (CGNAT, public Wi-Fi).
- */
-static int print_links_named(struct show_ctx *x, bool ip, struct links_ctx *l, struct diag *d)
-{
-	if (x->json)
-		x->err |= buf_adds(&x->b, ip ? ",\"possible_links\":[" : ",\"linked\":[");
-	else
-		printf(ip ? "\npossible links (shared IP)\n"
-		          : "\nlinked packages (sharing a subject or an identifier)\n");
-	if (store_each_link(x->st, x->id, l->own, ip, on_link, l, d) < 0)
-		return -1;
-	if (x->json)
-		x->err |= buf_addc(&x->b, ']');
-	else if (!l->n)
-		printf("  none\n");
-	return x->err || l->err ? -1 : 0;
-}
-
-/*
- * Both lists, the linked packages and the possible links, naming each
- * shared key from the package's latest version (read once for both).
- */
+/* Both lists, the linked packages and the possible links: text, or JSON members into x->b. */
 static int print_links(struct show_ctx *x, struct diag *d)
 {
-	struct links_ctx l = {x->json, &x->b, 0, 0, NULL}, ip;
-	struct package own;
-	struct buf facts;
-	int version, rc;
-
-	/*
-	 * The latest version's keys are the ones stored (x->pkg may hold an
-	 * older one), and the store finds the links from them. A package whose
-	 * facts cannot be read (erased, damaged) is still listed with its links
-	 * (the store then reads every key to find them), their keys unnamed.
-	 */
-	package_init(&own);
-	buf_init(&facts);
-	if (!x->purged_at && store_latest_facts(x->st, x->id, &facts, &version, d) == 0 &&
-	    package_decode_facts(&own, facts.data, facts.len) == 0)
-		l.own = &own;
-	buf_release(&facts);
-	diag_clear(d);
-	ip = l;
-	rc = print_links_named(x, false, &l, d);
-	if (rc == 0)
-		rc = print_links_named(x, true, &ip, d);
-	package_release(&own);
-	return rc;
-}
-
-/* --- json: the score -------------------------------------------------- */
-
-static void json_rule(struct show_ctx *x, const struct ruleset *rs, const struct rule *ru,
-                      bool first)
-{
-	const char *cat = rule_category_names[ru->category];
-	bool f2 = true;
-
-	(void)rs;
-	x->err |= buf_adds(&x->b, first ? "{" : ",{");
-	x->err |= jsonw_key(&x->b, &f2, "rule");
-	x->err |= jsonw_string(&x->b, ru->id, strlen(ru->id));
-	x->err |= jsonw_key(&x->b, &f2, "category");
-	x->err |= jsonw_string(&x->b, cat, strlen(cat));
-	x->err |= jsonw_key(&x->b, &f2, "points");
-	x->err |= buf_addf(&x->b, "%lld", (long long)ru->points);
-	x->err |= jsonw_key(&x->b, &f2, "description");
-	x->err |= jsonw_string(&x->b, ru->description, strlen(ru->description));
-	x->err |= buf_addc(&x->b, '}');
-}
-
-static void json_score(struct show_ctx *x, const struct store_score *sc, const struct ruleset *rs,
-                       const char *fired)
-{
-	const char *pri = rs->bands[sc->priority].priority, *band = rs->bands[sc->band].priority;
-	char hex[HASH_HEX];
-	bool first = true;
-
-	hash_hex(hex, rs->hash);
-	x->err |= buf_addc(&x->b, '{');
-	x->err |= jsonw_key(&x->b, &first, "priority");
-	x->err |= jsonw_string(&x->b, pri, strlen(pri));
-	x->err |= jsonw_key(&x->b, &first, "band");
-	x->err |= jsonw_string(&x->b, band, strlen(band));
-	x->err |= jsonw_key(&x->b, &first, "score");
-	x->err |= buf_addf(&x->b, "%lld", (long long)sc->score);
-	x->err |= jsonw_key(&x->b, &first, "due_at");
-	json_time(x, sc->due_at);
-	x->err |= jsonw_key(&x->b, &first, "overdue");
-	x->err |= buf_adds(&x->b, sc->overdue ? "true" : "false");
-	x->err |= jsonw_key(&x->b, &first, "as_of");
-	json_time(x, sc->as_of);
-	x->err |= jsonw_key(&x->b, &first, "rules_hash");
-	x->err |= jsonw_string(&x->b, hex, strlen(hex));
-	x->err |= jsonw_key(&x->b, &first, "version_scored");
-	x->err |= buf_addf(&x->b, "%d", sc->version);
-	x->err |= jsonw_key(&x->b, &first, "linked_packages");
-	x->err |= buf_addf(&x->b, "%lld", (long long)sc->linked);
-	x->err |= jsonw_key(&x->b, &first, "ip_linked_packages");
-	x->err |= buf_addf(&x->b, "%lld", (long long)sc->ip_linked);
-	x->err |= jsonw_key(&x->b, &first, "explanation");
-	x->err |= buf_addc(&x->b, '[');
-	each_fired(rs, fired, json_rule, x);
-	x->err |= buf_adds(&x->b, "]}");
+	return report_show_links(x->json ? NULL : x->out, x->json ? &x->b : NULL, x->st, x->id,
+	                         x->purged_at != 0, d);
 }
 
 /* The JSON members score, linked and possible_links, appended to x->b. */
@@ -662,7 +300,7 @@ static int json_score_links(struct show_ctx *x, struct diag *d)
 	if (rc == 1)
 		x->err |= buf_adds(&x->b, "null");
 	else if (rc == 0)
-		json_score(x, &sc, rs, fired.data);
+		x->err |= report_json_score(&x->b, &sc, rs, fired.data);
 	ruleset_free(rs);
 	buf_release(&fired);
 	if (rc < 0 || print_links(x, d) < 0)
@@ -696,121 +334,58 @@ static int load_version(struct show_ctx *x, const struct store_version *v)
 	return 0;
 }
 
-static int json_version(struct show_ctx *x, const struct store_version *v, const char *hex)
-{
-	bool first = true;
-	size_t clen;
-
-	buf_reset(&x->b);
-	x->err |= buf_adds(&x->b, x->first_version ? "{" : ",{");
-	x->err |= jsonw_key(&x->b, &first, "version");
-	x->err |= buf_addf(&x->b, "%d", v->version);
-	x->err |= jsonw_key(&x->b, &first, "content_hash");
-	x->err |= jsonw_string(&x->b, hex, strlen(hex));
-	x->err |= jsonw_key(&x->b, &first, "imported_at");
-	json_time(x, v->imported_at);
-	x->err |= jsonw_key(&x->b, &first, "file");
-	x->err |= jsonw_string(&x->b, v->file, strlen(v->file));
-	x->err |= jsonw_key(&x->b, &first, "line");
-	x->err |= buf_addf(&x->b, "%lu", v->line);
-	x->err |= jsonw_key(&x->b, &first, "array_index");
-	x->err |= v->index >= 0 ? buf_addf(&x->b, "%ld", v->index) : buf_adds(&x->b, "null");
-	/* The canonical form, byte for byte: its BLAKE2b-256 is content_hash. */
-	x->err |= jsonw_key(&x->b, &first, "package");
-	if (x->purged_at) {
-		x->err |= buf_adds(&x->b, "null"); /* erased */
-	} else {
-		const char *canon = package_canonical(&x->pkg, &clen);
-
-		x->err |= buf_add(&x->b, canon, clen);
-	}
-	x->err |= buf_addc(&x->b, '}');
-	fwrite(x->b.data, 1, x->b.len, stdout);
-	x->first_version = false;
-	return x->err ? -1 : 0;
-}
-
 /* Before the first (newest) version: its fields, the links and the history. */
 static int text_middle(struct show_ctx *x, int version)
 {
-	char t[TIME_LOCAL_MAX];
+	char t[TIME_LOCAL_MAX], heading[64];
 	struct diag d;
 
 	diag_clear(&d);
-	if (!x->purged_at)
-		print_fields(x, version);
+	(void)snprintf(heading, sizeof(heading), "fields of the latest version (v%d)", version);
+	if (!x->purged_at && report_show_fields(x->out, &x->pkg, heading, x->all, &x->b) < 0)
+		x->err = -1;
 	if (print_links(x, &d) < 0 || print_history(x, &d) < 0 || print_outcomes(x, &d) < 0) {
 		x->code = d.code ? cli_report(&d) : 0;
 		return -1;
 	}
 	time_format_local(x->first_seen_at, t);
-	printf("\nversions (%d, newest first; first seen %s)\n", x->latest_version, t);
+	fprintf(x->out, "\nversions (%d, newest first; first seen %s)\n", x->latest_version, t);
 	return x->err ? -1 : 0;
 }
 
 static int on_version(void *ctx, const struct store_version *v)
 {
 	struct show_ctx *x = ctx;
-	char hex[HASH_HEX], t[TIME_LOCAL_MAX];
+	char hex[HASH_HEX], heading[64];
+	bool first;
 
 	hash_hex(hex, v->hash);
 	if (!x->purged_at && load_version(x, v) < 0)
 		return -1;
-	if (x->json)
-		return json_version(x, v, hex);
-	if (x->first_version && text_middle(x, v->version) < 0)
+	if (x->json) {
+		buf_reset(&x->b);
+		x->err |= report_json_version(&x->b, v, hex, x->purged_at ? NULL : &x->pkg,
+		                              x->first_version);
+		fwrite(x->b.data, 1, x->b.len, x->out);
+		x->first_version = false;
+		return x->err ? -1 : 0;
+	}
+	first = x->first_version;
+	if (first && text_middle(x, v->version) < 0)
 		return -1;
 	x->first_version = false;
-	time_format_local(v->imported_at, t);
-	printf("  v%-3d imported %s\n       from ", v->version, t);
-	cli_put_safe(stdout, v->file, strlen(v->file), NULL);
-	printf(":%lu", v->line);
-	if (v->index >= 0)
-		printf(" [%ld]", v->index);
-	printf("\n       hash %s\n", hex);
+	/* The case file: every version with its own fields, each a section. */
+	if (x->html && !first)
+		fprintf(x->out, "\nversion %d\n", v->version);
+	report_show_version(x->out, v, hex);
+	(void)snprintf(heading, sizeof(heading), "fields of version %d", v->version);
+	if (x->html && !first && !x->purged_at &&
+	    report_show_fields(x->out, &x->pkg, heading, x->all, &x->b) < 0)
+		x->err = -1;
 	return x->err ? -1 : 0;
 }
 
 /* --- show REF --diff ---------------------------------------------------- */
-
-struct diff_ctx {
-	bool json;
-	size_t n;
-	struct buf *b;
-	int err;
-};
-
-static int on_change(void *ctx, int field, const char *old, const char *new_value)
-{
-	struct diff_ctx *c = ctx;
-	const char *name = contract_fields[field].name;
-	const char *o = old ? old : "(unknown)", *nv = new_value ? new_value : "(unknown)";
-
-	if (c->json) {
-		bool first = true;
-
-		c->err |= buf_adds(c->b, c->n ? ",{" : "{");
-		c->err |= jsonw_key(c->b, &first, "field");
-		c->err |= jsonw_string(c->b, name, strlen(name));
-		c->err |= jsonw_key(c->b, &first, "old");
-		c->err |= old ? jsonw_string(c->b, old, strlen(old)) : buf_adds(c->b, "null");
-		c->err |= jsonw_key(c->b, &first, "new");
-		c->err |= new_value ? jsonw_string(c->b, new_value, strlen(new_value))
-		                    : buf_adds(c->b, "null");
-		c->err |= buf_addc(c->b, '}');
-	} else if (VALUE_COL + strlen(o) + strlen(nv) + 3 <= WIDTH) {
-		printf("  %-32s ", name);
-		cli_print(stdout, "%s \xe2\x86\x92 %s\n", o, nv);
-	} else {
-		printf("  %s\n    was  ", name);
-		put_wrapped(o, strlen(o), 9, 9);
-		printf("\n    now  ");
-		put_wrapped(nv, strlen(nv), 9, 9);
-		putchar('\n');
-	}
-	c->n++;
-	return c->err ? -1 : 0;
-}
 
 /* --versions A,B: two version numbers from 1; 0 and 0 when absent. */
 static int parse_versions(struct cli *cli, int *from, int *to)
@@ -844,49 +419,19 @@ static int parse_versions(struct cli *cli, int *from, int *to)
 	                       s);
 }
 
-static int latest_of(void *ctx, const struct store_package *p)
-{
-	*(int *)ctx = p->latest_version;
-	return 0;
-}
-
 /* Print the changes from version from to to (0, 0: the last two). */
 static int show_diff(struct cli *cli, const char *ref, int from, int to, bool json)
 {
-	struct buf b;
-	struct diff_ctx c = {json, 0, &b, 0};
 	struct diag d;
-	int rc, latest = 0;
+	int rc;
 
 	diag_clear(&d);
-	rc = store_get_package(cli->st, ref, latest_of, NULL, &latest, &d);
+	rc = report_show_diff(cli->out, cli->st, ref, from, to, json, &d);
 	if (rc == 1)
 		return cli_no_package(cli, ref);
 	if (rc < 0)
-		return cli_report(&d);
-	if (!from && latest > 1) {
-		from = latest - 1;
-		to = latest;
-	}
-	buf_init(&b);
-	if (json) {
-		c.err |= buf_adds(&b, "{\"package_ref\":");
-		c.err |= jsonw_string(&b, ref, strlen(ref));
-		c.err |= buf_addf(&b, ",\"from\":%d,\"to\":%d,\"changes\":[", from, to);
-	}
-	if (!json && from)
-		cli_print(stdout, "%s: version %d \xe2\x86\x92 version %d\n", ref, from, to);
-	rc = store_diff_versions(cli->st, ref, from, to, on_change, &c, &d);
-	if (rc == 0 && json && !c.err) {
-		c.err |= buf_adds(&b, "]}\n");
-		fwrite(b.data, 1, b.len, stdout);
-	} else if (rc == 0 && !c.n) {
-		printf("  no field changed (the versions differ in form only)\n");
-	}
-	buf_release(&b);
-	if (rc != 0)
-		return rc == 1 ? cli_no_package(cli, ref) : d.code ? cli_report(&d) : EX_SOFTWARE;
-	return c.err ? cli_fail(cli, EX_SOFTWARE, "out of memory") : EX_OK;
+		return d.code ? cli_report(&d) : cli_fail(cli, EX_SOFTWARE, "out of memory");
+	return EX_OK;
 }
 
 /* --- the command ------------------------------------------------------ */
@@ -908,23 +453,71 @@ static int show_package(struct cli *cli, struct show_ctx *x, const char *ref)
 		    print_history(x, &d) < 0 || print_outcomes(x, &d) < 0 ||
 		    buf_adds(&x->b, "}\n") < 0)
 			return d.code ? cli_report(&d) : EX_SOFTWARE;
-		fwrite(x->b.data, 1, x->b.len, stdout);
+		fwrite(x->b.data, 1, x->b.len, x->out);
 	}
 	return x->damaged ? EX_DATAERR : EX_OK;
 }
 
+/* The case file: the text show, with every version's fields, as one printable page set. */
+static int show_html(struct cli *cli, struct show_ctx *x, const char *ref)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	x->out = open_memstream(&text, &len);
+	if (!x->out)
+		return cli_fail(cli, EX_SOFTWARE, "out of memory");
+	rc = show_package(cli, x, ref);
+	if (fclose(x->out) != 0 && rc == EX_OK)
+		rc = cli_fail(cli, EX_SOFTWARE, "out of memory");
+	x->out = cli->out;
+	if (rc == EX_OK &&
+	    report_case_html(cli->out, ref, text, len, time_now(), cli->operator_name) < 0)
+		rc = ferror(cli->out) ? EX_IOERR : cli_fail(cli, EX_SOFTWARE, "out of memory");
+	free(text); /* open_memstream's buffer is the C library's */
+	return rc;
+}
+
+/* A file written is a disclosure (as worklist --output), signed with --sign. */
+static int disclose(struct cli *cli, const char *format)
+{
+	const char *r = cli_str(cli, "recipient");
+	int rc = EX_OK;
+
+	if (!pfile_is_open(&cli->output))
+		return EX_OK;
+	if (cli_str(cli, "sign"))
+		rc = cli_sign_output(cli, cli_str(cli, "sign"));
+	if (rc != EX_OK)
+		return rc;
+	cli->action = "export";
+	cli_details_str(&cli->details, "recipient", r ? r : "unspecified");
+	cli_note(cli, "%s: %s written to %s", cli->operands[0], format, cli_str(cli, "output"));
+	return EX_OK;
+}
+
 int cmd_show(struct cli *cli)
 {
-	const char *ref = cli->operands[0];
+	const char *ref = cli->operands[0], *output = cli_str(cli, "output");
 	const char *format = cli_str(cli, "format");
 	struct show_ctx x;
 	struct diag d;
 	int rc, from, to;
 
+	if (cli_str(cli, "sign") && (!output || strcmp(output, "-") == 0))
+		return cli_usage_error(cli, "--sign signs a file: name it with --output");
+	if (cli_str(cli, "recipient") && (!output || strcmp(output, "-") == 0))
+		return cli_usage_error(cli, "--recipient goes with --output");
 	memset(&x, 0, sizeof(x));
 	x.json = format && strcmp(format, "json") == 0;
+	x.html = format && strcmp(format, "html") == 0;
+	if (x.html && cli_flag(cli, "diff"))
+		return cli_usage_error(cli, "--diff is text or json");
 	x.all = cli_flag(cli, "all");
+	x.out = cli->out;
 	package_init(&x.pkg);
+	report_case_init(&x.kase);
 	buf_init(&x.b);
 	x.first_version = true;
 	x.st = cli->st;
@@ -932,13 +525,17 @@ int cmd_show(struct cli *cli)
 	diag_clear(&d);
 	if ((rc = parse_versions(cli, &from, &to)) == EX_OK)
 		rc = cli_flag(cli, "diff") ? show_diff(cli, ref, from, to, x.json)
+		     : x.html              ? show_html(cli, &x, ref)
 		                           : show_package(cli, &x, ref);
-	cli_details_str(&cli->details, "format", x.json ? "json" : "text");
+	cli_details_str(&cli->details, "format", x.json ? "json" : x.html ? "html" : "text");
 	if (cli_flag(cli, "diff"))
 		cli_details_bool(&cli->details, "diff", true);
 	if (rc == EX_OK && store_audit_ref(cli->st, ref, &d) < 0)
 		rc = cli_report(&d);
+	if (rc == EX_OK)
+		rc = disclose(cli, x.json ? "json" : x.html ? "the case file" : "text");
 	package_release(&x.pkg);
+	report_case_release(&x.kase);
 	buf_release(&x.b);
 	return rc;
 }

@@ -1,21 +1,33 @@
-/* reftriage status REF STATE: move a package through the workflow. */
+/* reftriage status REF... STATE: move packages through the workflow. */
 #include "reftriage/cli.h"
 
 const struct cli_opt status_opts[] = {
-    CLI_OPT_NOTE("why, kept with the change (needed to close or reopen)"),
+    CLI_OPT_NOTE("why, kept with the change (needed to close, wait, transfer or reopen)"),
+    {"of", 0, CLI_TEXT, "OTHER", "duplicate: the package this one duplicates", NULL, 0, 0},
+    {"to", 0, CLI_TEXT, "FORCE", "transferred: the force it goes to (pending until accepted)", NULL,
+     0, 0},
+    {"their-ref", 0, CLI_TEXT, "REF", "transferred: the receiving force's reference (closes it)",
+     NULL, 0, 0},
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };
 const char status_about[] =
-    "STATE is new, assigned, in_progress, reopened (open) or actioned, nfa,\n"
-    "transferred (closed). Closed packages leave the worklist but stay in 'show';\n"
-    "a new version of a closed package reopens it (status reopened).\n"
+    "STATE is new, assigned, in_progress, reopened, awaiting_info, transfer_pending\n"
+    "(open) or actioned, nfa, transferred, duplicate (closed). Closed packages leave\n"
+    "the worklist but stay in 'show'; a new version of a closed package reopens it.\n"
     "  - nothing goes back to new; assigned needs an assignee (reftriage assign)\n"
-    "  - nfa and transferred need --note: the reason is part of the record\n"
+    "  - nfa and awaiting_info need --note: the reason is part of the record\n"
+    "  - awaiting_info (waiting for a partner) stays on the list, due as before\n"
+    "  - duplicate needs --of OTHER, the package it duplicates\n"
+    "  - transferred --to FORCE --note WHY is open (transfer_pending) and stays\n"
+    "    on the list until transferred --their-ref REF records the receiving\n"
+    "    force's reference and closes it\n"
     "  - reopening or changing a closed package needs --note\n"
+    "Several REFs change together: if any cannot change, none does (65).\n"
     "Every change is recorded with the time, the operator and the note.\n";
 
 int cmd_status(struct cli *cli)
 {
-	return cli_workflow(cli, cli->operands[0], cli->operands[1], NULL);
+	return cli_workflow_refs(cli, cli->operands, cli->noperands - 1,
+	                         cli->operands[cli->noperands - 1], NULL);
 }

@@ -16,7 +16,9 @@ static const char *const formats[] = {"table", "csv", "json", "ndjson", "html", 
 const struct cli_opt worklist_opts[] = {
     {"priority", 'p', CLI_TEXT, "P1,P2", "these priorities only", NULL, 0, 0},
     {"status", 's', CLI_TEXT, "S,...",
-     "these open statuses only (new, assigned, in_progress, reopened)", NULL, 0, 0},
+     "these statuses only (open ones; with --closed, closing states)", NULL, 0, 0},
+    {"closed", 0, CLI_FLAG, NULL, "the closed packages instead, with when and by whom closed", NULL,
+     0, 0},
     {"force-area", 0, CLI_TEXT, "NAME", "this force area (any case; none: packages without one)",
      NULL, 0, 0},
     {"assigned-to", 0, CLI_TEXT, "NAME", "packages assigned to NAME (any case)", NULL, 0, 0},
@@ -57,6 +59,7 @@ struct wl_ctx {
 	long rank;     /* the ranked (scored) rows so far */
 	long unscored; /* the unscored rows so far, listed before them */
 	bool in_unscored;
+	bool closed; /* worklist --closed */
 	int err;
 	struct report_outcome oc[16]; /* the item's outcomes (json and ndjson) */
 	size_t noc;
@@ -106,56 +109,23 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	struct wl_ctx *x = ctx;
 	struct report_item it;
 
-	memset(&it, 0, sizeof(it));
-	it.unscored = x->in_unscored;
+	report_item_from_row(&it, r, x->rs, x->fired, x->in_unscored);
 	if (it.unscored)
 		x->unscored++;
 	else
 		it.rank = ++x->rank;
-	it.ref = r->ref;
-	it.priority = it.unscored ? NULL
-	              : r->priority >= 0 && (size_t)r->priority < x->rs->nbands
-	                  ? x->rs->bands[r->priority].priority
-	                  : "?";
-	it.score = r->score;
-	it.received_at = r->received_at;
-	it.due_at = r->due_at;
-	it.overdue = r->overdue;
-	it.status = r->status;
-	it.assigned_to = r->assigned_to;
-	it.force_area = r->force_area;
-	it.referral_type = r->referral_type;
-	it.reasons = r->fired;
-	it.priority_index = r->priority;
-	it.updated = r->updated;
+	/* worklist --closed: numbered, with when and by whom each was closed. */
+	if (x->closed) {
+		it.rank = x->rank + x->unscored;
+		it.closed = true;
+		it.overdue = false;
+	}
 	it.pkg = row_package(x, r);
-	it.fired = x->fired;
-	/* The explanation: each fired rule, looked up in the rule set that scored it. */
-	it.nfired = it.unscored ? 0 : ruleset_fired(x->rs, r->fired, x->fired, x->rs->nrules);
-	if (item_outcomes(x, &it) < 0)
+	if (item_outcomes(x, &it) < 0 || (x->closed && store_audit_ref(x->st, r->ref, x->d) < 0))
 		return -1;
 	if (x->rep.w->item(&x->rep, &it) < 0) {
 		x->err = EX_IOERR;
 		return -1;
-	}
-	return 0;
-}
-
-/* Split a comma-separated list into words; -1 when there are more than max. */
-static int split(char *s, const char **words, size_t max, size_t *n)
-{
-	char *p = s;
-
-	*n = 0;
-	while (p) {
-		char *comma = strchr(p, ',');
-
-		if (comma)
-			*comma = '\0';
-		if (*n == max)
-			return -1;
-		words[(*n)++] = p;
-		p = comma ? comma + 1 : NULL;
 	}
 	return 0;
 }
@@ -175,153 +145,6 @@ static int table_width(void)
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
 		return ws.ws_col;
 	return 100;
-}
-
-/* The band named p (in any case: p1 is P1), or -1. */
-static int band_named(const struct ruleset *rs, const char *p)
-{
-	size_t i;
-
-	for (i = 0; i < rs->nbands; i++)
-		if (text_ieq(p, strlen(p), rs->bands[i].priority))
-			return (int)i;
-	return -1;
-}
-
-/*
- * A --force-area or --assigned-to value that no package in the store has, in
- * any case, open or closed, is a mistake (a typo, a wrong name), not an empty
- * list: EX_DATAERR with the stored value nearest to it.
- */
-static int known_value(struct cli *cli, const char *opt, enum store_filter_field f,
-                       const char *value)
-{
-	char nearest[STORE_FILTER_NEAREST], field[16];
-	bool found;
-	struct diag d;
-
-	diag_clear(&d);
-	if (store_filter_check(cli->st, f, value, &found, nearest, &d) < 0)
-		return cli_report(&d);
-	if (found)
-		return EX_OK;
-	(void)snprintf(field, sizeof(field), "--%s", opt);
-	diag_at(&d, cli->db_path, 0, field);
-	diag_set(&d, EX_DATAERR, "no package in the store, open or closed, %s '%s'",
-	         f == STORE_FILTER_FORCE_AREA ? "has the force area" : "is assigned to", value);
-	if (nearest[0])
-		diag_suggest(&d, nearest);
-	return cli_report(&d);
-}
-
-/* The filters, into q; priority names are the rule set's band names. */
-static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, char *status)
-{
-	const char *words[16];
-	size_t i, n = 0;
-	int rc;
-
-	q->limit = cli_count(cli, "limit", 0);
-	q->force_area = cli_str(cli, "force-area");
-	q->assigned_to = cli_str(cli, "assigned-to");
-	/* "none" (any case): the packages without a force area. */
-	q->no_force_area = q->force_area && text_ieq(q->force_area, strlen(q->force_area), "none");
-	if (q->force_area && !q->no_force_area &&
-	    (rc = known_value(cli, "force-area", STORE_FILTER_FORCE_AREA, q->force_area)) != EX_OK)
-		return rc;
-	if (q->assigned_to &&
-	    (rc = known_value(cli, "assigned-to", STORE_FILTER_ASSIGNEE, q->assigned_to)) != EX_OK)
-		return rc;
-	q->has_since = cli_flag(cli, "since");
-	q->since = cli_time(cli, "since", 0);
-	q->has_changed_since = cli_flag(cli, "changed-since");
-	q->changed_since = cli_time(cli, "changed-since", 0);
-	q->now = cli_time(cli, "now", time_now());
-	if (prio && split(prio, words, ARRAY_SIZE(words), &n) < 0)
-		return cli_usage_error(cli, "--priority takes at most %zu names",
-		                       ARRAY_SIZE(words));
-	for (i = 0; i < n; i++) {
-		int b = band_named(cli->rs, words[i]);
-
-		if (b < 0)
-			return cli_usage_error(
-			    cli, "--priority '%s' is not a priority of the rules in use", words[i]);
-		q->priorities[q->npriorities++] = b;
-	}
-	if (status && split(status, q->statuses, ARRAY_SIZE(q->statuses), &q->nstatuses) < 0)
-		return cli_usage_error(cli,
-		                       "--status takes new, assigned, in_progress and reopened");
-	for (i = 0; i < q->nstatuses; i++) {
-		size_t k;
-
-		/* Open states in any case; a closed one is a mistake worth naming. */
-		for (k = 0;
-		     store_open_statuses[k] &&
-		     !text_ieq(q->statuses[i], strlen(q->statuses[i]), store_open_statuses[k]);
-		     k++)
-			;
-		if (!store_open_statuses[k])
-			return cli_usage_error(
-			    cli,
-			    "--status '%s': the worklist holds open packages only "
-			    "(new, assigned, in_progress, reopened)",
-			    q->statuses[i]);
-		q->statuses[i] = store_open_statuses[k];
-	}
-	return EX_OK;
-}
-
-/* Append to text (size bytes, *n used) as snprintf does; what does not fit is cut. */
-static void addf(char *text, size_t size, size_t *n, const char *fmt, ...) PRINTF_LIKE(4, 5);
-static void addf(char *text, size_t size, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (*n + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(text + *n, size - *n, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		*n = *n + (size_t)k < size ? *n + (size_t)k : size - 1;
-}
-
-/* The filters in force as people read them, or NULL: "priority P1, P2; first 5". */
-static const char *describe_filters(const struct cli *cli, const struct store_worklist_query *q)
-{
-	/* One list per run: the text lives as long as the header that points to it. */
-	static char text[2048];
-	char t[TIME_LOCAL_MAX];
-	size_t i, n = 0;
-
-	text[0] = '\0';
-	for (i = 0; i < q->npriorities; i++)
-		addf(text, sizeof(text), &n, "%s%s", i ? ", " : "priority ",
-		     cli->rs->bands[q->priorities[i]].priority);
-	for (i = 0; i < q->nstatuses; i++)
-		addf(text, sizeof(text), &n, "%s%s",
-		     i   ? ", "
-		     : n ? "; status "
-		         : "status ",
-		     q->statuses[i]);
-	if (q->no_force_area)
-		addf(text, sizeof(text), &n, "%sno force area", n ? "; " : "");
-	else if (q->force_area)
-		addf(text, sizeof(text), &n, "%sforce area %s", n ? "; " : "", q->force_area);
-	if (q->assigned_to)
-		addf(text, sizeof(text), &n, "%sassigned to %s", n ? "; " : "", q->assigned_to);
-	if (q->has_since) {
-		time_format_local(q->since, t);
-		addf(text, sizeof(text), &n, "%sreceived since %s", n ? "; " : "", t);
-	}
-	if (q->has_changed_since) {
-		time_format_local(q->changed_since, t);
-		addf(text, sizeof(text), &n, "%schanged since %s", n ? "; " : "", t);
-	}
-	if (q->limit)
-		addf(text, sizeof(text), &n, "%sfirst %ld", n ? "; " : "", q->limit);
-	return n ? text : NULL;
 }
 
 static int count_row(void *ctx, const struct store_worklist_row *r)
@@ -347,6 +170,8 @@ static int count_row(void *ctx, const struct store_worklist_row *r)
 static int summarise(struct cli *cli, const struct store_worklist_query *q, bool printed,
                      struct report_header *h)
 {
+	/* One list per run: the text lives as long as the header that points to it. */
+	static char filters_text[2048];
 	struct store_worklist_query all, unlimited = *q, unscored = *q;
 	size_t i;
 	struct diag d;
@@ -356,7 +181,7 @@ static int summarise(struct cli *cli, const struct store_worklist_query *q, bool
 	unscored.limit = 0;
 	unscored.unscored = true;
 	diag_clear(&d);
-	h->filters = describe_filters(cli, q);
+	h->filters = report_describe_filters(q, cli->rs, filters_text, sizeof(filters_text));
 	for (i = 0; i < cli->rs->nbands && i < REPORT_MAX_BANDS; i++)
 		h->summary.selected[i] = q->npriorities == 0;
 	for (i = 0; i < q->npriorities; i++)
@@ -478,38 +303,6 @@ static int write_list(struct cli *cli, struct wl_ctx *x, const struct store_work
 	return rc;
 }
 
-/* --sign: the finished file's signature, FILE.minisig, removed if the export fails. */
-static int sign_output(struct cli *cli, const char *key_path)
-{
-	struct cli_passphrase_src src = {cli_str(cli, "passphrase-file"), key_path};
-	const char *output = cli_str(cli, "output"), *base = strrchr(output, '/');
-	struct sign_seckey *key = NULL;
-	char tc[SIGN_COMMENT_MAX / 2], t[40], keyid[SIGN_KEYID_LEN];
-	struct diag d;
-	size_t k;
-	int rc = EX_OK;
-
-	diag_clear(&d);
-	time_format(time_now(), t);
-	(void)snprintf(tc, sizeof(tc), "timestamp:%lld\tfile:%s\thashed\treftriage worklist %s",
-	               (long long)(time_now() / 1000000), base ? base + 1 : output, t);
-	for (k = 0; tc[k]; k++)
-		if ((unsigned char)tc[k] < 0x20 && tc[k] != '\t')
-			tc[k] = '?';
-	if (buf_addf(&cli->also_written, "%s.minisig", output) < 0)
-		return cli_fail(cli, EX_SOFTWARE, "out of memory");
-	if (sign_seckey_load(key_path, cli_passphrase, &src, &key, &d) < 0 ||
-	    pfile_sync(&cli->output, &d) < 0 ||
-	    sign_fd(key, pfile_fd(&cli->output), cli->also_written.data, tc, &d) < 0) {
-		rc = cli_report(&d);
-	} else {
-		sign_seckey_keyid(key, keyid);
-		cli_details_str(&cli->details, "signed_by", keyid);
-	}
-	sign_seckey_free(key);
-	return rc;
-}
-
 /* The consultation (or, with a file, the disclosure) entry's details. */
 static void details(struct cli *cli, const struct store_worklist_query *q, const char *format,
                     long rows)
@@ -564,6 +357,58 @@ static int quarantine(struct cli *cli, const char *format, struct store_qopen *q
 	return EX_OK;
 }
 
+/* worklist --closed: the closed packages (casework.md section 5). */
+static int run_closed(struct cli *cli, struct store_worklist_query *q, const char *format,
+                      struct wl_ctx *x)
+{
+	const struct report_writer *w =
+	    strcmp(format, "table") == 0 ? &report_closed_table : report_writer(format);
+	static char filters_text[2048];
+	struct report_header h;
+	struct diag d;
+	int rc = EX_OK;
+
+	x->closed = true;
+	if (strcmp(format, "html") == 0)
+		return cli_usage_error(cli, "--closed lists as table, csv, json or ndjson (the "
+		                            "printed list is of open packages)");
+	memset(&h, 0, sizeof(h));
+	diag_clear(&d);
+	x->d = &d;
+	h.closed = true;
+	h.as_of = cli->as_of;
+	h.scored = cli->scored;
+	h.rules_hash = cli->rs->hash;
+	h.rules_name = cli->rs->name;
+	h.rules_version = cli->rs->version;
+	h.generated_at = q->now;
+	h.operator_name = cli->operator_name;
+	h.filters = report_describe_filters(q, cli->rs, filters_text, sizeof(filters_text));
+	if (store_closed_count(cli->st, q, &h.count, &d) < 0)
+		return cli_report(&d);
+	if (q->limit > 0 && h.count > q->limit)
+		h.count = q->limit;
+	report_init(&x->rep, cli->out, w, cli->rs);
+	x->rep.width = table_width();
+	if (w->begin(&x->rep, &h) < 0)
+		rc = EX_IOERR;
+	else if (store_closed(cli->st, q, on_row, x, &d) < 0)
+		rc = x->err ? x->err : d.message[0] ? cli_report(&d) : EX_SOFTWARE;
+	else if (w->end(&x->rep) < 0)
+		rc = EX_IOERR;
+	report_release(&x->rep);
+	if (rc == EX_IOERR)
+		return cli_fail(cli, EX_IOERR, "write error: %s", strerror(errno));
+	if (rc == EX_OK) {
+		long n = x->rank + x->unscored;
+
+		details(cli, q, format, n);
+		cli_details_bool(&cli->details, "closed", true);
+		cli_note(cli, "%ld closed package%s", n, n == 1 ? "" : "s");
+	}
+	return rc;
+}
+
 static int run_list(struct cli *cli, const struct lists *l)
 {
 	const char *format = cli_str(cli, "format"), *key_path = cli_str(cli, "sign");
@@ -579,10 +424,20 @@ static int run_list(struct cli *cli, const struct lists *l)
 	memset(&x, 0, sizeof(x));
 	buf_init(&x.reasons);
 	package_init(&x.pkg);
-	if ((rc = filters(cli, &q, l->prio, l->status)) != EX_OK)
+	if ((rc = cli_worklist_filters(cli, &q, l->prio, l->status)) != EX_OK)
 		return rc;
 	if (!format)
 		format = !to_file && isatty(STDOUT_FILENO) ? "table" : "csv";
+	if (q.closed) {
+		x.st = cli->st;
+		x.rs = cli->rs;
+		x.fired = rt_calloc(cli->rs->nrules ? cli->rs->nrules : 1, sizeof(*x.fired));
+		rc = x.fired ? run_closed(cli, &q, format, &x)
+		             : cli_fail(cli, EX_SOFTWARE, "out of memory");
+		rt_free(x.fired);
+		package_release(&x.pkg);
+		return rc;
+	}
 	if ((rc = header(cli, &q, report_writer(format), &h)) != EX_OK ||
 	    (rc = quarantine(cli, format, &qo, &h)) != EX_OK) {
 		store_qopen_release(&qo);
@@ -606,7 +461,7 @@ static int run_list(struct cli *cli, const struct lists *l)
 	buf_release(&x.reasons);
 	package_release(&x.pkg);
 	if (rc == EX_OK && key_path)
-		rc = sign_output(cli, key_path);
+		rc = cli_sign_output(cli, key_path);
 	if (rc == EX_OK) {
 		long listed = x.rank + x.unscored;
 

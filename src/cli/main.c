@@ -16,8 +16,9 @@
 
 #define ANY (-1)
 
-static const char *const states[] = {"new", "assigned",    "in_progress", "actioned",
-                                     "nfa", "transferred", NULL};
+static const char *const states[] = {"new",           "assigned",         "in_progress", "reopened",
+                                     "awaiting_info", "transfer_pending", "actioned",    "nfa",
+                                     "transferred",   "duplicate",        NULL};
 
 static const struct cli_cmd commands[] = {
     {"init", CLI_RUN(init), 0, "create the store (refuses to overwrite one)", NULL, 0, 0, NULL,
@@ -31,12 +32,16 @@ static const struct cli_cmd commands[] = {
      0, NULL, NULL},
     {"worklist", CLI_RUN(worklist), CLI_STORE | CLI_READ | CLI_RULES | CLI_OUTPUT,
      "the ranked list of open packages", NULL, 0, 0, NULL, NULL},
-    {"show", CLI_RUN(show), CLI_STORE | CLI_READ,
+    {"show", CLI_RUN(show), CLI_STORE | CLI_READ | CLI_OUTPUT,
      "one package: fields, score and why, links, versions", "REF", 1, 1, NULL, NULL},
-    {"assign", CLI_RUN(assign), CLI_STORE | CLI_TXN, "set who is working a package", "REF", 1, 1,
-     NULL, NULL},
-    {"status", CLI_RUN(status), CLI_STORE | CLI_TXN, "move a package through the workflow",
-     "REF STATE", 2, 2, NULL, states},
+    {"assign", CLI_RUN(assign), CLI_STORE | CLI_TXN, "set who is working one or more packages",
+     "REF...", 1, ANY, NULL, NULL},
+    {"status", CLI_RUN(status), CLI_STORE | CLI_TXN,
+     "move one or more packages through the workflow", "REF... STATE", 2, ANY, NULL, states},
+    {"note", CLI_RUN(note), CLI_STORE | CLI_TXN, "add a note to a package without changing it",
+     "REF TEXT", 2, 2, NULL, NULL},
+    {"team", CLI_RUN(team), CLI_STORE | CLI_TXN, "the team's roster: add, list or remove names",
+     "add NAME... | list | remove NAME", 1, ANY, NULL, NULL},
     {"alert", CLI_RUN(alert), CLI_STORE | CLI_READ | CLI_RULES,
      "open packages overdue or due soon (exit 1 when any), for cron", NULL, 0, 0, NULL, NULL},
     {"stats", CLI_RUN(stats), CLI_STORE | CLI_READ | CLI_RULES,

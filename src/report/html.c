@@ -23,7 +23,7 @@
 #include "reftriage/hash.h"
 #include "reftriage/timeutil.h"
 
-#define MARKING "OFFICIAL-SENSITIVE"
+#define MARKING REPORT_MARKING
 
 struct html_state {
 	struct report_header h;

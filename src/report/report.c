@@ -73,11 +73,24 @@ static int flush(struct report *r)
 
 static int csv_begin(struct report *r, const struct report_header *h)
 {
-	(void)h;
 	if (buf_adds(&r->b, "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
-	                    "assigned_to,force_area,referral_type,reasons,updated\r\n") < 0)
+	                    "assigned_to,force_area,referral_type,reasons,updated") < 0 ||
+	    (h->closed && buf_adds(&r->b, ",closed_at,closed_by") < 0) ||
+	    buf_adds(&r->b, "\r\n") < 0)
 		return -1;
 	return flush(r);
+}
+
+/* worklist --closed: the line's last columns, closed_at and closed_by. */
+static int csv_closed(struct buf *b, const struct report_item *it)
+{
+	if (!it->closed)
+		return 0;
+	b->len -= 2; /* before the line's end */
+	if (buf_addc(b, ',') < 0 || report_time(b, it->closed_at) < 0 || buf_addc(b, ',') < 0 ||
+	    report_csv_field(b, it->closed_by, true) < 0 || buf_adds(b, "\r\n") < 0)
+		return -1;
+	return 0;
 }
 
 /* A package not scored yet: rank, priority, score, due_at, overdue and reasons empty. */
@@ -91,7 +104,7 @@ static int csv_unscored(struct report *r, const struct report_item *it)
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->assigned_to, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->force_area, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->referral_type, false) < 0 ||
-	    buf_adds(b, it->updated ? ",,true\r\n" : ",,false\r\n") < 0)
+	    buf_adds(b, it->updated ? ",,true\r\n" : ",,false\r\n") < 0 || csv_closed(b, it) < 0)
 		return -1;
 	return flush(r);
 }
@@ -112,7 +125,7 @@ static int csv_item(struct report *r, const struct report_item *it)
 	    report_csv_field(b, it->force_area, true) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->referral_type, false) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->reasons, false) < 0 ||
-	    buf_adds(b, it->updated ? ",true\r\n" : ",false\r\n") < 0)
+	    buf_adds(b, it->updated ? ",true\r\n" : ",false\r\n") < 0 || csv_closed(b, it) < 0)
 		return -1;
 	return flush(r);
 }
@@ -212,6 +225,10 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	rc |= json_string_or_null(b, it->reasons);
 	rc |= jsonw_key(b, &first, "updated");
 	rc |= buf_adds(b, it->updated ? "true" : "false");
+	if (it->closed) {
+		rc |= jsonw_key(b, &first, "closed_at") | json_time(b, it->closed_at);
+		rc |= jsonw_key(b, &first, "closed_by") | json_string_or_null(b, it->closed_by);
+	}
 	rc |= json_outcomes(b, &first, it);
 	rc |= jsonw_key(b, &first, "explanation");
 	rc |= buf_addc(b, '[');

@@ -42,7 +42,8 @@ int store_purge(struct store *st, struct store_purge *p,
 	rc = sqlite3_prepare_v2(
 	    st->db,
 	    "CREATE TEMP TABLE purge_set AS SELECT p.id AS id, p.ref AS ref, (SELECT max(e.at) "
-	    "FROM package_events e WHERE e.package_id = p.id) AS closed_at FROM packages p WHERE "
+	    "FROM package_events e WHERE e.package_id = p.id AND e.action <> 'note') AS closed_at "
+	    "FROM packages p WHERE "
 	    "NOT " STORE_IS_OPEN("p.status") " AND p.purged_at IS NULL AND "
 	                                     "closed_at < ?1 ORDER BY closed_at, p.ref",
 	    -1, &s, NULL);

@@ -186,10 +186,12 @@ int store_filter_check(struct store *st, enum store_filter_field f, const char *
 	    "SELECT count(*) FROM (SELECT 1 FROM packages WHERE force_area = ?1 "
 	    "COLLATE NOCASE LIMIT 1)",
 	    "SELECT count(*) FROM (SELECT 1 FROM packages WHERE assigned_to = ?1 "
-	    "COLLATE NOCASE LIMIT 1)"};
+	    "COLLATE NOCASE LIMIT 1)",
+	    "SELECT count(*) FROM team WHERE name = ?1"};
 	static const char *const all[] = {
 	    "SELECT DISTINCT force_area FROM packages WHERE force_area IS NOT NULL",
-	    "SELECT DISTINCT assigned_to FROM packages WHERE assigned_to IS NOT NULL"};
+	    "SELECT DISTINCT assigned_to FROM packages WHERE assigned_to IS NOT NULL",
+	    "SELECT name FROM team"};
 	size_t vlen = strlen(value);
 	char want[STORE_FILTER_NEAREST], have[STORE_FILTER_NEAREST];
 	unsigned best = 4;

@@ -50,7 +50,8 @@ static const char *const queries[] = {
     [STORE_REPORT_RESPONSE] =
         "SELECT h.at, NULL, c.a, c.g, h.priority, NULL, c.id, c.cs, h.due_at FROM (SELECT "
         "p.id AS id, %s AS g, " CLOCK_START " AS cs, (SELECT min(e.at) FROM package_events e "
-        "WHERE e.package_id = p.id AND e.at >= " CLOCK_START " AND e.to_status NOT IN ('new', "
+        "WHERE e.package_id = p.id AND e.action <> 'note' AND e.at >= " CLOCK_START
+        " AND e.to_status NOT IN ('new', "
         "'assigned', 'reopened')) AS a FROM packages p WHERE " CLOCK_START " < ?2 AND NOT "
         "(NOT " STORE_IS_OPEN(
             "p.status") " AND p.changed_at < ?1 AND p.changed_at >= " CLOCK_START

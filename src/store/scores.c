@@ -4,7 +4,10 @@
 #include "reftriage/timeutil.h"
 
 /* The same list as STORE_IS_OPEN. */
-const char *const store_open_statuses[] = {"new", "assigned", "in_progress", "reopened", NULL};
+const char *const store_open_statuses[] = {
+    "new", "assigned", "in_progress", "reopened", "awaiting_info", "transfer_pending", NULL};
+/* The closed statuses: every other one. */
+const char *const store_closed_statuses[] = {"actioned", "nfa", "transferred", "duplicate", NULL};
 
 bool store_status_open(const char *status)
 {

@@ -29,8 +29,9 @@ int store_stats_group(struct store *st, enum store_group g, int64_t now,
 	    [GROUP_STATUS] =
 	        "SELECT status, count(*), 0 FROM packages GROUP BY status ORDER BY "
 	        "CASE status WHEN 'new' THEN 0 WHEN 'assigned' THEN 1 WHEN "
-	        "'in_progress' THEN 2 WHEN 'reopened' THEN 3 WHEN 'actioned' THEN 4 WHEN 'nfa' "
-	        "THEN 5 ELSE 6 END",
+	        "'in_progress' THEN 2 WHEN 'reopened' THEN 3 WHEN 'awaiting_info' THEN 4 WHEN "
+	        "'transfer_pending' THEN 5 WHEN 'actioned' THEN 6 WHEN 'nfa' THEN 7 WHEN "
+	        "'transferred' THEN 8 ELSE 9 END",
 	    [GROUP_SOURCE] = "SELECT source, count(*), 0 FROM packages WHERE " STORE_IS_OPEN(
 	        "status") " GROUP BY source ORDER BY count(*) DESC, source",
 	    [GROUP_TYPE] = "SELECT referral_type, count(*), 0 FROM packages WHERE " STORE_IS_OPEN(
@@ -90,18 +91,21 @@ int store_stats(struct store *st, struct store_stats *out, struct diag *d)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, "counting", d);
 	/* Time from receipt to the first assignment or status change, per package. */
-	if (one_int(st, "SELECT count(DISTINCT package_id) FROM package_events", &n, d) < 0)
+	if (one_int(st,
+	            "SELECT count(DISTINCT package_id) FROM package_events WHERE action <> 'note'",
+	            &n, d) < 0)
 		return -1;
 	out->acted = (long)n;
 	if (!out->acted)
 		return 0;
 	/* The median, read from the ordered list without holding it: the middle one or two. */
-	rc =
-	    sqlite3_prepare_v2(st->db,
-	                       "SELECT min(e.at) - p.received_at AS t FROM package_events e JOIN "
-	                       "packages p ON p.id = e.package_id GROUP BY e.package_id ORDER BY t "
-	                       "LIMIT 2 OFFSET ?1",
-	                       -1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+	    st->db,
+	    "SELECT min(e.at) - p.received_at AS t FROM package_events e JOIN "
+	    "packages p ON p.id = e.package_id WHERE e.action <> 'note' GROUP BY "
+	    "e.package_id ORDER BY t "
+	    "LIMIT 2 OFFSET ?1",
+	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "counting", d);
 	if (sqlite3_bind_int64(s, 1, (out->acted - 1) / 2) != SQLITE_OK) {

@@ -191,7 +191,7 @@ void store_spool_abandon(struct store *st);
  */
 #define STORE_IS_OPEN(col)                                                                         \
 	"(" col " = 'new' OR " col " = 'assigned' OR " col " = 'in_progress' OR " col              \
-	" = 'reopened')"
+	" = 'reopened' OR " col " = 'awaiting_info' OR " col " = 'transfer_pending')"
 
 /*
  * A score row that is current: of the package's latest version, at the

@@ -6,16 +6,21 @@ int store_workflow(struct store *st, int64_t package_id, const struct store_even
 {
 	const char *what = "recording the change";
 
-	if (store_run_with(st,
-	                   "INSERT INTO package_events (package_id, at, operator, action, "
-	                   "from_status, to_status, assigned_to, note) VALUES (?1, ?2, ?3, ?4, ?5, "
-	                   "?6, ?7, ?8)",
-	                   what, d,
-	                   STORE_ARGS(ARG_INT(package_id), ARG_INT(e->at),
-	                              ARG_TEXT(e->operator_name), ARG_TEXT(e->action),
-	                              ARG_TEXT(e->from_status), ARG_TEXT(e->to_status),
-	                              ARG_TEXT(e->assigned_to), ARG_TEXT(e->note))) < 0)
+	if (store_run_with(
+	        st,
+	        "INSERT INTO package_events (package_id, at, operator, action, "
+	        "from_status, to_status, assigned_to, note, of_package_id, "
+	        "transfer_to, their_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	        "nullif(?9, 0), ?10, ?11)",
+	        what, d,
+	        STORE_ARGS(ARG_INT(package_id), ARG_INT(e->at), ARG_TEXT(e->operator_name),
+	                   ARG_TEXT(e->action), ARG_TEXT(e->from_status), ARG_TEXT(e->to_status),
+	                   ARG_TEXT(e->assigned_to), ARG_TEXT(e->note), ARG_INT(e->of_package_id),
+	                   ARG_TEXT(e->transfer_to), ARG_TEXT(e->their_ref))) < 0)
 		return -1;
+	/* A note is history only: the package, its mark and its score stay as they are. */
+	if (strcmp(e->action, "note") == 0)
+		return 0;
 	if (store_run_with(
 	        st,
 	        "UPDATE packages SET status = ?2, assigned_to = coalesce(?3, assigned_to), "
@@ -43,8 +48,10 @@ int store_each_event(struct store *st, int64_t package_id,
 {
 	sqlite3_stmt *s = store_prepare_with(
 	    st,
-	    "SELECT at, operator, action, from_status, to_status, assigned_to, note FROM "
-	    "package_events WHERE package_id = ?1 ORDER BY id",
+	    "SELECT e.at, e.operator, e.action, e.from_status, e.to_status, e.assigned_to, "
+	    "e.note, e.of_package_id, o.ref, e.transfer_to, e.their_ref FROM package_events e "
+	    "LEFT JOIN packages o ON o.id = e.of_package_id WHERE e.package_id = ?1 ORDER BY "
+	    "e.id",
 	    "reading the history", d, STORE_ARGS(ARG_INT(package_id)));
 	int rc;
 
@@ -57,7 +64,9 @@ int store_each_event(struct store *st, int64_t package_id,
 		           STORE_COLS(COL_I64(&e.at), COL_TEXT(&e.operator_name),
 		                      COL_TEXT(&e.action), COL_TEXT(&e.from_status),
 		                      COL_TEXT(&e.to_status), COL_TEXT(&e.assigned_to),
-		                      COL_TEXT(&e.note)));
+		                      COL_TEXT(&e.note), COL_I64(&e.of_package_id),
+		                      COL_TEXT(&e.of_ref), COL_TEXT(&e.transfer_to),
+		                      COL_TEXT(&e.their_ref)));
 		if (fn(ctx, &e) < 0) {
 			sqlite3_finalize(s);
 			return -1;
@@ -66,6 +75,32 @@ int store_each_event(struct store *st, int64_t package_id,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "reading the history", d);
+	return 0;
+}
+
+int store_each_duplicate(struct store *st, int64_t package_id,
+                         int (*fn)(void *ctx, const char *ref), void *ctx, struct diag *d)
+{
+	/* A duplicate's latest closing is the event that made it one. */
+	sqlite3_stmt *s = store_prepare_with(
+	    st,
+	    "SELECT p.ref FROM package_events e JOIN packages p ON p.id = e.package_id WHERE "
+	    "e.of_package_id = ?1 AND p.status = 'duplicate' AND e.id = (SELECT max(l.id) FROM "
+	    "package_events l WHERE l.package_id = p.id AND l.action = 'status') ORDER BY p.ref",
+	    "reading the duplicates", d, STORE_ARGS(ARG_INT(package_id)));
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (fn(ctx, (const char *)sqlite3_column_text(s, 0)) < 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading the duplicates", d);
 	return 0;
 }
 

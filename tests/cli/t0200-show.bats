@@ -57,7 +57,7 @@ rules     reftriage default triage policy 2026.11-3 ('
 	echo "$output" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-assert list(s) == ["package_ref", "status", "assigned_to", "updated", "latest_version", "first_seen_at", "erased_at", "versions", "score", "linked", "possible_links", "history", "outcomes"], list(s)
+assert list(s) == ["package_ref", "status", "assigned_to", "duplicate_of", "duplicates", "transfer", "updated", "latest_version", "first_seen_at", "erased_at", "versions", "score", "linked", "possible_links", "history", "outcomes"], list(s)
 assert s["score"]["due_at"] == "2026-11-03T06:52:00Z" and s["score"]["as_of"] == "2026-11-03T08:00:00Z"
 assert [e["rule"] for e in s["score"]["explanation"]][:2] == ["SELF-HARM", "ONGOING-CONTACT"]
 '
@@ -131,7 +131,7 @@ assert v[0]["line"] == 4 and v[0]["array_index"] is None
 	expect_status 64
 	rt show SYN-20261102-0001 --format xml
 	expect_status 64
-	expect_err1 "reftriage: show: --format takes text or json, not 'xml' (see 'reftriage show --help')"
+	expect_err1 "reftriage: show: --format takes text, json or html, not 'xml' (see 'reftriage show --help')"
 }
 
 @test "escape characters are refused at import; C1 controls are escaped on output" {

@@ -98,7 +98,7 @@ refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2
 	expect_err1 "reftriage: worklist: --priority 'P9' is not a priority of the rules in use (see 'reftriage worklist --help')"
 	rt worklist --status actioned
 	expect_status 64
-	expect_err1 "reftriage: worklist: --status 'actioned': the worklist holds open packages only (new, assigned, in_progress, reopened) (see 'reftriage worklist --help')"
+	expect_err1 "reftriage: worklist: --status 'actioned': the worklist holds open packages (new, assigned, in_progress, reopened, awaiting_info, transfer_pending); for closed ones: worklist --closed --status actioned (see 'reftriage worklist --help')"
 	rt worklist --since last-week
 	expect_status 64
 }

@@ -64,12 +64,12 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	expect_err1 "reftriage: $REF: has nobody to be assigned to: use 'reftriage assign $REF --to NAME'"
 	rt status $REF new
 	expect_status 65
-	expect_err1 "reftriage: $REF: is already new"
+	expect_err1 "reftriage: $REF: is already new (to add a note without a change: 'reftriage note REF TEXT')"
 	rt status $REF nfa
 	expect_status 65
 	expect_err1 "reftriage: $REF: nfa needs --note: a decision to take no further action must be recorded with its reason"
-	rt status $REF transferred
-	expect_status 65
+	rt status $REF transferred --note "Their case (SYNTHETIC)"
+	expect_status 64
 	[ "$(sql "SELECT status FROM packages WHERE ref = '$REF'")" = "$before" ]
 	"$RT" status $REF in_progress 2>/dev/null
 	rt status $REF new
@@ -77,7 +77,7 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	expect_err1 "reftriage: $REF: cannot go back to new (new means nobody has touched it)"
 	rt status $REF in_progress
 	expect_status 65
-	expect_err1 "reftriage: $REF: is already in_progress"
+	expect_err1 "reftriage: $REF: is already in_progress (to add a note without a change: 'reftriage note REF TEXT')"
 	"$RT" status $REF actioned 2>/dev/null
 	rt status $REF in_progress
 	expect_status 65
@@ -92,7 +92,7 @@ in_worklist() { "$RT" worklist 2>/dev/null | grep -q "^[0-9]*,$1,"; }
 	load_day
 	rt status $REF done
 	expect_status 64
-	expect_err1 "reftriage: status: STATE takes new, assigned, in_progress, reopened, actioned, nfa or transferred, not 'done' (see 'reftriage status --help')"
+	expect_err1 "reftriage: status: STATE takes new, assigned, in_progress, reopened, awaiting_info, transfer_pending, actioned, nfa, transferred or duplicate, not 'done' (see 'reftriage status --help')"
 	rt status $REF
 	expect_status 64
 	rt assign $REF
