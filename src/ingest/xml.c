@@ -46,6 +46,7 @@ enum xctx {
 	X_VPERSON,
 	X_FILE,
 	X_FANNOT,
+	X_LAWENF,  /* report/lawEnforcement */
 	X_LEAF,    /* text only */
 	X_SKIP,    /* known, not used: its content is not looked at */
 	X_BATCHED, /* report/batchedReport: an attribute only */
@@ -82,6 +83,8 @@ enum xact {
 	A_MEME,
 	A_CLASS,
 	A_P2P, /* on start: a peer-to-peer incident */
+	A_LE_AGENCY,
+	A_LE_CASE,
 };
 
 enum { R_SINGLE = 1, R_IDENT = 2 };
@@ -120,7 +123,7 @@ static const struct row ct_rows[] = {IN("report", X_REPORT, R_SINGLE),
 static const struct row report_rows[] = {IN("batchedReport", X_BATCHED, R_SINGLE),
                                          IN("incidentSummary", X_SUMMARY, R_SINGLE),
                                          IN("internetDetails", X_INET, 0),
-                                         SKIP1("lawEnforcement"),
+                                         IN("lawEnforcement", X_LAWENF, R_SINGLE),
                                          SKIP1("reporter"),
                                          IN("personOrUserReported", X_POUR, 0),
                                          SKIP("intendedRecipient"),
@@ -164,6 +167,17 @@ static const struct row pour_rows[] = {IN("personOrUserReportedPerson", X_PERSON
                                        SKIP1("allEmailsReported"),
                                        IN("associatedAccount", X_ACCOUNT, 0),
                                        SKIP1("additionalInfo")};
+/*
+ * The provider's report to law enforcement: the agency and its case number
+ * become le_agency and le_case (cybertip.md); the officer's contact and the
+ * rest are personal details or free text, dropped unread.
+ */
+static const struct row lawenf_rows[] = {LEAF("agencyName", A_LE_AGENCY, R_SINGLE),
+                                         LEAF("caseNumber", A_LE_CASE, R_SINGLE),
+                                         SKIP1("officerContact"),
+                                         SKIP1("reportedToLe"),
+                                         SKIP1("servedLegalProcessDomestic"),
+                                         SKIP1("servedLegalProcessInternational")};
 static const struct row person_rows[] = {SKIP1("firstName"),
                                          SKIP1("lastName"),
                                          LEAF("phone", A_PHONE, R_IDENT),
@@ -269,6 +283,7 @@ static const struct {
     [X_IPCE] = ROWS(ipce_rows),       [X_DEVICE] = ROWS(device_rows),
     [X_VICTIM] = ROWS(victim_rows),   [X_VPERSON] = ROWS(vperson_rows),
     [X_FILE] = ROWS(file_rows),       [X_FANNOT] = ROWS(fannot_rows),
+    [X_LAWENF] = ROWS(lawenf_rows),
 };
 
 /* The XSD's eight incident types, and the referral type each maps to. */
@@ -982,6 +997,11 @@ static void leaf_end(struct xmldec *x, const struct row *r, const char *s, size_
 	case A_ESP_SERVICE:
 	case A_SCREEN:
 		return leaf_identity(x, r->act, s, n);
+	case A_LE_AGENCY:
+	case A_LE_CASE:
+		if (n)
+			put_field(x, NULL, r->act == A_LE_AGENCY ? F_LE_AGENCY : F_LE_CASE, s, n);
+		return;
 	case A_URL:
 		if (n)
 			add_token(x, T_OTHER, "url", s, n);
