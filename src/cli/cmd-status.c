@@ -3,6 +3,9 @@
 
 const struct cli_opt status_opts[] = {
     CLI_OPT_NOTE("why, kept with the change (needed to close or reopen)"),
+    {"deconflicted", 0, CLI_TEXT, "NOTE",
+     "who was contacted and what was agreed: lifts a deconfliction hold (casework.md 3)", NULL, 0,
+     0},
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };
@@ -17,5 +20,7 @@ const char status_about[] =
 
 int cmd_status(struct cli *cli)
 {
-	return cli_workflow(cli, cli->operands[0], cli->operands[1], NULL);
+	int rc = cli_deconflict_hold(cli, cli->operands[0], cli->operands[1]);
+
+	return rc != EX_OK ? rc : cli_workflow(cli, cli->operands[0], cli->operands[1], NULL);
 }
