@@ -398,6 +398,30 @@ int cli_deconflict_hold(struct cli *cli, const char *ref, const char *to_status)
 /* Warn on stderr when the active list is older than DECONF_STALE_DAYS (worklist, alert). */
 void cli_deconf_warn_stale(const struct cli *cli);
 
+/*
+ * show: package_id's deconfliction at the top of the text (nothing when it has
+ * no match), or as the json object {"state","matches"} appended to b. -1 with d filled.
+ */
+int cli_deconf_show_text(struct store *st, int64_t package_id, struct diag *d) MUST_CHECK;
+int cli_deconf_show_json(struct store *st, int64_t package_id, struct buf *b,
+                         struct diag *d) MUST_CHECK;
+
+struct deconf_map;
+struct deconf_meta;
+struct report_item;
+/*
+ * For a list (worklist): the list's meta and every matched package by ref,
+ * with the warning when the list is old. Returns an exit code.
+ */
+int cli_deconf_lists(const struct cli *cli, struct deconf_map *m, struct deconf_meta *meta);
+/*
+ * An item's deconfliction from the map and its facts (le_agency); with
+ * detail (json), its matches in v (released by the caller). -1 with d filled.
+ */
+int cli_deconf_item(struct store *st, const struct deconf_map *m, const char *ref,
+                    const void *facts, size_t facts_len, bool detail, struct deconf_view *v,
+                    struct report_item *it, struct diag *d) MUST_CHECK;
+
 /* --- generated text (help.c) ------------------------------------------ */
 
 /* --help of a command (sub NULL) or of one of its sub-commands. */

@@ -143,6 +143,7 @@ int store_deconf_ack_put(struct store *st, int64_t package_id, int64_t at, const
 /* Every package with an active match, its counts: what scoring and the lists need. */
 struct deconf_pkg {
 	int64_t package_id;
+	char *ref;          /* with store_deconf_map_by_ref only */
 	uint32_t hits;      /* active non-ip entries matched */
 	uint32_t possible;  /* active ip entries matched */
 	int64_t newest_hit; /* the latest added_at of those hits (0: none) */
@@ -155,6 +156,10 @@ struct deconf_map {
 /* Load the map for local day today; an empty map when there is no list. */
 int store_deconf_map(struct store *st, int64_t today, struct deconf_map *m,
                      struct diag *d) MUST_CHECK;
+/* The same, with each ref, sorted by ref (the lists, whose rows have no id). */
+int store_deconf_map_by_ref(struct store *st, int64_t today, struct deconf_map *m,
+                            struct diag *d) MUST_CHECK;
+const struct deconf_pkg *deconf_map_get_ref(const struct deconf_map *m, const char *ref);
 void deconf_map_release(struct deconf_map *m);
 /* The entry of package_id, NULL for none. */
 const struct deconf_pkg *deconf_map_get(const struct deconf_map *m, int64_t package_id);

@@ -53,6 +53,8 @@ struct report_header {
 	struct report_summary summary;
 	/* The open quarantine, said by every format that has a header; NULL: not read. */
 	const struct store_qopen *quarantine;
+	/* The deconfliction list the marks come from (people's formats); NULL: not read. */
+	const struct deconf_meta *deconf;
 };
 
 /* One recorded outcome of a listed package (docs/outcomes.md). */
@@ -87,7 +89,18 @@ struct report_item {
 	const struct report_outcome *outcomes; /* json and ndjson: its outcomes, oldest first */
 	size_t noutcomes;
 	const struct package *pkg; /* its fields (json: the "source" object), or NULL */
+	/* Deconfliction (casework.md section 3): an enum deconf_state (0: none). */
+	int deconf;
+	const struct deconf_view *deconf_view; /* json, ndjson: its matches; NULL: none */
 };
+
+struct deconf_view;
+struct deconf_meta;
+
+/* "hit", "acknowledged" or "" for an enum deconf_state. */
+const char *report_deconf_name(int state);
+/* The json object {"state","matches":[...]} of an item, appended to b. */
+int report_deconf_json(struct buf *b, const struct report_item *it);
 
 struct report;
 

@@ -8,6 +8,7 @@
 #include "reftriage/alloc.h"
 #include "reftriage/deconflict.h"
 #include "reftriage/package.h"
+#include "reftriage/report.h"
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
@@ -221,4 +222,107 @@ void cli_deconf_warn_stale(const struct cli *cli)
 		    "warning: the deconfliction list is %lld days old (imported %s): import the "
 		    "current export ('reftriage deconflict import FILE.csv')",
 		    (long long)(age / US_PER_DAY), m.source);
+}
+
+int cli_deconf_lists(const struct cli *cli, struct deconf_map *m, struct deconf_meta *meta)
+{
+	struct diag d;
+
+	diag_clear(&d);
+	if (store_deconf_meta(cli->st, meta, &d) < 0 ||
+	    store_deconf_map_by_ref(cli->st, time_local_day(time_now()), m, &d) < 0)
+		return cli_report(&d);
+	cli_deconf_warn_stale(cli);
+	return EX_OK;
+}
+
+int cli_deconf_item(struct store *st, const struct deconf_map *m, const char *ref,
+                    const void *facts, size_t facts_len, bool detail, struct deconf_view *v,
+                    struct report_item *it, struct diag *d)
+{
+	const struct deconf_pkg *dp = m->n ? deconf_map_get_ref(m, ref) : NULL;
+	bool le = package_facts_known(facts, facts_len, F_LE_AGENCY);
+	int rc;
+
+	cli_deconf_view_release(v);
+	it->deconf = (int)deconf_state_of(dp, le);
+	it->deconf_view = NULL;
+	if (!detail || (!dp && !le))
+		return 0;
+	if (dp) {
+		rc = store_deconf_matches(st, dp->package_id, time_local_day(time_now()), add_match,
+		                          v, d);
+		if (rc == -2) {
+			diag_at(d, NULL, 0, NULL);
+			return diag_set(d, EX_SOFTWARE, "out of memory");
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (le) {
+		struct package pkg;
+
+		package_init(&pkg);
+		if (package_decode_facts(&pkg, facts, facts_len) == 0)
+			le_of(&pkg, v);
+		package_release(&pkg);
+	}
+	it->deconf_view = v;
+	return 0;
+}
+
+int cli_deconf_show_text(struct store *st, int64_t package_id, struct diag *d)
+{
+	struct deconf_view v;
+	char t[TIME_LOCAL_MAX];
+	size_t i;
+
+	if (cli_deconf_view(st, package_id, NULL, time_now(), &v, d) < 0)
+		return -1;
+	if (v.state == DECONF_HIT)
+		printf(
+		    "DECONFLICTION HIT: another operation holds this subject: talk to them before "
+		    "acting\n");
+	else if (v.state == DECONF_ACKNOWLEDGED)
+		printf("deconflicted: the holders below were contacted\n");
+	else if (v.n)
+		printf("deconfliction: a possible match only (an IP address, often shared)\n");
+	for (i = 0; i < v.n; i++)
+		cli_print(stdout, "  %-9s %s, operation %s, contact %s (%s entry)\n",
+		          v.m[i].possible ? "possible" : "held by", v.m[i].owner,
+		          v.m[i].operation ? v.m[i].operation : "not named", v.m[i].contact,
+		          v.m[i].type);
+	if (v.le)
+		cli_print(stdout,
+		          "  %-9s %s, case %s, contact: see the provider's report (le_agency)\n",
+		          "held by", v.le_agency, v.le_case[0] ? v.le_case : "not given");
+	if (v.has_ack && v.state != DECONF_NONE) {
+		time_format_local(v.ack.at, t);
+		cli_print(stdout, "  %-9s by %s on %s: %s%s\n", "contacted", v.ack.operator_name, t,
+		          v.ack.note,
+		          v.state == DECONF_HIT ? " (before a later list added a holder: lapsed)"
+		                                : "");
+	}
+	cli_deconf_view_release(&v);
+	return 0;
+}
+
+int cli_deconf_show_json(struct store *st, int64_t package_id, struct buf *b, struct diag *d)
+{
+	struct deconf_view v;
+	struct report_item it;
+	int rc;
+
+	if (cli_deconf_view(st, package_id, NULL, time_now(), &v, d) < 0)
+		return -1;
+	memset(&it, 0, sizeof(it));
+	it.deconf = (int)v.state;
+	it.deconf_view = &v;
+	rc = report_deconf_json(b, &it);
+	cli_deconf_view_release(&v);
+	if (rc < 0) {
+		diag_at(d, NULL, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	return 0;
 }

@@ -1,6 +1,7 @@
 /* The worklist writers: csv, json and ndjson (cli.md's columns and keys). */
 #include "reftriage/report.h"
 
+#include "reftriage/deconflict.h"
 #include "reftriage/hash.h"
 #include "reftriage/jsonw.h"
 #include "reftriage/timeutil.h"
@@ -74,8 +75,9 @@ static int flush(struct report *r)
 static int csv_begin(struct report *r, const struct report_header *h)
 {
 	(void)h;
-	if (buf_adds(&r->b, "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
-	                    "assigned_to,force_area,referral_type,reasons,updated\r\n") < 0)
+	if (buf_adds(&r->b,
+	             "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
+	             "assigned_to,force_area,referral_type,reasons,updated,deconfliction\r\n") < 0)
 		return -1;
 	return flush(r);
 }
@@ -91,7 +93,8 @@ static int csv_unscored(struct report *r, const struct report_item *it)
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->assigned_to, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->force_area, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->referral_type, false) < 0 ||
-	    buf_adds(b, it->updated ? ",,true\r\n" : ",,false\r\n") < 0)
+	    buf_adds(b, it->updated ? ",,true," : ",,false,") < 0 ||
+	    buf_addf(b, "%s\r\n", report_deconf_name(it->deconf)) < 0)
 		return -1;
 	return flush(r);
 }
@@ -112,7 +115,8 @@ static int csv_item(struct report *r, const struct report_item *it)
 	    report_csv_field(b, it->force_area, true) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->referral_type, false) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->reasons, false) < 0 ||
-	    buf_adds(b, it->updated ? ",true\r\n" : ",false\r\n") < 0)
+	    buf_adds(b, it->updated ? ",true," : ",false,") < 0 ||
+	    buf_addf(b, "%s\r\n", report_deconf_name(it->deconf)) < 0)
 		return -1;
 	return flush(r);
 }
@@ -128,6 +132,48 @@ static int nothing(struct report *r)
 static int json_string_or_null(struct buf *b, const char *s)
 {
 	return s ? jsonw_string(b, s, strlen(s)) : buf_adds(b, "null");
+}
+
+/* --- deconfliction (casework.md section 3) ---------------------------- */
+
+const char *report_deconf_name(int state)
+{
+	return state == DECONF_HIT ? "hit" : state == DECONF_ACKNOWLEDGED ? "acknowledged" : "";
+}
+
+static int deconf_match_json(struct buf *b, bool *comma, const char *owner, const char *op,
+                             const char *contact, const char *type, bool possible)
+{
+	bool first = true;
+	int rc = *comma ? buf_addc(b, ',') : 0;
+
+	*comma = true;
+	rc |= buf_addc(b, '{') | jsonw_key(b, &first, "owner") | json_string_or_null(b, owner);
+	rc |= jsonw_key(b, &first, "operation") | json_string_or_null(b, op);
+	rc |= jsonw_key(b, &first, "contact") | json_string_or_null(b, contact);
+	rc |= jsonw_key(b, &first, "type") | json_string_or_null(b, type);
+	if (possible)
+		rc |= jsonw_key(b, &first, "possible") | buf_adds(b, "true");
+	return rc | buf_addc(b, '}');
+}
+
+int report_deconf_json(struct buf *b, const struct report_item *it)
+{
+	const struct deconf_view *v = it->deconf_view;
+	bool comma = false;
+	size_t i;
+	int rc;
+
+	rc = it->deconf
+	         ? buf_addf(b, "{\"state\":\"%s\",\"matches\":[", report_deconf_name(it->deconf))
+	         : buf_adds(b, "{\"state\":null,\"matches\":[");
+	for (i = 0; v && i < v->n; i++)
+		rc |= deconf_match_json(b, &comma, v->m[i].owner, v->m[i].operation,
+		                        v->m[i].contact, v->m[i].type, v->m[i].possible);
+	if (v && v->le)
+		rc |= deconf_match_json(b, &comma, v->le_agency, v->le_case[0] ? v->le_case : NULL,
+		                        "see the provider's report", "le_agency", false);
+	return rc | buf_adds(b, "]}");
 }
 
 static int json_time(struct buf *b, int64_t us)
@@ -212,6 +258,8 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	rc |= json_string_or_null(b, it->reasons);
 	rc |= jsonw_key(b, &first, "updated");
 	rc |= buf_adds(b, it->updated ? "true" : "false");
+	rc |= jsonw_key(b, &first, "deconfliction");
+	rc |= report_deconf_json(b, it);
 	rc |= json_outcomes(b, &first, it);
 	rc |= jsonw_key(b, &first, "explanation");
 	rc |= buf_addc(b, '[');

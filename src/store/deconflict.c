@@ -267,6 +267,7 @@ int store_deconf_ack_put(struct store *st, int64_t package_id, int64_t at, const
 struct map_ctx {
 	struct deconf_map *m;
 	size_t cap;
+	bool refs;
 };
 
 static int on_map(sqlite3_stmt *s, void *x)
@@ -289,13 +290,24 @@ static int on_map(sqlite3_stmt *s, void *x)
 	p->possible = (uint32_t)sqlite3_column_int64(s, 2);
 	p->newest_hit = sqlite3_column_int64(s, 3);
 	p->ack_at = sqlite3_column_int64(s, 4);
+	p->ref = NULL;
+	if (c->refs) {
+		const char *ref = (const char *)sqlite3_column_text(s, 5);
+		size_t n = ref ? strlen(ref) : 0;
+
+		p->ref = rt_malloc(n + 1);
+		if (!p->ref)
+			return -2;
+		memcpy(p->ref, ref ? ref : "", n + 1);
+	}
 	return 0;
 }
 
-int store_deconf_map(struct store *st, int64_t today, struct deconf_map *m, struct diag *d)
+static int load_map(struct store *st, int64_t today, struct deconf_map *m, bool refs,
+                    struct diag *d)
 {
 	static const char what[] = "matching the packages against the deconfliction list";
-	struct map_ctx c = {m, 0};
+	struct map_ctx c = {m, 0, refs};
 	sqlite3_stmt *s;
 	int rc;
 
@@ -308,9 +320,10 @@ int store_deconf_map(struct store *st, int64_t today, struct deconf_map *m, stru
 	    st,
 	    "SELECT k.package_id, sum(e.type != 'ip'), sum(e.type = 'ip'), coalesce(max(CASE WHEN "
 	    "e.type != 'ip' THEN e.added_at END), 0), coalesce((SELECT a.at FROM deconf_acks a "
-	    "WHERE a.package_id = k.package_id), 0) FROM deconf_entries e JOIN package_keys k ON "
-	    "k.key = e.key WHERE " ACTIVE("?1") " GROUP BY k.package_id ORDER BY k.package_id",
-	    what, d, STORE_ARGS(ARG_INT(today)));
+	    "WHERE a.package_id = k.package_id), 0), CASE WHEN ?2 THEN (SELECT p.ref FROM packages "
+	    "p WHERE p.id = k.package_id) END FROM deconf_entries e JOIN package_keys k ON k.key = "
+	    "e.key WHERE " ACTIVE("?1") " GROUP BY k.package_id ORDER BY k.package_id",
+	    what, d, STORE_ARGS(ARG_INT(today), ARG_INT(refs)));
 	if (!s)
 		return -1;
 	rc = store_step_rows(st, s, false, what, on_map, &c, d);
@@ -324,8 +337,47 @@ int store_deconf_map(struct store *st, int64_t today, struct deconf_map *m, stru
 	return rc;
 }
 
+int store_deconf_map(struct store *st, int64_t today, struct deconf_map *m, struct diag *d)
+{
+	return load_map(st, today, m, false, d);
+}
+
+static int by_ref(const void *a, const void *b)
+{
+	return strcmp(((const struct deconf_pkg *)a)->ref, ((const struct deconf_pkg *)b)->ref);
+}
+
+int store_deconf_map_by_ref(struct store *st, int64_t today, struct deconf_map *m, struct diag *d)
+{
+	if (load_map(st, today, m, true, d) < 0)
+		return -1;
+	if (m->n)
+		qsort(m->p, m->n, sizeof(*m->p), by_ref);
+	return 0;
+}
+
+const struct deconf_pkg *deconf_map_get_ref(const struct deconf_map *m, const char *ref)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->p[mid].ref, ref);
+
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n && strcmp(m->p[lo].ref, ref) == 0 ? &m->p[lo] : NULL;
+}
+
 void deconf_map_release(struct deconf_map *m)
 {
+	size_t i;
+
+	for (i = 0; i < m->n && m->p; i++)
+		rt_free(m->p[i].ref);
 	rt_free(m->p);
 	memset(m, 0, sizeof(*m));
 }
