@@ -169,6 +169,14 @@ static int search_value(struct cli *cli, int kind, const char *type, char *out, 
 			                       type);
 		if (strlen(value) >= size || !*value)
 			return cli_fail(cli, EX_DATAERR, "%s: 1 to %zu bytes", type, size - 1);
+		/* A raw identifier given without the key must not reach the audit trail as a token.
+		 */
+		if (kind > LINK_KIND_SUBJECT && !token_is_hex(value, strlen(value)))
+			return cli_fail(
+			    cli, EX_DATAERR,
+			    "VALUE: <redacted, %zu bytes> is not a token (hex digits); a raw "
+			    "identifier needs --token-key FILE",
+			    strlen(value));
 		(void)snprintf(out, size, "%s", value);
 		return EX_OK;
 	}

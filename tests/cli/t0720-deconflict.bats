@@ -284,7 +284,10 @@ assert s["deconfliction"]["matches"] == [{"owner": "Example County Sheriff", "op
 	rt show NCMEC-900000501
 	expect_out_has "le_agency                      Example County Sheriff"
 	expect_out_has "le_case                        EC-2026-0042"
-	! grep -a -q -e Officerfirstname -e officer.person "$REFTRIAGE_DB" "$REFTRIAGE_DB-wal" 2>/dev/null
+	if grep -a -q -e Officerfirstname -e officer.person "$REFTRIAGE_DB" "$REFTRIAGE_DB-wal" 2>/dev/null; then
+		echo "the officer's contact reached the store" >&2
+		return 1
+	fi
 	rt status NCMEC-900000501 in_progress
 	expect_status 65
 	expect_err_has "Example County Sheriff, case EC-2026-0042, contact: see the provider's report"
