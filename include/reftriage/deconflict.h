@@ -104,8 +104,9 @@ struct deconf_row {
 int store_deconf_each(struct store *st, int64_t today,
                       int (*fn)(void *ctx, const struct deconf_row *r), void *ctx,
                       struct diag *d) MUST_CHECK;
-/* The active entries (at today) that package_id's latest version matches: ip last. */
-int store_deconf_matches(struct store *st, int64_t package_id, int64_t today,
+struct package;
+/* The active entries (at today) that package p (a latest version) matches, key by key. */
+int store_deconf_matches(struct store *st, const struct package *p, int64_t today,
                          int (*fn)(void *ctx, const struct deconf_row *r), void *ctx,
                          struct diag *d) MUST_CHECK;
 /* The active entries (at today) whose linking key is key (find). */
@@ -179,8 +180,8 @@ enum deconf_state deconf_state_of(const struct deconf_pkg *p, bool le_agency);
 int store_deconf_scored_current(struct store *st, int64_t today, bool *current,
                                 struct diag *d) MUST_CHECK;
 int store_deconf_mark_scored(struct store *st, int64_t today, struct diag *d) MUST_CHECK;
-/* The active non-ip entries (at today) package_id matches (scoring one package). */
-int store_deconf_hits_one(struct store *st, int64_t package_id, int64_t today, int64_t *hits,
+/* The active non-ip entries (at today) package p matches (scoring one package). */
+int store_deconf_hits_one(struct store *st, const struct package *p, int64_t today, int64_t *hits,
                           struct diag *d) MUST_CHECK;
 
 /* Everything known about one package's deconfliction, for show, find and status. */

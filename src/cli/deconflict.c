@@ -72,38 +72,47 @@ static void le_of(const struct package *p, struct deconf_view *v)
 	}
 }
 
+/* Holding matches first, then by owner: the order show and find print. */
+static int by_holding(const void *a, const void *b)
+{
+	const struct deconf_match *x = a, *y = b;
+
+	if (x->possible != y->possible)
+		return x->possible ? 1 : -1;
+	return strcmp(x->owner, y->owner);
+}
+
 int cli_deconf_view(struct store *st, int64_t package_id, const struct package *p, int64_t now,
                     struct deconf_view *v, struct diag *d)
 {
 	struct deconf_pkg dp;
+	struct package pkg;
+	struct buf facts;
 	size_t i;
-	int rc;
+	int rc = 0, version;
 
 	memset(v, 0, sizeof(*v));
-	rc = store_deconf_matches(st, package_id, time_local_day(now), add_match, v, d);
-	if (rc == -2) {
-		diag_at(d, NULL, 0, NULL);
-		return diag_set(d, EX_SOFTWARE, "out of memory");
-	}
-	if (rc < 0)
-		return -1;
-	if (p) {
-		le_of(p, v);
-	} else {
-		struct package pkg;
-		struct buf facts;
-		int version;
-
-		package_init(&pkg);
-		buf_init(&facts);
+	package_init(&pkg);
+	buf_init(&facts);
+	if (!p) {
 		rc = store_latest_facts(st, package_id, &facts, &version, d);
 		if (rc == 0 && facts.len && package_decode_facts(&pkg, facts.data, facts.len) == 0)
-			le_of(&pkg, v);
-		buf_release(&facts);
-		package_release(&pkg);
-		if (rc < 0)
-			return -1;
+			p = &pkg;
 	}
+	if (rc == 0 && p) {
+		le_of(p, v);
+		rc = store_deconf_matches(st, p, time_local_day(now), add_match, v, d);
+		if (rc == -2) {
+			diag_at(d, NULL, 0, NULL);
+			rc = diag_set(d, EX_SOFTWARE, "out of memory");
+		}
+	}
+	buf_release(&facts);
+	package_release(&pkg);
+	if (rc < 0)
+		return -1;
+	if (v->n > 1)
+		qsort(v->m, v->n, sizeof(*v->m), by_holding);
 	rc = store_deconf_ack_get(st, package_id, &v->ack, d);
 	if (rc < 0)
 		return -1;
@@ -249,23 +258,26 @@ int cli_deconf_item(struct store *st, const struct deconf_map *m, const char *re
 	it->deconf_view = NULL;
 	if (!detail || (!dp && !le))
 		return 0;
-	if (dp) {
-		rc = store_deconf_matches(st, dp->package_id, time_local_day(time_now()), add_match,
-		                          v, d);
+	{
+		struct package pkg;
+
+		package_init(&pkg);
+		rc = package_decode_facts(&pkg, facts, facts_len) == 0 ? 0 : 1;
+		if (rc == 0) {
+			le_of(&pkg, v);
+			if (dp)
+				rc = store_deconf_matches(st, &pkg, time_local_day(time_now()),
+				                          add_match, v, d);
+		}
+		package_release(&pkg);
 		if (rc == -2) {
 			diag_at(d, NULL, 0, NULL);
 			return diag_set(d, EX_SOFTWARE, "out of memory");
 		}
 		if (rc < 0)
 			return -1;
-	}
-	if (le) {
-		struct package pkg;
-
-		package_init(&pkg);
-		if (package_decode_facts(&pkg, facts, facts_len) == 0)
-			le_of(&pkg, v);
-		package_release(&pkg);
+		if (v->n > 1)
+			qsort(v->m, v->n, sizeof(*v->m), by_holding);
 	}
 	it->deconf_view = v;
 	return 0;

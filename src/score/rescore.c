@@ -156,7 +156,7 @@ int score_prepare(struct store *st, const struct store_open_package *op,
 	}
 	score_derive(pkg, linked, ip_linked, as_of, in);
 	score_reopened(in, op->reopened_at);
-	if (store_deconf_hits_one(st, op->id, time_local_day(as_of), &linked, d) < 0)
+	if (store_deconf_hits_one(st, pkg, time_local_day(as_of), &linked, d) < 0)
 		return -1;
 	score_deconflicted(in, linked);
 	return 0;
@@ -298,7 +298,7 @@ static int score_here(struct all_ctx *x, const struct store_open_package *op)
 	    store_linked_count(x->st, op->id, &x->pkg, &linked, &ip_linked, x->d) == 0) {
 		if (scoring_fill(&sg, op, linked, ip_linked) < 0) {
 			rc = out_of_memory(x->st, x->d);
-		} else if (store_deconf_hits_one(x->st, op->id, time_local_day(x->as_of),
+		} else if (store_deconf_hits_one(x->st, &x->pkg, time_local_day(x->as_of),
 		                                 &sg.deconf, x->d) < 0) {
 			rc = -1;
 		} else {

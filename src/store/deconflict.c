@@ -8,6 +8,7 @@
 
 #include "reftriage/alloc.h"
 #include "reftriage/deconflict.h"
+#include "reftriage/links.h"
 
 #include <stdlib.h>
 
@@ -203,20 +204,60 @@ int store_deconf_each(struct store *st, int64_t today,
 	            what, fn, ctx, d);
 }
 
-int store_deconf_matches(struct store *st, int64_t package_id, int64_t today,
+/*
+ * A package's linking keys, from its facts (links.h): package_keys is keyed
+ * by key, so a package's own entries are found key by key, each an index
+ * lookup in deconf_entries.
+ */
+struct keys_ctx {
+	int64_t *k;
+	size_t n, cap;
+};
+
+static int collect_key(void *ctx, int64_t key, const char *text, size_t len)
+{
+	struct keys_ctx *x = ctx;
+
+	(void)text;
+	(void)len;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 16;
+		int64_t *k = rt_realloc(x->k, cap * sizeof(*k));
+
+		if (!k)
+			return -1;
+		x->k = k;
+		x->cap = cap;
+	}
+	x->k[x->n++] = key;
+	return 0;
+}
+
+static int keys_of(struct store *st, const struct package *p, struct keys_ctx *x, struct diag *d)
+{
+	memset(x, 0, sizeof(*x));
+	if (link_keys_only(p, collect_key, x) != 0) {
+		rt_free(x->k);
+		diag_at(d, st->path, 0, NULL);
+		return diag_set(d, EX_SOFTWARE, "out of memory");
+	}
+	return 0;
+}
+
+int store_deconf_matches(struct store *st, const struct package *p, int64_t today,
                          int (*fn)(void *ctx, const struct deconf_row *r), void *ctx,
                          struct diag *d)
 {
-	static const char what[] = "matching a package against the deconfliction list";
+	struct keys_ctx x;
+	size_t i;
+	int rc = 0;
 
-	return each(st,
-	            store_prepare_with(st,
-	                               "SELECT " ENTRY_COLS " FROM package_keys k JOIN "
-	                               "deconf_entries e ON e.key = k.key WHERE k.package_id = ?2 "
-	                               "AND " ACTIVE("?1") " ORDER BY e.type = 'ip', e.owner, "
-	                                                   "e.type, e.value",
-	                               what, d, STORE_ARGS(ARG_INT(today), ARG_INT(package_id))),
-	            what, fn, ctx, d);
+	if (keys_of(st, p, &x, d) < 0)
+		return -1;
+	for (i = 0; i < x.n && rc == 0; i++)
+		rc = store_deconf_by_key(st, x.k[i], today, fn, ctx, d);
+	rt_free(x.k);
+	return rc;
 }
 
 int store_deconf_by_key(struct store *st, int64_t key, int64_t today,
@@ -321,7 +362,8 @@ static int load_map(struct store *st, int64_t today, struct deconf_map *m, bool 
 	    "SELECT k.package_id, sum(e.type != 'ip'), sum(e.type = 'ip'), coalesce(max(CASE WHEN "
 	    "e.type != 'ip' THEN e.added_at END), 0), coalesce((SELECT a.at FROM deconf_acks a "
 	    "WHERE a.package_id = k.package_id), 0), CASE WHEN ?2 THEN (SELECT p.ref FROM packages "
-	    "p WHERE p.id = k.package_id) END FROM deconf_entries e JOIN package_keys k ON k.key = "
+	    "p WHERE p.id = k.package_id) END FROM deconf_entries e CROSS JOIN package_keys k ON "
+	    "k.key = "
 	    "e.key WHERE " ACTIVE("?1") " GROUP BY k.package_id ORDER BY k.package_id",
 	    what, d, STORE_ARGS(ARG_INT(today), ARG_INT(refs)));
 	if (!s)
@@ -446,28 +488,35 @@ int store_deconf_mark_scored(struct store *st, int64_t today, struct diag *d)
 	           : put_meta(st, "scored_deconf_day", today, d);
 }
 
-int store_deconf_hits_one(struct store *st, int64_t package_id, int64_t today, int64_t *hits,
+int store_deconf_hits_one(struct store *st, const struct package *p, int64_t today, int64_t *hits,
                           struct diag *d)
 {
-	sqlite3_stmt *s = store_prepare_with(
-	    st,
-	    "SELECT count(*) FROM package_keys k JOIN deconf_entries e ON e.key = k.key WHERE "
-	    "k.package_id = ?2 AND e.type != 'ip' AND " ACTIVE("?1"),
-	    "matching a package against the deconfliction list", d,
-	    STORE_ARGS(ARG_INT(today), ARG_INT(package_id)));
-	int rc;
+	static const char what[] = "matching a package against the deconfliction list";
+	struct keys_ctx x;
+	size_t i;
+	int rc = 0;
 
 	*hits = 0;
-	if (!s)
+	if (keys_of(st, p, &x, d) < 0)
 		return -1;
-	rc = store_step_one(st, s, "matching a package against the deconfliction list", d);
-	if (rc < 0)
-		return -1;
-	if (rc == 0) {
-		*hits = sqlite3_column_int64(s, 0);
+	for (i = 0; i < x.n && rc == 0; i++) {
+		sqlite3_stmt *s;
+
+		if (link_key_is_ip(x.k[i]))
+			continue;
+		s = store_prepare_with(st,
+		                       "SELECT count(*) FROM deconf_entries e WHERE e.key = ?2 AND "
+		                       "e.type != 'ip' AND " ACTIVE("?1"),
+		                       what, d, STORE_ARGS(ARG_INT(today), ARG_INT(x.k[i])));
+		if (!s || store_step_one(st, s, what, d) != 0) {
+			rc = -1;
+			break;
+		}
+		*hits += sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);
 	}
-	return 0;
+	rt_free(x.k);
+	return rc;
 }
 
 struct found_ctx {
@@ -514,15 +563,15 @@ static int found(struct store *st, sqlite3_stmt *s,
 int store_find_key(struct store *st, int64_t key, bool all,
                    int (*fn)(void *ctx, const struct store_found *p), void *ctx, struct diag *d)
 {
-	return found(st,
-	             store_prepare_with(st,
-	                                "SELECT " FOUND_COLS " FROM package_keys k JOIN packages p "
-	                                "ON p.id = k.package_id LEFT JOIN scores s ON s.package_id "
-	                                "= p.id WHERE k.key = ?1 AND " FOUND_OPEN
-	                                " ORDER BY coalesce(s.priority, 1000), p.ref",
-	                                "searching the packages", d,
-	                                STORE_ARGS(ARG_INT(key), ARG_INT(all))),
-	             fn, ctx, d);
+	return found(
+	    st,
+	    store_prepare_with(st,
+	                       "SELECT " FOUND_COLS " FROM package_keys k CROSS JOIN packages p "
+	                       "ON p.id = k.package_id LEFT JOIN scores s ON s.package_id "
+	                       "= p.id WHERE k.key = ?1 AND " FOUND_OPEN
+	                       " ORDER BY coalesce(s.priority, 1000), p.ref",
+	                       "searching the packages", d, STORE_ARGS(ARG_INT(key), ARG_INT(all))),
+	    fn, ctx, d);
 }
 
 int store_find_ref(struct store *st, const char *prefix, bool all,
