@@ -406,6 +406,56 @@ int cli_check_copy(const struct cli *cli, const char *path, const char *label,
                    struct cli_copy *out);
 void cli_copy_release(struct cli_copy *c);
 
+/* --- deconfliction (deconflict.c; casework.md section 3) --------------- */
+
+struct deconf_view;
+struct package;
+
+/*
+ * What is known of package_id's deconfliction at now: its active matches,
+ * le_agency (from p, or read from its latest version when p is NULL), its
+ * acknowledgement and state. -1 with d filled.
+ */
+int cli_deconf_view(struct store *st, int64_t package_id, const struct package *p, int64_t now,
+                    struct deconf_view *v, struct diag *d) MUST_CHECK;
+void cli_deconf_view_release(struct deconf_view *v);
+
+/*
+ * status REF STATE's hold: in_progress or actioned on a package with a hit
+ * is refused (65, naming each holder) unless --deconflicted NOTE, which is
+ * recorded as the package's acknowledgement (and in the status entry). EX_OK
+ * to go on, else an exit code after a message.
+ */
+int cli_deconflict_hold(struct cli *cli, const char *ref, const char *to_status);
+
+/* Warn on stderr when the active list is older than DECONF_STALE_DAYS (worklist, alert). */
+void cli_deconf_warn_stale(const struct cli *cli);
+
+/*
+ * show: package_id's deconfliction at the top of the text (nothing when it has
+ * no match), or as the json object {"state","matches"} appended to b. -1 with d filled.
+ */
+int cli_deconf_show_text(FILE *out, struct store *st, int64_t package_id,
+                         struct diag *d) MUST_CHECK;
+int cli_deconf_show_json(struct store *st, int64_t package_id, struct buf *b,
+                         struct diag *d) MUST_CHECK;
+
+struct deconf_map;
+struct deconf_meta;
+struct report_item;
+/*
+ * For a list (worklist): the list's meta and every matched package by ref,
+ * with the warning when the list is old. Returns an exit code.
+ */
+int cli_deconf_lists(const struct cli *cli, struct deconf_map *m, struct deconf_meta *meta);
+/*
+ * An item's deconfliction from the map and its facts (le_agency); with
+ * detail (json), its matches in v (released by the caller). -1 with d filled.
+ */
+int cli_deconf_item(struct store *st, const struct deconf_map *m, const char *ref,
+                    const void *facts, size_t facts_len, bool detail, struct deconf_view *v,
+                    struct report_item *it, struct diag *d) MUST_CHECK;
+
 /* --- generated text (help.c) ------------------------------------------ */
 
 /* --help of a command (sub NULL) or of one of its sub-commands. */
@@ -431,6 +481,7 @@ CLI_VERB(status);
 CLI_VERB(stats);
 CLI_VERB(report);
 CLI_VERB(purge);
+CLI_VERB(find);
 CLI_VERB(keygen);
 CLI_VERB(outcome);
 CLI_VERB(help);
@@ -444,5 +495,6 @@ CLI_VERB(team);
 extern const struct cli_cmd rules_subs[];
 extern const struct cli_cmd audit_subs[];
 extern const struct cli_cmd quarantine_subs[];
+extern const struct cli_cmd deconflict_subs[];
 
 #endif

@@ -85,12 +85,18 @@ enum field_id {
 	F_ESP_MINOR_TO_MINOR_INTERACTION,
 	F_ESP_SPAM,
 	F_ESP_SADISTIC_ONLINE_EXPLOITATION,
+	/*
+	 * Appended, not beside the other v2 fields: stored facts name a field by
+	 * its place here (package.c), so a new field only ever goes at the end.
+	 */
+	F_LE_AGENCY,
+	F_LE_CASE,
 	CONTRACT_NFIELDS
 };
 
 /* The first and last contract v2 field (shown together as "source"). */
 #define F_SOURCE_FIRST F_SOURCE_PRIORITY
-#define F_SOURCE_LAST  F_ESP_SADISTIC_ONLINE_EXPLOITATION
+#define F_SOURCE_LAST  F_LE_CASE
 
 /* Words in a field bit set (struct package's known and seen). */
 #define CONTRACT_MASK_WORDS ((CONTRACT_NFIELDS + 63) / 64)

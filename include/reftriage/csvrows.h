@@ -31,4 +31,12 @@ struct csv_row {
 int csv_rows_read(const char *path, int (*fn)(void *ctx, const struct csv_row *r), void *ctx,
                   struct diag *d) MUST_CHECK;
 
+/*
+ * The same, refusing a file over max_bytes (EX_DATAERR, "larger than N
+ * bytes"), and, with hash non-NULL, the BLAKE2b-256 of the bytes read.
+ */
+int csv_rows_read_capped(const char *path, long max_bytes, unsigned char *hash,
+                         int (*fn)(void *ctx, const struct csv_row *r), void *ctx,
+                         struct diag *d) MUST_CHECK;
+
 #endif

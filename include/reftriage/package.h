@@ -145,6 +145,8 @@ int package_diff(const struct package *from, const struct package *to,
 #define PACKAGE_FACTS_VERSION 2
 int package_encode_facts(const struct package *p, struct buf *out) MUST_CHECK;
 int package_decode_facts(struct package *p, const void *data, size_t len) MUST_CHECK;
+/* Whether stored facts know field f, from their mask alone (no decoding); false when unreadable. */
+bool package_facts_known(const void *data, size_t len, int f);
 int package_rebuild_canonical(struct package *p) MUST_CHECK;
 
 #endif

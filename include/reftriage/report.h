@@ -57,6 +57,8 @@ struct report_header {
 	/* The open quarantine, said by every format that has a header; NULL: not read. */
 	const struct store_qopen *quarantine;
 	bool closed; /* worklist --closed: the closed packages, with closed_at and closed_by */
+	/* The deconfliction list the marks come from (people's formats); NULL: not read. */
+	const struct deconf_meta *deconf;
 };
 
 /* One recorded outcome of a listed package (docs/outcomes.md). */
@@ -95,7 +97,18 @@ struct report_item {
 	bool closed;
 	int64_t closed_at;
 	const char *closed_by;
+	/* Deconfliction (casework.md section 3): an enum deconf_state (0: none). */
+	int deconf;
+	const struct deconf_view *deconf_view; /* json, ndjson: its matches; NULL: none */
 };
+
+struct deconf_view;
+struct deconf_meta;
+
+/* "hit", "acknowledged" or "" for an enum deconf_state. */
+const char *report_deconf_name(int state);
+/* The json object {"state","matches":[...]} of an item, appended to b. */
+int report_deconf_json(struct buf *b, const struct report_item *it);
 
 struct report;
 

@@ -31,6 +31,12 @@ void score_derive(const struct package *p, int64_t linked_packages, int64_t ip_l
                   int64_t as_of, struct cond_input *in);
 
 /*
+ * Add the active non-ip deconfliction entries a package matches to its
+ * deconfliction_hits (score_derive counts a known le_agency).
+ */
+void score_deconflicted(struct cond_input *in, int64_t hits);
+
+/*
  * The clock start of a package reopened by a new version stored at
  * reopened_at (0: none): the later of that and received_at. score_derive
  * starts the clock at received_at.

@@ -41,6 +41,9 @@ void time_format_date(int32_t days, char out[16]);
 #define TIME_LOCAL_MAX 48
 void time_format_local(int64_t us, char out[TIME_LOCAL_MAX]);
 
+/* The local date (TZ) of us, as days since 1970; the UTC date when it cannot be converted. */
+int64_t time_local_day(int64_t us);
+
 /*
  * The system clock. Only a build with REFTRIAGE_TEST_CLOCK defined (the
  * test-only binary, never installed) takes REFTRIAGE_NOW (an RFC 3339 time)

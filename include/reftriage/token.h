@@ -37,4 +37,21 @@ int token_key_parse(const char *text, struct token_key **out) MUST_CHECK;
 void token_make(const struct token_key *k, const char *type, const char *scope, const char *value,
                 size_t n, char out[TOKEN_HEX]);
 
+/*
+ * One identifier as a token, normalised exactly as cybertip.md says, for
+ * every reader of raw identifiers (the XML import, deconflict import, find):
+ * value and scope trimmed; email lowercased and holding one '@' between
+ * other bytes and no space or control byte; username lowercased; ip as
+ * RFC 5952 writes it; phone its digits; the scope of username and other
+ * lowercased, of device as given. type is a contract identifier type's
+ * name; scope may be empty. -1 when the value cannot be one of its type,
+ * with *expected saying what it should be (never the value); nothing of
+ * the value is kept: scratch is wiped before return.
+ */
+int token_ident(const struct token_key *k, const char *type, const char *scope, const char *value,
+                size_t n, char out[TOKEN_HEX], const char **expected) MUST_CHECK;
+
+/* Whether s[0..n) is 1 to 128 hex digits (a token as reftriage makes them). */
+bool token_is_hex(const char *s, size_t n);
+
 #endif

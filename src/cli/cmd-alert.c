@@ -170,6 +170,7 @@ int cmd_alert(struct cli *cli)
 	q.by_due = true;
 	buf_init(&x.b);
 	stale = cli_scores_stale(cli, cli->scored, cli->as_of, x.now);
+	cli_deconf_warn_stale(cli);
 	u = q;
 	u.unscored = true;
 	/* The packages not scored yet first: due now, whatever --within. */

@@ -132,7 +132,7 @@ static int text_package(struct show_ctx *x, const struct store_package *p)
 	fputs("package   ", x->out);
 	report_put_safe(x->out, p->ref, strlen(p->ref), NULL);
 	fputc('\n', x->out);
-	if (text_decision(x, p, &d) < 0) {
+	if (cli_deconf_show_text(x->out, x->st, p->id, &d) < 0 || text_decision(x, p, &d) < 0) {
 		x->code = cli_report(&d);
 		return -1;
 	}
@@ -157,13 +157,20 @@ static void json_time(struct show_ctx *x, int64_t us)
 static int json_package(struct show_ctx *x, const struct store_package *p)
 {
 	bool first = true;
+	struct diag d;
 
+	diag_clear(&d);
 	buf_reset(&x->b);
 	x->err |= buf_addc(&x->b, '{');
 	x->err |= jsonw_key(&x->b, &first, "package_ref");
 	x->err |= jsonw_string(&x->b, p->ref, strlen(p->ref));
 	x->err |= jsonw_key(&x->b, &first, "status");
 	x->err |= jsonw_string(&x->b, p->status, strlen(p->status));
+	x->err |= jsonw_key(&x->b, &first, "deconfliction");
+	if (cli_deconf_show_json(x->st, p->id, &x->b, &d) < 0) {
+		x->code = cli_report(&d);
+		return -1;
+	}
 	x->err |= jsonw_key(&x->b, &first, "assigned_to");
 	x->err |= p->assigned_to ? jsonw_string(&x->b, p->assigned_to, strlen(p->assigned_to))
 	                         : buf_adds(&x->b, "null");

@@ -8,6 +8,9 @@ const struct cli_opt status_opts[] = {
      0, 0},
     {"their-ref", 0, CLI_TEXT, "REF", "transferred: the receiving force's reference (closes it)",
      NULL, 0, 0},
+    {"deconflicted", 0, CLI_TEXT, "NOTE",
+     "who was contacted and what was agreed: lifts a deconfliction hold (casework.md 3)", NULL, 0,
+     0},
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };
@@ -28,6 +31,17 @@ const char status_about[] =
 
 int cmd_status(struct cli *cli)
 {
-	return cli_workflow_refs(cli, cli->operands, cli->noperands - 1,
-	                         cli->operands[cli->noperands - 1], NULL);
+	size_t n = cli->noperands - 1, i;
+	const char *state = cli->operands[n];
+	int rc;
+
+	/* An acknowledgement names one package's holders and who was contacted. */
+	if (n > 1 && cli_str(cli, "deconflicted"))
+		return cli_usage_error(cli, "--deconflicted records one package's contact with its "
+		                            "holders: give one REF with it");
+	/* The deconfliction hold (casework.md 3), every ref before any change. */
+	for (i = 0; i < n; i++)
+		if ((rc = cli_deconflict_hold(cli, cli->operands[i], state)) != EX_OK)
+			return rc;
+	return cli_workflow_refs(cli, cli->operands, n, state, NULL);
 }

@@ -1,6 +1,8 @@
 /* reftriage worklist: the ranked list of open packages. */
 #include "reftriage/cli.h"
 
+#include "reftriage/deconflict.h"
+
 #include "reftriage/outcome.h"
 
 #include "reftriage/alloc.h"
@@ -63,7 +65,9 @@ struct wl_ctx {
 	int err;
 	struct report_outcome oc[16]; /* the item's outcomes (json and ndjson) */
 	size_t noc;
-	struct package pkg; /* the row's fields, for the json "source" object */
+	struct package pkg;       /* the row's fields, for the json "source" object */
+	struct deconf_map deconf; /* deconfliction: every matched package, by ref */
+	struct deconf_view dv;    /* json: the row's matches */
 };
 
 static int on_outcome(void *ctx, const struct store_outcome *o)
@@ -121,7 +125,11 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 		it.overdue = false;
 	}
 	it.pkg = row_package(x, r);
-	if (item_outcomes(x, &it) < 0 || (x->closed && store_audit_ref(x->st, r->ref, x->d) < 0))
+	if (item_outcomes(x, &it) < 0 || (x->closed && store_audit_ref(x->st, r->ref, x->d) < 0) ||
+	    (!x->closed && cli_deconf_item(x->st, &x->deconf, r->ref, r->facts, r->facts_len,
+	                                   strcmp(x->rep.w->name, "json") == 0 ||
+	                                       strcmp(x->rep.w->name, "ndjson") == 0,
+	                                   &x->dv, &it, x->d) < 0))
 		return -1;
 	if (x->rep.w->item(&x->rep, &it) < 0) {
 		x->err = EX_IOERR;
@@ -417,6 +425,7 @@ static int run_list(struct cli *cli, const struct lists *l)
 	struct report_header h;
 	struct store_qopen qo;
 	struct wl_ctx x;
+	struct deconf_meta dm;
 	int rc;
 
 	memset(&qo, 0, sizeof(qo));
@@ -439,10 +448,13 @@ static int run_list(struct cli *cli, const struct lists *l)
 		return rc;
 	}
 	if ((rc = header(cli, &q, report_writer(format), &h)) != EX_OK ||
-	    (rc = quarantine(cli, format, &qo, &h)) != EX_OK) {
+	    (rc = quarantine(cli, format, &qo, &h)) != EX_OK ||
+	    (rc = cli_deconf_lists(cli, &x.deconf, &dm)) != EX_OK) {
 		store_qopen_release(&qo);
+		deconf_map_release(&x.deconf);
 		return rc;
 	}
+	h.deconf = &dm;
 	x.st = cli->st;
 	x.rs = cli->rs;
 	x.fired = rt_calloc(cli->rs->nrules ? cli->rs->nrules : 1, sizeof(*x.fired));
@@ -457,6 +469,8 @@ static int run_list(struct cli *cli, const struct lists *l)
 	rc = write_list(cli, &x, &q, &h);
 	report_release(&x.rep);
 	store_qopen_release(&qo);
+	deconf_map_release(&x.deconf);
+	cli_deconf_view_release(&x.dv);
 	rt_free(x.fired);
 	buf_release(&x.reasons);
 	package_release(&x.pkg);

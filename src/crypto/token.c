@@ -4,6 +4,8 @@
 #include "crypto-internal.h"
 #include "reftriage/pfile.h"
 
+#include <arpa/inet.h>
+
 struct token_key {
 	unsigned char k[TOKEN_KEY_BYTES];
 };
@@ -138,4 +140,139 @@ void token_make(const struct token_key *k, const char *type, const char *scope, 
 	(void)crypto_generichash_update(&st, (const unsigned char *)value, n);
 	(void)crypto_generichash_final(&st, h, sizeof(h));
 	(void)sodium_bin2hex(out, TOKEN_HEX, h, sizeof(h));
+}
+
+static bool ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static const char *trim(const char *s, size_t *n)
+{
+	while (*n && ws(*s))
+		s++, (*n)--;
+	while (*n && ws(s[*n - 1]))
+		(*n)--;
+	return s;
+}
+
+static void lower(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] - 'A' + 'a');
+}
+
+/* The normal form of an email address in v[0..*n), in place; -1 when it is not one. */
+static int norm_email(char *v, size_t *n)
+{
+	char *at = memchr(v, '@', *n);
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f)
+			return -1;
+	if (!at || at == v || at == v + *n - 1 || memchr(at + 1, '@', *n - (size_t)(at - v) - 1))
+		return -1;
+	lower(v, *n);
+	return 0;
+}
+
+/* An IP address in v[0..*n) as RFC 5952 writes it (inet_ntop), in v (cap bytes). */
+static int norm_ip(char *v, size_t *n, size_t cap)
+{
+	char in[64], out[INET6_ADDRSTRLEN];
+	unsigned char a[16];
+	int af = AF_INET;
+
+	if (*n == 0 || *n >= sizeof(in))
+		return -1;
+	memcpy(in, v, *n);
+	in[*n] = '\0';
+	if (inet_pton(AF_INET, in, a) != 1) {
+		af = AF_INET6;
+		if (inet_pton(AF_INET6, in, a) != 1)
+			return -1;
+	}
+	if (!inet_ntop(af, a, out, sizeof(out)) || strlen(out) >= cap)
+		return -1;
+	*n = strlen(out);
+	memcpy(v, out, *n);
+	return 0;
+}
+
+/* The digits of v[0..*n), in place; -1 when there are none. */
+static int norm_phone(char *v, size_t *n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < *n; i++)
+		if (v[i] >= '0' && v[i] <= '9')
+			v[j++] = v[i];
+	*n = j;
+	return j ? 0 : -1;
+}
+
+int token_ident(const struct token_key *k, const char *type, const char *scope, const char *value,
+                size_t n, char out[TOKEN_HEX], const char **expected)
+{
+	char sc[256];
+	char *v;
+	size_t sn = strlen(scope), cap = n + INET6_ADDRSTRLEN;
+	int rc = 0;
+
+	*expected = NULL;
+	value = trim(value, &n);
+	scope = trim(scope, &sn);
+	if (sn >= sizeof(sc)) {
+		*expected = "a scope of at most 255 bytes";
+		return -1;
+	}
+	memcpy(sc, scope, sn);
+	sc[sn] = '\0';
+	if (strcmp(type, "username") == 0 || strcmp(type, "other") == 0)
+		lower(sc, sn);
+	v = sodium_malloc(cap);
+	if (!v) {
+		*expected = "a value that fits in memory";
+		return -1;
+	}
+	memcpy(v, value, n);
+	if (strcmp(type, "email") == 0) {
+		rc = norm_email(v, &n);
+		*expected = "an email address (one @)";
+	} else if (strcmp(type, "ip") == 0) {
+		rc = norm_ip(v, &n, cap);
+		*expected = "an IPv4 or IPv6 address";
+	} else if (strcmp(type, "phone") == 0) {
+		rc = norm_phone(v, &n);
+		*expected = "a phone number (no digits)";
+	} else if (strcmp(type, "username") == 0) {
+		lower(v, n);
+	}
+	if (rc == 0 && n == 0) {
+		rc = -1;
+		*expected = "a value (it is empty)";
+	}
+	if (rc == 0) {
+		token_make(k, type, sc, v, n, out);
+		*expected = NULL;
+	}
+	sodium_free(v); /* wipes first */
+	return rc;
+}
+
+bool token_is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 128)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
 }

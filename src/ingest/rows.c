@@ -2,11 +2,12 @@
 #include "reftriage/csvrows.h"
 
 #include "reftriage/buf.h"
+#include "reftriage/hash.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-static int read_all(const char *path, struct buf *out, struct diag *d)
+static int read_all(const char *path, long max, struct buf *out, struct diag *d)
 {
 	char chunk[65536];
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
@@ -23,8 +24,8 @@ static int read_all(const char *path, struct buf *out, struct diag *d)
 			rc = diag_set(d, EX_IOERR, "read error: %s", strerror(errno));
 			break;
 		}
-		if (out->len + (size_t)n > (size_t)CSVROWS_MAX_BYTES) {
-			rc = diag_set(d, EX_DATAERR, "larger than %ld bytes", CSVROWS_MAX_BYTES);
+		if (out->len + (size_t)n > (size_t)max) {
+			rc = diag_set(d, EX_DATAERR, "larger than %ld bytes", max);
 			break;
 		}
 		if (buf_add(out, chunk, (size_t)n) < 0) {
@@ -132,6 +133,12 @@ static int record(struct rows *r, struct diag *d)
 int csv_rows_read(const char *path, int (*fn)(void *ctx, const struct csv_row *r), void *ctx,
                   struct diag *d)
 {
+	return csv_rows_read_capped(path, CSVROWS_MAX_BYTES, NULL, fn, ctx, d);
+}
+
+int csv_rows_read_capped(const char *path, long max_bytes, unsigned char *hash,
+                         int (*fn)(void *ctx, const struct csv_row *r), void *ctx, struct diag *d)
+{
 	struct buf text;
 	struct rows r;
 	int rc;
@@ -139,7 +146,9 @@ int csv_rows_read(const char *path, int (*fn)(void *ctx, const struct csv_row *r
 	buf_init(&text);
 	memset(&r, 0, sizeof(r));
 	buf_init(&r.fields);
-	rc = read_all(path, &text, d);
+	rc = read_all(path, max_bytes, &text, d);
+	if (rc == 0 && hash)
+		hash_bytes(hash, text.data ? text.data : "", text.len);
 	r.p = text.data;
 	r.end = text.data + text.len;
 	r.line = 1;

@@ -95,6 +95,8 @@ const struct field_def contract_fields[CONTRACT_NFIELDS] = {
     [F_ESP_MINOR_TO_MINOR_INTERACTION] = BOOL("esp_minor_to_minor_interaction"),
     [F_ESP_SPAM] = BOOL("esp_spam"),
     [F_ESP_SADISTIC_ONLINE_EXPLOITATION] = BOOL("esp_sadistic_online_exploitation"),
+    [F_LE_AGENCY] = STR("le_agency", 128),
+    [F_LE_CASE] = STR("le_case", 64),
 };
 
 int contract_lookup(const char *s, size_t len)

@@ -772,6 +772,19 @@ static int put_mask(const struct package *p, struct buf *out)
 	return buf_add(out, mask, 8 * words);
 }
 
+bool package_facts_known(const void *data, size_t len, int f)
+{
+	const unsigned char *p = data;
+	size_t words;
+
+	if (!p || len < 9 || f < 0 || f >= CONTRACT_NFIELDS)
+		return false;
+	words = p[0] == 1 ? 1 : p[0] == PACKAGE_FACTS_VERSION ? CONTRACT_MASK_WORDS : 0;
+	if ((size_t)f / 64 >= words || len < 1 + 8 * words)
+		return false;
+	return (p[1 + (size_t)f / 8] >> (f % 8)) & 1;
+}
+
 int package_encode_facts(const struct package *p, struct buf *out)
 {
 	size_t i;

@@ -20,6 +20,7 @@
 #include "reftriage/report.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/deconflict.h"
 #include "reftriage/hash.h"
 #include "reftriage/timeutil.h"
 
@@ -176,6 +177,48 @@ static int when(struct buf *b, int64_t us)
 	return buf_addf(b, "%.10s<br>", t) < 0 ? -1 : esc(b, t + 11);
 }
 
+/* A deconfliction hit is printed on its row: nobody acts before talking to the holder. */
+static int deconf_mark(struct buf *b, const struct report_item *it)
+{
+	if (it->deconf == DECONF_HIT)
+		return buf_adds(b, "<br><b>DECONFLICT FIRST</b>");
+	if (it->deconf == DECONF_ACKNOWLEDGED)
+		return buf_adds(b, "<br><i>deconflicted</i>");
+	return 0;
+}
+
+/*
+ * The summary page says which deconfliction list the marks come from and how
+ * old it is, and says so loudly when there is none or it is old.
+ */
+static int deconf_fact(struct buf *b, const struct html_state *s)
+{
+	const struct deconf_meta *m = s->h.deconf;
+	char t[TIME_LOCAL_MAX], hex[HASH_HEX];
+	int64_t age;
+	int rc = 0;
+
+	if (!m)
+		return 0;
+	rc |= buf_adds(b, "</td></tr>\n<tr><th>Deconfliction</th><td>");
+	if (!m->present)
+		return rc |
+		       buf_adds(b, "<b>NO LIST</b>: no package is checked against another "
+		                   "operation's subjects (<i>reftriage deconflict import</i>)");
+	age = (s->h.generated_at - m->imported_at) / US_PER_DAY;
+	time_format_local(m->imported_at, t);
+	hash_hex(hex, m->hash);
+	rc |= buf_adds(b, "list ");
+	rc |= esc(b, m->source);
+	rc |= buf_addf(b, " (%ld entries, hash %.16s&hellip;), imported ", m->entries, hex);
+	rc |= esc(b, t);
+	if (age > DECONF_STALE_DAYS)
+		rc |= buf_addf(b, ": <b>%lld DAYS OLD</b>, import the current one", (long long)age);
+	else
+		rc |= buf_addf(b, ", %lld day%s old", (long long)age, age == 1 ? "" : "s");
+	return rc;
+}
+
 /* A package not scored yet: what it is and who has it; nothing a score would say. */
 static int html_unscored(struct report *r, const struct report_item *it)
 {
@@ -197,6 +240,7 @@ static int html_unscored(struct report *r, const struct report_item *it)
 	rc |= esc_words(b, it->status);
 	if (it->updated)
 		rc |= buf_adds(b, " <i>(updated)</i>");
+	rc |= deconf_mark(b, it);
 	rc |= buf_adds(b, "</small></td><td class=why>not scored yet: run <i>reftriage "
 	                  "score</i></td><td></td></tr>\n");
 	r->items++;
@@ -232,6 +276,7 @@ static int html_item(struct report *r, const struct report_item *it)
 	rc |= esc_words(b, it->status);
 	if (it->updated)
 		rc |= buf_adds(b, " <i>(updated)</i>");
+	rc |= deconf_mark(b, it);
 	rc |= buf_adds(b, "</small></td><td class=why>");
 	rc |= reasons(r, b, it);
 	rc |= buf_adds(b, "</td><td></td></tr>\n");
@@ -345,6 +390,7 @@ static int facts(struct buf *b, const struct html_state *s)
 	} else {
 		rc |= buf_adds(b, "none");
 	}
+	rc |= deconf_fact(b, s);
 	rc |= buf_adds(b, "</td></tr></table>\n");
 	return rc ? -1 : 0;
 }

@@ -1,6 +1,7 @@
 /* The worklist writers: csv, json and ndjson (cli.md's columns and keys). */
 #include "reftriage/report.h"
 
+#include "reftriage/deconflict.h"
 #include "reftriage/hash.h"
 #include "reftriage/jsonw.h"
 #include "reftriage/timeutil.h"
@@ -73,24 +74,22 @@ static int flush(struct report *r)
 
 static int csv_begin(struct report *r, const struct report_header *h)
 {
-	if (buf_adds(&r->b, "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
-	                    "assigned_to,force_area,referral_type,reasons,updated") < 0 ||
+	if (buf_adds(&r->b,
+	             "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
+	             "assigned_to,force_area,referral_type,reasons,updated,deconfliction") < 0 ||
 	    (h->closed && buf_adds(&r->b, ",closed_at,closed_by") < 0) ||
 	    buf_adds(&r->b, "\r\n") < 0)
 		return -1;
 	return flush(r);
 }
 
-/* worklist --closed: the line's last columns, closed_at and closed_by. */
+/* The line's end: for worklist --closed, closed_at and closed_by first. */
 static int csv_closed(struct buf *b, const struct report_item *it)
 {
-	if (!it->closed)
-		return 0;
-	b->len -= 2; /* before the line's end */
-	if (buf_addc(b, ',') < 0 || report_time(b, it->closed_at) < 0 || buf_addc(b, ',') < 0 ||
-	    report_csv_field(b, it->closed_by, true) < 0 || buf_adds(b, "\r\n") < 0)
+	if (it->closed && (buf_addc(b, ',') < 0 || report_time(b, it->closed_at) < 0 ||
+	                   buf_addc(b, ',') < 0 || report_csv_field(b, it->closed_by, true) < 0))
 		return -1;
-	return 0;
+	return buf_adds(b, "\r\n") < 0 ? -1 : 0;
 }
 
 /* A package not scored yet: rank, priority, score, due_at, overdue and reasons empty. */
@@ -104,7 +103,8 @@ static int csv_unscored(struct report *r, const struct report_item *it)
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->assigned_to, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->force_area, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->referral_type, false) < 0 ||
-	    buf_adds(b, it->updated ? ",,true\r\n" : ",,false\r\n") < 0 || csv_closed(b, it) < 0)
+	    buf_adds(b, it->updated ? ",,true," : ",,false,") < 0 ||
+	    buf_adds(b, report_deconf_name(it->deconf)) < 0 || csv_closed(b, it) < 0)
 		return -1;
 	return flush(r);
 }
@@ -125,7 +125,8 @@ static int csv_item(struct report *r, const struct report_item *it)
 	    report_csv_field(b, it->force_area, true) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->referral_type, false) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->reasons, false) < 0 ||
-	    buf_adds(b, it->updated ? ",true\r\n" : ",false\r\n") < 0 || csv_closed(b, it) < 0)
+	    buf_adds(b, it->updated ? ",true," : ",false,") < 0 ||
+	    buf_adds(b, report_deconf_name(it->deconf)) < 0 || csv_closed(b, it) < 0)
 		return -1;
 	return flush(r);
 }
@@ -141,6 +142,48 @@ static int nothing(struct report *r)
 static int json_string_or_null(struct buf *b, const char *s)
 {
 	return s ? jsonw_string(b, s, strlen(s)) : buf_adds(b, "null");
+}
+
+/* --- deconfliction (casework.md section 3) ---------------------------- */
+
+const char *report_deconf_name(int state)
+{
+	return state == DECONF_HIT ? "hit" : state == DECONF_ACKNOWLEDGED ? "acknowledged" : "";
+}
+
+static int deconf_match_json(struct buf *b, bool *comma, const char *owner, const char *op,
+                             const char *contact, const char *type, bool possible)
+{
+	bool first = true;
+	int rc = *comma ? buf_addc(b, ',') : 0;
+
+	*comma = true;
+	rc |= buf_addc(b, '{') | jsonw_key(b, &first, "owner") | json_string_or_null(b, owner);
+	rc |= jsonw_key(b, &first, "operation") | json_string_or_null(b, op);
+	rc |= jsonw_key(b, &first, "contact") | json_string_or_null(b, contact);
+	rc |= jsonw_key(b, &first, "type") | json_string_or_null(b, type);
+	if (possible)
+		rc |= jsonw_key(b, &first, "possible") | buf_adds(b, "true");
+	return rc | buf_addc(b, '}');
+}
+
+int report_deconf_json(struct buf *b, const struct report_item *it)
+{
+	const struct deconf_view *v = it->deconf_view;
+	bool comma = false;
+	size_t i;
+	int rc;
+
+	rc = it->deconf
+	         ? buf_addf(b, "{\"state\":\"%s\",\"matches\":[", report_deconf_name(it->deconf))
+	         : buf_adds(b, "{\"state\":null,\"matches\":[");
+	for (i = 0; v && i < v->n; i++)
+		rc |= deconf_match_json(b, &comma, v->m[i].owner, v->m[i].operation,
+		                        v->m[i].contact, v->m[i].type, v->m[i].possible);
+	if (v && v->le)
+		rc |= deconf_match_json(b, &comma, v->le_agency, v->le_case[0] ? v->le_case : NULL,
+		                        "see the provider's report", "le_agency", false);
+	return rc | buf_adds(b, "]}");
 }
 
 static int json_time(struct buf *b, int64_t us)
@@ -225,6 +268,8 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	rc |= json_string_or_null(b, it->reasons);
 	rc |= jsonw_key(b, &first, "updated");
 	rc |= buf_adds(b, it->updated ? "true" : "false");
+	rc |= jsonw_key(b, &first, "deconfliction");
+	rc |= report_deconf_json(b, it);
 	if (it->closed) {
 		rc |= jsonw_key(b, &first, "closed_at") | json_time(b, it->closed_at);
 		rc |= jsonw_key(b, &first, "closed_by") | json_string_or_null(b, it->closed_by);

@@ -37,7 +37,7 @@ static const struct {
     [C_PRI] = {"PRI", 3, 0, false},
     [C_SCORE] = {"SCORE", 5, 4, true},
     [C_DUE] = {"DUE", 21, 0, false},       /* with the overdue mark */
-    [C_STATUS] = {"STATUS", 12, 0, false}, /* with the updated mark */
+    [C_STATUS] = {"STATUS", 13, 0, false}, /* with the updated and deconfliction marks */
     [C_ASSIGNED] = {"ASSIGNED", 10, 0, false},
     [C_AREA] = {"AREA", 10, 3, false},
     [C_TYPE] = {"TYPE", 12, 2, false},
@@ -228,6 +228,8 @@ static int table_begin(struct report *r, const struct report_header *h)
 	               hex);
 	if (header_line(r, line) < 0 ||
 	    header_line(r, "! overdue   * updated: a new version since a person last acted") < 0 ||
+	    header_line(
+	        r, "D deconfliction hit: talk to the other operation first   d deconflicted") < 0 ||
 	    buf_addc(&r->b, '\n') < 0)
 		return -1;
 	for (c = 0; c < C_N; c++) {
@@ -278,7 +280,10 @@ static int table_item(struct report *r, const struct report_item *it)
 	time_format_local(it->received_at, received);
 	if (it->overdue)
 		(void)snprintf(due + strlen(due), sizeof(due) - strlen(due), "!");
-	(void)snprintf(status, sizeof(status), "%s%s", it->status, it->updated ? "*" : "");
+	(void)snprintf(status, sizeof(status), "%s%s%s", it->status, it->updated ? "*" : "",
+	               it->deconf == 1   ? "D"
+	               : it->deconf == 2 ? "d"
+	                                 : "");
 	(void)snprintf(reasons, sizeof(reasons), "%s", it->reasons ? it->reasons : "");
 	for (k = 0; reasons[k]; k++)
 		if (reasons[k] == ';')

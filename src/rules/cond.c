@@ -17,8 +17,9 @@
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
-static const char *const derived_names[DERIVED_N] = {
-    "days_waiting", "days_to_meeting", "images_total", "linked_packages", "ip_linked_packages"};
+static const char *const derived_names[DERIVED_N] = {"days_waiting",       "days_to_meeting",
+                                                     "images_total",       "linked_packages",
+                                                     "ip_linked_packages", "deconfliction_hits"};
 
 const char *cond_field_name(int f)
 {

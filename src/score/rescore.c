@@ -2,6 +2,7 @@
 #include "reftriage/score.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/deconflict.h"
 #include "reftriage/diag.h"
 #include "reftriage/links.h"
 #include "reftriage/store.h"
@@ -98,6 +99,7 @@ struct all_ctx {
 	uint16_t *fired;
 	/* every package's, for score_all (score_one asks the store for its one) */
 	const struct link_counts *links, *ip_links;
+	struct deconf_map deconf; /* every package's deconfliction matches at as_of's local day */
 	unsigned long count;
 	struct diag *d;
 };
@@ -108,6 +110,7 @@ struct all_ctx {
  */
 struct scoring {
 	int64_t id, linked, ip_linked, reopened_at;
+	int64_t deconf; /* active non-ip deconfliction entries matched */
 	int version;
 	struct buf ref, facts;
 	bool has_prev;
@@ -153,6 +156,9 @@ int score_prepare(struct store *st, const struct store_open_package *op,
 	}
 	score_derive(pkg, linked, ip_linked, as_of, in);
 	score_reopened(in, op->reopened_at);
+	if (store_deconf_hits_one(st, pkg, time_local_day(as_of), &linked, d) < 0)
+		return -1;
+	score_deconflicted(in, linked);
 	return 0;
 }
 
@@ -217,6 +223,7 @@ static void scoring_work(void *item, void *arg)
 		return;
 	score_derive(&x->pkg, sg->linked, sg->ip_linked, x->as_of, &in);
 	score_reopened(&in, sg->reopened_at);
+	score_deconflicted(&in, sg->deconf);
 	r.fired = x->fired;
 	score_package(x->rs, &in, x->as_of, &r);
 	buf_reset(&sg->fired);
@@ -291,6 +298,9 @@ static int score_here(struct all_ctx *x, const struct store_open_package *op)
 	    store_linked_count(x->st, op->id, &x->pkg, &linked, &ip_linked, x->d) == 0) {
 		if (scoring_fill(&sg, op, linked, ip_linked) < 0) {
 			rc = out_of_memory(x->st, x->d);
+		} else if (store_deconf_hits_one(x->st, &x->pkg, time_local_day(x->as_of),
+		                                 &sg.deconf, x->d) < 0) {
+			rc = -1;
 		} else {
 			scoring_work(&sg, x);
 			rc = scoring_done(&sg, x);
@@ -348,6 +358,11 @@ static int on_open(void *ctx, const struct store_open_package *op)
 		return -1; /* a score could not be written: x->d says why */
 	if (scoring_fill(sg, &with, linked, ip_linked) < 0)
 		return out_of_memory(x->st, x->d);
+	{
+		const struct deconf_pkg *dp = deconf_map_get(&x->deconf, op->id);
+
+		sg->deconf = dp ? dp->hits : 0;
+	}
 	workq_push(aq->q);
 	return 0;
 }
@@ -374,6 +389,7 @@ static int all_init(struct all_ctx *x, struct store *st, const struct ruleset *r
 static void all_release(struct all_ctx *x)
 {
 	rt_free(x->fired);
+	deconf_map_release(&x->deconf);
 	score_horizon_release(&x->horizon);
 	buf_release(&x->facts);
 	package_release(&x->pkg);
@@ -430,18 +446,24 @@ int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, i
 {
 	struct all_ctx x;
 	int64_t scored_as_of, scored_id;
-	bool bulk = false;
+	bool bulk = false, deconf_current = false;
+	int64_t today = time_local_day(as_of);
 	int rc = -1, scored;
 
 	if (all_init(&x, st, rs, rule_set_id, as_of, d) == 0 &&
 	    (scored = store_get_scored(st, &scored_as_of, &scored_id, d)) >= 0 &&
 	    store_link_counts(st, &x.links, &x.ip_links, d) == 0 &&
+	    store_deconf_map(st, today, &x.deconf, d) == 0 &&
+	    store_deconf_scored_current(st, today, &deconf_current, d) == 0 &&
 	    store_scores_begin(st, rule_set_id, &bulk, d) == 0) {
-		x.keep_valid = scored == 0 && scored_id == rule_set_id && scored_as_of <= as_of;
+		/* A new list, or an entry lapsed, may change any package's deconfliction_hits. */
+		x.keep_valid = scored == 0 && scored_id == rule_set_id && scored_as_of <= as_of &&
+		               deconf_current;
 		if ((scored != 0 || find_renamed(&x, scored_id) == 0) &&
 		    score_each_open(&x, bulk) == 0 && store_scores_end(st, bulk, d) == 0 &&
 		    store_history_flush(st, d) == 0 &&
-		    store_set_scored(st, as_of, rule_set_id, d) == 0) {
+		    store_set_scored(st, as_of, rule_set_id, d) == 0 &&
+		    store_deconf_mark_scored(st, today, d) == 0) {
 			*count = x.count;
 			rc = 0;
 		}

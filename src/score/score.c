@@ -41,6 +41,15 @@ void score_derive(const struct package *p, int64_t linked_packages, int64_t ip_l
 	in->derived[D_IP_LINKED_PACKAGES - CONTRACT_NFIELDS] =
 	    ip_linked_packages < SCORE_LINKS_MAX ? ip_linked_packages : SCORE_LINKS_MAX;
 	in->derived_known |= 1u << (D_IP_LINKED_PACKAGES - CONTRACT_NFIELDS);
+	/* One for a known le_agency; the list's matches are added by score_deconflicted. */
+	in->derived[D_DECONFLICTION_HITS - CONTRACT_NFIELDS] =
+	    package_known(p, F_LE_AGENCY) ? 1 : 0;
+	in->derived_known |= 1u << (D_DECONFLICTION_HITS - CONTRACT_NFIELDS);
+}
+
+void score_deconflicted(struct cond_input *in, int64_t hits)
+{
+	in->derived[D_DECONFLICTION_HITS - CONTRACT_NFIELDS] += hits;
 }
 
 void score_reopened(struct cond_input *in, int64_t reopened_at)

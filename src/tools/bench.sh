@@ -110,6 +110,30 @@ imports=$(
 # import, the rescore and the rules runs below.
 echo "bench: the nightly import into the large store" >&2
 cp store.db large.db
+# The deconfliction list: every 20th package's subject or first identifier
+# (alternately), and as many values no package holds.
+[ -s deconf-100k.csv ] || python3 - "bulk-$rows.csv" deconf-100k.csv <<'PY'
+import csv, random, sys
+rng = random.Random(29)
+out = [("type", "value", "owner", "operation", "contact", "until")]
+with open(sys.argv[1], newline="") as f:
+    r = csv.DictReader(f)
+    for i, row in enumerate(r):
+        if len(out) > 50000:
+            break
+        if i % 20:
+            continue
+        ids = [x for x in (row.get("identifiers") or "").split(";") if x]
+        if i % 40 == 0 and row.get("subject_ref"):
+            out.append(("subject", row["subject_ref"], "Op %d" % (i % 97), "OP-%d" % i, "DS %d" % i, ""))
+        elif ids:
+            t, v = ids[0].split(":", 1)
+            out.append((t, v, "Unit %d" % (i % 89), "", "DC %d" % i, "2099-12-31"))
+while len(out) <= 100000:
+    out.append(("email", "%032x" % rng.getrandbits(128), "Unit X", "", "DC X", ""))
+with open(sys.argv[2], "w", newline="") as f:
+    csv.writer(f, lineterminator="\n").writerows(out)
+PY
 # A night's packages, the next day: the import, its audit entries and the
 # rescore of every open package at the new as_of, end to end.
 tomorrow=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
@@ -140,6 +164,10 @@ others=$(
 		--from "$(date -d '-365 days' +%F)" --to "$(date -d '+1 day' +%F)"
 	measure "reftriage alert (json)" sh -c "'$rt' --db store.db alert --format json; [ \$? -le 1 ]"
 	measure "reftriage worklist --limit 50 (csv)" "$rt" --db store.db worklist --format csv --limit 50
+	# Deconfliction (issue 29): a 100,000-entry list, half naming stored
+	# subjects and identifiers, matched against the store and rescored.
+	measure "reftriage deconflict import (100,000 entries matched, open packages rescored)" \
+		"$rt" --db store.db deconflict import deconf-100k.csv
 	rm -f backup.db reader.fail
 	# A reader loops on the worklist meanwhile; a refusal is written down.
 	( while [ ! -e backup.done ]; do
@@ -181,6 +209,21 @@ others=$(
 	measure "reftriage outcome import (100k)" "$rt" --db bt.db outcome import bt100k-outcomes.csv
 	measure "reftriage rules backtest (100k labelled)" "$rt" --db bt.db rules backtest --format json
 )
+# find on the large store (an index lookup): milliseconds, best of five each.
+findms() {
+	fbest=""
+	for i in 1 2 3 4 5; do
+		t0=$(date +%s%N)
+		"$rt" --db large.db find "$@" >/dev/null 2>&1 || true
+		t1=$(date +%s%N)
+		ms=$(((t1 - t0) / 1000000))
+		[ -z "$fbest" ] || [ "$ms" -lt "$fbest" ] && fbest=$ms
+	done
+	echo "$fbest"
+}
+find_subject=$(findms subject "$(sed -n 2p deconf-100k.csv | cut -d, -f2)")
+find_ident=$(findms "$(sed -n 3p deconf-100k.csv | cut -d, -f1)" "$(sed -n 3p deconf-100k.csv | cut -d, -f2)")
+find_ref=$(findms ref BULK-00001)
 # The top-50 worklist is quick: time it in milliseconds, best of five.
 best=""
 for i in 1 2 3 4 5; do
@@ -246,6 +289,7 @@ $linear
 $otable
 
 Top-50 worklist from the large store, best of five: $best ms.
+find on the large store, best of five: a subject $find_subject ms, an identifier $find_ident ms, a ref prefix $find_ref ms.
 $evalline
 SIGKILL during the $rows-row CSV import, at $killed: each time the file wholly in or out, \`PRAGMA integrity_check\` ok, \`audit verify\` ok.
 <!-- BENCH:END -->

@@ -248,6 +248,19 @@ void time_format_local(int64_t us, char out[TIME_LOCAL_MAX])
 	(void)snprintf(out, TIME_LOCAL_MAX, "%.10s %.5s UTC", utc, utc + 11);
 }
 
+int64_t time_local_day(int64_t us)
+{
+	int64_t secs = time_floor_div(us, US_PER_SEC);
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	tzset();
+	if ((int64_t)t == secs && localtime_r(&t, &tm))
+		return days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+		                       (unsigned)tm.tm_mday);
+	return time_floor_div(us, US_PER_DAY);
+}
+
 int64_t time_now(void)
 {
 	struct timespec ts;

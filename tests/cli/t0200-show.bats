@@ -17,7 +17,7 @@ load_day() {
 	expect_out_has "    meeting_date                   2026-11-04"
 	expect_out_has "    meeting_proposed               yes"
 	[[ "$output" != *"child_in_household"* ]] # unknown: counted, not listed
-	expect_out_has "  45 fields unknown (show --all lists them)"
+	expect_out_has "  47 fields unknown (show --all lists them)"
 	expect_out_has "versions (1, newest first; first seen "
 	expect_out_has "       from $SAMPLES/referrals-2026-11-02.csv:2"
 	rt show SYN-20261102-0001 --all
@@ -57,7 +57,7 @@ rules     reftriage default triage policy 2026.11-3 ('
 	echo "$output" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-assert list(s) == ["package_ref", "status", "assigned_to", "duplicate_of", "duplicates", "transfer", "updated", "latest_version", "first_seen_at", "erased_at", "versions", "score", "linked", "possible_links", "history", "outcomes"], list(s)
+assert list(s) == ["package_ref", "status", "deconfliction", "assigned_to", "duplicate_of", "duplicates", "transfer", "updated", "latest_version", "first_seen_at", "erased_at", "versions", "score", "linked", "possible_links", "history", "outcomes"], list(s)
 assert s["score"]["due_at"] == "2026-11-03T06:52:00Z" and s["score"]["as_of"] == "2026-11-03T08:00:00Z"
 assert [e["rule"] for e in s["score"]["explanation"]][:2] == ["SELF-HARM", "ONGOING-CONTACT"]
 '
