@@ -16,6 +16,11 @@
 -- when someone filters by force. Without it a filter that matches nothing
 -- reads the packages once (see PERFORMANCE.md); a filter that matches stops
 -- at the first package it finds.
+--
+-- The same holds for schema 19's index of refs in any case, for `find ref`
+-- (a prefix): 6 % of the import for a search that reads the packages' refs
+-- once without it.
+DROP INDEX IF EXISTS packages_by_ref_nocase;
 DROP INDEX IF EXISTS packages_by_force_area;
 DROP INDEX IF EXISTS packages_by_assignee;
 CREATE INDEX IF NOT EXISTS packages_by_assignee ON packages (assigned_to COLLATE NOCASE)

@@ -186,7 +186,6 @@ int cli_deconflict_hold(struct cli *cli, const char *ref, const char *to_status)
 		rc = store_deconf_ack_put(cli->st, id, now, cli->operator_name, note, &d) < 0
 		         ? cli_report(&d)
 		         : EX_OK;
-		cli_details_str(&cli->details, "deconflicted", note);
 		cli_deconf_view_release(&v);
 		return rc;
 	}

@@ -188,6 +188,9 @@ static int audit_workflow(struct cli *cli, struct store *st, const struct wf_ctx
 	cli_details_str(&x, "of", e->of_ref);
 	cli_details_str(&x, "transfer_to", e->transfer_to);
 	cli_details_str(&x, "their_ref", e->their_ref);
+	/* The deconfliction acknowledgement it was made under (casework.md 3). */
+	if (cli_has_opt(cli, "deconflicted"))
+		cli_details_str(&x, "deconflicted", cli_str(cli, "deconflicted"));
 	cli_details_int(&x, "version", w->version);
 	if (rescored)
 		cli_details_bool(&x, "rescored", true);
