@@ -395,6 +395,7 @@ CLI_VERB(worklist);
 CLI_VERB(show);
 CLI_VERB(assign);
 CLI_VERB(status);
+CLI_VERB(override);
 CLI_VERB(stats);
 CLI_VERB(report);
 CLI_VERB(purge);

@@ -75,6 +75,7 @@ const char *audit_category(const char *action)
 	    {"import", "collection"},
 	    {"status", "alteration"},
 	    {"assign", "alteration"},
+	    {"override", "alteration"},
 	    {"rules install", "alteration"},
 	    {"outcome", "alteration"},
 	    {"outcome import", "alteration"},

@@ -1,0 +1,92 @@
+/*
+ * Overrides (casework.md section 1): the one in force on a package, in the
+ * overrides table, and each one made, cleared or lapsed as an 'override'
+ * event in the package's history (schema 18). The rescore applies the one in
+ * force (src/score/rescore.c); scores then hold the effective priority.
+ */
+#include "store-internal.h"
+
+int store_get_override(struct store *st, int64_t package_id,
+                       int (*fn)(void *ctx, const struct store_override *o), void *ctx,
+                       struct diag *d)
+{
+	const char *what = "reading an override";
+	sqlite3_stmt *s = store_prepare_with(
+	    st,
+	    "SELECT priority, band, direction, code, operator, approved_by, at, note FROM "
+	    "overrides WHERE package_id = ?1",
+	    what, d, STORE_ARGS(ARG_INT(package_id)));
+	struct store_override o;
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = store_step_one(st, s, what, d);
+	if (rc != 0)
+		return rc;
+	store_cols(s, 0,
+	           STORE_COLS(COL_TEXT(&o.priority), COL_INT(&o.band), COL_TEXT(&o.direction),
+	                      COL_TEXT(&o.code), COL_TEXT(&o.operator_name),
+	                      COL_TEXT(&o.approved_by), COL_I64(&o.at), COL_TEXT(&o.note)));
+	if (!o.priority || !o.direction || !o.code || !o.operator_name || !o.note) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_NOMEM, what, d);
+	}
+	rc = fn(ctx, &o);
+	sqlite3_finalize(s);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The override event in the package's history; priority and direction NULL for an end. */
+static int event(struct store *st, int64_t package_id, const char *status,
+                 const struct store_override *o, struct diag *d)
+{
+	return store_run_with(
+	    st,
+	    "INSERT INTO package_events (package_id, at, operator, action, from_status, "
+	    "to_status, note, approved_by, priority, direction, code) VALUES (?1, ?2, ?3, "
+	    "'override', ?4, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    "recording the override", d,
+	    STORE_ARGS(ARG_INT(package_id), ARG_INT(o->at), ARG_TEXT(o->operator_name),
+	               ARG_TEXT(status), ARG_TEXT(o->note), ARG_TEXT(o->approved_by),
+	               ARG_TEXT(o->priority), ARG_TEXT(o->direction), ARG_TEXT(o->code)));
+}
+
+int store_put_override(struct store *st, int64_t package_id, const char *status,
+                       const struct store_override *o, struct diag *d)
+{
+	if (store_run_with(st,
+	                   "INSERT OR REPLACE INTO overrides (package_id, priority, band, "
+	                   "direction, code, operator, approved_by, at, note) VALUES (?1, ?2, ?3, "
+	                   "?4, ?5, ?6, ?7, ?8, ?9)",
+	                   "recording the override", d,
+	                   STORE_ARGS(ARG_INT(package_id), ARG_TEXT(o->priority), ARG_INT(o->band),
+	                              ARG_TEXT(o->direction), ARG_TEXT(o->code),
+	                              ARG_TEXT(o->operator_name), ARG_TEXT(o->approved_by),
+	                              ARG_INT(o->at), ARG_TEXT(o->note))) < 0)
+		return -1;
+	return event(st, package_id, status, o, d);
+}
+
+int store_clear_override(struct store *st, int64_t package_id, const char *status,
+                         const char *operator_name, const char *approved_by, int64_t at,
+                         const char *note, struct diag *d)
+{
+	struct store_override o;
+	int64_t n;
+
+	if (store_one_int(st, "SELECT count(*) FROM overrides WHERE package_id = ?1", package_id,
+	                  &n, "reading an override", d) < 0)
+		return -1;
+	if (n == 0)
+		return 1;
+	memset(&o, 0, sizeof(o));
+	o.operator_name = operator_name;
+	o.approved_by = approved_by;
+	o.at = at;
+	o.note = note;
+	if (store_run_with(st, "DELETE FROM overrides WHERE package_id = ?1",
+	                   "clearing the override", d, STORE_ARGS(ARG_INT(package_id))) < 0)
+		return -1;
+	return event(st, package_id, status, &o, d);
+}
