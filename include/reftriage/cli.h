@@ -322,6 +322,26 @@ extern const size_t default_rules_len;
  */
 int cli_workflow(struct cli *cli, const char *ref, const char *to_status, const char *assignee);
 
+/* --- overrides in show (override-show.c; casework.md section 1) -------- */
+
+struct store_score;
+struct store_event;
+struct ruleset;
+
+/*
+ * The decision line's text when an override is in force on package id:
+ * "P1 by override (CODE, BY[, approved by NAME], TIME); rules say P3", to
+ * stdout without a newline. 1 when printed, 0 when none, -1 on error.
+ */
+int cli_override_text(struct store *st, int64_t id, const struct ruleset *rs,
+                      const struct store_score *sc);
+/* The JSON members "computed_priority" and "override" (null or an object), into b. */
+int cli_override_json(struct store *st, int64_t id, struct buf *b, bool *first,
+                      const struct ruleset *rs, const struct store_score *sc);
+/* A history event's override and approval, as text (no newline) and as JSON members. */
+void cli_event_override_text(const struct store_event *e);
+int cli_event_extra_json(struct buf *b, bool *first, const struct store_event *e);
+
 /*
  * Where a passphrase comes from (src/cli/passphrase.c): file (when set, its
  * first line; it must be private) or else the terminal, without echo. key

@@ -87,7 +87,17 @@ struct report_item {
 	const struct report_outcome *outcomes; /* json and ndjson: its outcomes, oldest first */
 	size_t noutcomes;
 	const struct package *pkg; /* its fields (json: the "source" object), or NULL */
+	/*
+	 * The priority the rules gave (band name; NULL when unscored) and the
+	 * override in force, NULL when none (casework.md section 1): priority
+	 * above is then the override's.
+	 */
+	const char *computed_priority;
+	const struct store_override *override;
 };
+
+/* "up" / "down" as the mark a table or page shows: ↑ ↓ in UTF-8, else ^ v. */
+const char *report_override_mark(const struct store_override *o, bool utf8);
 
 struct report;
 
@@ -110,6 +120,7 @@ struct report {
 	long count;    /* table: rows to come, for the rank column's width */
 	long unscored; /* table: packages not scored yet, from the header */
 	int section;   /* table: 0 before the first row, 1 the unscored, 2 the ranked */
+	bool utf8;     /* table: the terminal takes UTF-8 (the override marks ↑ ↓, else ^ v) */
 };
 
 /* The writer for a format name ("table", "csv", "json", "ndjson", "html"), or NULL. */

@@ -494,6 +494,18 @@ extern const char *const store_open_statuses[];
 /* Whether status (may be NULL) is one of store_open_statuses. */
 bool store_status_open(const char *status);
 
+/* An override in force, or one being made. Strings valid during the call. */
+struct store_override {
+	const char *priority;  /* the band's name */
+	int band;              /* its index in the rule set when made */
+	const char *direction; /* "up" or "down" */
+	const char *code;
+	const char *operator_name;
+	const char *approved_by; /* NULL when none */
+	int64_t at;
+	const char *note;
+};
+
 struct store_worklist_row {
 	int priority; /* band index */
 	int64_t score;
@@ -513,6 +525,14 @@ struct store_worklist_row {
 	bool updated;
 	const void *facts; /* the scored version's facts (package_decode_facts) */
 	size_t facts_len;
+	/*
+	 * priority is the effective one; rules_priority the rules' (-1 when
+	 * unscored). With an override in force (overridden), ov says who made it
+	 * and why (ov.priority and ov.band unset).
+	 */
+	int rules_priority;
+	bool overridden;
+	struct store_override ov;
 };
 
 /*
@@ -544,11 +564,16 @@ int store_worklist(struct store *st, const struct store_worklist_query *q,
 struct store_event {
 	int64_t at;
 	const char *operator_name;
-	const char *action; /* "assign" or "status" */
+	const char *action; /* "assign", "status" or "override" (store_put_override) */
 	const char *from_status;
 	const char *to_status;
 	const char *assigned_to; /* NULL when none */
 	const char *note;        /* NULL when none */
+	const char *approved_by; /* the second person (an NFA under nfa_sign_off); NULL */
+	/* action "override" (status unchanged): the band set, NULL when ended; up or down */
+	const char *priority;
+	const char *direction;
+	const char *code;
 };
 
 /*
@@ -572,18 +597,6 @@ int store_latest_facts(struct store *st, int64_t package_id, struct buf *facts, 
                        struct diag *d) MUST_CHECK;
 
 /* --- overrides (src/store/override.c; casework.md section 1) --------- */
-
-/* An override in force, or one being made. Strings valid during the call. */
-struct store_override {
-	const char *priority;  /* the band's name */
-	int band;              /* its index in the rule set when made */
-	const char *direction; /* "up" or "down" */
-	const char *code;
-	const char *operator_name;
-	const char *approved_by; /* NULL when none */
-	int64_t at;
-	const char *note;
-};
 
 /*
  * The override in force on package_id: 0 and fn called once; 1 when there

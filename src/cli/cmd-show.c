@@ -153,20 +153,39 @@ static void text_rule(struct show_ctx *x, const struct ruleset *rs, const struct
 }
 
 /* priority, score and due; the band the score alone reaches when a floor raised it. */
-static void text_priority(const struct store_score *sc, const struct ruleset *rs)
+static void text_priority(const struct store_score *sc, const struct ruleset *rs,
+                          bool (*ov_line)(void *ctx, const struct store_score *sc,
+                                          const struct ruleset *rs),
+                          void *ov_ctx)
 {
 	char t[TIME_LOCAL_MAX];
 
-	printf("priority  %s (", rs->bands[sc->priority].priority);
-	cli_put_safe(stdout, rs->bands[sc->priority].label, strlen(rs->bands[sc->priority].label),
-	             NULL);
-	printf(")   score %lld\n", (long long)sc->score);
-	if (sc->priority != sc->band)
+	printf("priority  ");
+	/* An override is the decision line: "P1 by override (...); rules say P3". */
+	if (!ov_line || !ov_line(ov_ctx, sc, rs)) {
+		printf("%s (", rs->bands[sc->priority].priority);
+		cli_put_safe(stdout, rs->bands[sc->priority].label,
+		             strlen(rs->bands[sc->priority].label), NULL);
+		printf(")");
+	}
+	printf("   score %lld\n", (long long)sc->score);
+	if (sc->priority != sc->band && sc->rules_priority == sc->priority)
 		printf("          the score without its ageing points reaches %s; a rule's floor "
 		       "raised it\n",
 		       rs->bands[sc->band].priority);
 	time_format_local(sc->due_at, t);
 	printf("due       %s%s\n", t, sc->overdue ? "   OVERDUE" : "");
+}
+
+/* The decision line's override, when one is in force (cli_override_text). */
+static bool show_override_line(void *ctx, const struct store_score *sc, const struct ruleset *rs)
+{
+	struct show_ctx *x = ctx;
+	int rc = cli_override_text(x->st, x->id, rs, sc);
+
+	if (rc < 0)
+		x->err = -1;
+	return rc > 0;
 }
 
 static void text_state(const struct store_package *p)
@@ -198,7 +217,7 @@ static int text_decision(struct show_ctx *x, const struct store_package *p, stru
 	if (rc == 1)
 		printf("priority  not scored (closed, or not yet scored: run reftriage score)\n");
 	else if (rc == 0)
-		text_priority(&sc, rs);
+		text_priority(&sc, rs, show_override_line, x);
 	text_state(p);
 	if (rc == 0) {
 		printf("why       %s\n",
@@ -380,6 +399,7 @@ static void json_event(struct history_ctx *h, const struct store_event *e)
 	                         : buf_adds(h->b, "null");
 	h->err |= jsonw_key(h->b, &first, "note");
 	h->err |= e->note ? jsonw_string(h->b, e->note, strlen(e->note)) : buf_adds(h->b, "null");
+	h->err |= cli_event_extra_json(h->b, &first, e);
 	h->err |= buf_addc(h->b, '}');
 }
 
@@ -390,13 +410,19 @@ static void text_event(const struct store_event *e)
 	time_format_local(e->at, t);
 	printf("  %s  ", t);
 	cli_put_safe(stdout, e->operator_name, strlen(e->operator_name), NULL);
-	if (e->assigned_to) {
+	if (strcmp(e->action, "override") == 0) {
+		cli_event_override_text(e);
+	} else if (e->assigned_to) {
 		printf("  assigned to ");
 		cli_put_safe(stdout, e->assigned_to, strlen(e->assigned_to), NULL);
 		if (strcmp(e->from_status, e->to_status) != 0)
 			printf(" (%s -> %s)", e->from_status, e->to_status);
 	} else {
 		printf("  %s -> %s", e->from_status, e->to_status);
+	}
+	if (e->approved_by && strcmp(e->action, "override") != 0) {
+		printf(", approved by ");
+		cli_put_safe(stdout, e->approved_by, strlen(e->approved_by), NULL);
 	}
 	if (e->note) {
 		printf("\n      note: ");
@@ -624,6 +650,7 @@ static void json_score(struct show_ctx *x, const struct store_score *sc, const s
 	x->err |= buf_addc(&x->b, '{');
 	x->err |= jsonw_key(&x->b, &first, "priority");
 	x->err |= jsonw_string(&x->b, pri, strlen(pri));
+	x->err |= cli_override_json(x->st, x->id, &x->b, &first, rs, sc);
 	x->err |= jsonw_key(&x->b, &first, "band");
 	x->err |= jsonw_string(&x->b, band, strlen(band));
 	x->err |= jsonw_key(&x->b, &first, "score");

@@ -74,8 +74,10 @@ static int flush(struct report *r)
 static int csv_begin(struct report *r, const struct report_header *h)
 {
 	(void)h;
-	if (buf_adds(&r->b, "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
-	                    "assigned_to,force_area,referral_type,reasons,updated\r\n") < 0)
+	if (buf_adds(&r->b,
+	             "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
+	             "assigned_to,force_area,referral_type,reasons,updated,computed_priority,"
+	             "override\r\n") < 0)
 		return -1;
 	return flush(r);
 }
@@ -91,7 +93,7 @@ static int csv_unscored(struct report *r, const struct report_item *it)
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->assigned_to, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->force_area, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->referral_type, false) < 0 ||
-	    buf_adds(b, it->updated ? ",,true\r\n" : ",,false\r\n") < 0)
+	    buf_adds(b, it->updated ? ",,true,,\r\n" : ",,false,,\r\n") < 0)
 		return -1;
 	return flush(r);
 }
@@ -112,7 +114,9 @@ static int csv_item(struct report *r, const struct report_item *it)
 	    report_csv_field(b, it->force_area, true) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->referral_type, false) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->reasons, false) < 0 ||
-	    buf_adds(b, it->updated ? ",true\r\n" : ",false\r\n") < 0)
+	    buf_adds(b, it->updated ? ",true," : ",false,") < 0 ||
+	    report_csv_field(b, it->computed_priority, false) < 0 || buf_addc(b, ',') < 0 ||
+	    (it->override && buf_adds(b, it->override->direction) < 0) || buf_adds(b, "\r\n") < 0)
 		return -1;
 	return flush(r);
 }
@@ -133,6 +137,40 @@ static int json_string_or_null(struct buf *b, const char *s)
 static int json_time(struct buf *b, int64_t us)
 {
 	return buf_addc(b, '"') < 0 || report_time(b, us) < 0 ? -1 : buf_addc(b, '"');
+}
+
+/*
+ * "override": null, or who overrode the rules' priority, how and why
+ * (casework.md section 1).
+ */
+static int json_override(struct buf *b, bool *first, const struct store_override *o)
+{
+	bool f2 = true;
+	int rc = jsonw_key(b, first, "override");
+
+	if (!o)
+		return rc | buf_adds(b, "null");
+	rc |= buf_addc(b, '{');
+	rc |= jsonw_key_str(b, &f2, "direction", o->direction);
+	rc |= jsonw_key_str(b, &f2, "code", o->code);
+	rc |= jsonw_key_str(b, &f2, "by", o->operator_name);
+	rc |= jsonw_key(b, &f2, "approved_by");
+	rc |= json_string_or_null(b, o->approved_by);
+	rc |= jsonw_key(b, &f2, "at");
+	rc |= json_time(b, o->at);
+	rc |= jsonw_key_str(b, &f2, "note", o->note);
+	return rc | buf_addc(b, '}');
+}
+
+const char *report_override_mark(const struct store_override *o, bool utf8)
+{
+	bool up = o && strcmp(o->direction, "up") == 0;
+
+	if (!o)
+		return "";
+	if (utf8)
+		return up ? "\u2191" : "\u2193";
+	return up ? "^" : "v";
 }
 
 /* "outcomes": the package's recorded outcomes (docs/outcomes.md). */
@@ -212,6 +250,9 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	rc |= json_string_or_null(b, it->reasons);
 	rc |= jsonw_key(b, &first, "updated");
 	rc |= buf_adds(b, it->updated ? "true" : "false");
+	rc |= jsonw_key(b, &first, "computed_priority");
+	rc |= json_string_or_null(b, it->computed_priority);
+	rc |= json_override(b, &first, it->override);
 	rc |= json_outcomes(b, &first, it);
 	rc |= jsonw_key(b, &first, "explanation");
 	rc |= buf_addc(b, '[');

@@ -510,7 +510,9 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		                          "s.due_at < ?1, p.ref, p.status, p.assigned_to, "
 		                          "p.force_area, p.referral_type, s.fired, p.updated, "
 		                          "(SELECT v.facts FROM package_versions v WHERE "
-		                          "v.package_id = p.id AND v.version = s.version)");
+		                          "v.package_id = p.id AND v.version = s.version), "
+		                          "coalesce(s.rules_priority, s.priority), o.direction, "
+		                          "o.code, o.operator, o.approved_by, o.at, o.note");
 	else
 		/* Not scored: nothing known of priority, score or due (?1 IS NULL: false). */
 		rc = buf_adds(&sql,
@@ -519,15 +521,22 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		                  : "SELECT -1, 0, p.received_at, 0, ?1 IS NULL, p.ref, "
 		                    "p.status, p.assigned_to, p.force_area, p.referral_type, "
 		                    "NULL, p.updated, (SELECT v.facts FROM package_versions v "
-		                    "WHERE v.package_id = p.id AND v.version = p.latest_version)");
+		                    "WHERE v.package_id = p.id AND v.version = p.latest_version), "
+		                    "-1, NULL, NULL, NULL, NULL, 0, NULL");
 	n = mode == WL_ROWS ? 1 : 0; /* the rows' ?1 is now, for overdue */
 	/* The unscored: an anti-join that the primary key of scores serves. */
 	rc |= buf_adds(&sql, q->unscored ? " FROM packages p WHERE p.status IN " STORE_OPEN_STATUSES
 	                                   " AND NOT EXISTS (SELECT 1 FROM scores s WHERE "
 	                                   "s.package_id = p.id AND " CURRENT_SCORE ")"
-	                                 : " FROM scores s JOIN packages p ON p.id = s.package_id "
-	                                   "WHERE p.status IN " STORE_OPEN_STATUSES
-	                                   " AND " CURRENT_SCORE);
+	                     : mode == WL_ROWS
+	                         /* with the override in force, for the writers */
+	                         ? " FROM scores s JOIN packages p ON p.id = "
+	                           "s.package_id LEFT JOIN overrides o ON "
+	                           "o.package_id = p.id WHERE p.status IN " STORE_OPEN_STATUSES
+	                           " AND " CURRENT_SCORE
+	                         : " FROM scores s JOIN packages p ON p.id = "
+	                           "s.package_id WHERE p.status IN " STORE_OPEN_STATUSES
+	                           " AND " CURRENT_SCORE);
 	if (q->nstatuses) {
 		rc |= buf_adds(&sql, " AND p.status IN (");
 		for (i = 0; i < q->nstatuses; i++)
@@ -636,7 +645,11 @@ static int on_worklist_row(sqlite3_stmt *s, void *x)
 	                      COL_TEXT(&r.status), COL_TEXT(&r.assigned_to),
 	                      COL_TEXT(&r.force_area), COL_TEXT(&r.referral_type),
 	                      COL_TEXT(&r.fired), COL_BOOL(&r.updated),
-	                      COL_BLOB(&r.facts, &r.facts_len)));
+	                      COL_BLOB(&r.facts, &r.facts_len), COL_INT(&r.rules_priority),
+	                      COL_TEXT(&r.ov.direction), COL_TEXT(&r.ov.code),
+	                      COL_TEXT(&r.ov.operator_name), COL_TEXT(&r.ov.approved_by),
+	                      COL_I64(&r.ov.at), COL_TEXT(&r.ov.note)));
+	r.overridden = r.ov.direction != NULL;
 	return f->fn.worklist(f->ctx, &r) < 0 ? -1 : 0;
 }
 

@@ -6,15 +6,16 @@ int store_workflow(struct store *st, int64_t package_id, const struct store_even
 {
 	const char *what = "recording the change";
 
-	if (store_run_with(st,
-	                   "INSERT INTO package_events (package_id, at, operator, action, "
-	                   "from_status, to_status, assigned_to, note) VALUES (?1, ?2, ?3, ?4, ?5, "
-	                   "?6, ?7, ?8)",
-	                   what, d,
-	                   STORE_ARGS(ARG_INT(package_id), ARG_INT(e->at),
-	                              ARG_TEXT(e->operator_name), ARG_TEXT(e->action),
-	                              ARG_TEXT(e->from_status), ARG_TEXT(e->to_status),
-	                              ARG_TEXT(e->assigned_to), ARG_TEXT(e->note))) < 0)
+	if (store_run_with(
+	        st,
+	        "INSERT INTO package_events (package_id, at, operator, action, "
+	        "from_status, to_status, assigned_to, note, approved_by) VALUES (?1, ?2, "
+	        "?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	        what, d,
+	        STORE_ARGS(ARG_INT(package_id), ARG_INT(e->at), ARG_TEXT(e->operator_name),
+	                   ARG_TEXT(e->action), ARG_TEXT(e->from_status), ARG_TEXT(e->to_status),
+	                   ARG_TEXT(e->assigned_to), ARG_TEXT(e->note), ARG_TEXT(e->approved_by))) <
+	    0)
 		return -1;
 	if (store_run_with(
 	        st,
@@ -43,8 +44,8 @@ int store_each_event(struct store *st, int64_t package_id,
 {
 	sqlite3_stmt *s = store_prepare_with(
 	    st,
-	    "SELECT at, operator, action, from_status, to_status, assigned_to, note FROM "
-	    "package_events WHERE package_id = ?1 ORDER BY id",
+	    "SELECT at, operator, action, from_status, to_status, assigned_to, note, approved_by, "
+	    "priority, direction, code FROM package_events WHERE package_id = ?1 ORDER BY id",
 	    "reading the history", d, STORE_ARGS(ARG_INT(package_id)));
 	int rc;
 
@@ -57,7 +58,9 @@ int store_each_event(struct store *st, int64_t package_id,
 		           STORE_COLS(COL_I64(&e.at), COL_TEXT(&e.operator_name),
 		                      COL_TEXT(&e.action), COL_TEXT(&e.from_status),
 		                      COL_TEXT(&e.to_status), COL_TEXT(&e.assigned_to),
-		                      COL_TEXT(&e.note)));
+		                      COL_TEXT(&e.note), COL_TEXT(&e.approved_by),
+		                      COL_TEXT(&e.priority), COL_TEXT(&e.direction),
+		                      COL_TEXT(&e.code)));
 		if (fn(ctx, &e) < 0) {
 			sqlite3_finalize(s);
 			return -1;
