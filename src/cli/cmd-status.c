@@ -3,6 +3,8 @@
 
 const struct cli_opt status_opts[] = {
     CLI_OPT_NOTE("why, kept with the change (needed to close or reopen)"),
+    {"approved-by", 0, CLI_TEXT, "NAME",
+     "nfa: the second person who signs it off (required when nfa_sign_off is on)", NULL, 0, 0},
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };
@@ -12,6 +14,7 @@ const char status_about[] =
     "a new version of a closed package reopens it (status reopened).\n"
     "  - nothing goes back to new; assigned needs an assignee (reftriage assign)\n"
     "  - nfa and transferred need --note: the reason is part of the record\n"
+    "  - with the setting nfa_sign_off on, nfa needs --approved-by NAME, another person\n"
     "  - reopening or changing a closed package needs --note\n"
     "Every change is recorded with the time, the operator and the note.\n";
 

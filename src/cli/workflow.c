@@ -125,6 +125,40 @@ static int check(const struct wf_ctx *w, const char *to, const char *assignee, c
 }
 
 /*
+ * NFA sign-off (casework.md section 2): with the store setting nfa_sign_off
+ * on, closing without action needs --approved-by, a person other than the
+ * operator; an approval given when it is off is recorded, and is checked the
+ * same way. --approved-by is for nfa only.
+ */
+static int check_sign_off(struct cli *cli, const struct wf_ctx *w, const char *to)
+{
+	const char *by = cli_has_opt(cli, "approved-by") ? cli_str(cli, "approved-by") : NULL;
+	struct store_setting set;
+	struct diag d;
+
+	if (!to || strcmp(to, "nfa") != 0) {
+		if (by)
+			return cli_usage_error(cli, "--approved-by is for nfa (a sign-off)");
+		return EX_OK;
+	}
+	if (by && !text_ok(by, 64, false))
+		return cli_usage_error(cli, "--approved-by takes a name of 1 to 64 bytes of text");
+	if (by && text_ieq(by, strlen(by), cli->operator_name))
+		return refuse(w->ref,
+		              "--approved-by %s is the operator: an NFA sign-off needs a second "
+		              "person",
+		              by);
+	diag_clear(&d);
+	if (store_setting_get(cli->st, "nfa_sign_off", &set, &d) < 0)
+		return cli_report(&d);
+	if (!by && strcmp(set.value, "on") == 0)
+		return refuse(w->ref,
+		              "the setting nfa_sign_off is on: nfa needs --approved-by NAME, a "
+		              "second person who signs it off");
+	return EX_OK;
+}
+
+/*
  * The alteration, in the change's transaction: the ref, the change and the
  * note (a decision and its reasons, which CPIA may make disclosable, belong
  * in the append-only trail).
@@ -141,6 +175,8 @@ static int audit_workflow(struct cli *cli, struct store *st, const struct wf_ctx
 	cli_details_str(x, "to", e->to_status);
 	cli_details_str(x, "assigned_to", e->assigned_to);
 	cli_details_str(x, "note", e->note);
+	if (e->approved_by)
+		cli_details_str(x, "approved_by", e->approved_by);
 	cli_details_int(x, "version", w->version);
 	if (rescored)
 		cli_details_bool(x, "rescored", true);
@@ -185,7 +221,8 @@ int cli_workflow(struct cli *cli, const char *ref, const char *to_status, const 
 	if (note && !text_ok(note, 2000, true))
 		return cli_usage_error(cli, "--note takes 1 to 2000 bytes of text");
 	if ((rc = load(cli, ref, &w)) != EX_OK ||
-	    (rc = check(&w, to_status, assignee, note)) != EX_OK)
+	    (rc = check(&w, to_status, assignee, note)) != EX_OK ||
+	    (rc = check_sign_off(cli, &w, to_status)) != EX_OK)
 		return rc;
 	memset(&e, 0, sizeof(e));
 	e.at = time_now();
@@ -196,6 +233,7 @@ int cli_workflow(struct cli *cli, const char *ref, const char *to_status, const 
 	e.to_status = to_status ? to_status : strcmp(w.status, "new") == 0 ? "assigned" : w.status;
 	e.assigned_to = assignee;
 	e.note = note;
+	e.approved_by = cli_has_opt(cli, "approved-by") ? cli_str(cli, "approved-by") : NULL;
 	reopened = is_closed(w.status) && !is_closed(e.to_status);
 	diag_clear(&d);
 	if (store_workflow(cli->st, w.id, &e, &d) < 0 ||
