@@ -606,6 +606,11 @@ int store_get_override(struct store *st, int64_t package_id,
                        int (*fn)(void *ctx, const struct store_override *o), void *ctx,
                        struct diag *d) MUST_CHECK;
 
+/* Every override in force, open and closed packages alike, by package id. */
+int store_each_override(struct store *st,
+                        int (*fn)(void *ctx, int64_t package_id, const struct store_override *o),
+                        void *ctx, struct diag *d) MUST_CHECK;
+
 /*
  * Make o the override in force on package_id (replacing any) and record it
  * in the package's history (an 'override' event, status unchanged: status).

@@ -90,3 +90,39 @@ int store_clear_override(struct store *st, int64_t package_id, const char *statu
 		return -1;
 	return event(st, package_id, status, &o, d);
 }
+
+int store_each_override(struct store *st,
+                        int (*fn)(void *ctx, int64_t package_id, const struct store_override *o),
+                        void *ctx, struct diag *d)
+{
+	const char *what = "reading the overrides";
+	sqlite3_stmt *s = store_prepare_with(
+	    st,
+	    "SELECT package_id, priority, band, direction, code, operator, approved_by, at, note "
+	    "FROM overrides ORDER BY package_id",
+	    what, d, NULL, 0);
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_override o;
+		int64_t id;
+
+		store_cols(s, 0,
+		           STORE_COLS(COL_I64(&id), COL_TEXT(&o.priority), COL_INT(&o.band),
+		                      COL_TEXT(&o.direction), COL_TEXT(&o.code),
+		                      COL_TEXT(&o.operator_name), COL_TEXT(&o.approved_by),
+		                      COL_I64(&o.at), COL_TEXT(&o.note)));
+		if (!o.priority || !o.direction) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (fn(ctx, id, &o) < 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, rc, what, d);
+}
