@@ -612,6 +612,21 @@ int store_each_override(struct store *st,
                         void *ctx, struct diag *d) MUST_CHECK;
 
 /*
+ * The overrides made in [from, to) (events, whether still in force or not),
+ * counted by the band they set and their direction.
+ */
+int store_each_override_made(struct store *st, int64_t from, int64_t to,
+                             int (*fn)(void *ctx, const char *priority, bool up, long n), void *ctx,
+                             struct diag *d) MUST_CHECK;
+
+/* NFA decisions (status changes to nfa) made in [from, to), and how many were signed off. */
+struct store_nfa_counts {
+	long total, signed_off;
+};
+int store_nfa_counts(struct store *st, int64_t from, int64_t to, struct store_nfa_counts *out,
+                     struct diag *d) MUST_CHECK;
+
+/*
  * Make o the override in force on package_id (replacing any) and record it
  * in the package's history (an 'override' event, status unchanged: status).
  * Inside the caller's transaction; the caller rescores the package.

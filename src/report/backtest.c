@@ -27,8 +27,7 @@ const char *backtest_note(const struct backtest *bt)
 	return NULL;
 }
 
-int backtest_override_sentence(struct buf *b, const struct backtest *bt,
-                               const struct ruleset *rs)
+int backtest_override_sentence(struct buf *b, const struct backtest *bt, const struct ruleset *rs)
 {
 	const struct backtest_overrides *o = &bt->overrides;
 	double from = o->recall_top_rules * 100, to = o->recall_top_final * 100;
@@ -42,7 +41,8 @@ int backtest_override_sentence(struct buf *b, const struct backtest *bt,
 	if (o->count == 0)
 		return buf_adds(b, "no labelled package has an override in force");
 	if (!bt->has_recall)
-		return buf_addf(b, "%ld override%s in force, but no positive outcome to measure %s by",
+		return buf_addf(b,
+		                "%ld override%s in force, but no positive outcome to measure %s by",
 		                o->count, o->count == 1 ? "" : "s", o->count == 1 ? "it" : "them");
 	/* The shares as printed: equal when they print the same. */
 	if ((long)(from * 10 + 0.5) == (long)(to * 10 + 0.5))

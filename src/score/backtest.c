@@ -304,8 +304,7 @@ static int on_override(void *ctx, int64_t id, const struct store_override *o)
  * counted by its recorded direction and label; its final priority (for
  * recall_top_final) is the override's band, else the rules'.
  */
-static void tally_override(struct run *r, int64_t id, const struct score_result *s,
-                           bool positive)
+static void tally_override(struct run *r, int64_t id, const struct score_result *s, bool positive)
 {
 	struct backtest_overrides *o = &r->bt->overrides;
 	int final = s->priority;

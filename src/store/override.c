@@ -126,3 +126,60 @@ int store_each_override(struct store *st,
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, rc, what, d);
 }
+
+int store_each_override_made(struct store *st, int64_t from, int64_t to,
+                             int (*fn)(void *ctx, const char *priority, bool up, long n), void *ctx,
+                             struct diag *d)
+{
+	const char *what = "counting the overrides";
+	sqlite3_stmt *s = store_prepare_with(
+	    st,
+	    "SELECT priority, direction = 'up', count(*) FROM package_events WHERE action = "
+	    "'override' AND priority IS NOT NULL AND at >= ?1 AND at < ?2 GROUP BY 1, 2 ORDER BY "
+	    "1, 2",
+	    what, d, STORE_ARGS(ARG_INT(from), ARG_INT(to)));
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *prio = (const char *)sqlite3_column_text(s, 0);
+
+		if (!prio) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (fn(ctx, prio, sqlite3_column_int(s, 1) != 0, (long)sqlite3_column_int64(s, 2)) <
+		    0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, rc, what, d);
+}
+
+int store_nfa_counts(struct store *st, int64_t from, int64_t to, struct store_nfa_counts *out,
+                     struct diag *d)
+{
+	const char *what = "counting the NFA decisions";
+	sqlite3_stmt *s = store_prepare_with(
+	    st,
+	    "SELECT count(*), count(approved_by) FROM package_events WHERE action = 'status' AND "
+	    "to_status = 'nfa' AND at >= ?1 AND at < ?2",
+	    what, d, STORE_ARGS(ARG_INT(from), ARG_INT(to)));
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return -1;
+	rc = store_step_one(st, s, what, d);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		out->total = (long)sqlite3_column_int64(s, 0);
+		out->signed_off = (long)sqlite3_column_int64(s, 1);
+		sqlite3_finalize(s);
+	}
+	return 0;
+}
