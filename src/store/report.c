@@ -43,15 +43,16 @@ static const char *const queries[] = {
      * change came before the period and after its clock start acted before
      * it, so counts in none of its figures. With each, its first action A
      * (a status other than new, assigned and reopened since the clock
-     * start); one whose A is before the period counts in none either
-     * (report-build.c judges it so): leaving it out here would run that
-     * subquery twice a row.
+     * start; an override, which leaves the status as it was, is no action); one whose A is before
+     * the period counts in none either (report-build.c judges it so): leaving it out here would run
+     * that subquery twice a row.
      */
     [STORE_REPORT_RESPONSE] =
         "SELECT h.at, NULL, c.a, c.g, h.priority, NULL, c.id, c.cs, h.due_at FROM (SELECT "
         "p.id AS id, %s AS g, " CLOCK_START " AS cs, (SELECT min(e.at) FROM package_events e "
-        "WHERE e.package_id = p.id AND e.at >= " CLOCK_START " AND e.to_status NOT IN ('new', "
-        "'assigned', 'reopened')) AS a FROM packages p WHERE " CLOCK_START " < ?2 AND NOT "
+        "WHERE e.package_id = p.id AND e.at >= " CLOCK_START " AND e.action <> 'override' AND "
+        "e.to_status NOT IN ('new', 'assigned', 'reopened')) AS a FROM packages p "
+        "WHERE " CLOCK_START " < ?2 AND NOT "
         "(p.status NOT IN " STORE_OPEN_STATUSES
         " AND p.changed_at < ?1 AND p.changed_at >= " CLOCK_START
         ")) c JOIN priority_history h ON h.package_id = c.id ORDER BY c.id, h.id",
