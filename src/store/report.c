@@ -43,9 +43,10 @@ static const char *const queries[] = {
      * change came before the period and after its clock start acted before
      * it, so counts in none of its figures. With each, its first action A
      * (a status other than new, assigned and reopened since the clock
-     * start; an override, which leaves the status as it was, is no action); one whose A is before
-     * the period counts in none either (report-build.c judges it so): leaving it out here would run
-     * that subquery twice a row.
+     * start; an override, which leaves the status as it was, is none); one
+     * whose A is before the period counts in none either (report-build.c
+     * judges it so): leaving it out here would run that subquery twice a
+     * row.
      */
     [STORE_REPORT_RESPONSE] =
         "SELECT h.at, NULL, c.a, c.g, h.priority, NULL, c.id, c.cs, h.due_at FROM (SELECT "
