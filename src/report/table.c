@@ -230,9 +230,9 @@ static int table_begin(struct report *r, const struct report_header *h)
 	    header_line(r, "! overdue   * updated: a new version since a person last acted") < 0 ||
 	    header_line(r, r->utf8
 	                       ? "\u2191 \u2193 override: a person raised or lowered the rules' "
-	                         "priority (show REF says who and why)"
+	                         "priority (see show REF)"
 	                       : "^ v override: a person raised or lowered the rules' priority "
-	                         "(show REF says who and why)") < 0 ||
+	                         "(see show REF)") < 0 ||
 	    buf_addc(&r->b, '\n') < 0)
 		return -1;
 	for (c = 0; c < C_N; c++) {

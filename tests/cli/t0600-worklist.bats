@@ -35,7 +35,7 @@ load_day() {
 import json, sys
 w = json.load(sys.stdin)
 assert set(w) == {"as_of", "rules_hash", "generated_at", "stale", "unscored", "quarantine", "items"}, w.keys()
-cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated".split(",")
+cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,computed_priority,override".split(",")
 for i, it in enumerate(w["items"], 1):
     assert list(it) == cols + ["outcomes", "explanation", "source"], list(it)
     assert it["outcomes"] == [], it["outcomes"]
@@ -49,7 +49,7 @@ for i, it in enumerate(w["items"], 1):
 @test "the csv is RFC 4180: CRLF line ends, a header, quoting where needed" {
 	load_day
 	"$RT" worklist >"$WORK/w.csv" 2>/dev/null
-	head -1 "$WORK/w.csv" | grep -q $'^rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated\r$'
+	head -1 "$WORK/w.csv" | grep -q $'^rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,computed_priority,override\r$'
 	python3 -c '
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
@@ -166,7 +166,7 @@ assert len(rows) == 61 and all(len(r) == 13 for r in rows)
 	init_store
 	rt worklist
 	expect_status 0
-	[ "$output" = $'rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated\r' ]
+	[ "$output" = $'rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,computed_priority,override\r' ]
 	rt worklist --format json
 	echo "$output" | python3 -c 'import json,sys; w = json.load(sys.stdin); assert w["items"] == [] and w["as_of"] is None'
 }
@@ -274,7 +274,7 @@ json.dump(r, open(sys.argv[2], "w"))
 	sed 's/^SYN-20261102-0005,\(.*\),52,/SYN-20261102-0005,\1,53,/' "$SAMPLES/referrals-2026-11-02.csv" >"$WORK/v2.csv"
 	"$RT" import --as-of "$AS_OF" "$WORK/v2.csv" 2>/dev/null
 	[ "$(upd)" = "$R=true" ]
-	[ "$("$RT" worklist --format csv 2>/dev/null | grep "^[0-9]*,$R," | tr -d '\r' | awk -F, '{print $8, $9, $NF}')" = "assigned dc.lee true" ]
+	[ "$("$RT" worklist --format csv 2>/dev/null | grep "^[0-9]*,$R," | tr -d '\r' | awk -F, '{print $8, $9, $13}')" = "assigned dc.lee true" ]
 	COLUMNS=200 "$RT" worklist --format table 2>/dev/null | grep -q "$R .*assigned\*"
 	"$RT" status $R in_progress 2>/dev/null
 	[ "$(upd)" = "$R=false" ]

@@ -185,9 +185,9 @@ night_with_age() {
 	"$RT" status $R nfa --note "No offence disclosed (SYNTHETIC)" 2>/dev/null
 	night_with_age 54
 	"$RT" import "$WORK/night-54.csv" 2>/dev/null
-	[ "$("$RT" worklist --format csv 2>/dev/null | grep "^[0-9]*,$R," | awk -F, '{print $8, $NF}' | tr -d '\r')" = "reopened true" ]
+	[ "$("$RT" worklist --format csv 2>/dev/null | grep "^[0-9]*,$R," | awk -F, '{print $8, $13}' | tr -d '\r')" = "reopened true" ]
 	"$RT" status $R in_progress 2>/dev/null
-	[ "$("$RT" worklist --format csv 2>/dev/null | grep "^[0-9]*,$R," | awk -F, '{print $8, $NF}' | tr -d '\r')" = "in_progress false" ]
+	[ "$("$RT" worklist --format csv 2>/dev/null | grep "^[0-9]*,$R," | awk -F, '{print $8, $13}' | tr -d '\r')" = "in_progress false" ]
 }
 
 # A package received 18 Nov, closed NFA, then sent again on 27 Nov with a meeting proposed

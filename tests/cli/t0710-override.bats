@@ -208,7 +208,7 @@ assert (b["priority"], b["computed_priority"], b["override"]["direction"], b["ov
 c = items["SYN-20261102-0001"]
 assert (c["computed_priority"], c["override"]) == ("P1", None), c'
 	LANG=C COLUMNS=100 rt worklist --format table
-	expect_out_has "^ v override: a person raised or lowered the rules' priority (show REF says who and why)"
+	expect_out_has "^ v override: a person raised or lowered the rules' priority (see show REF)"
 	expect_out_has " 6  SYN-20261102-0057   P1^ "
 	expect_out_has "13  SYN-20261102-0003   P3v "
 	LC_ALL=C.UTF-8 COLUMNS=100 rt worklist --format table
