@@ -53,7 +53,7 @@ for i, it in enumerate(w["items"], 1):
 	python3 -c '
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
-assert len(rows) == 61 and all(len(r) == 13 for r in rows)
+assert len(rows) == 61 and all(len(r) == 15 for r in rows)
 ' "$WORK/w.csv"
 }
 
