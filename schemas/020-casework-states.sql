@@ -59,22 +59,29 @@ CREATE TABLE package_events_v20 (
 	at            INTEGER NOT NULL,
 	operator      TEXT NOT NULL,
 	action        TEXT NOT NULL CHECK (action = 'assign' OR action = 'status' OR
-	                                   action = 'note'),
+	                                   action = 'override' OR action = 'note'),
 	from_status   TEXT NOT NULL,
 	to_status     TEXT NOT NULL,
 	assigned_to   TEXT,
 	note          TEXT,
+	-- schema 18: the second person, and an override's band, direction and code
+	approved_by   TEXT,
+	priority      TEXT,
+	direction     TEXT CHECK (direction IS NULL OR direction = 'up' OR direction = 'down'),
+	code          TEXT,
 	of_package_id INTEGER REFERENCES packages (id),
 	transfer_to   TEXT,
 	their_ref     TEXT
 );
 INSERT INTO package_events_v20 (id, package_id, at, operator, action, from_status, to_status,
-	assigned_to, note)
-	SELECT id, package_id, at, operator, action, from_status, to_status, assigned_to, note
+	assigned_to, note, approved_by, priority, direction, code)
+	SELECT id, package_id, at, operator, action, from_status, to_status, assigned_to, note,
+	approved_by, priority, direction, code
 	FROM package_events;
 DROP TABLE package_events;
 ALTER TABLE package_events_v20 RENAME TO package_events;
 CREATE INDEX package_events_by_package ON package_events (package_id, id);
+CREATE INDEX package_events_overrides ON package_events (at) WHERE action = 'override';
 -- show of a package names the packages closed as its duplicates.
 CREATE INDEX package_events_by_original ON package_events (of_package_id)
 	WHERE of_package_id IS NOT NULL;

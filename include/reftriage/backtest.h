@@ -52,6 +52,18 @@ struct backtest_rule {
 	double lift;   /* (positives_fired / fired) / (positives / packages) */
 };
 
+/*
+ * The overrides among the labelled packages (casework.md section 1): those
+ * with an override in force, by the direction recorded, and the top-band
+ * recall of the rules' priority against the final one (the override's band
+ * where there is one, else the rules').
+ */
+struct backtest_overrides {
+	long count, up, down;
+	long positives_up, negatives_up, positives_down, negatives_down;
+	double recall_top_rules, recall_top_final; /* valid when backtest.has_recall */
+};
+
 struct backtest {
 	long packages; /* positives + negatives */
 	long positives, negatives;
@@ -67,6 +79,7 @@ struct backtest {
 	struct backtest_band *bands;
 	size_t nrules; /* rs->nrules, in file order */
 	struct backtest_rule *rules;
+	struct backtest_overrides overrides;
 };
 
 /*
@@ -91,6 +104,14 @@ struct backtest_report {
 int backtest_write_text(FILE *f, const struct backtest_report *r) MUST_CHECK;
 int backtest_write_json(FILE *f, const struct backtest_report *r) MUST_CHECK;
 int backtest_write_html(FILE *f, const struct backtest_report *r) MUST_CHECK;
+/*
+ * The overrides in one plain sentence, appended to b: "overrides raised the
+ * share of positives in P1–P2 from x % to y %" (or lowered, or left it at x
+ * %), or why there is nothing to say. -1 when memory runs out.
+ */
+struct buf;
+int backtest_override_sentence(struct buf *b, const struct backtest *bt,
+                               const struct ruleset *rs) MUST_CHECK;
 /* Why a figure is missing (no labelled package, no pair, too few for an interval), or NULL. */
 const char *backtest_note(const struct backtest *bt);
 

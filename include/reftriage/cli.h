@@ -355,6 +355,12 @@ int cli_workflow_refs(struct cli *cli, char *const *refs, int nrefs, const char 
 /* A note on package ref without a change (casework.md section 5): history and audit. */
 int cli_workflow_note(struct cli *cli, const char *ref, const char *text);
 
+/* --- overrides in show (override-show.c; casework.md section 1) -------- */
+
+struct store_score;
+struct store_event;
+struct ruleset;
+
 /*
  * Where a passphrase comes from (src/cli/passphrase.c): file (when set, its
  * first line; it must be private) or else the terminal, without echo. key
@@ -478,6 +484,7 @@ CLI_VERB(worklist);
 CLI_VERB(show);
 CLI_VERB(assign);
 CLI_VERB(status);
+CLI_VERB(override);
 CLI_VERB(stats);
 CLI_VERB(report);
 CLI_VERB(purge);

@@ -71,6 +71,17 @@ struct report_figures {
 	long *day_received, *day_closed, *day_open; /* ndays each; day_open: at the day's end */
 };
 
+/*
+ * The period's casework (casework.md sections 1 and 2), for all packages:
+ * overrides made, by the band they set (prio's index) and direction, and
+ * NFA decisions with and without a second person's sign-off.
+ */
+struct mreport_casework {
+	long overrides, up, down;
+	long band_up[REPORT_PRIOS], band_down[REPORT_PRIOS];
+	long nfa, nfa_signed_off;
+};
+
 struct mreport {
 	int64_t from_day, to_day; /* local dates; to is exclusive */
 	int64_t from, to;         /* the UTC instants they begin at */
@@ -87,6 +98,7 @@ struct mreport {
 	int64_t first_monday;          /* local date of the first week's Monday */
 	bool has_outcomes;             /* the store keeps outcomes */
 	struct store_qopen quarantine; /* the open quarantine at now: counted, no items */
+	struct mreport_casework casework;
 	struct report_figures total;
 	struct report_figures *groups; /* by value, in the order first met */
 	size_t ngroups, capgroups;
@@ -117,6 +129,13 @@ int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs,
 
 /* The writers: -1 on a write error or when memory runs out. */
 int mreport_write_text(FILE *f, const struct mreport *m) MUST_CHECK;
+/*
+ * The casework figures (report-casework.c), appended to b: the JSON members
+ * "overrides" and "nfa"; a text line each; an HTML paragraph.
+ */
+int mreport_casework_json(struct buf *b, const struct mreport *m, bool *first) MUST_CHECK;
+int mreport_casework_text(struct buf *b, const struct mreport *m) MUST_CHECK;
+int mreport_casework_html(struct buf *b, const struct mreport *m) MUST_CHECK;
 int mreport_write_json(FILE *f, const struct mreport *m) MUST_CHECK;
 int mreport_write_html(FILE *f, const struct mreport *m, const char *operator_name,
                        int64_t generated_at) MUST_CHECK;

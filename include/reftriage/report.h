@@ -100,6 +100,13 @@ struct report_item {
 	/* Deconfliction (casework.md section 3): an enum deconf_state (0: none). */
 	int deconf;
 	const struct deconf_view *deconf_view; /* json, ndjson: its matches; NULL: none */
+	/*
+	 * The priority the rules gave (band name; NULL when unscored) and the
+	 * override in force, NULL when none (casework.md section 1): priority
+	 * above is then the override's.
+	 */
+	const char *computed_priority;
+	const struct store_override *override;
 };
 
 struct deconf_view;
@@ -109,6 +116,9 @@ struct deconf_meta;
 const char *report_deconf_name(int state);
 /* The json object {"state","matches":[...]} of an item, appended to b. */
 int report_deconf_json(struct buf *b, const struct report_item *it);
+
+/* "up" / "down" as the mark a table or page shows: ↑ ↓ in UTF-8, else ^ v. */
+const char *report_override_mark(const struct store_override *o, bool utf8);
 
 struct report;
 
@@ -131,6 +141,7 @@ struct report {
 	long count;    /* table: rows to come, for the rank column's width */
 	long unscored; /* table: packages not scored yet, from the header */
 	int section;   /* table: 0 before the first row, 1 the unscored, 2 the ranked */
+	bool utf8;     /* table: the terminal takes UTF-8 (the override marks ↑ ↓, else ^ v) */
 };
 
 /* The writer for a format name ("table", "csv", "json", "ndjson", "html"), or NULL. */

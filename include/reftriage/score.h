@@ -9,12 +9,14 @@
 #include "reftriage/rules.h"
 
 struct score_result {
-	int64_t score;  /* sum of the points of every rule that fired (orders the list) */
-	int band;       /* the band the score without ageing rules' points reaches */
-	int priority;   /* the most urgent of band and the floors of fired rules */
-	int64_t due_at; /* the clock start + the priority band's respond_within_hours,
-	                   or earlier for a proposed meeting (rules.md, scoring step 4) */
-	bool overdue;   /* as_of > due_at */
+	int64_t score;      /* sum of the points of every rule that fired (orders the list) */
+	int band;           /* the band the score without ageing rules' points reaches */
+	int priority;       /* the most urgent of band and the floors of fired rules; under an
+	                       override (score_apply_override), the override's band */
+	int rules_priority; /* the rules' priority, whatever an override says */
+	int64_t due_at;     /* the clock start + the priority band's respond_within_hours,
+	                       or earlier for a proposed meeting (rules.md, scoring step 4) */
+	bool overdue;       /* as_of > due_at */
 	size_t nfired;
 	uint16_t *fired; /* indices of fired rules, in file order; caller's array of nrules */
 };
@@ -46,6 +48,32 @@ void score_reopened(struct cond_input *in, int64_t reopened_at);
 /* Score in (from score_derive) against rs; out->fired must hold rs->nrules entries. */
 void score_package(const struct ruleset *rs, const struct cond_input *in, int64_t as_of,
                    struct score_result *out);
+
+/*
+ * An override in force (casework.md section 1): the band it names, and how
+ * it was made. Only the effective priority and due_at change; the score and
+ * the rules that fired stay as computed.
+ */
+struct score_override {
+	const char *priority; /* the band's name; NULL: no override */
+	int band;             /* its index when made: used when rs names no such band */
+	bool up;              /* a raising override (the direction recorded when made) */
+	int64_t at;           /* when it was made */
+};
+
+/* The band of rs that ov names: by name (any case), else its recorded index, clamped. */
+int score_override_band(const struct ruleset *rs, const struct score_override *ov);
+
+/*
+ * Apply ov (its priority not NULL) to out, as score_package left it for in
+ * at as_of: priority becomes the override's band; due_at, raised, the
+ * earlier of the computed due_at and ov->at + that band's response time;
+ * lowered, the clock start + that band's response time, still bounded by a
+ * proposed meeting (rules.md step 4); overdue follows. rules_priority keeps
+ * the rules' band.
+ */
+void score_apply_override(const struct ruleset *rs, const struct cond_input *in,
+                          const struct score_override *ov, int64_t as_of, struct score_result *out);
 
 /* --- the store's scores ------------------------------------------------ */
 

@@ -51,7 +51,13 @@ void report_case_event(struct report_case *c, const struct store_event *e);
 
 /* s wrapped at spaces from column col to SHOW_WIDTH, later lines at indent. */
 void report_show_wrapped(FILE *f, const char *s, size_t n, size_t col, size_t indent);
-void report_show_priority(FILE *f, const struct store_score *sc, const struct ruleset *rs);
+/*
+ * priority, score and due; with an override in force on package id, the
+ * decision line says it: "P1 by override (CODE, BY[, approved by NAME],
+ * TIME); rules say P3" (casework.md section 1). -1 with d on error.
+ */
+int report_show_priority(FILE *f, struct store *st, int64_t id, const struct store_score *sc,
+                         const struct ruleset *rs, struct diag *d);
 void report_show_rule(FILE *f, const struct ruleset *rs, const struct rule *ru);
 /* status (with "updated"), assignee, and the duplicate and transfer lines. */
 void report_show_state(FILE *f, const struct store_package *p, const struct report_case *c);
@@ -70,9 +76,24 @@ int report_json_case(struct buf *b, const struct report_case *c);
 int report_json_event(struct buf *b, const struct store_event *e, bool first);
 int report_json_outcome(struct buf *b, const struct store_outcome *o, bool first);
 int report_json_link(struct buf *b, const char *ref, const char *key, bool first);
-/* The score object with its explanation (fired: the rule ids as stored). */
-int report_json_score(struct buf *b, const struct store_score *sc, const struct ruleset *rs,
-                      const char *fired);
+/*
+ * The score object with its explanation (fired: the rule ids as stored), and
+ * package id's "computed_priority" and "override" (null or an object).
+ */
+int report_json_score(struct buf *b, struct store *st, int64_t id, const struct store_score *sc,
+                      const struct ruleset *rs, const char *fired);
+
+/* --- overrides (show-override.c) ---------------------------------------- */
+
+/* The decision line's override, without a newline: 1 when one is in force, 0 none, -1 error. */
+int report_override_text(FILE *f, struct store *st, int64_t id, const struct ruleset *rs,
+                         const struct store_score *sc, struct diag *d);
+/* The JSON members "computed_priority" and "override" (null or an object), into b. */
+int report_override_json(struct store *st, int64_t id, struct buf *b, bool *first,
+                         const struct ruleset *rs, const struct store_score *sc);
+/* A history event's override, as text (no newline) and its members as JSON. */
+void report_event_override_text(FILE *f, const struct store_event *e);
+int report_event_extra_json(struct buf *b, bool *first, const struct store_event *e);
 /* A version; pkg its content (canonical form), NULL when erased. */
 int report_json_version(struct buf *b, const struct store_version *v, const char *hex,
                         const struct package *pkg, bool first);

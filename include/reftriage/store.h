@@ -349,8 +349,9 @@ struct store_score {
 	int64_t as_of;       /* read back: the store's current one for an open package */
 	int64_t score;
 	int band;
-	int priority;
-	int64_t due_at;
+	int priority;       /* the effective priority: an override's when one is in force */
+	int rules_priority; /* the priority the rules gave (casework.md section 1) */
+	int64_t due_at;     /* the effective due_at */
 	bool overdue;
 	int64_t linked;    /* linked_packages */
 	int64_t ip_linked; /* ip_linked_packages */
@@ -374,6 +375,11 @@ struct store_open_package {
 	const struct store_score *prev;
 	/* When the version that last reopened it was stored; 0: never (rules.md, step 4). */
 	int64_t reopened_at;
+	/* The override in force: its band's name (NULL: none), index when made, direction, time. */
+	const char *ov_priority;
+	int ov_band;
+	bool ov_up;
+	int64_t ov_at;
 };
 
 /*
@@ -500,6 +506,18 @@ extern const char *const store_closed_statuses[];
 /* Whether status (may be NULL) is one of store_open_statuses. */
 bool store_status_open(const char *status);
 
+/* An override in force, or one being made. Strings valid during the call. */
+struct store_override {
+	const char *priority;  /* the band's name */
+	int band;              /* its index in the rule set when made */
+	const char *direction; /* "up" or "down" */
+	const char *code;
+	const char *operator_name;
+	const char *approved_by; /* NULL when none */
+	int64_t at;
+	const char *note;
+};
+
 struct store_worklist_row {
 	int priority; /* band index */
 	int64_t score;
@@ -522,6 +540,14 @@ struct store_worklist_row {
 	/* store_closed: when and by whom it was closed (its last status change). */
 	int64_t closed_at;
 	const char *closed_by;
+	/*
+	 * priority is the effective one; rules_priority the rules' (-1 when
+	 * unscored). With an override in force (overridden), ov says who made it
+	 * and why (ov.priority and ov.band unset).
+	 */
+	int rules_priority;
+	bool overridden;
+	struct store_override ov;
 };
 
 /*
@@ -566,7 +592,7 @@ int store_closed_count(struct store *st, const struct store_worklist_query *q, l
 struct store_event {
 	int64_t at;
 	const char *operator_name;
-	const char *action; /* "assign" or "status" */
+	const char *action; /* "assign", "status" or "override" (store_put_override) */
 	const char *from_status;
 	const char *to_status;
 	const char *assigned_to; /* NULL when none */
@@ -582,6 +608,11 @@ struct store_event {
 	const char *of_ref;
 	const char *transfer_to;
 	const char *their_ref;
+	const char *approved_by; /* the second person (an NFA under nfa_sign_off); NULL */
+	/* action "override" (status unchanged): the band set, NULL when ended; up or down */
+	const char *priority;
+	const char *direction;
+	const char *code;
 };
 
 /*
@@ -638,6 +669,52 @@ int store_reopened_at(struct store *st, int64_t package_id, int64_t *at, struct 
 /* The latest version of package_id: its facts into *facts, its version into *version. */
 int store_latest_facts(struct store *st, int64_t package_id, struct buf *facts, int *version,
                        struct diag *d) MUST_CHECK;
+
+/* --- overrides (src/store/override.c; casework.md section 1) --------- */
+
+/*
+ * The override in force on package_id: 0 and fn called once; 1 when there
+ * is none; -1 with d filled.
+ */
+int store_get_override(struct store *st, int64_t package_id,
+                       int (*fn)(void *ctx, const struct store_override *o), void *ctx,
+                       struct diag *d) MUST_CHECK;
+
+/* Every override in force, open and closed packages alike, by package id. */
+int store_each_override(struct store *st,
+                        int (*fn)(void *ctx, int64_t package_id, const struct store_override *o),
+                        void *ctx, struct diag *d) MUST_CHECK;
+
+/*
+ * The overrides made in [from, to) (events, whether still in force or not),
+ * counted by the band they set and their direction.
+ */
+int store_each_override_made(struct store *st, int64_t from, int64_t to,
+                             int (*fn)(void *ctx, const char *priority, bool up, long n), void *ctx,
+                             struct diag *d) MUST_CHECK;
+
+/* NFA decisions (status changes to nfa) made in [from, to), and how many were signed off. */
+struct store_nfa_counts {
+	long total, signed_off;
+};
+int store_nfa_counts(struct store *st, int64_t from, int64_t to, struct store_nfa_counts *out,
+                     struct diag *d) MUST_CHECK;
+
+/*
+ * Make o the override in force on package_id (replacing any) and record it
+ * in the package's history (an 'override' event, status unchanged: status).
+ * Inside the caller's transaction; the caller rescores the package.
+ */
+int store_put_override(struct store *st, int64_t package_id, const char *status,
+                       const struct store_override *o, struct diag *d) MUST_CHECK;
+
+/*
+ * End the override in force on package_id and record why (note): by
+ * operator_name (approved_by, NULL when none) at `at`. 1 when there was none.
+ */
+int store_clear_override(struct store *st, int64_t package_id, const char *status,
+                         const char *operator_name, const char *approved_by, int64_t at,
+                         const char *note, struct diag *d) MUST_CHECK;
 
 /* --- the priority history (src/store/history.c) ------------------------ */
 

@@ -78,6 +78,7 @@ const char *audit_category(const char *action)
 	    {"note", "alteration"},
 	    {"team", "alteration"},
 	    {"team list", "consultation"},
+	    {"override", "alteration"},
 	    {"rules install", "alteration"},
 	    {"outcome", "alteration"},
 	    {"outcome import", "alteration"},

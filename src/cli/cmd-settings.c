@@ -76,9 +76,5 @@ int cmd_settings(struct cli *cli)
 		return cli_report(&d);
 	cli_details_str(&cli->details, "to", s.value);
 	cli_note(cli, "%s: %s (was %s)", s.name, s.value, was);
-	/* Stored now for the sign-off check (casework.md section 2), which is not in yet. */
-	if (strcmp(s.name, "nfa_sign_off") == 0 && strcmp(s.value, "on") == 0)
-		cli_warn(cli, "warning: nfa_sign_off is recorded, but this version does not yet "
-		              "make status REF nfa ask for --approved-by");
 	return EX_OK;
 }

@@ -105,8 +105,8 @@ static int text_decision(struct show_ctx *x, const struct store_package *p, stru
 	if (rc == 1)
 		fprintf(x->out, "priority  not scored (closed, or not yet scored: run reftriage "
 		                "score)\n");
-	else if (rc == 0)
-		report_show_priority(x->out, &sc, rs);
+	else if (rc == 0 && report_show_priority(x->out, x->st, x->id, &sc, rs, d) < 0)
+		rc = -1;
 	report_show_state(x->out, p, &x->kase);
 	if (rc == 0) {
 		fprintf(x->out, "why       %s\n",
@@ -307,7 +307,7 @@ static int json_score_links(struct show_ctx *x, struct diag *d)
 	if (rc == 1)
 		x->err |= buf_adds(&x->b, "null");
 	else if (rc == 0)
-		x->err |= report_json_score(&x->b, &sc, rs, fired.data);
+		x->err |= report_json_score(&x->b, x->st, x->id, &sc, rs, fired.data);
 	ruleset_free(rs);
 	buf_release(&fired);
 	if (rc < 0 || print_links(x, d) < 0)

@@ -30,6 +30,7 @@ static const struct {
 struct stats_ctx {
 	bool json;
 	struct store_qopen q; /* the open quarantine (counted only) */
+	struct store_nfa_counts nfa;
 	const struct ruleset *rs;
 	struct buf *b;
 	size_t n;
@@ -156,6 +157,10 @@ static int stats_json(struct cli *cli, struct stats_ctx *x, const struct store_s
 	x->err |= buf_addf(b, "%ld", ss->acted);
 	x->err |= jsonw_key_number(b, &first, "median_hours_to_first_action", ss->acted != 0,
 	                           (double)ss->median_to_first_action / 3.6e9);
+	/* NFA decisions, all time: how many a second person signed off (casework.md 2). */
+	x->err |= jsonw_key(b, &first, "nfa");
+	x->err |= buf_addf(b, "{\"total\":%ld,\"signed_off\":%ld,\"without_sign_off\":%ld}",
+	                   x->nfa.total, x->nfa.signed_off, x->nfa.total - x->nfa.signed_off);
 	x->err |= buf_adds(b, "}\n");
 	if (x->err)
 		return cli_fail(cli, EX_SOFTWARE, "out of memory");
@@ -208,6 +213,9 @@ static int stats_text(struct cli *cli, struct stats_ctx *x, const struct store_s
 		printf("  %s over %ld package%s\n", dur, ss->acted, ss->acted == 1 ? "" : "s");
 	else
 		printf("  no package has been acted on yet\n");
+	printf("\nclosed without action (nfa decisions)\n  %ld, %ld signed off by a second "
+	       "person, %ld without\n",
+	       x->nfa.total, x->nfa.signed_off, x->nfa.total - x->nfa.signed_off);
 	return EX_OK;
 }
 
@@ -226,8 +234,11 @@ int cmd_stats(struct cli *cli)
 		return cli_report(&d);
 	cli_warn_unscored(cli, ss.unscored);
 	memset(&x, 0, sizeof(x));
-	if (store_quarantine_open(cli->st, 0, &x.q, &d) < 0)
+	if (store_quarantine_open(cli->st, 0, &x.q, &d) < 0 ||
+	    store_nfa_counts(cli->st, INT64_MIN, INT64_MAX, &x.nfa, &d) < 0) {
+		store_qopen_release(&x.q);
 		return cli_report(&d);
+	}
 	buf_init(&b);
 	x.json = json;
 	x.rs = cli->rs;

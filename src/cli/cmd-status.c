@@ -11,6 +11,8 @@ const struct cli_opt status_opts[] = {
     {"deconflicted", 0, CLI_TEXT, "NOTE",
      "who was contacted and what was agreed: lifts a deconfliction hold (casework.md 3)", NULL, 0,
      0},
+    {"approved-by", 0, CLI_TEXT, "NAME",
+     "nfa: the second person who signs it off (required when nfa_sign_off is on)", NULL, 0, 0},
     CLI_OPT_WAIT,
     CLI_OPT_END,
 };
@@ -25,6 +27,7 @@ const char status_about[] =
     "  - transferred --to FORCE --note WHY is open (transfer_pending) and stays\n"
     "    on the list until transferred --their-ref REF records the receiving\n"
     "    force's reference and closes it\n"
+    "  - with the setting nfa_sign_off on, nfa needs --approved-by NAME, another person\n"
     "  - reopening or changing a closed package needs --note\n"
     "Several REFs change together: if any cannot change, none does (65).\n"
     "Every change is recorded with the time, the operator and the note.\n";

@@ -138,6 +138,26 @@ static int on_row(void *ctx, const struct store_worklist_row *r)
 	return 0;
 }
 
+/*
+ * Whether the terminal's character set is UTF-8, as the locale variables
+ * say (the first set of LC_ALL, LC_CTYPE, LANG): the table's override marks
+ * are then arrows, else ^ and v.
+ */
+static bool locale_utf8(void)
+{
+	static const char *const vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v)
+			return strstr(v, "UTF-8") || strstr(v, "utf-8") || strstr(v, "UTF8") ||
+			       strstr(v, "utf8");
+	}
+	return false;
+}
+
 /* The table's width: $COLUMNS, else the terminal's, else 100. */
 static int table_width(void)
 {
@@ -464,6 +484,7 @@ static int run_list(struct cli *cli, const struct lists *l)
 	}
 	report_init(&x.rep, cli->out, report_writer(format), cli->rs);
 	x.rep.width = table_width();
+	x.rep.utf8 = locale_utf8();
 	x.rep.colour =
 	    !to_file && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	rc = write_list(cli, &x, &q, &h);

@@ -47,6 +47,8 @@ struct wf_extra {
 	char of_ref[80];         /*   with its stored ref */
 	const char *transfer_to; /* --to FORCE */
 	const char *their_ref;   /* --their-ref REF2 */
+	const char *approved_by; /* nfa --approved-by NAME (the roster's spelling) */
+	char approver[STORE_NAME_MAX];
 };
 
 struct wf_ctx {
@@ -168,6 +170,40 @@ static int check_extra(const struct wf_ctx *w, const char *to, const struct wf_e
 }
 
 /*
+ * NFA sign-off (casework.md section 2): with the store setting nfa_sign_off
+ * on, closing without action needs --approved-by, a person other than the
+ * operator; an approval given when it is off is recorded, and is checked the
+ * same way. --approved-by is for nfa only.
+ */
+static int check_sign_off(struct cli *cli, const struct wf_ctx *w, const char *to)
+{
+	const char *by = cli_has_opt(cli, "approved-by") ? cli_str(cli, "approved-by") : NULL;
+	struct store_setting set;
+	struct diag d;
+
+	if (!to || strcmp(to, "nfa") != 0) {
+		if (by)
+			return cli_usage_error(cli, "--approved-by is for nfa (a sign-off)");
+		return EX_OK;
+	}
+	if (by && !text_ok(by, 64, false))
+		return cli_usage_error(cli, "--approved-by takes a name of 1 to 64 bytes of text");
+	if (by && text_ieq(by, strlen(by), cli->operator_name))
+		return refuse(w->ref,
+		              "--approved-by %s is the operator: an NFA sign-off needs a second "
+		              "person",
+		              by);
+	diag_clear(&d);
+	if (store_setting_get(cli->st, "nfa_sign_off", &set, &d) < 0)
+		return cli_report(&d);
+	if (!by && strcmp(set.value, "on") == 0)
+		return refuse(w->ref,
+		              "the setting nfa_sign_off is on: nfa needs --approved-by NAME, a "
+		              "second person who signs it off");
+	return EX_OK;
+}
+
+/*
  * The alteration, in the change's transaction: the ref, the change and the
  * note (a decision and its reasons, which CPIA may make disclosable, belong
  * in the append-only trail). One entry a package, as one change would be.
@@ -191,6 +227,7 @@ static int audit_workflow(struct cli *cli, struct store *st, const struct wf_ctx
 	/* The deconfliction acknowledgement it was made under (casework.md 3). */
 	if (cli_has_opt(cli, "deconflicted"))
 		cli_details_str(&x, "deconflicted", cli_str(cli, "deconflicted"));
+	cli_details_str(&x, "approved_by", e->approved_by);
 	cli_details_int(&x, "version", w->version);
 	if (rescored)
 		cli_details_bool(&x, "rescored", true);
@@ -289,6 +326,7 @@ static void make_event(struct cli *cli, const struct wf_ctx *w, const char *to_s
 	}
 	e->transfer_to = x->transfer_to;
 	e->their_ref = x->their_ref;
+	e->approved_by = x->approved_by;
 }
 
 /* Apply one checked change, and say what changed. */
@@ -336,6 +374,12 @@ int cli_workflow_refs(struct cli *cli, char *const *refs, int nrefs, const char 
 	diag_clear(&d);
 	if (assignee && store_team_check(cli->st, "--to", assignee, canon, &d) < 0)
 		return cli_report(&d);
+	x.approved_by = cli_has_opt(cli, "approved-by") ? cli_str(cli, "approved-by") : NULL;
+	if (x.approved_by && text_ok(x.approved_by, 64, false)) {
+		if (store_team_check(cli->st, "--approved-by", x.approved_by, x.approver, &d) < 0)
+			return cli_report(&d);
+		x.approved_by = x.approver;
+	}
 	if (assignee)
 		assignee = canon;
 	w = rt_calloc((size_t)nrefs, sizeof(*w));
@@ -351,6 +395,8 @@ int cli_workflow_refs(struct cli *cli, char *const *refs, int nrefs, const char 
 			rc = check(&w[i], to_status, assignee, note);
 		if (rc == EX_OK && to_status)
 			rc = check_extra(&w[i], to_status, &x, note);
+		if (rc == EX_OK)
+			rc = check_sign_off(cli, &w[i], to_status);
 		if (rc != EX_OK && bad == EX_OK)
 			bad = rc;
 	}

@@ -85,6 +85,18 @@ static int head(struct buf *b, const struct backtest_report *r, const char *note
 	rc |= buf_adds(b, " of positives, ");
 	rc |= fraction(b, bt->has_negatives_in_top, bt->negatives_in_top);
 	rc |= buf_adds(b, " of negatives.</p>\n");
+	/* The overrides, in one plain sentence (casework.md section 1; docs/workflow.md). */
+	{
+		struct buf sentence;
+
+		buf_init(&sentence);
+		rc |= backtest_override_sentence(&sentence, bt, r->rs);
+		rc |= buf_addf(b, "<p class=overrides>Overrides: %ld (%ld up, %ld down); ",
+		               bt->overrides.count, bt->overrides.up, bt->overrides.down);
+		rc |= sentence.len ? put(b, sentence.data) : 0;
+		rc |= buf_adds(b, ".</p>\n");
+		buf_release(&sentence);
+	}
 	if (note) {
 		rc |= buf_adds(b, "<p><b>Note:</b> ");
 		rc |= put(b, note);

@@ -27,6 +27,31 @@ const char *backtest_note(const struct backtest *bt)
 	return NULL;
 }
 
+int backtest_override_sentence(struct buf *b, const struct backtest *bt, const struct ruleset *rs)
+{
+	const struct backtest_overrides *o = &bt->overrides;
+	double from = o->recall_top_rules * 100, to = o->recall_top_final * 100;
+	char top[160];
+
+	if (bt->top > 0)
+		(void)snprintf(top, sizeof(top), "%s\u2013%s", rs->bands[0].priority,
+		               rs->bands[bt->top].priority);
+	else
+		(void)snprintf(top, sizeof(top), "%s", rs->bands[0].priority);
+	if (o->count == 0)
+		return buf_adds(b, "no labelled package has an override in force");
+	if (!bt->has_recall)
+		return buf_addf(b,
+		                "%ld override%s in force, but no positive outcome to measure %s by",
+		                o->count, o->count == 1 ? "" : "s", o->count == 1 ? "it" : "them");
+	/* The shares as printed: equal when they print the same. */
+	if ((long)(from * 10 + 0.5) == (long)(to * 10 + 0.5))
+		return buf_addf(b, "overrides left the share of positives in %s at %.1f %%", top,
+		                from);
+	return buf_addf(b, "overrides %s the share of positives in %s from %.1f %% to %.1f %%",
+	                to > from ? "raised" : "lowered", top, from, to);
+}
+
 static int flush(FILE *f, struct buf *b, int rc)
 {
 	if (rc == 0 && fwrite(b->data, 1, b->len, f) != b->len)
@@ -85,6 +110,10 @@ static int text_header(struct buf *b, const struct backtest_report *r)
 	rc |= buf_adds(b, " of positives (recall), ");
 	rc |= add_share(b, bt->has_negatives_in_top, bt->negatives_in_top);
 	rc |= buf_adds(b, " of negatives\n");
+	rc |= buf_addf(b, "overrides  %ld (%ld up, %ld down): ", bt->overrides.count,
+	               bt->overrides.up, bt->overrides.down);
+	rc |= backtest_override_sentence(b, bt, r->rs);
+	rc |= buf_addc(b, '\n');
 	if (backtest_note(bt))
 		rc |= buf_addf(b, "note       %s\n", backtest_note(bt));
 	return rc ? -1 : 0;
@@ -136,6 +165,25 @@ static int json_str(struct buf *b, bool *first, const char *key, const char *s)
 	return s ? jsonw_string(b, s, strlen(s)) : buf_adds(b, "null");
 }
 
+/* "overrides": casework.md section 1's figures; the recalls null without a positive. */
+static int json_overrides(struct buf *b, bool *first, const struct backtest *bt)
+{
+	const struct backtest_overrides *o = &bt->overrides;
+	bool f = true;
+	int rc = jsonw_key(b, first, "overrides") | buf_addc(b, '{');
+
+	rc |= json_long(b, &f, "count", o->count);
+	rc |= json_long(b, &f, "up", o->up);
+	rc |= json_long(b, &f, "down", o->down);
+	rc |= json_long(b, &f, "positives_up", o->positives_up);
+	rc |= json_long(b, &f, "negatives_up", o->negatives_up);
+	rc |= json_long(b, &f, "positives_down", o->positives_down);
+	rc |= json_long(b, &f, "negatives_down", o->negatives_down);
+	rc |= jsonw_key_number(b, &f, "recall_top_rules", bt->has_recall, o->recall_top_rules);
+	rc |= jsonw_key_number(b, &f, "recall_top_final", bt->has_recall, o->recall_top_final);
+	return rc | buf_addc(b, '}') ? -1 : 0;
+}
+
 static int json_head(struct buf *b, bool *first, const struct backtest_report *r)
 {
 	const struct backtest *bt = r->bt;
@@ -165,6 +213,7 @@ static int json_head(struct buf *b, bool *first, const struct backtest_report *r
 	rc |= jsonw_key_number(b, first, "negatives_in_top", bt->has_negatives_in_top,
 	                       bt->negatives_in_top);
 	rc |= json_str(b, first, "note", backtest_note(bt));
+	rc |= json_overrides(b, first, bt);
 	return rc ? -1 : 0;
 }
 

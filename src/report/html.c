@@ -264,6 +264,14 @@ static int html_item(struct report *r, const struct report_item *it)
 	rc |= esc(b, it->ref);
 	rc |= buf_adds(b, "<br><small>");
 	rc |= esc(b, it->priority);
+	/* An override marks the row: which way, and what the rules said. */
+	if (it->override) {
+		rc |= buf_adds(b, strcmp(it->override->direction, "up") == 0
+		                      ? " <b class=ovr>&uarr; override</b> (rules "
+		                      : " <b class=ovr>&darr; override</b> (rules ");
+		rc |= esc(b, it->computed_priority ? it->computed_priority : "?");
+		rc |= buf_addc(b, ')');
+	}
 	rc |= buf_addf(b, " &middot; score %lld</small></td><td>", (long long)it->score);
 	rc |= when(b, it->due_at);
 	rc |= buf_adds(b, it->overdue ? "<br><b>OVERDUE</b></td><td>" : "</td><td>");

@@ -433,6 +433,39 @@ static int set_period(struct mreport *m, int64_t from_day, int64_t to_day, struc
 	return 0;
 }
 
+static int on_override_made(void *ctx, const char *priority, bool up, long n)
+{
+	struct mreport *m = ctx;
+	int k = prio_index(m, priority);
+
+	if (k < 0 && m->nprio < REPORT_PRIOS)
+		return -1; /* out of memory; a name past REPORT_PRIOS counts in the totals only */
+	m->casework.overrides += n;
+	*(up ? &m->casework.up : &m->casework.down) += n;
+	if (k >= 0)
+		*(up ? &m->casework.band_up[k] : &m->casework.band_down[k]) += n;
+	return 0;
+}
+
+/* The period's overrides and NFA decisions (struct mreport_casework). */
+static int count_casework(struct mreport *m, struct store *st, struct diag *d)
+{
+	struct store_nfa_counts nfa;
+
+	if (store_each_override_made(st, m->from, m->to, on_override_made, m, d) < 0) {
+		if (!d->code) {
+			diag_at(d, NULL, 0, NULL);
+			diag_set(d, EX_SOFTWARE, "out of memory");
+		}
+		return -1;
+	}
+	if (store_nfa_counts(st, m->from, m->to, &nfa, d) < 0)
+		return -1;
+	m->casework.nfa = nfa.total;
+	m->casework.nfa_signed_off = nfa.signed_off;
+	return 0;
+}
+
 int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs, int64_t from_day,
                   int64_t to_day, enum store_report_by by, int64_t now, struct diag *d)
 {
@@ -463,7 +496,7 @@ int mreport_build(struct mreport *m, struct store *st, const struct ruleset *rs,
 	p.from_date = fd;
 	p.to_date = td;
 	if (store_has_table(st, "outcomes", &m->has_outcomes, d) < 0 ||
-	    store_quarantine_open(st, 0, &m->quarantine, d) < 0)
+	    store_quarantine_open(st, 0, &m->quarantine, d) < 0 || count_casework(m, st, d) < 0)
 		return -1;
 	for (q = 0; q < ARRAY_SIZE(counters); q++) {
 		struct build_ctx x = {m, d, counters[q], {0}};

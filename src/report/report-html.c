@@ -208,6 +208,7 @@ int mreport_write_html(FILE *f, const struct mreport *m, const char *operator_na
 		rc |= report_html_escape(&b, t);
 		rc |= buf_adds(&b, ").</p>\n");
 	}
+	rc |= mreport_casework_html(&b, m);
 	rc |= buf_adds(&b, "<section><h2>All referrals</h2>\n");
 	rc |= rc ? -1 : html_figures(&pg, &m->total);
 	rc |= buf_adds(&b, "</section>\n");

@@ -178,6 +178,7 @@ int mreport_write_json(FILE *f, const struct mreport *m)
 	rc |= m->quarantine.has_oldest ? json_time(&b, m->quarantine.oldest_received)
 	                               : buf_adds(&b, "null");
 	rc |= buf_addc(&b, '}');
+	rc |= mreport_casework_json(&b, m, &first);
 	rc |= json_figures(&b, m, &m->total, &first);
 	if (m->by != STORE_BY_NONE) {
 		rc |= jsonw_key(&b, &first, "by");
@@ -289,6 +290,7 @@ int mreport_write_text(FILE *f, const struct mreport *m)
 	} else {
 		rc |= buf_adds(&b, "quarantine: none open\n");
 	}
+	rc |= mreport_casework_text(&b, m);
 	rc |= buf_addc(&b, '\n');
 	rc |= text_figures(&b, m, &m->total);
 	for (i = 0; i < m->ngroups && !rc; i++) {

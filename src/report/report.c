@@ -76,7 +76,8 @@ static int csv_begin(struct report *r, const struct report_header *h)
 {
 	if (buf_adds(&r->b,
 	             "rank,package_ref,priority,score,received_at,due_at,overdue,status,"
-	             "assigned_to,force_area,referral_type,reasons,updated,deconfliction") < 0 ||
+	             "assigned_to,force_area,referral_type,reasons,updated,computed_priority,"
+	             "override,deconfliction") < 0 ||
 	    (h->closed && buf_adds(&r->b, ",closed_at,closed_by") < 0) ||
 	    buf_adds(&r->b, "\r\n") < 0)
 		return -1;
@@ -103,7 +104,7 @@ static int csv_unscored(struct report *r, const struct report_item *it)
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->assigned_to, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->force_area, true) < 0 ||
 	    buf_addc(b, ',') < 0 || report_csv_field(b, it->referral_type, false) < 0 ||
-	    buf_adds(b, it->updated ? ",,true," : ",,false,") < 0 ||
+	    buf_adds(b, it->updated ? ",,true,,," : ",,false,,,") < 0 ||
 	    buf_adds(b, report_deconf_name(it->deconf)) < 0 || csv_closed(b, it) < 0)
 		return -1;
 	return flush(r);
@@ -126,6 +127,8 @@ static int csv_item(struct report *r, const struct report_item *it)
 	    report_csv_field(b, it->referral_type, false) < 0 || buf_addc(b, ',') < 0 ||
 	    report_csv_field(b, it->reasons, false) < 0 ||
 	    buf_adds(b, it->updated ? ",true," : ",false,") < 0 ||
+	    report_csv_field(b, it->computed_priority, false) < 0 || buf_addc(b, ',') < 0 ||
+	    (it->override && buf_adds(b, it->override->direction) < 0) || buf_addc(b, ',') < 0 ||
 	    buf_adds(b, report_deconf_name(it->deconf)) < 0 || csv_closed(b, it) < 0)
 		return -1;
 	return flush(r);
@@ -189,6 +192,40 @@ int report_deconf_json(struct buf *b, const struct report_item *it)
 static int json_time(struct buf *b, int64_t us)
 {
 	return buf_addc(b, '"') < 0 || report_time(b, us) < 0 ? -1 : buf_addc(b, '"');
+}
+
+/*
+ * "override": null, or who overrode the rules' priority, how and why
+ * (casework.md section 1).
+ */
+static int json_override(struct buf *b, bool *first, const struct store_override *o)
+{
+	bool f2 = true;
+	int rc = jsonw_key(b, first, "override");
+
+	if (!o)
+		return rc | buf_adds(b, "null");
+	rc |= buf_addc(b, '{');
+	rc |= jsonw_key_str(b, &f2, "direction", o->direction);
+	rc |= jsonw_key_str(b, &f2, "code", o->code);
+	rc |= jsonw_key_str(b, &f2, "by", o->operator_name);
+	rc |= jsonw_key(b, &f2, "approved_by");
+	rc |= json_string_or_null(b, o->approved_by);
+	rc |= jsonw_key(b, &f2, "at");
+	rc |= json_time(b, o->at);
+	rc |= jsonw_key_str(b, &f2, "note", o->note);
+	return rc | buf_addc(b, '}');
+}
+
+const char *report_override_mark(const struct store_override *o, bool utf8)
+{
+	bool up = o && strcmp(o->direction, "up") == 0;
+
+	if (!o)
+		return "";
+	if (utf8)
+		return up ? "\u2191" : "\u2193";
+	return up ? "^" : "v";
 }
 
 /* "outcomes": the package's recorded outcomes (docs/outcomes.md). */
@@ -268,6 +305,9 @@ static int json_item_object(struct report *r, const struct report_item *it)
 	rc |= json_string_or_null(b, it->reasons);
 	rc |= jsonw_key(b, &first, "updated");
 	rc |= buf_adds(b, it->updated ? "true" : "false");
+	rc |= jsonw_key(b, &first, "computed_priority");
+	rc |= json_string_or_null(b, it->computed_priority);
+	rc |= json_override(b, &first, it->override);
 	rc |= jsonw_key(b, &first, "deconfliction");
 	rc |= report_deconf_json(b, it);
 	if (it->closed) {

@@ -78,6 +78,7 @@ int report_json_event(struct buf *b, const struct store_event *e, bool first_ite
 	err |= jsonw_key(b, &first, "of") | str_or_null(b, e->of_ref);
 	err |= jsonw_key(b, &first, "transfer_to") | str_or_null(b, e->transfer_to);
 	err |= jsonw_key(b, &first, "their_ref") | str_or_null(b, e->their_ref);
+	err |= report_event_extra_json(b, &first, e);
 	err |= buf_addc(b, '}');
 	return err ? -1 : 0;
 }
@@ -126,8 +127,8 @@ static int rule(struct buf *b, const struct rule *ru, bool first_item)
 	return err;
 }
 
-int report_json_score(struct buf *b, const struct store_score *sc, const struct ruleset *rs,
-                      const char *fired)
+int report_json_score(struct buf *b, struct store *st, int64_t id, const struct store_score *sc,
+                      const struct ruleset *rs, const char *fired)
 {
 	const char *pri = rs->bands[sc->priority].priority, *band = rs->bands[sc->band].priority;
 	const struct rule *rules[256];
@@ -139,6 +140,7 @@ int report_json_score(struct buf *b, const struct store_score *sc, const struct 
 	hash_hex(hex, rs->hash);
 	err |= buf_addc(b, '{');
 	err |= jsonw_key(b, &first, "priority") | jsonw_string(b, pri, strlen(pri));
+	err |= report_override_json(st, id, b, &first, rs, sc);
 	err |= jsonw_key(b, &first, "band") | jsonw_string(b, band, strlen(band));
 	err |= jsonw_key(b, &first, "score") | buf_addf(b, "%lld", (long long)sc->score);
 	err |= jsonw_key(b, &first, "due_at") | utc(b, sc->due_at);

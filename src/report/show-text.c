@@ -127,21 +127,32 @@ void report_show_rule(FILE *f, const struct ruleset *rs, const struct rule *ru)
 }
 
 /* priority, score and due; the band the score alone reaches when a floor raised it. */
-void report_show_priority(FILE *f, const struct store_score *sc, const struct ruleset *rs)
+int report_show_priority(FILE *f, struct store *st, int64_t id, const struct store_score *sc,
+                         const struct ruleset *rs, struct diag *d)
 {
 	char t[TIME_LOCAL_MAX];
+	int rc;
 
-	fprintf(f, "priority  %s (", rs->bands[sc->priority].priority);
-	report_put_safe(f, rs->bands[sc->priority].label, strlen(rs->bands[sc->priority].label),
-	                NULL);
-	fprintf(f, ")   score %lld\n", (long long)sc->score);
-	if (sc->priority != sc->band)
+	fputs("priority  ", f);
+	/* An override is the decision line: "P1 by override (...); rules say P3". */
+	rc = report_override_text(f, st, id, rs, sc, d);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		fprintf(f, "%s (", rs->bands[sc->priority].priority);
+		report_put_safe(f, rs->bands[sc->priority].label,
+		                strlen(rs->bands[sc->priority].label), NULL);
+		fputc(')', f);
+	}
+	fprintf(f, "   score %lld\n", (long long)sc->score);
+	if (sc->priority != sc->band && sc->rules_priority == sc->priority)
 		fprintf(f,
 		        "          the score without its ageing points reaches %s; a rule's floor "
 		        "raised it\n",
 		        rs->bands[sc->band].priority);
 	time_format_local(sc->due_at, t);
 	fprintf(f, "due       %s%s\n", t, sc->overdue ? "   OVERDUE" : "");
+	return 0;
 }
 
 void report_show_state(FILE *f, const struct store_package *p, const struct report_case *c)
@@ -241,6 +252,8 @@ void report_show_event(FILE *f, const struct store_event *e)
 	report_put_safe(f, e->operator_name, strlen(e->operator_name), NULL);
 	if (strcmp(e->action, "note") == 0) {
 		fprintf(f, "  note (%s)", e->to_status);
+	} else if (strcmp(e->action, "override") == 0) {
+		report_event_override_text(f, e);
 	} else if (e->assigned_to) {
 		fputs("  assigned to ", f);
 		report_put_safe(f, e->assigned_to, strlen(e->assigned_to), NULL);
@@ -255,6 +268,10 @@ void report_show_event(FILE *f, const struct store_event *e)
 		report_print(f, " (to %s)", e->transfer_to);
 	if (e->their_ref)
 		report_print(f, " (their ref %s)", e->their_ref);
+	if (e->approved_by) {
+		fputs(", approved by ", f);
+		report_put_safe(f, e->approved_by, strlen(e->approved_by), NULL);
+	}
 	if (e->note) {
 		fputs("\n      note: ", f);
 		report_show_wrapped(f, e->note, strlen(e->note), 12, 12);

@@ -230,6 +230,11 @@ static int table_begin(struct report *r, const struct report_header *h)
 	    header_line(r, "! overdue   * updated: a new version since a person last acted") < 0 ||
 	    header_line(
 	        r, "D deconfliction hit: talk to the other operation first   d deconflicted") < 0 ||
+	    header_line(r, r->utf8
+	                       ? "\u2191 \u2193 override: a person raised or lowered the rules' "
+	                         "priority (see show REF)"
+	                       : "^ v override: a person raised or lowered the rules' priority "
+	                         "(see show REF)") < 0 ||
 	    buf_addc(&r->b, '\n') < 0)
 		return -1;
 	for (c = 0; c < C_N; c++) {
@@ -262,7 +267,7 @@ static int section(struct report *r, const struct report_item *it)
 static int table_item(struct report *r, const struct report_item *it)
 {
 	char rank[24], score[24], due[TIME_LOCAL_MAX + 1], received[TIME_LOCAL_MAX], status[40];
-	char reasons[2048];
+	char reasons[2048], pri[80];
 	const char *colour = r->colour ? colour_of(it->priority_index) : NULL;
 	size_t c, k;
 
@@ -302,7 +307,10 @@ static int table_item(struct report *r, const struct report_item *it)
 			v = it->ref;
 			break;
 		case C_PRI:
-			v = it->priority ? it->priority : "-";
+			/* An override's mark right after the band: P1↑ (P1^ outside UTF-8). */
+			(void)snprintf(pri, sizeof(pri), "%s%s", it->priority ? it->priority : "-",
+			               report_override_mark(it->override, r->utf8));
+			v = pri;
 			break;
 		case C_SCORE:
 			v = score;

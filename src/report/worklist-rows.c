@@ -86,4 +86,11 @@ void report_item_from_row(struct report_item *it, const struct store_worklist_ro
 	it->nfired = it->unscored ? 0 : ruleset_fired(rs, r->fired, fired, rs->nrules);
 	it->closed_at = r->closed_at;
 	it->closed_by = r->closed_by;
+	/* The rules' band beside an override's (casework.md section 1); else the same. */
+	it->override = r->overridden ? &r->ov : NULL;
+	it->computed_priority = !it->override  ? it->priority
+	                        : it->unscored ? NULL
+	                        : r->rules_priority >= 0 && (size_t)r->rules_priority < rs->nbands
+	                            ? rs->bands[r->rules_priority].priority
+	                            : "?";
 }

@@ -202,6 +202,11 @@ struct run {
 	uint16_t *fired;
 	struct backtest_case *cases;
 	size_t ncases, capcases;
+	/* the override in force by package id (ov_band -1: none), and the final top count */
+	int *ov_band;
+	bool *ov_up;
+	size_t nov;
+	long pos_top_final;
 };
 
 static int oom(struct run *r)
@@ -281,6 +286,59 @@ static int tally(struct run *r, const struct score_result *s, bool positive)
 	return 0;
 }
 
+/* Keep each override in force: its band in the rule set measured, and its direction. */
+static int on_override(void *ctx, int64_t id, const struct store_override *o)
+{
+	struct run *r = ctx;
+	struct score_override so = {o->priority, o->band, false, o->at};
+
+	if (id < 0 || (size_t)id >= r->nov)
+		return 0; /* a package received after the walk began */
+	r->ov_band[id] = score_override_band(r->rs, &so);
+	r->ov_up[id] = strcmp(o->direction, "up") == 0;
+	return 0;
+}
+
+/*
+ * The overrides' figures: a labelled package with an override in force,
+ * counted by its recorded direction and label; its final priority (for
+ * recall_top_final) is the override's band, else the rules'.
+ */
+static void tally_override(struct run *r, int64_t id, const struct score_result *s, bool positive)
+{
+	struct backtest_overrides *o = &r->bt->overrides;
+	int final = s->priority;
+
+	if (id >= 0 && (size_t)id < r->nov && r->ov_band[id] >= 0) {
+		final = r->ov_band[id];
+		o->count++;
+		if (r->ov_up[id]) {
+			o->up++;
+			*(positive ? &o->positives_up : &o->negatives_up) += 1;
+		} else {
+			o->down++;
+			*(positive ? &o->positives_down : &o->negatives_down) += 1;
+		}
+	}
+	if (positive && final <= r->bt->top)
+		r->pos_top_final++;
+}
+
+/* Read the overrides in force, by package id (ids below r->n). */
+static int load_overrides(struct run *r)
+{
+	size_t i;
+
+	r->nov = r->n;
+	r->ov_band = rt_malloc((r->nov ? r->nov : 1) * sizeof(*r->ov_band));
+	r->ov_up = rt_calloc(r->nov ? r->nov : 1, sizeof(*r->ov_up));
+	if (!r->ov_band || !r->ov_up)
+		return oom(r);
+	for (i = 0; i < r->nov; i++)
+		r->ov_band[i] = -1;
+	return store_each_override(r->st, on_override, r, r->d);
+}
+
 static int on_labelled(void *ctx, const struct store_labelled *p)
 {
 	struct run *r = ctx;
@@ -310,6 +368,7 @@ static int on_labelled(void *ctx, const struct store_labelled *p)
 	s.fired = r->fired;
 	score_derive(&r->pkg, linked, ip_linked, as_of, &in);
 	score_package(r->rs, &in, as_of, &s);
+	tally_override(r, p->id, &s, label == OUTCOME_POSITIVE);
 	return tally(r, &s, label == OUTCOME_POSITIVE);
 }
 
@@ -328,6 +387,9 @@ static int summarise(struct run *r)
 	bt->recall_top = bt->positives ? (double)pos_top / (double)bt->positives : 0;
 	bt->has_negatives_in_top = bt->negatives > 0;
 	bt->negatives_in_top = bt->negatives ? (double)neg_top / (double)bt->negatives : 0;
+	bt->overrides.recall_top_rules = bt->recall_top;
+	bt->overrides.recall_top_final =
+	    bt->positives ? (double)r->pos_top_final / (double)bt->positives : 0;
 	for (i = 0; i < bt->nrules; i++) {
 		struct backtest_rule *ru = &bt->rules[i];
 
@@ -375,7 +437,8 @@ int backtest_run(struct store *st, const struct ruleset *rs, int top, struct bac
 	r.fired = rt_calloc(rs->nrules ? rs->nrules : 1, sizeof(*r.fired));
 	if (!out->bands || !out->rules || !r.fired)
 		(void)oom(&r);
-	else if (load_links(&r) == 0 && store_each_with_outcome(st, on_labelled, &r, d) == 0)
+	else if (load_links(&r) == 0 && load_overrides(&r) == 0 &&
+	         store_each_with_outcome(st, on_labelled, &r, d) == 0)
 		rc = summarise(&r);
 	asof_release(&r.links);
 	asof_release(&r.ip);
@@ -384,6 +447,8 @@ int backtest_run(struct store *st, const struct ruleset *rs, int top, struct bac
 	rt_free(r.scratch);
 	rt_free(r.fired);
 	rt_free(r.cases);
+	rt_free(r.ov_band);
+	rt_free(r.ov_up);
 	return rc;
 }
 

@@ -113,6 +113,9 @@ struct scoring {
 	int64_t deconf; /* active non-ip deconfliction entries matched */
 	int version;
 	struct buf ref, facts;
+	/* the override in force (ov.priority in ov_name), when there is one */
+	struct score_override ov;
+	struct buf ov_name;
 	bool has_prev;
 	struct store_score prev;
 	struct buf prev_fired;
@@ -126,10 +129,10 @@ struct scoring {
 static bool same_score(const struct store_score *a, const struct store_score *b)
 {
 	return a->version == b->version && a->score == b->score && a->band == b->band &&
-	       a->priority == b->priority && a->due_at == b->due_at && a->overdue == b->overdue &&
-	       a->linked == b->linked && a->ip_linked == b->ip_linked &&
-	       a->received_at == b->received_at && a->valid_until == b->valid_until &&
-	       strcmp(a->fired, b->fired) == 0;
+	       a->priority == b->priority && a->rules_priority == b->rules_priority &&
+	       a->due_at == b->due_at && a->overdue == b->overdue && a->linked == b->linked &&
+	       a->ip_linked == b->ip_linked && a->received_at == b->received_at &&
+	       a->valid_until == b->valid_until && strcmp(a->fired, b->fired) == 0;
 }
 
 int score_read_facts(struct store *st, struct package *pkg, const void *facts, size_t len,
@@ -171,6 +174,7 @@ static void scoring_init(void *item)
 	buf_init(&sg->facts);
 	buf_init(&sg->prev_fired);
 	buf_init(&sg->fired);
+	buf_init(&sg->ov_name);
 }
 
 static void scoring_release(void *item)
@@ -181,6 +185,7 @@ static void scoring_release(void *item)
 	buf_release(&sg->facts);
 	buf_release(&sg->prev_fired);
 	buf_release(&sg->fired);
+	buf_release(&sg->ov_name);
 }
 
 /* Copy an open package (and its links) into sg; -1 when out of memory. */
@@ -198,6 +203,16 @@ static int scoring_fill(struct scoring *sg, const struct store_open_package *op,
 	sg->has_prev = op->prev != NULL;
 	if (buf_adds(&sg->ref, op->ref) < 0 || buf_add(&sg->facts, op->facts, op->facts_len) < 0)
 		return -1;
+	memset(&sg->ov, 0, sizeof(sg->ov));
+	if (op->ov_priority) {
+		buf_reset(&sg->ov_name);
+		if (buf_adds(&sg->ov_name, op->ov_priority) < 0)
+			return -1;
+		sg->ov.priority = sg->ov_name.data;
+		sg->ov.band = op->ov_band;
+		sg->ov.up = op->ov_up;
+		sg->ov.at = op->ov_at;
+	}
 	if (op->prev) {
 		sg->prev = *op->prev;
 		if (buf_adds(&sg->prev_fired, op->prev->fired) < 0)
@@ -226,6 +241,8 @@ static void scoring_work(void *item, void *arg)
 	score_deconflicted(&in, sg->deconf);
 	r.fired = x->fired;
 	score_package(x->rs, &in, x->as_of, &r);
+	if (sg->ov.priority)
+		score_apply_override(x->rs, &in, &sg->ov, x->as_of, &r);
 	buf_reset(&sg->fired);
 	sg->oom = buf_adds(&sg->fired, "") < 0;
 	for (i = 0; i < r.nfired; i++)
@@ -240,6 +257,7 @@ static void scoring_work(void *item, void *arg)
 	sc->score = r.score;
 	sc->band = r.band;
 	sc->priority = r.priority;
+	sc->rules_priority = r.rules_priority;
 	sc->due_at = r.due_at;
 	sc->overdue = r.overdue;
 	sc->linked = in.derived[D_LINKED_PACKAGES - CONTRACT_NFIELDS];
@@ -472,14 +490,33 @@ int score_all(struct store *st, const struct ruleset *rs, int64_t rule_set_id, i
 	return rc;
 }
 
+/* score_one's: the override in force, copied into the package (band name in ov_name). */
+struct one_override {
+	struct store_open_package *op;
+	char name[64];
+};
+
+static int on_override(void *ctx, const struct store_override *o)
+{
+	struct one_override *w = ctx;
+
+	(void)snprintf(w->name, sizeof(w->name), "%s", o->priority);
+	w->op->ov_priority = w->name;
+	w->op->ov_band = o->band;
+	w->op->ov_up = strcmp(o->direction, "up") == 0;
+	w->op->ov_at = o->at;
+	return 0;
+}
+
 int score_one(struct store *st, int64_t package_id, const char *ref, struct diag *d)
 {
 	struct store_open_package op;
+	struct one_override ov;
 	struct ruleset *rs = NULL;
 	struct all_ctx x;
 	struct buf facts;
 	int64_t as_of, id;
-	int rc;
+	int rc, got = -1;
 
 	rc = store_get_scored(st, &as_of, &id, d);
 	if (rc != 0)
@@ -490,9 +527,11 @@ int score_one(struct store *st, int64_t package_id, const char *ref, struct diag
 	memset(&op, 0, sizeof(op));
 	op.id = package_id;
 	op.ref = ref;
+	ov.op = &op;
 	rc = -1;
 	if (all_init(&x, st, rs, id, as_of, d) == 0 &&
 	    store_reopened_at(st, package_id, &op.reopened_at, d) == 0 &&
+	    (got = store_get_override(st, package_id, on_override, &ov, d)) >= 0 &&
 	    store_latest_facts(st, package_id, &facts, &op.version, d) == 0) {
 		op.facts = facts.data;
 		op.facts_len = facts.len;

@@ -2,6 +2,7 @@
 #include "reftriage/score.h"
 
 #include "reftriage/alloc.h"
+#include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
 void score_derive(const struct package *p, int64_t linked_packages, int64_t ip_linked_packages,
@@ -123,8 +124,42 @@ void score_package(const struct ruleset *rs, const struct cond_input *in, int64_
 		if (fl >= 0 && fl < out->priority)
 			out->priority = fl;
 	}
+	out->rules_priority = out->priority;
 	out->due_at =
 	    due_at(in->pkg, in->clock_start, rs->bands[out->priority].respond_within_hours);
+	out->overdue = as_of > out->due_at;
+}
+
+int score_override_band(const struct ruleset *rs, const struct score_override *ov)
+{
+	size_t i, n = strlen(ov->priority);
+
+	for (i = 0; i < rs->nbands; i++)
+		if (text_ieq(ov->priority, n, rs->bands[i].priority))
+			return (int)i;
+	if (ov->band < 0)
+		return 0;
+	return (size_t)ov->band < rs->nbands ? ov->band : (int)rs->nbands - 1;
+}
+
+void score_apply_override(const struct ruleset *rs, const struct cond_input *in,
+                          const struct score_override *ov, int64_t as_of, struct score_result *out)
+{
+	int b = score_override_band(rs, ov);
+	int64_t hours = rs->bands[b].respond_within_hours;
+
+	out->rules_priority = out->priority;
+	out->priority = b;
+	if (ov->up) {
+		/* Raised: never later than the rules said, and the new band's time from now on. */
+		int64_t t = ov->at + hours * 3600 * US_PER_SEC;
+
+		if (t < out->due_at)
+			out->due_at = t;
+	} else {
+		/* Lowered: as if the rules had put it in that band from its clock start. */
+		out->due_at = due_at(in->pkg, in->clock_start, hours);
+	}
 	out->overdue = as_of > out->due_at;
 }
 

@@ -125,6 +125,29 @@ static int find(struct store *st, const struct package *p, struct known *k, stru
  * A new version of a closed package reopens it (data-contract.md): the
  * change goes in its history as a status change by the importing operator.
  */
+/* A new version ends a lowering override (S_LAPSE_EVENT says why). */
+static int lapse_override(struct store *st, int64_t import_id, int64_t pid, int64_t now,
+                          struct diag *d)
+{
+	const char *what = "ending an override";
+	sqlite3_stmt *s = store_stmt(st, S_LAPSE_EVENT, d);
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, import_id) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, what, d);
+	if (store_run_kept(st, s, what, d) < 0)
+		return -1;
+	s = store_stmt(st, S_LAPSE_OVERRIDE, d);
+	if (!s)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, pid) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, what, d);
+	return store_run_kept(st, s, what, d);
+}
+
 static int record_reopen(struct store *st, int64_t import_id, const struct known *k, int version,
                          int64_t now, struct diag *d)
 {
@@ -212,7 +235,8 @@ int store_put_package(struct store *st, int64_t import_id, const struct package 
 		    sqlite3_bind_int(s, 2, version) != SQLITE_OK ||
 		    bind_summary_cols(s, 3, p) < 0 || sqlite3_bind_int64(s, 7, now) != SQLITE_OK)
 			return store_fail(st, SQLITE_ERROR, "storing a package", d);
-		if (store_run_kept(st, s, "storing a package", d) < 0)
+		if (store_run_kept(st, s, "storing a package", d) < 0 ||
+		    lapse_override(st, import_id, k.pid, now, d) < 0)
 			return -1;
 		*res = k.open ? STORE_UPDATED : STORE_REOPENED;
 	}

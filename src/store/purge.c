@@ -76,6 +76,9 @@ int store_purge(struct store *st, struct store_purge *p,
 		    /* An outcome's code, date and count stay (for backtests); its note goes. */
 		    run1(st, "UPDATE outcomes SET note = NULL WHERE package_id = ?1", id, NULL, d) <
 		        0 ||
+		    /* The override in force goes (its note with it); its events stay, as others do.
+		     */
+		    run1(st, "DELETE FROM overrides WHERE package_id = ?1", id, NULL, d) < 0 ||
 		    run1(st,
 		         "DELETE FROM quarantine WHERE package_ref = (SELECT ref FROM packages "
 		         "WHERE id = ?1)",

@@ -43,15 +43,16 @@ static const char *const queries[] = {
      * change came before the period and after its clock start acted before
      * it, so counts in none of its figures. With each, its first action A
      * (a status other than new, assigned and reopened since the clock
-     * start); one whose A is before the period counts in none either
-     * (report-build.c judges it so): leaving it out here would run that
-     * subquery twice a row.
+     * start; an override, which leaves the status as it was, is none); one
+     * whose A is before the period counts in none either (report-build.c
+     * judges it so): leaving it out here would run that subquery twice a
+     * row.
      */
     [STORE_REPORT_RESPONSE] =
         "SELECT h.at, NULL, c.a, c.g, h.priority, NULL, c.id, c.cs, h.due_at FROM (SELECT "
         "p.id AS id, %s AS g, " CLOCK_START " AS cs, (SELECT min(e.at) FROM package_events e "
-        "WHERE e.package_id = p.id AND e.action <> 'note' AND e.at >= " CLOCK_START
-        " AND e.to_status NOT IN ('new', "
+        "WHERE e.package_id = p.id AND e.action <> 'note' AND e.action <> 'override' AND e.at "
+        ">= " CLOCK_START " AND e.to_status NOT IN ('new', "
         "'assigned', 'reopened')) AS a FROM packages p WHERE " CLOCK_START " < ?2 AND NOT "
         "(NOT " STORE_IS_OPEN(
             "p.status") " AND p.changed_at < ?1 AND p.changed_at >= " CLOCK_START

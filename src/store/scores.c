@@ -102,8 +102,8 @@ int store_rules_get(struct store *st, int64_t id, int (*fn)(void *ctx, const str
 /* A score row's columns, read by read_score() (s. names the scores table). */
 #define SCORE_COLS                                                                                 \
 	"s.version, s.score, s.band, s.priority, s.due_at, s.overdue, s.linked, s.fired, "         \
-	"s.received_at, s.ip_linked, s.valid_until"
-#define SCORE_NCOLS 11
+	"s.received_at, s.ip_linked, s.valid_until, coalesce(s.rules_priority, s.priority)"
+#define SCORE_NCOLS 12
 
 /* Read SCORE_COLS from column c on; fired points into the statement's row. */
 static void read_score(sqlite3_stmt *s, int c, struct store_score *out)
@@ -123,6 +123,7 @@ static void read_score(sqlite3_stmt *s, int c, struct store_score *out)
 	out->valid_until = sqlite3_column_type(s, c + 10) == SQLITE_NULL
 	                       ? INT64_MIN
 	                       : sqlite3_column_int64(s, c + 10);
+	out->rules_priority = sqlite3_column_int(s, c + 11);
 }
 
 int store_each_open(struct store *st, bool facts,
@@ -133,19 +134,28 @@ int store_each_open(struct store *st, bool facts,
 	sqlite3_stmt *s;
 	int rc;
 
-	/* Each open package's latest version, with its score row when that is current. */
+	/*
+	 * Each open package's latest version, with its score row when that is
+	 * current, and the override in force on it (casework.md section 1).
+	 */
+#define OPEN_OVERRIDE   ", o.priority, o.band, o.direction = 'up', o.at"
+#define OPEN_OVERRIDDEN " LEFT JOIN overrides o ON o.package_id = p.id"
 #define OPEN_SCORED                                                                                \
 	" LEFT JOIN scores s ON s.package_id = p.id AND s.as_of IS NULL AND s.rule_set_id IS "     \
 	"NULL "                                                                                    \
 	"WHERE " STORE_IS_OPEN("p.status")
 	s = store_prepare(st,
 	                  facts ? "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
-	                          ", p.reopened_at FROM packages p JOIN package_versions v ON "
-	                          "v.package_id = p.id AND v.version = p.latest_version" OPEN_SCORED
+	                          ", p.reopened_at" OPEN_OVERRIDE " FROM packages p JOIN "
+	                          "package_versions v ON v.package_id = p.id AND v.version = "
+	                          "p.latest_version" OPEN_OVERRIDDEN OPEN_SCORED
 	                        : "SELECT p.id, p.latest_version, p.ref, NULL, " SCORE_COLS
-	                          ", p.reopened_at FROM packages p" OPEN_SCORED,
+	                          ", p.reopened_at" OPEN_OVERRIDE
+	                          " FROM packages p" OPEN_OVERRIDDEN OPEN_SCORED,
 	                  what, d);
 #undef OPEN_SCORED
+#undef OPEN_OVERRIDE
+#undef OPEN_OVERRIDDEN
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -159,6 +169,10 @@ int store_each_open(struct store *st, bool facts,
 		p.facts_len = (size_t)sqlite3_column_bytes(s, 3);
 		p.prev = NULL;
 		p.reopened_at = sqlite3_column_int64(s, 4 + SCORE_NCOLS); /* NULL reads 0 */
+		p.ov_priority = col_text(s, 5 + SCORE_NCOLS);
+		p.ov_band = sqlite3_column_int(s, 6 + SCORE_NCOLS);
+		p.ov_up = sqlite3_column_int(s, 7 + SCORE_NCOLS) != 0;
+		p.ov_at = sqlite3_column_int64(s, 8 + SCORE_NCOLS);
 		if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
 			read_score(s, 4, &prev);
 			prev.package_id = p.id;
@@ -181,10 +195,10 @@ int store_each_open(struct store *st, bool facts,
 	return 0;
 }
 
-/* Bind score row sc as the row-th of statement s (13 parameters a row). */
+/* Bind score row sc as the row-th of statement s (14 parameters a row). */
 static int bind_score(sqlite3_stmt *s, int row, const struct store_score *sc)
 {
-	int p = row * 13;
+	int p = row * 14;
 
 	return sqlite3_bind_int64(s, p + 1, sc->package_id) != SQLITE_OK ||
 	               sqlite3_bind_int(s, p + 2, sc->version) != SQLITE_OK ||
@@ -198,7 +212,8 @@ static int bind_score(sqlite3_stmt *s, int row, const struct store_score *sc)
 	               sqlite3_bind_int64(s, p + 10, sc->received_at) != SQLITE_OK ||
 	               sqlite3_bind_text(s, p + 11, sc->ref, -1, SQLITE_STATIC) != SQLITE_OK ||
 	               sqlite3_bind_int64(s, p + 12, sc->ip_linked) != SQLITE_OK ||
-	               sqlite3_bind_int64(s, p + 13, sc->valid_until) != SQLITE_OK
+	               sqlite3_bind_int64(s, p + 13, sc->valid_until) != SQLITE_OK ||
+	               sqlite3_bind_int(s, p + 14, sc->rules_priority) != SQLITE_OK
 	           ? -1
 	           : 0;
 }
@@ -524,7 +539,9 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		                          "s.due_at < ?1, p.ref, p.status, p.assigned_to, "
 		                          "p.force_area, p.referral_type, s.fired, p.updated, "
 		                          "(SELECT v.facts FROM package_versions v WHERE "
-		                          "v.package_id = p.id AND v.version = s.version)");
+		                          "v.package_id = p.id AND v.version = s.version), "
+		                          "coalesce(s.rules_priority, s.priority), o.direction, "
+		                          "o.code, o.operator, o.approved_by, o.at, o.note");
 	else
 		/* Not scored: nothing known of priority, score or due (?1 IS NULL: false). */
 		rc = buf_adds(&sql,
@@ -533,15 +550,21 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		                  : "SELECT -1, 0, p.received_at, 0, ?1 IS NULL, p.ref, "
 		                    "p.status, p.assigned_to, p.force_area, p.referral_type, "
 		                    "NULL, p.updated, (SELECT v.facts FROM package_versions v "
-		                    "WHERE v.package_id = p.id AND v.version = p.latest_version)");
+		                    "WHERE v.package_id = p.id AND v.version = p.latest_version), "
+		                    "-1, NULL, NULL, NULL, NULL, 0, NULL");
 	n = mode == WL_ROWS ? 1 : 0; /* the rows' ?1 is now, for overdue */
 	/* The unscored: an anti-join that the primary key of scores serves. */
-	rc |= buf_adds(&sql, q->unscored
-	                         ? " FROM packages p WHERE " STORE_IS_OPEN(
-	                               "p.status") " AND NOT EXISTS (SELECT 1 FROM scores s WHERE "
-	                                           "s.package_id = p.id AND " CURRENT_SCORE ")"
-	                         : " FROM scores s JOIN packages p ON p.id = s.package_id "
-	                           "WHERE " STORE_IS_OPEN("p.status") " AND " CURRENT_SCORE);
+	rc |= buf_adds(
+	    &sql, q->unscored ? " FROM packages p WHERE " STORE_IS_OPEN(
+	                            "p.status") " AND NOT EXISTS (SELECT 1 FROM scores s WHERE "
+	                                        "s.package_id = p.id AND " CURRENT_SCORE ")"
+	          : mode == WL_ROWS
+	              /* with the override in force, for the writers */
+	              ? " FROM scores s JOIN packages p ON p.id = s.package_id LEFT JOIN "
+	                "overrides o ON o.package_id = p.id WHERE " STORE_IS_OPEN(
+	                    "p.status") " AND " CURRENT_SCORE
+	              : " FROM scores s JOIN packages p ON p.id = s.package_id "
+	                "WHERE " STORE_IS_OPEN("p.status") " AND " CURRENT_SCORE);
 	if (q->nstatuses) {
 		rc |= buf_adds(&sql, " AND p.status IN (");
 		for (i = 0; i < q->nstatuses; i++)
@@ -650,7 +673,11 @@ static int on_worklist_row(sqlite3_stmt *s, void *x)
 	                      COL_TEXT(&r.status), COL_TEXT(&r.assigned_to),
 	                      COL_TEXT(&r.force_area), COL_TEXT(&r.referral_type),
 	                      COL_TEXT(&r.fired), COL_BOOL(&r.updated),
-	                      COL_BLOB(&r.facts, &r.facts_len)));
+	                      COL_BLOB(&r.facts, &r.facts_len), COL_INT(&r.rules_priority),
+	                      COL_TEXT(&r.ov.direction), COL_TEXT(&r.ov.code),
+	                      COL_TEXT(&r.ov.operator_name), COL_TEXT(&r.ov.approved_by),
+	                      COL_I64(&r.ov.at), COL_TEXT(&r.ov.note)));
+	r.overridden = r.ov.direction != NULL;
 	return f->fn.worklist(f->ctx, &r) < 0 ? -1 : 0;
 }
 

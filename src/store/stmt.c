@@ -7,15 +7,16 @@
 
 /*
  * A score row: package_id, version, score, band, priority, due_at, overdue,
- * linked, fired, received_at, ref, ip_linked, valid_until, numbered in that
+ * linked, fired, received_at, ref, ip_linked, valid_until, rules_priority,
+ * numbered in that
  * order (unnumbered parameters count on from the last); as_of and
  * rule_set_id NULL, the store's current scoring (schema 5).
  */
 #define SCORE_INSERT_COLS                                                                          \
 	"package_id, version, rule_set_id, as_of, score, band, priority, due_at, overdue, "        \
 	"linked, "                                                                                 \
-	"fired, received_at, ref, ip_linked, valid_until"
-#define SCORE_ROW    "(?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	"fired, received_at, ref, ip_linked, valid_until, rules_priority"
+#define SCORE_ROW    "(?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define SCORE_ROWS2  SCORE_ROW ", " SCORE_ROW
 #define SCORE_ROWS4  SCORE_ROWS2 ", " SCORE_ROWS2
 #define SCORE_ROWS8  SCORE_ROWS4 ", " SCORE_ROWS4
@@ -84,6 +85,17 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_REOPEN_EVENT] = "INSERT INTO package_events (package_id, at, operator, action, "
                        "from_status, to_status, note) SELECT ?1, ?2, operator, 'status', ?3, "
                        "'reopened', ?4 FROM imports WHERE id = ?5",
+    /*
+     * A new version with changed content ends a lowering override: the
+     * package returns to its computed priority (casework.md section 1), said
+     * in its history by the import's operator. A raising override stays.
+     */
+    [S_LAPSE_EVENT] = "INSERT INTO package_events (package_id, at, operator, action, "
+                      "from_status, to_status, note) SELECT ?1, ?2, i.operator, 'override', "
+                      "p.status, p.status, 'override lapsed: new information' FROM overrides "
+                      "o JOIN packages p ON p.id = o.package_id JOIN imports i ON i.id = ?3 "
+                      "WHERE o.package_id = ?1 AND o.direction = 'down'",
+    [S_LAPSE_OVERRIDE] = "DELETE FROM overrides WHERE package_id = ?1 AND direction = 'down'",
     [S_INSERT_VERSION] = "INSERT INTO package_versions (" VERSION_COLS ") VALUES " VERSION_ROW,
     [S_INSERT_VERSIONS] = "INSERT INTO package_versions (" VERSION_COLS ") VALUES " VERSION_ROWS64,
     [S_INSERT_KEY] = "INSERT OR IGNORE INTO package_keys (key, package_id) VALUES " KEY_ROW,

@@ -10,13 +10,14 @@ int store_workflow(struct store *st, int64_t package_id, const struct store_even
 	        st,
 	        "INSERT INTO package_events (package_id, at, operator, action, "
 	        "from_status, to_status, assigned_to, note, of_package_id, "
-	        "transfer_to, their_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	        "nullif(?9, 0), ?10, ?11)",
+	        "transfer_to, their_ref, approved_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	        "nullif(?9, 0), ?10, ?11, ?12)",
 	        what, d,
 	        STORE_ARGS(ARG_INT(package_id), ARG_INT(e->at), ARG_TEXT(e->operator_name),
 	                   ARG_TEXT(e->action), ARG_TEXT(e->from_status), ARG_TEXT(e->to_status),
 	                   ARG_TEXT(e->assigned_to), ARG_TEXT(e->note), ARG_INT(e->of_package_id),
-	                   ARG_TEXT(e->transfer_to), ARG_TEXT(e->their_ref))) < 0)
+	                   ARG_TEXT(e->transfer_to), ARG_TEXT(e->their_ref),
+	                   ARG_TEXT(e->approved_by))) < 0)
 		return -1;
 	/* A note is history only: the package, its mark and its score stay as they are. */
 	if (strcmp(e->action, "note") == 0)
@@ -49,9 +50,9 @@ int store_each_event(struct store *st, int64_t package_id,
 	sqlite3_stmt *s = store_prepare_with(
 	    st,
 	    "SELECT e.at, e.operator, e.action, e.from_status, e.to_status, e.assigned_to, "
-	    "e.note, e.of_package_id, o.ref, e.transfer_to, e.their_ref FROM package_events e "
-	    "LEFT JOIN packages o ON o.id = e.of_package_id WHERE e.package_id = ?1 ORDER BY "
-	    "e.id",
+	    "e.note, e.of_package_id, o.ref, e.transfer_to, e.their_ref, e.approved_by, "
+	    "e.priority, e.direction, e.code FROM package_events e LEFT JOIN packages o ON "
+	    "o.id = e.of_package_id WHERE e.package_id = ?1 ORDER BY e.id",
 	    "reading the history", d, STORE_ARGS(ARG_INT(package_id)));
 	int rc;
 
@@ -60,13 +61,14 @@ int store_each_event(struct store *st, int64_t package_id,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_event e;
 
-		store_cols(s, 0,
-		           STORE_COLS(COL_I64(&e.at), COL_TEXT(&e.operator_name),
-		                      COL_TEXT(&e.action), COL_TEXT(&e.from_status),
-		                      COL_TEXT(&e.to_status), COL_TEXT(&e.assigned_to),
-		                      COL_TEXT(&e.note), COL_I64(&e.of_package_id),
-		                      COL_TEXT(&e.of_ref), COL_TEXT(&e.transfer_to),
-		                      COL_TEXT(&e.their_ref)));
+		store_cols(
+		    s, 0,
+		    STORE_COLS(
+		        COL_I64(&e.at), COL_TEXT(&e.operator_name), COL_TEXT(&e.action),
+		        COL_TEXT(&e.from_status), COL_TEXT(&e.to_status), COL_TEXT(&e.assigned_to),
+		        COL_TEXT(&e.note), COL_I64(&e.of_package_id), COL_TEXT(&e.of_ref),
+		        COL_TEXT(&e.transfer_to), COL_TEXT(&e.their_ref), COL_TEXT(&e.approved_by),
+		        COL_TEXT(&e.priority), COL_TEXT(&e.direction), COL_TEXT(&e.code)));
 		if (fn(ctx, &e) < 0) {
 			sqlite3_finalize(s);
 			return -1;

@@ -35,7 +35,7 @@ load_day() {
 import json, sys
 w = json.load(sys.stdin)
 assert set(w) == {"as_of", "rules_hash", "generated_at", "stale", "unscored", "quarantine", "items"}, w.keys()
-cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,deconfliction".split(",")
+cols = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,computed_priority,override,deconfliction".split(",")
 for i, it in enumerate(w["items"], 1):
     assert list(it) == cols + ["outcomes", "explanation", "source"], list(it)
     assert it["outcomes"] == [], it["outcomes"]
@@ -49,11 +49,11 @@ for i, it in enumerate(w["items"], 1):
 @test "the csv is RFC 4180: CRLF line ends, a header, quoting where needed" {
 	load_day
 	"$RT" worklist >"$WORK/w.csv" 2>/dev/null
-	head -1 "$WORK/w.csv" | grep -q $'^rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,deconfliction\r$'
+	head -1 "$WORK/w.csv" | grep -q $'^rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,computed_priority,override,deconfliction\r$'
 	python3 -c '
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
-assert len(rows) == 61 and all(len(r) == 14 for r in rows)
+assert len(rows) == 61 and all(len(r) == 16 for r in rows)
 ' "$WORK/w.csv"
 }
 
@@ -166,7 +166,7 @@ assert len(rows) == 61 and all(len(r) == 14 for r in rows)
 	init_store
 	rt worklist
 	expect_status 0
-	[ "$output" = $'rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,deconfliction\r' ]
+	[ "$output" = $'rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,computed_priority,override,deconfliction\r' ]
 	rt worklist --format json
 	echo "$output" | python3 -c 'import json,sys; w = json.load(sys.stdin); assert w["items"] == [] and w["as_of"] is None'
 }

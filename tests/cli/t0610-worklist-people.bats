@@ -8,6 +8,8 @@ GOLDEN="$TOP/tests/data/golden"
 export TZ=Europe/London
 
 setup_store() {
+	# The golden tables are UTF-8 (the override legend's arrows; ^ v otherwise).
+	export LC_ALL=C.UTF-8
 	# The list's time is pinned: overdue and staleness are judged at it.
 	pin_clock 2026-11-03T08:00:00Z
 	init_store

@@ -41,7 +41,7 @@ close_three() {
 	REFTRIAGE_NOW=2026-11-03T13:00:00Z "$RT_CLOCK" --operator sgt.k note $A "Filed (SYNTHETIC)" 2>/dev/null
 	rt worklist --closed --format csv
 	expect_status 0
-	[ "$(head -1 <<<"$output" | tr -d '\r')" = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,deconfliction,closed_at,closed_by" ]
+	[ "$(head -1 <<<"$output" | tr -d '\r')" = "rank,package_ref,priority,score,received_at,due_at,overdue,status,assigned_to,force_area,referral_type,reasons,updated,computed_priority,override,deconfliction,closed_at,closed_by" ]
 	[ "$(tail -n +2 <<<"$output" | cut -d, -f2,8 | tr '\n' ' ')" = "$C,transferred $B,duplicate $A,nfa " ]
 	[ "$(tail -n +2 <<<"$output" | awk -F, '{ print $(NF-1) "|" $NF }' | tr -d '\r' | tr '\n' ' ')" = "2026-11-03T12:00:00Z|dc.jones 2026-11-03T10:00:00Z|dc.jones 2026-11-03T09:00:00Z|dc.ahmed " ]
 	# The usual filters, --status taking closing states, and --since.
