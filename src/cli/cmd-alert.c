@@ -42,6 +42,14 @@ struct alert_ctx {
 	struct store_qopen q; /* the open quarantine: due now */
 };
 
+/* The table's heading, before its first row: with nothing due, alert stays silent. */
+static void heading(const struct alert_ctx *x)
+{
+	if (x->n == 0)
+		printf("%-4s %-24s %-21s %-8s %-12s %s\n", "PRI", "REF", "DUE", "", "STATUS",
+		       "ASSIGNED");
+}
+
 /*
  * A package not scored yet: its priority and due time are not known, so it
  * is due now (issue 24), listed before the others.
@@ -52,9 +60,9 @@ static int on_unscored(struct alert_ctx *x, const struct store_worklist_row *r)
 	int err = 0;
 
 	if (!x->json) {
-		cli_print(stdout, "%-4s %-24s NOT SCORED YET: run 'reftriage score'  %s%s%s\n", "-",
-		          r->ref, r->status, r->assigned_to ? "  " : "",
-		          r->assigned_to ? r->assigned_to : "");
+		heading(x);
+		cli_print(stdout, "%-4s %-24s NOT SCORED YET: run 'reftriage score'  %-12s %s\n",
+		          "-", r->ref, r->status, r->assigned_to ? r->assigned_to : "-");
 		x->n++;
 		return 0;
 	}
@@ -89,9 +97,10 @@ static int on_due(void *ctx, const struct store_worklist_row *r)
 
 		/* People read local times (TZ); the JSON below is UTC. */
 		time_format_local(r->due_at, local);
-		cli_print(stdout, "%-4s %-24s due %s%s  %s%s%s\n", prio, r->ref, local,
-		          r->overdue ? "  OVERDUE" : "", r->status, r->assigned_to ? "  " : "",
-		          r->assigned_to ? r->assigned_to : "");
+		heading(x);
+		cli_print(stdout, "%-4s %-24s %-21s %-8s %-12s %s\n", prio, r->ref, local,
+		          r->overdue ? "OVERDUE" : "", r->status,
+		          r->assigned_to ? r->assigned_to : "-");
 		x->n++;
 		return 0;
 	}

@@ -957,8 +957,11 @@ int cmd_import(struct cli *cli)
 
 	memset(&x, 0, sizeof(x));
 	buf_init(&scored);
-	if ((code = setup(cli, &x)) != EX_OK)
+	if ((code = setup(cli, &x)) != EX_OK) {
+		if (cli_flag(cli, "summary"))
+			cli_import_summary_failed(cli, code);
 		goto out;
+	}
 	if (expand(cli, &paths, &npaths) < 0 ||
 	    !(reps = rt_calloc(npaths ? npaths : 1, sizeof(*reps))) ||
 	    !(seen = rt_calloc(npaths ? npaths : 1, sizeof(*seen)))) {

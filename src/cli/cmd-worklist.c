@@ -9,6 +9,7 @@
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
 
+#include <ctype.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -188,6 +189,39 @@ static int band_named(const struct ruleset *rs, const char *p)
 	return -1;
 }
 
+/* --priority names no band: list the rule set's bands ("P1, P2, P3 or P4"). */
+static int bad_priority(struct cli *cli, const char *p)
+{
+	const char *names[RULES_MAX_BANDS + 1];
+	char list[256];
+	size_t i, n = 0;
+
+	for (i = 0; i < cli->rs->nbands && n + 1 < ARRAY_SIZE(names); i++)
+		names[n++] = cli->rs->bands[i].priority;
+	names[n] = NULL;
+	cli_join(list, sizeof(list), (const char *const *)names);
+	return cli_usage_error(cli, "--priority '%s' is not a priority of the rules in use (%s)", p,
+	                       list);
+}
+
+/*
+ * An open state misspelt ("in-progress", "inprogress"), or NULL: the state it
+ * is nearest to once '-' and ' ' are read as '_', so that the message does not
+ * send the analyst to the closed states for a typo.
+ */
+static const char *near_status(const char *s)
+{
+	char w[32];
+	size_t i, len = strlen(s);
+
+	if (len >= sizeof(w))
+		return NULL;
+	for (i = 0; i < len; i++)
+		w[i] = (s[i] == '-' || s[i] == ' ') ? '_' : (char)tolower((unsigned char)s[i]);
+	w[len] = '\0';
+	return text_suggest(w, len, store_open_statuses, 2);
+}
+
 /*
  * A --force-area or --assigned-to value that no package in the store has, in
  * any case, open or closed, is a mistake (a typo, a wrong name), not an empty
@@ -244,8 +278,7 @@ static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, 
 		int b = band_named(cli->rs, words[i]);
 
 		if (b < 0)
-			return cli_usage_error(
-			    cli, "--priority '%s' is not a priority of the rules in use", words[i]);
+			return bad_priority(cli, words[i]);
 		q->priorities[q->npriorities++] = b;
 	}
 	if (status && split(status, q->statuses, ARRAY_SIZE(q->statuses), &q->nstatuses) < 0)
@@ -260,6 +293,10 @@ static int filters(struct cli *cli, struct store_worklist_query *q, char *prio, 
 		     !text_ieq(q->statuses[i], strlen(q->statuses[i]), store_open_statuses[k]);
 		     k++)
 			;
+		if (!store_open_statuses[k] && near_status(q->statuses[i]))
+			return cli_usage_error(cli,
+			                       "--status '%s' is not a state; did you mean '%s'?",
+			                       q->statuses[i], near_status(q->statuses[i]));
 		if (!store_open_statuses[k])
 			return cli_usage_error(
 			    cli,

@@ -74,7 +74,7 @@ bad_night() {
 	[[ "$(echo "$output" | sed -n 1p)" == "1      "*"  [dismissed "*" by dc.lee: Test records from the CEOP sandbox (SYNTHETIC)]" ]]
 	[[ "$(echo "$output" | sed -n 2p)" != *"["* ]]
 	# The trail: who, why, which records and which refs; an alteration.
-	rt audit log --action "quarantine dismiss" --format json
+	rt audit log --action "quarantine dismiss" --format ndjson
 	echo "$output" | python3 -c '
 import json, sys
 e = [json.loads(l) for l in sys.stdin if l.strip()]
