@@ -939,9 +939,13 @@ static void leaf_summary(struct xmldec *x, int act, const char *s, size_t n)
 
 	switch (act) {
 	case A_INCIDENT_TYPE:
+		/* A near miss gets its "did you mean"; anything else the list of the eight. */
+		enum_hint(incident_types, s, n, expected, sizeof(expected));
 		x->incident_type =
 		    leaf_enum(x, NULL, incident_types,
-		              incident_types_expected(expected, sizeof(expected)), s, n);
+		              expected[0] ? "exactly one of the XSD's eight incident types"
+		                          : incident_types_expected(expected, sizeof(expected)),
+		              s, n);
 		if (x->incident_type < 0)
 			x->incident_type = -2; /* given, but not one of them */
 		break;

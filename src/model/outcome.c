@@ -102,6 +102,7 @@ static int bad_code(struct diag *d, const char *code)
 {
 	char list[400], what[460];
 	size_t i, n = 0, len = strlen(code), hits = 0;
+	const char *near = text_suggest(code, len, outcome_code_names, 3);
 
 	for (i = 0; len && i < outcome_ncodes; i++)
 		if (strlen(outcome_codes[i].code) > len &&
@@ -117,13 +118,17 @@ static int bad_code(struct diag *d, const char *code)
 		if (n >= sizeof(list))
 			break;
 	}
+	/* A typo of one code: that code is the answer, not the whole list. */
+	if (near && !hits) {
+		diag_suggest(d, near);
+		return bad(d, "code", code, "is not an outcome code (docs/outcomes.md)");
+	}
 	if (hits)
 		(void)snprintf(what, sizeof(what),
 		               "is not an outcome code; did you mean one of %s? (docs/outcomes.md)", list);
 	else
 		(void)snprintf(what, sizeof(what),
 		               "is not an outcome code: one of %s (docs/outcomes.md)", list);
-	diag_suggest(d, hits ? NULL : text_suggest(code, len, outcome_code_names, 3));
 	return bad(d, "code", code, what);
 }
 

@@ -408,7 +408,8 @@ int package_add_ident(struct package *p, const char *type, size_t tlen, const ch
 /*
  * Whether text that is not UTF-8 reads as Windows-1252, the encoding Excel
  * writes for a plain "CSV" on a UK Windows desktop: every byte from 0x80 is one
- * that Windows-1252 defines (0x81, 0x8d, 0x8f, 0x90 and 0x9d are not).
+ * that Windows-1252 defines (0x81, 0x8d, 0x8f, 0x90 and 0x9d are not) and
+ * not 0xff (a 'ÿ' in English text is far less likely than a damaged byte).
  */
 static bool looks_cp1252(const char *s, size_t n)
 {
@@ -417,7 +418,7 @@ static bool looks_cp1252(const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == 0x81 || c == 0x8d || c == 0x8f || c == 0x90 || c == 0x9d)
+		if (c == 0x81 || c == 0x8d || c == 0x8f || c == 0x90 || c == 0x9d || c == 0xff)
 			return false;
 	}
 	return true;
