@@ -118,9 +118,9 @@ assert len(rows) == 61 and all(len(r) == 13 for r in rows)
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NULL')" = 60 ]
 	[ "$(sql "SELECT count(*) FROM scores WHERE overdue = 1")" = 60 ]
 	"$RT" show SYN-20261102-0001 | grep -q "scored    as of 2026-12-05 00:00 UTC"
-	rt score --as-of yesterday
+	rt score --as-of someday
 	expect_status 64
-	expect_err1 "reftriage: score: --as-of 'yesterday' is not a time: not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date (2026-11-02) (see 'reftriage score --help')"
+	expect_err1 "reftriage: score: --as-of 'someday' is not a time: give RFC 3339 (2026-11-02T08:15:00Z), a date (2026-11-02), a local time (2026-11-02 08:15), now, today, yesterday, or a time ago (90min, 12h, 3d, 2w) (see 'reftriage score --help')"
 }
 
 @test "linking across versions: a new package changes its links' counts; a new version drops old links" {

@@ -96,9 +96,9 @@ assert all(i["overdue"] for i in a["items"]) and a["count"] == 3
 	rt alert --within -1
 	expect_status 64
 	expect_err1 "reftriage: alert: --within takes a whole number from 0 to 8784, not '-1' (see 'reftriage alert --help')"
-	rt worklist --now yesterday
+	rt worklist --now someday
 	expect_status 64
-	expect_err1 "reftriage: worklist: --now 'yesterday' is not a time: not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date (2026-11-02) (see 'reftriage worklist --help')"
+	expect_err1 "reftriage: worklist: --now 'someday' is not a time: give RFC 3339 (2026-11-02T08:15:00Z), a date (2026-11-02), a local time (2026-11-02 08:15), now, today, yesterday, or a time ago (90min, 12h, 3d, 2w) (see 'reftriage worklist --help')"
 	rt worklist --changed-since 2026-13-01
 	expect_status 64
 	expect_err_has "--changed-since '2026-13-01' is not a time"
