@@ -22,8 +22,9 @@ const struct cli_opt alert_opts[] = {
 const char alert_about[] =
     "The open packages that are overdue or due within HOURS, soonest due first.\n"
     "Prints nothing and exits 0 when there are none; otherwise prints them and\n"
-    "exits 1, so that 'reftriage alert || mail -s \"referrals due\" team' mails only\n"
-    "when there is something to act on. Stale scores are warned of on stderr.\n"
+    "exits 1. 64 and above is an error (78: no store), not news of referrals:\n"
+    "a job mails 'referrals due' on exit 1 only, and a failure on any other\n"
+    "(docs/nightly.md). Stale scores are warned of on stderr.\n"
     "Each open quarantined record (refused at import, neither resolved nor\n"
     "dismissed) is due now: listed in a section of its own (json: \"quarantine\"),\n"
     "and exit 1 until it is resolved or dismissed.\n"

@@ -357,7 +357,7 @@ int time_parse_when(const char *s, size_t n, int64_t now, int64_t *us, const cha
 		return 0;
 	if (n < 10 || s[4] != '-' || s[7] != '-')
 		*why =
-		    "not a time: give RFC 3339 (2026-11-02T08:15:00Z), a date (2026-11-02), a "
+		    "give RFC 3339 (2026-11-02T08:15:00Z), a date (2026-11-02), a "
 		    "local time (2026-11-02 08:15), now, today, yesterday, or a time ago (90min, "
 		    "12h, 3d, 2w)";
 	return -1;
