@@ -120,19 +120,18 @@ static size_t outcome_codes_of(const struct report_figures **g, size_t n, const 
 	return nc;
 }
 
-static int outcomes(struct buf *b, const struct mreport *m, const struct report_figures **g,
-                    size_t n, const char *by)
+static int outcomes(struct buf *b, const struct report_figures **g, size_t n, const char *by)
 {
 	const char *codes[32];
 	size_t i, k, c, nc = outcome_codes_of(g, n, codes);
 	int rc = 0;
 
+	/* None in any group: the figures for all referrals above already say so. */
+	if (nc == 0)
+		return 0;
 	rc |= buf_adds(b, "<div class=blk><h3>Outcomes dated in the period by ");
 	rc |= report_html_escape(b, by);
 	rc |= buf_adds(b, "</h3>\n");
-	if (nc == 0)
-		return rc | buf_adds(b, m->has_outcomes ? "<p>None.</p></div>\n"
-		                                        : "<p>None recorded.</p></div>\n");
 	rc |= buf_adds(b, "<table><thead><tr>");
 	rc |= head_cell(b, by);
 	for (c = 0; c < nc; c++)
@@ -171,7 +170,7 @@ int report_html_groups(struct buf *b, const struct mreport *m)
 	rc |= buf_addf(b, "<h2>By %s: %zu</h2>\n", by, m->ngroups);
 	rc |= intake(b, m, g, m->ngroups, by);
 	rc |= response(b, m, g, m->ngroups, by);
-	rc |= outcomes(b, m, g, m->ngroups, by);
+	rc |= outcomes(b, g, m->ngroups, by);
 	rt_free((void *)g);
 	return rc ? -1 : 0;
 }

@@ -17,6 +17,9 @@ struct page {
 	const char *const *band_labels;
 };
 
+/* Up to this many weeks, the weekly intake is one row across the page. */
+#define WEEKS_ACROSS 7
+
 static int cell_row(struct buf *b, const char *head, const long *v, size_t n)
 {
 	size_t i;
@@ -35,7 +38,9 @@ static int html_received(const struct page *pg, const struct report_figures *f)
 	size_t i, n = pg->m->nprio;
 	int rc = 0;
 
-	rc |= buf_addf(b, "<div class=blk><h3>Received: %ld</h3>\n<table><thead><tr><th></th>",
+	rc |= buf_addf(b,
+	               "<div class=blk><h3>Received: %ld</h3>\n<table class=side><thead><tr><th>"
+	               "</th>",
 	               f->received);
 	for (i = 0; i < n; i++) {
 		rc |= buf_adds(b, "<th>");
@@ -47,6 +52,19 @@ static int html_received(const struct page *pg, const struct report_figures *f)
 		rc |= buf_addf(b, "<td class=n>%ld</td>", f->received_by_priority[i]);
 	rc |= buf_addf(b, "<td class=n>%ld</td></tr>\n</tbody></table>\n",
 	               f->received_by_priority[REPORT_UNSCORED]);
+	/* A month's five or six weeks across the page; a longer period down it. */
+	if (pg->m->nweeks <= WEEKS_ACROSS) {
+		rc |= buf_adds(b, "<table class=side><thead><tr><th>week from</th>");
+		for (i = 0; i < pg->m->nweeks; i++) {
+			char t[16];
+
+			time_format_date((int32_t)(pg->m->first_monday + 7 * (int64_t)i), t);
+			rc |= buf_addf(b, "<th>%s</th>", t);
+		}
+		rc |= buf_adds(b, "</tr></thead><tbody>\n");
+		rc |= cell_row(b, "received", f->by_week, pg->m->nweeks);
+		return rc | buf_adds(b, "</tbody></table></div>\n");
+	}
 	rc |= buf_adds(b, "<table><thead><tr><th>week from</th><th>received</th></tr></thead>"
 	                  "<tbody>\n");
 	for (i = 0; i < pg->m->nweeks; i++) {
@@ -127,7 +145,7 @@ static int html_trend(const struct page *pg, const struct report_figures *f)
 	rc |= buf_adds(pg->b, "<div class=blk><h3>Intake and backlog by day</h3>\n");
 	rc |= report_svg_chart(pg->b, "Received and closed by day", pg->day_labels, n, in, 2, true,
 	                       0);
-	rc |= buf_adds(pg->b, "</div>\n<div class=blk>");
+	/* One block: the two charts are read together, and a page never ends with one. */
 	rc |= report_svg_chart(pg->b, "Open at each day's end", pg->day_labels, n, &open, 1, false,
 	                       0);
 	return rc | buf_adds(pg->b, "</div>\n");
