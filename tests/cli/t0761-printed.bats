@@ -92,8 +92,8 @@ PY
 	# Printed as a person would: the browser's own header and footer left on.
 	print_pdf "$WORK/bt.html" "$WORK/bt.pdf"
 	pdftotext "$WORK/bt.pdf" "$WORK/bt.txt"
-	! grep -n 'file://' "$WORK/bt.txt"
-	! grep -nE '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{2},' "$WORK/bt.txt"
+	if grep -n 'file://' "$WORK/bt.txt"; then false; fi
+	if grep -nE '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{2},' "$WORK/bt.txt"; then false; fi
 	grep -q '^Page 1 of ' "$WORK/bt.txt"
 	[ "$(grep -c '^OFFICIAL-SENSITIVE$' "$WORK/bt.txt")" -ge 2 ]
 	# The ROC chart's chance diagonal, labelled, and what an AUC of 0.5 means.
