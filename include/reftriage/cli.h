@@ -24,7 +24,8 @@ struct ruleset;
 enum cli_kind {
 	CLI_FLAG,  /* no value */
 	CLI_TEXT,  /* any text */
-	CLI_TIME,  /* RFC 3339 or a date */
+	CLI_TIME,  /* a TIME: RFC 3339, a date, a local time, now/today/yesterday, 12h
+	              (time_parse_when) */
 	CLI_COUNT, /* a whole number from min (0 or more) to max: decimal digits, no sign */
 	CLI_ENUM,  /* one of choices, in any case */
 };
@@ -59,7 +60,7 @@ struct cli_opt {
 	}
 #define CLI_OPT_AS_OF                                                                              \
 	{                                                                                          \
-		"as-of", 0, CLI_TIME, "TIME", "scoring time, RFC 3339 or a date (default now)",    \
+		"as-of", 0, CLI_TIME, "TIME", "scoring time (default now; also 12h, yesterday)",   \
 		    NULL, 0, 0                                                                     \
 	}
 
