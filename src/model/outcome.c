@@ -100,7 +100,7 @@ static int bad(struct diag *d, const char *field, const char *value, const char 
  */
 static int bad_code(struct diag *d, const char *code)
 {
-	char list[400], what[460];
+	char list[400], what[sizeof(list) + 80];
 	size_t i, n = 0, len = strlen(code), hits = 0;
 	const char *near = text_suggest(code, len, outcome_code_names, 3);
 
