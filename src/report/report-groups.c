@@ -155,12 +155,14 @@ static int outcomes(struct buf *b, const struct report_figures **g, size_t n, co
 int report_html_groups(struct buf *b, const struct mreport *m)
 {
 	const struct report_figures **g;
-	const char *by = report_by_names[m->by - 1];
+	const char *by;
 	size_t i;
 	int rc = 0;
 
-	if (m->ngroups == 0)
+	/* No --by (by 0): no groups, and no name to read. */
+	if (m->by == 0 || m->ngroups == 0)
 		return 0;
+	by = report_by_names[m->by - 1];
 	g = rt_calloc(m->ngroups, sizeof(*g));
 	if (!g)
 		return -1;
