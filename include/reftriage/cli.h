@@ -24,7 +24,8 @@ struct ruleset;
 enum cli_kind {
 	CLI_FLAG,  /* no value */
 	CLI_TEXT,  /* any text */
-	CLI_TIME,  /* RFC 3339 or a date */
+	CLI_TIME,  /* a TIME: RFC 3339, a date, a local time, now/today/yesterday, 12h
+	              (time_parse_when) */
 	CLI_COUNT, /* a whole number from min (0 or more) to max: decimal digits, no sign */
 	CLI_ENUM,  /* one of choices, in any case */
 };
@@ -59,7 +60,7 @@ struct cli_opt {
 	}
 #define CLI_OPT_AS_OF                                                                              \
 	{                                                                                          \
-		"as-of", 0, CLI_TIME, "TIME", "scoring time, RFC 3339 or a date (default now)",    \
+		"as-of", 0, CLI_TIME, "TIME", "scoring time (default now; also 12h, yesterday)",   \
 		    NULL, 0, 0                                                                     \
 	}
 
@@ -239,6 +240,19 @@ void cli_warn(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* Print "reftriage: <command>: message" on success; nothing with --quiet. */
 void cli_note(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/*
+ * The last error cli_report or cli_fail printed ("FILE: message"), "" when
+ * none: for a JSON summary that must say why a run stopped. Static.
+ */
+const char *cli_last_error(void);
+
+/*
+ * import --summary json when the run stopped before the verb ran (no store:
+ * 78, busy: 75, ...): the summary with no file read, the exit code and the
+ * error (cmd-import.c). Called by the dispatcher.
+ */
+void cli_import_summary_failed(struct cli *cli, int exit_code);
 
 /* Print "reftriage: <command>: message" and return code (an error with no diag). */
 int cli_fail(const struct cli *cli, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);

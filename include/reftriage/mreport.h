@@ -137,6 +137,13 @@ int mreport_casework_json(struct buf *b, const struct mreport *m, bool *first) M
 int mreport_casework_text(struct buf *b, const struct mreport *m) MUST_CHECK;
 int mreport_casework_html(struct buf *b, const struct mreport *m) MUST_CHECK;
 int mreport_write_json(FILE *f, const struct mreport *m) MUST_CHECK;
+/*
+ * The --by groups for the printed report: one row a group in a table each
+ * for intake and backlog, response within time and outcomes, sorted by name
+ * (src/report/report-groups.c). Nothing when there are no groups.
+ */
+int report_html_groups(struct buf *b, const struct mreport *m) MUST_CHECK;
+
 int mreport_write_html(FILE *f, const struct mreport *m, const char *operator_name,
                        int64_t generated_at) MUST_CHECK;
 

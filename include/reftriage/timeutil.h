@@ -27,6 +27,18 @@ int time_parse_datetime(const char *s, size_t n, int64_t *us, const char **why);
 /* Parse "YYYY-MM-DD" only. */
 int time_parse_date(const char *s, size_t n, int32_t *days, const char **why);
 
+/*
+ * A TIME as people give one on the command line (cli.md, docs/workflow.md):
+ * what time_parse_datetime takes (RFC 3339; a bare date is midnight UTC);
+ * a local time without a zone, "2026-11-02 08:15" or "2026-11-02T08:15[:SS]"
+ * (in the zone TZ names); "now"; "today" and "yesterday" (local midnight);
+ * or a time ago, digits and a unit: "90min", "12h", "3d", "2w" (no "m":
+ * minutes or months?).
+ * Words in any case. now is the one clock the command runs at (--now, else
+ * the system clock). -1 with *why set (a static phrase) otherwise.
+ */
+int time_parse_when(const char *s, size_t n, int64_t now, int64_t *us, const char **why);
+
 /* "2026-11-02T08:15:00Z", with a fraction only when there is one. */
 void time_format(int64_t us, char out[40]);
 /* "2026-11-02". */

@@ -22,8 +22,9 @@ const struct cli_opt alert_opts[] = {
 const char alert_about[] =
     "The open packages that are overdue or due within HOURS, soonest due first.\n"
     "Prints nothing and exits 0 when there are none; otherwise prints them and\n"
-    "exits 1, so that 'reftriage alert || mail -s \"referrals due\" team' mails only\n"
-    "when there is something to act on. Stale scores are warned of on stderr.\n"
+    "exits 1. 64 and above is an error (78: no store), not news of referrals:\n"
+    "a job mails 'referrals due' on exit 1 only, and a failure on any other\n"
+    "(docs/nightly.md). Stale scores are warned of on stderr.\n"
     "Each open quarantined record (refused at import, neither resolved nor\n"
     "dismissed) is due now: listed in a section of its own (json: \"quarantine\"),\n"
     "and exit 1 until it is resolved or dismissed.\n"
@@ -42,6 +43,14 @@ struct alert_ctx {
 	struct store_qopen q; /* the open quarantine: due now */
 };
 
+/* The table's heading, before its first row: with nothing due, alert stays silent. */
+static void heading(const struct alert_ctx *x)
+{
+	if (x->n == 0)
+		printf("%-4s %-24s %-21s %-8s %-12s %s\n", "PRI", "REF", "DUE", "", "STATUS",
+		       "ASSIGNED");
+}
+
 /*
  * A package not scored yet: its priority and due time are not known, so it
  * is due now (issue 24), listed before the others.
@@ -52,9 +61,9 @@ static int on_unscored(struct alert_ctx *x, const struct store_worklist_row *r)
 	int err = 0;
 
 	if (!x->json) {
-		cli_print(stdout, "%-4s %-24s NOT SCORED YET: run 'reftriage score'  %s%s%s\n", "-",
-		          r->ref, r->status, r->assigned_to ? "  " : "",
-		          r->assigned_to ? r->assigned_to : "");
+		heading(x);
+		cli_print(stdout, "%-4s %-24s NOT SCORED YET: run 'reftriage score'  %-12s %s\n",
+		          "-", r->ref, r->status, r->assigned_to ? r->assigned_to : "-");
 		x->n++;
 		return 0;
 	}
@@ -89,9 +98,10 @@ static int on_due(void *ctx, const struct store_worklist_row *r)
 
 		/* People read local times (TZ); the JSON below is UTC. */
 		time_format_local(r->due_at, local);
-		cli_print(stdout, "%-4s %-24s due %s%s  %s%s%s\n", prio, r->ref, local,
-		          r->overdue ? "  OVERDUE" : "", r->status, r->assigned_to ? "  " : "",
-		          r->assigned_to ? r->assigned_to : "");
+		heading(x);
+		cli_print(stdout, "%-4s %-24s %-21s %-8s %-12s %s\n", prio, r->ref, local,
+		          r->overdue ? "OVERDUE" : "", r->status,
+		          r->assigned_to ? r->assigned_to : "-");
 		x->n++;
 		return 0;
 	}

@@ -12,7 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-static const char *const log_formats[] = {"table", "json", NULL};
+static const char *const log_formats[] = {"table", "json", "ndjson", NULL};
 static const struct cli_opt log_opts[] = {
     {"since", 0, CLI_TIME, "TIME", "entries at or after TIME", NULL, 0, 0},
     {"action", 0, CLI_TEXT, "ACTION", "entries of this action (import, status, worklist, ...)",
@@ -20,7 +20,8 @@ static const struct cli_opt log_opts[] = {
     {"operator", 0, CLI_TEXT, "NAME",
      "entries by this operator (here a filter, not the global option)", NULL, 0, 0},
     {"ref", 0, CLI_TEXT, "REF", "entries that name this package", NULL, 0, 0},
-    CLI_OPT_FORMAT(log_formats, "table for people, json for scripts"),
+    CLI_OPT_FORMAT(log_formats,
+                   "table for people, json ({\"items\": [...]}) or ndjson (a line an entry)"),
     CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };
@@ -59,6 +60,7 @@ static const char checkpoint_about[] =
 struct log_ctx {
 	struct store *st;
 	bool json;
+	bool ndjson; /* with json: one entry a line, no enclosing document */
 	long n;
 	struct buf b;
 	struct diag *d;
@@ -100,7 +102,11 @@ static int put_details(struct buf *b, const char *details, size_t len)
 	return object ? buf_add(b, details, len) : jsonw_string(b, details, len);
 }
 
-/* One entry as a JSON line (--json) into x->b, then to standard output. */
+/*
+ * One entry as a JSON object on a line of its own into x->b, then to standard
+ * output: an item of the document ("items", after a comma from the second on),
+ * or with ndjson a line by itself.
+ */
 static int entry_json(struct log_ctx *x, const struct audit_entry *e, const char *t)
 {
 	bool first = true;
@@ -108,6 +114,8 @@ static int entry_json(struct log_ctx *x, const struct audit_entry *e, const char
 	int rc = 0;
 
 	buf_reset(&x->b);
+	if (!x->ndjson)
+		rc |= buf_adds(&x->b, x->n > 1 ? ",\n" : "\n");
 	rc |= buf_addc(&x->b, '{');
 	rc |= jsonw_key_int(&x->b, &first, "seq", (long long)e->seq);
 	rc |= jsonw_key_str(&x->b, &first, "at", t);
@@ -126,7 +134,7 @@ static int entry_json(struct log_ctx *x, const struct audit_entry *e, const char
 	rc |= jsonw_key(&x->b, &first, "hash");
 	hash_hex(hex, e->hash);
 	rc |= jsonw_string(&x->b, hex, strlen(hex));
-	rc |= buf_adds(&x->b, "}\n");
+	rc |= buf_adds(&x->b, x->ndjson ? "}\n" : "}");
 	if (rc) {
 		diag_set(x->d, EX_SOFTWARE, "out of memory");
 		return -1;
@@ -200,11 +208,14 @@ static int do_log(struct cli *cli)
 	q.action = cli_str(cli, "action");
 	q.operator_name = cli_str(cli, "operator");
 	q.ref = cli_str(cli, "ref");
-	x.json = format && strcmp(format, "json") == 0;
+	x.ndjson = format && strcmp(format, "ndjson") == 0;
+	x.json = x.ndjson || (format && strcmp(format, "json") == 0);
 	buf_init(&x.b);
 	x.st = cli->st;
 	x.d = &d;
 	diag_clear(&d);
+	if (x.json && !x.ndjson)
+		fputs("{\"items\":[", stdout);
 	/* Reading the trail is a consultation too: recorded in the same transaction. */
 	if (store_audit_each(cli->st, &q, on_entry, &x, &d) != 0 ||
 	    (q.ref && store_audit_ref(cli->st, q.ref, &d) < 0)) {
@@ -212,6 +223,8 @@ static int do_log(struct cli *cli)
 		return cli_report(&d);
 	}
 	buf_release(&x.b);
+	if (x.json && !x.ndjson)
+		fputs(x.n ? "\n]}\n" : "]}\n", stdout);
 	if (q.has_since)
 		cli_details_time(&cli->details, "since", q.since);
 	cli_details_str(&cli->details, "action", q.action);
@@ -414,8 +427,8 @@ static int do_checkpoint(struct cli *cli)
 		rc = cli_report(&d);
 	else if (rc == EX_OK && buf_adds(&cli->also_written, sig.data) < 0)
 		rc = cli_fail(cli, EX_SOFTWARE, "out of memory");
+	/* The statement goes to the file only: standard output stays for a pipe's data. */
 	if (rc == EX_OK) {
-		printf("%s", text.data);
 		cli_note(cli,
 		         "entry %lld signed with key %s into %s and %s; keep them off this host",
 		         (long long)cp.seq, keyid, output, sig.data);

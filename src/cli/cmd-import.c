@@ -547,8 +547,11 @@ int cmd_import(struct cli *cli)
 
 	memset(&x, 0, sizeof(x));
 	buf_init(&scored);
-	if ((code = setup(cli, &x)) != EX_OK)
+	if ((code = setup(cli, &x)) != EX_OK) {
+		if (cli_flag(cli, "summary"))
+			cli_import_summary_failed(cli, code);
 		goto out;
+	}
 	if (expand(cli, &paths) < 0 || !(reps = rt_calloc(paths.n ? paths.n : 1, sizeof(*reps))) ||
 	    !(seen = rt_calloc(paths.n ? paths.n : 1, sizeof(*seen)))) {
 		code = cli_fail(cli, EX_SOFTWARE, "out of memory");

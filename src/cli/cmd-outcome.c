@@ -345,6 +345,10 @@ static int on_outcome(void *ctx, const struct store_outcome *o)
 		return -1;
 	buf_reset(&x->b);
 	if (x->format == L_TABLE) {
+		/* The heading before the first row: an empty list stays empty. */
+		if (x->n == 0)
+			printf("%-24s %-25s %-10s %5s  %s\n", "REF", "CODE", "DATE", "COUNT",
+			       "NOTE");
 		cli_print(stdout, "%-24s %-25s %s %5ld  ", o->ref, o->code, o->date, o->count);
 		if (o->note)
 			cli_put_safe(stdout, o->note, strlen(o->note), "      ");

@@ -90,14 +90,14 @@ static int seen(struct q_ctx *x, const struct store_quarantined *q)
 static void print_state(const struct store_quarantined *q, bool brackets)
 {
 	const char *open = brackets ? "  [" : "";
-	char t[40];
+	char t[TIME_LOCAL_MAX];
 
 	if (q->state == STORE_Q_RESOLVED) {
-		time_format(q->resolved_at, t);
+		time_format_local(q->resolved_at, t);
 		printf("%sresolved: imported cleanly %s, import %lld%s", open, t,
 		       (long long)q->resolved_by_import, brackets ? "]" : "");
 	} else if (q->state == STORE_Q_DISMISSED) {
-		time_format(q->dismissed_at, t);
+		time_format_local(q->dismissed_at, t);
 		printf("%sdismissed %s by ", open, t);
 		cli_put_safe(stdout, q->dismissed_by, strlen(q->dismissed_by), NULL);
 		fputs(": ", stdout);
@@ -114,6 +114,9 @@ static int on_list(void *ctx, const struct store_quarantined *q)
 
 	if (rc)
 		return rc < 0 ? rc : 0;
+	/* The heading before the first row shown: an empty list stays empty. */
+	if (((struct q_ctx *)ctx)->shown == 1)
+		printf("%-6s %s  %s  %s\n", "ID", "FILE:LINE", "REF", "REASON");
 	printf("%-6lld ", (long long)q->id);
 	cli_put_safe(stdout, q->file, strlen(q->file), NULL);
 	printf(":%lu", q->line);

@@ -23,21 +23,26 @@ static const struct cli_opt install_opts[] = {
     CLI_OPT_AS_OF,
     CLI_OPT_WAIT,
     CLI_OPT_DRY_RUN("print what would move (as rules diff) and stop"),
+    {"verbose", 'v', CLI_FLAG, NULL, "print what moves (as --dry-run) before installing", NULL, 0,
+     0},
     CLI_OPT_END,
 };
 static const char install_about[] =
     "Check FILE, keep it in the store under its BLAKE2b-256 hash, make it the active\n"
     "rule set and rescore every open package (at TIME, default now), in one\n"
-    "transaction: never new rules with old scores. First it prints how the open\n"
-    "packages would move between priorities (one line a band, as rules diff) and\n"
-    "rules diff's summary lines (priority, score, rank, due times, the bands and\n"
-    "rules that differ); with --dry-run it stops there and the store is not changed.\n";
+    "transaction: never new rules with old scores. On success it prints one line:\n"
+    "what was installed, how many open packages were rescored and how many changed\n"
+    "priority. --dry-run prints how the open packages would move between priorities\n"
+    "(one line a band, as rules diff) and rules diff's summary lines (priority,\n"
+    "score, rank, due times, the bands and rules that differ) and stops: the store\n"
+    "is not changed. --verbose prints the same before installing.\n";
 static const char *const diff_formats[] = {"text", "json", "html", NULL};
 static const struct cli_opt diff_opts[] = {
     {"against", 0, CLI_TEXT, "FILE", "compare with this rules file (default: the active rules)",
      NULL, 0, 0},
     CLI_OPT_AS_OF,
     CLI_OPT_FORMAT(diff_formats, "text for people, json for scripts, html to print"),
+    CLI_OPT_OUTPUT("write to FILE (atomically) instead of standard output"),
     CLI_OPT_END,
 };
 static const char diff_about[] =
@@ -213,7 +218,8 @@ static void warn_same_label(struct cli *cli, const char *path, const struct rule
  * Unusable active rules leave nothing to compare: installing a good file is
  * their cure, so it goes on.
  */
-static int install_summary(struct cli *cli, const struct ruleset *rs, int64_t as_of)
+static int install_summary(struct cli *cli, const struct ruleset *rs, int64_t as_of,
+                           size_t *changed)
 {
 	struct ruleset *active = NULL;
 	struct rules_diff df;
@@ -238,7 +244,9 @@ static int install_summary(struct cli *cli, const struct ruleset *rs, int64_t as
 	rules_diff_init(&df);
 	if (rules_diff_run(&df, cli->st, active, rs, as_of, &d) < 0)
 		rc = cli_report(&d);
-	if (rc == EX_OK && !cli->quiet) {
+	*changed = df.priority_changed;
+	/* The matrix is for the person deciding; the install itself says one line. */
+	if (rc == EX_OK && !cli->quiet && (cli_flag(cli, "dry-run") || cli_flag(cli, "verbose"))) {
 		cli_note(cli,
 		         "%zu open packages by priority, the active rules (rows) to %s (columns); "
 		         "%zu would change priority:",
@@ -259,13 +267,14 @@ static int do_install(struct cli *cli)
 	struct buf body;
 	struct diag d;
 	unsigned long n = 0;
-	char hex[HASH_HEX], t[40];
+	size_t changed = SIZE_MAX;
+	char hex[HASH_HEX], t[TIME_LOCAL_MAX], moved[64] = "";
 	int rc;
 
 	buf_init(&body);
 	rc = check(path, &body, &rs);
 	if (rc == EX_OK)
-		rc = install_summary(cli, rs, as_of);
+		rc = install_summary(cli, rs, as_of, &changed);
 	if (rc == EX_OK && cli_flag(cli, "dry-run")) {
 		cli_note(cli, "%s: dry run: nothing installed", path);
 		ruleset_free(rs);
@@ -284,10 +293,13 @@ static int do_install(struct cli *cli)
 		rc = cli_report(&d);
 	if (rc == EX_OK) {
 		hash_hex(hex, rs->hash);
-		time_format(as_of, t);
+		time_format_local(as_of, t);
+		if (changed != SIZE_MAX)
+			(void)snprintf(moved, sizeof(moved), ", %zu changed priority", changed);
 		cli_note(cli,
-		         "installed %s %s (hash %s) from %s; rescored %lu open package%s as of %s",
-		         rs->name, rs->version, hex, path, n, n == 1 ? "" : "s", t);
+		         "installed %s %s (hash %s) from %s; rescored %lu open package%s as of "
+		         "%s%s",
+		         rs->name, rs->version, hex, path, n, n == 1 ? "" : "s", t, moved);
 	}
 	ruleset_free(rs);
 	buf_release(&body);
@@ -383,7 +395,7 @@ static int on_active(void *ctx, const struct store_rules *r)
 {
 	struct show_ctx *x = ctx;
 	struct diag_list errs;
-	char hex[HASH_HEX], t[40];
+	char hex[HASH_HEX], t[TIME_LOCAL_MAX];
 	size_t i;
 
 	if (x->json) {
@@ -394,7 +406,7 @@ static int on_active(void *ctx, const struct store_rules *r)
 	x->rs = ruleset_parse(r->body, r->body_len, &errs);
 	diag_list_release(&errs);
 	hash_hex(hex, r->hash);
-	time_format(r->installed_at, t);
+	time_format_local(r->installed_at, t);
 	/* A rules file's names and descriptions are its author's text: printed safely. */
 	cli_print(stdout, "rules      %s %s\nhash       %s\ninstalled  %s by %s from %s\n", r->name,
 	          r->version, hex, t, r->operator_name, r->source_file);
@@ -538,7 +550,7 @@ static int do_backtest(struct cli *cli)
 const struct cli_cmd rules_subs[] = {
     {"check", do_check, check_opts, check_about, 0, "validate a rules file", "FILE", 1, 1, NULL,
      NULL},
-    {"diff", do_diff, diff_opts, diff_about, CLI_STORE | CLI_READ,
+    {"diff", do_diff, diff_opts, diff_about, CLI_STORE | CLI_READ | CLI_OUTPUT,
      "what a rules file would change, installing nothing", "FILE", 1, 1, NULL, NULL},
     {"install", do_install, install_opts, install_about, CLI_STORE,
      "make a rules file the active rules and rescore", "FILE", 1, 1, NULL, NULL},

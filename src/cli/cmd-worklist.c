@@ -11,6 +11,7 @@
 #include "reftriage/score.h"
 #include "reftriage/timeutil.h"
 
+#include <ctype.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 

@@ -101,7 +101,7 @@ static int check_value(struct cli *cli, const struct cli_opt *o, const char **v)
 		int64_t t;
 		const char *why;
 
-		if (time_parse_datetime(*v, strlen(*v), &t, &why) < 0)
+		if (time_parse_when(*v, strlen(*v), time_now(), &t, &why) < 0)
 			return cli_usage_error(cli, "%s '%s' is not a time: %s", opt, *v, why);
 	} else if (o->kind == CLI_COUNT) {
 		char *end;
@@ -483,20 +483,28 @@ static int run(struct cli *cli)
 	int rc = EX_OK;
 
 	diag_clear(&d);
-	if ((f & CLI_STORE) && (rc = open_store(cli)) != EX_OK)
+	if ((f & CLI_STORE) && (rc = open_store(cli)) == EX_OK) {
+		if ((f & CLI_TXN) && store_begin(cli->st, &d) < 0)
+			rc = cli_report(&d);
+		else if ((f & CLI_READ) && store_begin_read(cli->st, &d) < 0)
+			rc = cli_report(&d);
+	}
+	if (rc == EX_OK && (f & CLI_RULES))
+		rc = load_rules(cli);
+	if (rc != EX_OK) {
+		if (cli_has_opt(cli, "summary") && cli_flag(cli, "summary"))
+			cli_import_summary_failed(cli, rc);
 		return rc;
-	if ((f & CLI_TXN) && store_begin(cli->st, &d) < 0)
-		return cli_report(&d);
-	if ((f & CLI_READ) && store_begin_read(cli->st, &d) < 0)
-		return cli_report(&d);
-	if ((f & CLI_RULES) && (rc = load_rules(cli)) != EX_OK)
-		return rc;
+	}
 	if (f & CLI_OUTPUT)
 		rc = open_output(cli);
 	else
 		cli->out = stdout;
 	if (rc == EX_OK)
 		rc = cli->cmd->run(cli);
+	else if (cli_has_opt(cli, "summary") && cli_flag(cli, "summary"))
+		cli_import_summary_failed(cli,
+		                          rc); /* a script parses stdout: never leave it empty */
 	if (rc == EX_OK)
 		rc = finish(cli);
 	if (rc == EX_OK && cli->exit_code)
@@ -626,9 +634,12 @@ bool cli_flag(const struct cli *cli, const char *name)
 int64_t cli_time(const struct cli *cli, const char *name, int64_t dflt)
 {
 	const char *v = value(cli, name), *why;
-	int64_t t;
+	int64_t t, now = time_now();
 
-	return v && time_parse_datetime(v, strlen(v), &t, &why) == 0 ? t : dflt;
+	/* One clock: "12h" is 12 hours before --now where the verb has one, else the clock. */
+	if (strcmp(name, "now") != 0 && cli_has_opt(cli, "now"))
+		now = cli_time(cli, "now", now);
+	return v && time_parse_when(v, strlen(v), now, &t, &why) == 0 ? t : dflt;
 }
 
 long cli_count(const struct cli *cli, const char *name, long dflt)

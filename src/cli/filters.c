@@ -9,6 +9,8 @@
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
+#include <ctype.h>
+
 /* Split a comma-separated list into words; -1 when there are more than max. */
 static int split(char *s, const char **words, size_t max, size_t *n)
 {
@@ -37,6 +39,39 @@ static int band_named(const struct ruleset *rs, const char *p)
 		if (text_ieq(p, strlen(p), rs->bands[i].priority))
 			return (int)i;
 	return -1;
+}
+
+/* --priority names no band: list the rule set's bands ("P1, P2, P3 or P4"). */
+static int bad_priority(struct cli *cli, const char *p)
+{
+	const char *names[RULES_MAX_BANDS + 1];
+	char list[256];
+	size_t i, n = 0;
+
+	for (i = 0; i < cli->rs->nbands && n + 1 < ARRAY_SIZE(names); i++)
+		names[n++] = cli->rs->bands[i].priority;
+	names[n] = NULL;
+	cli_join(list, sizeof(list), (const char *const *)names);
+	return cli_usage_error(cli, "--priority '%s' is not a priority of the rules in use (%s)", p,
+	                       list);
+}
+
+/*
+ * A state misspelt ("in-progress", "inprogress"), or NULL: the state of want
+ * it is nearest to once '-' and ' ' are read as '_', so that the message does
+ * not send the analyst to the other kind of state for a typo.
+ */
+static const char *near_status(const char *s, const char *const *want)
+{
+	char w[32];
+	size_t i, len = strlen(s);
+
+	if (len >= sizeof(w))
+		return NULL;
+	for (i = 0; i < len; i++)
+		w[i] = (s[i] == '-' || s[i] == ' ') ? '_' : (char)tolower((unsigned char)s[i]);
+	w[len] = '\0';
+	return text_suggest(w, len, want, 2);
 }
 
 /*
@@ -104,8 +139,7 @@ int cli_worklist_filters(struct cli *cli, struct store_worklist_query *q, char *
 		int b = band_named(cli->rs, words[i]);
 
 		if (b < 0)
-			return cli_usage_error(
-			    cli, "--priority '%s' is not a priority of the rules in use", words[i]);
+			return bad_priority(cli, words[i]);
 		q->priorities[q->npriorities++] = b;
 	}
 	q->closed = cli_flag(cli, "closed");
@@ -120,6 +154,10 @@ int cli_worklist_filters(struct cli *cli, struct store_worklist_query *q, char *
 		for (k = 0; want[k] && !text_ieq(q->statuses[i], strlen(q->statuses[i]), want[k]);
 		     k++)
 			;
+		if (!want[k] && near_status(q->statuses[i], want))
+			return cli_usage_error(cli,
+			                       "--status '%s' is not a state; did you mean '%s'?",
+			                       q->statuses[i], near_status(q->statuses[i], want));
 		if (!want[k] && !q->closed)
 			return cli_usage_error(
 			    cli,

@@ -40,8 +40,20 @@ static void put_problem(const struct diag *d)
 	fputc('\n', stderr);
 }
 
+/* The last error reported, for a JSON summary to carry (cli_last_error). */
+static char last_error[sizeof(((struct diag *)0)->message) + 300];
+
+const char *cli_last_error(void)
+{
+	return last_error;
+}
+
 int cli_report(const struct diag *d)
 {
+	if (d->severity != DIAG_WARNING)
+		(void)snprintf(last_error, sizeof(last_error), "%s%s%s%s", d->file,
+		               d->file[0] ? ": " : "", d->message,
+		               d->message[0] ? "" : "unknown error");
 	fputs("reftriage: ", stderr);
 	if (d->severity == DIAG_WARNING)
 		fputs("warning: ", stderr);
@@ -160,6 +172,9 @@ int cli_fail(const struct cli *cli, int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	(void)vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
 	va_start(ap, fmt);
 	say(cli, fmt, ap);
 	va_end(ap);

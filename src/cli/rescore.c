@@ -16,7 +16,7 @@ int cli_rescore_said(const struct cli *cli, struct store *st, int64_t as_of, str
 	unsigned long n = 0;
 	int64_t id;
 	struct diag d;
-	char t[40], hex[HASH_HEX];
+	char t[TIME_LOCAL_MAX], hex[HASH_HEX];
 	int rc;
 
 	diag_clear(&d);
@@ -28,7 +28,7 @@ int cli_rescore_said(const struct cli *cli, struct store *st, int64_t as_of, str
 		ruleset_free(rs);
 		return cli_report(&d);
 	}
-	time_format(as_of, t);
+	time_format_local(as_of, t);
 	hash_hex(hex, rs->hash);
 	rc = buf_addf(said, "scored %lu open package%s as of %s with %s %s (%.12s)", n,
 	              n == 1 ? "" : "s", t, rs->name, rs->version, hex);
@@ -53,11 +53,11 @@ bool cli_scores_stale(const struct cli *cli, bool scored, int64_t as_of, int64_t
 {
 	long hours = cli_count(cli, "stale-after", 24);
 	int64_t age = now - as_of;
-	char t[40];
+	char t[TIME_LOCAL_MAX];
 
 	if (!scored || age <= (int64_t)hours * 3600 * US_PER_SEC)
 		return false;
-	time_format(as_of, t);
+	time_format_local(as_of, t);
 	cli_warn(cli,
 	         "warning: the scores are stale: computed %lld h ago (as of %s), more than %ld h; "
 	         "run 'reftriage score' to bring them up to date",

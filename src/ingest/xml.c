@@ -832,7 +832,7 @@ static int leaf_bool(struct xmldec *x, const char *s, size_t n)
 static int leaf_enum(struct xmldec *x, const char *sub, const char *const *values,
                      const char *expected, const char *s, size_t n)
 {
-	char list[300], hint[160], all[460];
+	char list[300], hint[160], all[600];
 	int i = enum_index(values, s, n);
 
 	if (i >= 0)
@@ -908,12 +908,37 @@ static void leaf_file(struct xmldec *x, int act, const char *s, size_t n)
 	}
 }
 
+/*
+ * "one of the XSD's eight incident types: 'A', 'B', ... or 'H'": the valid
+ * values are the XSD's own words, never the input, so they may be listed.
+ */
+static const char *incident_types_expected(char *text, size_t size)
+{
+	size_t i, o;
+
+	o = (size_t)snprintf(text, size, "one of the XSD's eight incident types: ");
+	for (i = 0; incident_types[i] && o < size; i++)
+		o += (size_t)snprintf(text + o, size - o, "%s'%s'",
+		                      i == 0                  ? ""
+		                      : incident_types[i + 1] ? ", "
+		                                              : " or ",
+		                      incident_types[i]);
+	return text;
+}
+
 static void leaf_summary(struct xmldec *x, int act, const char *s, size_t n)
 {
+	char expected[420];
+
 	switch (act) {
 	case A_INCIDENT_TYPE:
-		x->incident_type = leaf_enum(x, NULL, incident_types,
-		                             "exactly one of the XSD's eight incident types", s, n);
+		/* A near miss gets its "did you mean"; anything else the list of the eight. */
+		enum_hint(incident_types, s, n, expected, sizeof(expected));
+		x->incident_type =
+		    leaf_enum(x, NULL, incident_types,
+		              expected[0] ? "exactly one of the XSD's eight incident types"
+		                          : incident_types_expected(expected, sizeof(expected)),
+		              s, n);
 		if (x->incident_type < 0)
 			x->incident_type = -2; /* given, but not one of them */
 		break;

@@ -4,6 +4,8 @@
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
 
+#include <strings.h>
+
 const struct outcome_code outcome_codes[] = {
     {"arrest", "subject arrested", OUTCOME_POSITIVE},
     {"charged", "charged or summonsed", OUTCOME_POSITIVE},
@@ -91,6 +93,45 @@ static int bad(struct diag *d, const char *field, const char *value, const char 
 	return diag_set(d, EX_DATAERR, "'%s' %s", shown, what);
 }
 
+/*
+ * An unknown code: the codes it begins (in any case: "NFA" names the four
+ * nfa_ codes), else every code, so that the analyst need not open the docs;
+ * the nearest code as the suggestion.
+ */
+static int bad_code(struct diag *d, const char *code)
+{
+	char list[400], what[sizeof(list) + 80];
+	size_t i, n = 0, len = strlen(code), hits = 0;
+	const char *near = text_suggest(code, len, outcome_code_names, 3);
+
+	for (i = 0; len && i < outcome_ncodes; i++)
+		if (strlen(outcome_codes[i].code) > len &&
+		    strncasecmp(code, outcome_codes[i].code, len) == 0)
+			hits++;
+	list[0] = '\0';
+	for (i = 0; i < outcome_ncodes; i++) {
+		if (hits && !(strlen(outcome_codes[i].code) > len &&
+		              strncasecmp(code, outcome_codes[i].code, len) == 0))
+			continue;
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+		                      outcome_codes[i].code);
+		if (n >= sizeof(list))
+			break;
+	}
+	/* A typo of one code: that code is the answer, not the whole list. */
+	if (near && !hits) {
+		diag_suggest(d, near);
+		return bad(d, "code", code, "is not an outcome code (docs/outcomes.md)");
+	}
+	if (hits)
+		(void)snprintf(what, sizeof(what),
+		               "is not an outcome code; did you mean one of %s? (docs/outcomes.md)", list);
+	else
+		(void)snprintf(what, sizeof(what),
+		               "is not an outcome code: one of %s (docs/outcomes.md)", list);
+	return bad(d, "code", code, what);
+}
+
 int outcome_parse(const char *code, const char *date, const char *count, const char *note,
                   int32_t today, struct outcome_fields *out, struct diag *d)
 {
@@ -100,10 +141,8 @@ int outcome_parse(const char *code, const char *date, const char *count, const c
 
 	memset(out, 0, sizeof(*out));
 	out->code = outcome_code_find(code, strlen(code));
-	if (!out->code) {
-		diag_suggest(d, text_suggest(code, strlen(code), outcome_code_names, 3));
-		return bad(d, "code", code, "is not an outcome code (docs/outcomes.md)");
-	}
+	if (!out->code)
+		return bad_code(d, code);
 	if (date && *date) {
 		if (time_parse_date(date, strlen(date), &out->date, &why) < 0) {
 			diag_at(d, NULL, 0, "date");

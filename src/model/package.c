@@ -405,6 +405,25 @@ int package_add_ident(struct package *p, const char *type, size_t tlen, const ch
 	return 0;
 }
 
+/*
+ * Whether text that is not UTF-8 reads as Windows-1252, the encoding Excel
+ * writes for a plain "CSV" on a UK Windows desktop: every byte from 0x80 is one
+ * that Windows-1252 defines (0x81, 0x8d, 0x8f, 0x90 and 0x9d are not) and
+ * not 0xff (a 'ÿ' in English text is far less likely than a damaged byte).
+ */
+static bool looks_cp1252(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0x81 || c == 0x8d || c == 0x8f || c == 0x90 || c == 0x9d || c == 0xff)
+			return false;
+	}
+	return true;
+}
+
 /* Checks shared by every encoding: NUL bytes and UTF-8. */
 static int check_bytes(int f, const char *s, size_t n, struct reasons *r)
 {
@@ -414,6 +433,12 @@ static int check_bytes(int f, const char *s, size_t n, struct reasons *r)
 	if (nul)
 		return reject(r, f, s, n, "has a NUL byte at byte %zu", (size_t)(nul - s) + 1);
 	bad = utf8_invalid_at(s, n);
+	if (bad != n && looks_cp1252(s, n))
+		return reject(r, f, s, n,
+		              "is not valid UTF-8 (byte %zu is 0x%02x); the file looks like "
+		              "Windows-1252 (a spreadsheet's plain 'CSV' save): convert it with "
+		              "'iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8' and import that",
+		              bad + 1, (unsigned char)s[bad]);
 	if (bad != n)
 		return reject(r, f, s, n, "is not valid UTF-8 (byte %zu is 0x%02x)", bad + 1,
 		              (unsigned char)s[bad]);

@@ -42,7 +42,24 @@ static const char css[] =
     "th, td { border: 1px solid #999; padding: .15em .5em; }\n"
     "td.n { text-align: right; font-variant-numeric: tabular-nums; }\n"
     ".charts svg { margin-right: 2em; }\n"
-    "@page { size: A4 portrait; margin: 15mm; }\n";
+    ".charts p { max-width: 40em; }\n"
+    /*
+     * Margin boxes of its own: a browser that finds them prints them instead
+     * of its date, title and file:// address on every page.
+     */
+    "@page { size: A4 portrait; margin: 18mm 15mm 16mm 15mm;\n"
+    "  @top-center { content: \"" MARKING "\"; font: bold 11pt sans-serif; }\n"
+    "  @bottom-center { content: \"" MARKING "\"; font: bold 11pt sans-serif; }\n"
+    "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages);"
+    " font: 8pt sans-serif; } }\n"
+    "@media print { .marking { display: none; } body { margin: 0; } }\n";
+
+/* What an AUC means, in one plain sentence, on the page beside the figure. */
+#define AUC_PLAIN                                                                                  \
+	"The AUC is the chance that a referral picked at random from those with a positive "       \
+	"outcome was ranked above one picked at random from those with a negative outcome: 0.5 "   \
+	"is no better than tossing a coin (the dashed diagonal of the chart), 1.0 is a perfect "   \
+	"ranking."
 
 static int fraction(struct buf *b, bool has, double v)
 {
@@ -52,11 +69,11 @@ static int fraction(struct buf *b, bool has, double v)
 static int head(struct buf *b, const struct backtest_report *r, const char *note)
 {
 	const struct backtest *bt = r->bt;
-	char hex[HASH_HEX], t[40];
+	char hex[HASH_HEX], t[TIME_LOCAL_MAX];
 	int rc = 0;
 
 	hash_hex(hex, r->rs->hash);
-	time_format(r->generated_at - r->generated_at % US_PER_SEC, t);
+	time_format_local(r->generated_at, t); /* for people: local, to the minute */
 	rc |= buf_adds(b, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
 	                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
 	                  "'none'; style-src 'unsafe-inline'\">\n<title>Backtest of ");
@@ -97,6 +114,7 @@ static int head(struct buf *b, const struct backtest_report *r, const char *note
 		rc |= buf_adds(b, ".</p>\n");
 		buf_release(&sentence);
 	}
+	rc |= buf_adds(b, "<p>" AUC_PLAIN "</p>\n");
 	if (note) {
 		rc |= buf_adds(b, "<p><b>Note:</b> ");
 		rc |= put(b, note);
@@ -114,7 +132,9 @@ static int roc_svg(struct buf *b, const struct backtest *bt)
 	rc |= buf_adds(b, "<svg width=240 height=240 viewBox=\"-30 -10 240 240\" role=img "
 	                  "aria-label=\"ROC curve\"><title>ROC curve</title>\n"
 	                  "<rect x=0 y=0 width=200 height=200 fill=none stroke=#999 />\n"
-	                  "<line x1=0 y1=200 x2=200 y2=0 stroke=#bbb stroke-dasharray=4 />\n"
+	                  "<line x1=0 y1=200 x2=200 y2=0 stroke=#666 stroke-dasharray=4 />\n"
+	                  "<text x=112 y=100 font-size=9 fill=#444 transform=\"rotate(-45 112 "
+	                  "100)\" text-anchor=middle>chance: AUC 0.5</text>\n"
 	                  "<polyline fill=none stroke=#036 stroke-width=2 points=\"");
 	for (i = 0; i < bt->auc.npoints; i++)
 		rc |= buf_addf(b, "%s%.1f,%.1f", i ? " " : "", bt->auc.roc[i].fpr * 200,

@@ -2,7 +2,7 @@
  * The management report as one self-contained A4 page set for a monthly
  * performance meeting: tables and inline SVG charts (intake and backlog by
  * day, response within time by band), no script, nothing fetched; each
- * --by group on a page of its own.
+ * --by group a row in tables that compare them (report-groups.c).
  */
 #include "reftriage/mreport.h"
 
@@ -16,6 +16,9 @@ struct page {
 	const char *const *day_labels;
 	const char *const *band_labels;
 };
+
+/* Up to this many weeks, the weekly intake is one row across the page. */
+#define WEEKS_ACROSS 7
 
 static int cell_row(struct buf *b, const char *head, const long *v, size_t n)
 {
@@ -35,7 +38,10 @@ static int html_received(const struct page *pg, const struct report_figures *f)
 	size_t i, n = pg->m->nprio;
 	int rc = 0;
 
-	rc |= buf_addf(b, "<h3>Received: %ld</h3>\n<table><thead><tr><th></th>", f->received);
+	rc |= buf_addf(b,
+	               "<div class=blk><h3>Received: %ld</h3>\n<table class=side><thead><tr><th>"
+	               "</th>",
+	               f->received);
 	for (i = 0; i < n; i++) {
 		rc |= buf_adds(b, "<th>");
 		rc |= report_html_escape(b, pg->band_labels[i]);
@@ -46,6 +52,19 @@ static int html_received(const struct page *pg, const struct report_figures *f)
 		rc |= buf_addf(b, "<td class=n>%ld</td>", f->received_by_priority[i]);
 	rc |= buf_addf(b, "<td class=n>%ld</td></tr>\n</tbody></table>\n",
 	               f->received_by_priority[REPORT_UNSCORED]);
+	/* A month's five or six weeks across the page; a longer period down it. */
+	if (pg->m->nweeks <= WEEKS_ACROSS) {
+		rc |= buf_adds(b, "<table class=side><thead><tr><th>week from</th>");
+		for (i = 0; i < pg->m->nweeks; i++) {
+			char t[16];
+
+			time_format_date((int32_t)(pg->m->first_monday + 7 * (int64_t)i), t);
+			rc |= buf_addf(b, "<th>%s</th>", t);
+		}
+		rc |= buf_adds(b, "</tr></thead><tbody>\n");
+		rc |= cell_row(b, "received", f->by_week, pg->m->nweeks);
+		return rc | buf_adds(b, "</tbody></table></div>\n");
+	}
 	rc |= buf_adds(b, "<table><thead><tr><th>week from</th><th>received</th></tr></thead>"
 	                  "<tbody>\n");
 	for (i = 0; i < pg->m->nweeks; i++) {
@@ -54,7 +73,7 @@ static int html_received(const struct page *pg, const struct report_figures *f)
 		time_format_date((int32_t)(pg->m->first_monday + 7 * (int64_t)i), t);
 		rc |= cell_row(b, t, &f->by_week[i], 1);
 	}
-	return rc | buf_adds(b, "</tbody></table>\n");
+	return rc | buf_adds(b, "</tbody></table></div>\n");
 }
 
 static int html_response(const struct page *pg, const struct report_figures *f)
@@ -65,7 +84,8 @@ static int html_response(const struct page *pg, const struct report_figures *f)
 	struct report_series s = {"% of those fallen due met within time", "#2a6", within};
 	int rc = 0;
 
-	rc |= buf_adds(b, "<h3>Response within time, by band</h3>\n<p class=meta>By the "
+	rc |= buf_adds(b, "<div class=blk><h3>Response within time, by band</h3>\n<p "
+	                  "class=meta>By the "
 	                  "priority and due time in force at the time; met: first action (a "
 	                  "status other than new, assigned or reopened) at or before the time "
 	                  "due.</p>\n<table><thead><tr><th>priority</th><th>due</th><th>met</th>"
@@ -83,8 +103,9 @@ static int html_response(const struct page *pg, const struct report_figures *f)
 		             : buf_adds(b, "<td class=n>-</td></tr>\n");
 	}
 	rc |= buf_adds(b, "</tbody></table>\n");
-	return rc | report_svg_chart(b, "Response within time by band (%)", pg->band_labels, n, &s,
-	                             1, true, 100);
+	rc |= report_svg_chart(b, "Response within time by band (%)", pg->band_labels, n, &s, 1,
+	                       true, 100);
+	return rc | buf_adds(b, "</div>\n");
 }
 
 static int html_backlog(const struct page *pg, const struct report_figures *f)
@@ -93,22 +114,24 @@ static int html_backlog(const struct page *pg, const struct report_figures *f)
 	size_t i;
 	int rc = 0;
 
-	rc |= buf_addf(b,
-	               "<h3>Backlog now: %ld open, %ld overdue</h3>\n<table><thead><tr><th>"
-	               "days since receipt</th>",
-	               f->open, f->overdue);
+	rc |= buf_addf(
+	    b,
+	    "<div class=blk><h3>Backlog now: %ld open, %ld overdue</h3>\n<table><thead><tr><th>"
+	    "days since receipt</th>",
+	    f->open, f->overdue);
 	for (i = 0; i < REPORT_AGES; i++)
 		rc |= buf_addf(b, "<th>%s</th>", report_age_names[i]);
 	rc |= buf_adds(b, "</tr></thead><tbody>\n");
 	rc |= cell_row(b, "open packages", f->by_age, REPORT_AGES);
-	rc |= buf_adds(b, "</tbody></table>\n<h3>Outcomes dated in the period</h3>\n");
+	rc |= buf_adds(b, "</tbody></table></div>\n<div class=blk><h3>Outcomes dated in the "
+	                  "period</h3>\n");
 	if (!f->noutcomes)
-		return rc | buf_adds(b, pg->m->has_outcomes ? "<p>None.</p>\n"
-		                                            : "<p>None recorded.</p>\n");
+		return rc | buf_adds(b, pg->m->has_outcomes ? "<p>None.</p></div>\n"
+		                                            : "<p>None recorded.</p></div>\n");
 	rc |= buf_adds(b, "<table><tbody>\n");
 	for (i = 0; i < f->noutcomes; i++)
 		rc |= cell_row(b, f->outcomes[i].code, &f->outcomes[i].n, 1);
-	return rc | buf_adds(b, "</tbody></table>\n");
+	return rc | buf_adds(b, "</tbody></table></div>\n");
 }
 
 static int html_trend(const struct page *pg, const struct report_figures *f)
@@ -119,11 +142,13 @@ static int html_trend(const struct page *pg, const struct report_figures *f)
 	size_t n = pg->m->ndays;
 	int rc = 0;
 
-	rc |= buf_adds(pg->b, "<h3>Intake and backlog by day</h3>\n");
+	rc |= buf_adds(pg->b, "<div class=blk><h3>Intake and backlog by day</h3>\n");
 	rc |= report_svg_chart(pg->b, "Received and closed by day", pg->day_labels, n, in, 2, true,
 	                       0);
-	return rc | report_svg_chart(pg->b, "Open at each day's end", pg->day_labels, n, &open, 1,
-	                             false, 0);
+	/* One block: the two charts are read together, and a page never ends with one. */
+	rc |= report_svg_chart(pg->b, "Open at each day's end", pg->day_labels, n, &open, 1, false,
+	                       0);
+	return rc | buf_adds(pg->b, "</div>\n");
 }
 
 static int html_figures(const struct page *pg, const struct report_figures *f)
@@ -208,18 +233,15 @@ int mreport_write_html(FILE *f, const struct mreport *m, const char *operator_na
 		rc |= report_html_escape(&b, t);
 		rc |= buf_adds(&b, ").</p>\n");
 	}
+	/*
+	 * The figures flow from the heading on, each block kept whole: no page
+	 * holds a title alone, and the groups share tables instead of a page
+	 * each (at most 4 A4 pages for a month; t0760 prints and measures them).
+	 */
+	rc |= buf_adds(&b, "<h2>All referrals</h2>\n");
 	rc |= mreport_casework_html(&b, m);
-	rc |= buf_adds(&b, "<section><h2>All referrals</h2>\n");
 	rc |= rc ? -1 : html_figures(&pg, &m->total);
-	rc |= buf_adds(&b, "</section>\n");
-	for (i = 0; i < m->ngroups && !rc; i++) {
-		rc |= report_page_flush(f, &b);
-		rc |= buf_addf(&b, "<section class=group><h2>%s: ", report_by_names[m->by - 1]);
-		rc |= report_html_escape(&b, m->groups[i].value ? m->groups[i].value : "(none)");
-		rc |= buf_adds(&b, "</h2>\n");
-		rc |= html_figures(&pg, &m->groups[i]);
-		rc |= buf_adds(&b, "</section>\n");
-	}
+	rc |= rc ? -1 : report_html_groups(&b, m);
 	rc |= report_page_tail(&b);
 	if (!rc)
 		rc = report_page_flush(f, &b);

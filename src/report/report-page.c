@@ -117,7 +117,8 @@ static const char css[] =
     "td.same { background: #eef5ee; } td.up { background: #fde8e8; } "
     "td.down { background: #e8eefd; }\n"
     "thead { display: table-header-group; } tr { break-inside: avoid; }\n"
-    "section { break-inside: avoid; } section.group { break-before: page; }\n"
+    ".blk { break-inside: avoid; } h2, h3 { break-after: avoid; }\n"
+    "table.side { display: inline-table; vertical-align: top; margin-right: 6mm; }\n"
     "svg { display: block; margin: 1mm 0 3mm; } p.meta { margin: 1mm 0; }\n";
 
 int report_page_head(struct buf *b, const char *title)

@@ -21,6 +21,9 @@ echo
 echo "== the same packages as JSON: nothing changes (same content hashes)"
 "$rt" --db "$db" import --as-of $as_of sample_packages/referrals-2026-11-02.json || exit $?
 echo
+echo "== a new version arrives: SYN-20261102-0001 updated ('show --diff' shows what changed)"
+"$rt" --db "$db" import --as-of $as_of sample_packages/referrals-2026-11-03-update.csv || exit $?
+echo
 echo "== CyberTipline reports (XML, synthetic): identifiers become tokens under the unit's key"
 key=build/demo-unit.key
 rm -f "$key"
@@ -51,7 +54,7 @@ echo
 echo "== reftriage worklist --format html --output build/daily.html (the printable daily list)"
 "$rt" --db "$db" worklist --now $now --format html --output build/daily.html || exit $?
 echo
-echo "Try: $rt --db $db show SYN-20261102-0003"
-echo "     $rt --db $db show NCMEC-900000101"
-echo "     $rt --db $db worklist --now $now --format json --limit 5"
-echo "     $rt --db $db stats"
+echo "Now the README's morning, with this binary and this store:"
+echo "  export PATH=\"\$PWD/$(dirname "$rt"):\$PATH\" REFTRIAGE_DB=\"\$PWD/$db\""
+echo "  reftriage worklist --priority P1,P2"
+echo "  reftriage show SYN-20261102-0001"

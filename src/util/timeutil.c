@@ -1,5 +1,6 @@
 #include "reftriage/timeutil.h"
 
+#include <string.h>
 #include <time.h>
 
 /* Howard Hinnant's days_from_civil / civil_from_days. */
@@ -259,6 +260,120 @@ int64_t time_local_day(int64_t us)
 		return days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
 		                       (unsigned)tm.tm_mday);
 	return time_floor_div(us, US_PER_DAY);
+}
+
+/* The local time y-m-d hh:mi:ss (TZ) in microseconds; -1 when the C library cannot say. */
+static int local_to_us(int64_t y, unsigned m, unsigned d, unsigned hh, unsigned mi, unsigned ss,
+                       int64_t *us)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (y < 1900 || y > 9999)
+		return -1;
+	tm.tm_year = (int)(y - 1900);
+	tm.tm_mon = (int)m - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)hh;
+	tm.tm_min = (int)mi;
+	tm.tm_sec = (int)ss;
+	tm.tm_isdst = -1; /* the zone's rule decides summer time */
+	tzset();
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*us = (int64_t)t * US_PER_SEC;
+	return 0;
+}
+
+/* Local midnight of the local day `back` days before now's. */
+static int local_midnight(int64_t now, int back, int64_t *us)
+{
+	time_t t = (time_t)time_floor_div(now, US_PER_SEC);
+	struct tm tm;
+
+	tzset();
+	if (!localtime_r(&t, &tm))
+		return -1;
+	/* Day 0 is the last of the month before: mktime normalises it. */
+	return local_to_us(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+	                   (unsigned)(tm.tm_mday - back), 0, 0, 0, us);
+}
+
+static bool word_is(const char *s, size_t n, const char *w)
+{
+	size_t i;
+
+	if (n != strlen(w))
+		return false;
+	for (i = 0; i < n; i++)
+		if ((s[i] | 0x20) != w[i])
+			return false;
+	return true;
+}
+
+int time_parse_when(const char *s, size_t n, int64_t now, int64_t *us, const char **why)
+{
+	static const struct {
+		const char *unit;
+		int64_t us;
+	} units[] = {/* no "m": minutes or months? */
+	             {"min", 60 * US_PER_SEC},
+	             {"h", 3600 * US_PER_SEC},
+	             {"d", US_PER_DAY},
+	             {"w", 7 * US_PER_DAY}};
+	size_t i, nd = 0;
+	int64_t count = 0, days;
+	unsigned hh, mi, ss = 0;
+
+	if (word_is(s, n, "now")) {
+		*us = now;
+		return 0;
+	}
+	if (word_is(s, n, "today") || word_is(s, n, "yesterday")) {
+		if (local_midnight(now, s[0] == 't' || s[0] == 'T' ? 0 : 1, us) < 0) {
+			*why = "the local date cannot be worked out (TZ)";
+			return -1;
+		}
+		return 0;
+	}
+	/* A time ago: digits, then a unit: 90m, 12h, 3d, 2w. */
+	while (nd < n && s[nd] >= '0' && s[nd] <= '9' && nd < 6)
+		count = count * 10 + (s[nd++] - '0');
+	if (nd > 0 && nd < n && !(s[nd] >= '0' && s[nd] <= '9'))
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (word_is(s + nd, n - nd, units[i].unit)) {
+				*us = now - count * units[i].us;
+				return 0;
+			}
+	/* A local time, as people write one: 2026-11-02 08:15 or 2026-11-02T08:15[:SS]. */
+	if ((n == 16 || n == 19) && (s[10] == ' ' || s[10] == 'T' || s[10] == 't') &&
+	    s[13] == ':' && (n == 16 || s[16] == ':') && parse_ymd(s, 10, &days, why) == 0 &&
+	    digits(s + 11, 2, &hh) && digits(s + 14, 2, &mi) &&
+	    (n == 16 || digits(s + 17, 2, &ss))) {
+		int64_t y;
+		unsigned m, d;
+
+		if (hh > 23 || mi > 59 || ss > 59) {
+			*why = "time of day is out of range";
+			return -1;
+		}
+		civil_from_days(days, &y, &m, &d);
+		if (local_to_us(y, m, d, hh, mi, ss, us) < 0) {
+			*why = "the local time cannot be worked out (TZ)";
+			return -1;
+		}
+		return 0;
+	}
+	if (time_parse_datetime(s, n, us, why) == 0)
+		return 0;
+	if (n < 10 || s[4] != '-' || s[7] != '-')
+		*why =
+		    "give RFC 3339 (2026-11-02T08:15:00Z), a date (2026-11-02), a "
+		    "local time (2026-11-02 08:15), now, today, yesterday, or a time ago (90min, "
+		    "12h, 3d, 2w)";
+	return -1;
 }
 
 int64_t time_now(void)

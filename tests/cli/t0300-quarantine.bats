@@ -8,7 +8,7 @@ load helper
 	"$RT" import "$SAMPLES/invalid/wrong-types.csv" "$SAMPLES/invalid/unknown-key.json" 2>/dev/null || true
 	rt quarantine list
 	expect_status 0
-	[ "$(echo "$output" | wc -l)" = 3 ]
+	[ "$(echo "$output" | wc -l)" = 4 ]
 	expect_out_has "1      $SAMPLES/invalid/wrong-types.csv:3  SYN-INV-0002  subject_age: \"3.5\" is not a whole number (expected a whole number from 10 to 120) (+1 more)"
 	expect_out_has "3      $SAMPLES/invalid/unknown-key.json:3[1]  SYN-INV-0002  youngest_chlid_age: is not a field of the contract"
 }
@@ -66,15 +66,15 @@ bad_night() {
 	[ "$(sql 'SELECT group_concat(id) FROM quarantine WHERE dismissed_by = '"'"'dc.lee'"'"' AND dismiss_note LIKE '"'"'Test records%'"'")" = 1,3 ]
 	rt quarantine list
 	expect_status 0
-	[ "$(echo "$output" | wc -l)" = 1 ]
+	[ "$(echo "$output" | wc -l)" = 2 ]
 	expect_out_has "2      $SAMPLES/invalid/wrong-types.csv:4  SYN-INV-0004  subject_age"
 	expect_err1 "reftriage: quarantine list: 1 open record; 2 dismissed or resolved not shown (--all shows them)"
 	rt quarantine list --all
-	[ "$(echo "$output" | wc -l)" = 3 ]
-	[[ "$(echo "$output" | sed -n 1p)" == "1      "*"  [dismissed "*" by dc.lee: Test records from the CEOP sandbox (SYNTHETIC)]" ]]
-	[[ "$(echo "$output" | sed -n 2p)" != *"["* ]]
+	[ "$(echo "$output" | wc -l)" = 4 ]
+	[[ "$(echo "$output" | sed -n 2p)" == "1      "*"  [dismissed "*" by dc.lee: Test records from the CEOP sandbox (SYNTHETIC)]" ]]
+	[[ "$(echo "$output" | sed -n 3p)" != *"["* ]]
 	# The trail: who, why, which records and which refs; an alteration.
-	rt audit log --action "quarantine dismiss" --format json
+	rt audit log --action "quarantine dismiss" --format ndjson
 	echo "$output" | python3 -c '
 import json, sys
 e = [json.loads(l) for l in sys.stdin if l.strip()]
@@ -122,7 +122,7 @@ assert e["refs"] == ["SYN-INV-0002", "SYN-INV-0002"], e  # one a record
 	expect_status 0
 	[ "$(sql 'SELECT id, resolved_by_import FROM quarantine WHERE resolved_at IS NOT NULL')" = "2|4" ]
 	rt quarantine list
-	[ "$(echo "$output" | cut -c1-7 | tr -d ' ' | paste -sd,)" = 1,3 ]
+	[ "$(echo "$output" | tail -n +2 | cut -c1-7 | tr -d ' ' | paste -sd,)" = 1,3 ]
 	rt quarantine list --all
 	expect_out_has "SYN-INV-0004  subject_age: \"9\" is out of range (expected a whole number from 10 to 120)  [resolved: imported cleanly "
 	rt quarantine show 2
@@ -167,7 +167,7 @@ assert len(i["reasons"]) == 2, i
 	sql "$UNDO_LATER_SCHEMAS ALTER TABLE quarantine DROP COLUMN dismissed_at; ALTER TABLE quarantine DROP COLUMN dismissed_by; ALTER TABLE quarantine DROP COLUMN dismiss_note; ALTER TABLE quarantine DROP COLUMN resolved_at; ALTER TABLE quarantine DROP COLUMN resolved_by_import; ALTER TABLE scores DROP COLUMN valid_until; PRAGMA user_version = 6"
 	rt quarantine list
 	expect_status 0
-	[ "$(echo "$output" | wc -l)" = 3 ]
+	[ "$(echo "$output" | wc -l)" = 4 ]
 	[ "$(sql 'PRAGMA user_version')" = "$SCHEMA" ]
 	[ "$(sql 'SELECT count(*) FROM quarantine WHERE dismissed_at IS NULL AND resolved_at IS NULL')" = 3 ]
 }

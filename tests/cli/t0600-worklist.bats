@@ -112,15 +112,15 @@ assert len(rows) == 61 and all(len(r) == 16 for r in rows)
 	load_day
 	rt score --as-of 2026-12-05T00:00:00Z
 	expect_status 0
-	expect_err1 "reftriage: score: scored 60 open packages as of 2026-12-05T00:00:00Z with Test policy (for the golden-file tests; not for use) test-1 ($(b2sum -l 256 "$TEST_POLICY" | cut -c1-12))"
+	expect_err1 "reftriage: score: scored 60 open packages as of 2026-12-05 00:00 UTC with Test policy (for the golden-file tests; not for use) test-1 ($(b2sum -l 256 "$TEST_POLICY" | cut -c1-12))"
 	# One as_of for the store; every row is as of it (schema 5: as_of NULL).
 	[ "$(sql "SELECT value FROM meta WHERE key = 'scored_as_of'")" = 1796428800000000 ]
 	[ "$(sql 'SELECT count(*) FROM scores WHERE as_of IS NULL')" = 60 ]
 	[ "$(sql "SELECT count(*) FROM scores WHERE overdue = 1")" = 60 ]
 	"$RT" show SYN-20261102-0001 | grep -q "scored    as of 2026-12-05 00:00 UTC"
-	rt score --as-of yesterday
+	rt score --as-of someday
 	expect_status 64
-	expect_err1 "reftriage: score: --as-of 'yesterday' is not a time: not an RFC 3339 date-time (2026-11-02T08:15:00Z) or a date (2026-11-02) (see 'reftriage score --help')"
+	expect_err1 "reftriage: score: --as-of 'someday' is not a time: give RFC 3339 (2026-11-02T08:15:00Z), a date (2026-11-02), a local time (2026-11-02 08:15), now, today, yesterday, or a time ago (90min, 12h, 3d, 2w) (see 'reftriage score --help')"
 }
 
 @test "linking across versions: a new package changes its links' counts; a new version drops old links" {
@@ -194,7 +194,7 @@ assert len(rows) == 61 and all(len(r) == 16 for r in rows)
 	sql "CREATE TABLE written (id); CREATE TRIGGER count_writes AFTER INSERT ON scores BEGIN INSERT INTO written VALUES (NEW.package_id); END;"
 	rt score --as-of 2026-11-03T08:00:01Z
 	expect_status 0
-	expect_err1 "reftriage: score: scored 60 open packages as of 2026-11-03T08:00:01Z with reftriage default triage policy 2026.11-3 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12))"
+	expect_err1 "reftriage: score: scored 60 open packages as of 2026-11-03 08:00 UTC with reftriage default triage policy 2026.11-3 ($(b2sum -l 256 "$TOP/rules/default.json" | cut -c1-12))"
 	[ "$(sql 'SELECT count(*) FROM written')" = 0 ]
 	# Three days on, some packages are overdue: those rows, and only those, are written.
 	before=$(sql 'SELECT package_id, score, priority, overdue FROM scores ORDER BY 1')

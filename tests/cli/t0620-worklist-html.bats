@@ -69,7 +69,7 @@ need_chromium() {
 	# The oldest of the twelve selected, not of the five printed (SYN-20261102-0006 at 06:18).
 	grep -q '<th>Oldest selected</th><td>SYN-20261102-0010, received 2026-11-02 06:10 GMT</td>' "$WORK/f.html"
 	# It is named in the export's audit entry, like every ref printed.
-	"$RT" audit log --format json | tail -n 1 | grep -q '"SYN-20261102-0010"'
+	"$RT" audit log --format ndjson | tail -n 1 | grep -q '"SYN-20261102-0010"'
 }
 
 @test "a hostile force area in the filters cannot leave the page's CSS" {

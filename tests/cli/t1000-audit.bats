@@ -36,7 +36,7 @@ tamper() {
 	"$RT" rules install "$TOP/rules/default.json" 2>/dev/null
 	"$RT" score 2>/dev/null
 	"$RT" purge --closed-before "$(date -u +%F)" --force --dry-run >/dev/null 2>&1
-	rt audit log --format json
+	rt audit log --format ndjson
 	expect_status 0
 	echo "$output" >log.json
 	python3 - "$ref" <<'EOF'
@@ -194,13 +194,13 @@ EOF
 @test "audit log filters by action, operator, ref and time; json and table" {
 	busy_store
 	"$RT" --operator carol show "$REF" >/dev/null 2>&1
-	rt audit log --action show --format json
+	rt audit log --action show --format ndjson
 	expect_status 0
 	[ "$(echo "$output" | wc -l)" = 2 ]
-	rt audit log --operator carol --format json
+	rt audit log --operator carol --format ndjson
 	[ "$(echo "$output" | wc -l)" = 1 ]
 	[[ "$output" == *"\"refs\":[\"$REF\"]"* ]]
-	rt audit log --ref "$REF" --format json
+	rt audit log --ref "$REF" --format ndjson
 	echo "$output" | python3 -c '
 import json, sys
 acts = [json.loads(l)["action"] for l in sys.stdin]
@@ -224,7 +224,8 @@ assert {"import", "worklist", "show", "assign"} <= set(acts), acts'
 	"$RT" keygen --output sup --unencrypted 2>/dev/null
 	rt audit checkpoint --key sup.key --output cp1
 	expect_status 0
-	expect_out_has "reftriage audit checkpoint v1"
+	[ -z "$output" ]
+	grep -q "reftriage audit checkpoint v1" cp1
 	[ -f cp1.minisig ]
 	minisign -Vm cp1 -p sup.pub >/dev/null
 	rt audit verify --checkpoint cp1 --pubkey sup.pub

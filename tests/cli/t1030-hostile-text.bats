@@ -54,7 +54,7 @@ EOF
 	expect_status 0
 	rt --operator "$op" status DROP-TABLE-packages-- nfa --note "n'; DROP TABLE package_events; --"
 	expect_status 0
-	rt audit log --operator "$op" --format json
+	rt audit log --operator "$op" --format ndjson
 	expect_status 0
 	echo "$output" >log.json
 	python3 - "$op" <<'EOF'
@@ -66,9 +66,9 @@ assert es[0]["reason"] == "r'); DELETE FROM audit_refs; --"
 assert es[0]["details"]["assigned_to"] == "a\"; UPDATE packages SET ref=''"
 assert es[1]["details"]["note"] == "n'; DROP TABLE package_events; --"
 EOF
-	rt audit log --operator "' OR 1=1 --" --format json
+	rt audit log --operator "' OR 1=1 --" --format ndjson
 	[ -z "$output" ]
-	rt audit log --ref "DROP-TABLE-packages--' OR '1'='1" --format json
+	rt audit log --ref "DROP-TABLE-packages--' OR '1'='1" --format ndjson
 	[ -z "$output" ]
 	[ "$(sql 'SELECT count(*) FROM packages')" = 2 ]
 	[ "$(sql "SELECT count(*) FROM packages WHERE status = 'nfa'")" = 1 ]

@@ -28,7 +28,7 @@ load helper
 	expect_status 0
 	[[ "$err" != *warning* ]]
 	[ "$(sql "SELECT value FROM settings WHERE name = 'nfa_sign_off'")" = on ]
-	rt audit log --action settings --format json
+	rt audit log --action settings --format ndjson
 	echo "$output" | python3 -c '
 import json, sys
 e = [json.loads(l) for l in sys.stdin]
