@@ -53,7 +53,7 @@ assert [(e["type"], e["value"], e["owner"], e["operation"]) for e in l["entries"
 	rt audit log --format json --action "deconflict import"
 	python3 -c '
 import json, sys
-e = json.loads(sys.argv[1].splitlines()[-1])
+e = json.loads(sys.argv[1])["items"][-1]
 assert e["category"] == "combination", e
 d = e["details"]
 assert d["entries"] == 2 and d["file_hash"] == sys.argv[2], d
