@@ -247,13 +247,6 @@ void cli_note(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
  */
 const char *cli_last_error(void);
 
-/*
- * import --summary json when the run stopped before the verb ran (no store:
- * 78, busy: 75, ...): the summary with no file read, the exit code and the
- * error (cmd-import.c). Called by the dispatcher.
- */
-void cli_import_summary_failed(struct cli *cli, int exit_code);
-
 /* Print "reftriage: <command>: message" and return code (an error with no diag). */
 int cli_fail(const struct cli *cli, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
 

@@ -70,5 +70,8 @@ int isummary_line(struct buf *b, const struct isummary *s, const struct buf *sco
 
 /* The --summary json object, a line, written to f; -1 when memory runs out. */
 int isummary_write_json(FILE *f, const struct isummary *s, int exit_code) MUST_CHECK;
+/* The same object when the run stopped before reading a file: no files, the error (why). */
+int isummary_write_failed(FILE *f, const char *store, bool dry_run, bool strict, int exit_code,
+                          const char *why) MUST_CHECK;
 
 #endif

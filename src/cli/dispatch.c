@@ -8,6 +8,7 @@
 
 #include "reftriage/alloc.h"
 #include "reftriage/hash.h"
+#include "reftriage/isummary.h"
 #include "reftriage/score.h"
 #include "reftriage/text.h"
 #include "reftriage/timeutil.h"
@@ -476,6 +477,15 @@ static int finish(struct cli *cli)
 	return EX_OK;
 }
 
+/* import --summary json: a JSON summary even when the run stops before a file (isummary.h). */
+static void summary_failed(struct cli *cli, int exit_code)
+{
+	if (cli_has_opt(cli, "summary") && cli_flag(cli, "summary") &&
+	    isummary_write_failed(stdout, cli->db_path, cli_flag(cli, "dry-run"),
+	                          cli_flag(cli, "strict"), exit_code, cli_last_error()) < 0)
+		cli_warn(cli, "writing the JSON summary failed");
+}
+
 static int run(struct cli *cli)
 {
 	unsigned f = cli->cmd->flags;
@@ -492,8 +502,7 @@ static int run(struct cli *cli)
 	if (rc == EX_OK && (f & CLI_RULES))
 		rc = load_rules(cli);
 	if (rc != EX_OK) {
-		if (cli_has_opt(cli, "summary") && cli_flag(cli, "summary"))
-			cli_import_summary_failed(cli, rc);
+		summary_failed(cli, rc);
 		return rc;
 	}
 	if (f & CLI_OUTPUT)
@@ -502,9 +511,8 @@ static int run(struct cli *cli)
 		cli->out = stdout;
 	if (rc == EX_OK)
 		rc = cli->cmd->run(cli);
-	else if (cli_has_opt(cli, "summary") && cli_flag(cli, "summary"))
-		cli_import_summary_failed(cli,
-		                          rc); /* a script parses stdout: never leave it empty */
+	else
+		summary_failed(cli, rc); /* a script parses stdout: never leave it empty */
 	if (rc == EX_OK)
 		rc = finish(cli);
 	if (rc == EX_OK && cli->exit_code)

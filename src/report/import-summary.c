@@ -247,3 +247,35 @@ int isummary_write_json(FILE *f, const struct isummary *s, int exit_code)
 	buf_release(&b);
 	return rc ? -1 : 0;
 }
+
+int isummary_write_failed(FILE *f, const char *store, bool dry_run, bool strict, int exit_code,
+                          const char *why)
+{
+	bool first = true;
+	struct buf b;
+	int rc = 0;
+
+	/*
+	 * import --summary json when the run stops before any file is read: no
+	 * store (78), the store busy (75), a bad option value, an unreadable key.
+	 * A nightly job parses standard output; an empty one would read as
+	 * "nothing happened".
+	 */
+	buf_init(&b);
+	rc |= buf_addc(&b, '{');
+	rc |= jsonw_key_str(&b, &first, "store", store);
+	rc |= jsonw_key(&b, &first, "dry_run");
+	rc |= buf_adds(&b, dry_run ? "true" : "false");
+	rc |= jsonw_key(&b, &first, "strict");
+	rc |= buf_adds(&b, strict ? "true" : "false");
+	rc |= buf_adds(&b, ",\"files\":[],\"totals\":{\"new\":0,\"updated\":0,\"unchanged\":0,"
+	                   "\"rejected\":0,\"known_rejects\":0,\"withheld\":0,\"reopened\":0}");
+	rc |= buf_addf(&b, ",\"exit_code\":%d", exit_code);
+	rc |= jsonw_key(&b, &first, "error");
+	rc |= why && why[0] ? jsonw_string(&b, why, strlen(why)) : buf_adds(&b, "null");
+	rc |= buf_adds(&b, "}\n");
+	if (rc == 0 && fwrite(b.data, 1, b.len, f) != b.len)
+		rc = -1;
+	buf_release(&b);
+	return rc ? -1 : 0;
+}

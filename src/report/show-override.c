@@ -1,7 +1,6 @@
 /*
- * How 'show' says an override (casework.md section 1): on the decision line
- * ("P1 by override (child-at-risk, dc.ahmed, ...); rules say P3"), in the
- * JSON score, and in the package's history.
+ * How 'show' says an override in JSON (casework.md section 1): in the score
+ * and in the package's history. The text is in show-text.c.
  */
 #include "reftriage/show.h"
 
@@ -11,10 +10,9 @@
 #include "reftriage/timeutil.h"
 
 struct ov_show {
-	FILE *f; /* text */
 	const struct ruleset *rs;
 	const struct store_score *sc;
-	struct buf *b; /* JSON; NULL: text */
+	struct buf *b;
 	bool *first;
 	int err;
 };
@@ -22,33 +20,6 @@ struct ov_show {
 static const char *band_name(const struct ruleset *rs, int i)
 {
 	return i >= 0 && (size_t)i < rs->nbands ? rs->bands[i].priority : "?";
-}
-
-static int on_text(void *ctx, const struct store_override *o)
-{
-	struct ov_show *x = ctx;
-	char t[TIME_LOCAL_MAX];
-
-	time_format_local(o->at, t);
-	fprintf(x->f, "%s by override (", band_name(x->rs, x->sc->priority));
-	report_put_safe(x->f, o->code, strlen(o->code), NULL);
-	fputs(", ", x->f);
-	report_put_safe(x->f, o->operator_name, strlen(o->operator_name), NULL);
-	if (o->approved_by) {
-		fputs(", approved by ", x->f);
-		report_put_safe(x->f, o->approved_by, strlen(o->approved_by), NULL);
-	}
-	fprintf(x->f, ", %s); rules say %s", t, band_name(x->rs, x->sc->rules_priority));
-	return 0;
-}
-
-int report_override_text(FILE *f, struct store *st, int64_t id, const struct ruleset *rs,
-                         const struct store_score *sc, struct diag *d)
-{
-	struct ov_show x = {f, rs, sc, NULL, NULL, 0};
-	int rc = store_get_override(st, id, on_text, &x, d);
-
-	return rc < 0 ? -1 : rc == 0 ? 1 : 0;
 }
 
 static int json_time(struct buf *b, int64_t us)
@@ -85,7 +56,7 @@ static int on_json(void *ctx, const struct store_override *o)
 int report_override_json(struct store *st, int64_t id, struct buf *b, bool *first,
                          const struct ruleset *rs, const struct store_score *sc)
 {
-	struct ov_show x = {NULL, rs, sc, b, first, 0};
+	struct ov_show x = {rs, sc, b, first, 0};
 	const char *computed = band_name(rs, sc->rules_priority);
 	struct diag d;
 	int rc;
@@ -99,18 +70,6 @@ int report_override_json(struct store *st, int64_t id, struct buf *b, bool *firs
 	if (rc == 1)
 		x.err |= buf_adds(b, "null");
 	return x.err ? -1 : 0;
-}
-
-void report_event_override_text(FILE *f, const struct store_event *e)
-{
-	if (!e->priority) {
-		fputs("  override ended", f);
-	} else {
-		fprintf(f, "  override: %s (%s, ", e->priority,
-		        e->direction && strcmp(e->direction, "up") == 0 ? "raised" : "lowered");
-		report_put_safe(f, e->code ? e->code : "", e->code ? strlen(e->code) : 0, NULL);
-		fputc(')', f);
-	}
 }
 
 int report_event_extra_json(struct buf *b, bool *first, const struct store_event *e)

@@ -127,6 +127,57 @@ void report_show_rule(FILE *f, const struct ruleset *rs, const struct rule *ru)
 }
 
 /* priority, score and due; the band the score alone reaches when a floor raised it. */
+/* How show says an override (casework.md section 1): the decision line, the history. */
+static const char *ov_band(const struct ruleset *rs, int i)
+{
+	return i >= 0 && (size_t)i < rs->nbands ? rs->bands[i].priority : "?";
+}
+
+struct ov_text {
+	FILE *f;
+	const struct ruleset *rs;
+	const struct store_score *sc;
+};
+
+static int on_text(void *ctx, const struct store_override *o)
+{
+	struct ov_text *x = ctx;
+	char t[TIME_LOCAL_MAX];
+
+	time_format_local(o->at, t);
+	fprintf(x->f, "%s by override (", ov_band(x->rs, x->sc->priority));
+	report_put_safe(x->f, o->code, strlen(o->code), NULL);
+	fputs(", ", x->f);
+	report_put_safe(x->f, o->operator_name, strlen(o->operator_name), NULL);
+	if (o->approved_by) {
+		fputs(", approved by ", x->f);
+		report_put_safe(x->f, o->approved_by, strlen(o->approved_by), NULL);
+	}
+	fprintf(x->f, ", %s); rules say %s", t, ov_band(x->rs, x->sc->rules_priority));
+	return 0;
+}
+
+int report_override_text(FILE *f, struct store *st, int64_t id, const struct ruleset *rs,
+                         const struct store_score *sc, struct diag *d)
+{
+	struct ov_text x = {f, rs, sc};
+	int rc = store_get_override(st, id, on_text, &x, d);
+
+	return rc < 0 ? -1 : rc == 0 ? 1 : 0;
+}
+
+void report_event_override_text(FILE *f, const struct store_event *e)
+{
+	if (!e->priority) {
+		fputs("  override ended", f);
+	} else {
+		fprintf(f, "  override: %s (%s, ", e->priority,
+		        e->direction && strcmp(e->direction, "up") == 0 ? "raised" : "lowered");
+		report_put_safe(f, e->code ? e->code : "", e->code ? strlen(e->code) : 0, NULL);
+		fputc(')', f);
+	}
+}
+
 int report_show_priority(FILE *f, struct store *st, int64_t id, const struct store_score *sc,
                          const struct ruleset *rs, struct diag *d)
 {

@@ -247,8 +247,8 @@ static void any_version_is_unchanged(void **state)
 static void closed_is_reopened(void **state)
 {
 	struct fixture *fx = *state;
-	struct store_event e = {T0 + 20, "dc.lee", "assign", "new", "assigned", "dc.lee",
-	                        NULL,    0,        NULL,     NULL,  NULL};
+	struct store_event e = {T0 + 20, "dc.lee", "assign", "new", "assigned", "dc.lee", NULL, 0,
+	                        NULL,    NULL,     NULL,     NULL,  NULL,       NULL,     NULL};
 	int64_t c = get(fx, "SYN-C").id;
 	struct pkg_seen s;
 	struct diag d;
