@@ -93,6 +93,21 @@ struct cli_opt {
 	{                                                                                          \
 		"passphrase-file", 0, CLI_TEXT, "FILE", help, NULL, 0, 0                           \
 	}
+/* Writing a file for someone else: -o, its recipient, a signature (worklist, show). */
+#define CLI_OPTS_EXPORT                                                                              \
+	CLI_OPT_OUTPUT(                                                                              \
+	    "write FILE (mode 0600) atomically, recorded as a disclosure; - is stdout"),             \
+	    {"recipient", 0, CLI_TEXT, "NAME", "who the file is for (recorded with the disclosure)", \
+	     NULL,        0, 0},                                                                     \
+	    {"sign",                                                                                 \
+	     0,                                                                                      \
+	     CLI_TEXT,                                                                               \
+	     "SECKEY",                                                                               \
+	     "also write FILE.minisig, signed with this minisign key",                               \
+	     NULL,                                                                                   \
+	     0,                                                                                      \
+	     0},                                                                                     \
+	    CLI_OPT_PASSPHRASE_FILE("the key's passphrase, from a private file")
 /* --stale-after: when the stored scores are too old to trust. */
 #define CLI_OPT_STALE_AFTER                                                                        \
 	{                                                                                          \
@@ -351,6 +366,10 @@ extern const size_t default_rules_len;
  * say what changed. to_status NULL keeps the status (an assignment); assignee
  * NULL keeps the assignee. Returns an exit code.
  */
+/* A note or a name: 1 to max bytes of UTF-8 text, no control character but (lines) a newline. */
+bool cli_text_ok(const char *s, size_t max, bool lines);
+/* "reftriage: REF: ..." on stderr for a change refused; EX_DATAERR. */
+int cli_refuse(const char *ref, const char *fmt, ...) PRINTF_LIKE(2, 3);
 int cli_workflow(struct cli *cli, const char *ref, const char *to_status, const char *assignee);
 /*
  * The same for nrefs packages at once (bulk assign and status): every ref

@@ -168,6 +168,8 @@ int report_cell(struct buf *b, const char *s, size_t width, bool right_align);
  * line breaks as spaces (the daily list's escaping, for every page).
  */
 int report_html_escape(struct buf *b, const char *s);
+/* The HTML entity for c when it must be escaped (& < > " '), else NULL. */
+const char *report_html_entity(char c);
 
 /*
  * The open quarantine (cli.md "Nothing waits unseen"), appended to b: the

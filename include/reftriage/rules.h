@@ -135,6 +135,8 @@ void ruleset_free(struct ruleset *rs);
 
 /* The band index for a priority name, or -1. */
 int ruleset_band(const struct ruleset *rs, const char *priority);
+/* The same, the name in any case (a person typed it: p1 is P1). */
+int ruleset_band_named(const struct ruleset *rs, const char *name);
 /* The rule with this id, or NULL. */
 const struct rule *ruleset_rule(const struct ruleset *rs, const char *id);
 

@@ -15,6 +15,7 @@
 #include "reftriage/rules.h"
 #include "reftriage/store.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 /* Text lines are kept to this many columns. */
@@ -28,6 +29,7 @@
 void report_put_safe(FILE *f, const char *s, size_t n, const char *indent);
 /* printf through report_put_safe() (cut at 2 KiB). */
 void report_print(FILE *f, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void report_vprint(FILE *f, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 
 /*
  * What a package's closing names (casework.md section 5), from its history:

@@ -79,36 +79,6 @@ static int on_override(void *ctx, const struct store_override *o)
 	return 0;
 }
 
-/* A note or a name: 1 to max bytes of UTF-8 text, no control character but (notes) a newline. */
-static bool text_ok(const char *s, size_t max, bool lines)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > max || utf8_invalid_at(s, n) != n)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && !(lines && c == '\n')) || c == 0x7f)
-			return false;
-	}
-	return true;
-}
-
-static int refuse(const char *ref, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-static int refuse(const char *ref, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "reftriage: %s: ", ref);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EX_DATAERR;
-}
-
 /* The options alone, before the store is read: EX_OK or a usage error. */
 static int check_options(struct cli *cli, bool clear)
 {
@@ -131,9 +101,9 @@ static int check_options(struct cli *cli, bool clear)
 		return cli_usage_error(cli,
 		                       "%s needs --note TEXT: the reason is part of the record",
 		                       clear ? "clearing an override" : "an override");
-	if (!text_ok(note, 2000, true))
+	if (!cli_text_ok(note, 2000, true))
 		return cli_usage_error(cli, "--note takes 1 to 2000 bytes of text");
-	if (by && !text_ok(by, 64, false))
+	if (by && !cli_text_ok(by, 64, false))
 		return cli_usage_error(cli, "--approved-by takes a name of 1 to 64 bytes of text");
 	return EX_OK;
 }
@@ -149,10 +119,11 @@ static int check_approval(struct cli *cli, const char *ref, const char *what)
 		                       "--approved-by NAME, a second person",
 		                       what, ref);
 	if (text_ieq(by, strlen(by), cli->operator_name))
-		return refuse(ref,
-		              "--approved-by %s is the operator: a lowering needs a second person "
-		              "to approve it",
-		              by);
+		return cli_refuse(
+		    ref,
+		    "--approved-by %s is the operator: a lowering needs a second person "
+		    "to approve it",
+		    by);
 	return EX_OK;
 }
 
@@ -185,7 +156,7 @@ static int clear_override(struct cli *cli, struct ov_ctx *x)
 	int rc;
 
 	if (!x->has_override)
-		return refuse(x->ref, "has no override to clear (the rules' priority applies)");
+		return cli_refuse(x->ref, "has no override to clear (the rules' priority applies)");
 	/* Clearing a raising override lowers the effective priority: the two-person rule. */
 	if (x->override_up &&
 	    (rc = check_approval(cli, x->ref, "clearing this raising override")) != EX_OK)
@@ -202,17 +173,6 @@ static int clear_override(struct cli *cli, struct ov_ctx *x)
 	return EX_OK;
 }
 
-/* The band named p in any case, or -1. */
-static int band_named(const struct ruleset *rs, const char *p)
-{
-	size_t i;
-
-	for (i = 0; i < rs->nbands; i++)
-		if (text_ieq(p, strlen(p), rs->bands[i].priority))
-			return (int)i;
-	return -1;
-}
-
 static int set_override(struct cli *cli, struct ov_ctx *x, const struct store_score *sc)
 {
 	const struct ruleset *rs = cli->rs;
@@ -220,7 +180,7 @@ static int set_override(struct cli *cli, struct ov_ctx *x, const struct store_sc
 	struct store_override o;
 	struct diag d;
 	size_t k;
-	int band = band_named(rs, cli->operands[1]), rc;
+	int band = ruleset_band_named(rs, cli->operands[1]), rc;
 	bool up;
 
 	if (band < 0) {
@@ -232,18 +192,19 @@ static int set_override(struct cli *cli, struct ov_ctx *x, const struct store_sc
 		return cli_bad_value(cli, "PRIORITY", cli->operands[1], names);
 	}
 	if (band == sc->rules_priority)
-		return refuse(x->ref,
-		              "the rules already give %s: an override must change the priority "
-		              "(--clear ends one)",
-		              rs->bands[band].priority);
+		return cli_refuse(x->ref,
+		                  "the rules already give %s: an override must change the priority "
+		                  "(--clear ends one)",
+		                  rs->bands[band].priority);
 	up = band < sc->rules_priority;
 	for (k = 0; codes[k] && strcmp(codes[k], code) != 0; k++)
 		;
 	if (!codes[k] || !(up ? code_may[k].up : code_may[k].down))
-		return refuse(x->ref,
-		              "%s cannot %s a priority (the rules give %s; see 'reftriage "
-		              "override --help')",
-		              code, up ? "raise" : "lower", rs->bands[sc->rules_priority].priority);
+		return cli_refuse(x->ref,
+		                  "%s cannot %s a priority (the rules give %s; see 'reftriage "
+		                  "override --help')",
+		                  code, up ? "raise" : "lower",
+		                  rs->bands[sc->rules_priority].priority);
 	/*
 	 * A lowering, or a new override that leaves the package less urgent
 	 * than the one it replaces, needs a second person; an approval given
@@ -291,7 +252,7 @@ int cmd_override(struct cli *cli)
 	if (rc < 0 || store_get_override(cli->st, x.id, on_override, &x, &d) < 0)
 		return cli_report(&d);
 	if (!is_open(x.status))
-		return refuse(
+		return cli_refuse(
 		    x.ref,
 		    "is %s (closed): its priority no longer ranks it; reopen it first with "
 		    "'reftriage status %s in_progress --note WHY'",
@@ -299,13 +260,13 @@ int cmd_override(struct cli *cli)
 	if (clear)
 		return clear_override(cli, &x);
 	if (!cli->scored)
-		return refuse(x.ref, "nothing is scored yet: run 'reftriage score' first");
+		return cli_refuse(x.ref, "nothing is scored yet: run 'reftriage score' first");
 	buf_init(&fired);
 	rc = store_get_score(cli->st, x.id, &sc, &fired, &d);
 	if (rc == 0)
 		rc = set_override(cli, &x, &sc);
 	else if (rc == 1)
-		rc = refuse(x.ref, "has no score yet: run 'reftriage score' first");
+		rc = cli_refuse(x.ref, "has no score yet: run 'reftriage score' first");
 	else
 		rc = cli_report(&d);
 	buf_release(&fired);

@@ -23,12 +23,7 @@ const struct cli_opt show_opts[] = {
     {"diff", 0, CLI_FLAG, NULL, "the fields that changed between two versions", NULL, 0, 0},
     {"versions", 0, CLI_TEXT, "A,B",
      "with --diff: compare version A with B (default: the last two)", NULL, 0, 0},
-    CLI_OPT_OUTPUT("write FILE (mode 0600) atomically, recorded as a disclosure; - is stdout"),
-    {"recipient", 0, CLI_TEXT, "NAME", "who the file is for (recorded with the disclosure)", NULL,
-     0, 0},
-    {"sign", 0, CLI_TEXT, "SECKEY", "also write FILE.minisig, signed with this minisign key", NULL,
-     0, 0},
-    CLI_OPT_PASSPHRASE_FILE("the key's passphrase, from a private file"),
+    CLI_OPTS_EXPORT,
     CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };

@@ -32,12 +32,7 @@ const struct cli_opt worklist_opts[] = {
     CLI_OPT_STALE_AFTER,
     {"limit", 'n', CLI_COUNT, "N", "the first N", NULL, 1, LONG_MAX},
     CLI_OPT_FORMAT(formats, "table on a terminal, else csv; html is the printable daily list"),
-    CLI_OPT_OUTPUT("write FILE (mode 0600) atomically, recorded as a disclosure; - is stdout"),
-    {"recipient", 0, CLI_TEXT, "NAME", "who the file is for (recorded with the disclosure)", NULL,
-     0, 0},
-    {"sign", 0, CLI_TEXT, "SECKEY", "also write FILE.minisig, signed with this minisign key", NULL,
-     0, 0},
-    CLI_OPT_PASSPHRASE_FILE("the key's passphrase, from a private file"),
+    CLI_OPTS_EXPORT,
     CLI_OPT_WAIT_READ,
     CLI_OPT_END,
 };

@@ -147,19 +147,6 @@ void cli_deconf_view_release(struct deconf_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* Names and notes are printed: text of 1 to max bytes, lines allowed, no control byte. */
-static bool note_ok(const char *s, size_t max)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > max || utf8_invalid_at(s, n) != n)
-		return false;
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] < 0x20 && s[i] != '\n') || s[i] == 0x7f)
-			return false;
-	return true;
-}
-
 int cli_deconflict_hold(struct cli *cli, const char *ref, const char *to_status)
 {
 	const char *note = cli_str(cli, "deconflicted");
@@ -171,7 +158,7 @@ int cli_deconflict_hold(struct cli *cli, const char *ref, const char *to_status)
 	size_t i;
 	int rc;
 
-	if (note && !note_ok(note, 2000))
+	if (note && !cli_text_ok(note, 2000, true))
 		return cli_usage_error(cli, "--deconflicted takes 1 to 2000 bytes of text: who was "
 		                            "contacted and what was agreed");
 	if (!acting && !note)

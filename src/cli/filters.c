@@ -30,17 +30,6 @@ static int split(char *s, const char **words, size_t max, size_t *n)
 	return 0;
 }
 
-/* The band named p (in any case: p1 is P1), or -1. */
-static int band_named(const struct ruleset *rs, const char *p)
-{
-	size_t i;
-
-	for (i = 0; i < rs->nbands; i++)
-		if (text_ieq(p, strlen(p), rs->bands[i].priority))
-			return (int)i;
-	return -1;
-}
-
 /* --priority names no band: list the rule set's bands ("P1, P2, P3 or P4"). */
 static int bad_priority(struct cli *cli, const char *p)
 {
@@ -136,7 +125,7 @@ int cli_worklist_filters(struct cli *cli, struct store_worklist_query *q, char *
 		return cli_usage_error(cli, "--priority takes at most %zu names",
 		                       ARRAY_SIZE(words));
 	for (i = 0; i < n; i++) {
-		int b = band_named(cli->rs, words[i]);
+		int b = ruleset_band_named(cli->rs, words[i]);
 
 		if (b < 0)
 			return bad_priority(cli, words[i]);

@@ -192,16 +192,11 @@ int cli_no_package(const struct cli *cli, const char *ref)
 
 void cli_print(FILE *f, const char *fmt, ...)
 {
-	char line[2048];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	report_vprint(f, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		report_put_safe(f, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
-		                NULL);
 }
 
 int cli_finish_stdout(void)

@@ -77,7 +77,7 @@ static int on_pkg(void *ctx, const struct store_package *p)
 }
 
 /* Names and notes are shown to people and printed: text, no control characters. */
-static bool text_ok(const char *s, size_t max, bool lines)
+bool cli_text_ok(const char *s, size_t max, bool lines)
 {
 	size_t i, n = strlen(s);
 
@@ -92,9 +92,7 @@ static bool text_ok(const char *s, size_t max, bool lines)
 	return true;
 }
 
-static int refuse(const char *ref, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-static int refuse(const char *ref, const char *fmt, ...)
+int cli_refuse(const char *ref, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -113,40 +111,43 @@ static int check(const struct wf_ctx *w, const char *to, const char *assignee, c
 
 	if (!to) { /* an assignment */
 		if (is_closed(from))
-			return refuse(w->ref,
-			              "is %s (closed): reopen it first with 'reftriage status %s "
-			              "in_progress --note WHY'",
-			              from, w->ref);
+			return cli_refuse(
+			    w->ref,
+			    "is %s (closed): reopen it first with 'reftriage status %s "
+			    "in_progress --note WHY'",
+			    from, w->ref);
 		if (w->has_assignee && strcmp(w->assigned, assignee) == 0)
-			return refuse(w->ref, "is already assigned to %s", assignee);
+			return cli_refuse(w->ref, "is already assigned to %s", assignee);
 		return EX_OK;
 	}
 	if (strcmp(from, to) == 0)
-		return refuse(w->ref, "is already %s%s", to,
-		              " (to add a note without a change: 'reftriage note REF TEXT')");
+		return cli_refuse(w->ref, "is already %s%s", to,
+		                  " (to add a note without a change: 'reftriage note REF TEXT')");
 	if (w->purged && !is_closed(to))
-		return refuse(w->ref, "cannot be reopened: its content was erased by purge");
+		return cli_refuse(w->ref, "cannot be reopened: its content was erased by purge");
 	if (strcmp(to, "new") == 0)
-		return refuse(w->ref, "cannot go back to new (new means nobody has touched it)");
+		return cli_refuse(w->ref,
+		                  "cannot go back to new (new means nobody has touched it)");
 	if (strcmp(to, "reopened") == 0 && !is_closed(from))
-		return refuse(w->ref, "is %s (open): only a closed package can be reopened", from);
+		return cli_refuse(w->ref, "is %s (open): only a closed package can be reopened",
+		                  from);
 	if (strcmp(to, "assigned") == 0 && !w->has_assignee)
-		return refuse(w->ref,
-		              "has nobody to be assigned to: use 'reftriage assign %s --to "
-		              "NAME'",
-		              w->ref);
+		return cli_refuse(w->ref,
+		                  "has nobody to be assigned to: use 'reftriage assign %s --to "
+		                  "NAME'",
+		                  w->ref);
 	if ((strcmp(to, "nfa") == 0 || strcmp(to, "awaiting_info") == 0 ||
 	     strcmp(to, "transfer_pending") == 0) &&
 	    !note)
-		return refuse(w->ref,
-		              "%s needs --note: a decision %s must be recorded with its reason",
-		              strcmp(to, "transfer_pending") == 0 ? "transferred" : to,
-		              strcmp(to, "nfa") == 0             ? "to take no further action"
-		              : strcmp(to, "awaiting_info") == 0 ? "to wait for a partner"
-		                                                 : "to transfer");
+		return cli_refuse(w->ref,
+		                  "%s needs --note: a decision %s must be recorded with its reason",
+		                  strcmp(to, "transfer_pending") == 0 ? "transferred" : to,
+		                  strcmp(to, "nfa") == 0             ? "to take no further action"
+		                  : strcmp(to, "awaiting_info") == 0 ? "to wait for a partner"
+		                                                     : "to transfer");
 	if (is_closed(from) && !note)
-		return refuse(w->ref, "is %s (closed): changing a closed package needs --note WHY",
-		              from);
+		return cli_refuse(
+		    w->ref, "is %s (closed): changing a closed package needs --note WHY", from);
 	return EX_OK;
 }
 
@@ -155,17 +156,19 @@ static int check_extra(const struct wf_ctx *w, const char *to, const struct wf_e
                        const char *note)
 {
 	if (strcmp(to, "duplicate") == 0 && w->id == x->of_id)
-		return refuse(w->ref, "cannot be a duplicate of itself");
+		return cli_refuse(w->ref, "cannot be a duplicate of itself");
 	/* transferred with only --their-ref closes the transfer pending, and needs one. */
 	if (strcmp(to, "transferred") == 0 && !x->transfer_to &&
 	    strcmp(w->status, "transfer_pending") != 0)
-		return refuse(w->ref,
-		              "has no transfer pending (it is %s): name the force with --to FORCE "
-		              "and say why with --note",
-		              w->status);
+		return cli_refuse(
+		    w->ref,
+		    "has no transfer pending (it is %s): name the force with --to FORCE "
+		    "and say why with --note",
+		    w->status);
 	if (strcmp(to, "transferred") == 0 && x->transfer_to && !note)
-		return refuse(w->ref, "transferred needs --note: a decision to transfer must be "
-		                      "recorded with its reason");
+		return cli_refuse(w->ref,
+		                  "transferred needs --note: a decision to transfer must be "
+		                  "recorded with its reason");
 	return EX_OK;
 }
 
@@ -186,20 +189,21 @@ static int check_sign_off(struct cli *cli, const struct wf_ctx *w, const char *t
 			return cli_usage_error(cli, "--approved-by is for nfa (a sign-off)");
 		return EX_OK;
 	}
-	if (by && !text_ok(by, 64, false))
+	if (by && !cli_text_ok(by, 64, false))
 		return cli_usage_error(cli, "--approved-by takes a name of 1 to 64 bytes of text");
 	if (by && text_ieq(by, strlen(by), cli->operator_name))
-		return refuse(w->ref,
-		              "--approved-by %s is the operator: an NFA sign-off needs a second "
-		              "person",
-		              by);
+		return cli_refuse(
+		    w->ref,
+		    "--approved-by %s is the operator: an NFA sign-off needs a second "
+		    "person",
+		    by);
 	diag_clear(&d);
 	if (store_setting_get(cli->st, "nfa_sign_off", &set, &d) < 0)
 		return cli_report(&d);
 	if (!by && strcmp(set.value, "on") == 0)
-		return refuse(w->ref,
-		              "the setting nfa_sign_off is on: nfa needs --approved-by NAME, a "
-		              "second person who signs it off");
+		return cli_refuse(w->ref,
+		                  "the setting nfa_sign_off is on: nfa needs --approved-by NAME, a "
+		                  "second person who signs it off");
 	return EX_OK;
 }
 
@@ -284,9 +288,9 @@ static int settle_state(struct cli *cli, const char **to_status, struct wf_extra
 	if ((x->transfer_to || x->their_ref) && strcmp(to, "transferred") != 0 &&
 	    strcmp(to, "transfer_pending") != 0)
 		return cli_usage_error(cli, "--to and --their-ref go with transferred");
-	if (x->transfer_to && !text_ok(x->transfer_to, 128, false))
+	if (x->transfer_to && !cli_text_ok(x->transfer_to, 128, false))
 		return cli_usage_error(cli, "--to takes a force's name of 1 to 128 bytes of text");
-	if (x->their_ref && !text_ok(x->their_ref, 64, false))
+	if (x->their_ref && !cli_text_ok(x->their_ref, 64, false))
 		return cli_usage_error(cli,
 		                       "--their-ref takes a reference of 1 to 64 bytes of text");
 	if (strcmp(to, "transferred") == 0 && !x->their_ref)
@@ -367,15 +371,15 @@ int cli_workflow_refs(struct cli *cli, char *const *refs, int nrefs, const char 
 	memset(&x, 0, sizeof(x));
 	if (to_status && (rc = settle_state(cli, &to_status, &x)) != EX_OK)
 		return rc;
-	if (assignee && !text_ok(assignee, 64, false))
+	if (assignee && !cli_text_ok(assignee, 64, false))
 		return cli_usage_error(cli, "--to takes a name of 1 to 64 bytes of text");
-	if (note && !text_ok(note, 2000, true))
+	if (note && !cli_text_ok(note, 2000, true))
 		return cli_usage_error(cli, "--note takes 1 to 2000 bytes of text");
 	diag_clear(&d);
 	if (assignee && store_team_check(cli->st, "--to", assignee, canon, &d) < 0)
 		return cli_report(&d);
 	x.approved_by = cli_has_opt(cli, "approved-by") ? cli_str(cli, "approved-by") : NULL;
-	if (x.approved_by && text_ok(x.approved_by, 64, false)) {
+	if (x.approved_by && cli_text_ok(x.approved_by, 64, false)) {
 		if (store_team_check(cli->st, "--approved-by", x.approved_by, x.approver, &d) < 0)
 			return cli_report(&d);
 		x.approved_by = x.approver;
@@ -390,7 +394,7 @@ int cli_workflow_refs(struct cli *cli, char *const *refs, int nrefs, const char 
 		rc = load(cli, refs[i], &w[i]);
 		for (j = 0; rc == EX_OK && j < i; j++)
 			if (w[j].id == w[i].id)
-				rc = refuse(w[i].ref, "is named twice");
+				rc = cli_refuse(w[i].ref, "is named twice");
 		if (rc == EX_OK)
 			rc = check(&w[i], to_status, assignee, note);
 		if (rc == EX_OK && to_status)
@@ -426,7 +430,7 @@ int cli_workflow_note(struct cli *cli, const char *ref, const char *text)
 	struct diag d;
 	int rc;
 
-	if (!text_ok(text, 2000, true))
+	if (!cli_text_ok(text, 2000, true))
 		return cli_usage_error(cli, "TEXT takes 1 to 2000 bytes of text");
 	if ((rc = load(cli, ref, &w)) != EX_OK)
 		return rc;

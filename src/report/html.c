@@ -40,37 +40,38 @@ struct html_state {
 
 static struct html_state *state;
 
+const char *report_html_entity(char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
 /* Append s with & < > " ' escaped; control characters are dropped, line breaks become spaces. */
 static int esc(struct buf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		const char *e = report_html_entity(*s);
 		int rc;
 
-		switch (c) {
-		case '&':
-			rc = buf_adds(b, "&amp;");
-			break;
-		case '<':
-			rc = buf_adds(b, "&lt;");
-			break;
-		case '>':
-			rc = buf_adds(b, "&gt;");
-			break;
-		case '"':
-			rc = buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			rc = buf_adds(b, "&#39;");
-			break;
-		case '\n':
-		case '\r':
-		case '\t':
+		if (e)
+			rc = buf_adds(b, e);
+		else if (c == '\n' || c == '\r' || c == '\t')
 			rc = buf_addc(b, ' ');
-			break;
-		default:
+		else
 			rc = c < 0x20 || c == 0x7f ? 0 : buf_addc(b, (char)c);
-		}
 		if (rc < 0)
 			return -1;
 	}

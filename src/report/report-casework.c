@@ -56,51 +56,45 @@ int mreport_casework_json(struct buf *b, const struct mreport *m, bool *first)
 	return rc ? -1 : 0;
 }
 
-int mreport_casework_text(struct buf *b, const struct mreport *m)
+/* The overrides and NFA sign-offs of the period, for people: text, or html. */
+static int casework_words(struct buf *b, const struct mreport *m, bool html)
 {
 	const struct mreport_casework *c = &m->casework;
 	double rate = 0;
 	size_t i;
 	int rc = 0;
 
-	rc |= buf_addf(b, "overrides: %ld made (%ld up, %ld down)", c->overrides, c->up, c->down);
+	rc |= buf_adds(b, html ? "<p class=casework><b>Overrides:</b>" : "overrides:");
+	rc |= buf_addf(b, " %ld made (%ld up, %ld down)", c->overrides, c->up, c->down);
 	if (per_100(m, &rate))
 		rc |= buf_addf(b, ", %.1f per 100 packages received", rate);
 	for (i = 0; i < m->nprio; i++) {
 		if (!c->band_up[i] && !c->band_down[i])
 			continue;
 		rc |= buf_adds(b, i ? "; " : ": ");
-		rc |= report_text_safe(b, m->prio[i], 16);
+		rc |=
+		    html ? report_html_escape(b, m->prio[i]) : report_text_safe(b, m->prio[i], 16);
 		rc |= buf_addf(b, " %ld up, %ld down", c->band_up[i], c->band_down[i]);
 	}
-	rc |= buf_addf(b,
-	               "\nnfa: %ld closed without action, %ld signed off by a second person, "
-	               "%ld without\n",
-	               c->nfa, c->nfa_signed_off, c->nfa - c->nfa_signed_off);
+	if (html)
+		rc |= buf_addf(b,
+		               ". <b>Closed without action:</b> %ld, %ld signed off by a second "
+		               "person, %ld without.</p>\n",
+		               c->nfa, c->nfa_signed_off, c->nfa - c->nfa_signed_off);
+	else
+		rc |= buf_addf(b,
+		               "\nnfa: %ld closed without action, %ld signed off by a second "
+		               "person, %ld without\n",
+		               c->nfa, c->nfa_signed_off, c->nfa - c->nfa_signed_off);
 	return rc ? -1 : 0;
+}
+
+int mreport_casework_text(struct buf *b, const struct mreport *m)
+{
+	return casework_words(b, m, false);
 }
 
 int mreport_casework_html(struct buf *b, const struct mreport *m)
 {
-	const struct mreport_casework *c = &m->casework;
-	double rate = 0;
-	size_t i;
-	int rc = 0;
-
-	rc |= buf_addf(b, "<p class=casework><b>Overrides:</b> %ld made (%ld up, %ld down)",
-	               c->overrides, c->up, c->down);
-	if (per_100(m, &rate))
-		rc |= buf_addf(b, ", %.1f per 100 packages received", rate);
-	for (i = 0; i < m->nprio; i++) {
-		if (!c->band_up[i] && !c->band_down[i])
-			continue;
-		rc |= buf_adds(b, i ? "; " : ": ");
-		rc |= report_html_escape(b, m->prio[i]);
-		rc |= buf_addf(b, " %ld up, %ld down", c->band_up[i], c->band_down[i]);
-	}
-	rc |= buf_addf(b,
-	               ". <b>Closed without action:</b> %ld, %ld signed off by a second "
-	               "person, %ld without.</p>\n",
-	               c->nfa, c->nfa_signed_off, c->nfa - c->nfa_signed_off);
-	return rc ? -1 : 0;
+	return casework_words(b, m, true);
 }

@@ -35,26 +35,9 @@ static int esc_lines(struct buf *b, const char *s, size_t n)
 	int rc = 0;
 
 	for (i = 0; i < n && !rc; i++) {
-		switch (s[i]) {
-		case '&':
-			rc = buf_adds(b, "&amp;");
-			break;
-		case '<':
-			rc = buf_adds(b, "&lt;");
-			break;
-		case '>':
-			rc = buf_adds(b, "&gt;");
-			break;
-		case '"':
-			rc = buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			rc = buf_adds(b, "&#39;");
-			break;
-		default:
-			rc = buf_addc(b, s[i]);
-			break;
-		}
+		const char *e = report_html_entity(s[i]);
+
+		rc = e ? buf_adds(b, e) : buf_addc(b, s[i]);
 	}
 	return rc;
 }

@@ -51,18 +51,23 @@ void report_put_safe(FILE *f, const char *s, size_t n, const char *indent)
 	}
 }
 
-void report_print(FILE *f, const char *fmt, ...)
+void report_vprint(FILE *f, const char *fmt, va_list ap)
 {
 	char line[2048];
-	va_list ap;
-	int n;
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	if (n > 0)
 		report_put_safe(f, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
 		                NULL);
+}
+
+void report_print(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_vprint(f, fmt, ap);
+	va_end(ap);
 }
 
 /*

@@ -53,6 +53,16 @@ int ruleset_band(const struct ruleset *rs, const char *priority)
 	return -1;
 }
 
+int ruleset_band_named(const struct ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nbands; i++)
+		if (rs->bands[i].priority && text_ieq(name, strlen(name), rs->bands[i].priority))
+			return (int)i;
+	return -1;
+}
+
 const struct rule *ruleset_rule(const struct ruleset *rs, const char *id)
 {
 	size_t i;

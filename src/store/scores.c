@@ -526,7 +526,6 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	bool due_before = q->has_due_before && !q->unscored;
 	struct buf sql;
 	sqlite3_stmt *s = NULL;
-	size_t i;
 	int rc, n = 0;
 
 	buf_init(&sql);
@@ -565,35 +564,7 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	                    "p.status") " AND " CURRENT_SCORE
 	              : " FROM scores s JOIN packages p ON p.id = s.package_id "
 	                "WHERE " STORE_IS_OPEN("p.status") " AND " CURRENT_SCORE);
-	if (q->nstatuses) {
-		rc |= buf_adds(&sql, " AND p.status IN (");
-		for (i = 0; i < q->nstatuses; i++)
-			rc |= buf_addf(&sql, "%s?%d", i ? ", " : "", ++n);
-		rc |= buf_addc(&sql, ')');
-	}
-	if (npriorities) {
-		rc |= buf_adds(&sql, " AND s.priority IN (");
-		for (i = 0; i < npriorities; i++)
-			rc |= buf_addf(&sql, "%s?%d", i ? ", " : "", ++n);
-		rc |= buf_addc(&sql, ')');
-	}
-	/* Any case: the comparison's collation, which the NOCASE indexes serve. */
-	if (q->no_force_area)
-		rc |= buf_adds(&sql, " AND p.force_area IS NULL");
-	else if (q->force_area)
-		rc |= buf_addf(&sql, " AND p.force_area = ?%d COLLATE NOCASE", ++n);
-	if (q->assigned_to)
-		rc |= buf_addf(&sql, " AND p.assigned_to = ?%d COLLATE NOCASE", ++n);
-	if (q->has_since)
-		rc |= buf_addf(&sql, " AND %s.received_at >= ?%d", q->unscored ? "p" : "s", ++n);
-	if (q->has_changed_since) {
-		++n;
-		rc |= buf_addf(&sql,
-		               " AND (EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id "
-		               "= p.id AND v.imported_at > ?%d) OR EXISTS (SELECT 1 FROM "
-		               "package_events e WHERE e.package_id = p.id AND e.at > ?%d))",
-		               n, n);
-	}
+	rc |= store_filters_sql(&sql, q, npriorities, q->unscored ? "p" : "s", &n);
 	if (due_before)
 		rc |= buf_addf(&sql, " AND s.due_at <= ?%d", ++n);
 	/* The unscored, oldest first; then rules.md's order: priority, score (highest first),
@@ -605,34 +576,15 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 		               " ORDER BY %ss.priority, s.score DESC, s.received_at, s.ref "
 		               "LIMIT ?%d",
 		               q->by_due ? "s.due_at, " : "", ++n);
-	if (rc) {
-		buf_release(&sql);
-		diag_at(d, st->path, 0, NULL);
-		diag_set(d, EX_SOFTWARE, "out of memory");
+	s = store_prepare_built(st, &sql, rc, "reading the worklist", d);
+	if (!s)
 		return NULL;
-	}
-	rc = sqlite3_prepare_v2(st->db, sql.data, -1, &s, NULL);
-	buf_release(&sql);
-	if (rc != SQLITE_OK) {
-		(void)store_fail(st, rc, "reading the worklist", d);
-		return NULL;
-	}
 	n = 0;
 	rc = SQLITE_OK;
 	if (mode == WL_ROWS)
 		rc = sqlite3_bind_int64(s, ++n, q->now ? q->now : time_now());
-	for (i = 0; rc == SQLITE_OK && i < q->nstatuses; i++)
-		rc = sqlite3_bind_text(s, ++n, q->statuses[i], -1, SQLITE_STATIC);
-	for (i = 0; rc == SQLITE_OK && i < npriorities; i++)
-		rc = sqlite3_bind_int(s, ++n, q->priorities[i]);
-	if (rc == SQLITE_OK && q->force_area && !q->no_force_area)
-		rc = sqlite3_bind_text(s, ++n, q->force_area, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK && q->assigned_to)
-		rc = sqlite3_bind_text(s, ++n, q->assigned_to, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK && q->has_since)
-		rc = sqlite3_bind_int64(s, ++n, q->since);
-	if (rc == SQLITE_OK && q->has_changed_since)
-		rc = sqlite3_bind_int64(s, ++n, q->changed_since);
+	if (rc == SQLITE_OK)
+		rc = store_bind_filters(s, q, npriorities, &n);
 	if (rc == SQLITE_OK && due_before)
 		rc = sqlite3_bind_int64(s, ++n, q->due_before);
 	if (rc == SQLITE_OK && !count_only)
@@ -645,21 +597,114 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	return s;
 }
 
+int store_filters_sql(struct buf *sql, const struct store_worklist_query *q, size_t npriorities,
+                      const char *recv, int *n)
+{
+	size_t i;
+	int rc = 0;
+
+	if (q->nstatuses) {
+		rc |= buf_adds(sql, " AND p.status IN (");
+		for (i = 0; i < q->nstatuses; i++)
+			rc |= buf_addf(sql, "%s?%d", i ? ", " : "", ++*n);
+		rc |= buf_addc(sql, ')');
+	}
+	if (npriorities) {
+		rc |= buf_adds(sql, " AND s.priority IN (");
+		for (i = 0; i < npriorities; i++)
+			rc |= buf_addf(sql, "%s?%d", i ? ", " : "", ++*n);
+		rc |= buf_addc(sql, ')');
+	}
+	/* Any case: the comparison's collation, which the assignee's index serves. */
+	if (q->no_force_area)
+		rc |= buf_adds(sql, " AND p.force_area IS NULL");
+	else if (q->force_area)
+		rc |= buf_addf(sql, " AND p.force_area = ?%d COLLATE NOCASE", ++*n);
+	if (q->assigned_to)
+		rc |= buf_addf(sql, " AND p.assigned_to = ?%d COLLATE NOCASE", ++*n);
+	if (q->has_since)
+		rc |= buf_addf(sql, " AND %s.received_at >= ?%d", recv, ++*n);
+	if (q->has_changed_since) {
+		++*n;
+		rc |= buf_addf(sql,
+		               " AND (EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id "
+		               "= p.id AND v.imported_at > ?%d) OR EXISTS (SELECT 1 FROM "
+		               "package_events e WHERE e.package_id = p.id AND e.at > ?%d))",
+		               *n, *n);
+	}
+	return rc ? -1 : 0;
+}
+
+sqlite3_stmt *store_prepare_built(struct store *st, struct buf *sql, int built, const char *what,
+                                  struct diag *d)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (built) {
+		buf_release(sql);
+		diag_at(d, st->path, 0, NULL);
+		diag_set(d, EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	rc = sqlite3_prepare_v2(st->db, sql->data, -1, &s, NULL);
+	buf_release(sql);
+	if (rc != SQLITE_OK) {
+		(void)store_fail(st, rc, what, d);
+		return NULL;
+	}
+	return s;
+}
+
+int store_bind_filters(sqlite3_stmt *s, const struct store_worklist_query *q, size_t npriorities,
+                       int *n)
+{
+	int rc = SQLITE_OK;
+	size_t i;
+
+	for (i = 0; rc == SQLITE_OK && i < q->nstatuses; i++)
+		rc = sqlite3_bind_text(s, ++*n, q->statuses[i], -1, SQLITE_STATIC);
+	for (i = 0; rc == SQLITE_OK && i < npriorities; i++)
+		rc = sqlite3_bind_int(s, ++*n, q->priorities[i]);
+	if (rc == SQLITE_OK && q->force_area && !q->no_force_area)
+		rc = sqlite3_bind_text(s, ++*n, q->force_area, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK && q->assigned_to)
+		rc = sqlite3_bind_text(s, ++*n, q->assigned_to, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK && q->has_since)
+		rc = sqlite3_bind_int64(s, ++*n, q->since);
+	if (rc == SQLITE_OK && q->has_changed_since)
+		rc = sqlite3_bind_int64(s, ++*n, q->changed_since);
+	return rc;
+}
+
+int store_count_of(struct store *st, sqlite3_stmt *s, long *count, const char *what, struct diag *d)
+{
+	int64_t v;
+
+	if (store_step_int(st, s, &v, what, d) < 0)
+		return -1;
+	*count = (long)v;
+	return 0;
+}
+
 int store_worklist_count(struct store *st, const struct store_worklist_query *q, long *count,
                          struct diag *d)
 {
-	sqlite3_stmt *s = worklist_stmt(st, q, WL_COUNT, d);
-	int rc;
+	return store_count_of(st, worklist_stmt(st, q, WL_COUNT, d), count, "reading the worklist",
+	                      d);
+}
 
-	if (!s)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*count = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, "reading the worklist", d);
-	return 0;
+int store_worklist_cols(sqlite3_stmt *s, struct store_worklist_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	store_cols(s, 0,
+	           STORE_COLS(COL_INT(&r->priority), COL_I64(&r->score), COL_I64(&r->received_at),
+	                      COL_I64(&r->due_at), COL_BOOL(&r->overdue), COL_TEXT(&r->ref),
+	                      COL_TEXT(&r->status), COL_TEXT(&r->assigned_to),
+	                      COL_TEXT(&r->force_area), COL_TEXT(&r->referral_type),
+	                      COL_TEXT(&r->fired), COL_BOOL(&r->updated),
+	                      COL_BLOB(&r->facts, &r->facts_len)));
+	return 13;
 }
 
 static int on_worklist_row(sqlite3_stmt *s, void *x)
@@ -667,16 +712,11 @@ static int on_worklist_row(sqlite3_stmt *s, void *x)
 	struct row_fn *f = x;
 	struct store_worklist_row r;
 
-	store_cols(s, 0,
-	           STORE_COLS(COL_INT(&r.priority), COL_I64(&r.score), COL_I64(&r.received_at),
-	                      COL_I64(&r.due_at), COL_BOOL(&r.overdue), COL_TEXT(&r.ref),
-	                      COL_TEXT(&r.status), COL_TEXT(&r.assigned_to),
-	                      COL_TEXT(&r.force_area), COL_TEXT(&r.referral_type),
-	                      COL_TEXT(&r.fired), COL_BOOL(&r.updated),
-	                      COL_BLOB(&r.facts, &r.facts_len), COL_INT(&r.rules_priority),
-	                      COL_TEXT(&r.ov.direction), COL_TEXT(&r.ov.code),
-	                      COL_TEXT(&r.ov.operator_name), COL_TEXT(&r.ov.approved_by),
-	                      COL_I64(&r.ov.at), COL_TEXT(&r.ov.note)));
+	store_cols(s, store_worklist_cols(s, &r),
+	           STORE_COLS(COL_INT(&r.rules_priority), COL_TEXT(&r.ov.direction),
+	                      COL_TEXT(&r.ov.code), COL_TEXT(&r.ov.operator_name),
+	                      COL_TEXT(&r.ov.approved_by), COL_I64(&r.ov.at),
+	                      COL_TEXT(&r.ov.note)));
 	r.overridden = r.ov.direction != NULL;
 	return f->fn.worklist(f->ctx, &r) < 0 ? -1 : 0;
 }

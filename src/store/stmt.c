@@ -252,7 +252,6 @@ int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, 
                   struct diag *d)
 {
 	sqlite3_stmt *s = store_prepare(st, sql, what, d);
-	int rc;
 
 	if (!s)
 		return -1;
@@ -260,6 +259,16 @@ int store_one_int(struct store *st, const char *sql, int64_t arg, int64_t *out, 
 		sqlite3_finalize(s);
 		return store_fail(st, SQLITE_ERROR, what, d);
 	}
+	return store_step_int(st, s, out, what, d);
+}
+
+int store_step_int(struct store *st, sqlite3_stmt *s, int64_t *out, const char *what,
+                   struct diag *d)
+{
+	int rc;
+
+	if (!s)
+		return -1;
 	*out = 0;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)

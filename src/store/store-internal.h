@@ -183,6 +183,27 @@ void store_spool_settle(struct store *st);
 void store_spool_abandon(struct store *st);
 
 /*
+ * The worklist filters shared by the open and closed lists: their SQL, the
+ * parameters numbered from ?(*n + 1) (recv: the alias whose received_at
+ * --since reads), then bound in the same order. -1: no memory.
+ */
+int store_filters_sql(struct buf *sql, const struct store_worklist_query *q, size_t npriorities,
+                      const char *recv, int *n);
+/* The statement built in sql (built: nonzero when building it ran out of memory); releases sql. */
+sqlite3_stmt *store_prepare_built(struct store *st, struct buf *sql, int built, const char *what,
+                                  struct diag *d);
+int store_bind_filters(sqlite3_stmt *s, const struct store_worklist_query *q, size_t npriorities,
+                       int *n);
+/* A worklist row's first 13 columns (the open and closed lists share them) into r; 13. */
+int store_worklist_cols(sqlite3_stmt *s, struct store_worklist_row *r);
+/* Step s, a statement of one integer (NULL: its preparation failed), into *out; finalize it. */
+int store_step_int(struct store *st, sqlite3_stmt *s, int64_t *out, const char *what,
+                   struct diag *d);
+/* Step a count(*) statement s (NULL: its preparation failed, d says why) and finalize it. */
+int store_count_of(struct store *st, sqlite3_stmt *s, long *count, const char *what,
+                   struct diag *d);
+
+/*
  * SQL: whether the status col is open (cli.md); the others are closed. One
  * place, so that every query agrees on which packages are open. A chain of
  * equalities, not an IN list: SQLite builds a table for an IN list at every
