@@ -80,12 +80,12 @@ refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2
 	setup_store
 	COLUMNS=200 run "$RT" worklist --format table --limit 1
 	[[ "${lines[0]}" == "Worklist as of 2026-11-03 08:00 GMT - "* ]]
-	[[ "${lines[6]}" == *"  2026-11-03 13:13 GMT  "*"  2026-11-02 13:13 GMT  "* ]]
+	[[ "${lines[7]}" == *"  2026-11-03 13:13 GMT  "*"  2026-11-02 13:13 GMT  "* ]]
 	TZ=America/New_York COLUMNS=200 run "$RT" worklist --format table --limit 1
 	[[ "${lines[0]}" == "Worklist as of 2026-11-03 03:00 EST - "* ]]
-	[[ "${lines[6]}" == *"  2026-11-03 08:13 EST  "* ]]
+	[[ "${lines[7]}" == *"  2026-11-03 08:13 EST  "* ]]
 	TZ=UTC COLUMNS=200 run "$RT" worklist --format table --limit 1
-	[[ "${lines[6]}" == *"  2026-11-03 13:13 UTC  "* ]]
+	[[ "${lines[7]}" == *"  2026-11-03 13:13 UTC  "* ]]
 	# csv and json stay UTC whatever TZ says.
 	TZ=America/New_York run "$RT" worklist --format csv --limit 1
 	[[ "${lines[1]}" == *",2026-11-02T13:13:00Z,2026-11-03T13:13:00Z,"* ]]
@@ -97,7 +97,7 @@ refs() { "$RT" worklist --format csv "$@" 2>/dev/null | tail -n +2 | cut -d, -f2
 	setup_store
 	rt worklist --priority P9
 	expect_status 64
-	expect_err1 "reftriage: worklist: --priority 'P9' is not a priority of the rules in use (see 'reftriage worklist --help')"
+	expect_err1 "reftriage: worklist: --priority 'P9' is not a priority of the rules in use (P1, P2, P3 or P4) (see 'reftriage worklist --help')"
 	rt worklist --status actioned
 	expect_status 64
 	expect_err1 "reftriage: worklist: --status 'actioned': the worklist holds open packages (new, assigned, in_progress, reopened, awaiting_info, transfer_pending); for closed ones: worklist --closed --status actioned (see 'reftriage worklist --help')"
