@@ -894,7 +894,7 @@ static int get_bytes(struct reader *rd, struct package *p, uint64_t len, uint32_
 		return -1;
 	*off = (uint32_t)p->arena.len;
 	if (buf_add(&p->arena, rd->p, (size_t)len) < 0)
-		return -1;
+		return -2; /* out of memory, not malformed */
 	rd->p += len;
 	rd->n -= (size_t)len;
 	return 0;
@@ -969,8 +969,10 @@ int package_decode_facts(struct package *p, const void *data, size_t len)
 				return -1;
 			break;
 		case FT_STRING:
-			if (get_varint(&rd, &v) < 0 || get_bytes(&rd, p, v, &off) < 0)
+			if (get_varint(&rd, &v) < 0)
 				return -1;
+			if ((i = get_bytes(&rd, p, v, &off)) < 0)
+				return i;
 			p->soff[f] = off;
 			p->slen[f] = (uint32_t)v;
 			break;

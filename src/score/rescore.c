@@ -138,9 +138,11 @@ static bool same_score(const struct store_score *a, const struct store_score *b)
 int score_read_facts(struct store *st, struct package *pkg, const void *facts, size_t len,
                      const char *ref, struct diag *d)
 {
-	if (package_decode_facts(pkg, facts, len) == 0)
+	int rc = package_decode_facts(pkg, facts, len);
+
+	if (rc == 0)
 		return 0;
-	return unreadable(st, ref, d);
+	return rc == -2 ? out_of_memory(st, d) : unreadable(st, ref, d);
 }
 
 int score_prepare(struct store *st, const struct store_open_package *op,
@@ -232,9 +234,11 @@ static void scoring_work(void *item, void *arg)
 	struct cond_input in;
 	struct score_result r;
 	size_t i;
+	int rc = package_decode_facts(&x->pkg, sg->facts.data, sg->facts.len);
 
-	sg->unreadable = package_decode_facts(&x->pkg, sg->facts.data, sg->facts.len) < 0;
-	if (sg->unreadable)
+	sg->oom = rc == -2;
+	sg->unreadable = rc == -1;
+	if (rc < 0)
 		return;
 	score_derive(&x->pkg, sg->linked, sg->ip_linked, x->as_of, &in);
 	score_reopened(&in, sg->reopened_at);
