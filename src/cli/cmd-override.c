@@ -244,8 +244,16 @@ int cmd_override(struct cli *cli)
 
 	if ((rc = check_options(cli, clear)) != EX_OK)
 		return rc;
-	memset(&x, 0, sizeof(x));
 	diag_clear(&d);
+	/* With a roster, the second person is one of its names (casework.md 5). */
+	if (cli_str(cli, "approved-by")) {
+		char canon[STORE_NAME_MAX];
+
+		if (store_team_check(cli->st, "--approved-by", cli_str(cli, "approved-by"), canon,
+		                     &d) < 0)
+			return cli_report(&d);
+	}
+	memset(&x, 0, sizeof(x));
 	rc = store_get_package(cli->st, ref, on_pkg, NULL, &x, &d);
 	if (rc == 1)
 		return cli_no_package(cli, ref);

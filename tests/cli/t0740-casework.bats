@@ -223,6 +223,16 @@ PY
 	expect_status 65
 	expect_err1 "reftriage: $REFTRIAGE_DB: --to: 'ds.patl' is not on the team's roster ('reftriage team list'; 'reftriage team add NAME' adds one) (did you mean 'DS.Patel'?)"
 	[ "$(sql "SELECT assigned_to IS NULL FROM packages WHERE ref = '$C'")" = 1 ]
+	# A second person (an NFA's sign-off, an override's approval) is on the roster too.
+	rt status $C nfa --note "No offence disclosed (SYNTHETIC)" --approved-by ds.patl
+	expect_status 65
+	expect_err_has "'ds.patl' is not on the team's roster"
+	expect_err_has "did you mean 'DS.Patel'?"
+	rt override $C P4 --code risk-overstated --note "Out of date (SYNTHETIC)" --approved-by ds.patl
+	expect_status 65
+	expect_err_has "'ds.patl' is not on the team's roster"
+	[ "$(sql "SELECT status FROM packages WHERE ref = '$C'")" = new ]
+	[ "$(sql "SELECT count(*) FROM overrides")" = 0 ]
 	# --assigned-to matches the roster in any case, even before anyone is assigned.
 	rt worklist --format csv --assigned-to ds.PATEL
 	expect_status 0
