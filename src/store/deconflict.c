@@ -577,18 +577,25 @@ int store_find_key(struct store *st, int64_t key, bool all,
 int store_find_ref(struct store *st, const char *prefix, bool all,
                    int (*fn)(void *ctx, const struct store_found *p), void *ctx, struct diag *d)
 {
+	/*
+	 * Every ref character sorts below 0x7f: prefix .. prefix 0x7f is the
+	 * range. No index of refs in any case (schema 21: it cost every import
+	 * 6 %): the open packages are read through their own index, and --all
+	 * reads every ref once.
+	 */
+	static const char *const sql[] = {
+	    "SELECT " FOUND_COLS " FROM packages p LEFT JOIN scores s ON s.package_id = p.id "
+	    "WHERE " STORE_IS_OPEN("p.status") " AND p.ref COLLATE NOCASE >= ?1 AND "
+	                                       "p.ref COLLATE NOCASE < ?2 ORDER BY "
+	                                       "coalesce(s.priority, 1000), p.ref",
+	    "SELECT " FOUND_COLS " FROM packages p LEFT JOIN scores s ON s.package_id = p.id "
+	    "WHERE p.ref COLLATE NOCASE >= ?1 AND p.ref COLLATE NOCASE < ?2 ORDER BY "
+	    "coalesce(s.priority, 1000), p.ref"};
 	char upper[80];
 
-	/* Every ref character sorts below 0x7f: prefix .. prefix 0x7f is the range. */
 	(void)snprintf(upper, sizeof(upper), "%s\x7f", prefix);
-	return found(
-	    st,
-	    store_prepare_with(st,
-	                       "SELECT " FOUND_COLS " FROM packages p LEFT JOIN scores s ON "
-	                       "s.package_id = p.id WHERE p.ref COLLATE NOCASE >= ?1 AND "
-	                       "p.ref COLLATE NOCASE < ?3 AND " FOUND_OPEN
-	                       " ORDER BY coalesce(s.priority, 1000), p.ref",
-	                       "searching the packages", d,
-	                       STORE_ARGS(ARG_TEXT(prefix), ARG_INT(all), ARG_TEXT(upper))),
-	    fn, ctx, d);
+	return found(st,
+	             store_prepare_with(st, sql[all], "searching the packages", d,
+	                                STORE_ARGS(ARG_TEXT(prefix), ARG_TEXT(upper))),
+	             fn, ctx, d);
 }

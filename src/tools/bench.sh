@@ -116,6 +116,7 @@ cp store.db large.db
 import csv, random, sys
 rng = random.Random(29)
 out = [("type", "value", "owner", "operation", "contact", "until")]
+seen = set()  # one entry per (type, value, owner): a repeat is a bad line
 with open(sys.argv[1], newline="") as f:
     r = csv.DictReader(f)
     for i, row in enumerate(r):
@@ -125,10 +126,15 @@ with open(sys.argv[1], newline="") as f:
             continue
         ids = [x for x in (row.get("identifiers") or "").split(";") if x]
         if i % 40 == 0 and row.get("subject_ref"):
-            out.append(("subject", row["subject_ref"], "Op %d" % (i % 97), "OP-%d" % i, "DS %d" % i, ""))
+            e = ("subject", row["subject_ref"], "Op %d" % (i % 97), "OP-%d" % i, "DS %d" % i, "")
         elif ids:
             t, v = ids[0].split(":", 1)
-            out.append((t, v, "Unit %d" % (i % 89), "", "DC %d" % i, "2099-12-31"))
+            e = (t, v, "Unit %d" % (i % 89), "", "DC %d" % i, "2099-12-31")
+        else:
+            continue
+        if e[:3] not in seen:
+            seen.add(e[:3])
+            out.append(e)
 while len(out) <= 100000:
     out.append(("email", "%032x" % rng.getrandbits(128), "Unit X", "", "DC X", ""))
 with open(sys.argv[2], "w", newline="") as f:
