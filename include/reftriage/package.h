@@ -139,8 +139,9 @@ int package_diff(const struct package *from, const struct package *to,
  * versioned (its first byte is PACKAGE_FACTS_VERSION, or 1 for a package
  * that knows no contract v2 field; the layout is described in package.c). package_decode_facts()
  * rebuilds the package's fields (not its canonical form) and returns -1 for anything malformed
- * (-2 when memory ran out: not the store's fault); it never reads past len. package_rebuild_canonical() then recomputes the canonical form and hash,
- * which must equal the hash stored with it.
+ * (-2 when memory ran out: not the store's fault); it never reads past len.
+ * package_rebuild_canonical() then recomputes the canonical form and hash, which must equal the
+ * hash stored with it.
  */
 #define PACKAGE_FACTS_VERSION 2
 int package_encode_facts(const struct package *p, struct buf *out) MUST_CHECK;

@@ -125,7 +125,8 @@ static int bad_code(struct diag *d, const char *code)
 	}
 	if (hits)
 		(void)snprintf(what, sizeof(what),
-		               "is not an outcome code; did you mean one of %s? (docs/outcomes.md)", list);
+		               "is not an outcome code; did you mean one of %s? (docs/outcomes.md)",
+		               list);
 	else
 		(void)snprintf(what, sizeof(what),
 		               "is not an outcome code: one of %s (docs/outcomes.md)", list);
