@@ -50,6 +50,7 @@ assert f["entries"] == [{"owner": "Op North", "operation": "Op KESTREL", "contac
 
 @test "find ref: a prefix in any case; --all adds closed packages" {
 	setup_find
+	printf 'package_ref,received_at,source,referral_type\nAbcdefGhij-01,2026-11-02T08:00:00Z,CEOP,grooming\n' >"$WORK/long.csv"
 	rt find ref find-00
 	expect_status 0
 	expect_out_has "FIND-001"
@@ -63,6 +64,19 @@ assert f["entries"] == [{"owner": "Op North", "operation": "Op KESTREL", "contac
 	expect_out_has "nfa"
 	rt find ref 'FIND%'
 	expect_status 65
+	# Mixed case in the store and in the prefix: every spelling is tried
+	# (oTHER- has five letters: 32 ranges of the refs' own index), and a
+	# prefix of more than eight letters reads every ref instead.
+	rt find ref oTHER-0
+	expect_status 0
+	expect_out_has "Other-003"
+	[[ "$output" != *"FIND-"* ]]
+	rt find ref otherx
+	expect_status 1
+	"$RT" import "$WORK/long.csv" 2>/dev/null
+	rt find ref abcdefghij-0
+	expect_status 0
+	expect_out_has "AbcdefGhij-01"
 }
 
 @test "find with --token-key: the raw value is tokenised, never printed nor audited; the environment's key does not apply" {
