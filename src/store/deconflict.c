@@ -629,7 +629,8 @@ int store_find_ref(struct store *st, const char *prefix, bool all,
 	for (mask = 0; mask < n; mask++)
 		rc |= buf_addf(&sql, "%s(p.ref >= ?%lu AND p.ref < ?%lu)", mask ? " OR " : "",
 		               2 * mask + 1, 2 * mask + 2);
-	rc |= buf_adds(&sql, all ? ")" : ") AND " STORE_IS_OPEN("p.status"));
+	/* +p.status: the ranges choose the rows, not the index of the open packages. */
+	rc |= buf_adds(&sql, all ? ")" : ") AND " STORE_IS_OPEN("+p.status"));
 	rc |= buf_adds(&sql, " ORDER BY coalesce(s.priority, 1000), p.ref");
 	s = store_prepare_built(st, &sql, rc, "searching the packages", d);
 	if (!s)
