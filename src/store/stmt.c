@@ -184,10 +184,20 @@ int store_fail(struct store *st, int rc, const char *what, struct diag *d)
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *what, struct diag *d)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	const char *tail = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, &tail);
 
 	if (rc != SQLITE_OK) {
 		(void)store_fail(st, rc, what, d);
+		return NULL;
+	}
+	/* One statement a call: a second one would be silently left unrun. */
+	while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';'))
+		tail++;
+	if (tail && *tail) {
+		sqlite3_finalize(s);
+		diag_at(d, st->path, 0, NULL);
+		diag_set(d, EX_SOFTWARE, "%s: internal error: more than one SQL statement", what);
 		return NULL;
 	}
 	return s;
