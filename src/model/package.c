@@ -938,7 +938,7 @@ int package_decode_facts(struct package *p, const void *data, size_t len)
 	uint64_t known[CONTRACT_MASK_WORDS], v;
 	unsigned char c;
 	uint32_t off;
-	int f, i;
+	int f, i, i2;
 
 	package_reset(p);
 	if (get_mask(&rd, known) < 0)
@@ -989,12 +989,14 @@ int package_decode_facts(struct package *p, const void *data, size_t len)
 					struct ident *ids = rt_realloc(p->ids, cap * sizeof(*ids));
 
 					if (!ids)
-						return -1;
+						return -2; /* out of memory */
 					p->ids = ids;
 					p->idcap = cap;
 				}
-				if (get_varint(&rd, &tl) < 0 || get_bytes(&rd, p, tl, &off) < 0)
+				if (get_varint(&rd, &tl) < 0)
 					return -1;
+				if ((i2 = get_bytes(&rd, p, tl, &off)) < 0)
+					return i2;
 				p->ids[p->nids].type = c;
 				p->ids[p->nids].off = off;
 				p->ids[p->nids].len = (uint32_t)tl;
