@@ -54,6 +54,12 @@ int buf_add(struct buf *b, const void *p, size_t n)
 
 int buf_addc(struct buf *b, char c)
 {
+	/* The byte and the NUL fit: the usual case, without buf_reserve(). */
+	if (b->cap - b->len >= 2) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	return buf_add(b, &c, 1);
 }
 

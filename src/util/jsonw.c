@@ -3,19 +3,43 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* A byte that JSON needs escaped in a string: a control character, '"' or '\\'. */
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 int jsonw_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
+	size_t i, run;
+	char *p;
 
-	if (buf_reserve(b, n + 2) < 0 || buf_addc(b, '"') < 0)
+	if (buf_reserve(b, n + 2) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
+	/*
+	 * Nearly every string has nothing to escape: written in one copy (a
+	 * tenth of the import's instructions went here byte by byte).
+	 */
+	for (i = 0; i < n && !needs_escape((unsigned char)s[i]); i++)
+		;
+	p = b->data + b->len;
+	*p++ = '"';
+	memcpy(p, s, i);
+	b->len += i + 1;
+	if (i == n) { /* room was made for both quotes */
+		b->data[b->len++] = '"';
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	b->data[b->len] = '\0';
+	run = i;
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[8];
 		size_t en = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!needs_escape(c))
 			continue;
 		if (buf_add(b, s + run, i - run) < 0)
 			return -1;

@@ -221,6 +221,51 @@ static void json_numbers(void **state)
 	buf_release(&b);
 }
 
+/*
+ * JSON strings: the escapes at the start, in the middle, at the end and
+ * none, each written after other text into a buffer that has to grow, and
+ * the buffer's length and NUL kept right (jsonw_string's one-copy path).
+ */
+static void json_strings(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t n; /* 0: strlen(in) */
+		const char *out;
+	} cases[] = {
+	    {"", 0, "\"\""},
+	    {"plain text, nothing to escape", 0, "\"plain text, nothing to escape\""},
+	    {"\"quoted\"", 0, "\"\\\"quoted\\\"\""},
+	    {"a\\b", 0, "\"a\\\\b\""},
+	    {"line\nbreak\ttab\r", 0, "\"line\\nbreak\\ttab\\r\""},
+	    {"end\x01", 0, "\"end\\u0001\""},
+	    {"\x1f\b\fx", 0, "\"\\u001f\\b\\fx\""},
+	    {"caf\xc3\xa9 \xe2\x80\x94", 0, "\"caf\xc3\xa9 \xe2\x80\x94\""},
+	    {"nul\0inside", 10, "\"nul\\u0000inside\""},
+	};
+	struct buf b;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = cases[i].n ? cases[i].n : strlen(cases[i].in);
+
+		/* Empty (no allocation yet), then after text that filled most of it. */
+		for (j = 0; j < 2; j++) {
+			buf_init(&b);
+			if (j)
+				for (size_t k = 0; k < 61; k++)
+					assert_int_equal(buf_addc(&b, '-'), 0);
+			assert_int_equal(jsonw_string(&b, cases[i].in, n), 0);
+			assert_int_equal(buf_addc(&b, '|'), 0);
+			assert_int_equal(b.len, 61 * j + strlen(cases[i].out) + 1);
+			assert_memory_equal(b.data + 61 * j, cases[i].out, strlen(cases[i].out));
+			assert_string_equal(b.data + 61 * j + strlen(cases[i].out), "|");
+			buf_release(&b);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(parse_times),
 	    cmocka_unit_test(buf_formats),
 	    cmocka_unit_test(json_numbers),
+	    cmocka_unit_test(json_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
