@@ -466,6 +466,14 @@ struct store_worklist_query {
 	int64_t due_before;
 	bool by_due; /* alert's order: due_at, then the rank order */
 	/*
+	 * The caller reads only each row's priority, score, due time, ref,
+	 * status, assignee and override (alert): its force area, referral type
+	 * and facts are NULL and updated false, and the open packages' index
+	 * answers for the packages, so that the list reads a quarter of the
+	 * pages it would (PERFORMANCE.md).
+	 */
+	bool lean;
+	/*
 	 * The open packages without a current score instead (no score row of
 	 * their latest version with the active rules: an import committed
 	 * without its rescore), oldest received first; --priority and
@@ -886,8 +894,6 @@ int store_spool_count(struct store *st, long *n, long *damaged, char **path,
  * For the fuzzer and the tests; the fold uses the same check.
  */
 const char *store_spool_line_check(const char *line, size_t len, int64_t lo, int64_t hi);
-/* Whether action is one a reader may spool (a consultation, an export, a backup). */
-bool store_spool_action(const char *action);
 
 /*
  * Name package ref in the entry being built: the next store_audit_append()
@@ -935,8 +941,19 @@ int store_audit_each_ref(struct store *st, int64_t seq, int (*fn)(void *ctx, con
 /* How many refs are stored for entry seq, and their hash (see audit.h). */
 int store_audit_refs_hash(struct store *st, int64_t seq, int64_t *n, unsigned char out[HASH_BYTES],
                           struct diag *d) MUST_CHECK;
+/*
+ * Whether action is one a reader records (a consultation, an export, a
+ * backup): the entries a reader may spool, whose refs wait to be indexed.
+ */
+bool store_audit_by_reader(const char *action);
 /* The smallest seq of stored refs that belong to no entry; 0 when none. */
 int store_audit_stray_refs(struct store *st, int64_t *seq, struct diag *d) MUST_CHECK;
+/*
+ * The smallest seq of an entry whose refs the index of refs should hold
+ * (schema 22) but does not, so that 'audit log --ref' would not find it; 0
+ * when none.
+ */
+int store_audit_unindexed_refs(struct store *st, int64_t *seq, struct diag *d) MUST_CHECK;
 
 /* --- the management report (src/store/report.c) ----------------------- */
 

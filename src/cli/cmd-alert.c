@@ -178,6 +178,7 @@ int cmd_alert(struct cli *cli)
 	q.has_due_before = true;
 	q.due_before = x.now + (int64_t)within * 3600 * US_PER_SEC;
 	q.by_due = true;
+	q.lean = true;
 	buf_init(&x.b);
 	stale = cli_scores_stale(cli, cli->scored, cli->as_of, x.now);
 	cli_deconf_warn_stale(cli);

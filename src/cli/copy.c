@@ -27,7 +27,7 @@ static int on_entry(void *ctx, const struct audit_entry *e)
 	 * except a consultation's, which the spool may fold after later entries
 	 * (docs/security.md).
 	 */
-	if (x->v.went_back && x->warn && !store_spool_action(e->action)) {
+	if (x->v.went_back && x->warn && !store_audit_by_reader(e->action)) {
 		char t[40], tb[40];
 
 		time_format(e->at, t);
@@ -77,6 +77,17 @@ int cli_walk_chain(struct store *st, const struct audit_checkpoint *cp, const st
 			    "entry %lld: refs are stored for it but there is no such entry "
 			    "(it was removed)",
 			    (long long)stray);
+			x->broken = true;
+		}
+	}
+	if (!x->broken) {
+		if (store_audit_unindexed_refs(st, &stray, d) < 0)
+			return -1;
+		if (stray) {
+			(void)snprintf(x->why, sizeof(x->why),
+			               "entry %lld: its refs were removed from the index of refs, "
+			               "so 'audit log --ref' would not find it",
+			               (long long)stray);
 			x->broken = true;
 		}
 	}

@@ -212,6 +212,60 @@ static int hash_refs(struct store *st, int64_t seq, struct audit_refs *r, struct
 	return 0;
 }
 
+/*
+ * Whether action is one a reader records: a consultation, a worklist's
+ * export, a backup. Such an entry may be spooled (spool.c), and its refs
+ * wait to be indexed (index_refs).
+ */
+bool store_audit_by_reader(const char *action)
+{
+	return strcmp(audit_category(action), "consultation") == 0 ||
+	       strcmp(action, "export") == 0 || strcmp(action, "backup") == 0;
+}
+
+/* The seq up to which audit_ref_index holds every entry's refs (schema 22). */
+#define INDEXED_UPTO                                                                               \
+	"coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'audit_refs_indexed'), 0)"
+
+/*
+ * A consultation's refs wait outside the index until this many do: a list of
+ * 500 packages would otherwise write 500 scattered pages of it (schema 22).
+ */
+#define REF_INDEX_WAIT   20000
+#define REF_INDEX_WAIT_S "20000"
+
+/*
+ * Bring audit_ref_index up to entry seq: at once for an entry that is not a
+ * reader's (reader_entry: a consultation, an export, a backup), for a
+ * reader's only once REF_INDEX_WAIT refs wait. 'audit log --ref' reads the
+ * waiting refs directly, so none is ever out of its reach.
+ */
+static int index_refs(struct store *st, int64_t seq, bool reader_entry, struct diag *d)
+{
+	const char *what = "indexing the audit trail's refs";
+	int64_t from, waiting = REF_INDEX_WAIT;
+
+	if (store_one_int(st, "SELECT " INDEXED_UPTO, 0, &from, what, d) < 0)
+		return -1;
+	if (reader_entry &&
+	    store_one_int(st,
+	                  "SELECT count(*) FROM (SELECT 1 FROM audit_refs WHERE seq > ?1 "
+	                  "LIMIT " REF_INDEX_WAIT_S ")",
+	                  from, &waiting, what, d) < 0)
+		return -1;
+	if (waiting < REF_INDEX_WAIT)
+		return 0;
+	if (store_run_with(st,
+	                   "INSERT OR IGNORE INTO audit_ref_index (ref, seq) SELECT ref, seq FROM "
+	                   "audit_refs WHERE seq > ?1",
+	                   what, d, STORE_ARGS(ARG_INT(from))) < 0)
+		return -1;
+	return store_run_with(st,
+	                      "INSERT OR REPLACE INTO meta (key, value) VALUES "
+	                      "('audit_refs_indexed', ?1)",
+	                      what, d, STORE_ARGS(ARG_INT(seq)));
+}
+
 int store_audit_append(struct store *st, const struct store_audit_new *in, int64_t *seq_out,
                        struct diag *d)
 {
@@ -264,6 +318,8 @@ int store_audit_append(struct store *st, const struct store_audit_new *in, int64
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, d);
+	if (index_refs(st, e.seq, store_audit_by_reader(e.action), d) < 0)
+		return -1;
 	if (seq_out)
 		*seq_out = e.seq;
 	st->audit_seq = 0;
@@ -313,7 +369,8 @@ int store_audit_each(struct store *st, const struct store_audit_query *q,
 	    "SELECT seq, at, operator, action, reason, details, details_hash, n_refs, "
 	    "prev_hash, hash FROM audit WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR "
 	    "action = ?2) AND (?3 IS NULL OR operator = ?3) AND (?4 IS NULL OR seq IN "
-	    "(SELECT seq FROM audit_refs WHERE ref = ?4)) AND seq >= ?5 ORDER BY seq",
+	    "(SELECT seq FROM audit_ref_index WHERE ref = ?4 UNION ALL SELECT seq FROM "
+	    "audit_refs WHERE seq > " INDEXED_UPTO " AND ref = ?4)) AND seq >= ?5 ORDER BY seq",
 	    what, d);
 	if (!s)
 		return -1;
@@ -374,6 +431,15 @@ int store_audit_stray_refs(struct store *st, int64_t *seq, struct diag *d)
 	return store_one_int(st,
 	                     "SELECT min(seq) FROM audit_refs WHERE seq NOT IN (SELECT seq FROM "
 	                     "audit)",
+	                     0, seq, "reading the audit trail", d);
+}
+
+int store_audit_unindexed_refs(struct store *st, int64_t *seq, struct diag *d)
+{
+	return store_one_int(st,
+	                     "SELECT min(r.seq) FROM audit_refs r WHERE r.seq <= " INDEXED_UPTO
+	                     " AND NOT EXISTS (SELECT 1 FROM audit_ref_index i WHERE i.ref = "
+	                     "r.ref AND i.seq = r.seq)",
 	                     0, seq, "reading the audit trail", d);
 }
 

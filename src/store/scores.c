@@ -126,36 +126,74 @@ static void read_score(sqlite3_stmt *s, int c, struct store_score *out)
 	out->rules_priority = sqlite3_column_int(s, c + 11);
 }
 
+/*
+ * How to read the open packages: through their index when they are at most
+ * half the store (one that has served for years: 500 of a million), the
+ * table itself otherwise (a first import: every package open), where the
+ * index would add a lookup of each row. The planner, left to itself, chose
+ * the index there once it held more columns (schema 23; PERFORMANCE.md).
+ * How many are open is the planner's own statistics' figure, refreshed by
+ * each complete rescore (store_refresh_stats), or when a store has none
+ * yet, a count that stops at half.
+ */
+static int open_access(struct store *st, const char **how, const char *what, struct diag *d)
+{
+	int64_t all, stats, open = -1;
+
+	if (store_one_int(st, "SELECT coalesce(max(id), 0) FROM packages", 0, &all, what, d) < 0 ||
+	    store_one_int(st,
+	                  "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1')",
+	                  0, &stats, what, d) < 0 ||
+	    (stats &&
+	     store_one_int(st,
+	                   "SELECT coalesce((SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 "
+	                   "WHERE tbl = 'packages' AND idx = 'packages_open'), -1)",
+	                   0, &open, what, d) < 0))
+		return -1;
+	if (open < 0 && store_one_int(st,
+	                              "SELECT count(*) FROM (SELECT 1 FROM packages p INDEXED BY "
+	                              "packages_open WHERE " STORE_IS_OPEN("p.status") " LIMIT ?1)",
+	                              all / 2 + 1, &open, what, d) < 0)
+		return -1;
+	*how = open > all / 2 ? " NOT INDEXED" : " INDEXED BY packages_open";
+	return 0;
+}
+
 int store_each_open(struct store *st, bool facts,
                     int (*fn)(void *ctx, const struct store_open_package *p), void *ctx,
                     struct diag *d)
 {
 	const char *what = "reading open packages";
+	const char *how;
+	struct buf sql;
 	sqlite3_stmt *s;
+	int64_t overrides;
 	int rc;
 
 	/*
 	 * Each open package's latest version, with its score row when that is
-	 * current, and the override in force on it (casework.md section 1).
+	 * current, and the override in force on it (casework.md section 1):
+	 * joined only when some package has one (the join was 6 % of a
+	 * rescore's instructions where none has; PERFORMANCE.md).
 	 */
-#define OPEN_OVERRIDE   ", o.priority, o.band, o.direction = 'up', o.at"
-#define OPEN_OVERRIDDEN " LEFT JOIN overrides o ON o.package_id = p.id"
-#define OPEN_SCORED                                                                                \
-	" LEFT JOIN scores s ON s.package_id = p.id AND s.as_of IS NULL AND s.rule_set_id IS "     \
-	"NULL "                                                                                    \
-	"WHERE " STORE_IS_OPEN("p.status")
-	s = store_prepare(st,
-	                  facts ? "SELECT p.id, p.latest_version, p.ref, v.facts, " SCORE_COLS
-	                          ", p.reopened_at" OPEN_OVERRIDE " FROM packages p JOIN "
-	                          "package_versions v ON v.package_id = p.id AND v.version = "
-	                          "p.latest_version" OPEN_OVERRIDDEN OPEN_SCORED
-	                        : "SELECT p.id, p.latest_version, p.ref, NULL, " SCORE_COLS
-	                          ", p.reopened_at" OPEN_OVERRIDE
-	                          " FROM packages p" OPEN_OVERRIDDEN OPEN_SCORED,
-	                  what, d);
-#undef OPEN_SCORED
-#undef OPEN_OVERRIDE
-#undef OPEN_OVERRIDDEN
+	if (open_access(st, &how, what, d) < 0 ||
+	    store_one_int(st, "SELECT EXISTS (SELECT 1 FROM overrides)", 0, &overrides, what, d) <
+	        0)
+		return -1;
+	buf_init(&sql);
+	rc = buf_addf(&sql,
+	              "SELECT p.id, p.latest_version, p.ref, %s, " SCORE_COLS ", p.reopened_at, %s "
+	              "FROM packages p%s%s%s LEFT JOIN scores s ON s.package_id = p.id AND "
+	              "s.as_of IS NULL AND s.rule_set_id IS NULL WHERE " STORE_IS_OPEN("p.status"),
+	              facts ? "v.facts" : "NULL",
+	              overrides ? "o.priority, o.band, o.direction = 'up', o.at"
+	                        : "NULL, NULL, NULL, NULL",
+	              how,
+	              facts ? " JOIN package_versions v ON v.package_id = p.id AND v.version = "
+	                      "p.latest_version"
+	                    : "",
+	              overrides ? " LEFT JOIN overrides o ON o.package_id = p.id" : "");
+	s = store_prepare_built(st, &sql, rc, what, d);
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -513,6 +551,21 @@ int store_get_score(struct store *st, int64_t package_id, struct store_score *ou
 enum wl_mode { WL_ROWS, WL_COUNT, WL_NOTE };
 
 /*
+ * A scored row's columns (store_worklist_cols, then on_worklist_row's):
+ * the head, the package's other columns and facts (row_full) or, for a
+ * lean query, what packages_open holds so that no page of packages is read
+ * (row_lean), and the override.
+ */
+static const char row_head[] = "SELECT s.priority, s.score, s.received_at, s.due_at, "
+                               "s.due_at < ?1, p.ref, p.status, p.assigned_to, ";
+static const char row_full[] = "p.force_area, p.referral_type, s.fired, p.updated, "
+                               "(SELECT v.facts FROM package_versions v WHERE "
+                               "v.package_id = p.id AND v.version = s.version), ";
+static const char row_lean[] = "NULL, NULL, s.fired, 0, NULL, ";
+static const char row_tail[] = "coalesce(s.rules_priority, s.priority), o.direction, o.code, "
+                               "o.operator, o.approved_by, o.at, o.note";
+
+/*
  * Build the worklist query with every filter as a bound parameter: the rows
  * in rank order, their count, or (WL_NOTE) the same refs in the same order
  * into the consultation's temp table.
@@ -532,15 +585,9 @@ static sqlite3_stmt *worklist_stmt(struct store *st, const struct store_worklist
 	if (mode == WL_NOTE)
 		rc = buf_adds(&sql, "INSERT INTO temp.consulted (ref) SELECT p.ref");
 	else if (!q->unscored)
-		rc = buf_adds(&sql, count_only
-		                        ? "SELECT count(*)"
-		                        : "SELECT s.priority, s.score, s.received_at, s.due_at, "
-		                          "s.due_at < ?1, p.ref, p.status, p.assigned_to, "
-		                          "p.force_area, p.referral_type, s.fired, p.updated, "
-		                          "(SELECT v.facts FROM package_versions v WHERE "
-		                          "v.package_id = p.id AND v.version = s.version), "
-		                          "coalesce(s.rules_priority, s.priority), o.direction, "
-		                          "o.code, o.operator, o.approved_by, o.at, o.note");
+		rc = count_only ? buf_adds(&sql, "SELECT count(*)")
+		                : buf_addf(&sql, "%s%s%s", row_head, q->lean ? row_lean : row_full,
+		                           row_tail);
 	else
 		/* Not scored: nothing known of priority, score or due (?1 IS NULL: false). */
 		rc = buf_adds(&sql,

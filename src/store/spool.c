@@ -203,13 +203,6 @@ static bool text_ok(const struct jv *v, size_t max)
 	return n >= 1 && n <= max && memchr(s, '\0', n) == NULL;
 }
 
-/* Whether action is one a reader spools: a consultation, a worklist's export, a backup. */
-bool store_spool_action(const char *action)
-{
-	return strcmp(audit_category(action), "consultation") == 0 ||
-	       strcmp(action, "export") == 0 || strcmp(action, "backup") == 0;
-}
-
 /* The members a reader writes, and no other. */
 static const char *unknown_member(const struct jv *o)
 {
@@ -270,7 +263,7 @@ static const char *check_line(const struct jdoc *doc, int64_t lo, int64_t hi,
 		return "at outside the time a reader could have written it";
 	if (!text_ok(jv_get(o, "operator"), SPOOL_OPERATOR_MAX))
 		return "operator missing, not text or too long";
-	if (!text_ok(v = jv_get(o, "action"), 64) || !store_spool_action(jv_string(v, NULL)))
+	if (!text_ok(v = jv_get(o, "action"), 64) || !store_audit_by_reader(jv_string(v, NULL)))
 		return "action missing or not a consultation";
 	v = jv_get(o, "reason");
 	if (v && jv_kind(v) != JV_NULL && !text_ok(v, SPOOL_REASON_MAX))

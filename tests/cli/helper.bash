@@ -83,8 +83,10 @@ sql() {
 # Take schema 17's quarantine columns and indexes away again, for a test that
 # takes a store back to an earlier schema by hand (the migration adds them).
 undo_schema_17() {
-	# Schemas 18 to 21 first (overrides, deconfliction, the roster, the open
-	# packages' index), then 17's quarantine columns: the migrations run again.
+	# Schemas 18 to 23 first (overrides, deconfliction, the roster, the open
+	# packages' index, the audit trail's index of refs), then 17's quarantine
+	# columns: the migrations run again.
+	sql "DROP TABLE IF EXISTS audit_ref_index; CREATE INDEX IF NOT EXISTS audit_refs_by_ref ON audit_refs (ref, seq); DELETE FROM meta WHERE key = 'audit_refs_indexed'"
 	sql "DROP TABLE IF EXISTS overrides; DROP TABLE IF EXISTS deconf_acks; DROP TABLE IF EXISTS deconf_entries; DROP TABLE IF EXISTS deconf_list; DROP TABLE IF EXISTS team; DROP INDEX IF EXISTS packages_open; DELETE FROM meta WHERE key LIKE 'deconf%'"
 	if [ "$(sql "SELECT count(*) FROM pragma_table_info('scores') WHERE name = 'rules_priority'")" = 1 ]; then
 		sql "ALTER TABLE scores DROP COLUMN rules_priority"

@@ -233,11 +233,13 @@ assert after.execute(q).fetchall() == fresh.execute(q).fetchall()
 assert len(before.execute(q).fetchall()) > 60
 for (t,) in before.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'package_keys'").fetchall():
     cols = ", ".join(r[1] for r in before.execute("PRAGMA table_info(%s)" % t))
-    b = sorted(map(repr, before.execute("SELECT %s FROM %s" % (cols, t))))
+    # meta's audit_refs_indexed follows the entries (schema 22): not compared.
+    skip = " WHERE key <> 'audit_refs_indexed'" if t == "meta" else ""
+    b = sorted(map(repr, before.execute("SELECT %s FROM %s%s" % (cols, t, skip))))
     # The audit trail gains the migration's own entry, after the others.
     last = " WHERE seq < (SELECT max(seq) FROM audit)" if t == "audit" else ""
     # and meta the time schema 15 seeded the priority history.
-    last = " WHERE key <> 'history_seeded_at'" if t == "meta" else last
+    last = " WHERE key NOT IN ('history_seeded_at', 'audit_refs_indexed')" if t == "meta" else last
     a = sorted(map(repr, after.execute("SELECT %s FROM %s%s" % (cols, t, last))))
     assert a == b, (t, len(b), len(a))
 assert [r[0] for r in after.execute("SELECT action FROM audit ORDER BY seq DESC LIMIT 1")] == ["migrate"]
