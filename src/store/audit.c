@@ -364,14 +364,22 @@ int store_audit_each(struct store *st, const struct store_audit_query *q,
 	struct row_fn f = {.fn.entry = fn, .ctx = ctx};
 	sqlite3_stmt *s;
 
-	s = store_prepare(
-	    st,
-	    "SELECT seq, at, operator, action, reason, details, details_hash, n_refs, "
-	    "prev_hash, hash FROM audit WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR "
-	    "action = ?2) AND (?3 IS NULL OR operator = ?3) AND (?4 IS NULL OR seq IN "
-	    "(SELECT seq FROM audit_ref_index WHERE ref = ?4 UNION ALL SELECT seq FROM "
-	    "audit_refs WHERE seq > " INDEXED_UPTO " AND ref = ?4)) AND seq >= ?5 ORDER BY seq",
-	    what, d);
+#define ENTRIES                                                                                    \
+	"SELECT seq, at, operator, action, reason, details, details_hash, n_refs, prev_hash, "     \
+	"hash FROM audit WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR action = ?2) AND (?3 "  \
+	"IS NULL OR operator = ?3) AND seq >= ?5"
+	/*
+	 * Only a query by ref names the index of refs: a copy from before
+	 * schema 22, which has none, is walked by 'restore' and verify. Without
+	 * a ref, ?4 is still a parameter, bound NULL.
+	 */
+	static const char by_ref[] =
+	    ENTRIES " AND seq IN (SELECT seq FROM audit_ref_index WHERE ref = ?4 UNION ALL SELECT "
+	            "seq FROM audit_refs WHERE seq > " INDEXED_UPTO " AND ref = ?4) ORDER BY seq";
+	static const char all[] = ENTRIES " AND ?4 IS NULL ORDER BY seq";
+#undef ENTRIES
+
+	s = store_prepare(st, q && q->ref ? by_ref : all, what, d);
 	if (!s)
 		return -1;
 	if ((q && q->has_since ? sqlite3_bind_int64(s, 1, q->since) : sqlite3_bind_null(s, 1)) !=
@@ -436,6 +444,17 @@ int store_audit_stray_refs(struct store *st, int64_t *seq, struct diag *d)
 
 int store_audit_unindexed_refs(struct store *st, int64_t *seq, struct diag *d)
 {
+	int64_t has;
+
+	/* A copy from before schema 22 has none (it is made from the refs when migrated). */
+	*seq = 0;
+	if (store_one_int(st,
+	                  "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+	                  "name = 'audit_ref_index')",
+	                  0, &has, "reading the audit trail", d) < 0)
+		return -1;
+	if (!has)
+		return 0;
 	return store_one_int(st,
 	                     "SELECT min(r.seq) FROM audit_refs r WHERE r.seq <= " INDEXED_UPTO
 	                     " AND NOT EXISTS (SELECT 1 FROM audit_ref_index i WHERE i.ref = "

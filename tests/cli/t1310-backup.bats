@@ -164,6 +164,24 @@ stored() {
 	only_files "$WORK" .stderr store.db b.db
 }
 
+@test "restore of a backup made before schema 22 (no index of refs): checked, restored, migrated" {
+	stored
+	"$RT" show SYN-20261102-0001 >/dev/null 2>&1
+	"$RT" backup "$WORK/b.db" 2>/dev/null
+	# The copy as a schema-21 reftriage made it: the refs indexed on audit_refs.
+	sqlite3 "$WORK/b.db" "DROP TABLE audit_ref_index; DELETE FROM meta WHERE key = 'audit_refs_indexed';
+		CREATE INDEX audit_refs_by_ref ON audit_refs (ref, seq); PRAGMA user_version = 21"
+	rt restore "$WORK/b.db" --db "$WORK/new.db"
+	expect_status 0
+	expect_err_has "new.db: restored from $WORK/b.db"
+	[ "$(sqlite3 "$WORK/new.db" 'PRAGMA user_version')" = "$SCHEMA" ]
+	[ "$(sqlite3 "$WORK/new.db" "SELECT count(*) FROM audit_ref_index WHERE ref = 'SYN-20261102-0001'")" -ge 2 ]
+	REFTRIAGE_DB="$WORK/new.db" rt audit verify
+	expect_status 0
+	REFTRIAGE_DB="$WORK/new.db" rt audit log --ref SYN-20261102-0001 --action show --format ndjson
+	[ "$(echo "$output" | wc -l)" = 1 ]
+}
+
 @test "restore over an existing store: 73, the store untouched" {
 	stored
 	"$RT" backup "$WORK/b.db" 2>/dev/null
