@@ -231,8 +231,7 @@ bool store_audit_by_reader(const char *action)
  * A consultation's refs wait outside the index until this many do: a list of
  * 500 packages would otherwise write 500 scattered pages of it (schema 22).
  */
-#define REF_INDEX_WAIT   20000
-#define REF_INDEX_WAIT_S "20000"
+#define REF_INDEX_WAIT 20000
 
 /*
  * Bring audit_ref_index up to entry seq: at once for an entry that is not a
@@ -248,10 +247,13 @@ static int index_refs(struct store *st, int64_t seq, bool reader_entry, struct d
 	if (store_one_int(st, "SELECT " INDEXED_UPTO, 0, &from, what, d) < 0)
 		return -1;
 	if (reader_entry &&
-	    store_one_int(st,
-	                  "SELECT count(*) FROM (SELECT 1 FROM audit_refs WHERE seq > ?1 "
-	                  "LIMIT " REF_INDEX_WAIT_S ")",
-	                  from, &waiting, what, d) < 0)
+	    store_step_int(st,
+	                   store_prepare_with(st,
+	                                      "SELECT count(*) FROM (SELECT 1 FROM audit_refs "
+	                                      "WHERE seq > ?1 LIMIT ?2)",
+	                                      what, d,
+	                                      STORE_ARGS(ARG_INT(from), ARG_INT(REF_INDEX_WAIT))),
+	                   &waiting, what, d) < 0)
 		return -1;
 	if (waiting < REF_INDEX_WAIT)
 		return 0;
