@@ -13,7 +13,6 @@
 #include <stdlib.h>
 
 /* An entry is active on local day D when it has no end or ends on D or later. */
-#define ACTIVE(day) "(e.until_day IS NULL OR e.until_day >= " day ")"
 
 static int put_meta(struct store *st, const char *key, int64_t v, struct diag *d)
 {
@@ -173,7 +172,8 @@ static int on_entry(sqlite3_stmt *s, void *x)
 }
 
 #define ENTRY_COLS                                                                                 \
-	"e.type, e.value, e.owner, e.operation, e.contact, e.until_day, e.added_at, " ACTIVE("?1")
+	"e.type, e.value, e.owner, e.operation, e.contact, e.until_day, "                          \
+	"e.added_at, " DECONF_ACTIVE("?1")
 
 static int each(struct store *st, sqlite3_stmt *s, const char *what,
                 int (*fn)(void *ctx, const struct deconf_row *r), void *ctx, struct diag *d)
@@ -268,7 +268,7 @@ int store_deconf_by_key(struct store *st, int64_t key, int64_t today,
 	return each(st,
 	            store_prepare_with(st,
 	                               "SELECT " ENTRY_COLS " FROM deconf_entries e WHERE e.key = "
-	                               "?2 AND " ACTIVE("?1") " ORDER BY e.owner, e.value",
+	                               "?2 AND " DECONF_ACTIVE("?1") " ORDER BY e.owner, e.value",
 	                               what, d, STORE_ARGS(ARG_INT(today), ARG_INT(key))),
 	            what, fn, ctx, d);
 }
@@ -364,7 +364,7 @@ static int load_map(struct store *st, int64_t today, struct deconf_map *m, bool 
 	    "WHERE a.package_id = k.package_id), 0), CASE WHEN ?2 THEN (SELECT p.ref FROM packages "
 	    "p WHERE p.id = k.package_id) END FROM deconf_entries e CROSS JOIN package_keys k ON "
 	    "k.key = "
-	    "e.key WHERE " ACTIVE("?1") " GROUP BY k.package_id ORDER BY k.package_id",
+	    "e.key WHERE " DECONF_ACTIVE("?1") " GROUP BY k.package_id ORDER BY k.package_id",
 	    what, d, STORE_ARGS(ARG_INT(today), ARG_INT(refs)));
 	if (!s)
 		return -1;
@@ -499,21 +499,24 @@ int store_deconf_hits_one(struct store *st, const struct package *p, int64_t tod
 	*hits = 0;
 	if (keys_of(st, p, &x, d) < 0)
 		return -1;
+	/* A kept statement: a what-if asks this of every open package (rules diff). */
 	for (i = 0; i < x.n && rc == 0; i++) {
 		sqlite3_stmt *s;
 
 		if (link_key_is_ip(x.k[i]))
 			continue;
-		s = store_prepare_with(st,
-		                       "SELECT count(*) FROM deconf_entries e WHERE e.key = ?2 AND "
-		                       "e.type != 'ip' AND " ACTIVE("?1"),
-		                       what, d, STORE_ARGS(ARG_INT(today), ARG_INT(x.k[i])));
-		if (!s || store_step_one(st, s, what, d) != 0) {
-			rc = -1;
+		s = store_stmt(st, S_DECONF_HITS, d);
+		if (!s || store_bind(s, STORE_ARGS(ARG_INT(today), ARG_INT(x.k[i]))) != SQLITE_OK) {
+			rc = s ? store_fail(st, SQLITE_ERROR, what, d) : -1;
+			break;
+		}
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			rc = store_fail(st, sqlite3_errcode(st->db), what, d);
+			sqlite3_reset(s);
 			break;
 		}
 		*hits += sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
+		sqlite3_reset(s);
 	}
 	rt_free(x.k);
 	return rc;

@@ -126,6 +126,9 @@ static const char *const stmt_sql[S_COUNT] = {
                       "p.ref = ?1 ORDER BY o.outcome_date, o.code, o.id",
     [S_PUT_HISTORY] = "INSERT INTO priority_history (" HISTORY_COLS ") VALUES " HISTORY_ROW,
     [S_PUT_HISTORIES] = "INSERT INTO priority_history (" HISTORY_COLS ") VALUES " HISTORY_ROWS64,
+    /* One key's entries in force on a day (?1), IP addresses apart: asked per package. */
+    [S_DECONF_HITS] = "SELECT count(*) FROM deconf_entries e WHERE e.key = ?2 AND e.type != 'ip' "
+                      "AND " DECONF_ACTIVE("?1"),
 };
 
 const char *store_path(const struct store *st)

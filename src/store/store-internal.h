@@ -43,6 +43,7 @@ enum stmt_id {
 	S_OUTCOMES_OF,
 	S_PUT_HISTORY,
 	S_PUT_HISTORIES,
+	S_DECONF_HITS,
 	S_COUNT
 };
 
@@ -212,6 +213,9 @@ int store_count_of(struct store *st, sqlite3_stmt *s, long *count, const char *w
  * word for word, so that a query with it reads that index
  * (store_refresh_stats checks that it can).
  */
+/* A deconfliction entry still in force on day (its until_day not past), aliased e. */
+#define DECONF_ACTIVE(day) "(e.until_day IS NULL OR e.until_day >= " day ")"
+
 #define STORE_IS_OPEN(col)                                                                         \
 	"(" col " = 'new' OR " col " = 'assigned' OR " col " = 'in_progress' OR " col              \
 	" = 'reopened' OR " col " = 'awaiting_info' OR " col " = 'transfer_pending')"

@@ -211,6 +211,15 @@ r["rules"].append({"id": "DECONF", "category": "other", "description": "held by 
                    "when": "deconfliction_hits >= 2", "points": 7})
 json.dump(r, open(sys.argv[2], "w"))
 EOF
+	# The what-if counts the hits too (a kept statement a package): DC-1 alone gains the rule.
+	rt rules diff "$WORK/r.json" --format json
+	expect_status 0
+	echo "$output" | python3 -c '
+import json, sys
+moved = {c["package_ref"]: c for c in json.load(sys.stdin)["changes"]}
+assert sorted(moved) == ["DC-1"], moved
+assert moved["DC-1"]["rules_added"] == ["DECONF"], moved
+assert moved["DC-1"]["to_score"] == moved["DC-1"]["from_score"] + 7, moved'
 	"$RT" rules install "$WORK/r.json" 2>/dev/null
 	[ "$(sql "SELECT fired LIKE '%DECONF%' FROM scores WHERE ref = 'DC-1'")" = 1 ]
 	[ "$(sql "SELECT fired LIKE '%DECONF%' FROM scores WHERE ref = 'DC-2'")" = 0 ]
