@@ -352,3 +352,29 @@ assert got == [("email", False), ("ip", True), ("other", False), ("phone", False
 		done
 	done
 }
+
+@test "a raw value longer than the tokeniser's stack copy: tokenised, or refused by line and field, never kept" {
+	init_store
+	key
+	long=$(python3 -c 'print("u" * 700)')
+	noat=$(python3 -c 'print("x" * 700)')
+	printf 'type,value,scope,owner,contact\nusername,%s,examplechat,Op Long,DC Long\n' "$long" >"$WORK/long.csv"
+	rt deconflict import --token-key "$WORK/key" "$WORK/long.csv"
+	expect_status 0
+	v=$(sql "SELECT value FROM deconf_entries WHERE owner = 'Op Long'")
+	[ "${#v}" -ge 32 ] && [ "${#v}" -le 128 ]
+	[[ "$v" =~ ^[0-9a-f]+$ ]]
+	# The same value, asked again, is the same token.
+	rt find username "$long" --scope examplechat --token-key "$WORK/key"
+	expect_status 0
+	# Malformed and long: the line and field, its size, not its bytes; nothing changed.
+	printf 'type,value,scope,owner,contact\nemail,%s,,Op Bad,DC Bad\n' "$noat" >"$WORK/bad.csv"
+	rt deconflict import --token-key "$WORK/key" "$WORK/bad.csv"
+	expect_status 65
+	expect_err_has "$WORK/bad.csv:2: value: <redacted, 700 bytes> is not an email address (one @)"
+	[ "$(sql "SELECT count(*) FROM deconf_entries WHERE owner = 'Op Long'")" = 1 ]
+	[ "$(sql "SELECT count(*) FROM deconf_entries WHERE owner = 'Op Bad'")" = 0 ]
+	sqlite3 "$REFTRIAGE_DB" .dump >"$WORK/dump.sql"
+	! grep -q "uuuuuuuuuu" "$WORK/dump.sql" "$REFTRIAGE_DB"* "$WORK/.stderr"
+	! grep -q "xxxxxxxxxx" "$WORK/dump.sql" "$REFTRIAGE_DB"* "$WORK/.stderr"
+}
