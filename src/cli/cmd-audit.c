@@ -42,7 +42,8 @@ static const char verify_about[] =
     "Check the chain: exit 0 when intact, 65 naming the first broken entry. With\n"
     "--checkpoint FILE --pubkey PUB, also check the signed checkpoint FILE (and\n"
     "FILE.minisig) and that the chain still passes through it: this catches a trail\n"
-    "cut short or rewritten whole. Verifying records nothing.\n";
+    "cut short or rewritten whole. It also checks that the index of refs that\n"
+    "'audit log --ref' reads holds every entry's refs. Verifying records nothing.\n";
 static const struct cli_opt checkpoint_opts[] = {
     {"key", 0, CLI_TEXT, "SECKEY", "the minisign secret key to sign with (required)", NULL, 0, 0},
     CLI_OPT_OUTPUT("the statement's file (required); FILE.minisig beside it"),
